@@ -1,0 +1,101 @@
+// The Docker Hub management API shapes: request bodies parsed into validated values, and the
+// JSON answers (token objects, lists, errors) serialized exactly as Docker names them.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "oat/error.h"
+#include "oat/resource.h"
+#include "oat/time.h"
+
+namespace oat {
+
+// What a rule needs to know about the organization a request is for.
+struct OrganizationContext {
+  std::string org;                    // the organization's name
+  RepositoryExists repository_exists; // its repositories
+  Timestamp now;                      // the server's (or console's) current time
+};
+
+// POST /v2/orgs/{org}/access-tokens
+struct CreateTokenRequest {
+  std::string label;  // trimmed
+  std::string description;
+  std::vector<Resource> resources;
+  std::optional<Timestamp> expires_at;  // nullopt: never expires
+};
+
+// PATCH /v2/orgs/{org}/access-tokens/{id}: any of the fields; expires_at is refused.
+struct UpdateTokenRequest {
+  std::optional<std::string> label;
+  std::optional<std::string> description;
+  std::optional<std::vector<Resource>> resources;
+  std::optional<bool> is_active;
+
+  bool empty() const { return !label && !description && !resources && !is_active; }
+};
+
+// Parse and validate; every bad field is reported (field names as in the body).
+Result<CreateTokenRequest> parse_create_request(std::string_view body,
+                                                const OrganizationContext& context);
+Result<UpdateTokenRequest> parse_update_request(std::string_view body,
+                                                const OrganizationContext& context);
+
+// Resources as JSON: [{"type":"TYPE_REPO","path":"acme/app","scopes":["scope-image-pull"]}].
+nlohmann::json resources_json(const std::vector<Resource>& resources);
+// Parses resource entries without checking them against an organization (shape, type and
+// scope names only); used for answers from a server and by the request parsers.
+Result<std::vector<Resource>> parse_resources_json(const nlohmann::json& value);
+
+// A token as the API shows it.
+struct AccessToken {
+  std::string id;  // UUID
+  std::string label;
+  std::string description;
+  std::string created_by;  // username
+  bool is_active = true;
+  Timestamp created_at{};
+  std::optional<Timestamp> expires_at;
+  std::optional<Timestamp> last_used_at;
+  std::vector<Resource> resources;
+};
+
+// The token object. `with_resources` for single-token answers (lists carry none); `secret`
+// only in the answer to a create.
+nlohmann::json token_json(const AccessToken& token, bool with_resources,
+                          std::optional<std::string_view> secret = std::nullopt);
+Result<AccessToken> parse_token_json(const nlohmann::json& value);
+
+// Pagination: page >= 1, page_size 1..100 (default 1 and 10).
+struct PageRequest {
+  std::size_t page = 1;
+  std::size_t page_size = 10;
+};
+inline constexpr std::size_t kMaxPageSize = 100;
+// Values are the raw query parameters (absent = default).
+Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
+                                       std::optional<std::string_view> page_size);
+
+// {"total","next","previous","results"}. `base_url` is the list's URL without query
+// ("https://oat.example/v2/orgs/acme/access-tokens"); next/previous are full URLs or null.
+nlohmann::json page_json(std::size_t total, const PageRequest& page, std::string_view base_url,
+                         nlohmann::json results);
+
+// 400: {"fields":{"label":["..."]},"text":"..."}
+nlohmann::json field_errors_json(const Errors& errors);
+// 401/403/404/...: {"detail":"...","message":"..."}
+nlohmann::json detail_error_json(std::string_view message);
+// The registry's shape: {"errors":[{"code":"UNAUTHORIZED","message":"...","detail":null}]}
+nlohmann::json registry_error_json(std::string_view code, std::string_view message);
+
+// Reads any of the error shapes above (as a client does) back into Errors; a body that is none
+// of them becomes one Error whose message is `fallback`.
+Errors parse_error_response(std::string_view body, std::string_view fallback);
+
+}  // namespace oat

@@ -1,0 +1,31 @@
+// The audit log's vocabulary: the actions recorded, and how each is described to people.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace oat {
+
+struct AuditAction {
+  std::string_view name;         // "access_token.create"
+  std::string_view description;  // "Access token created"
+};
+
+// Every action the audit log records, in the order the console lists them. Docker's minimum
+// (create, update, delete) plus activation, deactivation and failed sign-ins with a token.
+const std::vector<AuditAction>& audit_actions();
+
+// The description of a known action; nullopt for a name that is not an action.
+std::optional<std::string_view> audit_action_description(std::string_view name);
+
+namespace audit {
+inline constexpr std::string_view kTokenCreate = "access_token.create";
+inline constexpr std::string_view kTokenUpdate = "access_token.update";
+inline constexpr std::string_view kTokenDelete = "access_token.delete";
+inline constexpr std::string_view kTokenActivate = "access_token.activate";
+inline constexpr std::string_view kTokenDeactivate = "access_token.deactivate";
+inline constexpr std::string_view kTokenSignInFailed = "access_token.sign_in_failed";
+}  // namespace audit
+
+}  // namespace oat

@@ -1,0 +1,54 @@
+// The registry side: distribution token-auth scope strings and the grant a token earns.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oat/error.h"
+#include "oat/resource.h"
+
+namespace oat {
+
+// One entry of a scope request or of a grant: {"type","name","actions"} as in the JWT claim.
+struct Access {
+  std::string type;                  // "repository", "registry", ...
+  std::string name;                  // "acme/app", "localhost:5000/acme/app", "catalog"
+  std::vector<std::string> actions;  // "pull", "push", "delete", "*"
+
+  bool operator==(const Access&) const = default;
+};
+
+// Parses a `scope` parameter value: one or more "type:name:action[,action]*" separated by
+// spaces. The type runs to the first ':' and the actions follow the last ':', so a name may
+// hold a host with a port. Refuses an entry without both colons, with an empty type or name,
+// and a value with no entry at all.
+Result<std::vector<Access>> parse_scope_string(std::string_view scope);
+
+// Parses every `scope` parameter of a request, in order.
+Result<std::vector<Access>> parse_scope_params(const std::vector<std::string>& scopes);
+
+// The repository path a registry name refers to: "localhost:5000/acme/app" -> "acme/app"
+// (a first component holding '.' or ':', or equal to "localhost", is a host).
+std::string_view strip_registry_host(std::string_view name);
+
+// Registry actions a set of scopes allows on a repository: image-pull -> pull;
+// image-push -> pull, push; image-delete -> pull, push, delete.
+std::vector<std::string> registry_actions(ScopeSet scopes);
+
+// Answers whether the repository ("other/app") is public.
+using RepositoryIsPublic = std::function<bool(std::string_view repository)>;
+
+// What a token of organization `org` holding `resources` is granted for `requested`:
+// for each requested entry, the requested actions it is allowed, in request order. Entries
+// granted nothing are left out; requests for the same type and name are merged. Never an
+// error: a partial or empty grant is still a grant.
+// - "org/app" allows on exactly that repository; "org/*" on every repository of org's namespace;
+//   "*/*/public" allows pull on any repository `is_public` accepts.
+// - "registry:catalog:*" needs the TYPE_ORG scope scope-repository-list.
+std::vector<Access> compute_grant(const std::vector<Access>& requested,
+                                  const std::vector<Resource>& resources, std::string_view org,
+                                  const RepositoryIsPublic& is_public);
+
+}  // namespace oat

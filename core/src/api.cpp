@@ -1,0 +1,388 @@
+#include "oat/api.h"
+
+#include <charconv>
+
+#include "oat/lifecycle.h"
+
+namespace oat {
+namespace {
+
+using nlohmann::json;
+
+Error wrong_type(std::string field, std::string_view expected) {
+  std::string message = "\"" + field + "\" must be " + std::string(expected) + ".";
+  return Error{ErrorCode::WrongType, std::move(field), std::move(message)};
+}
+
+Error unknown_field(const std::string& field) {
+  return Error{ErrorCode::UnknownField, field, "\"" + field + "\" is not a field of an access token."};
+}
+
+Result<json> parse_object(std::string_view body) {
+  json value = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return Error{ErrorCode::MalformedBody, "", "The request body is not valid JSON."};
+  }
+  if (!value.is_object()) {
+    return Error{ErrorCode::MalformedBody, "", "The request body must be a JSON object."};
+  }
+  return value;
+}
+
+std::string indexed(std::size_t i, std::string_view what) {
+  return "resources[" + std::to_string(i) + "]" + (what.empty() ? "" : ".") + std::string(what);
+}
+
+json time_or_null(const std::optional<Timestamp>& t) {
+  return t ? json(format_rfc3339(*t)) : json(nullptr);
+}
+
+// Reads the label, description and resources that create and update share.
+void read_label(const json& v, Errors& errors, std::optional<std::string>& out) {
+  if (!v.is_string()) return errors.push_back(wrong_type("label", "a string"));
+  auto label = validate_label(v.get_ref<const std::string&>());
+  if (!label) return errors.push_back(label.error());
+  out = std::move(label).value();
+}
+
+void read_description(const json& v, Errors& errors, std::optional<std::string>& out) {
+  if (v.is_null()) {
+    out = std::string();
+    return;
+  }
+  if (!v.is_string()) return errors.push_back(wrong_type("description", "a string"));
+  const auto& text = v.get_ref<const std::string&>();
+  if (auto e = validate_description(text)) return errors.push_back(*e);
+  out = text;
+}
+
+void read_resources(const json& v, const OrganizationContext& context, Errors& errors,
+                    std::optional<std::vector<Resource>>& out) {
+  auto parsed = parse_resources_json(v);
+  if (!parsed) {
+    errors.insert(errors.end(), parsed.errors().begin(), parsed.errors().end());
+    return;
+  }
+  Errors invalid = validate_resources(*parsed, context.org, context.repository_exists);
+  if (!invalid.empty()) {
+    errors.insert(errors.end(), invalid.begin(), invalid.end());
+    return;
+  }
+  out = std::move(parsed).value();
+}
+
+std::optional<std::size_t> parse_positive(std::string_view text) {
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value == 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Result<CreateTokenRequest> parse_create_request(std::string_view body,
+                                                const OrganizationContext& context) {
+  auto object = parse_object(body);
+  if (!object) return object.errors();
+  Errors errors;
+  std::optional<std::string> label, description;
+  std::optional<std::vector<Resource>> resources;
+  std::optional<Timestamp> expires_at;
+  bool has_label = false, has_resources = false;
+  for (const auto& [key, v] : object->items()) {
+    if (key == "label") {
+      has_label = true;
+      read_label(v, errors, label);
+    } else if (key == "description") {
+      read_description(v, errors, description);
+    } else if (key == "resources") {
+      has_resources = true;
+      read_resources(v, context, errors, resources);
+    } else if (key == "expires_at") {
+      if (v.is_null()) continue;
+      if (!v.is_string()) {
+        errors.push_back(wrong_type("expires_at", "a date and time (RFC 3339) or null"));
+        continue;
+      }
+      auto t = parse_rfc3339(v.get_ref<const std::string&>());
+      if (!t) {
+        errors.push_back({ErrorCode::InvalidTime, "expires_at",
+                          "\"expires_at\" must be a date and time such as "
+                          "\"2027-01-31T12:00:00Z\", or null for a token that never expires."});
+      } else if (auto e = validate_expires_at(*t, context.now)) {
+        errors.push_back(*e);
+      } else {
+        expires_at = t;
+      }
+    } else {
+      errors.push_back(unknown_field(key));
+    }
+  }
+  if (!has_label) errors.push_back({ErrorCode::LabelRequired, "label", "Enter a label."});
+  if (!has_resources) {
+    errors.push_back({ErrorCode::ResourcesRequired, "resources",
+                      "Choose at least one repository or organization resource."});
+  }
+  if (!errors.empty()) return errors;
+  return CreateTokenRequest{*label, description.value_or(""), *resources, expires_at};
+}
+
+Result<UpdateTokenRequest> parse_update_request(std::string_view body,
+                                                const OrganizationContext& context) {
+  auto object = parse_object(body);
+  if (!object) return object.errors();
+  Errors errors;
+  UpdateTokenRequest update;
+  for (const auto& [key, v] : object->items()) {
+    if (key == "label") {
+      read_label(v, errors, update.label);
+    } else if (key == "description") {
+      read_description(v, errors, update.description);
+    } else if (key == "resources") {
+      read_resources(v, context, errors, update.resources);
+    } else if (key == "is_active") {
+      if (!v.is_boolean()) {
+        errors.push_back(wrong_type("is_active", "true or false"));
+      } else {
+        update.is_active = v.get<bool>();
+      }
+    } else if (key == "expires_at") {
+      errors.push_back({ErrorCode::FieldNotEditable, "expires_at",
+                        "The expiration of a token cannot be changed after it is created."});
+    } else {
+      errors.push_back(unknown_field(key));
+    }
+  }
+  if (!errors.empty()) return errors;
+  return update;
+}
+
+json resources_json(const std::vector<Resource>& resources) {
+  json out = json::array();
+  for (const Resource& r : resources) {
+    json scopes = json::array();
+    for (Scope s : r.scopes) scopes.push_back(scope_name(s));
+    out.push_back({{"type", resource_type_name(r.type)}, {"path", r.path}, {"scopes", scopes}});
+  }
+  return out;
+}
+
+Result<std::vector<Resource>> parse_resources_json(const json& value) {
+  if (!value.is_array()) return wrong_type("resources", "a list of resources");
+  Errors errors;
+  std::vector<Resource> resources;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const json& item = value[i];
+    if (!item.is_object()) {
+      errors.push_back(wrong_type(indexed(i, ""), "an object with type, path and scopes"));
+      continue;
+    }
+    Resource r;
+    bool ok = true;
+    for (const auto& [key, v] : item.items()) {
+      if (key != "type" && key != "path" && key != "scopes") {
+        errors.push_back({ErrorCode::UnknownField, indexed(i, key),
+                          "\"" + key + "\" is not a field of a resource."});
+        ok = false;
+      }
+    }
+    const auto type = item.find("type");
+    if (type == item.end() || !type->is_string()) {
+      errors.push_back(wrong_type(indexed(i, "type"), "\"TYPE_REPO\" or \"TYPE_ORG\""));
+      ok = false;
+    } else if (auto t = parse_resource_type(type->get_ref<const std::string&>())) {
+      r.type = *t;
+    } else {
+      errors.push_back({ErrorCode::UnknownResourceType, indexed(i, "type"),
+                        "\"" + type->get<std::string>() +
+                            "\" is not a resource type; use \"TYPE_REPO\" or \"TYPE_ORG\"."});
+      ok = false;
+    }
+    const auto path = item.find("path");
+    if (path == item.end() || !path->is_string()) {
+      errors.push_back(wrong_type(indexed(i, "path"), "a string"));
+      ok = false;
+    } else {
+      r.path = path->get<std::string>();
+    }
+    const auto scopes = item.find("scopes");
+    if (scopes == item.end() || !scopes->is_array()) {
+      errors.push_back(wrong_type(indexed(i, "scopes"), "a list of scope names"));
+      ok = false;
+    } else {
+      for (const json& s : *scopes) {
+        if (!s.is_string()) {
+          errors.push_back(wrong_type(indexed(i, "scopes"), "a list of scope names"));
+          ok = false;
+          break;
+        }
+        const auto& name = s.get_ref<const std::string&>();
+        if (auto scope = parse_scope(name)) {
+          r.scopes.push_back(*scope);
+        } else {
+          errors.push_back({ErrorCode::UnknownScope, indexed(i, "scopes"),
+                            "\"" + name + "\" is not a known scope."});
+          ok = false;
+        }
+      }
+    }
+    if (ok) resources.push_back(std::move(r));
+  }
+  if (!errors.empty()) return errors;
+  return resources;
+}
+
+json token_json(const AccessToken& token, bool with_resources,
+                std::optional<std::string_view> secret) {
+  json out = {
+      {"id", token.id},
+      {"label", token.label},
+      {"description", token.description},
+      {"created_by", token.created_by},
+      {"is_active", token.is_active},
+      {"created_at", format_rfc3339(token.created_at)},
+      {"expires_at", time_or_null(token.expires_at)},
+      {"last_used_at", time_or_null(token.last_used_at)},
+  };
+  if (with_resources) out["resources"] = resources_json(token.resources);
+  if (secret) out["token"] = std::string(*secret);
+  return out;
+}
+
+Result<AccessToken> parse_token_json(const json& value) {
+  if (!value.is_object()) return wrong_type("token", "an object");
+  AccessToken token;
+  Errors errors;
+  auto text = [&](const char* key, std::string& out) {
+    const auto it = value.find(key);
+    if (it == value.end() || !it->is_string()) return errors.push_back(wrong_type(key, "a string"));
+    out = it->get<std::string>();
+  };
+  auto time = [&](const char* key, std::optional<Timestamp>& out, bool nullable) {
+    const auto it = value.find(key);
+    if (it != value.end() && it->is_null() && nullable) return;
+    if (it == value.end() || !it->is_string()) return errors.push_back(wrong_type(key, "a time"));
+    out = parse_rfc3339(it->get_ref<const std::string&>());
+    if (!out) errors.push_back({ErrorCode::InvalidTime, key, "\"" + std::string(key) + "\" is not a time."});
+  };
+  text("id", token.id);
+  text("label", token.label);
+  text("description", token.description);
+  text("created_by", token.created_by);
+  const auto active = value.find("is_active");
+  if (active == value.end() || !active->is_boolean()) {
+    errors.push_back(wrong_type("is_active", "true or false"));
+  } else {
+    token.is_active = active->get<bool>();
+  }
+  std::optional<Timestamp> created;
+  time("created_at", created, false);
+  if (created) token.created_at = *created;
+  time("expires_at", token.expires_at, true);
+  time("last_used_at", token.last_used_at, true);
+  if (const auto r = value.find("resources"); r != value.end()) {
+    auto resources = parse_resources_json(*r);
+    if (resources) {
+      token.resources = std::move(resources).value();
+    } else {
+      errors.insert(errors.end(), resources.errors().begin(), resources.errors().end());
+    }
+  }
+  if (!errors.empty()) return errors;
+  return token;
+}
+
+Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
+                                       std::optional<std::string_view> page_size) {
+  PageRequest request;
+  Errors errors;
+  if (page) {
+    if (auto n = parse_positive(*page)) {
+      request.page = *n;
+    } else {
+      errors.push_back({ErrorCode::InvalidPage, "page", "\"page\" must be a whole number from 1."});
+    }
+  }
+  if (page_size) {
+    auto n = parse_positive(*page_size);
+    if (n && *n <= kMaxPageSize) {
+      request.page_size = *n;
+    } else {
+      errors.push_back({ErrorCode::InvalidPage, "page_size",
+                        "\"page_size\" must be a whole number from 1 to " +
+                            std::to_string(kMaxPageSize) + "."});
+    }
+  }
+  if (!errors.empty()) return errors;
+  return request;
+}
+
+json page_json(std::size_t total, const PageRequest& page, std::string_view base_url,
+               json results) {
+  auto link = [&](std::size_t n) {
+    return std::string(base_url) + "?page=" + std::to_string(n) +
+           "&page_size=" + std::to_string(page.page_size);
+  };
+  const bool has_next = page.page * page.page_size < total;
+  const bool has_previous = page.page > 1;
+  return {{"total", total},
+          {"next", has_next ? json(link(page.page + 1)) : json(nullptr)},
+          {"previous", has_previous ? json(link(page.page - 1)) : json(nullptr)},
+          {"results", std::move(results)}};
+}
+
+json field_errors_json(const Errors& errors) {
+  json fields = json::object();
+  for (const Error& e : errors) {
+    fields[e.field.empty() ? "non_field_errors" : e.field].push_back(e.message);
+  }
+  std::string text = errors.empty() ? "The request is invalid." : errors.front().message;
+  if (errors.size() > 1) {
+    text += " (and " + std::to_string(errors.size() - 1) + " more problem" +
+            (errors.size() > 2 ? "s" : "") + ")";
+  }
+  return {{"fields", fields}, {"text", text}};
+}
+
+json detail_error_json(std::string_view message) {
+  return {{"detail", message}, {"message", message}};
+}
+
+json registry_error_json(std::string_view code, std::string_view message) {
+  return {{"errors", json::array({{{"code", code}, {"message", message}, {"detail", nullptr}}})}};
+}
+
+Errors parse_error_response(std::string_view body, std::string_view fallback) {
+  const json value = json::parse(body.begin(), body.end(), nullptr, false);
+  Errors errors;
+  auto add = [&](std::string field, const json& message) {
+    if (message.is_string()) {
+      errors.push_back({ErrorCode::ServerRefused, std::move(field), message.get<std::string>()});
+    }
+  };
+  if (value.is_object()) {
+    if (const auto f = value.find("fields"); f != value.end() && f->is_object()) {
+      for (const auto& [field, messages] : f->items()) {
+        const std::string name = field == "non_field_errors" ? "" : field;
+        if (messages.is_array()) {
+          for (const json& m : messages) add(name, m);
+        } else {
+          add(name, messages);
+        }
+      }
+      if (errors.empty()) add("", value.value("text", json()));
+    } else if (const auto d = value.find("detail"); d != value.end() && d->is_string()) {
+      add("", *d);
+    } else if (const auto m = value.find("message"); m != value.end() && m->is_string()) {
+      add("", *m);
+    } else if (const auto e = value.find("errors"); e != value.end() && e->is_array()) {
+      for (const json& item : *e) {
+        if (item.is_object()) add("", item.value("message", json()));
+      }
+    }
+  }
+  if (errors.empty()) errors.push_back({ErrorCode::ServerRefused, "", std::string(fallback)});
+  return errors;
+}
+
+}  // namespace oat

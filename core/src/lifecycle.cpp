@@ -1,0 +1,77 @@
+#include "oat/lifecycle.h"
+
+namespace oat {
+
+Status validate_expires_at(Timestamp expires_at, Timestamp now) {
+  if (expires_at <= now) {
+    return Error{ErrorCode::ExpiryInPast, "expires_at",
+                 "The expiration date must be in the future."};
+  }
+  if (expires_at - now > kMaxCustomExpiry) {
+    return Error{ErrorCode::ExpiryTooFar, "expires_at",
+                 "The expiration date can be at most one year from now."};
+  }
+  return std::nullopt;
+}
+
+Result<std::optional<Timestamp>> resolve_expiry(const ExpiryChoice& choice, Timestamp now) {
+  switch (choice.preset) {
+    case ExpiryPreset::Never:
+      return std::optional<Timestamp>{};
+    case ExpiryPreset::Days30:
+      return std::optional<Timestamp>{now + std::chrono::days{30}};
+    case ExpiryPreset::Days90:
+      return std::optional<Timestamp>{now + std::chrono::days{90}};
+    case ExpiryPreset::Custom:
+      if (!choice.custom) {
+        return Error{ErrorCode::InvalidTime, "expires_at",
+                     "Choose a date and time for the custom expiration."};
+      }
+      if (auto error = validate_expires_at(*choice.custom, now)) return *error;
+      return std::optional<Timestamp>{*choice.custom};
+  }
+  return std::optional<Timestamp>{};
+}
+
+std::string_view token_state_name(TokenState state) {
+  switch (state) {
+    case TokenState::Active: return "active";
+    case TokenState::Inactive: return "inactive";
+    case TokenState::Expired: return "expired";
+  }
+  return "active";
+}
+
+std::optional<TokenState> parse_token_state(std::string_view name) {
+  for (TokenState s : {TokenState::Active, TokenState::Inactive, TokenState::Expired}) {
+    if (token_state_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+TokenState derive_state(bool is_active, std::optional<Timestamp> expires_at, Timestamp now) {
+  if (expires_at && *expires_at <= now) return TokenState::Expired;
+  return is_active ? TokenState::Active : TokenState::Inactive;
+}
+
+Status check_token_action(TokenState state, TokenAction action) {
+  switch (state) {
+    case TokenState::Active:
+      return std::nullopt;
+    case TokenState::Inactive:
+      if (action == TokenAction::Authenticate) {
+        return Error{ErrorCode::TokenInactive, "", "This access token is deactivated."};
+      }
+      return std::nullopt;
+    case TokenState::Expired:
+      if (action == TokenAction::View || action == TokenAction::Delete) return std::nullopt;
+      if (action == TokenAction::Authenticate) {
+        return Error{ErrorCode::TokenExpired, "", "This access token has expired."};
+      }
+      return Error{ErrorCode::ActionNotAllowedInState, "",
+                   "This access token has expired; it can only be deleted."};
+  }
+  return std::nullopt;
+}
+
+}  // namespace oat

@@ -1,0 +1,202 @@
+#include "oat/resource.h"
+
+#include <set>
+#include <string>
+#include <utility>
+
+namespace oat {
+namespace {
+
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_separator(char c) { return c == '.' || c == '_' || c == '-'; }
+
+// A Docker namespace or repository name: lower-case letters and digits, with single . _ -
+// between them ("my-app", "app.v2"); 1..255 characters.
+bool is_valid_component(std::string_view s) {
+  if (s.empty() || s.size() > 255) return false;
+  if (!is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (is_lower_alnum(s[i])) continue;
+    if (!is_separator(s[i]) || is_separator(s[i - 1])) return false;
+  }
+  return true;
+}
+
+std::string indexed(std::size_t i, std::string_view what) {
+  return "resources[" + std::to_string(i) + "]." + std::string(what);
+}
+
+}  // namespace
+
+Result<RepoPath> parse_repo_path(std::string_view path, std::string_view field) {
+  if (path == kPublicRepositoriesPath) return RepoPath{RepoPathKind::PublicRepositories, "", ""};
+  const auto slash = path.find('/');
+  const Error invalid{ErrorCode::InvalidRepositoryPath, std::string(field),
+                      "\"" + std::string(path) +
+                          "\" is not a repository path; use \"organization/repository\", "
+                          "\"organization/*\" or \"*/*/public\"."};
+  if (slash == std::string_view::npos || path.find('/', slash + 1) != std::string_view::npos) {
+    return invalid;
+  }
+  const std::string_view ns = path.substr(0, slash);
+  const std::string_view name = path.substr(slash + 1);
+  if (!is_valid_component(ns)) return invalid;
+  if (name == "*") return RepoPath{RepoPathKind::AllOfOrganization, std::string(ns), "*"};
+  if (!is_valid_component(name)) return invalid;
+  return RepoPath{RepoPathKind::Repository, std::string(ns), std::string(name)};
+}
+
+Status validate_account_name(std::string_view name, std::string_view field) {
+  if (is_valid_component(name)) return std::nullopt;
+  return Error{ErrorCode::InvalidName, std::string(field),
+               "\"" + std::string(name) +
+                   "\" is not a valid name: use lower-case letters and digits, optionally "
+                   "joined by single '.', '_' or '-'."};
+}
+
+Status validate_repository_name(std::string_view name, std::string_view field) {
+  return validate_account_name(name, field);
+}
+
+Status validate_password(std::string_view password) {
+  if (count_characters(password) < kMinPasswordLength) {
+    return Error{ErrorCode::InvalidPassword, "password",
+                 "The password must be at least " + std::to_string(kMinPasswordLength) +
+                     " characters long."};
+  }
+  if (password.size() > 1024) {
+    return Error{ErrorCode::InvalidPassword, "password", "The password is too long."};
+  }
+  return std::nullopt;
+}
+
+Errors validate_resources(const std::vector<Resource>& resources, std::string_view org,
+                          const RepositoryExists& exists) {
+  Errors errors;
+  if (resources.empty()) {
+    errors.push_back({ErrorCode::ResourcesRequired, "resources",
+                      "Choose at least one repository or organization resource."});
+    return errors;
+  }
+  std::size_t repo_entries = 0;
+  std::set<std::pair<ResourceType, std::string>> seen;
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    const Resource& r = resources[i];
+    const std::string path_field = indexed(i, "path");
+    const std::string scopes_field = indexed(i, "scopes");
+    if (r.type == ResourceType::Repo) ++repo_entries;
+
+    if (!seen.emplace(r.type, r.path).second) {
+      errors.push_back({ErrorCode::DuplicateResource, path_field,
+                        "\"" + r.path + "\" is listed more than once."});
+      continue;
+    }
+
+    if (r.scopes.empty()) {
+      errors.push_back({ErrorCode::ScopesRequired, scopes_field,
+                        "Choose at least one scope for \"" + r.path + "\"."});
+    }
+    for (Scope s : r.scopes) {
+      if (scope_resource_type(s) != r.type) {
+        errors.push_back({ErrorCode::ScopeWrongType, scopes_field,
+                          std::string(scope_name(s)) +
+                              (r.type == ResourceType::Repo
+                                   ? " is an organization scope; it cannot be given on a "
+                                     "repository."
+                                   : " is a repository scope; it cannot be given on an "
+                                     "organization.")});
+      }
+    }
+
+    if (r.type == ResourceType::Org) {
+      if (r.path != org) {
+        errors.push_back({ErrorCode::OrgPathMismatch, path_field,
+                          "An organization resource must name this organization (\"" +
+                              std::string(org) + "\")."});
+      }
+      continue;
+    }
+
+    auto parsed = parse_repo_path(r.path, path_field);
+    if (!parsed) {
+      errors.push_back(parsed.error());
+      continue;
+    }
+    switch (parsed->kind) {
+      case RepoPathKind::PublicRepositories:
+        for (Scope s : r.scopes) {
+          if (s != Scope::ImagePull && scope_resource_type(s) == ResourceType::Repo) {
+            errors.push_back({ErrorCode::PublicPullOnly, scopes_field,
+                              "Public repositories can only be given scope-image-pull."});
+            break;
+          }
+        }
+        break;
+      case RepoPathKind::AllOfOrganization:
+      case RepoPathKind::Repository:
+        if (parsed->namespace_ != org) {
+          errors.push_back({ErrorCode::ForeignNamespace, path_field,
+                            "\"" + r.path + "\" is outside this organization; use paths under \"" +
+                                std::string(org) + "/\"."});
+        } else if (parsed->kind == RepoPathKind::Repository &&
+                   !(exists && exists(parsed->name))) {
+          errors.push_back({ErrorCode::RepositoryNotFound, path_field,
+                            "Repository \"" + r.path + "\" does not exist."});
+        }
+        break;
+    }
+  }
+  if (repo_entries > kMaxRepositoryResources) {
+    errors.push_back({ErrorCode::TooManyRepositories, "resources",
+                      "A token can list at most " + std::to_string(kMaxRepositoryResources) +
+                          " repositories; this one lists " + std::to_string(repo_entries) + "."});
+  }
+  return errors;
+}
+
+std::size_t count_characters(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++n;  // count every byte that does not continue a sequence
+  }
+  return n;
+}
+
+Result<std::string> validate_label(std::string_view label) {
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  while (!label.empty() && is_space(label.front())) label.remove_prefix(1);
+  while (!label.empty() && is_space(label.back())) label.remove_suffix(1);
+  if (label.empty()) {
+    return Error{ErrorCode::LabelRequired, "label", "Enter a label."};
+  }
+  for (std::size_t i = 0; i < label.size(); ++i) {
+    const auto c = static_cast<unsigned char>(label[i]);
+    const bool c0 = c < 0x20 || c == 0x7F;
+    const bool c1 = c == 0xC2 && i + 1 < label.size() &&
+                    static_cast<unsigned char>(label[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(label[i + 1]) <= 0x9F;
+    if (c0 || c1) {
+      return Error{ErrorCode::LabelControlCharacter, "label",
+                   "The label cannot contain control characters such as tabs or line breaks."};
+    }
+  }
+  if (count_characters(label) > kMaxLabelLength) {
+    return Error{ErrorCode::LabelTooLong, "label",
+                 "The label can be at most " + std::to_string(kMaxLabelLength) +
+                     " characters long."};
+  }
+  return std::string(label);
+}
+
+Status validate_description(std::string_view description) {
+  if (count_characters(description) > kMaxDescriptionLength) {
+    return Error{ErrorCode::DescriptionTooLong, "description",
+                 "The description can be at most " + std::to_string(kMaxDescriptionLength) +
+                     " characters long."};
+  }
+  return std::nullopt;
+}
+
+}  // namespace oat

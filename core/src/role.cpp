@@ -1,0 +1,65 @@
+#include "oat/role.h"
+
+#include <string>
+
+namespace oat {
+
+std::string_view org_role_name(OrgRole role) {
+  switch (role) {
+    case OrgRole::None: return "none";
+    case OrgRole::Member: return "member";
+    case OrgRole::Editor: return "editor";
+    case OrgRole::Owner: return "owner";
+    case OrgRole::Custom: return "custom";
+  }
+  return "none";
+}
+
+std::optional<OrgRole> parse_builtin_org_role(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  for (OrgRole r : {OrgRole::Member, OrgRole::Editor, OrgRole::Owner}) {
+    if (org_role_name(r) == lower) return r;
+  }
+  return std::nullopt;
+}
+
+bool may_manage_tokens(const Actor& actor) { return !check_may_manage_tokens(actor); }
+
+Status check_may_manage_tokens(const Actor& actor) {
+  if (actor.is_access_token) {
+    return Error{ErrorCode::TokenCannotManageTokens, "",
+                 "An organization access token cannot manage organization access tokens; "
+                 "sign in as an owner."};
+  }
+  const bool allowed = actor.role == OrgRole::Owner || actor.is_company_owner ||
+                       (actor.role == OrgRole::Custom && actor.custom_role_manages_tokens);
+  if (!allowed) {
+    return Error{ErrorCode::NotPermitted, "",
+                 "Only organization owners, company owners and roles with the \"Manage "
+                 "organization access tokens\" permission can manage access tokens."};
+  }
+  return std::nullopt;
+}
+
+Status check_may_read_audit_log(const Actor& actor) {
+  if (actor.is_access_token) {
+    if (with_inclusions(actor.access_token_scopes).contains(Scope::ActivityRead)) {
+      return std::nullopt;
+    }
+    return Error{ErrorCode::NotPermitted, "",
+                 "This access token cannot read the activity log; it needs scope-activity-read."};
+  }
+  if (may_manage_tokens(actor)) return std::nullopt;
+  return Error{ErrorCode::NotPermitted, "",
+               "Only organization owners, company owners and roles with the \"Manage "
+               "organization access tokens\" permission can read the activity log."};
+}
+
+bool is_affiliated(const Actor& actor) {
+  return actor.role != OrgRole::None || actor.is_company_owner;
+}
+
+}  // namespace oat

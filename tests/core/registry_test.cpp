@@ -1,0 +1,345 @@
+// The registry side (registry-token-auth.md and spec section 4): scope strings as clients send
+// them, and the grant a token earns for a request.
+#include <algorithm>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "oat/registry.h"
+#include "oat/resource.h"
+#include "oat/scope.h"
+#include "test_support.h"
+
+namespace oat {
+inline void PrintTo(const Access& a, std::ostream* os) {
+  *os << a.type << ":" << a.name << ":";
+  for (std::size_t i = 0; i < a.actions.size(); ++i) *os << (i ? "," : "") << a.actions[i];
+}
+}  // namespace oat
+
+namespace {
+
+using oat::Access;
+using oat::ErrorCode;
+using oat::Resource;
+using oat::Scope;
+using oat_test::org_resource;
+using oat_test::repo;
+using Actions = std::vector<std::string>;
+
+// ---- Scope strings --------------------------------------------------------------------------
+
+TEST(ScopeString, ParsesARepositoryScope) {
+  auto r = oat::parse_scope_string("repository:acme/app:pull");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors());
+  EXPECT_EQ(*r, (std::vector<Access>{{"repository", "acme/app", {"pull"}}}));
+}
+
+TEST(ScopeString, ParsesSeveralActions) {
+  auto r = oat::parse_scope_string("repository:acme/app:pull,push");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors());
+  EXPECT_EQ(*r, (std::vector<Access>{{"repository", "acme/app", {"pull", "push"}}}));
+}
+
+TEST(ScopeString, ANameMayHoldAHostWithAPort) {
+  auto r = oat::parse_scope_string("repository:localhost:5000/acme/app:pull,push");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors());
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].type, "repository");
+  EXPECT_EQ((*r)[0].name, "localhost:5000/acme/app");
+  EXPECT_EQ((*r)[0].actions, (Actions{"pull", "push"}));
+}
+
+TEST(ScopeString, ParsesTheCatalogScope) {
+  auto r = oat::parse_scope_string("registry:catalog:*");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors());
+  EXPECT_EQ(*r, (std::vector<Access>{{"registry", "catalog", {"*"}}}));
+}
+
+TEST(ScopeString, ParsesSpaceSeparatedScopesInOrder) {
+  auto r = oat::parse_scope_string(
+      "repository:acme/app:pull repository:acme/web:pull,push registry:catalog:*");
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors());
+  EXPECT_EQ(*r, (std::vector<Access>{{"repository", "acme/app", {"pull"}},
+                                     {"repository", "acme/web", {"pull", "push"}},
+                                     {"registry", "catalog", {"*"}}}));
+}
+
+TEST(ScopeString, MalformedEntriesAreRefused) {
+  for (std::string_view scope :
+       {"", "repository", "repository:acme/app", ":acme/app:pull", "repository::pull",
+        "repository:acme/app:pull garbage"}) {
+    SCOPED_TRACE(scope);
+    auto r = oat::parse_scope_string(scope);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidScopeString);
+    EXPECT_FALSE(r.error().message.empty());
+  }
+}
+
+TEST(ScopeParams, ParsesEveryParameterInOrder) {
+  auto r = oat::parse_scope_params(
+      {"repository:acme/app:pull", "repository:acme/web:push repository:acme/api:pull"});
+  ASSERT_TRUE(r.ok()) << ::testing::PrintToString(r.errors());
+  EXPECT_EQ(*r, (std::vector<Access>{{"repository", "acme/app", {"pull"}},
+                                     {"repository", "acme/web", {"push"}},
+                                     {"repository", "acme/api", {"pull"}}}));
+}
+
+TEST(ScopeParams, NoParametersIsAnEmptyRequest) {
+  auto r = oat::parse_scope_params({});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+}
+
+TEST(ScopeParams, OneMalformedParameterRefusesTheRequest) {
+  auto r = oat::parse_scope_params({"repository:acme/app:pull", "repository:acme/web"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::InvalidScopeString);
+}
+
+TEST(StripRegistryHost, RemovesAHostWithAPort) {
+  EXPECT_EQ(oat::strip_registry_host("localhost:5000/acme/app"), "acme/app");
+}
+
+TEST(StripRegistryHost, RemovesADottedHost) {
+  EXPECT_EQ(oat::strip_registry_host("registry.example.com/acme/app"), "acme/app");
+  EXPECT_EQ(oat::strip_registry_host("docker.io/acme/app"), "acme/app");
+}
+
+TEST(StripRegistryHost, RemovesLocalhostWithoutAPort) {
+  EXPECT_EQ(oat::strip_registry_host("localhost/acme/app"), "acme/app");
+}
+
+TEST(StripRegistryHost, LeavesAPlainPathAlone) {
+  EXPECT_EQ(oat::strip_registry_host("acme/app"), "acme/app");
+  EXPECT_EQ(oat::strip_registry_host("acme"), "acme");
+}
+
+// ---- Registry actions of scopes -------------------------------------------------------------
+
+Actions sorted(Actions a) {
+  std::sort(a.begin(), a.end());
+  return a;
+}
+
+TEST(RegistryActions, PullScopeAllowsPull) {
+  EXPECT_EQ(sorted(oat::registry_actions({Scope::ImagePull})), (Actions{"pull"}));
+}
+
+TEST(RegistryActions, PushScopeAllowsPullAndPush) {
+  EXPECT_EQ(sorted(oat::registry_actions({Scope::ImagePush})), (Actions{"pull", "push"}));
+}
+
+TEST(RegistryActions, DeleteScopeAllowsPullPushAndDelete) {
+  EXPECT_EQ(sorted(oat::registry_actions({Scope::ImageDelete})),
+            (Actions{"delete", "pull", "push"}));
+}
+
+TEST(RegistryActions, NonImageScopesAllowNoRegistryAction) {
+  EXPECT_TRUE(oat::registry_actions({Scope::RepositoryAdmin, Scope::TagAdmin,
+                                     Scope::WebhookAdmin})
+                  .empty());
+  EXPECT_TRUE(oat::registry_actions({}).empty());
+}
+
+TEST(RegistryActions, DoNotRepeatActions) {
+  EXPECT_EQ(sorted(oat::registry_actions({Scope::ImagePull, Scope::ImagePush})),
+            (Actions{"pull", "push"}));
+}
+
+// ---- Grants ---------------------------------------------------------------------------------
+
+bool nothing_is_public(std::string_view) { return false; }
+
+std::vector<Access> grant(const std::vector<Access>& requested, const std::vector<Resource>& held,
+                          const oat::RepositoryIsPublic& is_public = nothing_is_public) {
+  return oat::compute_grant(requested, held, "acme", is_public);
+}
+
+Access repository(std::string name, Actions actions) {
+  return Access{"repository", std::move(name), std::move(actions)};
+}
+
+TEST(Grant, PullOnAPullTokenIsGranted) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull"})}, {repo("acme/app", {Scope::ImagePull})}),
+            (std::vector<Access>{repository("acme/app", {"pull"})}));
+}
+
+TEST(Grant, PushOnAPullOnlyTokenYieldsAPullOnlyGrant) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push"})},
+                  {repo("acme/app", {Scope::ImagePull})}),
+            (std::vector<Access>{repository("acme/app", {"pull"})}));
+}
+
+TEST(Grant, PushAloneOnAPullOnlyTokenIsGrantedNothing) {
+  EXPECT_TRUE(
+      grant({repository("acme/app", {"push"})}, {repo("acme/app", {Scope::ImagePull})}).empty());
+}
+
+TEST(Grant, PushScopeGrantsPullAndPush) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push"})},
+                  {repo("acme/app", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push"})}));
+}
+
+TEST(Grant, ImageDeleteImpliesPushAndPull) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push", "delete"})},
+                  {repo("acme/app", {Scope::ImageDelete})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push", "delete"})}));
+}
+
+TEST(Grant, DeleteIsNotGrantedByPush) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push", "delete"})},
+                  {repo("acme/app", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push"})}));
+}
+
+TEST(Grant, ActionsKeepTheRequestOrder) {
+  EXPECT_EQ(grant({repository("acme/app", {"push", "pull"})},
+                  {repo("acme/app", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"push", "pull"})}));
+}
+
+TEST(Grant, ARepositoryNotCoveredYieldsNoEntry) {
+  EXPECT_TRUE(
+      grant({repository("acme/web", {"pull"})}, {repo("acme/app", {Scope::ImagePush})}).empty());
+}
+
+TEST(Grant, OnlyCoveredEntriesAppearInRequestOrder) {
+  EXPECT_EQ(grant({repository("acme/web", {"pull"}), repository("acme/app", {"pull"}),
+                   repository("acme/api", {"push"})},
+                  {repo("acme/app", {Scope::ImagePull}), repo("acme/api", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull"}),
+                                 repository("acme/api", {"push"})}));
+}
+
+TEST(Grant, EachRepositoryGetsItsOwnScopes) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push"}), repository("acme/web", {"pull", "push"})},
+                  {repo("acme/app", {Scope::ImagePull}), repo("acme/web", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull"}),
+                                 repository("acme/web", {"pull", "push"})}));
+}
+
+TEST(Grant, NonImageScopesGrantNothingOnTheRegistry) {
+  EXPECT_TRUE(grant({repository("acme/app", {"pull"})},
+                    {repo("acme/app", {Scope::RepositoryAdmin, Scope::TagAdmin})})
+                  .empty());
+}
+
+TEST(Grant, AllOfTheOrganizationCoversAnyRepositoryInItsNamespace) {
+  std::vector<Resource> held{repo("acme/*", {Scope::ImagePush})};
+  for (std::string name : {"acme/app", "acme/created-later", "acme/x"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(grant({repository(name, {"pull", "push"})}, held),
+              (std::vector<Access>{repository(name, {"pull", "push"})}));
+  }
+}
+
+TEST(Grant, AllOfTheOrganizationDoesNotCoverOtherNamespaces) {
+  std::vector<Resource> held{repo("acme/*", {Scope::ImagePush})};
+  for (std::string name : {"other/app", "acmecorp/app", "library/nginx"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(grant({repository(name, {"pull"})}, held).empty());
+  }
+}
+
+TEST(Grant, ARepositoryEntryDoesNotCoverItsNamesakeElsewhere) {
+  EXPECT_TRUE(
+      grant({repository("other/app", {"pull"})}, {repo("acme/app", {Scope::ImagePull})}).empty());
+}
+
+TEST(Grant, PublicRepositoriesGrantPullOnPublicRepositories) {
+  auto is_public = [](std::string_view name) { return name == "library/nginx"; };
+  EXPECT_EQ(grant({repository("library/nginx", {"pull"})},
+                  {repo("*/*/public", {Scope::ImagePull})}, is_public),
+            (std::vector<Access>{repository("library/nginx", {"pull"})}));
+}
+
+TEST(Grant, PublicRepositoriesNeverGrantPush) {
+  auto is_public = [](std::string_view) { return true; };
+  EXPECT_EQ(grant({repository("library/nginx", {"pull", "push"})},
+                  {repo("*/*/public", {Scope::ImagePull})}, is_public),
+            (std::vector<Access>{repository("library/nginx", {"pull"})}));
+}
+
+TEST(Grant, PublicRepositoriesGrantNothingOnAPrivateRepository) {
+  auto is_public = [](std::string_view name) { return name == "library/nginx"; };
+  EXPECT_TRUE(grant({repository("other/secret", {"pull"})},
+                    {repo("*/*/public", {Scope::ImagePull})}, is_public)
+                  .empty());
+}
+
+TEST(Grant, ThePublicPredicateIsAskedAboutTheRepositoryPath) {
+  std::vector<std::string> asked;
+  oat::RepositoryIsPublic spy = [&](std::string_view name) {
+    asked.emplace_back(name);
+    return true;
+  };
+  auto g = grant({repository("other/app", {"pull"})}, {repo("*/*/public", {Scope::ImagePull})},
+                 spy);
+  EXPECT_EQ(g, (std::vector<Access>{repository("other/app", {"pull"})}));
+  EXPECT_NE(std::find(asked.begin(), asked.end(), "other/app"), asked.end());
+}
+
+TEST(Grant, ANameWithARegistryHostIsMatchedByItsPath) {
+  auto g = grant({repository("localhost:5000/acme/app", {"pull", "push"})},
+                 {repo("acme/app", {Scope::ImagePull})});
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0].name, "localhost:5000/acme/app");
+  EXPECT_EQ(g[0].actions, (Actions{"pull"}));
+}
+
+TEST(Grant, RequestsForTheSameRepositoryAreMerged) {
+  auto g = grant({repository("acme/app", {"pull"}), repository("acme/app", {"push"})},
+                 {repo("acme/app", {Scope::ImagePush})});
+  ASSERT_EQ(g.size(), 1u) << ::testing::PrintToString(g);
+  EXPECT_EQ(g[0].name, "acme/app");
+  EXPECT_EQ(sorted(g[0].actions), (Actions{"pull", "push"}));
+}
+
+TEST(Grant, MergingDoesNotRepeatAnAction) {
+  auto g = grant({repository("acme/app", {"pull"}), repository("acme/app", {"pull", "push"})},
+                 {repo("acme/app", {Scope::ImagePush})});
+  ASSERT_EQ(g.size(), 1u) << ::testing::PrintToString(g);
+  EXPECT_EQ(sorted(g[0].actions), (Actions{"pull", "push"}));
+}
+
+TEST(Grant, CatalogNeedsTheRepositoryListScope) {
+  EXPECT_EQ(grant({Access{"registry", "catalog", {"*"}}},
+                  {org_resource("acme", {Scope::RepositoryList})}),
+            (std::vector<Access>{Access{"registry", "catalog", {"*"}}}));
+}
+
+TEST(Grant, CatalogIsNotGrantedByOtherOrganizationScopes) {
+  EXPECT_TRUE(grant({Access{"registry", "catalog", {"*"}}},
+                    {org_resource("acme", {Scope::MemberEdit, Scope::RepositoryCreate,
+                                           Scope::RegistryUsageRead})})
+                  .empty());
+}
+
+TEST(Grant, CatalogIsNotGrantedByRepositoryScopes) {
+  EXPECT_TRUE(grant({Access{"registry", "catalog", {"*"}}},
+                    {repo("acme/*", {Scope::ImageDelete, Scope::RepositoryAdmin})})
+                  .empty());
+}
+
+TEST(Grant, UnknownActionsAndTypesAreGrantedNothing) {
+  std::vector<Resource> held{repo("acme/*", {Scope::ImageDelete}),
+                             org_resource("acme", {Scope::RepositoryList})};
+  EXPECT_TRUE(grant({repository("acme/app", {"fly"}), Access{"blob", "acme/app", {"pull"}}}, held)
+                  .empty());
+}
+
+TEST(Grant, AnEmptyRequestIsAnEmptyGrant) {
+  EXPECT_TRUE(grant({}, {repo("acme/*", {Scope::ImageDelete})}).empty());
+}
+
+TEST(Grant, ATokenWithNoResourcesIsGrantedNothing) {
+  EXPECT_TRUE(grant({repository("acme/app", {"pull"})}, {}).empty());
+}
+
+}  // namespace

@@ -1,0 +1,239 @@
+// The scope vocabulary (spec section 4): names, resource types, and which scope includes which.
+#include <algorithm>
+#include <iterator>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "oat/scope.h"
+
+namespace {
+
+using oat::ResourceType;
+using oat::Scope;
+
+struct ScopeRow {
+  Scope scope;
+  std::string_view name;
+  ResourceType type;
+  std::optional<Scope> includes;  // directly
+};
+
+// The spec's table, row by row.
+const ScopeRow kScopeTable[] = {
+    {Scope::ImagePull, "scope-image-pull", ResourceType::Repo, std::nullopt},
+    {Scope::ImagePush, "scope-image-push", ResourceType::Repo, Scope::ImagePull},
+    {Scope::ImageDelete, "scope-image-delete", ResourceType::Repo, Scope::ImagePush},
+    {Scope::RepositoryRead, "scope-repository-read", ResourceType::Repo, std::nullopt},
+    {Scope::RepositoryEdit, "scope-repository-edit", ResourceType::Repo, Scope::RepositoryRead},
+    {Scope::RepositoryAdmin, "scope-repository-admin", ResourceType::Repo, Scope::RepositoryEdit},
+    {Scope::TagRead, "scope-tag-read", ResourceType::Repo, std::nullopt},
+    {Scope::TagAdmin, "scope-tag-admin", ResourceType::Repo, Scope::TagRead},
+    {Scope::WebhookRead, "scope-webhook-read", ResourceType::Repo, std::nullopt},
+    {Scope::WebhookEdit, "scope-webhook-edit", ResourceType::Repo, Scope::WebhookRead},
+    {Scope::WebhookAdmin, "scope-webhook-admin", ResourceType::Repo, Scope::WebhookEdit},
+    {Scope::RepoGroupRead, "scope-repo-group-read", ResourceType::Repo, std::nullopt},
+    {Scope::RepoGroupEdit, "scope-repo-group-edit", ResourceType::Repo, Scope::RepoGroupRead},
+    {Scope::RepoGroupAdmin, "scope-repo-group-admin", ResourceType::Repo, Scope::RepoGroupEdit},
+    {Scope::RepositorySettingsAdmin, "scope-repository-settings-admin", ResourceType::Repo,
+     std::nullopt},
+    {Scope::MemberRead, "scope-member-read", ResourceType::Org, std::nullopt},
+    {Scope::MemberEdit, "scope-member-edit", ResourceType::Org, Scope::MemberRead},
+    {Scope::InviteRead, "scope-invite-read", ResourceType::Org, std::nullopt},
+    {Scope::InviteEdit, "scope-invite-edit", ResourceType::Org, Scope::InviteRead},
+    {Scope::GroupRead, "scope-group-read", ResourceType::Org, std::nullopt},
+    {Scope::GroupEdit, "scope-group-edit", ResourceType::Org, Scope::GroupRead},
+    {Scope::ActivityRead, "scope-activity-read", ResourceType::Org, std::nullopt},
+    {Scope::SiemCredentialsRead, "scope-siem_credentials-read", ResourceType::Org, std::nullopt},
+    {Scope::RamRead, "scope-ram-read", ResourceType::Org, std::nullopt},
+    {Scope::RamWrite, "scope-ram-write", ResourceType::Org, Scope::RamRead},
+    {Scope::ReportRead, "scope-report-read", ResourceType::Org, std::nullopt},
+    {Scope::RepositoryCreate, "scope-repository-create", ResourceType::Org, std::nullopt},
+    {Scope::RepositoryList, "scope-repository-list", ResourceType::Org, std::nullopt},
+    {Scope::RegistryUsageRead, "scope-registry-usage-read", ResourceType::Org, std::nullopt},
+};
+
+class ScopeTable : public ::testing::TestWithParam<ScopeRow> {};
+
+TEST_P(ScopeTable, HasItsDocumentedName) {
+  EXPECT_EQ(oat::scope_name(GetParam().scope), GetParam().name);
+}
+
+TEST_P(ScopeTable, ParsesFromItsName) {
+  EXPECT_EQ(oat::parse_scope(GetParam().name), GetParam().scope);
+}
+
+TEST_P(ScopeTable, AppliesToItsResourceType) {
+  EXPECT_EQ(oat::scope_resource_type(GetParam().scope), GetParam().type);
+}
+
+TEST_P(ScopeTable, DirectlyIncludesTheNextLowerScope) {
+  EXPECT_EQ(oat::directly_included(GetParam().scope), GetParam().includes);
+}
+
+TEST_P(ScopeTable, IncludesItself) {
+  EXPECT_TRUE(oat::scope_includes(GetParam().scope, GetParam().scope));
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryScope, ScopeTable, ::testing::ValuesIn(kScopeTable),
+                         [](const ::testing::TestParamInfo<ScopeRow>& info) {
+                           std::string name;
+                           for (char c : info.param.name.substr(6))  // drop "scope-"
+                             name += (c == '-' || c == '_') ? '_' : c;
+                           return name;
+                         });
+
+TEST(Scope, TheTableCoversEveryScope) {
+  EXPECT_EQ(std::size(kScopeTable), static_cast<std::size_t>(oat::kScopeCount));
+  EXPECT_EQ(oat::all_scopes().size(), static_cast<std::size_t>(oat::kScopeCount));
+}
+
+TEST(Scope, AllScopesListsThemInDeclarationOrder) {
+  const auto& all = oat::all_scopes();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(static_cast<int>(all[i]), static_cast<int>(i));
+  }
+}
+
+TEST(Scope, NamesAreUnique) {
+  std::set<std::string_view> names;
+  for (Scope s : oat::all_scopes()) names.insert(oat::scope_name(s));
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(oat::kScopeCount));
+}
+
+TEST(Scope, UnknownNamesDoNotParse) {
+  for (std::string_view name : {"", "scope-image-fly", "image-pull", "scope-image-pull ",
+                                "scope_image_pull", "pull"}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(oat::parse_scope(name).has_value());
+  }
+}
+
+TEST(Scope, InclusionsNeverCrossResourceTypes) {
+  for (Scope s : oat::all_scopes()) {
+    SCOPED_TRACE(oat::scope_name(s));
+    if (auto lower = oat::directly_included(s)) {
+      EXPECT_EQ(oat::scope_resource_type(*lower), oat::scope_resource_type(s));
+    }
+  }
+}
+
+TEST(Scope, DeleteIncludesPushAndPullTransitively) {
+  EXPECT_TRUE(oat::scope_includes(Scope::ImageDelete, Scope::ImagePush));
+  EXPECT_TRUE(oat::scope_includes(Scope::ImageDelete, Scope::ImagePull));
+}
+
+TEST(Scope, AdminIncludesEditAndRead) {
+  EXPECT_TRUE(oat::scope_includes(Scope::RepositoryAdmin, Scope::RepositoryRead));
+  EXPECT_TRUE(oat::scope_includes(Scope::WebhookAdmin, Scope::WebhookRead));
+  EXPECT_TRUE(oat::scope_includes(Scope::RepoGroupAdmin, Scope::RepoGroupRead));
+}
+
+TEST(Scope, ALowerScopeDoesNotIncludeAHigherOne) {
+  EXPECT_FALSE(oat::scope_includes(Scope::ImagePull, Scope::ImagePush));
+  EXPECT_FALSE(oat::scope_includes(Scope::ImagePush, Scope::ImageDelete));
+  EXPECT_FALSE(oat::scope_includes(Scope::RepositoryRead, Scope::RepositoryEdit));
+  EXPECT_FALSE(oat::scope_includes(Scope::RamRead, Scope::RamWrite));
+}
+
+TEST(Scope, RepositoryAdminDoesNotIncludeImageScopes) {
+  EXPECT_FALSE(oat::scope_includes(Scope::RepositoryAdmin, Scope::ImagePull));
+  EXPECT_FALSE(oat::scope_includes(Scope::RepositorySettingsAdmin, Scope::ImagePull));
+}
+
+TEST(Scope, OnlyRepositoryCreateGrantsRepositoryCreation) {
+  for (Scope s : oat::all_scopes()) {
+    if (s == Scope::RepositoryCreate) continue;
+    SCOPED_TRACE(oat::scope_name(s));
+    EXPECT_FALSE(oat::scope_includes(s, Scope::RepositoryCreate));
+  }
+}
+
+TEST(Scope, IncludesAgreesWithTheInclusionChain) {
+  // scope_includes(a, b) exactly when b is reachable from a by directly_included.
+  for (Scope held : oat::all_scopes()) {
+    std::set<Scope> reachable{held};
+    for (auto s = oat::directly_included(held); s; s = oat::directly_included(*s))
+      reachable.insert(*s);
+    for (Scope wanted : oat::all_scopes()) {
+      SCOPED_TRACE(std::string(oat::scope_name(held)) + " -> " +
+                   std::string(oat::scope_name(wanted)));
+      EXPECT_EQ(oat::scope_includes(held, wanted), reachable.count(wanted) == 1);
+    }
+  }
+}
+
+TEST(ResourceType, HasDockersNames) {
+  EXPECT_EQ(oat::resource_type_name(ResourceType::Repo), "TYPE_REPO");
+  EXPECT_EQ(oat::resource_type_name(ResourceType::Org), "TYPE_ORG");
+}
+
+TEST(ResourceType, ParsesDockersNames) {
+  EXPECT_EQ(oat::parse_resource_type("TYPE_REPO"), ResourceType::Repo);
+  EXPECT_EQ(oat::parse_resource_type("TYPE_ORG"), ResourceType::Org);
+}
+
+TEST(ResourceType, RefusesOtherNames) {
+  for (std::string_view name : {"", "TYPE_TEAM", "repo", "TYPE_REPO "}) {
+    SCOPED_TRACE(name);
+    EXPECT_FALSE(oat::parse_resource_type(name).has_value());
+  }
+}
+
+TEST(ScopeSet, StartsEmpty) {
+  oat::ScopeSet set;
+  EXPECT_TRUE(set.empty());
+  for (Scope s : oat::all_scopes()) EXPECT_FALSE(set.contains(s));
+}
+
+TEST(ScopeSet, ContainsWhatWasAddedAndNothingElse) {
+  oat::ScopeSet set;
+  set.add(Scope::TagRead);
+  EXPECT_FALSE(set.empty());
+  for (Scope s : oat::all_scopes()) {
+    SCOPED_TRACE(oat::scope_name(s));
+    EXPECT_EQ(set.contains(s), s == Scope::TagRead);
+  }
+}
+
+TEST(ScopeSet, ListsItsScopesInDeclarationOrder) {
+  oat::ScopeSet set =
+      oat::ScopeSet::of({Scope::RegistryUsageRead, Scope::ImagePush, Scope::MemberRead});
+  EXPECT_EQ(set.to_vector(),
+            (std::vector<Scope>{Scope::ImagePush, Scope::MemberRead, Scope::RegistryUsageRead}));
+}
+
+TEST(ScopeSet, InitializerListAndOfAgree) {
+  EXPECT_EQ((oat::ScopeSet{Scope::ImagePull, Scope::RamWrite}),
+            oat::ScopeSet::of({Scope::RamWrite, Scope::ImagePull}));
+}
+
+TEST(ScopeSet, DuplicatesCollapse) {
+  EXPECT_EQ(oat::ScopeSet::of({Scope::ImagePull, Scope::ImagePull}).to_vector(),
+            (std::vector<Scope>{Scope::ImagePull}));
+}
+
+TEST(WithInclusions, DeleteBringsPushAndPull) {
+  EXPECT_EQ(oat::with_inclusions({Scope::ImageDelete}),
+            (oat::ScopeSet{Scope::ImageDelete, Scope::ImagePush, Scope::ImagePull}));
+}
+
+TEST(WithInclusions, PullAloneStaysPull) {
+  EXPECT_EQ(oat::with_inclusions({Scope::ImagePull}), (oat::ScopeSet{Scope::ImagePull}));
+}
+
+TEST(WithInclusions, ExpandsEveryMemberOfTheSet) {
+  EXPECT_EQ(oat::with_inclusions({Scope::TagAdmin, Scope::MemberEdit}),
+            (oat::ScopeSet{Scope::TagAdmin, Scope::TagRead, Scope::MemberEdit, Scope::MemberRead}));
+}
+
+TEST(WithInclusions, OfTheEmptySetIsEmpty) {
+  EXPECT_TRUE(oat::with_inclusions({}).empty());
+}
+
+}  // namespace
