@@ -29,23 +29,25 @@ std::vector<std::string> allowed_on_repository(std::string_view path,
   const bool in_org = path.substr(0, own_prefix.size()) == own_prefix;
   for (const Resource& r : resources) {
     if (r.type != ResourceType::Repo) continue;
-    auto parsed = parse_repo_path(r.path);
-    if (!parsed) continue;
+    // Stored resources were validated at creation, so their kind shows in plain comparisons;
+    // no parse on this hot path. A path outside `org` never matches.
+    const std::string_view rp = r.path;
     bool covers = false;
-    ScopeSet scopes = with_inclusions(ScopeSet::of(r.scopes));
-    switch (parsed->kind) {
-      case RepoPathKind::Repository:
-        covers = parsed->namespace_ == org && r.path == path;
-        break;
-      case RepoPathKind::AllOfOrganization:
-        covers = parsed->namespace_ == org && in_org && path.size() > own_prefix.size();
-        break;
-      case RepoPathKind::PublicRepositories:
-        covers = is_public && is_public(path);
-        scopes = scopes.contains(Scope::ImagePull) ? ScopeSet{Scope::ImagePull} : ScopeSet{};
-        break;
+    bool public_only = false;
+    if (rp == kPublicRepositoriesPath) {
+      covers = is_public && is_public(path);
+      public_only = true;
+    } else if (rp.size() == own_prefix.size() + 1 && rp.back() == '*' &&
+               rp.substr(0, own_prefix.size()) == own_prefix) {
+      covers = in_org && path.size() > own_prefix.size();
+    } else {
+      covers = in_org && rp == path;
     }
     if (!covers) continue;
+    ScopeSet scopes = with_inclusions(ScopeSet::of(r.scopes));
+    if (public_only) {
+      scopes = scopes.contains(Scope::ImagePull) ? ScopeSet{Scope::ImagePull} : ScopeSet{};
+    }
     for (const std::string& a : registry_actions(scopes)) add_unique(allowed, a);
   }
   return allowed;

@@ -156,8 +156,17 @@ Errors validate_resources(const std::vector<Resource>& resources, std::string_vi
 
 std::size_t count_characters(std::string_view text) {
   std::size_t n = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++n;  // count every byte that does not continue a sequence
+  for (std::size_t i = 0; i < text.size(); ++n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t length =
+        c >= 0xF8 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    std::size_t k = 1;
+    while (k < length && i + k < text.size() &&
+           (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80) {
+      ++k;
+    }
+    // A complete sequence is one character; a cut-short or stray byte counts on its own.
+    i += k == length ? length : 1;
   }
   return n;
 }

@@ -2,6 +2,7 @@
 // token is active, inactive (reversible) or expired (derived from expires_at, final).
 #include <chrono>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -213,6 +214,10 @@ const ActionRow kMatrix[] = {
     {TokenState::Expired, TokenAction::Delete, true},
     {TokenState::Expired, TokenAction::Authenticate, false},
 };
+
+void PrintTo(const ActionRow& row, std::ostream* os) {
+  *os << oat::token_state_name(row.state) << " x " << action_name(row.action);
+}
 
 class StateAction : public ::testing::TestWithParam<ActionRow> {};
 

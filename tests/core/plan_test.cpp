@@ -1,6 +1,7 @@
 // Plans and quotas (spec section 2): Team 10 tokens, Business 100, Free none. Every token held
 // counts, whatever its state, until it is deleted.
 #include <cstddef>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,8 @@ const PlanRow kPlans[] = {
     {Plan::Team, "team", "Team", 10},
     {Plan::Business, "business", "Business", 100},
 };
+
+void PrintTo(const PlanRow& row, std::ostream* os) { *os << row.name; }
 
 class PlanTable : public ::testing::TestWithParam<PlanRow> {};
 

@@ -252,6 +252,13 @@ TEST(Grant, ARepositoryEntryDoesNotCoverItsNamesakeElsewhere) {
       grant({repository("other/app", {"pull"})}, {repo("acme/app", {Scope::ImagePull})}).empty());
 }
 
+TEST(Grant, AnEntryOutsideTheTokensOrganizationGrantsNothing) {
+  // validate_resources refuses such entries; the grant must not rely on that.
+  std::vector<Resource> held{repo("other/app", {Scope::ImagePush}), repo("other/*", {Scope::ImagePush})};
+  EXPECT_TRUE(grant({repository("other/app", {"pull"}), repository("other/web", {"pull"})}, held)
+                  .empty());
+}
+
 TEST(Grant, PublicRepositoriesGrantPullOnPublicRepositories) {
   auto is_public = [](std::string_view name) { return name == "library/nginx"; };
   EXPECT_EQ(grant({repository("library/nginx", {"pull"})},
@@ -263,6 +270,14 @@ TEST(Grant, PublicRepositoriesNeverGrantPush) {
   auto is_public = [](std::string_view) { return true; };
   EXPECT_EQ(grant({repository("library/nginx", {"pull", "push"})},
                   {repo("*/*/public", {Scope::ImagePull})}, is_public),
+            (std::vector<Access>{repository("library/nginx", {"pull"})}));
+}
+
+TEST(Grant, PublicRepositoriesGrantOnlyPullWhateverScopesTheEntryHolds) {
+  // validate_resources refuses such an entry; the grant must not rely on that.
+  auto is_public = [](std::string_view) { return true; };
+  EXPECT_EQ(grant({repository("library/nginx", {"pull", "push", "delete"})},
+                  {repo("*/*/public", {Scope::ImageDelete})}, is_public),
             (std::vector<Access>{repository("library/nginx", {"pull"})}));
 }
 

@@ -493,4 +493,10 @@ TEST(CountCharacters, InvalidBytesCountOneEach) {
   EXPECT_EQ(oat::count_characters("a\xFF" "b"), 3u);
 }
 
+TEST(CountCharacters, StrayContinuationBytesCountOneEach) {
+  // 0x80..0xBF with no lead byte before them are invalid, like any other stray byte.
+  EXPECT_EQ(oat::count_characters("\x80\x80"), 2u);
+  EXPECT_EQ(oat::count_characters("a\xBF" "b"), 3u);
+}
+
 }  // namespace

@@ -1,6 +1,7 @@
 // Who may manage an organization's tokens (spec section 2): owners, company owners and custom
 // roles with the permission; never editors, members, outsiders, nor anyone signed in with an OAT.
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,8 @@ const ActorRow kActors[] = {
     {"AccessTokenWithNoRole", via_access_token(person(OrgRole::None)), false,
      ErrorCode::TokenCannotManageTokens},
 };
+
+void PrintTo(const ActorRow& row, std::ostream* os) { *os << row.who; }
 
 class ManageTokens : public ::testing::TestWithParam<ActorRow> {};
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iterator>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -56,6 +57,8 @@ const ScopeRow kScopeTable[] = {
     {Scope::RepositoryList, "scope-repository-list", ResourceType::Org, std::nullopt},
     {Scope::RegistryUsageRead, "scope-registry-usage-read", ResourceType::Org, std::nullopt},
 };
+
+void PrintTo(const ScopeRow& row, std::ostream* os) { *os << row.name; }
 
 class ScopeTable : public ::testing::TestWithParam<ScopeRow> {};
 

@@ -1,0 +1,347 @@
+// [SECTION] Sign-in (/v2/auth/token, /v2/users/login), console sessions (refresh, logout),
+// and the check of a management bearer on every other request.
+#include <algorithm>
+
+#include "api/internal.h"
+#include "crypto/crypto.h"
+
+namespace oatd::api {
+namespace {
+
+constexpr std::string_view kAudience = "oatd-management";
+constexpr std::string_view kBadCredentials = "Incorrect username or password.";
+constexpr std::string_view kBadBearer =
+    "Authentication credentials were not provided or are not valid; sign in again.";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+json bearer_claims(const Services& services, Timestamp now) {
+  const long long iat = oat::to_unix(now);
+  return {{"iss", services.options.issuer},
+          {"aud", kAudience},
+          {"iat", iat},
+          {"nbf", iat},
+          {"exp", iat + services.options.bearer_lifetime.count()},
+          {"jti", random_uuid()}};
+}
+
+std::string user_bearer(const Services& services, const User& user,
+                        const std::optional<std::string>& session_id, Timestamp now) {
+  json claims = bearer_claims(services, now);
+  claims["sub"] = user.username;
+  claims["kind"] = "user";
+  claims["uid"] = user.id;
+  if (session_id) claims["sid"] = *session_id;
+  return services.key.sign_jwt(claims);
+}
+
+std::string token_bearer(const Services& services, const Organization& org,
+                         const TokenRecord& token, Timestamp now) {
+  json claims = bearer_claims(services, now);
+  claims["sub"] = org.name;
+  claims["kind"] = "access_token";
+  claims["oid"] = org.id;
+  claims["tid"] = token.id;
+  return services.key.sign_jwt(claims);
+}
+
+// The body of a sign-in request, with both fields as strings, or the 400 that says why not.
+std::variant<std::pair<std::string, std::string>, http::Response> read_credentials(
+    const http::Request& request, std::string_view id_field, std::string_view secret_field,
+    bool* refresh = nullptr) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return errors_response({{oat::ErrorCode::MalformedBody, "",
+                             "The request body must be a JSON object."}});
+  }
+  oat::Errors errors;
+  auto text = [&](std::string_view field) -> std::string {
+    const auto it = body.find(field);
+    if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+      errors.push_back({oat::ErrorCode::WrongType, std::string(field),
+                        "\"" + std::string(field) + "\" is required."});
+      return {};
+    }
+    return it->get<std::string>();
+  };
+  std::string id = text(id_field);
+  std::string secret = text(secret_field);
+  if (refresh) {
+    const auto it = body.find("refresh");
+    *refresh = it != body.end() && it->is_boolean() && it->get<bool>();
+  }
+  if (!errors.empty()) return errors_response(errors);
+  return std::pair{std::move(id), std::move(secret)};
+}
+
+// Both keys a sign-in failure counts against: the identifier and the client address.
+struct LimiterKeys {
+  std::string identifier, address;
+};
+
+std::optional<http::Response> rate_limited(Services& services, const LimiterKeys& keys,
+                                           Timestamp now) {
+  auto a = services.limiter.retry_after(keys.identifier, now);
+  auto b = services.limiter.retry_after(keys.address, now);
+  if (!a && !b) return std::nullopt;
+  return too_many_response(std::max(a.value_or(0), b.value_or(0)), services.limiter.limit(),
+                           now);
+}
+
+void record_failure(Services& services, const LimiterKeys& keys, Timestamp now) {
+  services.limiter.record_failure(keys.identifier, now);
+  services.limiter.record_failure(keys.address, now);
+}
+
+// Checks an OAT presented as a password for organization `org_name`. On success returns the
+// token and its organization, having recorded the use; on failure audits it (when the
+// organization exists) and returns nothing.
+std::optional<std::pair<Organization, TokenRecord>> check_access_token(
+    Services& services, std::string_view org_name, const std::string& secret,
+    const std::string& address, Timestamp now) {
+  std::optional<std::pair<Organization, TokenRecord>> found;
+  std::string failure;
+  services.store.write([&](Transaction& tx) {
+    const auto org = tx.find_organization(org_name);
+    if (!org) return;
+    std::optional<TokenRecord> token;
+    if (auto format = oat::check_token_format(secret)) {
+      failure = format->message;
+    } else if (!(token = tx.find_token_by_hash(sha256_hex(secret))) ||
+               token->org_id != org->id) {
+      failure = "unknown token";
+      token.reset();
+    } else if (auto refused = oat::check_token_action(
+                   oat::derive_state(token->is_active, token->expires_at, now),
+                   oat::TokenAction::Authenticate)) {
+      failure = refused->message;
+    }
+    if (failure.empty()) {
+      tx.record_token_use(token->id, now, address);
+      found = std::pair{*org, *token};
+      return;
+    }
+    tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
+                        token ? token->label : std::string(), org->name,
+                        json{{"reason", failure}, {"address", address}}.dump(), now});
+  });
+  return found;
+}
+
+http::Response sign_in(Services& services, const http::Request& request, bool legacy) {
+  bool refresh = false;
+  auto credentials = legacy ? read_credentials(request, "username", "password")
+                            : read_credentials(request, "identifier", "secret", &refresh);
+  if (auto* refusal = std::get_if<http::Response>(&credentials)) return *refusal;
+  const auto& [identifier, secret] = std::get<0>(credentials);
+  const Timestamp now = services.clock();
+  const LimiterKeys keys{"id:" + lower(identifier), "ip:" + request.remote_address};
+  if (auto limited = rate_limited(services, keys, now)) return *limited;
+
+  if (oat::has_token_prefix(secret)) {
+    if (legacy) return detail_response(401, "Cannot log into an organization account");
+    auto found = check_access_token(services, identifier, secret, request.remote_address, now);
+    if (!found) {
+      record_failure(services, keys, now);
+      return detail_response(401, "Incorrect organization name or access token.");
+    }
+    return json_response(200, {{"access_token", token_bearer(services, found->first,
+                                                             found->second, now)}});
+  }
+
+  std::optional<User> user;
+  services.store.read([&](Transaction& tx) { user = tx.find_user(identifier); });
+  // Unknown users cost the same KDF work as known ones, so timing reveals no usernames.
+  static const std::string decoy = hash_password("decoy password");
+  const bool ok = verify_password(secret, user ? user->password_hash : decoy) && user;
+  if (!ok) {
+    record_failure(services, keys, now);
+    return detail_response(401, kBadCredentials);
+  }
+  services.limiter.clear(keys.identifier);
+  if (legacy) return json_response(200, {{"token", user_bearer(services, *user, {}, now)}});
+
+  json answer = {{"expires_in", services.options.bearer_lifetime.count()}};
+  std::optional<std::string> session_id;
+  if (refresh) {
+    const std::string secret_part = random_secret(32);
+    Session session{random_uuid(), user->id, sha256_hex(secret_part), now,
+                    now + services.options.session_lifetime, false};
+    services.store.write([&](Transaction& tx) { tx.insert_session(session); });
+    session_id = session.id;
+    answer["refresh_token"] = session.id + "." + secret_part;
+    answer["refresh_expires_at"] = oat::format_rfc3339(session.expires_at);
+  }
+  answer["access_token"] = user_bearer(services, *user, session_id, now);
+  return json_response(200, answer);
+}
+
+// The live session named by a refresh token "<id>.<secret>", or nothing.
+std::optional<Session> session_of(Transaction& tx, std::string_view refresh_token, Timestamp now) {
+  const auto dot = refresh_token.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  auto session = tx.find_session(std::string(refresh_token.substr(0, dot)));
+  if (!session || session->revoked || session->expires_at <= now ||
+      !constant_time_equal(session->secret_hash, sha256_hex(refresh_token.substr(dot + 1)))) {
+    return std::nullopt;
+  }
+  return session;
+}
+
+std::optional<std::string> refresh_token_of(const http::Request& request) {
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object()) return std::nullopt;
+  const auto it = body.find("refresh_token");
+  if (it == body.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+http::Response refresh(Services& services, const http::Request& request) {
+  const auto refresh_token = refresh_token_of(request);
+  if (!refresh_token) {
+    return errors_response(
+        {{oat::ErrorCode::WrongType, "refresh_token", "\"refresh_token\" is required."}});
+  }
+  const Timestamp now = services.clock();
+  std::optional<Session> session;
+  std::optional<User> user;
+  services.store.read([&](Transaction& tx) {
+    session = session_of(tx, *refresh_token, now);
+    if (session) user = tx.find_user_by_id(session->user_id);
+  });
+  if (!session || !user) return detail_response(401, "Your session has ended; sign in again.");
+  return json_response(200, {{"access_token", user_bearer(services, *user, session->id, now)},
+                             {"expires_in", services.options.bearer_lifetime.count()}});
+}
+
+http::Response logout(Services& services, const http::Request& request) {
+  const Timestamp now = services.clock();
+  std::optional<std::string> session_id;
+  if (const auto refresh_token = refresh_token_of(request)) {
+    services.store.read([&](Transaction& tx) {
+      if (auto s = session_of(tx, *refresh_token, now)) session_id = s->id;
+    });
+  } else if (auto caller = authenticate(request, services);
+             std::holds_alternative<Caller>(caller)) {
+    session_id = std::get<Caller>(caller).session_id;
+  }
+  if (!session_id) return detail_response(401, "There is no session to sign out of.");
+  services.store.write([&](Transaction& tx) { tx.revoke_session(*session_id); });
+  return http::Response::no_content();
+}
+
+}  // namespace
+
+std::variant<Caller, http::Response> authenticate(const http::Request& request,
+                                                  Services& services) {
+  const auto header = request.header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!header || header->size() <= kScheme.size() ||
+      lower(header->substr(0, kScheme.size())) != lower(kScheme)) {
+    return detail_response(401, kBadBearer);
+  }
+  const Timestamp now = services.clock();
+  const auto jwt = verify_jwt(header->substr(kScheme.size()), services.key, oat::to_unix(now));
+  if (!jwt) return detail_response(401, kBadBearer);
+  const json& claims = jwt->claims;
+  if (claims.value("aud", "") != kAudience || claims.value("iss", "") != services.options.issuer) {
+    return detail_response(401, kBadBearer);
+  }
+  Caller caller;
+  bool valid = false;
+  const std::string kind = claims.value("kind", "");
+  services.store.read([&](Transaction& tx) {
+    if (kind == "user" && claims.contains("uid") && claims["uid"].is_number_integer()) {
+      caller.user = tx.find_user_by_id(claims["uid"].get<std::int64_t>());
+      if (!caller.user) return;
+      caller.subject = caller.user->username;
+      if (claims.contains("sid") && claims["sid"].is_string()) {
+        caller.session_id = claims["sid"].get<std::string>();
+        const auto session = tx.find_session(*caller.session_id);
+        if (!session || session->revoked || session->expires_at <= now) return;
+      }
+      valid = true;
+    } else if (kind == "access_token" && claims.contains("oid") && claims.contains("tid") &&
+               claims["oid"].is_number_integer() && claims["tid"].is_string()) {
+      caller.is_access_token = true;
+      caller.token = tx.find_token(claims["oid"].get<std::int64_t>(), claims["tid"].get<std::string>());
+      // Deactivated, expired and deleted tokens lose their bearers at once.
+      if (!caller.token || oat::check_token_action(oat::derive_state(caller.token->is_active,
+                                                                     caller.token->expires_at, now),
+                                                   oat::TokenAction::Authenticate)) {
+        return;
+      }
+      caller.subject = claims.value("sub", "");
+      valid = true;
+    }
+  });
+  if (!valid) return detail_response(401, kBadBearer);
+  return caller;
+}
+
+void add_auth_routes(http::Router& router, Services& services) {
+  router.add("POST", "/v2/auth/token", [&services](const http::Request& r, const http::Params&) {
+    return sign_in(services, r, /*legacy=*/false);
+  });
+  router.add("POST", "/v2/users/login", [&services](const http::Request& r, const http::Params&) {
+    return sign_in(services, r, /*legacy=*/true);
+  });
+  router.add("POST", "/v2/auth/refresh", [&services](const http::Request& r, const http::Params&) {
+    return refresh(services, r);
+  });
+  router.add("POST", "/v2/auth/logout", [&services](const http::Request& r, const http::Params&) {
+    return logout(services, r);
+  });
+}
+
+}  // namespace oatd::api
+
+// [SECTION] SignInLimiter
+namespace oatd {
+
+void SignInLimiter::prune(std::deque<Timestamp>& times, Timestamp now) const {
+  while (!times.empty() && times.front() + policy_.window <= now) times.pop_front();
+}
+
+std::optional<std::int64_t> SignInLimiter::retry_after(const std::string& key, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return std::nullopt;
+  prune(it->second, now);
+  if (it->second.size() < policy_.max_failures) return std::nullopt;
+  return std::max<std::int64_t>(1, (it->second.front() + policy_.window - now).count());
+}
+
+std::size_t SignInLimiter::remaining(const std::string& key, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return policy_.max_failures;
+  prune(it->second, now);
+  return policy_.max_failures - std::min(policy_.max_failures, it->second.size());
+}
+
+void SignInLimiter::record_failure(const std::string& key, Timestamp now) {
+  std::lock_guard lock(mutex_);
+  auto& times = failures_[key];
+  prune(times, now);
+  times.push_back(now);
+  // Bound memory under a flood of distinct keys: forget windows that have fully passed.
+  if (failures_.size() > 100000) {
+    for (auto it = failures_.begin(); it != failures_.end();) {
+      prune(it->second, now);
+      it = it->second.empty() ? failures_.erase(it) : std::next(it);
+    }
+  }
+}
+
+void SignInLimiter::clear(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  failures_.erase(key);
+}
+
+}  // namespace oatd

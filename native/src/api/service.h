@@ -1,0 +1,69 @@
+// The management API and its authentication: routes, handlers and what they share.
+// Handlers see parsed requests (http::Request) and return responses; storage, keys and the
+// clock are handed in here, never global. Every rule they apply is the core's.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/http.h"
+#include "oat/oat.h"
+#include "store/store.h"
+
+namespace oatd {
+
+class SigningKey;
+
+// Counts failed sign-ins per key (an identifier, a client address) in a sliding window.
+// Thread-safe. Time comes in from the caller.
+class SignInLimiter {
+ public:
+  struct Policy {
+    std::size_t max_failures = 5;                // failures allowed per window
+    std::chrono::seconds window{300};
+  };
+  explicit SignInLimiter(Policy policy) : policy_(policy) {}
+
+  // Seconds until `key` may try again, or nullopt when it may try now.
+  std::optional<std::int64_t> retry_after(const std::string& key, Timestamp now);
+  void record_failure(const std::string& key, Timestamp now);
+  void clear(const std::string& key);
+  std::size_t limit() const { return policy_.max_failures; }
+  std::size_t remaining(const std::string& key, Timestamp now);
+
+ private:
+  void prune(std::deque<Timestamp>& times, Timestamp now) const;
+  Policy policy_;
+  std::mutex mutex_;
+  std::map<std::string, std::deque<Timestamp>> failures_;
+};
+
+struct ServiceOptions {
+  std::chrono::seconds bearer_lifetime{600};        // Docker Hub's 10 minutes
+  std::chrono::seconds session_lifetime{7 * 86400}; // console sessions (refresh tokens)
+  std::string issuer = "oatd";                       // iss of management bearers
+  std::optional<std::string> public_url;             // base of next/previous links
+  SignInLimiter::Policy sign_in_policy;
+};
+
+// What every handler shares.
+struct Services {
+  Store& store;
+  const SigningKey& key;
+  std::function<Timestamp()> clock;
+  ServiceOptions options;
+  SignInLimiter limiter{options.sign_in_policy};
+};
+
+// Registers every management API route (auth, access tokens, audit log, user, organizations,
+// repositories) on `router`.
+void add_api_routes(http::Router& router, Services& services);
+
+}  // namespace oatd

@@ -1,0 +1,198 @@
+// [SECTION] /v2/orgs/{org}/access-tokens: create, list, view, edit, delete.
+#include "api/internal.h"
+#include "crypto/crypto.h"
+
+namespace oatd::api {
+namespace {
+
+oat::AccessToken api_view(const TokenRecord& r) {
+  return {r.id, r.label, r.description, r.created_by, r.is_active, r.created_at, r.expires_at,
+          r.last_used_at, r.resources};
+}
+
+oat::OrganizationContext context_of(Transaction& tx, const Organization& org, Timestamp now) {
+  return {org.name,
+          [&tx, id = org.id](std::string_view name) {
+            return tx.find_repository(id, name).has_value();
+          },
+          now};
+}
+
+json audit_data(const TokenRecord& token) {
+  return {{"token_id", token.id}, {"label", token.label}};
+}
+
+void audit(Transaction& tx, const Organization& org, const Caller& caller, std::string_view action,
+           const TokenRecord& token, json data, Timestamp now) {
+  tx.add_audit_event(
+      {0, org.name, std::string(action), token.label, caller.subject, data.dump(), now});
+}
+
+http::Response token_not_found() { return detail_response(404, "Access token not found."); }
+
+// Runs `work` for an organization the caller may manage tokens of, inside a read or write
+// transaction; refusals are answered without calling it.
+template <class Work>
+http::Response with_managed_org(Services& services, const http::Request& request,
+                                const http::Params& params, bool write, Work work) {
+  auto caller = authenticate(request, services);
+  if (auto* refusal = std::get_if<http::Response>(&caller)) return *refusal;
+  http::Response response;
+  auto run = [&](Transaction& tx) {
+    auto org = organization_for_token_management(tx, std::get<Caller>(caller), params.at("org"));
+    if (auto* refusal = std::get_if<http::Response>(&org)) {
+      response = *refusal;
+      return;
+    }
+    response = work(tx, std::get<Caller>(caller), std::get<Organization>(org));
+  };
+  if (write) {
+    services.store.write(run);
+  } else {
+    services.store.read(run);
+  }
+  return response;
+}
+
+http::Response create(Services& services, const http::Request& request,
+                      const http::Params& params) {
+  return with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller& caller,
+                                                               const Organization& org) {
+    const Timestamp now = services.clock();
+    auto parsed = oat::parse_create_request(request.body, context_of(tx, org, now));
+    if (!parsed) return errors_response(parsed.errors());
+    if (auto refused = oat::check_can_create_token(org.plan, tx.count_tokens(org.id))) {
+      return errors_response({*refused});
+    }
+    const std::string secret = oat::generate_token(random_bytes);
+    TokenRecord token;
+    token.id = random_uuid();
+    token.org_id = org.id;
+    token.label = parsed->label;
+    token.description = parsed->description;
+    token.created_by = caller.subject;
+    token.is_active = true;
+    token.created_at = now;
+    token.expires_at = parsed->expires_at;
+    token.resources = parsed->resources;
+    token.secret_hash = sha256_hex(secret);
+    tx.insert_token(token);
+    json data = audit_data(token);
+    data["resources"] = oat::resources_json(token.resources);
+    data["expires_at"] = token.expires_at ? json(oat::format_rfc3339(*token.expires_at)) : json();
+    audit(tx, org, caller, oat::audit::kTokenCreate, token, data, now);
+    return json_response(201, oat::token_json(api_view(token), true, secret));
+  });
+}
+
+http::Response list(Services& services, const http::Request& request, const http::Params& params) {
+  auto page = oat::parse_page_request(request.query_value("page"), request.query_value("page_size"));
+  if (!page) return errors_response(page.errors());
+  return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
+                                                                const Organization& org) {
+    json results = json::array();
+    for (const TokenRecord& t :
+         tx.list_tokens(org.id, (page->page - 1) * page->page_size, page->page_size)) {
+      results.push_back(oat::token_json(api_view(t), false));
+    }
+    const std::string url = base_url(request, services) + "/v2/orgs/" + org.name + "/access-tokens";
+    return json_response(200, oat::page_json(tx.count_tokens(org.id), *page, url, results));
+  });
+}
+
+http::Response view(Services& services, const http::Request& request, const http::Params& params) {
+  return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
+                                                                const Organization& org) {
+    const auto token = tx.find_token(org.id, params.at("id"));
+    if (!token) return token_not_found();
+    return json_response(200, oat::token_json(api_view(*token), true));
+  });
+}
+
+http::Response edit(Services& services, const http::Request& request, const http::Params& params) {
+  return with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller& caller,
+                                                               const Organization& org) {
+    const Timestamp now = services.clock();
+    auto token = tx.find_token(org.id, params.at("id"));
+    if (!token) return token_not_found();
+    auto update = oat::parse_update_request(request.body, context_of(tx, org, now));
+    if (!update) return errors_response(update.errors());
+    const oat::TokenState state = oat::derive_state(token->is_active, token->expires_at, now);
+    const bool edits = update->label || update->description || update->resources;
+    if (edits) {
+      if (auto refused = oat::check_token_action(state, oat::TokenAction::Edit)) {
+        return errors_response({*refused});
+      }
+    }
+    if (update->is_active) {
+      const auto action = *update->is_active ? oat::TokenAction::Activate
+                                             : oat::TokenAction::Deactivate;
+      if (auto refused = oat::check_token_action(state, action)) return errors_response({*refused});
+    }
+    const TokenRecord before = *token;
+    if (update->label) token->label = *update->label;
+    if (update->description) token->description = *update->description;
+    if (update->resources) token->resources = *update->resources;
+    if (update->is_active) token->is_active = *update->is_active;
+    tx.update_token(*token);
+
+    const bool content_changed = token->label != before.label ||
+                                 token->description != before.description ||
+                                 token->resources != before.resources;
+    if (content_changed) {
+      json data = audit_data(*token);
+      if (token->label != before.label) data["previous_label"] = before.label;
+      if (token->resources != before.resources) {
+        data["resources"] = oat::resources_json(token->resources);
+      }
+      audit(tx, org, caller, oat::audit::kTokenUpdate, *token, data, now);
+    }
+    if (token->is_active != before.is_active) {
+      audit(tx, org, caller,
+            token->is_active ? oat::audit::kTokenActivate : oat::audit::kTokenDeactivate, *token,
+            audit_data(*token), now);
+    }
+    return json_response(200, oat::token_json(api_view(*token), true));
+  });
+}
+
+http::Response remove(Services& services, const http::Request& request,
+                      const http::Params& params) {
+  return with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller& caller,
+                                                               const Organization& org) {
+    const Timestamp now = services.clock();
+    const auto token = tx.find_token(org.id, params.at("id"));
+    if (!token) return token_not_found();
+    if (auto refused = oat::check_token_action(
+            oat::derive_state(token->is_active, token->expires_at, now), oat::TokenAction::Delete)) {
+      return errors_response({*refused});
+    }
+    tx.delete_token(token->id);
+    audit(tx, org, caller, oat::audit::kTokenDelete, *token, audit_data(*token), now);
+    return http::Response::no_content();
+  });
+}
+
+}  // namespace
+
+void add_token_routes(http::Router& router, Services& services) {
+  constexpr const char* kList = "/v2/orgs/{org}/access-tokens";
+  constexpr const char* kItem = "/v2/orgs/{org}/access-tokens/{id}";
+  router.add("POST", kList, [&services](const http::Request& r, const http::Params& p) {
+    return create(services, r, p);
+  });
+  router.add("GET", kList, [&services](const http::Request& r, const http::Params& p) {
+    return list(services, r, p);
+  });
+  router.add("GET", kItem, [&services](const http::Request& r, const http::Params& p) {
+    return view(services, r, p);
+  });
+  router.add("PATCH", kItem, [&services](const http::Request& r, const http::Params& p) {
+    return edit(services, r, p);
+  });
+  router.add("DELETE", kItem, [&services](const http::Request& r, const http::Params& p) {
+    return remove(services, r, p);
+  });
+}
+
+}  // namespace oatd::api

@@ -1,0 +1,343 @@
+// Request/Response helpers and the Router. No Beast here.
+//
+// [SECTION] Decoding
+// [SECTION] Request
+// [SECTION] Response
+// [SECTION] Router
+#include "http/http.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <set>
+#include <stdexcept>
+
+namespace oatd::http {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+    return lower(x) == lower(y);
+  });
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string_view> find_in(const std::vector<std::pair<std::string, std::string>>& headers,
+                                        std::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+// Splits "/a/b/c" into {"a","b","c"}; "/" into {""}; keeps empty segments ("/a//b/").
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (true) {
+    auto slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Decoding
+// -----------------------------------------------------------------------------------------------
+
+std::string percent_decode(std::string_view text, bool plus_as_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%' && i + 2 < text.size()) {
+      int hi = hex_value(text[i + 1]);
+      int lo = hex_value(text[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_as_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view text) {
+  std::multimap<std::string, std::string> out;
+  while (!text.empty()) {
+    auto amp = text.find('&');
+    std::string_view piece = text.substr(0, amp);
+    text = amp == std::string_view::npos ? std::string_view{} : text.substr(amp + 1);
+    if (piece.empty()) continue;
+    auto eq = piece.find('=');
+    std::string_view name = piece.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
+    out.emplace(percent_decode(name, true), percent_decode(value, true));
+  }
+  return out;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Request
+// -----------------------------------------------------------------------------------------------
+
+Request Request::make(std::string method, std::string_view target, std::string body) {
+  Request r;
+  r.method = std::move(method);
+  r.raw_target = std::string(target);
+  auto cut = target.find_first_of("?#");
+  r.path = percent_decode(target.substr(0, cut));
+  if (cut != std::string_view::npos && target[cut] == '?') {
+    std::string_view q = target.substr(cut + 1);
+    q = q.substr(0, q.find('#'));
+    r.query = parse_urlencoded(q);
+  }
+  r.body = std::move(body);
+  return r;
+}
+
+std::optional<std::string_view> Request::header(std::string_view name) const {
+  return find_in(headers, name);
+}
+
+std::optional<std::string> Request::query_value(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> Request::query_values(std::string_view name) const {
+  std::vector<std::string> out;
+  auto [lo, hi] = query.equal_range(std::string(name));
+  for (auto it = lo; it != hi; ++it) out.push_back(it->second);
+  return out;
+}
+
+std::multimap<std::string, std::string> Request::form() const { return parse_urlencoded(body); }
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Response
+// -----------------------------------------------------------------------------------------------
+
+Response Response::json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+Response Response::text(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+  return r;
+}
+
+Response Response::no_content() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response Response::error(int status, std::string_view message) {
+  std::string quoted = json_quote(message);
+  return json(status, "{\"detail\":" + quoted + ",\"message\":" + quoted + "}");
+}
+
+Response& Response::header(std::string name, std::string value) & {
+  std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+Response Response::header(std::string name, std::string value) && {
+  header(std::move(name), std::move(value));
+  return std::move(*this);
+}
+
+Response& Response::add_header(std::string name, std::string value) & {
+  headers.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+Response Response::add_header(std::string name, std::string value) && {
+  add_header(std::move(name), std::move(value));
+  return std::move(*this);
+}
+
+std::optional<std::string_view> Response::find_header(std::string_view name) const {
+  return find_in(headers, name);
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Router
+// -----------------------------------------------------------------------------------------------
+
+const std::string& Params::at(std::string_view name) const {
+  for (const auto& [n, v] : items) {
+    if (n == name) return v;
+  }
+  throw std::out_of_range("no path parameter named '" + std::string(name) + "'");
+}
+
+std::optional<std::string_view> Params::get(std::string_view name) const {
+  for (const auto& [n, v] : items) {
+    if (n == name) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler) {
+  if (method.empty()) throw std::invalid_argument("route method is empty");
+  if (pattern.empty() || pattern.front() != '/') {
+    throw std::invalid_argument("route pattern must start with '/': " + pattern);
+  }
+  Route route;
+  std::set<std::string, std::less<>> names;
+  for (std::string_view seg : split_path(pattern)) {
+    Segment s;
+    bool opens = seg.find('{') != std::string_view::npos;
+    bool closes = seg.find('}') != std::string_view::npos;
+    if (opens || closes) {
+      if (seg.size() < 3 || seg.front() != '{' || seg.back() != '}' ||
+          seg.substr(1, seg.size() - 2).find_first_of("{}") != std::string_view::npos) {
+        throw std::invalid_argument("malformed capture '" + std::string(seg) + "' in " + pattern);
+      }
+      s.capture = true;
+      s.text = std::string(seg.substr(1, seg.size() - 2));
+      if (!names.insert(s.text).second) {
+        throw std::invalid_argument("capture '" + s.text + "' repeated in " + pattern);
+      }
+    } else {
+      s.text = std::string(seg);
+    }
+    route.segments.push_back(std::move(s));
+  }
+  for (const Route& r : routes_) {
+    if (r.method == method && r.pattern == pattern) {
+      throw std::invalid_argument("route already registered: " + method + " " + pattern);
+    }
+  }
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+Response Router::route(const Request& request, std::string_view* matched_pattern) const {
+  if (matched_pattern) *matched_pattern = {};
+
+  // Decoded segments of the request path.
+  std::vector<std::string> segments;
+  if (!request.raw_target.empty()) {
+    std::string_view raw = request.raw_target;
+    raw = raw.substr(0, raw.find_first_of("?#"));
+    for (std::string_view s : split_path(raw)) segments.push_back(percent_decode(s));
+  } else {
+    for (std::string_view s : split_path(request.path)) segments.emplace_back(s);
+  }
+
+  auto matches = [&](const Route& r) {
+    if (r.segments.size() != segments.size()) return false;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      const Segment& s = r.segments[i];
+      if (s.capture ? segments[i].empty() : s.text != segments[i]) return false;
+    }
+    return true;
+  };
+  // True when `a` is more specific than `b`: at the first position where one has a literal and
+  // the other a capture, the literal wins.
+  auto more_specific = [](const Route& a, const Route& b) {
+    for (std::size_t i = 0; i < a.segments.size(); ++i) {
+      if (a.segments[i].capture != b.segments[i].capture) return !a.segments[i].capture;
+    }
+    return false;
+  };
+
+  const Route* best = nullptr;
+  const Route* best_get = nullptr;  // for HEAD falling back to GET
+  std::vector<std::string> allow;
+  for (const Route& r : routes_) {
+    if (!matches(r)) continue;
+    if (std::find(allow.begin(), allow.end(), r.method) == allow.end()) allow.push_back(r.method);
+    if (r.method == request.method) {
+      if (!best || more_specific(r, *best)) best = &r;
+    } else if (r.method == "GET" && request.method == "HEAD") {
+      if (!best_get || more_specific(r, *best_get)) best_get = &r;
+    }
+  }
+  if (!best) best = best_get;
+
+  if (!best) {
+    if (allow.empty()) return Response::error(404, "Not found");
+    if (std::find(allow.begin(), allow.end(), "GET") != allow.end() &&
+        std::find(allow.begin(), allow.end(), "HEAD") == allow.end()) {
+      allow.push_back("HEAD");
+    }
+    std::string joined;
+    for (const auto& m : allow) joined += (joined.empty() ? "" : ", ") + m;
+    return Response::error(405, "Method not allowed").header("Allow", joined);
+  }
+
+  if (matched_pattern) *matched_pattern = best->pattern;
+  Params params;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    if (best->segments[i].capture) params.items.emplace_back(best->segments[i].text, segments[i]);
+  }
+  try {
+    return best->handler(request, params);
+  } catch (const std::exception& e) {
+    std::cerr << "oatd http: handler " << best->method << ' ' << best->pattern
+              << " threw: " << e.what() << '\n';
+  } catch (...) {
+    std::cerr << "oatd http: handler " << best->method << ' ' << best->pattern
+              << " threw a non-std exception\n";
+  }
+  return Response::error(500, "Internal server error");
+}
+
+}  // namespace oatd::http

@@ -1,0 +1,163 @@
+// HTTP as the handlers see it: a parsed Request in, a Response out, and a Router that maps
+// (method, path pattern) to a handler. No sockets, no Beast: handler files include only this.
+// The Beast server that feeds the router lives in server.h.
+//
+// [SECTION] Decoding       percent-decoding and x-www-form-urlencoded parsing
+// [SECTION] Request
+// [SECTION] Response
+// [SECTION] Router
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace oatd::http {
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Decoding
+// -----------------------------------------------------------------------------------------------
+
+// Decodes %XX escapes; with `plus_as_space`, '+' becomes ' ' (query strings and form bodies, not
+// paths). Lenient like browsers (WHATWG URL): a '%' not followed by two hex digits is kept as is,
+// so decoding never fails. The result may contain any byte, including NUL.
+std::string percent_decode(std::string_view text, bool plus_as_space = false);
+
+// Parses "a=1&b=x+y&a=2" (a query string without '?', or an application/x-www-form-urlencoded
+// body) into name -> value pairs, names and values decoded with '+' as space. Repeated names are
+// all kept, in order; empty pieces ("a=1&&b") are skipped; a piece without '=' has value "".
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view text);
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Request
+// -----------------------------------------------------------------------------------------------
+
+// One parsed HTTP request. The server fills every field; tests and handler code can build one
+// with Request::make.
+struct Request {
+  std::string method;      // as sent, case-sensitive: "GET", "POST", ...
+  std::string path;        // percent-decoded path, without the query ("/v2/orgs/acme")
+  std::string raw_target;  // the request-target exactly as sent ("/v2/orgs/acme?x=1")
+  std::multimap<std::string, std::string> query;  // decoded, '+' as space; repeats kept
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
+  std::string body;            // the whole body (the server enforces its size limit)
+  std::string remote_address;  // peer IP as text ("127.0.0.1", "::1"); proxies not unwrapped
+
+  // A request for `target` ("/path?query"), with path and query decoded as the server would.
+  static Request make(std::string method, std::string_view target, std::string body = {});
+
+  // Value of the first header named `name` (case-insensitive), or nullopt. The view points into
+  // this Request.
+  std::optional<std::string_view> header(std::string_view name) const;
+
+  // Value of the first query parameter named `name` (case-sensitive), or nullopt.
+  std::optional<std::string> query_value(std::string_view name) const;
+
+  // All values of query parameter `name`, in request order (the registry repeats `scope`).
+  std::vector<std::string> query_values(std::string_view name) const;
+
+  // The body parsed as application/x-www-form-urlencoded (see parse_urlencoded). Does not check
+  // Content-Type: that is the handler's call.
+  std::multimap<std::string, std::string> form() const;
+};
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Response
+// -----------------------------------------------------------------------------------------------
+
+// What a handler returns. The server adds Content-Length, Server and Connection itself (a
+// handler's own values for those are ignored) and, when the handler set no Content-Type, uses
+// application/json for a body starting with '{' or '[' and text/plain otherwise.
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // `body` (already JSON text) with Content-Type: application/json.
+  static Response json(int status, std::string body);
+  // `body` with Content-Type: text/plain; charset=utf-8.
+  static Response text(int status, std::string body);
+  // 204, no body.
+  static Response no_content();
+  // The house error shape {"detail": message, "message": message} (Docker Hub's), as JSON.
+  static Response error(int status, std::string_view message);
+
+  // Sets header `name` to `value`, replacing any header of that name (case-insensitive), and
+  // returns this response, for chaining:
+  //   return Response::text(200, text).header("Content-Type", "text/csv");
+  Response& header(std::string name, std::string value) &;
+  Response header(std::string name, std::string value) &&;
+  // Appends a header, keeping others of the same name (Set-Cookie, Link, WWW-Authenticate...).
+  Response& add_header(std::string name, std::string value) &;
+  Response add_header(std::string name, std::string value) &&;
+
+  // Value of the first header named `name` (case-insensitive), or nullopt.
+  std::optional<std::string_view> find_header(std::string_view name) const;
+};
+
+// `text` as a JSON string literal, quotes included ("a\"b" -> "\"a\\\"b\"").
+std::string json_quote(std::string_view text);
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Router
+// -----------------------------------------------------------------------------------------------
+
+// The path segments a pattern captured, by name: for "/v2/orgs/{org}" and "/v2/orgs/acme",
+// at("org") == "acme". Values are percent-decoded; a capture never matches an empty segment.
+class Params {
+ public:
+  // The captured value. Throws std::out_of_range if the pattern has no such capture (a bug in
+  // the handler; the router turns it into a 500).
+  const std::string& at(std::string_view name) const;
+  // The captured value, or nullopt.
+  std::optional<std::string_view> get(std::string_view name) const;
+
+  std::vector<std::pair<std::string, std::string>> items;  // in pattern order
+};
+
+using Handler = std::function<Response(const Request&, const Params&)>;
+
+// Maps (method, path pattern) to handlers. Build it before the server starts; after that it is
+// only read, and route() may be called from many threads at once.
+class Router {
+ public:
+  // Registers `handler` for `method` ("GET", ...) and `pattern`: literal segments and "{name}"
+  // segments that capture exactly one non-empty path segment ("/v2/orgs/{org}/members/{user}").
+  // A HEAD request falls back to the GET handler (the server drops the body).
+  // Throws std::invalid_argument for a malformed pattern (no leading '/', unbalanced or partial
+  // braces such as "a{b}", a repeated capture name) or a (method, pattern) already registered.
+  void add(std::string method, std::string pattern, Handler handler);
+
+  // Answers `request`:
+  // - the handler of the best route whose pattern matches the path and whose method matches
+  //   (literal segments beat captures, compared left to right);
+  // - 405 with an Allow header listing the methods when some pattern matches the path but none
+  //   has the method;
+  // - 404 {"detail":"Not found","message":"Not found"} when no pattern matches the path.
+  // A handler that throws yields 500 {"detail":"Internal server error",...}; the exception text
+  // (never the request body) goes to stderr.
+  // Segments are split on the raw path and decoded one by one, so "%2F" inside a segment is
+  // captured as '/' and never splits it. A Request with an empty raw_target is matched on `path`.
+  // When `matched_pattern` is given, it is set to the pattern of the handler that ran (a view
+  // into this Router), or to "" when none ran (404, 405).
+  Response route(const Request& request, std::string_view* matched_pattern = nullptr) const;
+
+ private:
+  struct Segment {
+    bool capture = false;
+    std::string text;  // literal text, or the capture's name
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace oatd::http

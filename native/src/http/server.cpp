@@ -1,0 +1,596 @@
+// The Beast side of the HTTP layer, after Beast's "advanced server" example: an acceptor loop
+// and one Session per connection. A Session is a small state machine on its own strand:
+//   read header -> [100 Continue] -> read body -> answer (router, CORS, static) -> write -> loop
+// with a deadline on every read and write. Handlers never see any of this.
+//
+// [SECTION] Helpers        listen address, MIME types, dates
+// [SECTION] ServerState    what sessions share: options, router, registry of live sessions
+// [SECTION] Session
+// [SECTION] Server
+#include "http/server.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <csignal>
+#include <condition_variable>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace oatd::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Helpers
+// -----------------------------------------------------------------------------------------------
+
+// Beast 1.74 speaks boost::string_view; we speak std::string_view.
+std::string_view sv(beast::string_view s) { return {s.data(), s.size()}; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return beast::iequals(beast::string_view(a.data(), a.size()), beast::string_view(b.data(), b.size()));
+}
+
+// "host:port", "[v6]:port", ":port" -> (host, port). Throws std::invalid_argument.
+std::pair<std::string, std::string> split_listen(const std::string& listen) {
+  std::string host, port;
+  if (!listen.empty() && listen.front() == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') {
+      throw std::invalid_argument("listen address must be [v6]:port: " + listen);
+    }
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::invalid_argument("listen address must be host:port: " + listen);
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos) {
+    throw std::invalid_argument("listen port must be a number: " + listen);
+  }
+  return {host, port};
+}
+
+std::string_view mime_type(const std::filesystem::path& file) {
+  std::string ext = file.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  static const std::unordered_map<std::string, std::string_view> types = {
+      {".html", "text/html; charset=utf-8"},
+      {".htm", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".wasm", "application/wasm"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".png", "image/png"},
+      {".svg", "image/svg+xml"},
+      {".ico", "image/x-icon"},
+      {".ttf", "font/ttf"},
+      {".woff", "font/woff"},
+      {".woff2", "font/woff2"},
+  };
+  auto it = types.find(ext);
+  return it == types.end() ? std::string_view("application/octet-stream") : it->second;
+}
+
+std::string http_date() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+bool header_safe(std::string_view s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Headers the server owns; a handler's values for them are dropped.
+bool server_owned(std::string_view name) {
+  return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
+         iequals(name, "Connection") || iequals(name, "Server") || iequals(name, "Date");
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] ServerState
+// -----------------------------------------------------------------------------------------------
+
+class Session;
+
+// Shared by the acceptor and every Session. It is Server::Impl's base, so destroyed after the
+// io_context and the sessions that the io_context destroys.
+struct ServerState {
+  ServerState(ServerOptions o, Router r) : options(std::move(o)), router(std::move(r)) {}
+
+  ServerOptions options;
+  Router router;
+  std::filesystem::path static_root;  // canonical static_dir, or empty
+
+  std::atomic<bool> stopping{false};  // set once shutdown begins; sessions stop looping
+
+  std::mutex mutex;
+  std::condition_variable changed;  // stop requested, a session ended, run() returned
+  bool stop_requested = false;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  void add(Session* s, std::weak_ptr<Session> w) {
+    std::lock_guard lock(mutex);
+    sessions.emplace(s, std::move(w));
+  }
+  void remove(Session* s) {
+    std::lock_guard lock(mutex);
+    sessions.erase(s);
+    changed.notify_all();
+  }
+
+  std::optional<Response> serve_static(const std::string& path) const;
+};
+
+std::optional<Response> ServerState::serve_static(const std::string& path) const {
+  namespace fs = std::filesystem;
+  if (static_root.empty() || path.empty() || path.front() != '/') return std::nullopt;
+  if (path.find('\0') != std::string::npos) return std::nullopt;
+  fs::path file = static_root;
+  std::string_view rest = std::string_view(path).substr(1);
+  while (!rest.empty()) {
+    auto slash = rest.find('/');
+    std::string_view seg = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+    if (seg == "..") return std::nullopt;
+    if (seg.empty() || seg == ".") continue;
+    file /= std::string(seg);
+  }
+  std::error_code ec;
+  if (fs::is_directory(file, ec)) file /= "index.html";
+  fs::path real = fs::canonical(file, ec);
+  if (ec || !fs::is_regular_file(real, ec)) return std::nullopt;
+  // Inside the root even after symlinks are resolved.
+  auto [root_end, _] = std::mismatch(static_root.begin(), static_root.end(), real.begin(), real.end());
+  if (root_end != static_root.end()) return std::nullopt;
+
+  std::ifstream in(real, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  Response r;
+  r.body = std::move(content).str();
+  r.headers.emplace_back("Content-Type", std::string(mime_type(real)));
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Session
+// -----------------------------------------------------------------------------------------------
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
+    beast::error_code ec;
+    auto peer = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      auto address = peer.address();
+      if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+        address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+      }
+      remote_address_ = address.to_string();
+    }
+  }
+
+  ~Session() { state_.remove(this); }
+
+  void start() {
+    state_.add(this, weak_from_this());
+    asio::dispatch(stream_.get_executor(),
+                   beast::bind_front_handler(&Session::read_header, shared_from_this()));
+  }
+
+  // Shutdown: a connection waiting for its next request (nothing of it received yet) is closed
+  // now; a connection in the middle of a request finishes it (and then closes).
+  void shutdown_if_idle() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if ((self->phase_ == Phase::idle && self->buffer_.size() == 0) || self->phase_ == Phase::draining) {
+        self->close();
+      }
+    });
+  }
+
+ private:
+  enum class Phase { idle, reading, answering, writing, draining, closed };
+
+  const ServerOptions& options() const { return state_.options; }
+
+  void close() {
+    phase_ = Phase::closed;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  // --- reading --------------------------------------------------------------------------------
+
+  void read_header() {
+    if (state_.stopping) return close();
+    phase_ = Phase::idle;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
+    parser_->body_limit(options().body_limit);
+    stream_.expires_after(options().read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    started_ = Clock::now();
+    if (ec) return on_read_error(ec);
+    phase_ = Phase::reading;
+    const auto& msg = parser_->get();
+    if (!parser_->is_done() && msg.version() >= 11 &&
+        iequals(sv(msg[bhttp::field::expect]), "100-continue")) {
+      continue_.emplace(bhttp::status::continue_, msg.version());
+      stream_.expires_after(options().write_timeout);
+      bhttp::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return answer();
+    stream_.expires_after(options().read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    answer();
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return reject(413, "Request body too large");
+    if (ec == bhttp::error::header_limit) return reject(431, "Request header fields too large");
+    bool malformed = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+                     ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+    if (malformed) return reject(400, "Bad request");
+    // end of stream, timeout, reset, shutdown: nobody to answer.
+    close();
+  }
+
+  // --- answering ------------------------------------------------------------------------------
+
+  // Answers a request the parser could not accept, then closes.
+  void reject(int status, std::string_view message) {
+    const auto& msg = parser_->get();
+    request_ = Request::make(std::string(msg.method_string()), sv(msg.target()));
+    request_.remote_address = remote_address_;
+    response_ = Response::error(status, message);
+    route_ = kRouteRejected;
+    keep_alive_ = false;
+    head_ = false;
+    write(msg.version() == 10 ? 10 : 11);
+  }
+
+  void answer() {
+    phase_ = Phase::answering;
+    auto msg = parser_->release();
+    std::string target(sv(msg.target()));
+    request_ = Request::make(std::string(msg.method_string()), target, std::move(msg.body()));
+    request_.remote_address = remote_address_;
+    for (const auto& field : msg) {
+      request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    keep_alive_ = msg.keep_alive() && !state_.stopping;
+    head_ = request_.method == "HEAD";
+
+    const auto& cors = options().cors_origins;
+    auto origin = request_.header("Origin");
+    bool origin_allowed = origin && std::find(cors.begin(), cors.end(), *origin) != cors.end();
+
+    if (target.empty() || target.front() != '/') {
+      response_ = Response::error(400, "Bad request");
+      route_ = kRouteRejected;
+    } else if (!cors.empty() && request_.method == "OPTIONS" && origin &&
+               request_.header("Access-Control-Request-Method")) {
+      response_ = Response::no_content();
+      if (origin_allowed) response_.header("Access-Control-Max-Age", "600");
+      route_ = kRoutePreflight;
+    } else {
+      std::string_view pattern;
+      response_ = state_.router.route(request_, &pattern);
+      route_ = pattern.empty() ? kRouteUnmatched : pattern;
+      if (pattern.empty() && response_.status == 404 && (head_ || request_.method == "GET")) {
+        if (auto file = state_.serve_static(request_.path)) {
+          response_ = std::move(*file);
+          route_ = kRouteStatic;
+        }
+      }
+    }
+
+    if (!cors.empty()) {
+      response_.add_header("Vary", "Origin");  // keeps a handler's own Vary
+      if (origin_allowed) {
+        response_.header("Access-Control-Allow-Origin", std::string(*origin));
+        response_.header("Access-Control-Allow-Headers", options().cors_allow_headers);
+        response_.header("Access-Control-Allow-Methods", options().cors_allow_methods);
+      }
+    }
+    write(msg.version() == 10 ? 10 : 11);
+  }
+
+  // --- writing --------------------------------------------------------------------------------
+
+  void write(unsigned version) {
+    phase_ = Phase::writing;
+    auto& out = out_.emplace();
+    out.version(version);
+    int status = response_.status;
+    if (status < 100 || status > 599) {
+      std::cerr << "oatd http: handler for " << route_ << " returned status " << status << '\n';
+      response_ = Response::error(500, "Internal server error");
+      status = 500;
+    }
+    out.result(static_cast<unsigned>(status));
+    bool has_type = false;
+    for (const auto& [name, value] : response_.headers) {
+      if (name.empty() || !header_safe(name) || !header_safe(value)) {
+        std::cerr << "oatd http: dropped a response header with CR, LF or NUL (" << route_ << ")\n";
+        continue;
+      }
+      if (server_owned(name)) continue;
+      if (iequals(name, "Content-Type")) has_type = true;
+      out.insert(beast::string_view(name.data(), name.size()), value);
+    }
+    out.set(bhttp::field::server, "oatd");
+    out.set(bhttp::field::date, http_date());
+    bool bodiless = status < 200 || status == 204 || status == 304;
+    if (!has_type && !bodiless && !response_.body.empty()) {
+      char first = response_.body.front();
+      out.set(bhttp::field::content_type,
+              first == '{' || first == '[' ? "application/json" : "text/plain; charset=utf-8");
+    }
+    if (!bodiless) {
+      out.content_length(response_.body.size());
+      if (!head_) out.body() = {response_.body.data(), response_.body.size()};
+    }
+    if (state_.stopping) keep_alive_ = false;  // shutdown began while the handler ran
+    out.keep_alive(keep_alive_);
+    stream_.expires_after(options().write_timeout);
+    bhttp::async_write(stream_, out, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (options().on_complete) {
+      double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+      try {
+        options().on_complete(request_, response_, route_, seconds);
+      } catch (const std::exception& e) {
+        std::cerr << "oatd http: on_complete threw: " << e.what() << '\n';
+      } catch (...) {
+        std::cerr << "oatd http: on_complete threw\n";
+      }
+    }
+    out_.reset();
+    request_ = {};
+    response_ = {};
+    if (ec) return close();
+    if (!keep_alive_) return drain_and_close();
+    read_header();
+  }
+
+  // Closes after a final response without dropping it: closing a socket with unread input makes
+  // the kernel send RST, which can destroy the response before the client reads it (e.g. a 413
+  // while the client is still sending its body). So: half-close, read and discard what the
+  // client still sends (bounded in time and bytes) until it closes, then close.
+  void drain_and_close() {
+    phase_ = Phase::draining;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    // While shutting down, a client that keeps the connection open must not hold up run().
+    Clock::duration linger = state_.stopping ? std::chrono::milliseconds(100) : std::chrono::seconds(2);
+    stream_.expires_after(std::min<Clock::duration>(options().read_timeout, linger));
+    drained_ = 0;
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > 1024 * 1024 || self->phase_ != Phase::draining) {
+                                return self->close();
+                              }
+                              self->drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  ServerState& state_;
+  std::string remote_address_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::response<bhttp::empty_body>> continue_;
+  std::optional<bhttp::response<bhttp::span_body<const char>>> out_;  // views response_.body
+  Request request_;
+  Response response_;
+  std::string_view route_;  // a pattern in the router, or a kRoute* name
+  bool keep_alive_ = false;
+  bool head_ = false;
+  Clock::time_point started_{};
+  Phase phase_ = Phase::idle;
+  std::array<char, 4096> drain_buffer_{};
+  std::size_t drained_ = 0;
+};
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Server
+// -----------------------------------------------------------------------------------------------
+
+struct Server::Impl : ServerState {
+  Impl(ServerOptions o, Router r) : ServerState(std::move(o), std::move(r)) {}
+
+  asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> strand{asio::make_strand(ioc)};  // acceptor, signals
+  tcp::acceptor acceptor{strand};
+  asio::signal_set signals{strand};
+  asio::steady_timer accept_retry{strand};
+  std::atomic<std::uint16_t> port{0};
+  bool started = false;
+  bool ran = false;
+
+  void accept() {
+    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+      if (!acceptor.is_open()) return;
+      if (ec) {
+        // Out of descriptors and the like: back off instead of spinning.
+        std::cerr << "oatd http: accept failed: " << ec.message() << '\n';
+        accept_retry.expires_after(std::chrono::milliseconds(100));
+        accept_retry.async_wait([this](beast::error_code ec) {
+          if (!ec && acceptor.is_open()) accept();
+        });
+        return;
+      }
+      if (stopping) {
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<Session>(std::move(socket), *this)->start();
+      }
+      accept();
+    });
+  }
+};
+
+Server::Server(ServerOptions options, Router router)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router))) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const { return impl_->port; }
+
+void Server::start() {
+  Impl& s = *impl_;
+  if (s.started) return;
+  if (!s.options.static_dir.empty()) s.static_root = std::filesystem::canonical(s.options.static_dir);
+  auto [host, port] = split_listen(s.options.listen);
+  try {
+    tcp::resolver resolver(s.ioc);
+    auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service);
+    tcp::endpoint endpoint = results.begin()->endpoint();
+    s.acceptor.open(endpoint.protocol());
+    s.acceptor.set_option(asio::socket_base::reuse_address(true));
+    s.acceptor.bind(endpoint);
+    s.acceptor.listen(asio::socket_base::max_listen_connections);
+    s.port = s.acceptor.local_endpoint().port();
+  } catch (const boost::system::system_error& e) {
+    beast::error_code ignored;
+    s.acceptor.close(ignored);
+    throw std::system_error(static_cast<std::error_code>(e.code()),
+                            "oatd http: cannot listen on " + s.options.listen);
+  }
+  s.started = true;
+}
+
+void Server::run() {
+  Impl& s = *impl_;
+  if (s.ran) throw std::logic_error("oatd http: Server::run() called twice");
+  s.ran = true;
+  start();
+
+  asio::post(s.strand, [&s] { s.accept(); });
+  if (s.options.handle_signals) {
+    s.signals.add(SIGINT);
+    s.signals.add(SIGTERM);
+    s.signals.async_wait([this](beast::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
+  auto work = asio::make_work_guard(s.ioc);
+  unsigned count = s.options.threads ? s.options.threads
+                                     : std::max(2u, std::thread::hardware_concurrency());
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < count; ++i) {
+    threads.emplace_back([&s] {
+      for (;;) {
+        try {
+          s.ioc.run();
+          return;
+        } catch (const std::exception& e) {
+          std::cerr << "oatd http: uncaught exception on a server thread: " << e.what() << '\n';
+        }
+      }
+    });
+  }
+
+  std::unique_lock lock(s.mutex);
+  s.changed.wait(lock, [&s] { return s.stop_requested; });
+
+  // Graceful shutdown: no new connections, idle ones closed, busy ones finish their request.
+  s.stopping = true;
+  asio::post(s.strand, [&s] {
+    beast::error_code ignored;
+    s.acceptor.close(ignored);
+    s.signals.cancel(ignored);
+    s.accept_retry.cancel();
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  for (auto& [_, weak] : s.sessions) {
+    if (auto session = weak.lock()) live.push_back(std::move(session));
+  }
+  lock.unlock();
+  for (auto& session : live) session->shutdown_if_idle();
+  live.clear();  // the sessions' own handlers keep them alive as long as needed
+  work.reset();
+
+  lock.lock();
+  s.changed.wait_for(lock, s.options.shutdown_timeout, [&s] { return s.sessions.empty(); });
+  lock.unlock();
+  s.ioc.stop();
+  for (auto& t : threads) t.join();
+  beast::error_code ignored;
+  s.acceptor.close(ignored);  // in case the posted close never ran
+}
+
+void Server::stop() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->stop_requested = true;
+  impl_->changed.notify_all();
+}
+
+}  // namespace oatd::http

@@ -1,0 +1,105 @@
+// The HTTP/1.1 server: accepts connections, parses requests, asks a Router for the answer and
+// writes it. One session per connection, each read and write with its own deadline, so a slow or
+// silent client only ever holds its own connection. Beast stays inside server.cpp.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/http.h"
+
+namespace oatd::http {
+
+// Names passed as `route` to on_complete when no router pattern answered. Patterns always start
+// with '/', so these never collide with one.
+inline constexpr std::string_view kRouteUnmatched = "unmatched";   // router's 404 or 405
+inline constexpr std::string_view kRouteStatic = "static";         // a file from static_dir
+inline constexpr std::string_view kRoutePreflight = "preflight";   // a CORS preflight
+inline constexpr std::string_view kRouteRejected = "rejected";     // 400/413/431 before routing
+
+struct ServerOptions {
+  // "host:port" or "[v6]:port"; host may be a name ("localhost"), port 0 picks a free port.
+  std::string listen = "127.0.0.1:8080";
+  // Threads running connections and handlers (handlers run on them, so a handler that blocks
+  // holds one). 0 = hardware_concurrency, at least 2.
+  unsigned threads = 0;
+  // Deadline for each read: a whole request header, then a whole body, and the idle wait for the
+  // next request on a keep-alive connection. Past it the connection is closed without an answer.
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  // Deadline for writing one response (a client that does not read is dropped).
+  std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
+  // Largest accepted request body; larger gets 413 and the connection is closed.
+  std::size_t body_limit = 64 * 1024;
+  // Largest accepted request line + headers; larger gets 431 and the connection is closed.
+  std::size_t header_limit = 16 * 1024;
+  // After stop(): how long in-flight requests get to finish before run() gives up on them.
+  std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
+  // Stop gracefully on SIGINT/SIGTERM (off for servers embedded in tests).
+  bool handle_signals = true;
+
+  // CORS: origins ("https://console.example.com", exact match) allowed to call the API from a
+  // browser. For them every response carries Access-Control-Allow-Origin (the origin),
+  // -Allow-Headers, -Allow-Methods, and preflights (OPTIONS with Access-Control-Request-Method)
+  // are answered 204 by the server, never routed. Preflights from other origins get a 204
+  // without those headers. When the list is non-empty, every response carries Vary: Origin.
+  std::vector<std::string> cors_origins;
+  std::string cors_allow_headers = "Authorization, Content-Type";
+  std::string cors_allow_methods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
+  // Files served for GET/HEAD requests no route matches ("" = none): "/" and directories serve
+  // their index.html; only regular files inside the directory (after resolving symlinks) are
+  // served, and a path with a ".." segment or a NUL is refused with 404.
+  std::filesystem::path static_dir;
+
+  // Called once per answered request, after its response was written (or the write failed),
+  // on a server thread: `route` is the matched pattern or one of the kRoute* names, `seconds`
+  // the time from the request header's arrival to the end of the write. For the access log and
+  // Metrics. Must be thread-safe and must not throw.
+  std::function<void(const Request&, const Response&, std::string_view route, double seconds)>
+      on_complete;
+};
+
+// An HTTP/1.1 server with keep-alive. Every response carries Content-Length (except 1xx, 204,
+// 304), Content-Type (see Response), Server: oatd, and Connection: close when the connection
+// is about to close. HEAD is answered like GET without the body. A request whose target is not
+// "/path..." gets 400. "Expect: 100-continue" is answered before the body is read.
+class Server {
+ public:
+  Server(ServerOptions options, Router router);
+  // REQUIRES: run() is not running (call stop() and wait for run() to return first). Closes
+  // whatever connections are left.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Throws std::system_error if the address is unusable (in use,
+  // unresolvable). Afterwards port() is the bound port. Called by run() if not called before.
+  void start();
+
+  // The bound port; 0 before start().
+  std::uint16_t port() const;
+
+  // Serves until stop() or a signal, then shuts down gracefully: stops accepting, closes idle
+  // connections, lets requests already being handled finish and their responses be written
+  // (with Connection: close), and returns once they are done or shutdown_timeout has passed.
+  // A handler still running at that point is waited for (it cannot be interrupted). A Server
+  // runs once. Throws like start().
+  void run();
+
+  // Asks run() to shut down and returns at once. Thread-safe; callable before run() (then run()
+  // returns right after binding), from a handler, or repeatedly.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace oatd::http

@@ -1,0 +1,232 @@
+// oatd: the OAT server and its admin commands.
+//
+//   oatd serve --db PATH --listen HOST:PORT [--console DIR] [--cors-origin ORIGIN]...
+//   oatd admin --db PATH user add NAME            (password on standard input)
+//   oatd admin --db PATH company add NAME
+//   oatd admin --db PATH company owner add COMPANY USER
+//   oatd admin --db PATH org add NAME --plan team|business|free [--company NAME]
+//   oatd admin --db PATH role add ORG NAME [--permission manage-access-tokens]
+//   oatd admin --db PATH member add ORG USER --role owner|editor|member|CUSTOM-ROLE
+//   oatd admin --db PATH repo add ORG/REPO [--public]
+//   oatd admin --db PATH demo
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <mutex>
+
+#include "admin/admin.h"
+#include "api/service.h"
+#include "crypto/crypto.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace {
+
+using nlohmann::json;
+
+oat::Timestamp system_now() {
+  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
+// The signing key lives beside the database unless told otherwise.
+std::string default_key_path(const std::string& db) {
+  const std::filesystem::path p(db);
+  return (p.parent_path() / "oatd-signing-key.pem").string();
+}
+
+struct ServeOptions {
+  std::string db;
+  std::string listen = "127.0.0.1:8080";
+  std::string console;
+  std::vector<std::string> cors_origins;
+  std::string key;
+  std::string public_url;
+  unsigned threads = 0;
+};
+
+int serve(const ServeOptions& options) {
+  auto store = oatd::open_sqlite_store(options.db);
+  const std::string key_path = options.key.empty() ? default_key_path(options.db) : options.key;
+  const oatd::SigningKey key = oatd::SigningKey::load_or_create(key_path);
+
+  oatd::Services services{*store, key, system_now, {}};
+  if (!options.public_url.empty()) services.options.public_url = options.public_url;
+
+  oatd::http::Router router;
+  oatd::add_api_routes(router, services);
+
+  oatd::http::Metrics metrics;
+  metrics.add_collector([&] {
+    std::vector<std::pair<std::string, std::size_t>> counts;
+    store->read([&](oatd::Transaction& tx) { counts = tx.count_tokens_by_state(system_now()); });
+    std::string text =
+        "# HELP oatd_tokens Organization access tokens by state.\n# TYPE oatd_tokens gauge\n";
+    for (const auto& [state, n] : counts) {
+      text += "oatd_tokens{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+    }
+    return text;
+  });
+  router.add("GET", "/metrics", [&](const oatd::http::Request&, const oatd::http::Params&) {
+    return oatd::http::Response::text(200, metrics.render())
+        .header("Content-Type", oatd::http::Metrics::content_type);
+  });
+  router.add("GET", "/healthz", [&](const oatd::http::Request&, const oatd::http::Params&) {
+    store->read([](oatd::Transaction& tx) { tx.find_organization(""); });
+    return oatd::http::Response::json(200, R"({"status":"ok"})");
+  });
+
+  oatd::http::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.threads = options.threads;
+  server_options.cors_origins = options.cors_origins;
+  if (!options.console.empty()) server_options.static_dir = options.console;
+  std::mutex log_mutex;
+  server_options.on_complete = [&](const oatd::http::Request& request,
+                                   const oatd::http::Response& response, std::string_view route,
+                                   double seconds) {
+    metrics.observe(route, request.method, response.status, seconds);
+    // One line per request. Never the body, the query or any header that carries a secret.
+    const json line = {{"time", oat::format_rfc3339(system_now())},
+                       {"remote", request.remote_address},
+                       {"method", request.method},
+                       {"path", request.path},
+                       {"route", route},
+                       {"status", response.status},
+                       {"bytes", response.body.size()},
+                       {"duration_ms", static_cast<long long>(seconds * 1e6) / 1e3}};
+    const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::lock_guard lock(log_mutex);
+    std::cout << text << '\n' << std::flush;
+  };
+
+  oatd::http::Server server(server_options, std::move(router));
+  server.start();
+  std::cerr << "oatd: listening on " << options.listen.substr(0, options.listen.rfind(':')) << ':'
+            << server.port() << " (database " << options.db << ")" << std::endl;
+  server.run();
+  std::cerr << "oatd: stopped" << std::endl;
+  return 0;
+}
+
+std::string read_password_from_stdin() {
+  std::string password((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) {
+    password.pop_back();
+  }
+  return password;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"oatd: organization access tokens for container registries"};
+  app.require_subcommand(1);
+
+  ServeOptions serve_options;
+  auto* serve_cmd = app.add_subcommand("serve", "Run the API, the registry token service and the console");
+  serve_cmd->add_option("--db", serve_options.db, "SQLite database file (created if missing)")->required();
+  serve_cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->capture_default_str();
+  serve_cmd->add_option("--console", serve_options.console, "Folder of the built console to serve at /")
+      ->check(CLI::ExistingDirectory);
+  serve_cmd->add_option("--cors-origin", serve_options.cors_origins,
+                        "Origin allowed to call the API from a browser (repeatable)");
+  serve_cmd->add_option("--key", serve_options.key,
+                        "Signing key file (created with mode 0600 if missing; default: beside the database)");
+  serve_cmd->add_option("--public-url", serve_options.public_url,
+                        "Base URL for links in answers (default: from the Host header)");
+  serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");
+
+  std::string db;
+  auto* admin = app.add_subcommand("admin", "Set up users, companies, organizations and repositories");
+  admin->add_option("--db", db, "SQLite database file")->required();
+  admin->require_subcommand(1);
+
+  std::string a, b, plan, company, role;
+  std::vector<std::string> permissions;
+  bool is_public = false;
+  auto* user = admin->add_subcommand("user", "Users")->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Add a user; the password is read from standard input");
+  user_add->add_option("NAME", a)->required();
+
+  auto* company_cmd = admin->add_subcommand("company", "Companies")->require_subcommand(1);
+  auto* company_add = company_cmd->add_subcommand("add", "Add a company");
+  company_add->add_option("NAME", a)->required();
+  auto* company_owner = company_cmd->add_subcommand("owner", "Company owners")->require_subcommand(1);
+  auto* company_owner_add = company_owner->add_subcommand("add", "Make a user an owner of a company");
+  company_owner_add->add_option("COMPANY", a)->required();
+  company_owner_add->add_option("USER", b)->required();
+
+  auto* org = admin->add_subcommand("org", "Organizations")->require_subcommand(1);
+  auto* org_add = org->add_subcommand("add", "Add an organization");
+  org_add->add_option("NAME", a)->required();
+  org_add->add_option("--plan", plan, "team, business or free")->required();
+  org_add->add_option("--company", company, "The company it belongs to");
+
+  auto* role_cmd = admin->add_subcommand("role", "Custom roles")->require_subcommand(1);
+  auto* role_add = role_cmd->add_subcommand("add", "Add a custom role to an organization");
+  role_add->add_option("ORG", a)->required();
+  role_add->add_option("NAME", b)->required();
+  role_add->add_option("--permission", permissions, "manage-access-tokens (repeatable)");
+
+  auto* member = admin->add_subcommand("member", "Memberships")->require_subcommand(1);
+  auto* member_add = member->add_subcommand("add", "Add a user to an organization, or change their role");
+  member_add->add_option("ORG", a)->required();
+  member_add->add_option("USER", b)->required();
+  member_add->add_option("--role", role, "owner, editor, member or a custom role")->required();
+
+  auto* repo = admin->add_subcommand("repo", "Repositories")->require_subcommand(1);
+  auto* repo_add = repo->add_subcommand("add", "Add a repository");
+  repo_add->add_option("ORG/REPO", a)->required();
+  repo_add->add_flag("--public", is_public, "Make it public (default: private)");
+
+  auto* demo = admin->add_subcommand(
+      "demo", "Create the demo organization acme and its owner, printing a new password once");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (serve_cmd->parsed()) return serve(serve_options);
+
+    auto store = oatd::open_sqlite_store(db);
+    const oat::Timestamp now = system_now();
+    namespace adm = oatd::admin;
+    std::string done;
+    if (user_add->parsed()) {
+      done = adm::add_user(*store, a, read_password_from_stdin(), now);
+    } else if (company_add->parsed()) {
+      done = adm::add_company(*store, a);
+    } else if (company_owner_add->parsed()) {
+      done = adm::add_company_owner(*store, a, b);
+    } else if (org_add->parsed()) {
+      done = adm::add_organization(*store, a, plan, company);
+    } else if (role_add->parsed()) {
+      done = adm::add_role(*store, a, b, permissions);
+    } else if (member_add->parsed()) {
+      done = adm::add_member(*store, a, b, role);
+    } else if (repo_add->parsed()) {
+      done = adm::add_repository(*store, a, is_public, now);
+    } else if (demo->parsed()) {
+      const std::string password = oatd::random_secret(15);
+      if (adm::create_demo(*store, password, now)) {
+        done = "Created organization acme (Team plan) with repositories acme/app, acme/web, "
+               "acme/api, acme/worker and the public acme/docs.\nSign in as: owner\nPassword:   " +
+               password + "\n(shown once; it is not stored anywhere in clear)";
+      } else {
+        done = "The demo organization acme already exists.";
+      }
+    }
+    std::cout << done << std::endl;
+    return 0;
+  } catch (const oatd::admin::AdminError& e) {
+    std::cerr << "oatd: " << e.what() << std::endl;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "oatd: " << e.what() << std::endl;
+    return 1;
+  }
+}

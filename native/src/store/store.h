@@ -1,0 +1,211 @@
+// Storage: what oatd keeps, behind an interface that SQLite implements today and PostgreSQL can
+// implement later. No SQL dialect shows above this line. Every rule is the core's: the store
+// keeps records, it does not decide.
+//
+// All access goes through a transaction. `write` transactions are serialized and durable when
+// they return (a 2xx answer may follow); `read` transactions may run concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oat/oat.h"
+
+namespace oatd {
+
+using oat::Timestamp;
+
+struct User {
+  std::int64_t id = 0;
+  std::string username;
+  std::string password_hash;  // the KDF's self-describing string, never the password
+  Timestamp created_at{};
+};
+
+struct Company {
+  std::int64_t id = 0;
+  std::string name;
+};
+
+struct Organization {
+  std::int64_t id = 0;
+  std::string name;
+  oat::Plan plan = oat::Plan::Free;
+  std::optional<std::int64_t> company_id;
+};
+
+// A person's membership. `role` is "owner", "editor", "member", or the name of a custom role of
+// the organization.
+struct Membership {
+  std::int64_t org_id = 0;
+  std::int64_t user_id = 0;
+  std::string role;
+};
+
+struct CustomRole {
+  std::int64_t org_id = 0;
+  std::string name;
+  bool manages_tokens = false;
+};
+
+struct Repository {
+  std::int64_t org_id = 0;
+  std::string name;  // "app" (the path is org/app)
+  bool is_public = false;
+  Timestamp created_at{};
+};
+
+struct TokenRecord {
+  std::string id;  // UUID
+  std::int64_t org_id = 0;
+  std::string label;
+  std::string description;
+  std::string created_by;
+  bool is_active = true;
+  Timestamp created_at{};
+  std::optional<Timestamp> expires_at;
+  std::optional<Timestamp> last_used_at;
+  std::vector<std::string> last_addresses;  // most recent first, at most 5, distinct
+  std::vector<oat::Resource> resources;
+  std::string secret_hash;  // SHA-256 of the token string, lower-case hex
+  std::int64_t pull_count = 0;
+  std::int64_t push_count = 0;
+};
+
+struct AuditEvent {
+  std::int64_t id = 0;
+  std::string account;  // organization name
+  std::string action;   // "access_token.create", ...
+  std::string name;     // the object's name (token label)
+  std::string actor;    // username, or the organization name for an OAT
+  std::string data;     // JSON object text
+  Timestamp timestamp{};
+};
+
+struct AuditQuery {
+  std::string account;
+  std::optional<std::string> action;
+  std::optional<Timestamp> from, to;  // inclusive
+  std::size_t offset = 0;
+  std::size_t limit = 10;
+};
+
+// A signed-in console session: the long-lived refresh credential, kept as a hash.
+struct Session {
+  std::string id;  // UUID
+  std::int64_t user_id = 0;
+  std::string secret_hash;
+  Timestamp created_at{};
+  Timestamp expires_at{};
+  bool revoked = false;
+};
+
+// Thrown by a store for a constraint that the caller did not check first (a unique name taken,
+// a missing parent), and for storage failures. Handlers catch it; admin commands print it.
+// A Conflict or NotFound thrown inside `write` leaves that transaction usable: the caller may
+// catch it and go on (or let it escape, which rolls everything back).
+class StoreError : public std::runtime_error {
+ public:
+  enum class Kind { Conflict, NotFound, Failure };
+  StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+  Kind kind() const { return kind_; }
+
+ private:
+  Kind kind_;
+};
+
+// The queries. Obtained only inside Store::read / Store::write.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Users, companies, organizations, roles, memberships
+  virtual std::int64_t add_user(const std::string& username, const std::string& password_hash,
+                                Timestamp now) = 0;
+  virtual std::optional<User> find_user(std::string_view username) = 0;
+  virtual std::optional<User> find_user_by_id(std::int64_t id) = 0;
+  virtual std::int64_t add_company(const std::string& name) = 0;
+  virtual std::optional<Company> find_company(std::string_view name) = 0;
+  virtual void add_company_owner(std::int64_t company_id, std::int64_t user_id) = 0;  // idempotent
+  virtual bool is_company_owner(std::int64_t company_id, std::int64_t user_id) = 0;
+  virtual std::int64_t add_organization(const std::string& name, oat::Plan plan,
+                                        std::optional<std::int64_t> company_id) = 0;
+  virtual std::optional<Organization> find_organization(std::string_view name) = 0;
+  virtual std::optional<Organization> find_organization_by_id(std::int64_t id) = 0;
+  virtual void add_custom_role(const CustomRole& role) = 0;
+  virtual std::optional<CustomRole> find_custom_role(std::int64_t org_id,
+                                                     std::string_view name) = 0;
+  // Adds or replaces the user's membership.
+  virtual void set_membership(const Membership& membership) = 0;
+  virtual std::optional<Membership> find_membership(std::int64_t org_id, std::int64_t user_id) = 0;
+  // Organizations where the user is a member, or owns the company; sorted by name.
+  virtual std::vector<Organization> organizations_of_user(std::int64_t user_id) = 0;
+
+  // Repositories
+  virtual void add_repository(const Repository& repository) = 0;  // Conflict if it exists
+  virtual std::optional<Repository> find_repository(std::int64_t org_id,
+                                                    std::string_view name) = 0;
+  // Sorted by name.
+  virtual std::vector<Repository> list_repositories(std::int64_t org_id, std::size_t offset,
+                                                    std::size_t limit) = 0;
+  virtual std::size_t count_repositories(std::int64_t org_id) = 0;
+
+  // Tokens
+  virtual void insert_token(const TokenRecord& token) = 0;
+  // Replaces label, description, is_active and resources of an existing token (matched by id
+  // and org_id; NotFound if there is none).
+  virtual void update_token(const TokenRecord& token) = 0;
+  virtual bool delete_token(const std::string& id) = 0;
+  virtual std::optional<TokenRecord> find_token(std::int64_t org_id, const std::string& id) = 0;
+  // The lookup on every registry sign-in: by the secret's hash, through an index.
+  virtual std::optional<TokenRecord> find_token_by_hash(const std::string& secret_hash) = 0;
+  // Newest first (created_at, then id).
+  virtual std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
+                                               std::size_t limit) = 0;
+  virtual std::size_t count_tokens(std::int64_t org_id) = 0;
+  // Counts by state for metrics: active, inactive, expired at `now` (oat::derive_state); always
+  // these three entries in this order, named as oat::token_state_name, zero counts included.
+  virtual std::vector<std::pair<std::string, std::size_t>> count_tokens_by_state(Timestamp now) = 0;
+  // Sets last_used_at and adds the address to the front of last_addresses (distinct, max 5).
+  // NotFound if the token is gone (as add_token_counts).
+  virtual void record_token_use(const std::string& id, Timestamp at,
+                                const std::string& address) = 0;
+  virtual void add_token_counts(const std::string& id, std::int64_t pulls,
+                                std::int64_t pushes) = 0;
+
+  // Audit log
+  // event.id is ignored (the store numbers events); empty data is stored as "{}".
+  virtual void add_audit_event(const AuditEvent& event) = 0;
+  // Newest first.
+  virtual std::vector<AuditEvent> list_audit_events(const AuditQuery& query) = 0;
+  virtual std::size_t count_audit_events(const AuditQuery& query) = 0;  // ignores offset/limit
+
+  // Console sessions
+  virtual void insert_session(const Session& session) = 0;
+  virtual std::optional<Session> find_session(const std::string& id) = 0;
+  virtual void revoke_session(const std::string& id) = 0;  // NotFound if there is none
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // Runs `work` in a transaction that sees a consistent snapshot; may run concurrently. The
+  // methods that change something throw StoreError (Failure) here.
+  virtual void read(const std::function<void(Transaction&)>& work) = 0;
+  // Runs `work` in a serialized transaction; commits when it returns (durable on return),
+  // rolls back if it throws (and rethrows). Not reentrant: a write inside a write of the same
+  // store throws StoreError (Failure) rather than deadlock.
+  virtual void write(const std::function<void(Transaction&)>& work) = 0;
+};
+
+// Opens (creating if needed) a SQLite database at `path` in WAL mode and brings its schema to
+// the current version.
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace oatd

@@ -1,0 +1,920 @@
+// The SQLite store against a real database file in a fresh temporary directory per test.
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <future>
+#include <iterator>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "oat/oat.h"
+#include "store/migrations.h"
+#include "store/store.h"
+
+namespace {
+
+using oatd::AuditEvent;
+using oatd::AuditQuery;
+using oatd::CustomRole;
+using oatd::Membership;
+using oatd::Repository;
+using oatd::Session;
+using oatd::Store;
+using oatd::StoreError;
+using oatd::TokenRecord;
+using oatd::Transaction;
+using Kind = oatd::StoreError::Kind;
+
+oat::Timestamp at(long long seconds) { return oat::from_unix(seconds); }
+constexpr long long kT0 = 1'760'000'000;  // an arbitrary instant in 2025
+
+// A direct SQLite connection, to look at the file the way an operator would.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+      throw std::runtime_error("cannot open " + path);
+    }
+  }
+  ~RawDb() { sqlite3_close_v2(db_); }
+  RawDb(const RawDb&) = delete;
+  RawDb& operator=(const RawDb&) = delete;
+
+  // Every row's columns, as text (NULL as "NULL").
+  std::vector<std::vector<std::string>> query(const std::string& sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sqlite3_errmsg(db_));
+    }
+    std::vector<std::vector<std::string>> rows;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+        row.emplace_back(text ? text : "NULL");
+      }
+      rows.push_back(std::move(row));
+    }
+    std::string error = sqlite3_errmsg(db_);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) throw std::runtime_error(error);
+    return rows;
+  }
+  std::string scalar(const std::string& sql) { return query(sql).at(0).at(0); }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Runs `f` and returns the StoreError it throws (a test failure if it throws none).
+template <class F>
+StoreError store_error(F&& f) {
+  try {
+    f();
+  } catch (const StoreError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a StoreError";
+  return StoreError(Kind::Failure, "(none thrown)");
+}
+
+std::vector<oat::Resource> sample_resources() {
+  return {
+      {oat::ResourceType::Repo, "acme/app", {oat::Scope::ImagePush}},
+      {oat::ResourceType::Repo, "acme/*", {oat::Scope::ImagePull, oat::Scope::TagRead}},
+      {oat::ResourceType::Repo, "*/*/public", {oat::Scope::ImagePull}},
+      {oat::ResourceType::Org, "acme", {oat::Scope::MemberRead, oat::Scope::RepositoryCreate}},
+  };
+}
+
+TokenRecord make_token(std::int64_t org_id, const std::string& id, long long created_at,
+                       const std::string& secret_hash) {
+  TokenRecord t;
+  t.id = id;
+  t.org_id = org_id;
+  t.label = "label " + id;
+  t.description = "description " + id;
+  t.created_by = "alice";
+  t.created_at = at(created_at);
+  t.resources = {{oat::ResourceType::Repo, "acme/*", {oat::Scope::ImagePull}}};
+  t.secret_hash = secret_hash;
+  return t;
+}
+
+std::string hash_for(const std::string& id) {
+  // 64 lower-case hex characters, distinct per id (the store does not care how it was made).
+  std::string h = std::to_string(std::hash<std::string>{}(id));
+  std::string hex;
+  for (char c : h) hex += "0123456789abcdef"[(c - '0') % 16];
+  return (hex + std::string(64, 'a')).substr(0, 64);
+}
+
+AuditQuery audit_query(const std::string& account) {
+  AuditQuery q;
+  q.account = account;
+  return q;
+}
+
+std::vector<std::string> ids_of(const std::vector<TokenRecord>& tokens) {
+  std::vector<std::string> ids;
+  for (const auto& t : tokens) ids.push_back(t.id);
+  return ids;
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "oatd-store-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    path_ = (dir_ / "oatd.db").string();
+    store_ = oatd::open_sqlite_store(path_);
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Runs f in a write transaction and returns its result.
+  template <class F>
+  auto write(F&& f) {
+    using R = std::invoke_result_t<F&, Transaction&>;
+    if constexpr (std::is_void_v<R>) {
+      store_->write([&](Transaction& tx) { f(tx); });
+    } else {
+      std::optional<R> result;
+      store_->write([&](Transaction& tx) { result.emplace(f(tx)); });
+      return std::move(*result);
+    }
+  }
+  template <class F>
+  auto read(F&& f) {
+    using R = std::invoke_result_t<F&, Transaction&>;
+    std::optional<R> result;
+    store_->read([&](Transaction& tx) { result.emplace(f(tx)); });
+    return std::move(*result);
+  }
+
+  std::int64_t add_org(const std::string& name, oat::Plan plan = oat::Plan::Team,
+                       std::optional<std::int64_t> company = std::nullopt) {
+    return write([&](Transaction& tx) { return tx.add_organization(name, plan, company); });
+  }
+  std::int64_t add_user(const std::string& name) {
+    return write([&](Transaction& tx) { return tx.add_user(name, "$argon2id$stub", at(kT0)); });
+  }
+  void insert(const TokenRecord& t) {
+    write([&](Transaction& tx) { tx.insert_token(t); });
+  }
+  void add_event(const std::string& account, const std::string& action, long long when,
+                 const std::string& name = "ci") {
+    write([&](Transaction& tx) {
+      tx.add_audit_event(AuditEvent{0, account, action, name, "alice", R"({"k":1})", at(when)});
+    });
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+// ---- Schema and migrations ------------------------------------------------------------------
+
+TEST_F(StoreTest, MigrationsAreNumberedOneToLatestInOrder) {
+  auto steps = oatd::store::migrations();
+  ASSERT_FALSE(steps.empty());
+  for (std::size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(steps[i].version, int(i) + 1);
+  EXPECT_EQ(oatd::store::latest_schema_version(), steps.back().version);
+}
+
+TEST_F(StoreTest, OpeningANewFileCreatesTheSchemaAtTheLatestVersionInWalMode) {
+  RawDb raw(path_);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"),
+            std::to_string(oatd::store::latest_schema_version()));
+  EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
+  auto tables = raw.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  std::vector<std::string> names;
+  for (const auto& row : tables) names.push_back(row[0]);
+  for (const char* expected : {"audit_events", "companies", "company_owners", "custom_roles",
+                               "memberships", "organizations", "repositories", "sessions",
+                               "tokens", "users"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
+  }
+}
+
+TEST_F(StoreTest, ReopeningAnExistingDatabaseKeepsItsData) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  store_.reset();
+
+  store_ = oatd::open_sqlite_store(path_);
+  auto token = read([](Transaction& tx) { return tx.find_token_by_hash(hash_for("t1")); });
+  ASSERT_TRUE(token.has_value());
+  EXPECT_EQ(token->id, "t1");
+  EXPECT_EQ(RawDb(path_).scalar("PRAGMA user_version"),
+            std::to_string(oatd::store::latest_schema_version()));
+}
+
+TEST_F(StoreTest, ADatabaseFromANewerVersionIsRefusedAndLeftUntouched) {
+  std::string newer = (dir_ / "newer.db").string();
+  {
+    RawDb raw(newer);
+    raw.query("CREATE TABLE future (x INTEGER)");
+    raw.query("PRAGMA user_version = 999");
+  }
+  auto e = store_error([&] { oatd::open_sqlite_store(newer); });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  EXPECT_NE(std::string(e.what()).find("schema version 999"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+
+  RawDb raw(newer);
+  EXPECT_EQ(raw.scalar("PRAGMA user_version"), "999");
+  EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "delete");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'tokens'"), "0");
+}
+
+TEST_F(StoreTest, AFileThatIsNotADatabaseIsAFailure) {
+  std::string junk = (dir_ / "junk.db").string();
+  std::ofstream(junk) << "this is not an SQLite database, not even close to one.............";
+  EXPECT_EQ(store_error([&] { oatd::open_sqlite_store(junk); }).kind(), Kind::Failure);
+}
+
+TEST_F(StoreTest, TimesAreStoredAsIntegerUnixSeconds) {
+  auto org = add_org("acme");
+  auto t = make_token(org, "t1", kT0, hash_for("t1"));
+  t.expires_at = at(kT0 + 3600);
+  insert(t);
+  RawDb raw(path_);
+  auto row = raw.query("SELECT typeof(created_at), created_at, typeof(expires_at), "
+                       "typeof(last_used_at) FROM tokens")
+                 .at(0);
+  EXPECT_EQ(row, (std::vector<std::string>{"integer", std::to_string(kT0), "integer", "null"}));
+}
+
+// ---- Constraints ----------------------------------------------------------------------------
+
+TEST_F(StoreTest, ATakenUsernameIsAConflict) {
+  add_user("alice");
+  auto e = store_error([&] { add_user("alice"); });
+  EXPECT_EQ(e.kind(), Kind::Conflict);
+  EXPECT_STREQ(e.what(), R"(user "alice" already exists)");
+}
+
+TEST_F(StoreTest, ATakenOrganizationNameIsAConflict) {
+  add_org("acme");
+  auto e = store_error([&] { add_org("acme", oat::Plan::Business); });
+  EXPECT_EQ(e.kind(), Kind::Conflict);
+  EXPECT_STREQ(e.what(), R"(organization "acme" already exists)");
+}
+
+TEST_F(StoreTest, ATakenCompanyNameIsAConflict) {
+  write([](Transaction& tx) { tx.add_company("megacorp"); });
+  auto e = store_error([&] { write([](Transaction& tx) { tx.add_company("megacorp"); }); });
+  EXPECT_EQ(e.kind(), Kind::Conflict);
+  EXPECT_STREQ(e.what(), R"(company "megacorp" already exists)");
+}
+
+TEST_F(StoreTest, RepositoryNamesAreUniqueWithinAnOrganizationOnly) {
+  auto acme = add_org("acme");
+  auto other = add_org("other");
+  write([&](Transaction& tx) {
+    tx.add_repository({acme, "app", false, at(kT0)});
+    tx.add_repository({other, "app", true, at(kT0)});
+  });
+  auto e = store_error([&] {
+    write([&](Transaction& tx) { tx.add_repository({acme, "app", true, at(kT0)}); });
+  });
+  EXPECT_EQ(e.kind(), Kind::Conflict);
+  EXPECT_STREQ(e.what(), R"(repository "acme/app" already exists)");
+}
+
+TEST_F(StoreTest, CustomRoleNamesAreUniqueWithinAnOrganizationOnly) {
+  auto acme = add_org("acme");
+  auto other = add_org("other");
+  write([&](Transaction& tx) {
+    tx.add_custom_role({acme, "ci-admin", true});
+    tx.add_custom_role({other, "ci-admin", false});
+  });
+  auto e = store_error(
+      [&] { write([&](Transaction& tx) { tx.add_custom_role({acme, "ci-admin", false}); }); });
+  EXPECT_EQ(e.kind(), Kind::Conflict);
+  EXPECT_STREQ(e.what(), R"(role "ci-admin" already exists in organization "acme")");
+}
+
+TEST_F(StoreTest, ATakenTokenIdOrSecretHashIsAConflict) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  auto same_id = store_error([&] { insert(make_token(org, "t1", kT0, hash_for("other"))); });
+  EXPECT_EQ(same_id.kind(), Kind::Conflict);
+  EXPECT_STREQ(same_id.what(), R"(token "t1" already exists)");
+  auto same_hash = store_error([&] { insert(make_token(org, "t2", kT0, hash_for("t1"))); });
+  EXPECT_EQ(same_hash.kind(), Kind::Conflict);
+  EXPECT_STREQ(same_hash.what(), "a token with the same secret hash already exists");
+}
+
+TEST_F(StoreTest, AMissingParentIsNotFound) {
+  auto org = add_org("acme");
+  auto user = add_user("alice");
+  auto no_company = store_error([&] { add_org("beta", oat::Plan::Team, 42); });
+  EXPECT_EQ(no_company.kind(), Kind::NotFound);
+  EXPECT_STREQ(no_company.what(), "company 42 does not exist");
+
+  auto no_org = store_error([&] { insert(make_token(777, "t1", kT0, hash_for("t1"))); });
+  EXPECT_EQ(no_org.kind(), Kind::NotFound);
+  EXPECT_STREQ(no_org.what(), "organization 777 does not exist");
+
+  auto no_user = store_error([&] {
+    write([&](Transaction& tx) { tx.set_membership({org, 999, "member"}); });
+  });
+  EXPECT_EQ(no_user.kind(), Kind::NotFound);
+  EXPECT_STREQ(no_user.what(), "user 999 does not exist");
+
+  auto no_session_user = store_error([&] {
+    write([&](Transaction& tx) { tx.insert_session({"s1", user + 100, "h", at(kT0), at(kT0)}); });
+  });
+  EXPECT_EQ(no_session_user.kind(), Kind::NotFound);
+}
+
+TEST_F(StoreTest, ACaughtConstraintFailureLeavesTheTransactionUsable) {
+  write([&](Transaction& tx) {
+    tx.add_organization("acme", oat::Plan::Team, std::nullopt);
+    EXPECT_THROW(tx.add_organization("acme", oat::Plan::Team, std::nullopt), StoreError);
+    tx.add_organization("beta", oat::Plan::Business, std::nullopt);
+  });
+  EXPECT_TRUE(read([](Transaction& tx) { return tx.find_organization("acme").has_value(); }));
+  EXPECT_TRUE(read([](Transaction& tx) { return tx.find_organization("beta").has_value(); }));
+}
+
+// ---- Users, companies, organizations, memberships -------------------------------------------
+
+TEST_F(StoreTest, UsersAreFoundByNameAndById) {
+  auto id = write([](Transaction& tx) { return tx.add_user("alice", "$argon2id$x", at(kT0)); });
+  auto by_name = read([](Transaction& tx) { return tx.find_user("alice"); });
+  auto by_id = read([&](Transaction& tx) { return tx.find_user_by_id(id); });
+  ASSERT_TRUE(by_name && by_id);
+  EXPECT_EQ(by_name->id, id);
+  EXPECT_EQ(by_name->username, "alice");
+  EXPECT_EQ(by_name->password_hash, "$argon2id$x");
+  EXPECT_EQ(by_name->created_at, at(kT0));
+  EXPECT_EQ(by_id->username, "alice");
+  EXPECT_FALSE(read([](Transaction& tx) { return tx.find_user("bob").has_value(); }));
+}
+
+TEST_F(StoreTest, OrganizationsKeepTheirPlanAndCompany) {
+  auto company = write([](Transaction& tx) { return tx.add_company("megacorp"); });
+  auto free_id = add_org("f", oat::Plan::Free);
+  auto team_id = add_org("t", oat::Plan::Team, company);
+  add_org("b", oat::Plan::Business);
+  read([&](Transaction& tx) {
+    EXPECT_EQ(tx.find_organization("f")->plan, oat::Plan::Free);
+    EXPECT_EQ(tx.find_organization("t")->plan, oat::Plan::Team);
+    EXPECT_EQ(tx.find_organization("b")->plan, oat::Plan::Business);
+    EXPECT_EQ(tx.find_organization("t")->company_id, company);
+    EXPECT_EQ(tx.find_organization("f")->company_id, std::nullopt);
+    EXPECT_EQ(tx.find_organization_by_id(team_id)->name, "t");
+    EXPECT_EQ(tx.find_organization_by_id(free_id)->name, "f");
+    EXPECT_EQ(tx.find_company("megacorp")->id, company);
+    EXPECT_FALSE(tx.find_organization("nope").has_value());
+    return 0;
+  });
+}
+
+TEST_F(StoreTest, SetMembershipAddsThenReplacesTheRole) {
+  auto org = add_org("acme");
+  auto user = add_user("alice");
+  write([&](Transaction& tx) { tx.set_membership({org, user, "member"}); });
+  write([&](Transaction& tx) { tx.set_membership({org, user, "ci-admin"}); });
+  auto m = read([&](Transaction& tx) { return tx.find_membership(org, user); });
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->role, "ci-admin");
+  EXPECT_EQ(RawDb(path_).scalar("SELECT COUNT(*) FROM memberships"), "1");
+}
+
+TEST_F(StoreTest, CustomRolesAreFoundByOrganizationAndName) {
+  auto org = add_org("acme");
+  write([&](Transaction& tx) { tx.add_custom_role({org, "ci-admin", true}); });
+  auto role = read([&](Transaction& tx) { return tx.find_custom_role(org, "ci-admin"); });
+  ASSERT_TRUE(role);
+  EXPECT_TRUE(role->manages_tokens);
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_custom_role(org, "x").has_value(); }));
+}
+
+TEST_F(StoreTest, CompanyOwnershipIsRecordedOnce) {
+  auto user = add_user("alice");
+  auto other = add_user("bob");
+  auto company = write([](Transaction& tx) { return tx.add_company("megacorp"); });
+  write([&](Transaction& tx) {
+    tx.add_company_owner(company, user);
+    tx.add_company_owner(company, user);
+  });
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.is_company_owner(company, user); }));
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.is_company_owner(company, other); }));
+  EXPECT_EQ(RawDb(path_).scalar("SELECT COUNT(*) FROM company_owners"), "1");
+}
+
+TEST_F(StoreTest, OrganizationsOfAUserAreMembershipsAndOwnedCompaniesDistinctByName) {
+  auto alice = add_user("alice");
+  auto bob = add_user("bob");
+  auto company = write([](Transaction& tx) { return tx.add_company("megacorp"); });
+  auto zeta = add_org("zeta");
+  add_org("beta", oat::Plan::Team, company);
+  auto alpha = add_org("alpha", oat::Plan::Team, company);
+  auto other = add_org("other");
+  write([&](Transaction& tx) {
+    tx.add_company_owner(company, alice);
+    tx.set_membership({zeta, alice, "member"});
+    tx.set_membership({alpha, alice, "owner"});  // also via the company: listed once
+    tx.set_membership({other, bob, "owner"});
+  });
+  auto orgs = read([&](Transaction& tx) { return tx.organizations_of_user(alice); });
+  std::vector<std::string> names;
+  for (const auto& o : orgs) names.push_back(o.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "beta", "zeta"}));
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.organizations_of_user(999).empty(); }));
+}
+
+TEST_F(StoreTest, RepositoriesAreListedByNameInPagesAndCounted) {
+  auto org = add_org("acme");
+  auto other = add_org("other");
+  write([&](Transaction& tx) {
+    for (const char* name : {"web", "app", "db", "api"}) {
+      tx.add_repository({org, name, std::string(name) == "web", at(kT0)});
+    }
+    tx.add_repository({other, "zzz", false, at(kT0)});
+  });
+  auto names = [&](std::size_t offset, std::size_t limit) {
+    std::vector<std::string> out;
+    for (const auto& r :
+         read([&](Transaction& tx) { return tx.list_repositories(org, offset, limit); })) {
+      out.push_back(r.name);
+    }
+    return out;
+  };
+  EXPECT_EQ(names(0, 10), (std::vector<std::string>{"api", "app", "db", "web"}));
+  EXPECT_EQ(names(1, 2), (std::vector<std::string>{"app", "db"}));
+  EXPECT_TRUE(names(4, 10).empty());
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_repositories(org); }), 4u);
+  auto web = read([&](Transaction& tx) { return tx.find_repository(org, "web"); });
+  ASSERT_TRUE(web);
+  EXPECT_TRUE(web->is_public);
+  EXPECT_EQ(web->created_at, at(kT0));
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_repository(other, "web").has_value(); }));
+}
+
+// ---- Tokens ---------------------------------------------------------------------------------
+
+TEST_F(StoreTest, AnInsertedTokenIsFoundWithEveryField) {
+  auto org = add_org("acme");
+  TokenRecord t = make_token(org, "0b7c9d2e-1111-4a2b-8c3d-123456789abc", kT0, hash_for("x"));
+  t.is_active = false;
+  t.expires_at = at(kT0 + 86400);
+  t.last_used_at = at(kT0 + 60);
+  t.last_addresses = {"10.0.0.2", "10.0.0.1"};
+  t.resources = sample_resources();
+  t.pull_count = 7;
+  t.push_count = 3;
+  insert(t);
+  auto found = read([&](Transaction& tx) { return tx.find_token(org, t.id); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, t.id);
+  EXPECT_EQ(found->org_id, org);
+  EXPECT_EQ(found->label, t.label);
+  EXPECT_EQ(found->description, t.description);
+  EXPECT_EQ(found->created_by, "alice");
+  EXPECT_FALSE(found->is_active);
+  EXPECT_EQ(found->created_at, t.created_at);
+  EXPECT_EQ(found->expires_at, t.expires_at);
+  EXPECT_EQ(found->last_used_at, t.last_used_at);
+  EXPECT_EQ(found->last_addresses, t.last_addresses);
+  EXPECT_EQ(found->resources, t.resources);
+  EXPECT_EQ(found->secret_hash, t.secret_hash);
+  EXPECT_EQ(found->pull_count, 7);
+  EXPECT_EQ(found->push_count, 3);
+}
+
+TEST_F(StoreTest, FindTokenOnlyFindsItInItsOwnOrganization) {
+  auto acme = add_org("acme");
+  auto other = add_org("other");
+  insert(make_token(acme, "t1", kT0, hash_for("t1")));
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.find_token(acme, "t1").has_value(); }));
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_token(other, "t1").has_value(); }));
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_token(acme, "t2").has_value(); }));
+}
+
+TEST_F(StoreTest, FindTokenByHashFindsExactlyThatToken) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  insert(make_token(org, "t2", kT0, hash_for("t2")));
+  auto found = read([](Transaction& tx) { return tx.find_token_by_hash(hash_for("t2")); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, "t2");
+  EXPECT_FALSE(
+      read([](Transaction& tx) { return tx.find_token_by_hash(hash_for("t3")).has_value(); }));
+}
+
+TEST_F(StoreTest, FindTokenByHashIsAnIndexLookup) {
+  RawDb raw(path_);
+  auto plan = raw.query("EXPLAIN QUERY PLAN SELECT * FROM tokens WHERE secret_hash = 'x'");
+  std::string detail;
+  for (const auto& row : plan) detail += row.back() + "\n";
+  EXPECT_NE(detail.find("USING INDEX tokens_by_secret_hash"), std::string::npos) << detail;
+  EXPECT_EQ(detail.find("SCAN"), std::string::npos) << detail;
+}
+
+TEST_F(StoreTest, UpdateTokenReplacesOnlyLabelDescriptionActiveAndResources) {
+  auto org = add_org("acme");
+  auto original = make_token(org, "t1", kT0, hash_for("t1"));
+  original.expires_at = at(kT0 + 1000);
+  insert(original);
+
+  auto changed = original;
+  changed.label = "new label";
+  changed.description = "new description";
+  changed.is_active = false;
+  changed.resources = sample_resources();
+  changed.expires_at = std::nullopt;          // not editable
+  changed.created_by = "mallory";             // not editable
+  changed.secret_hash = hash_for("other");    // not editable
+  write([&](Transaction& tx) { tx.update_token(changed); });
+
+  auto found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->label, "new label");
+  EXPECT_EQ(found->description, "new description");
+  EXPECT_FALSE(found->is_active);
+  EXPECT_EQ(found->resources, sample_resources());
+  EXPECT_EQ(found->expires_at, original.expires_at);
+  EXPECT_EQ(found->created_by, "alice");
+  EXPECT_EQ(found->secret_hash, hash_for("t1"));
+}
+
+TEST_F(StoreTest, UpdatingAMissingTokenIsNotFound) {
+  auto org = add_org("acme");
+  auto other = add_org("other");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  auto missing = store_error([&] {
+    write([&](Transaction& tx) { tx.update_token(make_token(org, "nope", kT0, "h")); });
+  });
+  EXPECT_EQ(missing.kind(), Kind::NotFound);
+  auto wrong_org = store_error([&] {
+    write([&](Transaction& tx) { tx.update_token(make_token(other, "t1", kT0, "h")); });
+  });
+  EXPECT_EQ(wrong_org.kind(), Kind::NotFound);
+}
+
+TEST_F(StoreTest, DeleteTokenRemovesItAndSaysWhetherItExisted) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  EXPECT_TRUE(write([](Transaction& tx) { return tx.delete_token("t1"); }));
+  EXPECT_FALSE(write([](Transaction& tx) { return tx.delete_token("t1"); }));
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_token(org, "t1").has_value(); }));
+  EXPECT_FALSE(
+      read([](Transaction& tx) { return tx.find_token_by_hash(hash_for("t1")).has_value(); }));
+}
+
+TEST_F(StoreTest, ListTokensIsNewestFirstWithTheIdBreakingTiesAndPages) {
+  auto org = add_org("acme");
+  auto other = add_org("other");
+  insert(make_token(org, "a", kT0 + 10, hash_for("a")));
+  insert(make_token(org, "c", kT0 + 20, hash_for("c")));
+  insert(make_token(org, "b", kT0 + 20, hash_for("b")));
+  insert(make_token(org, "d", kT0, hash_for("d")));
+  insert(make_token(other, "z", kT0 + 99, hash_for("z")));
+  auto list = [&](std::size_t offset, std::size_t limit) {
+    return ids_of(read([&](Transaction& tx) { return tx.list_tokens(org, offset, limit); }));
+  };
+  EXPECT_EQ(list(0, 10), (std::vector<std::string>{"c", "b", "a", "d"}));
+  EXPECT_EQ(list(1, 2), (std::vector<std::string>{"b", "a"}));
+  EXPECT_TRUE(list(4, 10).empty());
+}
+
+TEST_F(StoreTest, CountTokensCountsEveryStateOfOneOrganization) {
+  auto org = add_org("acme");
+  auto other = add_org("other");
+  auto inactive = make_token(org, "i", kT0, hash_for("i"));
+  inactive.is_active = false;
+  auto expired = make_token(org, "e", kT0, hash_for("e"));
+  expired.expires_at = at(kT0 - 1);
+  insert(make_token(org, "a", kT0, hash_for("a")));
+  insert(inactive);
+  insert(expired);
+  insert(make_token(other, "o", kT0, hash_for("o")));
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_tokens(org); }), 3u);
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_tokens(other); }), 1u);
+}
+
+TEST_F(StoreTest, CountTokensByStateFollowsTheCoreRule) {
+  auto org = add_org("acme");
+  const long long now = kT0 + 1000;
+  struct Case {
+    bool active;
+    std::optional<long long> expires;
+  };
+  std::vector<Case> cases = {
+      {true, std::nullopt}, {true, now + 1},  // active
+      {false, std::nullopt},                  // inactive
+      {true, now},                            // expired at the very instant
+      {false, now - 5},                       // expired wins over inactive
+      {true, now - 100},                      // expired
+  };
+  std::size_t expected[3] = {0, 0, 0};
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    auto t = make_token(org, "t" + std::to_string(i), kT0, hash_for("t" + std::to_string(i)));
+    t.is_active = cases[i].active;
+    if (cases[i].expires) t.expires_at = at(*cases[i].expires);
+    insert(t);
+    expected[static_cast<int>(oat::derive_state(t.is_active, t.expires_at, at(now)))]++;
+  }
+  auto counts = read([&](Transaction& tx) { return tx.count_tokens_by_state(at(now)); });
+  using Counts = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(counts, (Counts{{"active", 2}, {"inactive", 1}, {"expired", 3}}));
+  EXPECT_EQ(counts, (Counts{{"active", expected[0]}, {"inactive", expected[1]},
+                            {"expired", expected[2]}}));
+}
+
+TEST_F(StoreTest, CountTokensByStateListsEveryStateEvenWhenEmpty) {
+  auto counts = read([](Transaction& tx) { return tx.count_tokens_by_state(at(kT0)); });
+  using Counts = std::vector<std::pair<std::string, std::size_t>>;
+  EXPECT_EQ(counts, (Counts{{"active", 0}, {"inactive", 0}, {"expired", 0}}));
+}
+
+TEST_F(StoreTest, ResourcesRoundTripThroughJsonText) {
+  auto org = add_org("acme");
+  auto t = make_token(org, "t1", kT0, hash_for("t1"));
+  t.resources = sample_resources();
+  insert(t);
+  auto found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->resources, sample_resources());
+  auto stored = RawDb(path_).scalar("SELECT resources FROM tokens WHERE id = 't1'");
+  EXPECT_EQ(stored, oat::resources_json(sample_resources()).dump());
+}
+
+TEST_F(StoreTest, RecordTokenUseKeepsFiveDistinctAddressesMostRecentFirst) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  long long when = kT0;
+  for (const char* address : {"a", "b", "c", "d", "e", "f", "c"}) {
+    write([&](Transaction& tx) { tx.record_token_use("t1", at(++when), address); });
+  }
+  auto found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->last_used_at, at(when));
+  EXPECT_EQ(found->last_addresses, (std::vector<std::string>{"c", "f", "e", "d", "b"}));
+}
+
+TEST_F(StoreTest, RecordingUseOfAMissingTokenIsNotFound) {
+  auto e = store_error(
+      [&] { write([](Transaction& tx) { tx.record_token_use("nope", at(kT0), "1.2.3.4"); }); });
+  EXPECT_EQ(e.kind(), Kind::NotFound);
+}
+
+TEST_F(StoreTest, TokenCountsAccumulate) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  write([](Transaction& tx) { tx.add_token_counts("t1", 2, 1); });
+  write([](Transaction& tx) { tx.add_token_counts("t1", 3, 0); });
+  auto found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
+  EXPECT_EQ(found->pull_count, 5);
+  EXPECT_EQ(found->push_count, 1);
+  EXPECT_EQ(store_error([&] {
+              write([](Transaction& tx) { tx.add_token_counts("nope", 1, 1); });
+            }).kind(),
+            Kind::NotFound);
+}
+
+// ---- Audit log ------------------------------------------------------------------------------
+
+TEST_F(StoreTest, AuditEventsOfOneAccountAreListedNewestFirst) {
+  add_event("acme", "access_token.create", kT0, "first");
+  add_event("acme", "access_token.update", kT0 + 10, "second");
+  add_event("acme", "access_token.delete", kT0 + 10, "third");  // same second: later id first
+  add_event("other", "access_token.create", kT0 + 20, "elsewhere");
+  auto events = read([](Transaction& tx) { return tx.list_audit_events(audit_query("acme")); });
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"third", "second", "first"}));
+  EXPECT_EQ(events.back().action, "access_token.create");
+  EXPECT_EQ(events.back().actor, "alice");
+  EXPECT_EQ(events.back().data, R"({"k":1})");
+  EXPECT_EQ(events.back().timestamp, at(kT0));
+  EXPECT_GT(events.front().id, events.back().id);
+}
+
+TEST_F(StoreTest, AuditActionFilterSelectsOneAction) {
+  add_event("acme", "access_token.create", kT0, "a");
+  add_event("acme", "access_token.delete", kT0 + 1, "b");
+  add_event("acme", "access_token.create", kT0 + 2, "c");
+  AuditQuery q = audit_query("acme");
+  q.action = "access_token.create";
+  auto events = read([&](Transaction& tx) { return tx.list_audit_events(q); });
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].name, "c");
+  EXPECT_EQ(events[1].name, "a");
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_audit_events(q); }), 2u);
+}
+
+TEST_F(StoreTest, AuditFromAndToAreInclusive) {
+  for (int i = 0; i < 5; ++i) add_event("acme", "access_token.create", kT0 + i, std::to_string(i));
+  AuditQuery q = audit_query("acme");
+  q.from = at(kT0 + 1);
+  q.to = at(kT0 + 3);
+  auto events = read([&](Transaction& tx) { return tx.list_audit_events(q); });
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"3", "2", "1"}));
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_audit_events(q); }), 3u);
+  AuditQuery only_from = audit_query("acme");
+  only_from.from = at(kT0 + 4);
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_audit_events(only_from); }), 1u);
+  AuditQuery only_to = audit_query("acme");
+  only_to.to = at(kT0);
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_audit_events(only_to); }), 1u);
+}
+
+TEST_F(StoreTest, AuditPagesAndCountIgnoresOffsetAndLimit) {
+  for (int i = 0; i < 7; ++i) add_event("acme", "access_token.create", kT0 + i, std::to_string(i));
+  add_event("other", "access_token.create", kT0, "x");
+  AuditQuery q = audit_query("acme");
+  q.offset = 2;
+  q.limit = 3;
+  auto events = read([&](Transaction& tx) { return tx.list_audit_events(q); });
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"4", "3", "2"}));
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_audit_events(q); }), 7u);
+}
+
+// ---- Sessions -------------------------------------------------------------------------------
+
+TEST_F(StoreTest, SessionsAreStoredFoundAndRevoked) {
+  auto user = add_user("alice");
+  Session s{"s1", user, hash_for("s1"), at(kT0), at(kT0 + 3600), false};
+  write([&](Transaction& tx) { tx.insert_session(s); });
+  auto found = read([](Transaction& tx) { return tx.find_session("s1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->user_id, user);
+  EXPECT_EQ(found->secret_hash, hash_for("s1"));
+  EXPECT_EQ(found->created_at, at(kT0));
+  EXPECT_EQ(found->expires_at, at(kT0 + 3600));
+  EXPECT_FALSE(found->revoked);
+  write([](Transaction& tx) { tx.revoke_session("s1"); });
+  EXPECT_TRUE(read([](Transaction& tx) { return tx.find_session("s1")->revoked; }));
+  EXPECT_FALSE(read([](Transaction& tx) { return tx.find_session("s2").has_value(); }));
+  EXPECT_EQ(store_error([&] {
+              write([&](Transaction& tx) { tx.insert_session(s); });
+            }).kind(),
+            Kind::Conflict);
+}
+
+// ---- Transactions, durability, concurrency --------------------------------------------------
+
+TEST_F(StoreTest, AWriteThatThrowsLeavesNothingAndRethrows) {
+  struct Boom : std::runtime_error {
+    Boom() : std::runtime_error("boom") {}
+  };
+  EXPECT_THROW(store_->write([](Transaction& tx) {
+    auto org = tx.add_organization("acme", oat::Plan::Team, std::nullopt);
+    tx.insert_token(make_token(org, "t1", kT0, hash_for("t1")));
+    tx.add_audit_event({0, "acme", "access_token.create", "t1", "alice", "{}", at(kT0)});
+    throw Boom();
+  }),
+               Boom);
+  RawDb raw(path_);
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM organizations"), "0");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM tokens"), "0");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM audit_events"), "0");
+  // And the store still writes afterwards.
+  add_org("acme");
+  EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM organizations"), "1");
+}
+
+TEST_F(StoreTest, AReadTransactionCannotWrite) {
+  auto e = store_error([&] {
+    store_->read([](Transaction& tx) { tx.add_organization("acme", oat::Plan::Team, {}); });
+  });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  EXPECT_FALSE(read([](Transaction& tx) { return tx.find_organization("acme").has_value(); }));
+}
+
+TEST_F(StoreTest, ANestedWriteIsRefusedInsteadOfDeadlocking) {
+  auto e = store_error([&] {
+    store_->write([&](Transaction&) { store_->write([](Transaction&) {}); });
+  });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  add_org("acme");  // the writer is free again
+}
+
+TEST_F(StoreTest, AReadSeesOneSnapshotWhileAWriteCommits) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  std::size_t before = 0, after = 0;
+  store_->read([&](Transaction& tx) {
+    before = tx.count_tokens(org);
+    // A writer on another thread commits while this read is open; WAL lets it proceed.
+    std::async(std::launch::async, [&] {
+      store_->write([&](Transaction& w) { w.insert_token(make_token(org, "t2", kT0, "h2")); });
+    }).get();
+    after = tx.count_tokens(org);
+  });
+  EXPECT_EQ(before, 1u);
+  EXPECT_EQ(after, 1u);
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_tokens(org); }), 2u);
+}
+
+TEST_F(StoreTest, AReturnedWriteIsVisibleFromABrandNewStoreOnTheSameFile) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  // The first store stays open: nothing was checkpointed or closed.
+  auto second = oatd::open_sqlite_store(path_);
+  std::optional<TokenRecord> found;
+  second->read([&](Transaction& tx) { found = tx.find_token(org, "t1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->secret_hash, hash_for("t1"));
+}
+
+TEST_F(StoreTest, ConcurrentReadsAndWritesFromFourThreadsAllSucceed) {
+  auto org = add_org("acme");
+  constexpr int kThreads = 4;
+  constexpr int kRounds = 25;
+  std::atomic<int> failures{0};
+  std::vector<std::string> messages(kThreads);
+  std::vector<std::thread> threads;
+  for (int n = 0; n < kThreads; ++n) {
+    threads.emplace_back([&, n] {
+      try {
+        for (int i = 0; i < kRounds; ++i) {
+          std::string id = "t" + std::to_string(n) + "-" + std::to_string(i);
+          store_->write([&](Transaction& tx) {
+            tx.insert_token(make_token(org, id, kT0 + i, hash_for(id)));
+            tx.add_audit_event({0, "acme", "access_token.create", id, "alice", "{}", at(kT0 + i)});
+          });
+          store_->read([&](Transaction& tx) {
+            if (!tx.find_token_by_hash(hash_for(id))) throw std::runtime_error("lost " + id);
+            tx.list_tokens(org, 0, 10);
+            tx.count_audit_events(audit_query("acme"));
+          });
+          store_->write([&](Transaction& tx) { tx.record_token_use(id, at(kT0 + i), "10.0.0.1"); });
+        }
+      } catch (const std::exception& e) {
+        ++failures;
+        messages[n] = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0) << messages[0] << messages[1] << messages[2] << messages[3];
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_tokens(org); }),
+            std::size_t{kThreads * kRounds});
+  EXPECT_EQ(read([](Transaction& tx) { return tx.count_audit_events(audit_query("acme")); }),
+            std::size_t{kThreads * kRounds});
+}
+
+TEST_F(StoreTest, TheDatabaseFilesHoldTheHashButNeverTheSecret) {
+  // Never given to the store: only its (made-up) hash is.
+  const std::string secret = "dckr_oat_Zq8LmT3vXw0pNsK4yRb7HcJ2eUaF9dGi";
+  const std::string hash = "4f1c2b9e8d7a6c5b4e3f2a1908172635445362718090a1b2c3d4e5f60718293a";
+  const std::string label = "scan-probe-label-only-here";
+  auto org = add_org("acme");
+  auto t = make_token(org, "t1", kT0, hash);
+  t.label = label;
+  insert(t);
+
+  auto scan = [&] {
+    std::string bytes;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
+      bytes += file_bytes(entry.path());  // oatd.db and, while open, its -wal and -shm
+    }
+    return bytes;
+  };
+  std::string open_bytes = scan();
+  EXPECT_NE(open_bytes.find(hash), std::string::npos);
+  EXPECT_NE(open_bytes.find(label), std::string::npos);
+  EXPECT_EQ(open_bytes.find(secret), std::string::npos);
+
+  store_.reset();  // checkpoints the WAL into the database file
+  std::string closed_bytes = file_bytes(path_);
+  EXPECT_NE(closed_bytes.find(hash), std::string::npos);
+  EXPECT_NE(closed_bytes.find(label), std::string::npos);
+  EXPECT_EQ(closed_bytes.find(secret), std::string::npos);
+}
+
+}  // namespace
