@@ -244,7 +244,12 @@ json token_json(const AccessToken& token, bool with_resources,
       {"expires_at", time_or_null(token.expires_at)},
       {"last_used_at", time_or_null(token.last_used_at)},
   };
-  if (with_resources) out["resources"] = resources_json(token.resources);
+  if (with_resources) {
+    out["resources"] = resources_json(token.resources);
+    out["last_used_addresses"] = token.last_used_addresses;
+    out["pull_count"] = token.pull_count;
+    out["push_count"] = token.push_count;
+  }
   if (secret) out["token"] = std::string(*secret);
   return out;
 }
@@ -286,6 +291,16 @@ Result<AccessToken> parse_token_json(const json& value) {
       token.resources = std::move(resources).value();
     } else {
       errors.insert(errors.end(), resources.errors().begin(), resources.errors().end());
+    }
+  }
+  if (const auto a = value.find("last_used_addresses"); a != value.end() && a->is_array()) {
+    for (const json& address : *a) {
+      if (address.is_string()) token.last_used_addresses.push_back(address.get<std::string>());
+    }
+  }
+  for (auto [key, out] : {std::pair{"pull_count", &token.pull_count}, {"push_count", &token.push_count}}) {
+    if (const auto n = value.find(key); n != value.end() && n->is_number_integer()) {
+      *out = n->get<long long>();
     }
   }
   if (!errors.empty()) return errors;

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -19,6 +20,7 @@
 
 #include "admin/admin.h"
 #include "api/service.h"
+#include "api/usage.h"
 #include "crypto/crypto.h"
 #include "http/metrics.h"
 #include "http/server.h"
@@ -46,7 +48,19 @@ struct ServeOptions {
   std::string key;
   std::string public_url;
   unsigned threads = 0;
+  oatd::RegistryOptions registry;
+  std::string events_secret_file;
 };
+
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::string secret;
+  std::getline(in, secret);
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  if (secret.empty()) throw std::runtime_error(path + " is empty");
+  return secret;
+}
 
 int serve(const ServeOptions& options) {
   auto store = oatd::open_sqlite_store(options.db);
@@ -55,9 +69,17 @@ int serve(const ServeOptions& options) {
 
   oatd::Services services{*store, key, system_now, {}};
   if (!options.public_url.empty()) services.options.public_url = options.public_url;
+  services.options.registry = options.registry;
+  if (!options.events_secret_file.empty()) {
+    services.options.registry.events_secret = read_secret_file(options.events_secret_file);
+  }
+  oatd::UsageRecorder usage(*store);
+  usage.start(std::chrono::seconds(1));
+  services.usage = &usage;
 
   oatd::http::Router router;
   oatd::add_api_routes(router, services);
+  oatd::add_registry_routes(router, services);
 
   oatd::http::Metrics metrics;
   metrics.add_collector([&] {
@@ -108,6 +130,8 @@ int serve(const ServeOptions& options) {
   std::cerr << "oatd: listening on " << options.listen.substr(0, options.listen.rfind(':')) << ':'
             << server.port() << " (database " << options.db << ")" << std::endl;
   server.run();
+  usage.stop();
+  usage.flush();  // a clean stop loses no "last used"
   std::cerr << "oatd: stopped" << std::endl;
   return 0;
 }
@@ -140,6 +164,26 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--public-url", serve_options.public_url,
                         "Base URL for links in answers (default: from the Host header)");
   serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");
+  serve_cmd->add_option("--registry-service", serve_options.registry.service,
+                        "Service name of the registry (its auth.token.service)")
+      ->capture_default_str();
+  serve_cmd->add_option("--registry-issuer", serve_options.registry.issuer,
+                        "Issuer of registry tokens (the registry's auth.token.issuer)")
+      ->capture_default_str();
+  serve_cmd->add_option("--registry-events-secret-file", serve_options.events_secret_file,
+                        "File holding the bearer secret the registry's notifications send")
+      ->check(CLI::ExistingFile);
+
+  std::string cert_db, cert_key, cert_out, cert_name = "oatd";
+  int cert_days = 3650;
+  auto* cert_cmd = app.add_subcommand(
+      "cert", "Print (or write) the certificate of oatd's signing key, for the registry's "
+              "auth.token.rootcertbundle");
+  cert_cmd->add_option("--db", cert_db, "Database file (the key lives beside it)");
+  cert_cmd->add_option("--key", cert_key, "Signing key file (default: beside the database)");
+  cert_cmd->add_option("--out", cert_out, "Write the PEM here instead of standard output");
+  cert_cmd->add_option("--common-name", cert_name, "Certificate subject CN")->capture_default_str();
+  cert_cmd->add_option("--days", cert_days, "Validity in days")->capture_default_str();
 
   std::string db;
   auto* admin = app.add_subcommand("admin", "Set up users, companies, organizations and repositories");
@@ -191,6 +235,22 @@ int main(int argc, char** argv) {
 
   try {
     if (serve_cmd->parsed()) return serve(serve_options);
+    if (cert_cmd->parsed()) {
+      if (cert_key.empty() && cert_db.empty()) {
+        std::cerr << "oatd: cert needs --db or --key" << std::endl;
+        return 2;
+      }
+      const auto key = oatd::SigningKey::load_or_create(cert_key.empty() ? default_key_path(cert_db)
+                                                                          : cert_key);
+      const std::string pem = key.certificate_pem(cert_name, cert_days);
+      if (cert_out.empty()) {
+        std::cout << pem;
+      } else {
+        std::ofstream(cert_out) << pem;
+        std::cerr << "oatd: wrote " << cert_out << " (key id " << key.libtrust_kid() << ")" << std::endl;
+      }
+      return 0;
+    }
 
     auto store = oatd::open_sqlite_store(db);
     const oat::Timestamp now = system_now();

@@ -480,6 +480,32 @@ TEST(TokenJson, ResourcesOnlyWhenAsked) {
   EXPECT_FALSE(oat::token_json(sample_token(), false).contains("resources"));
 }
 
+TEST(TokenJson, SingleTokenAnswersCarryUsage) {
+  oat::AccessToken t = sample_token();
+  t.last_used_addresses = {"10.0.0.2", "10.0.0.1"};
+  t.pull_count = 7;
+  t.push_count = 2;
+  json with = oat::token_json(t, true);
+  EXPECT_EQ(with["last_used_addresses"], json({"10.0.0.2", "10.0.0.1"}));
+  EXPECT_EQ(with["pull_count"], 7);
+  EXPECT_EQ(with["push_count"], 2);
+  json without = oat::token_json(t, false);
+  EXPECT_FALSE(without.contains("last_used_addresses"));
+  EXPECT_FALSE(without.contains("pull_count"));
+}
+
+TEST(TokenJson, UsageRoundTrips) {
+  oat::AccessToken t = sample_token();
+  t.last_used_addresses = {"::1"};
+  t.pull_count = 3;
+  t.push_count = 1;
+  auto parsed = oat::parse_token_json(oat::token_json(t, true));
+  ASSERT_TRUE(parsed.ok()) << ::testing::PrintToString(parsed.errors());
+  EXPECT_EQ(parsed->last_used_addresses, t.last_used_addresses);
+  EXPECT_EQ(parsed->pull_count, 3);
+  EXPECT_EQ(parsed->push_count, 1);
+}
+
 TEST(TokenJson, TheSecretOnlyWhenGiven) {
   const std::string secret = "dckr_oat_0123456789abcdefghijABCDEFGHIJ";
   json with = oat::token_json(sample_token(), true, secret);

@@ -64,10 +64,15 @@ struct AccessToken {
   std::optional<Timestamp> expires_at;
   std::optional<Timestamp> last_used_at;
   std::vector<Resource> resources;
+  // Beyond Docker's shape, in single-token answers only: the last 5 distinct client addresses
+  // the token signed in from (most recent first), and registry pulls and pushes counted.
+  std::vector<std::string> last_used_addresses;
+  long long pull_count = 0;
+  long long push_count = 0;
 };
 
-// The token object. `with_resources` for single-token answers (lists carry none); `secret`
-// only in the answer to a create.
+// The token object. `with_resources` for single-token answers (lists carry none), which also
+// carry last_used_addresses, pull_count and push_count; `secret` only in the answer to a create.
 nlohmann::json token_json(const AccessToken& token, bool with_resources,
                           std::optional<std::string_view> secret = std::nullopt);
 Result<AccessToken> parse_token_json(const nlohmann::json& value);

@@ -45,13 +45,24 @@ class SignInLimiter {
   std::map<std::string, std::deque<Timestamp>> failures_;
 };
 
+// The registry token service (distribution token authentication).
+struct RegistryOptions {
+  std::string service = "oat-registry";     // aud of registry tokens; the registry's `service`
+  std::string issuer = "oatd";               // iss; the registry's `issuer`
+  std::chrono::seconds token_lifetime{300};  // expires_in (at least 60)
+  std::string events_secret;                 // bearer the registry's notifications send; empty: off
+};
+
 struct ServiceOptions {
   std::chrono::seconds bearer_lifetime{600};        // Docker Hub's 10 minutes
   std::chrono::seconds session_lifetime{7 * 86400}; // console sessions (refresh tokens)
   std::string issuer = "oatd";                       // iss of management bearers
   std::optional<std::string> public_url;             // base of next/previous links
   SignInLimiter::Policy sign_in_policy;
+  RegistryOptions registry;
 };
+
+class UsageRecorder;
 
 // What every handler shares.
 struct Services {
@@ -60,10 +71,15 @@ struct Services {
   std::function<Timestamp()> clock;
   ServiceOptions options;
   SignInLimiter limiter{options.sign_in_policy};
+  UsageRecorder* usage = nullptr;  // registry sign-ins are recorded through it when set
 };
 
 // Registers every management API route (auth, access tokens, audit log, user, organizations,
 // repositories) on `router`.
 void add_api_routes(http::Router& router, Services& services);
+
+// Registers the registry token service (GET and POST /token) and the registry notifications
+// endpoint (POST /registry/events). REQUIRES services.usage.
+void add_registry_routes(http::Router& router, Services& services);
 
 }  // namespace oatd

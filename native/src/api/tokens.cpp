@@ -6,8 +6,9 @@ namespace oatd::api {
 namespace {
 
 oat::AccessToken api_view(const TokenRecord& r) {
-  return {r.id, r.label, r.description, r.created_by, r.is_active, r.created_at, r.expires_at,
-          r.last_used_at, r.resources};
+  return {r.id,           r.label,        r.description,    r.created_by,
+          r.is_active,    r.created_at,   r.expires_at,     r.last_used_at,
+          r.resources,    r.last_addresses, r.pull_count,   r.push_count};
 }
 
 oat::OrganizationContext context_of(Transaction& tx, const Organization& org, Timestamp now) {

@@ -1,0 +1,312 @@
+// [SECTION] The registry token service: GET /token and the OAuth2 POST /token of the
+// distribution token-auth specification, and the endpoint for the registry's notifications.
+//
+// A CI job signs in with Basic `org-name : dckr_oat_...`; the answer is a JWT granting exactly
+// what the token's resources allow of what was asked (core: oat::compute_grant). A partial or
+// empty grant is still a 200; only bad credentials are a 401.
+#include <algorithm>
+
+#include "api/internal.h"
+#include "api/usage.h"
+#include "crypto/crypto.h"
+
+namespace oatd::api {
+namespace {
+
+http::Response registry_error(int status, std::string_view code, std::string_view message) {
+  http::Response response = json_response(status, oat::registry_error_json(code, message));
+  if (status == 401) response.header("WWW-Authenticate", "Basic realm=\"oatd\"");
+  return response;
+}
+
+struct BasicCredentials {
+  std::string username, password;
+};
+
+std::optional<BasicCredentials> basic_credentials(const http::Request& request) {
+  const auto header = request.header("authorization");
+  if (!header || header->size() < 6) return std::nullopt;
+  std::string scheme(header->substr(0, 6));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme != "basic ") return std::nullopt;
+  std::string_view encoded = header->substr(6);
+  while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
+  const auto decoded = base64_decode(encoded);
+  if (!decoded) return std::nullopt;
+  const auto colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+// "10.0.0.7:51234" or "[::1]:51234" -> the address without the port.
+std::string without_port(std::string_view addr) {
+  if (!addr.empty() && addr.front() == '[') {
+    const auto end = addr.find(']');
+    return std::string(end == std::string_view::npos ? addr : addr.substr(1, end - 1));
+  }
+  const auto colon = addr.rfind(':');
+  if (colon != std::string_view::npos && addr.find(':') == colon) {
+    return std::string(addr.substr(0, colon));
+  }
+  return std::string(addr);
+}
+
+struct Signin {
+  std::optional<Organization> org;  // nullopt: anonymous
+  std::vector<oat::Access> grant;
+};
+
+json access_json(const std::vector<oat::Access>& grant) {
+  json out = json::array();
+  for (const oat::Access& a : grant) {
+    out.push_back({{"type", a.type}, {"name", a.name}, {"actions", a.actions}});
+  }
+  return out;
+}
+
+std::string scope_text(const std::vector<oat::Access>& grant) {
+  std::string text;
+  for (const oat::Access& a : grant) {
+    if (!text.empty()) text += ' ';
+    text += a.type + ":" + a.name + ":";
+    for (std::size_t i = 0; i < a.actions.size(); ++i) text += (i ? "," : "") + a.actions[i];
+  }
+  return text;
+}
+
+// Checks the credentials and computes the grant; the Response is the refusal.
+std::variant<Signin, http::Response> sign_in(Services& services, const http::Request& request,
+                                             const std::optional<BasicCredentials>& credentials,
+                                             const std::vector<oat::Access>& requested,
+                                             std::optional<std::string> account, Timestamp now) {
+  auto is_public = [](Transaction& tx) {
+    return [&tx](std::string_view repository) {
+      const auto slash = repository.find('/');
+      if (slash == std::string_view::npos) return false;
+      const auto org = tx.find_organization(repository.substr(0, slash));
+      if (!org) return false;
+      const auto repo = tx.find_repository(org->id, repository.substr(slash + 1));
+      return repo && repo->is_public;
+    };
+  };
+
+  if (!credentials) {
+    // Anonymous: what anybody may do, pull public repositories.
+    Signin anonymous;
+    const std::vector<oat::Resource> everyone = {
+        {oat::ResourceType::Repo, std::string(oat::kPublicRepositoriesPath), {oat::Scope::ImagePull}}};
+    services.store.read([&](Transaction& tx) {
+      anonymous.grant = oat::compute_grant(requested, everyone, "", is_public(tx));
+    });
+    return anonymous;
+  }
+
+  const std::string identifier = "id:" + credentials->username;
+  const std::string address = "ip:" + request.remote_address;
+  const auto a = services.limiter.retry_after(identifier, now);
+  const auto b = services.limiter.retry_after(address, now);
+  if (a || b) {
+    const std::int64_t wait = std::max(a.value_or(0), b.value_or(0));
+    http::Response refusal = registry_error(
+        429, "TOOMANYREQUESTS",
+        "Too many failed sign-ins. Try again in " + std::to_string(wait) + " seconds.");
+    refusal.header("Retry-After", std::to_string(wait));
+    return refusal;
+  }
+
+  std::string failure;
+  std::optional<Organization> org;
+  std::optional<TokenRecord> token;
+  Signin signin;
+  if (account && !account->empty() && *account != credentials->username) {
+    failure = "the account does not match the username";
+  } else if (!oat::has_token_prefix(credentials->password)) {
+    failure = "not an organization access token";
+  } else if (auto format = oat::check_token_format(credentials->password)) {
+    failure = format->message;
+  }
+  const std::string hash = failure.empty() ? sha256_hex(credentials->password) : std::string();
+  services.store.read([&](Transaction& tx) {
+    org = tx.find_organization(credentials->username);
+    if (!failure.empty()) return;
+    if (!org) return void(failure = "unknown organization");
+    token = tx.find_token_by_hash(hash);
+    if (!token || token->org_id != org->id) {
+      token.reset();
+      return void(failure = "unknown token");
+    }
+    if (auto refused = oat::check_token_action(
+            oat::derive_state(token->is_active, token->expires_at, now),
+            oat::TokenAction::Authenticate)) {
+      return void(failure = refused->message);
+    }
+    signin.org = org;
+    signin.grant = oat::compute_grant(requested, token->resources, org->name, is_public(tx));
+  });
+
+  if (!failure.empty()) {
+    services.limiter.record_failure(identifier, now);
+    services.limiter.record_failure(address, now);
+    if (org) {
+      services.store.write([&](Transaction& tx) {
+        tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
+                            token ? token->label : std::string(), credentials->username,
+                            json{{"reason", failure},
+                                 {"address", request.remote_address},
+                                 {"service", "registry"}}
+                                .dump(),
+                            now});
+      });
+    }
+    return registry_error(401, "UNAUTHORIZED",
+                          "Sign in with the organization's name and an active organization "
+                          "access token.");
+  }
+  services.usage->note(token->id, org->name, now, request.remote_address);
+  return signin;
+}
+
+std::string registry_jwt(const Services& services, const Signin& signin, Timestamp now) {
+  const long long iat = oat::to_unix(now);
+  const auto& options = services.options.registry;
+  const json claims = {{"iss", options.issuer},
+                       {"sub", signin.org ? signin.org->name : std::string()},
+                       {"aud", options.service},
+                       {"exp", iat + options.token_lifetime.count()},
+                       {"nbf", iat},
+                       {"iat", iat},
+                       {"jti", random_uuid()},
+                       {"access", access_json(signin.grant)}};
+  return services.key.sign_jwt(claims);
+}
+
+http::Response token_get(Services& services, const http::Request& request) {
+  const Timestamp now = services.clock();
+  auto requested = oat::parse_scope_params(request.query_values("scope"));
+  if (!requested) return registry_error(400, "INVALID_REQUEST", requested.error().message);
+  auto result = sign_in(services, request, basic_credentials(request), *requested,
+                        request.query_value("account"), now);
+  if (auto* refusal = std::get_if<http::Response>(&result)) return *refusal;
+  const std::string jwt = registry_jwt(services, std::get<Signin>(result), now);
+  return json_response(200, {{"token", jwt},
+                             {"access_token", jwt},
+                             {"expires_in", services.options.registry.token_lifetime.count()},
+                             {"issued_at", oat::format_rfc3339(now)}});
+}
+
+// OAuth2 password grant (distribution's docs/spec/auth/oauth.md).
+http::Response token_post(Services& services, const http::Request& request) {
+  const Timestamp now = services.clock();
+  const auto form = request.form();
+  auto value = [&](const char* key) -> std::optional<std::string> {
+    const auto it = form.find(key);
+    if (it == form.end()) return std::nullopt;
+    return it->second;
+  };
+  const std::string grant_type = value("grant_type").value_or("");
+  if (grant_type != "password") {
+    return json_response(400, {{"error", "unsupported_grant_type"},
+                               {"error_description",
+                                "Use grant_type=password with the organization's name and an "
+                                "organization access token."}});
+  }
+  std::vector<std::string> scopes;
+  for (auto [it, end] = form.equal_range("scope"); it != end; ++it) scopes.push_back(it->second);
+  auto requested = oat::parse_scope_params(scopes);
+  if (!requested) {
+    return json_response(400, {{"error", "invalid_scope"}, {"error_description", requested.error().message}});
+  }
+  const auto username = value("username");
+  const auto password = value("password");
+  std::optional<BasicCredentials> credentials;
+  if (username && password) credentials = BasicCredentials{*username, *password};
+  if (!credentials) credentials = basic_credentials(request);
+  if (!credentials) {
+    return json_response(400, {{"error", "invalid_request"},
+                               {"error_description", "username and password are required."}});
+  }
+  auto result = sign_in(services, request, credentials, *requested, std::nullopt, now);
+  if (auto* refusal = std::get_if<http::Response>(&result)) return *refusal;
+  const Signin& signin = std::get<Signin>(result);
+  const std::string jwt = registry_jwt(services, signin, now);
+  return json_response(200, {{"access_token", jwt},
+                             {"token", jwt},
+                             {"scope", scope_text(signin.grant)},
+                             {"expires_in", services.options.registry.token_lifetime.count()},
+                             {"issued_at", oat::format_rfc3339(now)}});
+}
+
+bool is_manifest(std::string_view media_type) {
+  return media_type.find("manifest") != std::string_view::npos ||
+         media_type.find("image.index") != std::string_view::npos;
+}
+
+// Registry notifications: a push into an organization's namespace registers the repository;
+// pulls and pushes of manifests are counted for the token that signed in from that client.
+http::Response events(Services& services, const http::Request& request) {
+  const std::string& secret = services.options.registry.events_secret;
+  const auto header = request.header("authorization");
+  if (secret.empty() || !header || !constant_time_equal(*header, "Bearer " + secret)) {
+    return detail_response(401, "Registry notifications need the shared secret.");
+  }
+  const json body = json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("events") || !body["events"].is_array()) {
+    return detail_response(400, "Expected a registry notification envelope {\"events\":[...]}.");
+  }
+  struct Seen {
+    std::string action, repository, actor, address;
+  };
+  std::vector<Seen> seen;
+  for (const json& e : body["events"]) {
+    if (!e.is_object()) continue;
+    auto text = [](const json& object, const char* key) {
+      if (!object.is_object()) return std::string();
+      const auto it = object.find(key);
+      return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    const json target = e.value("target", json::object());
+    if (!is_manifest(text(target, "mediaType"))) continue;  // layers and configs: not a use
+    seen.push_back({text(e, "action"), text(target, "repository"),
+                    text(e.value("actor", json::object()), "name"),
+                    without_port(text(e.value("request", json::object()), "addr"))});
+  }
+  const Timestamp now = services.clock();
+  services.store.write([&](Transaction& tx) {
+    for (const Seen& s : seen) {
+      if (s.action != "push") continue;
+      const auto path = oat::parse_repo_path(s.repository);
+      if (!path || path->kind != oat::RepoPathKind::Repository) continue;
+      const auto org = tx.find_organization(path->namespace_);
+      if (org && !tx.find_repository(org->id, path->name)) {
+        tx.add_repository({org->id, path->name, false, now});
+      }
+    }
+  });
+  for (const Seen& s : seen) {
+    if (s.action != "pull" && s.action != "push") continue;
+    if (const auto token = services.usage->recent_token(s.actor, s.address)) {
+      services.usage->count(*token, s.action == "pull", s.action == "push");
+    }
+  }
+  return http::Response::no_content();
+}
+
+}  // namespace
+}  // namespace oatd::api
+
+namespace oatd {
+
+void add_registry_routes(http::Router& router, Services& services) {
+  router.add("GET", "/token", [&services](const http::Request& r, const http::Params&) {
+    return api::token_get(services, r);
+  });
+  router.add("POST", "/token", [&services](const http::Request& r, const http::Params&) {
+    return api::token_post(services, r);
+  });
+  router.add("POST", "/registry/events", [&services](const http::Request& r, const http::Params&) {
+    return api::events(services, r);
+  });
+}
+
+}  // namespace oatd

@@ -1,0 +1,118 @@
+#include "api/usage.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace oatd {
+
+UsageRecorder::~UsageRecorder() {
+  stop();
+  try {
+    flush();
+  } catch (const std::exception& e) {
+    std::cerr << "oatd: could not record token use: " << e.what() << std::endl;
+  }
+}
+
+void UsageRecorder::note(const std::string& token_id, const std::string& org, Timestamp at,
+                         const std::string& address) {
+  std::lock_guard lock(mutex_);
+  Use& use = pending_[token_id];
+  use.at = std::max(use.at, at);
+  auto& a = use.addresses;
+  a.erase(std::remove(a.begin(), a.end(), address), a.end());
+  a.push_back(address);
+  if (a.size() > 5) a.erase(a.begin());
+  if (recent_.size() > 100000) recent_.clear();  // bounded; only the latest sign-ins matter
+  recent_[{org, address}] = token_id;
+}
+
+void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes) {
+  std::lock_guard lock(mutex_);
+  auto& c = counts_[token_id];
+  c.first += pulls;
+  c.second += pushes;
+}
+
+std::optional<std::string> UsageRecorder::recent_token(const std::string& org,
+                                                       const std::string& address) {
+  std::lock_guard lock(mutex_);
+  const auto it = recent_.find({org, address});
+  if (it == recent_.end()) return std::nullopt;
+  return it->second;
+}
+
+void UsageRecorder::flush() {
+  std::lock_guard flushing(flush_mutex_);
+  std::map<std::string, Use> uses;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;
+  {
+    std::lock_guard lock(mutex_);
+    uses.swap(pending_);
+    counts.swap(counts_);
+  }
+  if (uses.empty() && counts.empty()) return;
+  try {
+    store_.write([&](Transaction& tx) {
+      for (const auto& [id, use] : uses) {
+        try {
+          for (const std::string& address : use.addresses) tx.record_token_use(id, use.at, address);
+        } catch (const StoreError& e) {
+          if (e.kind() != StoreError::Kind::NotFound) throw;  // deleted meanwhile: nothing to keep
+        }
+      }
+      for (const auto& [id, c] : counts) {
+        try {
+          tx.add_token_counts(id, c.first, c.second);
+        } catch (const StoreError& e) {
+          if (e.kind() != StoreError::Kind::NotFound) throw;
+        }
+      }
+    });
+  } catch (...) {
+    // Put the batch back so the next flush retries it, then report.
+    std::lock_guard lock(mutex_);
+    for (auto& [id, use] : uses) {
+      Use& now = pending_[id];
+      now.at = std::max(now.at, use.at);
+      for (const std::string& a : now.addresses) {
+        use.addresses.erase(std::remove(use.addresses.begin(), use.addresses.end(), a),
+                            use.addresses.end());
+      }
+      use.addresses.insert(use.addresses.end(), now.addresses.begin(), now.addresses.end());
+      now.addresses = use.addresses;
+    }
+    for (const auto& [id, c] : counts) {
+      counts_[id].first += c.first;
+      counts_[id].second += c.second;
+    }
+    throw;
+  }
+}
+
+void UsageRecorder::start(std::chrono::milliseconds period) {
+  flusher_ = std::thread([this, period] {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      wake_.wait_for(lock, period, [this] { return stopping_; });
+      lock.unlock();
+      try {
+        flush();
+      } catch (const std::exception& e) {
+        std::cerr << "oatd: could not record token use (will retry): " << e.what() << std::endl;
+      }
+      lock.lock();
+    }
+  });
+}
+
+void UsageRecorder::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+}
+
+}  // namespace oatd

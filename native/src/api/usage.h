@@ -1,0 +1,56 @@
+// "Last used" bookkeeping for the registry token service: each successful sign-in is noted in
+// memory at once and written to the store in batches, so the hot path never waits for a disk
+// sync. flush() writes everything noted so far; the server calls it periodically and once more
+// on shutdown, so a clean stop loses nothing.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "store/store.h"
+
+namespace oatd {
+
+class UsageRecorder {
+ public:
+  explicit UsageRecorder(Store& store) : store_(store) {}
+  ~UsageRecorder();  // stops the background flusher, then flushes
+
+  // Notes that token `token_id` of organization `org` signed in from `address` at `at`.
+  void note(const std::string& token_id, const std::string& org, Timestamp at,
+            const std::string& address);
+  // Pulls and pushes counted from registry events.
+  void count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes);
+  // The token that most recently signed in for `org` from `address`: registry events name the
+  // organization and the client's address, not the token.
+  std::optional<std::string> recent_token(const std::string& org, const std::string& address);
+
+  // Writes what is pending in one transaction. Safe to call from any thread.
+  void flush();
+  // Starts a thread that flushes every `period` until the recorder is destroyed or stop().
+  void start(std::chrono::milliseconds period);
+  void stop();
+
+ private:
+  struct Use {
+    Timestamp at{};
+    std::vector<std::string> addresses;  // in order of use, oldest first, distinct
+  };
+  Store& store_;
+  std::mutex mutex_;
+  std::map<std::string, Use> pending_;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts_;
+  std::map<std::pair<std::string, std::string>, std::string> recent_;  // (org, address) -> token
+  std::mutex flush_mutex_;  // one flush at a time, so writes land in order
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread flusher_;
+};
+
+}  // namespace oatd
