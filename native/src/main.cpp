@@ -147,8 +147,17 @@ std::string read_password_from_stdin() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"oatd: organization access tokens for container registries"};
+  CLI::App app{"oatd: organization access tokens for container registries", "oatd"};
   app.require_subcommand(1);
+  app.footer(R"(Examples:
+  oatd serve --db /var/lib/oat/oat.db --listen 0.0.0.0:8080 --console /srv/oat-console
+  echo "$PASSWORD" | oatd admin --db oat.db user add alice
+  oatd admin --db oat.db org add acme --plan team
+  oatd admin --db oat.db member add acme alice --role owner
+  oatd admin --db oat.db repo add acme/app
+  oatd cert --db oat.db --out registry-root.pem
+
+Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each command's options.)");
 
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand("serve", "Run the API, the registry token service and the console");

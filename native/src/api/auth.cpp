@@ -20,6 +20,12 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// A string claim, or "" when absent or not a string (never a JSON type error).
+std::string text_claim(const json& claims, const char* name) {
+  const auto it = claims.find(name);
+  return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 json bearer_claims(const Services& services, Timestamp now) {
   const long long iat = oat::to_unix(now);
   return {{"iss", services.options.issuer},
@@ -87,15 +93,15 @@ struct LimiterKeys {
 std::optional<http::Response> rate_limited(Services& services, const LimiterKeys& keys,
                                            Timestamp now) {
   auto a = services.limiter.retry_after(keys.identifier, now);
-  auto b = services.limiter.retry_after(keys.address, now);
+  auto b = services.address_limiter.retry_after(keys.address, now);
   if (!a && !b) return std::nullopt;
-  return too_many_response(std::max(a.value_or(0), b.value_or(0)), services.limiter.limit(),
-                           now);
+  return too_many_response(std::max(a.value_or(0), b.value_or(0)),
+                           a ? services.limiter.limit() : services.address_limiter.limit(), now);
 }
 
 void record_failure(Services& services, const LimiterKeys& keys, Timestamp now) {
   services.limiter.record_failure(keys.identifier, now);
-  services.limiter.record_failure(keys.address, now);
+  services.address_limiter.record_failure(keys.address, now);
 }
 
 // Checks an OAT presented as a password for organization `org_name`. On success returns the
@@ -249,12 +255,12 @@ std::variant<Caller, http::Response> authenticate(const http::Request& request,
   const auto jwt = verify_jwt(header->substr(kScheme.size()), services.key, oat::to_unix(now));
   if (!jwt) return detail_response(401, kBadBearer);
   const json& claims = jwt->claims;
-  if (claims.value("aud", "") != kAudience || claims.value("iss", "") != services.options.issuer) {
+  if (text_claim(claims, "aud") != kAudience || text_claim(claims, "iss") != services.options.issuer) {
     return detail_response(401, kBadBearer);
   }
   Caller caller;
   bool valid = false;
-  const std::string kind = claims.value("kind", "");
+  const std::string kind = text_claim(claims, "kind");
   services.store.read([&](Transaction& tx) {
     if (kind == "user" && claims.contains("uid") && claims["uid"].is_number_integer()) {
       caller.user = tx.find_user_by_id(claims["uid"].get<std::int64_t>());
@@ -276,7 +282,7 @@ std::variant<Caller, http::Response> authenticate(const http::Request& request,
                                                    oat::TokenAction::Authenticate)) {
         return;
       }
-      caller.subject = claims.value("sub", "");
+      caller.subject = text_claim(claims, "sub");
       valid = true;
     }
   });

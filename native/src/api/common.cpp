@@ -4,7 +4,8 @@
 namespace oatd::api {
 
 http::Response json_response(int status, const json& body) {
-  return http::Response::json(status, body.dump());
+  // Text from a request (a Host header, say) may not be UTF-8: replace, never fail.
+  return http::Response::json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 http::Response detail_response(int status, std::string_view message) {

@@ -105,7 +105,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
   const std::string identifier = "id:" + credentials->username;
   const std::string address = "ip:" + request.remote_address;
   const auto a = services.limiter.retry_after(identifier, now);
-  const auto b = services.limiter.retry_after(address, now);
+  const auto b = services.address_limiter.retry_after(address, now);
   if (a || b) {
     const std::int64_t wait = std::max(a.value_or(0), b.value_or(0));
     http::Response refusal = registry_error(
@@ -147,7 +147,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
 
   if (!failure.empty()) {
     services.limiter.record_failure(identifier, now);
-    services.limiter.record_failure(address, now);
+    services.address_limiter.record_failure(address, now);
     if (org) {
       services.store.write([&](Transaction& tx) {
         tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),

@@ -58,7 +58,10 @@ struct ServiceOptions {
   std::chrono::seconds session_lifetime{7 * 86400}; // console sessions (refresh tokens)
   std::string issuer = "oatd";                       // iss of management bearers
   std::optional<std::string> public_url;             // base of next/previous links
-  SignInLimiter::Policy sign_in_policy;
+  // Failed sign-ins allowed per identifier, and (looser, since many clients may share one
+  // address behind a NAT) per client address.
+  SignInLimiter::Policy sign_in_policy{5, std::chrono::seconds{300}};
+  SignInLimiter::Policy address_policy{20, std::chrono::seconds{300}};
   RegistryOptions registry;
 };
 
@@ -71,6 +74,7 @@ struct Services {
   std::function<Timestamp()> clock;
   ServiceOptions options;
   SignInLimiter limiter{options.sign_in_policy};
+  SignInLimiter address_limiter{options.address_policy};
   UsageRecorder* usage = nullptr;  // registry sign-ins are recorded through it when set
 };
 

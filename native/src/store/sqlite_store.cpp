@@ -601,7 +601,7 @@ class SqliteTransaction final : public Transaction {
                                        std::size_t limit) override {
     Stmt s = c_.prepare("SELECT " + kTokenColumns +
                         " FROM tokens WHERE org_id = ? "
-                        "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+                        "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
     s.bind(1, org_id).bind(2, to_sql_count(limit)).bind(3, to_sql_count(offset));
     std::vector<TokenRecord> result;
     while (s.step()) result.push_back(read_token(s));
