@@ -590,12 +590,13 @@ TEST_F(StoreTest, DeleteTokenRemovesItAndSaysWhetherItExisted) {
       read([](Transaction& tx) { return tx.find_token_by_hash(hash_for("t1")).has_value(); }));
 }
 
-TEST_F(StoreTest, ListTokensIsNewestFirstWithTheIdBreakingTiesAndPages) {
+TEST_F(StoreTest, ListTokensIsNewestFirstWithInsertionOrderBreakingTiesAndPages) {
   auto org = add_org("acme");
   auto other = add_org("other");
+  // b and c share a second; c was created after b, so it is the newer.
   insert(make_token(org, "a", kT0 + 10, hash_for("a")));
-  insert(make_token(org, "c", kT0 + 20, hash_for("c")));
   insert(make_token(org, "b", kT0 + 20, hash_for("b")));
+  insert(make_token(org, "c", kT0 + 20, hash_for("c")));
   insert(make_token(org, "d", kT0, hash_for("d")));
   insert(make_token(other, "z", kT0 + 99, hash_for("z")));
   auto list = [&](std::size_t offset, std::size_t limit) {
