@@ -1,0 +1,122 @@
+// Starts the OAT console: checks for WebGL 2, reads config.json, downloads the program with
+// a progress bar, then hands over to oat_console.js (emscripten's loader) with the arguments
+// the program reads (see web/src/main.cpp):
+//   --api-base URL   from config.json's "apiBase" ("" = this page's origin)
+//   --test-hook      when the page was opened with ?test=1
+(function () {
+  "use strict";
+
+  var canvas = document.getElementById("canvas");
+  var splash = document.getElementById("splash");
+  var bar = splash.querySelector(".bar");
+  var fill = document.getElementById("bar-fill");
+  var statusLine = document.getElementById("splash-status");
+
+  try {
+    if (window.localStorage.getItem("oat.theme") === "light") {
+      document.documentElement.setAttribute("data-theme", "light");
+    }
+  } catch (e) { /* storage may be off; the dark default stands */ }
+
+  function setStatus(text) { statusLine.textContent = text; }
+  function setProgress(fraction) {
+    if (fraction < 0) {
+      bar.classList.add("indeterminate");
+    } else {
+      bar.classList.remove("indeterminate");
+      fill.style.width = Math.round(Math.min(1, fraction) * 100) + "%";
+    }
+  }
+  function fail(message) {
+    splash.classList.remove("hidden");
+    splash.classList.add("failed");
+    setStatus(message);
+  }
+
+  function hasWebGL2() {
+    try {
+      return !!document.createElement("canvas").getContext("webgl2");
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // config.json beside this page; missing or unreadable means the defaults.
+  function loadConfig() {
+    return fetch("config.json", { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .catch(function () { return {}; });
+  }
+
+  // The whole body as an ArrayBuffer, reporting progress when the size is known.
+  function download(url, onProgress) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
+      var total = Number(response.headers.get("Content-Length")) || 0;
+      // A compressed transfer's Content-Length does not count the bytes the stream yields.
+      if (!response.body || !total || response.headers.get("Content-Encoding")) {
+        onProgress(-1);
+        return response.arrayBuffer();
+      }
+      var reader = response.body.getReader();
+      var chunks = [];
+      var received = 0;
+      function next() {
+        return reader.read().then(function (step) {
+          if (step.done) {
+            var bytes = new Uint8Array(received);
+            var offset = 0;
+            chunks.forEach(function (c) { bytes.set(c, offset); offset += c.length; });
+            return bytes.buffer;
+          }
+          chunks.push(step.value);
+          received += step.value.length;
+          onProgress(received / total);
+          return next();
+        });
+      }
+      return next();
+    });
+  }
+
+  function hideSplashAfterFirstFrames() {
+    var frames = 0;
+    function tick() {
+      if (++frames < 3) return window.requestAnimationFrame(tick);
+      splash.classList.add("hidden");
+    }
+    window.requestAnimationFrame(tick);
+  }
+
+  if (!hasWebGL2()) {
+    fail("The OAT console needs WebGL 2, which this browser does not offer or has turned off.");
+    return;
+  }
+
+  var args = [];
+  if (new URLSearchParams(window.location.search).get("test") === "1") args.push("--test-hook");
+
+  setStatus("Downloading\u2026");
+  Promise.all([loadConfig(), download("oat_console.wasm", setProgress)])
+    .then(function (results) {
+      var config = results[0] || {};
+      var apiBase = typeof config.apiBase === "string" ? config.apiBase : "";
+      setStatus("Starting\u2026");
+      window.Module = {
+        canvas: canvas,
+        arguments: ["--api-base", apiBase].concat(args),
+        wasmBinary: results[1],
+        print: function (text) { console.log(text); },
+        printErr: function (text) { console.error(text); },
+        onRuntimeInitialized: hideSplashAfterFirstFrames,
+        onAbort: function (what) { fail("The console stopped: " + what); }
+      };
+      var script = document.createElement("script");
+      script.src = "oat_console.js";
+      script.onerror = function () { fail("oat_console.js could not be loaded."); };
+      document.body.appendChild(script);
+    })
+    .catch(function (e) {
+      fail("The console could not be loaded: " + e.message);
+    });
+})();

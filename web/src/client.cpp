@@ -1,0 +1,399 @@
+// [SECTION] JSON reading (nlohmann without exceptions: check every type before get)
+// [SECTION] Sending
+// [SECTION] Session: sign-in, refresh, sign-out
+// [SECTION] Lists loaded in pages: organizations, tokens, repositories
+// [SECTION] Pump: answers into the state
+#include "client.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "net.h"
+
+namespace console {
+
+using nlohmann::json;
+
+const Organization* SelectedOrganization(const State& state) {
+  for (const Organization& org : state.orgs.items) {
+    if (org.name == state.selected_org) return &org;
+  }
+  return nullptr;
+}
+
+namespace {
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] JSON reading
+// -----------------------------------------------------------------------------------------------
+
+constexpr const char* kUnreadable = "The server's answer could not be read.";
+constexpr std::size_t kPageSize = 100;
+constexpr std::size_t kMaxPages = 1000;  // a server that never stops paging
+
+json Parse(const std::string& body) { return json::parse(body, nullptr, false); }
+
+std::string String(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool Bool(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::size_t Count(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer()) return 0;
+  const auto n = it->get<long long>();
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+// Invalid UTF-8 (pasted into a field) is replaced rather than aborting.
+std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::optional<Organization> ParseOrganization(const json& item) {
+  if (!item.is_object()) return std::nullopt;
+  Organization org;
+  org.name = String(item, "orgname");
+  if (org.name.empty()) return std::nullopt;
+  org.plan = String(item, "plan");
+  org.plan_name = String(item, "plan_name");
+  org.role = String(item, "role");
+  org.is_company_owner = Bool(item, "is_company_owner");
+  org.can_manage_tokens = Bool(item, "can_manage_tokens");
+  org.token_quota = Count(item, "token_quota");
+  org.token_count = Count(item, "token_count");
+  return org;
+}
+
+std::optional<Repository> ParseRepository(const json& item) {
+  if (!item.is_object()) return std::nullopt;
+  Repository repo;
+  repo.name = String(item, "name");
+  repo.namespace_ = String(item, "namespace");
+  repo.is_private = Bool(item, "is_private");
+  if (repo.name.empty()) return std::nullopt;
+  return repo;
+}
+
+std::optional<oat::AccessToken> ParseToken(const json& item) {
+  auto token = oat::parse_token_json(item);
+  if (!token) return std::nullopt;
+  return std::move(token).value();
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Sending
+// -----------------------------------------------------------------------------------------------
+
+void Send(State& state, PendingCall call) {
+  call.session_generation = state.session.generation;
+  net::Request request;
+  request.method = call.method;
+  request.url = state.config.api_base + call.path;
+  request.body = call.body;
+  if (call.authorized) request.bearer = state.session.bearer;
+  const std::uint64_t id = net::Send(std::move(request));
+  state.requests.in_flight.emplace(id, std::move(call));
+}
+
+PendingCall PageCall(Call kind, std::string base_path, const std::string& org, std::size_t page,
+                     std::uint64_t list_generation) {
+  PendingCall call;
+  call.call = kind;
+  call.path = std::move(base_path) + "?page=" + std::to_string(page) +
+              "&page_size=" + std::to_string(kPageSize);
+  call.authorized = true;
+  call.org = org;
+  call.page = page;
+  call.list_generation = list_generation;
+  return call;
+}
+
+std::string TokensPath(const std::string& org) { return "/v2/orgs/" + org + "/access-tokens"; }
+std::string RepositoriesPath(const std::string& org) {
+  return "/v2/namespaces/" + org + "/repositories";
+}
+
+// Starts (or restarts) loading a list from its first page.
+template <class T>
+void StartListing(State& state, Listing<T>& list, Call kind, std::string base_path,
+                  const std::string& org) {
+  if (list.org != org) {  // another organization's items never show
+    const std::uint64_t generation = list.generation;
+    list = Listing<T>{};
+    list.generation = generation;
+  }
+  list.org = org;
+  list.loading = true;
+  list.incoming.clear();
+  list.generation++;
+  Send(state, PageCall(kind, std::move(base_path), org, 1, list.generation));
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Session
+// -----------------------------------------------------------------------------------------------
+
+// Back to the sign-in screen. Answers still on their way belong to the old session and are
+// dropped when they arrive.
+void EndSession(State& state, std::string notice) {
+  if (!state.selected_org.empty()) state.wanted_route = Route{state.selected_org, state.view};
+  Session fresh;
+  fresh.generation = state.session.generation + 1;
+  state.session = std::move(fresh);
+  state.sign_in.password.clear();
+  state.sign_in.pending = false;
+  state.sign_in.error.clear();
+  state.sign_in.notice = std::move(notice);
+  state.sign_in.focus_requested = true;
+  state.orgs = {};
+  state.tokens = {};
+  state.repositories = {};
+  state.selected_org.clear();
+  state.dialog = Dialog::None;
+  state.requests = {};
+}
+
+void OnSignedIn(State& state, const net::Response& answer) {
+  state.sign_in.pending = false;
+  if (!answer.ok()) {
+    state.sign_in.error = answer.message();
+    return;
+  }
+  const json body = Parse(answer.body);
+  const std::string bearer = String(body, "access_token");
+  if (bearer.empty()) {
+    state.sign_in.error = kUnreadable;
+    return;
+  }
+  state.session.username = state.sign_in.username;
+  state.session.bearer = bearer;
+  state.session.refresh_token = String(body, "refresh_token");
+  state.session.generation++;
+  state.sign_in.password.clear();
+  state.sign_in.error.clear();
+  state.sign_in.notice.clear();
+  LoadOrganizations(state);
+}
+
+void Dispatch(State& state, const PendingCall& call, const net::Response& answer);
+
+void OnRefreshed(State& state, const net::Response& answer) {
+  state.requests.refreshing = false;
+  std::vector<PendingCall> waiting = std::move(state.requests.awaiting_refresh);
+  state.requests.awaiting_refresh.clear();
+  const std::string bearer = answer.ok() ? String(Parse(answer.body), "access_token") : "";
+  if (!bearer.empty()) {
+    state.session.bearer = bearer;
+    for (PendingCall& call : waiting) Send(state, std::move(call));
+  } else if (answer.status == 0) {
+    // The server is out of reach, not the session over: each waiting call fails as such.
+    for (const PendingCall& call : waiting) Dispatch(state, call, answer);
+  } else {
+    EndSession(state, kSessionEnded);
+  }
+}
+
+void OnUnauthorized(State& state, PendingCall call) {
+  if (call.retried || state.session.refresh_token.empty()) {
+    EndSession(state, kSessionEnded);
+    return;
+  }
+  call.retried = true;
+  state.requests.awaiting_refresh.push_back(std::move(call));
+  if (state.requests.refreshing) return;
+  state.requests.refreshing = true;
+  PendingCall refresh;
+  refresh.call = Call::Refresh;
+  refresh.method = "POST";
+  refresh.path = "/v2/auth/refresh";
+  refresh.body = Dump({{"refresh_token", state.session.refresh_token}});
+  Send(state, std::move(refresh));
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Lists loaded in pages
+// -----------------------------------------------------------------------------------------------
+
+// Folds one page into `list`; asks for the next page, or completes the list. Returns true when
+// the list was completed by this page.
+template <class T, class ParseItem>
+bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::Response& answer,
+            ParseItem parse_item) {
+  if (call.list_generation != list.generation || call.org != list.org) return false;
+  auto fail = [&](std::string message) {
+    list.loading = false;
+    list.incoming.clear();
+    list.error = std::move(message);
+    list.error_status = answer.status;
+    return false;
+  };
+  if (!answer.ok()) return fail(answer.message());
+  const json body = Parse(answer.body);
+  const auto results = body.find("results");
+  if (!body.is_object() || results == body.end() || !results->is_array()) return fail(kUnreadable);
+  for (const json& item : *results) {
+    if (auto value = parse_item(item)) list.incoming.push_back(std::move(*value));
+  }
+  const auto next = body.find("next");
+  const bool more = next != body.end() && next->is_string() && !results->empty() &&
+                    list.incoming.size() < Count(body, "total") && call.page < kMaxPages;
+  if (more) {
+    PendingCall following = call;
+    following.page = call.page + 1;
+    const std::string base = call.path.substr(0, call.path.find('?'));
+    following.path = base + "?page=" + std::to_string(following.page) +
+                     "&page_size=" + std::to_string(kPageSize);
+    following.retried = false;
+    Send(state, std::move(following));
+    return false;
+  }
+  list.items = std::move(list.incoming);
+  list.incoming.clear();
+  list.loading = false;
+  list.loaded = true;
+  list.error.clear();
+  list.error_status = 0;
+  list.loaded_at = state.now;
+  return true;
+}
+
+// Picks the organization to show once the list is known: the deep link's, else the one
+// already selected, else the first whose tokens the person may manage, else the first.
+void ChooseOrganization(State& state) {
+  const auto& orgs = state.orgs.items;
+  auto has = [&](const std::string& name) {
+    return std::any_of(orgs.begin(), orgs.end(), [&](const Organization& o) { return o.name == name; });
+  };
+  std::string choice;
+  if (state.wanted_route && has(state.wanted_route->org)) {
+    choice = state.wanted_route->org;
+    state.view = state.wanted_route->view;
+  } else if (!state.selected_org.empty() && has(state.selected_org)) {
+    choice = state.selected_org;
+  } else {
+    auto manageable = std::find_if(orgs.begin(), orgs.end(),
+                                   [](const Organization& o) { return o.can_manage_tokens; });
+    if (manageable != orgs.end()) choice = manageable->name;
+    else if (!orgs.empty()) choice = orgs.front().name;
+  }
+  state.wanted_route.reset();
+  if (choice.empty()) {
+    state.selected_org.clear();
+    return;
+  }
+  if (choice != state.selected_org || !state.tokens.loaded) SelectOrganization(state, choice);
+}
+
+void Dispatch(State& state, const PendingCall& call, const net::Response& answer) {
+  switch (call.call) {
+    case Call::SignIn:
+      OnSignedIn(state, answer);
+      break;
+    case Call::Refresh:
+      OnRefreshed(state, answer);
+      break;
+    case Call::SignOut:
+      break;
+    case Call::Organizations:
+      if (OnPage(state, state.orgs, call, answer, ParseOrganization)) ChooseOrganization(state);
+      break;
+    case Call::Tokens:
+      if (OnPage(state, state.tokens, call, answer, ParseToken)) {
+        // The list is the freshest count of what the organization holds.
+        for (Organization& org : state.orgs.items) {
+          if (org.name == state.tokens.org) org.token_count = state.tokens.items.size();
+        }
+      }
+      break;
+    case Call::Repositories:
+      OnPage(state, state.repositories, call, answer, ParseRepository);
+      break;
+  }
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+// Public
+// -----------------------------------------------------------------------------------------------
+
+void SignIn(State& state) {
+  SignInForm& form = state.sign_in;
+  if (form.pending) return;
+  if (form.username.empty() || form.password.empty()) {
+    form.error = "Enter your username and password.";
+    return;
+  }
+  form.pending = true;
+  form.error.clear();
+  PendingCall call;
+  call.call = Call::SignIn;
+  call.method = "POST";
+  call.path = "/v2/auth/token";
+  call.body = Dump({{"identifier", form.username}, {"secret", form.password}, {"refresh", true}});
+  Send(state, std::move(call));
+}
+
+void SignOut(State& state) {
+  if (!state.session.refresh_token.empty()) {
+    PendingCall call;
+    call.call = Call::SignOut;
+    call.method = "POST";
+    call.path = "/v2/auth/logout";
+    call.body = Dump({{"refresh_token", state.session.refresh_token}});
+    Send(state, std::move(call));
+  }
+  EndSession(state, "You have signed out.");
+  // An explicit sign-out forgets where the person was.
+  state.wanted_route.reset();
+}
+
+void LoadOrganizations(State& state) {
+  StartListing(state, state.orgs, Call::Organizations, "/v2/user/orgs", "");
+}
+
+void SelectOrganization(State& state, const std::string& org) {
+  state.selected_org = org;
+  state.dialog = Dialog::None;
+  LoadTokens(state);
+  LoadRepositories(state);
+}
+
+void LoadTokens(State& state) {
+  if (state.selected_org.empty()) return;
+  StartListing(state, state.tokens, Call::Tokens, TokensPath(state.selected_org), state.selected_org);
+}
+
+void LoadRepositories(State& state) {
+  if (state.selected_org.empty()) return;
+  StartListing(state, state.repositories, Call::Repositories, RepositoriesPath(state.selected_org),
+               state.selected_org);
+}
+
+void Pump(State& state) {
+  for (const net::Response& answer : net::TakeAnswers()) {
+    auto it = state.requests.in_flight.find(answer.id);
+    if (it == state.requests.in_flight.end()) continue;  // dropped with its session
+    PendingCall call = std::move(it->second);
+    state.requests.in_flight.erase(it);
+    if (call.session_generation != state.session.generation) continue;
+    if (answer.status == 401 && call.authorized) {
+      OnUnauthorized(state, std::move(call));
+      continue;
+    }
+    Dispatch(state, call, answer);
+  }
+}
+
+std::size_t PendingRequests(const State& state) {
+  return state.requests.in_flight.size() + state.requests.awaiting_refresh.size();
+}
+
+}  // namespace console

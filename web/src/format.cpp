@@ -1,0 +1,96 @@
+#include "format.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+namespace console::format {
+namespace {
+
+std::string Plural(long long n, const char* unit) {
+  return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+}
+
+std::tm Local(oat::Timestamp t) {
+  const std::time_t seconds = static_cast<std::time_t>(oat::to_unix(t));
+  std::tm tm{};
+  localtime_r(&seconds, &tm);
+  return tm;
+}
+
+// Minutes east of UTC at `t` (tm_gmtoff is not standard C++).
+long UtcOffsetMinutes(oat::Timestamp t) {
+  const std::time_t seconds = static_cast<std::time_t>(oat::to_unix(t));
+  std::tm local{}, utc{};
+  localtime_r(&seconds, &local);
+  gmtime_r(&seconds, &utc);
+  long days = 0;
+  if (local.tm_year != utc.tm_year) days = local.tm_year > utc.tm_year ? 1 : -1;
+  else days = local.tm_yday - utc.tm_yday;
+  return days * 1440 + (local.tm_hour - utc.tm_hour) * 60L + (local.tm_min - utc.tm_min);
+}
+
+}  // namespace
+
+std::string RelativeTime(oat::Timestamp t, oat::Timestamp now) {
+  const long long delta = oat::to_unix(now) - oat::to_unix(t);
+  const bool past = delta >= 0;
+  const long long s = past ? delta : -delta;
+  if (s < 45) return past ? "just now" : "in a few seconds";
+  std::string amount;
+  if (s < 90) amount = "1 minute";
+  else if (s < 45 * 60) amount = Plural((s + 30) / 60, "minute");
+  else if (s < 90 * 60) amount = "1 hour";
+  else if (s < 22 * 3600) amount = Plural((s + 1800) / 3600, "hour");
+  else if (s < 36 * 3600) return past ? "yesterday" : "tomorrow";
+  else if (s < 26 * 86400) amount = Plural((s + 43200) / 86400, "day");
+  else if (s < 45 * 86400) amount = "1 month";
+  else if (s < 320 * 86400) amount = Plural(std::max(2LL, (s + 15 * 86400) / (30 * 86400)), "month");
+  else if (s < 548 * 86400) amount = "1 year";
+  else amount = Plural((s + 182 * 86400) / (365 * 86400), "year");
+  return past ? amount + " ago" : "in " + amount;
+}
+
+std::string ShortDate(oat::Timestamp t) {
+  const std::tm tm = Local(t);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%b %e, %Y", &tm);
+  std::string s(buf);
+  // %e pads single-digit days with a space: "Dec  5, 2026".
+  if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
+  return s;
+}
+
+std::string ExactLocalTime(oat::Timestamp t) {
+  const std::tm tm = Local(t);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %b %e, %Y, %H:%M:%S", &tm);
+  std::string s(buf);
+  if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
+  const long offset = UtcOffsetMinutes(t);
+  char zone[24];
+  if (offset == 0) {
+    std::snprintf(zone, sizeof zone, " UTC");
+  } else if (offset % 60 == 0) {
+    std::snprintf(zone, sizeof zone, " GMT%+ld", offset / 60);
+  } else {
+    std::snprintf(zone, sizeof zone, " GMT%+ld:%02ld", offset / 60, std::labs(offset % 60));
+  }
+  return s + zone;
+}
+
+std::string Usage(std::size_t used, std::size_t quota) {
+  return std::to_string(used) + " of " + std::to_string(quota) + " tokens used";
+}
+
+bool ContainsFolded(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  auto fold = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(), fold) !=
+         haystack.end();
+}
+
+}  // namespace console::format

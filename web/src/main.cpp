@@ -1,0 +1,218 @@
+// The OAT console: Dear ImGui on GLFW + WebGL2 in the browser.
+//
+// shell/loader.js reads config.json and starts this program with its arguments:
+//   --api-base URL   where the API is ("" = the page's own origin)
+//   --test-hook      publish widget rectangles for browser tests (the page had ?test=1)
+// Each animation frame: take the network's answers into the state, follow the URL, size the
+// canvas to the window at the device's pixel ratio, draw the state, publish the test hook.
+#include <GLES3/gl3.h>
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <string>
+
+#include "client.h"
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#include "keyboard.h"
+#include "page.h"
+#include "route.h"
+#include "state.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/views.h"
+
+namespace console {
+namespace {
+
+struct App {
+  State state;
+  GLFWwindow* window = nullptr;
+  std::optional<Theme> applied_theme;
+  std::optional<Route> published_route;  // what the URL's hash was last set to
+  std::string title;
+  int canvas_width = 0;
+  int canvas_height = 0;
+  bool fonts_on_gpu = false;
+  ImGuiMouseCursor cursor = ImGuiMouseCursor_COUNT;
+};
+
+Config ParseArguments(int argc, char** argv) {
+  Config config;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--api-base") == 0 && i + 1 < argc) {
+      config.api_base = argv[++i];
+      while (!config.api_base.empty() && config.api_base.back() == '/') config.api_base.pop_back();
+    } else if (std::strcmp(argv[i], "--test-hook") == 0) {
+      config.test_hook = true;
+    }
+  }
+  return config;
+}
+
+const char* CssCursor(ImGuiMouseCursor cursor) {
+  switch (cursor) {
+    case ImGuiMouseCursor_None: return "none";
+    case ImGuiMouseCursor_TextInput: return "text";
+    case ImGuiMouseCursor_ResizeAll: return "move";
+    case ImGuiMouseCursor_ResizeNS: return "ns-resize";
+    case ImGuiMouseCursor_ResizeEW: return "ew-resize";
+    case ImGuiMouseCursor_ResizeNESW: return "nesw-resize";
+    case ImGuiMouseCursor_ResizeNWSE: return "nwse-resize";
+    case ImGuiMouseCursor_Hand: return "pointer";
+    case ImGuiMouseCursor_NotAllowed: return "not-allowed";
+    default: return "default";
+  }
+}
+
+// The URL's hash and the state follow each other: a hash typed (or a back/forward) selects
+// the organization; a selection rewrites the hash.
+void FollowRoute(App& app) {
+  State& state = app.state;
+  if (page::TakeHashChange()) {
+    app.published_route.reset();
+    if (std::optional<Route> route = ParseRoute(page::Hash())) {
+      const bool known = std::any_of(state.orgs.items.begin(), state.orgs.items.end(),
+                                     [&](const Organization& o) { return o.name == route->org; });
+      if (state.session.signed_in() && known) {
+        state.view = route->view;
+        if (route->org != state.selected_org) SelectOrganization(state, route->org);
+      } else if (!state.session.signed_in()) {
+        state.wanted_route = route;
+      }
+    }
+  }
+  const std::optional<Route> current = CurrentRoute(state);
+  if (current && current != app.published_route) {
+    page::ReplaceHash(FormatRoute(*current));
+    app.published_route = current;
+  }
+}
+
+void FollowTitle(App& app) {
+  const State& state = app.state;
+  std::string title = "OAT Console";
+  if (!state.session.signed_in()) {
+    title = "Sign in \xC2\xB7 OAT Console";
+  } else if (!state.selected_org.empty()) {
+    title = "Access tokens \xC2\xB7 " + state.selected_org + " \xC2\xB7 OAT Console";
+  }
+  if (title != app.title) {
+    page::SetTitle(title);
+    app.title = title;
+  }
+}
+
+void Frame(void* arg) {
+  App& app = *static_cast<App*>(arg);
+  State& state = app.state;
+  state.now = oat::from_unix(static_cast<long long>(std::time(nullptr)));
+
+  Pump(state);
+  FollowRoute(app);
+
+  // The canvas's drawing buffer: the window's CSS size times the pixel ratio.
+  const page::Viewport viewport = page::ReadViewport();
+  const float css_width = std::max(1.0f, viewport.width);
+  const float css_height = std::max(1.0f, viewport.height);
+  const int width = std::max(1, static_cast<int>(std::lround(css_width * viewport.pixel_ratio)));
+  const int height = std::max(1, static_cast<int>(std::lround(css_height * viewport.pixel_ratio)));
+  if (width != app.canvas_width || height != app.canvas_height) {
+    page::SetCanvasPixelSize(width, height);
+    app.canvas_width = width;
+    app.canvas_height = height;
+  }
+  if (viewport.pixel_ratio != theme::LoadedPixelRatio()) {  // moved to another screen, or zoom
+    theme::LoadFonts(viewport.pixel_ratio);
+    if (app.fonts_on_gpu) {
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+    }
+  }
+  if (app.applied_theme != state.theme) {
+    if (app.applied_theme) page::SaveSetting("oat.theme", state.theme == Theme::Light ? "light" : "dark");
+    theme::ApplyStyle(state.theme);
+    app.applied_theme = state.theme;
+  }
+
+  ImGui_ImplOpenGL3_NewFrame();
+  app.fonts_on_gpu = true;
+  ImGui_ImplGlfw_NewFrame();
+  // GLFW here knows nothing of pixel ratios: Dear ImGui works in CSS pixels, draws into
+  // device pixels, and the mouse (reported in canvas pixels) is scaled back.
+  ImGuiIO& io = ImGui::GetIO();
+  const ImVec2 scale(static_cast<float>(width) / css_width, static_cast<float>(height) / css_height);
+  io.DisplaySize = ImVec2(css_width, css_height);
+  io.DisplayFramebufferScale = scale;
+  if (io.MousePos.x > -FLT_MAX / 2) io.MousePos = ImVec2(io.MousePos.x / scale.x, io.MousePos.y / scale.y);
+  float wheel_x = 0, wheel_y = 0;
+  page::TakeWheel(&wheel_x, &wheel_y);
+  io.MouseWheel += wheel_y;
+  io.MouseWheelH += wheel_x;
+
+  keyboard::BeforeNewFrame();
+  ImGui::NewFrame();
+  test_hook::BeginFrame();
+  DrawApp(state);
+  test_hook::Status("pending", static_cast<long long>(PendingRequests(state)));
+  ImGui::Render();
+
+  if (ImGui::GetMouseCursor() != app.cursor) {
+    app.cursor = ImGui::GetMouseCursor();
+    page::SetCursor(CssCursor(app.cursor));
+  }
+  const ImVec4 bg = theme::Current().background;
+  glViewport(0, 0, width, height);
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+  test_hook::EndFrame();
+  FollowTitle(app);
+}
+
+}  // namespace
+}  // namespace console
+
+int main(int argc, char** argv) {
+  using namespace console;
+  static App app;
+  app.state.config = ParseArguments(argc, argv);
+  test_hook::SetEnabled(app.state.config.test_hook);
+  app.state.theme = page::LoadSetting("oat.theme") == "light" ? Theme::Light : Theme::Dark;
+  app.state.wanted_route = ParseRoute(page::Hash());
+
+  if (!glfwInit()) return 1;
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+  app.window = glfwCreateWindow(1280, 800, "OAT Console", nullptr, nullptr);
+  if (!app.window) return 1;
+  glfwMakeContextCurrent(app.window);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // no imgui.ini in a browser
+  io.LogFilename = nullptr;
+  io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;  // the page sets CSS cursors instead
+  ImGui_ImplGlfw_InitForOpenGL(app.window, true);
+  // This emscripten's GLFW reports wheel deltas unscaled and upside down; page.cpp reads the
+  // wheel itself.
+  glfwSetScrollCallback(app.window, nullptr);
+  keyboard::Install(app.window);
+  ImGui_ImplOpenGL3_Init("#version 300 es");
+  io.SetClipboardTextFn = [](void*, const char* text) { page::CopyToClipboard(text); };
+  io.GetClipboardTextFn = [](void*) { return page::PastedText(); };
+  page::Install();
+
+  emscripten_set_main_loop_arg(Frame, &app, 0, true);
+  return 0;
+}

@@ -1,0 +1,184 @@
+#include "page.h"
+
+#include <emscripten.h>
+#include <emscripten/html5.h>
+
+#include <cstdlib>
+
+// Strings returned to C++ are malloc'ed copies; the callers below free them.
+
+// clang-format off
+EM_JS(void, oat_page_install, (), {
+  var page = Module.oatPage = { pasted: "", hashChanged: false, wheelX: 0, wheelY: 0 };
+  window.addEventListener("paste", function(e) {
+    if (e.clipboardData) page.pasted = e.clipboardData.getData("text/plain") || "";
+  });
+  window.addEventListener("hashchange", function() { page.hashChanged = true; });
+  var canvas = Module.canvas;
+  // GLFW in this emscripten passes raw, unsigned-flipped deltaY (pixels); normalize here:
+  // one wheel notch (100 px, 3 lines) is one Dear ImGui step, and +y scrolls up.
+  canvas.addEventListener("wheel", function(e) {
+    e.preventDefault();
+    var k = e.deltaMode === 1 ? 1 / 3 : (e.deltaMode === 2 ? 3 : 1 / 100);
+    page.wheelX -= e.deltaX * k;
+    page.wheelY -= e.deltaY * k;
+  }, { passive: false });
+  canvas.addEventListener("contextmenu", function(e) { e.preventDefault(); });
+});
+
+EM_JS(void, oat_page_copy, (const char* text), {
+  var s = UTF8ToString(text);
+  Module.oatPage.pasted = s;
+  function viaCommand() {
+    var area = document.createElement("textarea");
+    area.value = s;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) {}
+    document.body.removeChild(area);
+  }
+  if (navigator.clipboard && navigator.clipboard.writeText) {
+    navigator.clipboard.writeText(s).catch(viaCommand);
+  } else {
+    viaCommand();
+  }
+});
+
+EM_JS(char*, oat_page_pasted, (), {
+  var s = Module.oatPage.pasted;
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
+EM_JS(char*, oat_page_hash, (), {
+  var s = window.location.hash;
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
+EM_JS(char*, oat_page_host, (), {
+  var s = window.location.host;
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
+EM_JS(void, oat_page_replace_hash, (const char* hash), {
+  var s = UTF8ToString(hash);
+  if (window.location.hash === s) return;
+  var url = window.location.pathname + window.location.search + s;
+  window.history.replaceState(window.history.state, "", url);
+});
+
+EM_JS(int, oat_page_take_hash_change, (), {
+  var changed = Module.oatPage.hashChanged;
+  Module.oatPage.hashChanged = false;
+  return changed ? 1 : 0;
+});
+
+EM_JS(void, oat_page_take_wheel, (float* x, float* y), {
+  var page = Module.oatPage;
+  HEAPF32[x >> 2] = page.wheelX;
+  HEAPF32[y >> 2] = page.wheelY;
+  page.wheelX = 0;
+  page.wheelY = 0;
+});
+
+EM_JS(void, oat_page_set_cursor, (const char* cursor), {
+  Module.canvas.style.cursor = UTF8ToString(cursor);
+});
+
+EM_JS(void, oat_page_set_title, (const char* title), {
+  document.title = UTF8ToString(title);
+});
+
+EM_JS(char*, oat_page_load_setting, (const char* key), {
+  var s = "";
+  try { s = window.localStorage.getItem(UTF8ToString(key)) || ""; } catch (e) {}
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
+EM_JS(void, oat_page_save_setting, (const char* key, const char* value), {
+  try { window.localStorage.setItem(UTF8ToString(key), UTF8ToString(value)); } catch (e) {}
+});
+
+EM_JS(void, oat_page_publish, (const char* widgets, const char* status, int frame), {
+  var rects = JSON.parse(UTF8ToString(widgets));
+  var box = Module.canvas.getBoundingClientRect();
+  for (var name in rects) {
+    rects[name].x += box.left;
+    rects[name].y += box.top;
+  }
+  window.__oat_widgets = rects;
+  window.__oat_status = JSON.parse(UTF8ToString(status));
+  window.__oat_frames = frame;
+});
+// clang-format on
+
+namespace console::page {
+namespace {
+
+std::string Take(char* owned) {
+  std::string s(owned ? owned : "");
+  std::free(owned);
+  return s;
+}
+
+}  // namespace
+
+void Install() { oat_page_install(); }
+
+Viewport ReadViewport() {
+  double width = 0, height = 0;
+  emscripten_get_element_css_size("#canvas", &width, &height);
+  Viewport v;
+  v.width = static_cast<float>(width);
+  v.height = static_cast<float>(height);
+  v.pixel_ratio = static_cast<float>(emscripten_get_device_pixel_ratio());
+  if (v.pixel_ratio <= 0) v.pixel_ratio = 1;
+  return v;
+}
+
+void SetCanvasPixelSize(int width, int height) {
+  emscripten_set_canvas_element_size("#canvas", width, height);
+}
+
+void CopyToClipboard(const char* text) { oat_page_copy(text ? text : ""); }
+
+const char* PastedText() {
+  static std::string text;
+  text = Take(oat_page_pasted());
+  return text.c_str();
+}
+
+std::string Host() { return Take(oat_page_host()); }
+std::string Hash() { return Take(oat_page_hash()); }
+void ReplaceHash(const std::string& hash) { oat_page_replace_hash(hash.c_str()); }
+bool TakeHashChange() { return oat_page_take_hash_change() != 0; }
+
+void TakeWheel(float* x, float* y) { oat_page_take_wheel(x, y); }
+
+void SetCursor(const char* css_cursor) { oat_page_set_cursor(css_cursor); }
+void SetTitle(const std::string& title) { oat_page_set_title(title.c_str()); }
+
+std::string LoadSetting(const char* key) { return Take(oat_page_load_setting(key)); }
+void SaveSetting(const char* key, const std::string& value) {
+  oat_page_save_setting(key, value.c_str());
+}
+
+void PublishTestHook(const std::string& widgets_json, const std::string& status_json, int frame) {
+  oat_page_publish(widgets_json.c_str(), status_json.c_str(), frame);
+}
+
+}  // namespace console::page

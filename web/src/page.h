@@ -1,0 +1,52 @@
+// The page around the canvas: everything the console asks of the browser beyond GLFW and
+// WebGL (clipboard, URL hash, pixel ratio, cursor, wheel, settings, the test hook). The
+// JavaScript lives in page.cpp as EM_JS functions; shell/loader.js only starts the program.
+#pragma once
+
+#include <string>
+
+namespace console::page {
+
+// Listeners for paste, hashchange and the wheel. Call once, before the first frame.
+void Install();
+
+// The canvas in CSS pixels, and how many device pixels make one CSS pixel.
+struct Viewport {
+  float width = 0;
+  float height = 0;
+  float pixel_ratio = 1;
+};
+Viewport ReadViewport();
+// Sizes the canvas's drawing buffer (device pixels); its CSS size follows the window.
+void SetCanvasPixelSize(int width, int height);
+
+// Writes the system clipboard (navigator.clipboard, or a copy command where that is missing).
+void CopyToClipboard(const char* text);
+// The text of the last paste into the page (or the console's last copy): what Ctrl+V inserts.
+const char* PastedText();
+
+// "oat.example.com:8080": where the page came from.
+std::string Host();
+
+std::string Hash();
+// Replaces the URL's hash without a new history entry (and without a hashchange event).
+void ReplaceHash(const std::string& hash);
+// True once after the person changed the hash (typed, back, forward).
+bool TakeHashChange();
+
+// Wheel movement since the last call, in Dear ImGui's units (+y scrolls up).
+void TakeWheel(float* x, float* y);
+
+// A CSS cursor name ("default", "pointer", "text", ...).
+void SetCursor(const char* css_cursor);
+void SetTitle(const std::string& title);
+
+// Non-secret preferences (the theme) in localStorage.
+std::string LoadSetting(const char* key);
+void SaveSetting(const char* key, const std::string& value);
+
+// Test hook: sets window.__oat_widgets (JSON, CSS pixels relative to the canvas; moved to
+// page coordinates here), window.__oat_status (JSON) and window.__oat_frames.
+void PublishTestHook(const std::string& widgets_json, const std::string& status_json, int frame);
+
+}  // namespace console::page

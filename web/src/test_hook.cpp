@@ -1,0 +1,57 @@
+#include "test_hook.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "page.h"
+
+namespace console::test_hook {
+namespace {
+
+bool g_enabled = false;
+int g_frames = 0;
+nlohmann::json g_widgets = nlohmann::json::object();
+nlohmann::json g_status = nlohmann::json::object();
+
+float Round(float v) { return std::round(v * 10.0f) / 10.0f; }  // 0.1 CSS pixel is plenty
+
+}  // namespace
+
+void SetEnabled(bool enabled) { g_enabled = enabled; }
+bool Enabled() { return g_enabled; }
+
+void Mark(std::string_view name, ImVec2 min, ImVec2 max) {
+  if (!g_enabled) return;
+  g_widgets[std::string(name)] = {
+      {"x", Round(min.x)}, {"y", Round(min.y)}, {"w", Round(max.x - min.x)}, {"h", Round(max.y - min.y)}};
+}
+
+void MarkLastItem(std::string_view name) {
+  if (!g_enabled) return;
+  Mark(name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+}
+
+void Status(std::string_view key, std::string_view value) {
+  if (g_enabled) g_status[std::string(key)] = std::string(value);
+}
+
+void Status(std::string_view key, long long value) {
+  if (g_enabled) g_status[std::string(key)] = value;
+}
+
+void BeginFrame() {
+  if (!g_enabled) return;
+  g_widgets = nlohmann::json::object();
+  g_status = nlohmann::json::object();
+}
+
+void EndFrame() {
+  if (!g_enabled) return;
+  ++g_frames;
+  using nlohmann::json;
+  page::PublishTestHook(g_widgets.dump(-1, ' ', false, json::error_handler_t::replace),
+                        g_status.dump(-1, ' ', false, json::error_handler_t::replace), g_frames);
+}
+
+}  // namespace console::test_hook

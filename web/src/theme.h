@@ -1,0 +1,58 @@
+// How the console looks: the two palettes, Dear ImGui's style, and the fonts.
+//
+// Layout is in CSS pixels. Fonts are rasterized at size * devicePixelRatio and drawn at
+// 1 / devicePixelRatio (io.FontGlobalScale), so text maps 1:1 onto device pixels at any ratio.
+#pragma once
+
+#include "imgui.h"
+#include "state.h"
+
+namespace console::theme {
+
+struct Palette {
+  ImVec4 background;     // behind everything
+  ImVec4 surface;        // cards, top bar, popups
+  ImVec4 surface_muted;  // table header, hovered rows, segmented control track
+  ImVec4 border;
+  ImVec4 border_strong;  // inputs
+  ImVec4 text;
+  ImVec4 text_muted;
+  ImVec4 text_faint;
+  ImVec4 primary;
+  ImVec4 primary_hover;
+  ImVec4 primary_active;
+  ImVec4 on_primary;  // text on primary
+  ImVec4 success;
+  ImVec4 warning;
+  ImVec4 danger;
+  ImVec4 neutral;  // inactive badges
+  ImVec4 input;    // input field background
+};
+
+const Palette& PaletteFor(Theme theme);
+
+// Colors and metrics for Dear ImGui's own widgets; makes `theme` the one Current() answers.
+void ApplyStyle(Theme theme);
+// The palette last applied (what the console's own widgets draw with).
+const Palette& Current();
+
+struct Fonts {
+  ImFont* body = nullptr;    // Inter 14
+  ImFont* strong = nullptr;  // Inter SemiBold 14
+  ImFont* title = nullptr;   // Inter SemiBold 22
+  ImFont* small = nullptr;   // Inter SemiBold 12 (table headers, badges)
+  ImFont* mono = nullptr;    // JetBrains Mono 13
+};
+const Fonts& GetFonts();
+
+// (Re)builds the font atlas for this pixel ratio and sets io.FontGlobalScale. Before the
+// first frame, or between frames followed by the renderer's font texture being re-created.
+void LoadFonts(float pixel_ratio);
+float LoadedPixelRatio();
+
+// Helpers for colors.
+inline ImU32 U32(const ImVec4& c) { return ImGui::ColorConvertFloat4ToU32(c); }
+inline ImVec4 Alpha(ImVec4 c, float a) { return ImVec4(c.x, c.y, c.z, c.w * a); }
+ImVec4 Mix(const ImVec4& a, const ImVec4& b, float t);
+
+}  // namespace console::theme

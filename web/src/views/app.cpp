@@ -1,0 +1,32 @@
+#include "imgui.h"
+#include "views/views.h"
+
+namespace console {
+
+void DrawApp(State& state) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->Pos);
+  ImGui::SetNextWindowSize(viewport->Size);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  constexpr ImGuiWindowFlags kRoot =
+      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoNavFocus;
+  ImGui::Begin("##console", nullptr, kRoot);
+  ImGui::PopStyleVar();
+
+  if (!state.session.signed_in()) {
+    DrawSignIn(state);
+  } else {
+    DrawTopBar(state);
+    switch (state.view) {
+      case View::Tokens:
+        DrawTokensPage(state);
+        break;
+    }
+  }
+  ImGui::End();
+
+  if (state.session.signed_in()) DrawDialogs(state);
+}
+
+}  // namespace console

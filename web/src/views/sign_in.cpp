@@ -1,0 +1,159 @@
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include <algorithm>
+#include <cmath>
+
+#include "client.h"
+#include "imgui.h"
+#include "imgui_internal.h"
+#include "page.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/views.h"
+#include "widgets.h"
+
+namespace console {
+namespace {
+
+constexpr float kCardWidth = 400;
+constexpr float kCardPadding = 32;
+
+void CenteredText(const char* text, ImFont* font, const ImVec4& color, float left, float width) {
+  ImGui::PushFont(font);
+  const ImVec2 size = ImGui::CalcTextSize(text, nullptr, false, width);
+  ImGui::SetCursorScreenPos(ImVec2(std::floor(left + (width - std::min(size.x, width)) * 0.5f),
+                                   ImGui::GetCursorScreenPos().y));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(text);
+  ImGui::PopStyleColor();
+  ImGui::PopTextWrapPos();
+  ImGui::PopFont();
+}
+
+void FieldLabel(const char* text) {
+  ImGui::PushFont(theme::GetFonts().strong);
+  ImGui::TextUnformatted(text);
+  ImGui::PopFont();
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);  // labels sit close to their field
+}
+
+void ThemeToggle(State& state, ImVec2 pos) {
+  ImGui::SetCursorScreenPos(pos);
+  const bool dark = state.theme == Theme::Dark;
+  if (ui::IconButton("##theme", dark ? ui::Icon::Sun : ui::Icon::Moon, 34,
+                     dark ? "Light theme" : "Dark theme")) {
+    state.theme = dark ? Theme::Light : Theme::Dark;
+  }
+  test_hook::MarkLastItem("topbar.theme");
+}
+
+}  // namespace
+
+void DrawSignIn(State& state) {
+  SignInForm& form = state.sign_in;
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const ImVec2 origin = ImGui::GetWindowPos();
+  const ImVec2 window = ImGui::GetWindowSize();
+
+  // Centered vertically using the height the card had last frame.
+  static float card_height = 420;
+  const float inner = kCardWidth - kCardPadding * 2;
+  const ImVec2 card_pos(std::floor(origin.x + (window.x - kCardWidth) * 0.5f),
+                        std::floor(origin.y + std::max(24.0f, (window.y - card_height) * 0.45f)));
+
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->ChannelsSplit(2);
+  draw->ChannelsSetCurrent(1);
+
+  const float left = card_pos.x + kCardPadding;
+  ImGui::SetCursorScreenPos(card_pos + ImVec2(kCardPadding, kCardPadding));
+  ImGui::BeginGroup();
+  ImGui::SetCursorScreenPos(ImVec2(std::floor(left + (inner - 40) * 0.5f), ImGui::GetCursorScreenPos().y));
+  ui::Logo(40);
+  ImGui::Dummy(ImVec2(0, 6));
+  CenteredText("Sign in to OAT", fonts.title, p.text, left, inner);
+  CenteredText("Manage your organizations' access tokens.", fonts.body, p.text_muted, left, inner);
+  ImGui::Dummy(ImVec2(0, 12));
+
+  if (!form.notice.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+    ui::Banner(form.notice, p.primary, inner);
+    ImGui::Dummy(ImVec2(0, 4));
+  }
+
+  const ImGuiInputTextFlags enter = ImGuiInputTextFlags_EnterReturnsTrue;
+  bool submit = false;
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 11));
+
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+  FieldLabel("Username");
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+  // The caret goes where typing starts: the password when the username is known.
+  const bool focus_password = form.focus_requested && !form.username.empty();
+  if (form.focus_requested && !focus_password) ImGui::SetKeyboardFocusHere();
+  form.focus_requested = false;
+  submit |= ui::InputText("##username", &form.username, "Username", inner,
+                          enter | ImGuiInputTextFlags_CharsNoBlank);
+  test_hook::MarkLastItem("signin.username");
+  ImGui::Dummy(ImVec2(0, 4));
+
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+  FieldLabel("Password");
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+  if (focus_password) ImGui::SetKeyboardFocusHere();
+  submit |= ui::InputText("##password", &form.password, "Password", inner,
+                          enter | ImGuiInputTextFlags_Password);
+  test_hook::MarkLastItem("signin.password");
+  ImGui::PopStyleVar();
+  ImGui::Dummy(ImVec2(0, 10));
+
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+  const ImVec2 button_pos = ImGui::GetCursorScreenPos();
+  ImGui::BeginDisabled(form.pending);
+  if (ui::Button(form.pending ? "Signing in\xE2\x80\xA6" : "Sign in", ui::ButtonKind::Primary,
+                 ImVec2(inner, 42))) {
+    submit = true;
+  }
+  ImGui::EndDisabled();
+  test_hook::MarkLastItem("signin.submit");
+  if (form.pending) {
+    ImGui::SetCursorScreenPos(button_pos + ImVec2(14, 12));
+    ui::Spinner(9, p.on_primary);
+  }
+
+  if (!form.error.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 4));
+    ImGui::PushTextWrapPos(left + inner);
+    ImGui::PushStyleColor(ImGuiCol_Text, p.danger);
+    ImGui::TextUnformatted(form.error.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+    test_hook::MarkLastItem("signin.error");
+  }
+  ImGui::EndGroup();
+  const float content_bottom = ImGui::GetItemRectMax().y;
+
+  // The card behind what was just drawn.
+  draw->ChannelsSetCurrent(0);
+  const ImVec2 card_end(card_pos.x + kCardWidth, content_bottom + kCardPadding);
+  draw->AddRectFilled(card_pos + ImVec2(0, 2), card_end + ImVec2(0, 4),
+                      theme::U32(ImVec4(0, 0, 0, state.theme == Theme::Dark ? 0.25f : 0.05f)), 14);
+  draw->AddRectFilled(card_pos, card_end, theme::U32(p.surface), 12);
+  draw->AddRect(card_pos, card_end, theme::U32(p.border), 12);
+  draw->ChannelsMerge();
+  card_height = card_end.y - card_pos.y;
+
+  if (submit && !form.pending) SignIn(state);
+
+  // Below the card: where the console talks to.
+  ImGui::SetCursorScreenPos(ImVec2(card_pos.x, card_end.y + 18));
+  static const std::string host = page::Host();
+  const std::string server = "Server: " + (state.config.api_base.empty() ? host : state.config.api_base);
+  CenteredText(server.c_str(), fonts.body, p.text_faint, card_pos.x, kCardWidth);
+
+  ThemeToggle(state, ImVec2(origin.x + window.x - 34 - 16, origin.y + 14));
+  test_hook::Status("screen", "signin");
+}
+
+}  // namespace console

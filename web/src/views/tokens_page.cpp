@@ -1,0 +1,172 @@
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include <algorithm>
+#include <cmath>
+
+#include "client.h"
+#include "format.h"
+#include "imgui.h"
+#include "imgui_internal.h"
+#include "oat/lifecycle.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/views.h"
+#include "widgets.h"
+
+namespace console {
+namespace {
+
+constexpr float kMinTableHeight = 260;
+
+// Title and intro on the left; refresh and generate on the right.
+void Heading(State& state, float left, float width) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const float top = ImGui::GetCursorScreenPos().y;
+
+  ImGui::SetCursorScreenPos(ImVec2(left, top));
+  ui::Text("Access tokens", p.text, fonts.title);
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y - 4));
+  ImGui::PushTextWrapPos(left + width - 260);
+  ui::Text("Tokens that belong to " + state.selected_org +
+               ", not to a person: for CI and deploy jobs that push and pull its images.",
+           p.text_muted);
+  ImGui::PopTextWrapPos();
+  const float bottom = ImGui::GetCursorScreenPos().y;
+
+  // Right: refresh, generate.
+  ImGui::PushFont(fonts.strong);
+  const float generate_width = ImGui::CalcTextSize("Generate token").x + 32;
+  ImGui::PopFont();
+  float x = left + width - generate_width;
+  ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
+  ImGui::BeginDisabled(true);  // the generate dialog lands in a later change
+  ui::Button("Generate token", ui::ButtonKind::Primary, ImVec2(generate_width, 36));
+  ImGui::EndDisabled();
+  test_hook::MarkLastItem("tokens.generate");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip("Generating tokens from the console is coming next.");
+  }
+  x -= 8 + 36;
+  ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
+  if (state.tokens.loading) {
+    ImGui::SetCursorScreenPos(ImVec2(x + 9, top + 4 + 9));
+    ui::Spinner(9, p.text_muted);
+  } else if (ui::IconButton("##refresh", ui::Icon::Refresh, 36, "Reload the list")) {
+    LoadTokens(state);
+  }
+  test_hook::MarkLastItem("tokens.refresh");
+  ImGui::SetCursorScreenPos(ImVec2(left, std::max(bottom, top + 44)));
+}
+
+// Text filter, status filter, freshness.
+void Toolbar(State& state, float left, float width) {
+  const theme::Palette& p = theme::Current();
+  const float top = ImGui::GetCursorScreenPos().y;
+  TokensTable& view = state.tokens_table;
+
+  ImGui::SetCursorScreenPos(ImVec2(left, top));
+  ui::SearchInput("##filter", &view.filter, "Filter by label, description or creator",
+                  std::min(340.0f, width * 0.4f));
+  test_hook::MarkLastItem("tokens.filter");
+
+  int counts[4] = {static_cast<int>(state.tokens.items.size()), 0, 0, 0};
+  for (const oat::AccessToken& t : state.tokens.items) {
+    switch (oat::derive_state(t.is_active, t.expires_at, state.now)) {
+      case oat::TokenState::Active: ++counts[1]; break;
+      case oat::TokenState::Inactive: ++counts[2]; break;
+      case oat::TokenState::Expired: ++counts[3]; break;
+    }
+  }
+  static const char* const kLabels[4] = {"All", "Active", "Inactive", "Expired"};
+  static const char* const kNames[4] = {"tokens.status.all", "tokens.status.active", "tokens.status.inactive",
+                                        "tokens.status.expired"};
+  ImGui::SameLine(0, 12);
+  const int clicked = ui::Segmented("##status", kLabels, counts, 4, static_cast<int>(view.status), kNames);
+  if (clicked >= 0) view.status = static_cast<StatusFilter>(clicked);
+
+  if (state.tokens.loaded) {
+    const std::string updated = "Updated " + format::RelativeTime(state.tokens.loaded_at, state.now);
+    const ImVec2 size = ImGui::CalcTextSize(updated.c_str());
+    const float row_height = ImGui::GetFrameHeight();
+    const float x = left + width - size.x;
+    if (x > ImGui::GetItemRectMax().x + 16) {
+      ImGui::GetWindowDrawList()->AddText(ImVec2(x, std::floor(top + (row_height - size.y) * 0.5f)),
+                                          theme::U32(p.text_faint), updated.c_str());
+    }
+  }
+  ImGui::SetCursorScreenPos(ImVec2(left, top + ImGui::GetFrameHeight() + 16));
+}
+
+// When there is no organization to show.
+void NoOrganization(State& state, float left, float width) {
+  const theme::Palette& p = theme::Current();
+  if (state.orgs.loading) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 40));
+    ui::Spinner(10, p.primary);
+    ImGui::SameLine(0, 10);
+    ui::Text("Loading your organizations\xE2\x80\xA6", p.text_muted);
+  } else if (!state.orgs.error.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 24));
+    ui::Banner(state.orgs.error, p.danger, width);
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 8));
+    if (ui::Button("Try again", ui::ButtonKind::Secondary)) LoadOrganizations(state);
+  } else {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 24));
+    ui::Text("You are not a member of any organization.", p.text, theme::GetFonts().strong);
+    ui::Text("Ask an organization owner to add you; its tokens will show here.", p.text_muted);
+  }
+}
+
+}  // namespace
+
+void DrawTokensPage(State& state) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 origin = ImGui::GetWindowPos();
+  const ImVec2 window = ImGui::GetWindowSize();
+  const float avail = window.x - kPagePaddingX * 2;
+  const float width = std::floor(std::min(kContentMaxWidth, avail));
+  const float left = std::floor(origin.x + kPagePaddingX + (avail - width) * 0.5f);
+  const float top = origin.y + kTopBarHeight + kPagePaddingTop;
+  ImGui::SetCursorScreenPos(ImVec2(left, top));
+
+  if (state.selected_org.empty()) {
+    NoOrganization(state, left, width);
+    test_hook::Status("screen", "no-organization");
+    return;
+  }
+
+  Heading(state, left, width);
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 18));
+  Toolbar(state, left, width);
+
+  // A failed reload keeps the last list on screen, with the reason above it.
+  if (state.tokens.loaded && !state.tokens.error.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+    ui::Banner(state.tokens.error, p.danger, width);
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 6));
+  }
+
+  const float footer = 34;
+  const float bottom = origin.y + window.y - 24;
+  // The card hugs its rows, and scrolls once they outgrow the window.
+  const float room = std::max(kMinTableHeight, bottom - footer - ImGui::GetCursorScreenPos().y);
+  const float table_height = std::floor(std::min(room, TokensTableNaturalHeight(state)));
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+  DrawTokensTable(state, width, table_height);
+
+  // Footer: how much is shown.
+  const std::size_t total = state.tokens.items.size();
+  const std::size_t shown = VisibleTokenCount(state);
+  if (state.tokens.loaded && total > 0) {
+    const std::string text = "Showing " + std::to_string(shown) + " of " + std::to_string(total) +
+                             (total == 1 ? " token" : " tokens");
+    ImGui::SetCursorScreenPos(ImVec2(left + 2, ImGui::GetCursorScreenPos().y + 4));
+    ui::Text(text, p.text_faint);
+  }
+  test_hook::Status("screen", "tokens");
+  test_hook::Status("org", state.selected_org);
+  test_hook::Status("tokens", static_cast<long long>(total));
+  test_hook::Status("loading", state.tokens.loading ? 1 : 0);
+}
+
+}  // namespace console

@@ -1,0 +1,410 @@
+// [SECTION] Rows: filter and order
+// [SECTION] Cells
+// [SECTION] The table
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "client.h"
+#include "format.h"
+#include "imgui.h"
+#include "imgui_internal.h"
+#include "oat/lifecycle.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/views.h"
+#include "widgets.h"
+
+namespace console {
+namespace {
+
+constexpr float kRowHeight = 48;
+constexpr float kCellPadY = 11;
+constexpr int kColumns = 6;
+constexpr std::int64_t kSoonSeconds = 7 * 86400;  // "expires soon" is shown in warning color
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Rows: filter and order
+// -----------------------------------------------------------------------------------------------
+
+struct Row {
+  const oat::AccessToken* token;
+  oat::TokenState state;
+};
+
+bool Matches(const State& state, const oat::AccessToken& token, oat::TokenState token_state) {
+  const TokensTable& view = state.tokens_table;
+  switch (view.status) {
+    case StatusFilter::All: break;
+    case StatusFilter::Active: if (token_state != oat::TokenState::Active) return false; break;
+    case StatusFilter::Inactive: if (token_state != oat::TokenState::Inactive) return false; break;
+    case StatusFilter::Expired: if (token_state != oat::TokenState::Expired) return false; break;
+  }
+  return format::ContainsFolded(token.label, view.filter) ||
+         format::ContainsFolded(token.description, view.filter) ||
+         format::ContainsFolded(token.created_by, view.filter);
+}
+
+int CompareText(const std::string& a, const std::string& b) {
+  const std::size_t n = std::min(a.size(), b.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const int ca = std::tolower(static_cast<unsigned char>(a[i]));
+    const int cb = std::tolower(static_cast<unsigned char>(b[i]));
+    if (ca != cb) return ca < cb ? -1 : 1;
+  }
+  return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+template <class T>
+int Compare(const T& a, const T& b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+// Never-used sorts as the oldest use; never-expiring as the furthest expiry.
+long long LastUsedKey(const oat::AccessToken& t) {
+  return t.last_used_at ? oat::to_unix(*t.last_used_at) : -1;
+}
+long long ExpiresKey(const oat::AccessToken& t) {
+  return t.expires_at ? oat::to_unix(*t.expires_at) : (1LL << 62);
+}
+
+int CompareBy(TokenColumn column, const Row& a, const Row& b) {
+  const oat::AccessToken& x = *a.token;
+  const oat::AccessToken& y = *b.token;
+  switch (column) {
+    case TokenColumn::Label: return CompareText(x.label, y.label);
+    case TokenColumn::Status: return Compare(static_cast<int>(a.state), static_cast<int>(b.state));
+    case TokenColumn::CreatedBy: return CompareText(x.created_by, y.created_by);
+    case TokenColumn::Created: return Compare(x.created_at, y.created_at);
+    case TokenColumn::LastUsed: return Compare(LastUsedKey(x), LastUsedKey(y));
+    case TokenColumn::Expires: return Compare(ExpiresKey(x), ExpiresKey(y));
+  }
+  return 0;
+}
+
+std::vector<Row> VisibleRows(const State& state) {
+  std::vector<Row> rows;
+  for (const oat::AccessToken& token : state.tokens.items) {
+    const oat::TokenState s = oat::derive_state(token.is_active, token.expires_at, state.now);
+    if (Matches(state, token, s)) rows.push_back({&token, s});
+  }
+  const TokensTable& view = state.tokens_table;
+  // Ties keep the server's order (newest first).
+  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+    const int c = CompareBy(view.sort_column, a, b);
+    return view.sort_ascending ? c < 0 : c > 0;
+  });
+  return rows;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Cells
+// -----------------------------------------------------------------------------------------------
+
+// Centers one text line vertically in the row.
+void CellStart() {
+  const float line = ImGui::GetTextLineHeight();
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + std::floor((kRowHeight - kCellPadY * 2 - line) * 0.5f));
+}
+
+const char* StateWord(oat::TokenState s) {
+  switch (s) {
+    case oat::TokenState::Active: return "Active";
+    case oat::TokenState::Inactive: return "Inactive";
+    case oat::TokenState::Expired: return "Expired";
+  }
+  return "";
+}
+
+ImVec4 StateColor(oat::TokenState s) {
+  const theme::Palette& p = theme::Current();
+  switch (s) {
+    case oat::TokenState::Active: return p.success;
+    case oat::TokenState::Inactive: return p.neutral;
+    case oat::TokenState::Expired: return p.danger;
+  }
+  return p.neutral;
+}
+
+void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exact,
+              const std::string& extra = "") {
+  ui::Text(shown, color);
+  std::string tip = format::ExactLocalTime(exact);
+  if (!extra.empty()) tip = extra + "\n" + tip;
+  ui::Tooltip(tip);
+}
+
+void DrawRow(const State& state, const Row& row, int index, float row_left, float row_width,
+             float body_top, float body_bottom) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const oat::AccessToken& t = *row.token;
+  ImGui::TableNextRow(0, kRowHeight);
+
+  ImGui::TableSetColumnIndex(0);
+  const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const bool hovered = ImGui::IsWindowHovered() && mouse.y >= std::max(row_top, body_top) &&
+                       mouse.y < row_top + kRowHeight && mouse.x >= row_left &&
+                       mouse.x < row_left + row_width;
+  if (hovered) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(p.surface_muted, 0.7f)));
+  if (test_hook::Enabled() && row_top >= body_top - 0.5f && row_top + kRowHeight <= body_bottom + 0.5f) {
+    const std::string name = "tokens.row." + std::to_string(index);
+    test_hook::Mark(name, ImVec2(row_left, row_top), ImVec2(row_left + row_width, row_top + kRowHeight));
+  }
+
+  // Label (description on hover).
+  CellStart();
+  ImGui::PushID(t.id.c_str());
+  ui::TextEllipsis(t.label, ImGui::GetContentRegionAvail().x, fonts.strong, p.text);
+  if (!t.description.empty()) ui::Tooltip(t.description);
+  ImGui::PopID();
+
+  ImGui::TableSetColumnIndex(1);
+  CellStart();
+  ui::Badge(StateWord(row.state), StateColor(row.state));
+  test_hook::MarkLastItem("tokens.row." + std::to_string(index) + ".status");
+
+  ImGui::TableSetColumnIndex(2);
+  CellStart();
+  ui::TextEllipsis(t.created_by, ImGui::GetContentRegionAvail().x, nullptr, p.text);
+
+  ImGui::TableSetColumnIndex(3);
+  CellStart();
+  TimeCell(format::ShortDate(t.created_at), p.text_muted, t.created_at,
+           "Created " + format::RelativeTime(t.created_at, state.now));
+
+  ImGui::TableSetColumnIndex(4);
+  CellStart();
+  if (t.last_used_at) {
+    TimeCell(format::RelativeTime(*t.last_used_at, state.now), p.text_muted, *t.last_used_at);
+  } else {
+    ui::Text("Never", p.text_faint);
+  }
+
+  ImGui::TableSetColumnIndex(5);
+  CellStart();
+  if (!t.expires_at) {
+    ui::Text("Never", p.text_faint);
+  } else {
+    const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(state.now);
+    const std::string relative = format::RelativeTime(*t.expires_at, state.now);
+    if (left <= 0) {
+      TimeCell(format::ShortDate(*t.expires_at), p.text_faint, *t.expires_at, "Expired " + relative);
+    } else if (left <= kSoonSeconds) {
+      TimeCell("Expires " + relative, p.warning, *t.expires_at);
+    } else {
+      TimeCell(format::ShortDate(*t.expires_at), p.text_muted, *t.expires_at, "Expires " + relative);
+    }
+  }
+}
+
+// What the card shows when there is no row to draw.
+void EmptyState(State& state, ImVec2 a, ImVec2 b) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const TokensTable& view = state.tokens_table;
+  const float cx = (a.x + b.x) * 0.5f;
+  float y = a.y + std::max(24.0f, (b.y - a.y) * 0.5f - 70);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+
+  auto centered = [&](const std::string& text, ImFont* font, const ImVec4& color) {
+    ImGui::PushFont(font);
+    const float wrap = std::min(440.0f, b.x - a.x - 48);
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - size.x * 0.5f), y));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextUnformatted(text.c_str());
+    ImGui::PopStyleColor();
+    ImGui::PopTextWrapPos();
+    ImGui::PopFont();
+    y += size.y + 6;
+  };
+
+  if (state.tokens.loading && !state.tokens.loaded) {
+    ImGui::SetCursorScreenPos(ImVec2(cx - 12, y));
+    ui::Spinner(12, p.primary);
+    y += 36;
+    centered("Loading tokens\xE2\x80\xA6", fonts.body, p.text_muted);
+    return;
+  }
+  if (!state.tokens.loaded && state.tokens.error_status == 403) {
+    // Not a failure: this person may not manage this organization's tokens.
+    const float r = 26;
+    draw->AddCircleFilled(ImVec2(cx, y + r), r, theme::U32(theme::Alpha(p.neutral, 0.14f)), 40);
+    ui::DrawIcon(draw, ui::Icon::Key, ImVec2(cx, y + r), 30, theme::U32(p.neutral));
+    y += r * 2 + 16;
+    centered("You cannot see " + state.tokens.org + "'s tokens", fonts.strong, p.text);
+    centered(state.tokens.error, fonts.body, p.text_muted);
+    return;
+  }
+  if (!state.tokens.loaded && !state.tokens.error.empty()) {
+    centered("The tokens could not be loaded", fonts.strong, p.text);
+    centered(state.tokens.error, fonts.body, p.danger);
+    y += 8;
+    ImGui::PushFont(fonts.strong);
+    const float w = ImGui::CalcTextSize("Try again").x + 28;
+    ImGui::PopFont();
+    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - w * 0.5f), y));
+    if (ui::Button("Try again", ui::ButtonKind::Secondary, ImVec2(w, 34))) LoadTokens(state);
+    test_hook::MarkLastItem("tokens.retry");
+    return;
+  }
+
+  const bool filtered = !view.filter.empty() || view.status != StatusFilter::All;
+  if (filtered && !state.tokens.items.empty()) {
+    centered("No tokens match these filters", fonts.strong, p.text);
+    centered("Try another word, or show every status.", fonts.body, p.text_muted);
+    y += 8;
+    ImGui::PushFont(fonts.strong);
+    const float w = ImGui::CalcTextSize("Clear filters").x + 28;
+    ImGui::PopFont();
+    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - w * 0.5f), y));
+    if (ui::Button("Clear filters", ui::ButtonKind::Secondary, ImVec2(w, 34))) {
+      state.tokens_table.filter.clear();
+      state.tokens_table.status = StatusFilter::All;
+    }
+    test_hook::MarkLastItem("tokens.clear_filters");
+    return;
+  }
+
+  // No token at all.
+  const float r = 26;
+  draw->AddCircleFilled(ImVec2(cx, y + r), r, theme::U32(theme::Alpha(p.primary, 0.12f)), 40);
+  ui::DrawIcon(draw, ui::Icon::Key, ImVec2(cx, y + r), 30, theme::U32(p.primary));
+  y += r * 2 + 16;
+  centered("No access tokens yet", fonts.strong, p.text);
+  centered("Organization access tokens let CI and deploy jobs push and pull " + state.tokens.org +
+               "'s images without a personal account.",
+           fonts.body, p.text_muted);
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] The table
+// -----------------------------------------------------------------------------------------------
+
+std::size_t VisibleTokenCount(const State& state) { return VisibleRows(state).size(); }
+
+float TokensTableNaturalHeight(const State& state) {
+  ImGui::PushFont(theme::GetFonts().small);
+  const float header_height = ImGui::GetTextLineHeight() + kCellPadY * 2;
+  ImGui::PopFont();
+  const std::size_t rows = VisibleTokenCount(state);
+  if (rows == 0) return header_height + 300;
+  return std::floor(header_height + static_cast<float>(rows) * kRowHeight + 2);
+}
+
+void DrawTokensTable(State& state, float width, float height) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+
+  ImGui::PushFont(fonts.small);
+  const float header_height = ImGui::GetTextLineHeight() + kCellPadY * 2;
+  ImGui::PopFont();
+
+  // The card and its header band, behind the table.
+  const ImVec2 end = pos + ImVec2(width, height);
+  draw->AddRectFilled(pos, end, theme::U32(p.surface), 10);
+  draw->AddRectFilled(pos, pos + ImVec2(width, header_height), theme::U32(p.surface_muted), 10,
+                      ImDrawFlags_RoundCornersTop);
+  draw->AddLine(ImVec2(pos.x, pos.y + header_height - 0.5f), ImVec2(end.x, pos.y + header_height - 0.5f),
+                theme::U32(p.border));
+  draw->AddRect(pos, end, theme::U32(p.border), 10);
+
+  const std::vector<Row> rows = VisibleRows(state);
+  const float table_height = rows.empty() ? header_height : height - 1;
+
+  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY |
+                                     ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerH |
+                                     ImGuiTableFlags_PadOuterX | ImGuiTableFlags_NoSavedSettings;
+  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(16, kCellPadY));
+  ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::Alpha(p.border, 0.8f));
+  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, theme::Alpha(p.border, 0.5f));
+  ImGui::PushStyleColor(ImGuiCol_HeaderActive, theme::Alpha(p.border, 0.8f));
+  ImGui::SetCursorScreenPos(pos);
+  if (ImGui::BeginTable("##tokens", kColumns, kFlags, ImVec2(width, table_height))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("Label", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide, 2.6f,
+                            static_cast<ImGuiID>(TokenColumn::Label));
+    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 104,
+                            static_cast<ImGuiID>(TokenColumn::Status));
+    ImGui::TableSetupColumn("Created by", ImGuiTableColumnFlags_WidthStretch, 1.2f,
+                            static_cast<ImGuiID>(TokenColumn::CreatedBy));
+    ImGui::TableSetupColumn("Created",
+                            ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort |
+                                ImGuiTableColumnFlags_PreferSortDescending,
+                            112, static_cast<ImGuiID>(TokenColumn::Created));
+    ImGui::TableSetupColumn("Last used",
+                            ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 128,
+                            static_cast<ImGuiID>(TokenColumn::LastUsed));
+    ImGui::TableSetupColumn("Expires", ImGuiTableColumnFlags_WidthFixed, 150,
+                            static_cast<ImGuiID>(TokenColumn::Expires));
+
+    if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
+      if (specs->SpecsCount > 0) {
+        state.tokens_table.sort_column = static_cast<TokenColumn>(specs->Specs[0].ColumnUserID);
+        state.tokens_table.sort_ascending = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+      }
+      specs->SpecsDirty = false;
+    }
+
+    static const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES"};
+    static const char* const kHeaderNames[kColumns] = {"label", "status", "created_by", "created", "last_used", "expires"};
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    ImGui::PushFont(fonts.small);
+    ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);
+    for (int column = 0; column < kColumns; ++column) {
+      ImGui::TableSetColumnIndex(column);
+      // Dear ImGui puts the sort arrow at the column's far edge; ours follows the label.
+      const ImVec2 label_pos = ImGui::GetCursorScreenPos();
+      ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 0));
+      ImGui::TableHeader((std::string("##") + kHeaderNames[column]).c_str());
+      ImGui::PopStyleColor();
+      const bool hovered = ImGui::IsItemHovered();
+      if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      test_hook::MarkLastItem(std::string("tokens.header.") + kHeaderNames[column]);
+      const bool sorted = static_cast<int>(state.tokens_table.sort_column) == column;
+      ImDrawList* cell = ImGui::GetWindowDrawList();
+      cell->AddText(label_pos, theme::U32(sorted || hovered ? p.text : p.text_muted), kHeaders[column]);
+      if (sorted) {
+        const float x = label_pos.x + ImGui::CalcTextSize(kHeaders[column]).x + 8;
+        const float cy = label_pos.y + ImGui::GetTextLineHeight() * 0.5f;
+        const float k = 3.5f;
+        const float dir = state.tokens_table.sort_ascending ? -1.0f : 1.0f;  // up when ascending
+        cell->AddTriangleFilled(ImVec2(x, cy - k * 0.6f * dir), ImVec2(x + 2 * k, cy - k * 0.6f * dir),
+                                ImVec2(x + k, cy + k * 0.6f * dir), theme::U32(p.primary));
+      }
+    }
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+
+    // The row area as it shows on screen: rows hidden under the header are not published.
+    const float body_top = pos.y + header_height;
+    const float body_bottom = pos.y + table_height;
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(rows.size()), kRowHeight);
+    while (clipper.Step()) {
+      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        DrawRow(state, rows[static_cast<std::size_t>(i)], i, pos.x, width, body_top, body_bottom);
+      }
+    }
+    ImGui::EndTable();
+  }
+  ImGui::PopStyleColor(3);
+  ImGui::PopStyleVar();
+
+  if (rows.empty()) EmptyState(state, ImVec2(pos.x, pos.y + header_height), end);
+  test_hook::Status("rows", static_cast<long long>(rows.size()));
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, end.y));
+  ImGui::Dummy(ImVec2(width, 0));
+}
+
+}  // namespace console

@@ -1,0 +1,413 @@
+// [SECTION] Buttons
+// [SECTION] Inputs
+// [SECTION] Badges, segmented control, spinner
+// [SECTION] Text, tooltips, banners
+// [SECTION] Icons
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include "widgets.h"
+
+#include <cmath>
+
+#include "imgui_internal.h"
+#include "imgui_stdlib.h"
+#include "test_hook.h"
+
+namespace console::ui {
+namespace {
+
+constexpr float kPi = 3.14159265f;
+
+ImVec2 Floor(ImVec2 v) { return ImVec2(std::floor(v.x), std::floor(v.y)); }
+
+void HandCursorIfHovered() {
+  if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Buttons
+// -----------------------------------------------------------------------------------------------
+
+bool Button(const char* label, ButtonKind kind, ImVec2 size) {
+  const theme::Palette& p = theme::Current();
+  const ImVec4 clear(0, 0, 0, 0);
+  ImVec4 bg, hover, active, text, border;
+  switch (kind) {
+    case ButtonKind::Primary:
+      bg = p.primary, hover = p.primary_hover, active = p.primary_active;
+      text = p.on_primary, border = p.primary;
+      break;
+    case ButtonKind::Secondary:
+      bg = p.surface, hover = p.surface_muted, active = theme::Mix(p.surface_muted, p.border, 0.6f);
+      text = p.text, border = p.border_strong;
+      break;
+    case ButtonKind::Ghost:
+      bg = clear, hover = p.surface_muted, active = theme::Mix(p.surface_muted, p.border, 0.6f);
+      text = p.text_muted, border = clear;
+      break;
+  }
+  ImGui::PushStyleColor(ImGuiCol_Button, bg);
+  ImGui::PushStyleColor(ImGuiCol_ButtonHovered, hover);
+  ImGui::PushStyleColor(ImGuiCol_ButtonActive, active);
+  ImGui::PushStyleColor(ImGuiCol_Text, text);
+  ImGui::PushStyleColor(ImGuiCol_Border, border);
+  ImGui::PushFont(theme::GetFonts().strong);
+  const bool clicked = ImGui::Button(label, size);
+  ImGui::PopFont();
+  ImGui::PopStyleColor(5);
+  HandCursorIfHovered();
+  return clicked;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Inputs
+// -----------------------------------------------------------------------------------------------
+
+namespace {
+
+void FocusRing() {
+  const theme::Palette& p = theme::Current();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 a = ImGui::GetItemRectMin();
+  const ImVec2 b = ImGui::GetItemRectMax();
+  const float rounding = ImGui::GetStyle().FrameRounding;
+  if (ImGui::IsItemActive()) {
+    draw->AddRect(a - ImVec2(1.5f, 1.5f), b + ImVec2(1.5f, 1.5f), theme::U32(theme::Alpha(p.primary, 0.28f)),
+                  rounding + 1.5f, 0, 3.0f);
+    draw->AddRect(a, b, theme::U32(p.primary), rounding, 0, 1.0f);
+  } else if (ImGui::IsItemHovered()) {
+    draw->AddRect(a, b, theme::U32(p.text_faint), rounding, 0, 1.0f);
+  }
+}
+
+}  // namespace
+
+bool InputText(const char* id, std::string* value, const char* hint, float width,
+               ImGuiInputTextFlags flags) {
+  const theme::Palette& p = theme::Current();
+  ImGui::PushStyleColor(ImGuiCol_Border, p.border_strong);
+  ImGui::PushStyleColor(ImGuiCol_TextDisabled, p.text_faint);  // the hint
+  ImGui::SetNextItemWidth(width);
+  const bool result = ImGui::InputTextWithHint(id, hint, value, flags);
+  ImGui::PopStyleColor(2);
+  FocusRing();
+  return result;
+}
+
+bool SearchInput(const char* id, std::string* value, const char* hint, float width) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 padding = ImGui::GetStyle().FramePadding;
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(34, padding.y));
+  const bool changed = InputText(id, value, hint, width);
+  ImGui::PopStyleVar();
+  const ImVec2 a = ImGui::GetItemRectMin();
+  const ImVec2 b = ImGui::GetItemRectMax();
+  DrawIcon(ImGui::GetWindowDrawList(), Icon::Search, ImVec2(a.x + 18, (a.y + b.y) * 0.5f), 16,
+           theme::U32(p.text_faint));
+  return changed;
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Badges, segmented control, spinner
+// -----------------------------------------------------------------------------------------------
+
+void Badge(const char* text, const ImVec4& color) {
+  const float line = ImGui::GetTextLineHeight();
+  ImGui::PushFont(theme::GetFonts().small);
+  const ImVec2 text_size = ImGui::CalcTextSize(text);
+  const float pad = 9, dot = 3, gap = 6, height = 22;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const ImVec2 size(pad + dot * 2 + gap + text_size.x + pad + 1, line);
+  ImGui::Dummy(size);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float cy = std::floor(pos.y + line * 0.5f) + 0.5f;
+  const ImVec2 a(pos.x, cy - height * 0.5f), b(pos.x + size.x, cy + height * 0.5f);
+  draw->AddRectFilled(a, b, theme::U32(theme::Alpha(color, 0.14f)), height * 0.5f);
+  draw->AddRect(a, b, theme::U32(theme::Alpha(color, 0.28f)), height * 0.5f);
+  draw->AddCircleFilled(ImVec2(pos.x + pad + dot, cy), dot, theme::U32(color), 12);
+  draw->AddText(Floor(ImVec2(pos.x + pad + dot * 2 + gap, cy - text_size.y * 0.5f)),
+                theme::U32(color), text);
+  ImGui::PopFont();
+}
+
+int Segmented(const char* id, const char* const* labels, const int* counts, int n, int selected,
+              const char* const* test_names) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  ImGui::PushID(id);
+  const float pad = 3, inner = 14, gap = 7;
+  const float height = ImGui::GetFrameHeight();
+  const ImVec2 start = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+
+  // Widths first: label (strong) + count (small).
+  float widths[8] = {};
+  float total = pad * 2;
+  for (int i = 0; i < n && i < 8; ++i) {
+    ImGui::PushFont(fonts.strong);
+    float w = ImGui::CalcTextSize(labels[i]).x;
+    ImGui::PopFont();
+    if (counts && counts[i] >= 0) {
+      ImGui::PushFont(fonts.small);
+      w += gap + ImGui::CalcTextSize(std::to_string(counts[i]).c_str()).x + 10;
+      ImGui::PopFont();
+    }
+    widths[i] = std::floor(w + inner * 2);
+    total += widths[i];
+  }
+  draw->AddRectFilled(start, start + ImVec2(total, height), theme::U32(p.surface_muted), 8);
+  draw->AddRect(start, start + ImVec2(total, height), theme::U32(p.border), 8);
+
+  int clicked = -1;
+  float x = start.x + pad;
+  for (int i = 0; i < n && i < 8; ++i) {
+    const ImVec2 a(x, start.y + pad), size(widths[i], height - pad * 2);
+    ImGui::SetCursorScreenPos(a);
+    if (ImGui::InvisibleButton(labels[i], size)) clicked = i;
+    const bool hovered = ImGui::IsItemHovered();
+    HandCursorIfHovered();
+    if (test_names && test_names[i]) test_hook::MarkLastItem(test_names[i]);
+    const bool on = i == selected;
+    if (on) {
+      draw->AddRectFilled(a, a + size, theme::U32(p.surface), 6);
+      draw->AddRect(a, a + size, theme::U32(p.border_strong), 6);
+    }
+    const ImVec4 text = on || hovered ? p.text : p.text_muted;
+    ImGui::PushFont(fonts.strong);
+    const ImVec2 label_size = ImGui::CalcTextSize(labels[i]);
+    const float ty = std::floor(a.y + (size.y - label_size.y) * 0.5f);
+    draw->AddText(ImVec2(std::floor(a.x + inner), ty), theme::U32(text), labels[i]);
+    ImGui::PopFont();
+    if (counts && counts[i] >= 0) {
+      ImGui::PushFont(fonts.small);
+      const std::string count = std::to_string(counts[i]);
+      const ImVec2 cs = ImGui::CalcTextSize(count.c_str());
+      const ImVec2 ca(std::floor(a.x + inner + label_size.x + gap), std::floor(a.y + (size.y - 18) * 0.5f));
+      draw->AddRectFilled(ca, ca + ImVec2(cs.x + 10, 18),
+                          theme::U32(on ? theme::Alpha(p.primary, 0.16f) : p.background), 9);
+      draw->AddText(Floor(ca + ImVec2(5, (18 - cs.y) * 0.5f)),
+                    theme::U32(on ? p.primary : p.text_muted), count.c_str());
+      ImGui::PopFont();
+    }
+    x += widths[i];
+  }
+  ImGui::SetCursorScreenPos(start);
+  ImGui::Dummy(ImVec2(total, height));
+  ImGui::PopID();
+  return clicked;
+}
+
+void Spinner(float radius, const ImVec4& color) {
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(radius * 2, radius * 2));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 center = pos + ImVec2(radius, radius);
+  const float t = static_cast<float>(ImGui::GetTime());
+  draw->AddCircle(center, radius - 1.5f, theme::U32(theme::Alpha(color, 0.2f)), 32, 2.5f);
+  draw->PathClear();
+  const float start = t * 5.0f;
+  draw->PathArcTo(center, radius - 1.5f, start, start + kPi * 0.6f, 16);
+  draw->PathStroke(theme::U32(color), 0, 2.5f);
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Text, tooltips, banners
+// -----------------------------------------------------------------------------------------------
+
+void Text(const std::string& text, const ImVec4& color, ImFont* font) {
+  if (font) ImGui::PushFont(font);
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+  ImGui::PopStyleColor();
+  if (font) ImGui::PopFont();
+}
+
+void TextEllipsis(const std::string& text, float width, ImFont* font, const ImVec4& color) {
+  if (font) ImGui::PushFont(font);
+  const char* begin = text.c_str();
+  const char* end = begin + text.size();
+  const ImVec2 size = ImGui::CalcTextSize(begin, end);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const float line = ImGui::GetTextLineHeight();
+  width = std::max(width, 1.0f);
+  ImGui::Dummy(ImVec2(std::min(size.x, width), line));
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::RenderTextEllipsis(ImGui::GetWindowDrawList(), pos, pos + ImVec2(width, line), pos.x + width,
+                            pos.x + width, begin, end, &size);
+  ImGui::PopStyleColor();
+  if (font) ImGui::PopFont();
+  if (size.x > width) Tooltip(text);
+}
+
+void Tooltip(const std::string& text) {
+  if (!ImGui::IsItemHovered() || text.empty()) return;
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(10, 7));
+  ImGui::PushStyleVar(ImGuiStyleVar_PopupRounding, 6);
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);
+  ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+  ImGui::PopStyleVar(2);
+}
+
+void Banner(const std::string& message, const ImVec4& color, float width) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pad(14, 10);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const float wrap = width - pad.x * 2;
+  const ImVec2 text_size = ImGui::CalcTextSize(message.c_str(), nullptr, false, wrap);
+  const ImVec2 size(width, std::floor(text_size.y + pad.y * 2));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(pos, pos + size, theme::U32(theme::Alpha(color, 0.10f)), 8);
+  draw->AddRect(pos, pos + size, theme::U32(theme::Alpha(color, 0.35f)), 8);
+  ImGui::SetCursorScreenPos(pos + pad);
+  ImGui::PushTextWrapPos(pos.x + width - pad.x);
+  ImGui::PushStyleColor(ImGuiCol_Text, theme::Mix(color, p.text, 0.25f));
+  ImGui::TextUnformatted(message.c_str(), message.c_str() + message.size());
+  ImGui::PopStyleColor();
+  ImGui::PopTextWrapPos();
+  ImGui::SetCursorScreenPos(pos);
+  ImGui::Dummy(size);
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Icons
+// -----------------------------------------------------------------------------------------------
+
+namespace {
+
+float Wrap(float a) {  // into [0, 2pi)
+  a = std::fmod(a, 2 * kPi);
+  return a < 0 ? a + 2 * kPi : a;
+}
+
+// Adds to the path an arc from angle `from` to `to` going the way that passes `through`.
+void ArcThrough(ImDrawList* draw, ImVec2 center, float r, float from, float to, float through) {
+  const float sweep = Wrap(to - from);
+  if (Wrap(through - from) < sweep) {
+    draw->PathArcTo(center, r, from, from + sweep, 24);
+  } else {
+    draw->PathArcTo(center, r, from, from - (2 * kPi - sweep), 24);
+  }
+}
+
+float Angle(ImVec2 v) { return std::atan2(v.y, v.x); }
+
+}  // namespace
+
+void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 c, float s, ImU32 color) {
+  const float t = std::max(1.5f, s * 0.095f);  // stroke
+  switch (icon) {
+    case Icon::Search: {
+      const ImVec2 o = c - ImVec2(s * 0.08f, s * 0.08f);
+      const float r = s * 0.28f;
+      draw->AddCircle(o, r, color, 24, t);
+      const ImVec2 d(0.7071f, 0.7071f);
+      draw->AddLine(o + d * (r + t * 0.3f), c + ImVec2(s * 0.38f, s * 0.38f), color, t);
+      break;
+    }
+    case Icon::Refresh: {
+      // A clockwise circle ending at the top in an arrowhead pointing right.
+      const float r = s * 0.32f;
+      const float end = -kPi * 0.5f;
+      draw->PathClear();
+      draw->PathArcTo(c, r, end - kPi * 1.6f, end, 28);
+      draw->PathStroke(color, 0, t);
+      const ImVec2 tip = c + ImVec2(0, -r);
+      const float k = s * 0.16f;
+      draw->AddLine(tip, tip + ImVec2(-k, -k), color, t);
+      draw->AddLine(tip, tip + ImVec2(-k, k), color, t);
+      break;
+    }
+    case Icon::Sun: {
+      draw->AddCircle(c, s * 0.18f, color, 24, t);
+      for (int i = 0; i < 8; ++i) {
+        const float a = i * kPi / 4;
+        const ImVec2 d(std::cos(a), std::sin(a));
+        draw->AddLine(c + d * (s * 0.31f), c + d * (s * 0.42f), color, t);
+      }
+      break;
+    }
+    case Icon::Moon: {
+      // A crescent: the outer circle minus a circle shifted up and right.
+      const float r = s * 0.34f;
+      const ImVec2 c1 = c + ImVec2(-s * 0.02f, s * 0.03f);
+      const ImVec2 d = ImVec2(0.55f, -0.55f) * r;
+      const ImVec2 c2 = c1 + d;
+      const float dist = std::sqrt(d.x * d.x + d.y * d.y);
+      const ImVec2 m = c1 + d * 0.5f;
+      const ImVec2 perp = ImVec2(-d.y, d.x) / dist;
+      const float h = std::sqrt(r * r - dist * dist * 0.25f);
+      const ImVec2 p1 = m + perp * h, p2 = m - perp * h;
+      draw->PathClear();
+      ArcThrough(draw, c1, r, Angle(p1 - c1), Angle(p2 - c1), Angle(ImVec2(0, 0) - d));
+      ArcThrough(draw, c2, r, Angle(p2 - c2), Angle(p1 - c2), Angle(ImVec2(0, 0) - d));
+      draw->PathStroke(color, ImDrawFlags_Closed, t);
+      break;
+    }
+    case Icon::ChevronDown: {
+      const ImVec2 pts[3] = {c + ImVec2(-s * 0.22f, -s * 0.1f), c + ImVec2(0, s * 0.12f),
+                             c + ImVec2(s * 0.22f, -s * 0.1f)};
+      draw->AddPolyline(pts, 3, color, 0, t);
+      break;
+    }
+    case Icon::Check: {
+      const ImVec2 pts[3] = {c + ImVec2(-s * 0.26f, 0), c + ImVec2(-s * 0.08f, s * 0.18f),
+                             c + ImVec2(s * 0.26f, -s * 0.2f)};
+      draw->AddPolyline(pts, 3, color, 0, t);
+      break;
+    }
+    case Icon::Key: {
+      const ImVec2 ring = c + ImVec2(-s * 0.2f, 0);
+      draw->AddCircle(ring, s * 0.17f, color, 24, t);
+      const float x0 = ring.x + s * 0.17f, x1 = c.x + s * 0.38f;
+      draw->AddLine(ImVec2(x0, c.y), ImVec2(x1, c.y), color, t);
+      draw->AddLine(ImVec2(x1 - t * 0.5f, c.y), ImVec2(x1 - t * 0.5f, c.y + s * 0.16f), color, t);
+      draw->AddLine(ImVec2(x1 - s * 0.16f, c.y), ImVec2(x1 - s * 0.16f, c.y + s * 0.12f), color, t);
+      break;
+    }
+    case Icon::Plus: {
+      draw->AddLine(c - ImVec2(s * 0.3f, 0), c + ImVec2(s * 0.3f, 0), color, t);
+      draw->AddLine(c - ImVec2(0, s * 0.3f), c + ImVec2(0, s * 0.3f), color, t);
+      break;
+    }
+    case Icon::SignOut: {
+      const ImVec2 door[4] = {c + ImVec2(-s * 0.02f, -s * 0.34f), c + ImVec2(-s * 0.36f, -s * 0.34f),
+                              c + ImVec2(-s * 0.36f, s * 0.34f), c + ImVec2(-s * 0.02f, s * 0.34f)};
+      draw->AddPolyline(door, 4, color, 0, t);
+      draw->AddLine(c + ImVec2(-s * 0.12f, 0), c + ImVec2(s * 0.38f, 0), color, t);
+      draw->AddLine(c + ImVec2(s * 0.38f, 0), c + ImVec2(s * 0.22f, -s * 0.16f), color, t);
+      draw->AddLine(c + ImVec2(s * 0.38f, 0), c + ImVec2(s * 0.22f, s * 0.16f), color, t);
+      break;
+    }
+  }
+}
+
+bool IconButton(const char* id, Icon icon, float size, const char* tooltip) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::InvisibleButton(id, ImVec2(size, size));
+  const bool hovered = ImGui::IsItemHovered();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  if (hovered || ImGui::IsItemActive()) {
+    draw->AddRectFilled(pos, pos + ImVec2(size, size), theme::U32(p.surface_muted), 6);
+  }
+  DrawIcon(draw, icon, pos + ImVec2(size, size) * 0.5f, size * 0.55f,
+           theme::U32(hovered ? p.text : p.text_muted));
+  HandCursorIfHovered();
+  if (tooltip) Tooltip(tooltip);
+  return clicked;
+}
+
+void Logo(float size) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(size, size));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(pos, pos + ImVec2(size, size), theme::U32(p.primary), size * 0.28f);
+  DrawIcon(draw, Icon::Key, pos + ImVec2(size, size) * 0.5f, size * 0.7f, theme::U32(p.on_primary));
+}
+
+}  // namespace console::ui

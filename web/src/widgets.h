@@ -1,0 +1,58 @@
+// The console's own widgets, built from Dear ImGui items and draw-list shapes: buttons in
+// three weights, inputs with a focus ring, status badges, a segmented control, a spinner,
+// icons drawn as vectors (no icon font to ship), banners and tooltips.
+#pragma once
+
+#include <string>
+
+#include "imgui.h"
+#include "theme.h"
+
+namespace console::ui {
+
+enum class ButtonKind { Primary, Secondary, Ghost };
+
+// A button; `size` as ImGui::Button (0 = fit). Shows the hand cursor when hovered.
+bool Button(const char* label, ButtonKind kind, ImVec2 size = ImVec2(0, 0));
+
+// A text field with a placeholder and a focus ring. Returns what ImGui::InputText returns
+// (true when edited, or when Enter is pressed with ImGuiInputTextFlags_EnterReturnsTrue).
+bool InputText(const char* id, std::string* value, const char* hint, float width,
+               ImGuiInputTextFlags flags = 0);
+// The same with a magnifier on the left.
+bool SearchInput(const char* id, std::string* value, const char* hint, float width);
+
+// A pill: a colored dot and a word, on a tint of the color. Occupies one text line.
+void Badge(const char* text, const ImVec4& color);
+
+// Segmented control: `labels[i]` with `counts[i]` (or -1 for none). Returns the clicked
+// index, or -1. `test_names[i]` names each segment for the test hook (may be null).
+int Segmented(const char* id, const char* const* labels, const int* counts, int n, int selected,
+              const char* const* test_names);
+
+// A circular spinner of this radius at the cursor (advances it).
+void Spinner(float radius, const ImVec4& color);
+
+// Text clipped to `width` with an ellipsis; the full text as a tooltip when clipped.
+void TextEllipsis(const std::string& text, float width, ImFont* font, const ImVec4& color);
+
+// Text in another color / font.
+void Text(const std::string& text, const ImVec4& color, ImFont* font = nullptr);
+
+// A tooltip with the console's padding, when the last item is hovered.
+void Tooltip(const std::string& text);
+
+// A tinted box with a message: errors (danger) or notices (primary).
+void Banner(const std::string& message, const ImVec4& color, float width);
+
+// Vector icons, drawn centered on `center` within a box of `size`.
+enum class Icon { Search, Refresh, Sun, Moon, ChevronDown, Check, Key, Plus, SignOut };
+void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 center, float size, ImU32 color);
+
+// A square ghost button holding an icon.
+bool IconButton(const char* id, Icon icon, float size, const char* tooltip = nullptr);
+
+// The OAT mark: a rounded square with a key.
+void Logo(float size);
+
+}  // namespace console::ui
