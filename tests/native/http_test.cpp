@@ -676,6 +676,28 @@ TEST_F(StaticFiles, SymlinkLeavingTheDirectoryIsRefused) {
   EXPECT_EQ(client.request(get("/link.txt")).status, 404);
 }
 
+TEST_F(StaticFiles, APrecompressedSiblingIsSentToClientsAcceptingGzip) {
+  write(root_ / "www" / "app.wasm.gz", "pretend-gzip");
+  RunningServer server(hello_router(), options_);
+  Client client(server.port());
+  RawResponse r = client.request(get("/app.wasm", "Accept-Encoding: gzip, deflate, br\r\n"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Encoding"), "gzip");
+  EXPECT_EQ(r.header("Content-Type"), "application/wasm");
+  EXPECT_EQ(r.body, "pretend-gzip");
+}
+
+TEST_F(StaticFiles, ClientsNotAcceptingGzipGetThePlainFile) {
+  write(root_ / "www" / "app.wasm.gz", "pretend-gzip");
+  RunningServer server(hello_router(), options_);
+  Client client(server.port());
+  for (const char* accept : {"", "Accept-Encoding: identity\r\n", "Accept-Encoding: gzip;q=0\r\n"}) {
+    RawResponse r = client.request(get("/app.wasm", accept));
+    EXPECT_FALSE(r.has_header("Content-Encoding")) << accept;
+    EXPECT_EQ(r.body, std::string("\0asm\1\0\0\0", 8)) << accept;
+  }
+}
+
 TEST_F(StaticFiles, RoutesWinOverFiles) {
   write(root_ / "www" / "echo", "file");
   RunningServer server(hello_router(), options_);

@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <condition_variable>
 #include <ctime>
 #include <fstream>
@@ -153,10 +154,25 @@ struct ServerState {
     changed.notify_all();
   }
 
-  std::optional<Response> serve_static(const std::string& path) const;
+  // A file under static_root, or nothing. With `gzip_ok`, a precompressed sibling
+  // ("app.wasm.gz" beside "app.wasm") is sent instead, with Content-Encoding: gzip.
+  std::optional<Response> serve_static(const std::string& path, bool gzip_ok) const;
 };
 
-std::optional<Response> ServerState::serve_static(const std::string& path) const {
+// Whether an Accept-Encoding value admits gzip (not refused with q=0).
+bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
+  if (!accept_encoding) return false;
+  std::string value(*accept_encoding);
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto at = value.find("gzip");
+  if (at == std::string::npos) return false;
+  const auto end = value.find(',', at);
+  const std::string params = value.substr(at + 4, end == std::string::npos ? std::string::npos : end - at - 4);
+  const auto q = params.find("q=");
+  return q == std::string::npos || std::strtod(params.c_str() + q + 2, nullptr) > 0;
+}
+
+std::optional<Response> ServerState::serve_static(const std::string& path, bool gzip_ok) const {
   namespace fs = std::filesystem;
   if (static_root.empty() || path.empty() || path.front() != '/') return std::nullopt;
   if (path.find('\0') != std::string::npos) return std::nullopt;
@@ -178,7 +194,18 @@ std::optional<Response> ServerState::serve_static(const std::string& path) const
   auto [root_end, _] = std::mismatch(static_root.begin(), static_root.end(), real.begin(), real.end());
   if (root_end != static_root.end()) return std::nullopt;
 
-  std::ifstream in(real, std::ios::binary);
+  fs::path source = real;
+  bool gzipped = false;
+  if (gzip_ok) {
+    fs::path packed = real;
+    packed += ".gz";
+    const fs::path packed_real = fs::canonical(packed, ec);
+    if (!ec && fs::is_regular_file(packed_real, ec) && packed_real.parent_path() == real.parent_path()) {
+      source = packed_real;
+      gzipped = true;
+    }
+  }
+  std::ifstream in(source, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();
@@ -186,6 +213,10 @@ std::optional<Response> ServerState::serve_static(const std::string& path) const
   r.body = std::move(content).str();
   r.headers.emplace_back("Content-Type", std::string(mime_type(real)));
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  if (gzipped) r.headers.emplace_back("Content-Encoding", "gzip");
+  // The page and its config change with every deployment; the rest is revalidated cheaply.
+  r.headers.emplace_back("Cache-Control", "no-cache");
   return r;
 }
 
@@ -333,7 +364,8 @@ class Session : public std::enable_shared_from_this<Session> {
       response_ = state_.router.route(request_, &pattern);
       route_ = pattern.empty() ? kRouteUnmatched : pattern;
       if (pattern.empty() && response_.status == 404 && (head_ || request_.method == "GET")) {
-        if (auto file = state_.serve_static(request_.path)) {
+        if (auto file = state_.serve_static(request_.path,
+                                            accepts_gzip(request_.header("accept-encoding")))) {
           response_ = std::move(*file);
           route_ = kRouteStatic;
         }
