@@ -147,7 +147,9 @@ std::vector<Access> compute_grant(const std::vector<Access>& requested,
   for (const Access& want : merged) {
     std::vector<std::string> allowed;
     if (want.type == "repository") {
-      allowed = allowed_on_repository(strip_registry_host(want.name), resources, org, is_public);
+      // The registry checks the granted name literally, so match it literally too: a host-like
+      // prefix ("localhost/acme/app") names another repository, never acme/app.
+      allowed = allowed_on_repository(want.name, resources, org, is_public);
       if (contains(allowed, "pull") && contains(allowed, "push") && contains(allowed, "delete")) {
         allowed.emplace_back("*");
       }

@@ -50,6 +50,7 @@ struct ServeOptions {
   unsigned threads = 0;
   oatd::RegistryOptions registry;
   std::string events_secret_file;
+  std::string access_log = "-";
 };
 
 std::string read_secret_file(const std::string& path) {
@@ -107,10 +108,20 @@ int serve(const ServeOptions& options) {
   server_options.cors_origins = options.cors_origins;
   if (!options.console.empty()) server_options.static_dir = options.console;
   std::mutex log_mutex;
+  std::ofstream log_file;
+  std::ostream* log = &std::cout;
+  if (options.access_log == "off") {
+    log = nullptr;
+  } else if (options.access_log != "-") {
+    log_file.open(options.access_log, std::ios::app);
+    if (!log_file) throw std::runtime_error("cannot open access log " + options.access_log);
+    log = &log_file;
+  }
   server_options.on_complete = [&](const oatd::http::Request& request,
                                    const oatd::http::Response& response, std::string_view route,
                                    double seconds) {
     metrics.observe(route, request.method, response.status, seconds);
+    if (!log) return;
     // One line per request. Never the body, the query or any header that carries a secret.
     const json line = {{"time", oat::format_rfc3339(system_now())},
                        {"remote", request.remote_address},
@@ -122,7 +133,7 @@ int serve(const ServeOptions& options) {
                        {"duration_ms", static_cast<long long>(seconds * 1e6) / 1e3}};
     const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
     std::lock_guard lock(log_mutex);
-    std::cout << text << '\n' << std::flush;
+    *log << text << '\n' << std::flush;
   };
 
   oatd::http::Server server(server_options, std::move(router));
@@ -173,6 +184,9 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   serve_cmd->add_option("--public-url", serve_options.public_url,
                         "Base URL for links in answers (default: from the Host header)");
   serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");
+  serve_cmd->add_option("--access-log", serve_options.access_log,
+                        "Where the access log goes: - (standard output), a file, or off")
+      ->capture_default_str();
   serve_cmd->add_option("--registry-service", serve_options.registry.service,
                         "Service name of the registry (its auth.token.service)")
       ->capture_default_str();

@@ -300,12 +300,16 @@ TEST(Grant, ThePublicPredicateIsAskedAboutTheRepositoryPath) {
   EXPECT_NE(std::find(asked.begin(), asked.end(), "other/app"), asked.end());
 }
 
-TEST(Grant, ANameWithARegistryHostIsMatchedByItsPath) {
-  auto g = grant({repository("localhost:5000/acme/app", {"pull", "push"})},
-                 {repo("acme/app", {Scope::ImagePull})});
-  ASSERT_EQ(g.size(), 1u);
-  EXPECT_EQ(g[0].name, "localhost:5000/acme/app");
-  EXPECT_EQ(g[0].actions, (Actions{"pull"}));
+// The registry compares the granted name literally: "localhost/acme/app" is a repository of
+// a namespace "localhost", not acme/app, so a host-like prefix must never borrow acme's grant.
+TEST(Grant, ANameWithAHostPrefixIsNotTheRepositoryWithoutIt) {
+  for (const char* name : {"localhost:5000/acme/app", "localhost/acme/app", "evil.com/acme/app"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(grant({repository(name, {"pull", "push"})}, {repo("acme/app", {Scope::ImagePush})})
+                    .empty());
+    EXPECT_TRUE(grant({repository(name, {"pull", "push"})}, {repo("acme/*", {Scope::ImagePush})})
+                    .empty());
+  }
 }
 
 TEST(Grant, RequestsForTheSameRepositoryAreMerged) {

@@ -30,7 +30,8 @@ Result<std::vector<Access>> parse_scope_string(std::string_view scope);
 Result<std::vector<Access>> parse_scope_params(const std::vector<std::string>& scopes);
 
 // The repository path a registry name refers to: "localhost:5000/acme/app" -> "acme/app"
-// (a first component holding '.' or ':', or equal to "localhost", is a host).
+// (a first component holding '.' or ':', or equal to "localhost", is a host). For display and
+// logs only: grants match names literally, as the registry does.
 std::string_view strip_registry_host(std::string_view name);
 
 // Registry actions a set of scopes allows on a repository: image-pull -> pull;
@@ -44,6 +45,8 @@ using RepositoryIsPublic = std::function<bool(std::string_view repository)>;
 // for each requested entry, the requested actions it is allowed, in request order. Entries
 // granted nothing are left out; requests for the same type and name are merged. Never an
 // error: a partial or empty grant is still a grant.
+// - Names are matched literally, as the registry will check them: "localhost/org/app" is not
+//   "org/app".
 // - "org/app" allows on exactly that repository; "org/*" on every repository of org's namespace;
 //   "*/*/public" allows pull on any repository `is_public` accepts.
 // - "registry:catalog:*" needs the TYPE_ORG scope scope-repository-list.

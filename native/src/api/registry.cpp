@@ -102,7 +102,9 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
     return anonymous;
   }
 
-  const std::string identifier = "id:" + credentials->username;
+  std::string identifier = "id:" + credentials->username;
+  std::transform(identifier.begin(), identifier.end(), identifier.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   const std::string address = "ip:" + request.remote_address;
   const auto a = services.limiter.retry_after(identifier, now);
   const auto b = services.address_limiter.retry_after(address, now);
@@ -163,7 +165,11 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
                           "Sign in with the organization's name and an active organization "
                           "access token.");
   }
-  services.usage->note(token->id, org->name, now, request.remote_address);
+  std::vector<std::string> repositories;
+  for (const oat::Access& a : signin.grant) {
+    if (a.type == "repository") repositories.push_back(a.name);
+  }
+  services.usage->note(token->id, org->name, now, request.remote_address, repositories);
   return signin;
 }
 
@@ -181,8 +187,20 @@ std::string registry_jwt(const Services& services, const Signin& signin, Timesta
   return services.key.sign_jwt(claims);
 }
 
+// A token for another service would be refused by that registry: say so now.
+std::optional<http::Response> wrong_service(const Services& services,
+                                            const std::optional<std::string>& service) {
+  if (!service || service->empty() || *service == services.options.registry.service) {
+    return std::nullopt;
+  }
+  return registry_error(400, "INVALID_REQUEST",
+                        "This token service issues tokens for \"" +
+                            services.options.registry.service + "\", not \"" + *service + "\".");
+}
+
 http::Response token_get(Services& services, const http::Request& request) {
   const Timestamp now = services.clock();
+  if (auto refusal = wrong_service(services, request.query_value("service"))) return *refusal;
   auto requested = oat::parse_scope_params(request.query_values("scope"));
   if (!requested) return registry_error(400, "INVALID_REQUEST", requested.error().message);
   auto result = sign_in(services, request, basic_credentials(request), *requested,
@@ -204,6 +222,7 @@ http::Response token_post(Services& services, const http::Request& request) {
     if (it == form.end()) return std::nullopt;
     return it->second;
   };
+  if (auto refusal = wrong_service(services, value("service"))) return *refusal;
   const std::string grant_type = value("grant_type").value_or("");
   if (grant_type != "password") {
     return json_response(400, {{"error", "unsupported_grant_type"},
@@ -285,7 +304,7 @@ http::Response events(Services& services, const http::Request& request) {
   });
   for (const Seen& s : seen) {
     if (s.action != "pull" && s.action != "push") continue;
-    if (const auto token = services.usage->recent_token(s.actor, s.address)) {
+    if (const auto token = services.usage->recent_token(s.actor, s.address, s.repository)) {
       services.usage->count(*token, s.action == "pull", s.action == "push");
     }
   }

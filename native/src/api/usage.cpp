@@ -15,7 +15,7 @@ UsageRecorder::~UsageRecorder() {
 }
 
 void UsageRecorder::note(const std::string& token_id, const std::string& org, Timestamp at,
-                         const std::string& address) {
+                         const std::string& address, const std::vector<std::string>& repositories) {
   std::lock_guard lock(mutex_);
   Use& use = pending_[token_id];
   use.at = std::max(use.at, at);
@@ -24,7 +24,7 @@ void UsageRecorder::note(const std::string& token_id, const std::string& org, Ti
   a.push_back(address);
   if (a.size() > 5) a.erase(a.begin());
   if (recent_.size() > 100000) recent_.clear();  // bounded; only the latest sign-ins matter
-  recent_[{org, address}] = token_id;
+  for (const std::string& repository : repositories) recent_[{org, address, repository}] = token_id;
 }
 
 void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes) {
@@ -35,9 +35,10 @@ void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::
 }
 
 std::optional<std::string> UsageRecorder::recent_token(const std::string& org,
-                                                       const std::string& address) {
+                                                       const std::string& address,
+                                                       const std::string& repository) {
   std::lock_guard lock(mutex_);
-  const auto it = recent_.find({org, address});
+  const auto it = recent_.find({org, address, repository});
   if (it == recent_.end()) return std::nullopt;
   return it->second;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -22,14 +23,17 @@ class UsageRecorder {
   explicit UsageRecorder(Store& store) : store_(store) {}
   ~UsageRecorder();  // stops the background flusher, then flushes
 
-  // Notes that token `token_id` of organization `org` signed in from `address` at `at`.
+  // Notes that token `token_id` of organization `org` signed in from `address` at `at`, and
+  // was granted access to `repositories` (the names in its grant).
   void note(const std::string& token_id, const std::string& org, Timestamp at,
-            const std::string& address);
+            const std::string& address, const std::vector<std::string>& repositories);
   // Pulls and pushes counted from registry events.
   void count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes);
-  // The token that most recently signed in for `org` from `address`: registry events name the
-  // organization and the client's address, not the token.
-  std::optional<std::string> recent_token(const std::string& org, const std::string& address);
+  // The token that most recently signed in for `org` from `address` and was granted
+  // `repository`: registry events name the organization, the client's address and the
+  // repository, not the token.
+  std::optional<std::string> recent_token(const std::string& org, const std::string& address,
+                                          const std::string& repository);
 
   // Writes what is pending in one transaction. Safe to call from any thread.
   void flush();
@@ -46,7 +50,8 @@ class UsageRecorder {
   std::mutex mutex_;
   std::map<std::string, Use> pending_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts_;
-  std::map<std::pair<std::string, std::string>, std::string> recent_;  // (org, address) -> token
+  // (org, address, repository) -> token
+  std::map<std::tuple<std::string, std::string, std::string>, std::string> recent_;
   std::mutex flush_mutex_;  // one flush at a time, so writes land in order
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -175,6 +175,10 @@ class Connection {
     return Stmt(db_, it->second.stmt, &it->second.busy);
   }
 
+  // Runs a constant statement through the cache (BEGIN, COMMIT: on every request, so they are
+  // not parsed again each time).
+  void run(const std::string& sql) { prepare(sql).run(); }
+
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
   // Ends an open transaction without throwing; true when none is left open.
@@ -807,7 +811,7 @@ class SqliteStore final : public Store {
 
   void read(const std::function<void(Transaction&)>& work) override {
     std::unique_ptr<Connection> c = acquire_reader();
-    c->exec("BEGIN");
+    c->run("BEGIN");
     try {
       SqliteTransaction tx(*c);
       work(tx);
@@ -816,7 +820,7 @@ class SqliteStore final : public Store {
       throw;
     }
     try {
-      c->exec("COMMIT");
+      c->run("COMMIT");
     } catch (const StoreError&) {
       if (c->rollback_quietly()) release_reader(std::move(c));
       throw;
@@ -831,11 +835,11 @@ class SqliteStore final : public Store {
     std::lock_guard lock(write_mutex_);
     WritingMark mark(this);
     writer_->rollback_quietly();  // in case an earlier failure left one open
-    writer_->exec("BEGIN IMMEDIATE");
+    writer_->run("BEGIN IMMEDIATE");
     try {
       SqliteTransaction tx(*writer_);
       work(tx);
-      writer_->exec("COMMIT");
+      writer_->run("COMMIT");
     } catch (...) {
       writer_->rollback_quietly();
       throw;

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# wrk benchmark of the registry token service (GET /token, what every docker/skopeo pull and push
+# calls first) against nginx answering the same bytes from its config: the ceiling an HTTP
+# server reaches on this machine when it does no work at all.
+#
+#   bench/token_bench.sh [DURATION_SECONDS]     (default 10)
+#
+# Starts its own oatd (temporary database: one Team organization "acme" with repository
+# acme/app and one active access token with scope-image-pull on it) and its own nginx, both on
+# loopback ports chosen at run time, runs the same wrk command against each, prints both rates,
+# their ratio and the token service's latency percentiles, and stops both.
+#
+# Fairness: same request (path, query, Basic header), same answer body byte for byte (nginx
+# returns a token oatd issued), keep-alive on both (nginx keepalive_requests raised so it never
+# closes a wrk connection), one worker thread/process per core on both (oatd's default;
+# nginx worker_processes auto). Access logs are off on both (oatd --access-log off, nginx
+# access_log off).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+wrk_args=(-t2 -c16 -d"${duration}s" --latency)
+for tool in wrk nginx curl jq; do
+  command -v "$tool" >/dev/null || { echo "token_bench: $tool is missing (scripts/setup installs it)" >&2; exit 1; }
+done
+oatd=${OATD:-build/native/native/oatd}
+[ -x "$oatd" ] || cmake --build build/native --target oatd >/dev/null
+
+dir=$(mktemp -d)
+oatd_pid= nginx_pid=
+stop() {  # stop one process by pid: TERM, then KILL after 5 s
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+cleanup() { stop "$nginx_pid"; stop "$oatd_pid"; wait 2>/dev/null || true; rm -rf "$dir"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# --- oatd -------------------------------------------------------------------------------------
+db=$dir/oat.db
+password=bench-password-$RANDOM$RANDOM
+echo "$password" | "$oatd" admin --db "$db" user add owner >/dev/null
+"$oatd" admin --db "$db" org add acme --plan team >/dev/null
+"$oatd" admin --db "$db" member add acme owner --role owner >/dev/null
+"$oatd" admin --db "$db" repo add acme/app >/dev/null
+"$oatd" serve --db "$db" --listen 127.0.0.1:0 --registry-service oat-registry --registry-issuer oatd \
+  --access-log off >/dev/null 2>"$dir/oatd.err" &
+oatd_pid=$!
+for _ in $(seq 100); do grep -q listening "$dir/oatd.err" && break; sleep 0.1; done
+port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$dir/oatd.err")
+[ -n "$port" ] || { echo "token_bench: oatd did not start:" >&2; cat "$dir/oatd.err" >&2; exit 1; }
+url=http://127.0.0.1:$port
+bearer=$(curl -sf "$url/v2/auth/token" -H 'Content-Type: application/json' \
+           -d "{\"identifier\":\"owner\",\"secret\":\"$password\"}" | jq -r .access_token)
+token=$(curl -sf "$url/v2/orgs/acme/access-tokens" -H "Authorization: Bearer $bearer" \
+          -H 'Content-Type: application/json' \
+          -d '{"label":"bench","resources":[{"type":"TYPE_REPO","path":"acme/app","scopes":["scope-image-pull"]}],"expires_at":null}' |
+        jq -r .token)
+auth="Authorization: Basic $(printf 'acme:%s' "$token" | base64 -w0)"
+path='/token?service=oat-registry&scope=repository:acme/app:pull'
+answer=$(curl -sf "$url$path" -H "$auth")
+granted=$(jq -c '.token | split(".")[1] | gsub("-";"+") | gsub("_";"/") | . + ("=" * ((4 - length % 4) % 4)) | @base64d | fromjson | .access' <<<"$answer")
+[ "$granted" = '[{"actions":["pull"],"name":"acme/app","type":"repository"}]' ] ||
+  { echo "token_bench: unexpected grant $granted" >&2; exit 1; }
+
+# --- nginx: the same answer, from memory -------------------------------------------------------
+nport=$(free_port)
+mkdir -p "$dir/nginx"
+cat > "$dir/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $dir/nginx/nginx.pid;
+error_log $dir/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 75s;
+  client_body_temp_path $dir/nginx/body;
+  proxy_temp_path $dir/nginx/proxy;
+  fastcgi_temp_path $dir/nginx/fastcgi;
+  uwsgi_temp_path $dir/nginx/uwsgi;
+  scgi_temp_path $dir/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nport;
+    location = /token {
+      default_type application/json;
+      return 200 '$answer';
+    }
+  }
+}
+CONF
+nginx -p "$dir/nginx" -e "$dir/nginx/error.log" -c "$dir/nginx/nginx.conf" &
+nginx_pid=$!
+for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nport$path" && break; sleep 0.1; done
+[ "$(curl -sf "http://127.0.0.1:$nport$path" -H "$auth")" = "$answer" ] ||
+  { echo "token_bench: nginx did not start:" >&2; cat "$dir/nginx/error.log" >&2; exit 1; }
+
+# --- wrk ---------------------------------------------------------------------------------------
+cores=$(nproc)
+echo "== machine: $cores cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), loopback; wrk shares the cores with the server"
+echo "== answer body: ${#answer} bytes; wrk ${wrk_args[*]} -H 'Authorization: Basic ...' (keep-alive)"
+echo
+# CPU time (user + system, clock ticks) of a process and its children threads/processes.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid"); }
+
+echo "== oatd GET $path  (threads: one per core)"
+before=$(cpu_ticks "$oatd_pid")
+wrk "${wrk_args[@]}" -H "$auth" "$url$path" | tee "$dir/oatd.wrk"
+oatd_ticks=$(( $(cpu_ticks "$oatd_pid") - before ))
+echo
+echo "== nginx $(nginx -v 2>&1 | sed 's/.*\///'), return 200 of the same body  (worker_processes auto)"
+before=$(cpu_ticks $(nginx_pids))
+wrk "${wrk_args[@]}" -H "$auth" "http://127.0.0.1:$nport$path" | tee "$dir/nginx.wrk"
+nginx_ticks=$(( $(cpu_ticks $(nginx_pids)) - before ))
+echo
+
+rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$1"; }
+p99() { awk '$1 == "99%" { print $2 }' "$1"; }
+errors() { grep -E 'Non-2xx|Socket errors' "$1" || true; }
+oatd_rate=$(rate "$dir/oatd.wrk")
+nginx_rate=$(rate "$dir/nginx.wrk")
+echo "== summary"
+printf 'oatd  GET /token : %10.0f requests/s   p50 %s  p99 %s\n' "$oatd_rate" \
+  "$(awk '$1 == "50%" { print $2 }' "$dir/oatd.wrk")" "$(p99 "$dir/oatd.wrk")"
+printf 'nginx return 200 : %10.0f requests/s   p50 %s  p99 %s\n' "$nginx_rate" \
+  "$(awk '$1 == "50%" { print $2 }' "$dir/nginx.wrk")" "$(p99 "$dir/nginx.wrk")"
+awk -v a="$oatd_rate" -v b="$nginx_rate" 'BEGIN { printf "ratio oatd/nginx : %10.3f  (nginx is %.1fx faster)\n", a / b, b / a }'
+# Server CPU per answer, independent of how the cores were shared with wrk.
+hz=$(getconf CLK_TCK)
+requests() { sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$1"; }
+awk -v t="$oatd_ticks" -v hz="$hz" -v n="$(requests "$dir/oatd.wrk")" -v u="$nginx_ticks" \
+    -v m="$(requests "$dir/nginx.wrk")" 'BEGIN {
+  printf "server CPU/answer: oatd %.1f us, nginx %.1f us (user+system, from /proc)\n", t * 1e6 / hz / n, u * 1e6 / hz / m }'
+for f in oatd nginx; do
+  e=$(errors "$dir/$f.wrk")
+  [ -z "$e" ] || echo "WARNING: $f: $e"
+done
+echo "oatd /token answers by status (from /metrics):"
+curl -s "$url/metrics" | grep '^oatd_http_requests_total{route="/token"' || true

@@ -1,0 +1,52 @@
+// Failed sign-ins at the token service are rate limited: after 5 failures within 5 minutes for
+// an organization name or from a client address, it answers 429 with Retry-After.
+//
+// This holds back 127.0.0.1 for 5 minutes, so it runs on its own oatd.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { Stack, repo } from './harness.mjs';
+
+let stack;
+let valid;
+
+before(async () => {
+  stack = await Stack.start({ registry: false });
+  valid = await stack.createToken('acme', [repo('acme/app', 'scope-image-pull')]);
+});
+
+after(async () => { await stack?.stop(); });
+
+const scopes = ['repository:acme/app:pull'];
+const wrong = 'dckr_oat_thisIsNotTheTokenOfAnyOrg00';
+
+test('five failed sign-ins are refused with 401, the sixth with 429 and Retry-After', async () => {
+  for (let i = 1; i <= 5; i++) {
+    const answer = await stack.tokenGet({ user: 'acme', password: wrong, scopes });
+    assert.equal(answer.status, 401, `attempt ${i}: ${JSON.stringify(answer.body)}`);
+    assert.equal(answer.body.errors?.[0]?.code, 'UNAUTHORIZED');
+  }
+  const answer = await stack.tokenGet({ user: 'acme', password: wrong, scopes });
+  assert.equal(answer.status, 429, JSON.stringify(answer.body));
+  const retryAfter = Number(answer.headers.get('retry-after'));
+  assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 300,
+            `Retry-After ${answer.headers.get('retry-after')}`);
+  assert.equal(answer.body.errors?.[0]?.code, 'TOOMANYREQUESTS', JSON.stringify(answer.body));
+});
+
+test('while held back, even a valid token from the same address gets 429', async () => {
+  const answer = await stack.tokenGet({ user: 'acme', password: valid.token, scopes });
+  assert.equal(answer.status, 429, JSON.stringify(answer.body));
+  assert.ok(Number(answer.headers.get('retry-after')) >= 1);
+});
+
+test('POST /token is held back too', async () => {
+  const response = await fetch(`${stack.url}/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'password', service: 'oat-registry', scope: scopes[0],
+                                username: 'acme', password: valid.token }),
+  });
+  assert.equal(response.status, 429, await response.text());
+  assert.ok(Number(response.headers.get('retry-after')) >= 1);
+});
