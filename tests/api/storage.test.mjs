@@ -167,6 +167,25 @@ describe('durability', () => {
     await server.signIn('acme', token);
   });
 
+  test('a registry sign-in right before a clean stop keeps its "last used" (the batch is flushed on SIGTERM)', async () => {
+    const owner = await server.signIn('owner');
+    const created = await server.post('/v2/orgs/acme/access-tokens',
+                                       tokenRequest('acme', { label: 'used-then-stopped' }), { bearer: owner });
+    assert.equal(created.status, 201, String(created));
+    const basic = Buffer.from(`acme:${created.body.token}`).toString('base64');
+    const signin = await fetch(`${server.url}/token?service=oat-registry&scope=repository:acme/app:pull`,
+                               { headers: { Authorization: `Basic ${basic}` } });
+    assert.equal(signin.status, 200);
+    await server.stop();  // SIGTERM at once, well inside the one-second batching period
+
+    server = await Oatd.start(dir);
+    const bearer = await server.signIn('owner');
+    const got = await server.get(`/v2/orgs/acme/access-tokens/${created.body.id}`, { bearer });
+    assert.equal(got.status, 200, String(got));
+    assert.notEqual(got.body.last_used_at, null, 'last_used_at was lost');
+    assert.deepEqual(got.body.last_used_addresses, ['127.0.0.1']);
+  });
+
   test('the signing key is kept across restarts: a bearer from before a restart still works', async () => {
     const bearer = await server.signIn('member');
     await server.stop();
