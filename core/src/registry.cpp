@@ -53,6 +53,22 @@ std::vector<std::string> allowed_on_repository(std::string_view path,
   return allowed;
 }
 
+// Distribution's repository name grammar: components of lower-case letters and digits joined by
+// single separators, split by '/'. Anything else names no repository and is granted nothing
+// (and never reaches a JWT: a name there must be valid UTF-8 text).
+bool is_repository_name(std::string_view name) {
+  if (name.empty() || name.size() > 255) return false;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t slash = name.find('/', start);
+    const std::string_view part =
+        name.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (validate_repository_name(part)) return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
 bool has_org_scope(const std::vector<Resource>& resources, std::string_view org, Scope scope) {
   return std::any_of(resources.begin(), resources.end(), [&](const Resource& r) {
     return r.type == ResourceType::Org && r.path == org &&
@@ -146,7 +162,7 @@ std::vector<Access> compute_grant(const std::vector<Access>& requested,
   std::vector<Access> grant;
   for (const Access& want : merged) {
     std::vector<std::string> allowed;
-    if (want.type == "repository") {
+    if (want.type == "repository" && is_repository_name(want.name)) {
       // The registry checks the granted name literally, so match it literally too: a host-like
       // prefix ("localhost/acme/app") names another repository, never acme/app.
       allowed = allowed_on_repository(want.name, resources, org, is_public);

@@ -312,6 +312,18 @@ TEST(Grant, ANameWithAHostPrefixIsNotTheRepositoryWithoutIt) {
   }
 }
 
+TEST(Grant, NamesOutsideTheRepositoryGrammarGetNothingEvenUnderOrgStar) {
+  for (const char* name : {"acme/\xff", "acme/App", "acme/", "acme//app", "acme/app/", "acme/a..b"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(grant({repository(name, {"pull"})}, {repo("acme/*", {Scope::ImagePull})}).empty());
+  }
+}
+
+TEST(Grant, NestedRepositoryNamesInTheNamespaceAreCoveredByOrgStar) {
+  auto g = grant({repository("acme/team/app", {"pull"})}, {repo("acme/*", {Scope::ImagePull})});
+  EXPECT_EQ(g, (std::vector<Access>{repository("acme/team/app", {"pull"})}));
+}
+
 TEST(Grant, RequestsForTheSameRepositoryAreMerged) {
   auto g = grant({repository("acme/app", {"pull"}), repository("acme/app", {"push"})},
                  {repo("acme/app", {Scope::ImagePush})});

@@ -47,6 +47,19 @@ describe('GET /token grants', () => {
     assert.deepEqual(jwt.claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
   });
 
+  test('nothing for a name outside the registry grammar, even to an acme/* token, and oatd keeps serving', async () => {
+    const all = await stack.createToken('acme', [repo('acme/*', 'scope-image-pull')]);
+    // Raw bytes that are not UTF-8 must neither be granted nor break the signed answer.
+    const response = await fetch(`${stack.url}/token?service=oat-registry&scope=repository:acme/%FF%FE:pull`,
+                                 { headers: { Authorization: `Basic ${Buffer.from(`acme:${all.token}`).toString('base64')}` } });
+    assert.equal(response.status, 200);
+    const body = await response.json();
+    const claims = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString());
+    assert.deepEqual(claims.access, []);
+    const { jwt } = await grant(all.token, ['repository:acme/app:pull']);
+    assert.deepEqual(jwt.claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
+  });
+
   test('nothing, with a 200, when no scope is asked (a login)', async () => {
     const { jwt } = await grant(pullApp.token, []);
     assert.deepEqual(jwt.claims.access, []);

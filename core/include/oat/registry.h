@@ -46,7 +46,8 @@ using RepositoryIsPublic = std::function<bool(std::string_view repository)>;
 // granted nothing are left out; requests for the same type and name are merged. Never an
 // error: a partial or empty grant is still a grant.
 // - Names are matched literally, as the registry will check them: "localhost/org/app" is not
-//   "org/app".
+//   "org/app". A name outside the registry's grammar (lower-case components joined by '/') is
+//   granted nothing.
 // - "org/app" allows on exactly that repository; "org/*" on every repository of org's namespace;
 //   "*/*/public" allows pull on any repository `is_public` accepts.
 // - "registry:catalog:*" needs the TYPE_ORG scope scope-repository-list.

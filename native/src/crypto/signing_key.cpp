@@ -437,8 +437,9 @@ std::string SigningKey::sign_jwt(const nlohmann::json& claims, bool include_x5c)
 
   std::string header_text, claims_text;
   try {
-    header_text = header.dump();
-    claims_text = claims.dump();
+    // Never fail on text that is not UTF-8 (with exceptions off it would abort): replace it.
+    header_text = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    claims_text = claims.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("sign_jwt: claims not serializable: ") + e.what());
   }
