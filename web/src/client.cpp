@@ -81,6 +81,29 @@ std::optional<Repository> ParseRepository(const json& item) {
   return repo;
 }
 
+std::optional<AuditEntry> ParseAuditEntry(const json& item) {
+  if (!item.is_object()) return std::nullopt;
+  AuditEntry entry;
+  entry.action = String(item, "action");
+  entry.description = String(item, "action_description");
+  entry.name = String(item, "name");
+  entry.actor = String(item, "actor");
+  const auto time = oat::parse_rfc3339(String(item, "timestamp"));
+  if (entry.action.empty() || !time) return std::nullopt;
+  entry.timestamp = *time;
+  const auto data = item.find("data");
+  if (data != item.end() && data->is_object()) {
+    // The parts people read; ids and resources stay in the API.
+    for (const char* key : {"address", "reason", "previous_label"}) {
+      const std::string value = String(*data, key);
+      if (value.empty()) continue;
+      if (!entry.details.empty()) entry.details += " \xC2\xB7 ";
+      entry.details += std::string(std::string_view(key) == "previous_label" ? "was " : "") + value;
+    }
+  }
+  return entry;
+}
+
 std::optional<oat::AccessToken> ParseToken(const json& item) {
   auto token = oat::parse_token_json(item);
   if (!token) return std::nullopt;
@@ -155,6 +178,10 @@ void EndSession(State& state, std::string notice) {
   state.orgs = {};
   state.tokens = {};
   state.repositories = {};
+  state.activity = {};
+  state.draft = {};
+  state.created = {};
+  state.action = {};
   state.selected_org.clear();
   state.dialog = Dialog::None;
   state.requests = {};
@@ -225,7 +252,7 @@ void OnUnauthorized(State& state, PendingCall call) {
 // the list was completed by this page.
 template <class T, class ParseItem>
 bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::Response& answer,
-            ParseItem parse_item) {
+            ParseItem parse_item, const char* items_key = "results") {
   if (call.list_generation != list.generation || call.org != list.org) return false;
   auto fail = [&](std::string message) {
     list.loading = false;
@@ -236,7 +263,7 @@ bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::
   };
   if (!answer.ok()) return fail(answer.message());
   const json body = Parse(answer.body);
-  const auto results = body.find("results");
+  const auto results = body.find(items_key);
   if (!body.is_object() || results == body.end() || !results->is_array()) return fail(kUnreadable);
   for (const json& item : *results) {
     if (auto value = parse_item(item)) list.incoming.push_back(std::move(*value));
@@ -315,7 +342,92 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
     case Call::Repositories:
       OnPage(state, state.repositories, call, answer, ParseRepository);
       break;
+    case Call::Activity:
+      OnPage(state, state.activity, call, answer, ParseAuditEntry, "logs");
+      break;
+    case Call::CreateToken:
+      state.draft.pending = false;
+      if (call.org != state.selected_org) break;
+      if (!answer.ok()) {
+        state.draft.server_errors = answer.errors;
+        break;
+      }
+      {
+        const json body = Parse(answer.body);
+        state.created = CreatedToken{String(body, "label"), String(body, "token"), false, false};
+        state.draft = TokenDraft{};
+        state.dialog = state.created.secret.empty() ? Dialog::None : Dialog::ShowToken;
+      }
+      LoadTokens(state);
+      break;
+    case Call::TokenForEdit: {
+      if (state.dialog != Dialog::EditToken || state.draft.token_id.empty()) break;
+      state.draft.loading = false;
+      if (!answer.ok()) {
+        state.draft.server_errors = answer.errors;
+        break;
+      }
+      auto token = oat::parse_token_json(Parse(answer.body));
+      if (!token) {
+        state.draft.server_errors = {{oat::ErrorCode::ServerRefused, "", kUnreadable}};
+        break;
+      }
+      // The form shows the token's resources as the editor groups them.
+      TokenDraft& draft = state.draft;
+      draft.label = token->label;
+      draft.description = token->description;
+      draft.fixed_expiry = token->expires_at;
+      draft.label_touched = true;
+      const std::string all = call.org + "/*";
+      const std::string own = call.org + "/";
+      for (const oat::Resource& r : token->resources) {
+        if (r.type == oat::ResourceType::Org) {
+          draft.org_scopes = oat::ScopeSet::of(r.scopes);
+        } else if (r.path == oat::kPublicRepositoriesPath) {
+          draft.read_public = true;
+        } else if (r.path == all) {
+          draft.all_repositories = true;
+          draft.all_repositories_scopes = oat::ScopeSet::of(r.scopes);
+        } else if (r.path.rfind(own, 0) == 0) {
+          draft.repositories.push_back({r.path.substr(own.size()), oat::ScopeSet::of(r.scopes)});
+        }
+      }
+      break;
+    }
+    case Call::EditToken:
+      state.draft.pending = false;
+      if (!answer.ok()) {
+        state.draft.server_errors = answer.errors;
+        break;
+      }
+      state.draft = TokenDraft{};
+      if (state.dialog == Dialog::EditToken) state.dialog = Dialog::None;
+      LoadTokens(state);
+      break;
+    case Call::UpdateToken:
+    case Call::DeleteToken:
+      state.action.pending = false;
+      if (!answer.ok()) {
+        state.action.error = answer.message();
+        break;
+      }
+      state.action = TokenAction{};
+      if (state.dialog == Dialog::ConfirmDelete) state.dialog = Dialog::None;
+      LoadTokens(state);
+      break;
   }
+}
+
+PendingCall TokenCall(Call kind, std::string method, std::string path, std::string body,
+                      const std::string& org) {
+  PendingCall call;
+  call.call = kind;
+  call.method = std::move(method);
+  call.path = std::move(path);
+  call.body = std::move(body);
+  call.authorized = true;
+  call.org = org;
+  return call;
 }
 
 }  // namespace
@@ -364,6 +476,7 @@ void SelectOrganization(State& state, const std::string& org) {
   state.dialog = Dialog::None;
   LoadTokens(state);
   LoadRepositories(state);
+  if (state.view == View::Activity) LoadActivity(state);
 }
 
 void LoadTokens(State& state) {
@@ -374,6 +487,55 @@ void LoadTokens(State& state) {
 void LoadRepositories(State& state) {
   if (state.selected_org.empty()) return;
   StartListing(state, state.repositories, Call::Repositories, RepositoriesPath(state.selected_org),
+               state.selected_org);
+}
+
+void CreateToken(State& state, std::string body) {
+  if (state.draft.pending || state.selected_org.empty()) return;
+  state.draft.pending = true;
+  state.draft.server_errors.clear();
+  Send(state, TokenCall(Call::CreateToken, "POST", TokensPath(state.selected_org), std::move(body),
+                        state.selected_org));
+}
+
+void OpenEditDialog(State& state, const std::string& token_id) {
+  if (state.selected_org.empty()) return;
+  state.draft = TokenDraft{};
+  state.draft.token_id = token_id;
+  state.draft.loading = true;
+  state.dialog = Dialog::EditToken;
+  Send(state, TokenCall(Call::TokenForEdit, "GET", TokensPath(state.selected_org) + "/" + token_id, "",
+                        state.selected_org));
+  if (!state.repositories.loaded && !state.repositories.loading) LoadRepositories(state);
+}
+
+void EditToken(State& state, std::string body) {
+  if (state.draft.pending || state.draft.token_id.empty()) return;
+  state.draft.pending = true;
+  state.draft.server_errors.clear();
+  Send(state, TokenCall(Call::EditToken, "PATCH", TokensPath(state.selected_org) + "/" + state.draft.token_id,
+                        std::move(body), state.selected_org));
+}
+
+void SetTokenActive(State& state, bool active) {
+  if (state.action.pending || state.action.token_id.empty()) return;
+  state.action.pending = true;
+  state.action.error.clear();
+  Send(state, TokenCall(Call::UpdateToken, "PATCH", TokensPath(state.selected_org) + "/" + state.action.token_id,
+                        Dump({{"is_active", active}}), state.selected_org));
+}
+
+void DeleteToken(State& state) {
+  if (state.action.pending || state.action.token_id.empty()) return;
+  state.action.pending = true;
+  state.action.error.clear();
+  Send(state, TokenCall(Call::DeleteToken, "DELETE", TokensPath(state.selected_org) + "/" + state.action.token_id,
+                        "", state.selected_org));
+}
+
+void LoadActivity(State& state) {
+  if (state.selected_org.empty()) return;
+  StartListing(state, state.activity, Call::Activity, "/v2/auditlogs/" + state.selected_org,
                state.selected_org);
 }
 

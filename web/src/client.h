@@ -26,6 +26,19 @@ void LoadTokens(State& state);
 // GET /v2/namespaces/{org}/repositories (all pages) for the selected organization.
 void LoadRepositories(State& state);
 
+// POST /v2/orgs/{org}/access-tokens with `body` (built and checked by the editor); on 201 the
+// secret goes to state.created and the ShowToken dialog opens.
+void CreateToken(State& state, std::string body);
+// GET the token (with its resources) and open the edit dialog on it.
+void OpenEditDialog(State& state, const std::string& token_id);
+// PATCH the draft's token with `body` (the edit dialog); closes the dialog on success.
+void EditToken(State& state, std::string body);
+// PATCH {"is_active": active} / DELETE for the token named by state.action.
+void SetTokenActive(State& state, bool active);
+void DeleteToken(State& state);
+// GET /v2/auditlogs/{org} (all pages, newest first) for the selected organization.
+void LoadActivity(State& state);
+
 // Folds every answer that arrived into the state. Call once per frame, before drawing.
 void Pump(State& state);
 

@@ -82,8 +82,13 @@ void FollowRoute(App& app) {
       const bool known = std::any_of(state.orgs.items.begin(), state.orgs.items.end(),
                                      [&](const Organization& o) { return o.name == route->org; });
       if (state.session.signed_in() && known) {
+        const bool to_activity = route->view == View::Activity && state.view != View::Activity;
         state.view = route->view;
-        if (route->org != state.selected_org) SelectOrganization(state, route->org);
+        if (route->org != state.selected_org) {
+          SelectOrganization(state, route->org);
+        } else if (to_activity) {
+          LoadActivity(state);
+        }
       } else if (!state.session.signed_in()) {
         state.wanted_route = route;
       }

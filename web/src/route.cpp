@@ -18,6 +18,7 @@ std::optional<Route> ParseRoute(std::string_view hash) {
   }
   if (parts.size() < 2 || parts.size() > 3 || parts[0] != "orgs") return std::nullopt;
   if (oat::validate_account_name(parts[1])) return std::nullopt;  // an Error: not a name
+  if (parts.size() == 3 && parts[2] == "activity") return Route{std::string(parts[1]), View::Activity};
   if (parts.size() == 3 && parts[2] != "tokens") return std::nullopt;
   return Route{std::string(parts[1]), View::Tokens};
 }
@@ -26,6 +27,8 @@ std::string FormatRoute(const Route& route) {
   switch (route.view) {
     case View::Tokens:
       break;
+    case View::Activity:
+      return "#/orgs/" + route.org + "/activity";
   }
   return "#/orgs/" + route.org + "/tokens";
 }

@@ -13,14 +13,16 @@
 #include <vector>
 
 #include "oat/api.h"
+#include "oat/lifecycle.h"
+#include "oat/scope.h"
 #include "oat/time.h"
 
 namespace console {
 
 enum class Theme { Dark, Light };
 
-// What the main area shows for the selected organization. More views (activity) land here.
-enum class View { Tokens };
+// What the main area shows for the selected organization.
+enum class View { Tokens, Activity };
 
 // The modal dialog on top, if any. The token dialogs land here: generate, the show-once secret,
 // edit, confirm deactivate/delete.
@@ -96,6 +98,64 @@ struct TokensTable {
   bool sort_ascending = false;
 };
 
+// The token being written in the generate or edit dialog. Resources are kept as the form shows
+// them; ToResources() in views/token_editor.cpp turns them into the API's list, and the core
+// checks that list (and everything else) as the person types.
+struct RepositoryDraft {
+  std::string name;  // "app" (path acme/app)
+  oat::ScopeSet scopes{oat::Scope::ImagePull};
+};
+
+struct TokenDraft {
+  std::string token_id;  // empty: a new token; else the token being edited
+  std::string label;
+  std::string description;
+  oat::ExpiryPreset expiry = oat::ExpiryPreset::Never;
+  std::string custom_expiry;  // "2027-01-31 12:00", UTC
+  std::optional<oat::Timestamp> fixed_expiry;  // an edited token's (read-only)
+  bool read_public = false;
+  bool all_repositories = false;
+  oat::ScopeSet all_repositories_scopes{oat::Scope::ImagePull};
+  std::vector<RepositoryDraft> repositories;
+  oat::ScopeSet org_scopes;
+  std::string repository_filter;  // the picker's search text
+  bool show_all_errors = false;   // after a first attempt to submit
+  bool label_touched = false;
+  bool pending = false;
+  bool loading = false;           // fetching the edited token's resources
+  oat::Errors server_errors;      // the server's refusal of the last attempt
+};
+
+// The secret of a token just generated: shown once, then forgotten.
+struct CreatedToken {
+  std::string label;
+  std::string secret;
+  bool copied = false;
+  bool login_copied = false;
+};
+
+// A change asked of one token from its row (activate, deactivate, delete).
+struct TokenAction {
+  std::string token_id;
+  std::string label;
+  bool pending = false;
+  std::string error;  // the server's words
+};
+
+// One audit event as GET /v2/auditlogs/{org} answers it.
+struct AuditEntry {
+  std::string action;
+  std::string description;
+  std::string name;   // the token's label
+  std::string actor;
+  std::string details;  // data, as short text
+  oat::Timestamp timestamp{};
+};
+
+struct ActivityView {
+  std::string action_filter;  // "" = every action
+};
+
 // A deep link: "#/orgs/acme/tokens".
 struct Route {
   std::string org;
@@ -104,7 +164,10 @@ struct Route {
 };
 
 // What a request is for, so its answer finds its way back.
-enum class Call { SignIn, Refresh, SignOut, Organizations, Tokens, Repositories };
+enum class Call {
+  SignIn, Refresh, SignOut, Organizations, Tokens, Repositories,
+  CreateToken, UpdateToken, EditToken, DeleteToken, Activity, TokenForEdit
+};
 
 struct PendingCall {
   Call call = Call::SignIn;
@@ -145,6 +208,13 @@ struct State {
   TokensTable tokens_table;
 
   Dialog dialog = Dialog::None;
+  TokenDraft draft;
+  CreatedToken created;
+  TokenAction action;
+
+  Listing<AuditEntry> activity;
+  ActivityView activity_view;
+
   Requests requests;
 };
 

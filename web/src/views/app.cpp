@@ -22,6 +22,9 @@ void DrawApp(State& state) {
       case View::Tokens:
         DrawTokensPage(state);
         break;
+      case View::Activity:
+        DrawActivityPage(state);
+        break;
     }
   }
   ImGui::End();

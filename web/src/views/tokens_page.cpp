@@ -7,6 +7,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
+#include "oat/plan.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -16,6 +17,20 @@ namespace console {
 namespace {
 
 constexpr float kMinTableHeight = 260;
+
+// Why no token can be generated here now (the core's words), or "" when one can.
+std::string GenerateRefusal(const State& state) {
+  const Organization* org = SelectedOrganization(state);
+  if (!org) return "";
+  if (!org->can_manage_tokens) {
+    return "Only owners and roles allowed to manage access tokens can generate them.";
+  }
+  const std::size_t held = state.tokens.loaded ? state.tokens.items.size() : org->token_count;
+  if (auto error = oat::check_can_create_token(oat::parse_plan(org->plan).value_or(oat::Plan::Free), held)) {
+    return error->message;
+  }
+  return "";
+}
 
 // Title and intro on the left; refresh and generate on the right.
 void Heading(State& state, float left, float width) {
@@ -39,12 +54,16 @@ void Heading(State& state, float left, float width) {
   ImGui::PopFont();
   float x = left + width - generate_width;
   ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
-  ImGui::BeginDisabled(true);  // the generate dialog lands in a later change
-  ui::Button("Generate token", ui::ButtonKind::Primary, ImVec2(generate_width, 36));
+  // Generate is offered only when the core's rules allow one more token here; else why not.
+  const std::string refusal = GenerateRefusal(state);
+  ImGui::BeginDisabled(!refusal.empty());
+  if (ui::Button("Generate token", ui::ButtonKind::Primary, ImVec2(generate_width, 36))) OpenGenerateDialog(state);
   ImGui::EndDisabled();
   test_hook::MarkLastItem("tokens.generate");
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
-    ImGui::SetTooltip("Generating tokens from the console is coming next.");
+  test_hook::Status("generate.enabled", refusal.empty() ? 1 : 0);
+  if (!refusal.empty()) {
+    test_hook::Status("generate.refusal", refusal);
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", refusal.c_str());
   }
   x -= 8 + 36;
   ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
@@ -135,7 +154,13 @@ void DrawTokensPage(State& state) {
     return;
   }
 
+  DrawViewTabs(state, left);
   Heading(state, left, width);
+  if (const std::string refusal = GenerateRefusal(state); !refusal.empty() && state.tokens.loaded) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
+    ui::Banner(refusal, p.warning, width);
+    test_hook::MarkLastItem("tokens.generate.reason");
+  }
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 18));
   Toolbar(state, left, width);
 

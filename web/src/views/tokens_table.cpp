@@ -23,7 +23,7 @@ namespace {
 
 constexpr float kRowHeight = 48;
 constexpr float kCellPadY = 11;
-constexpr int kColumns = 6;
+constexpr int kColumns = 7;  // the last holds the row's actions
 constexpr std::int64_t kSoonSeconds = 7 * 86400;  // "expires soon" is shown in warning color
 
 // -----------------------------------------------------------------------------------------------
@@ -137,7 +137,51 @@ void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exac
   ui::Tooltip(tip);
 }
 
-void DrawRow(const State& state, const Row& row, int index, float row_left, float row_width,
+// The row's menu: what the token's state allows (oat::check_token_action), nothing else.
+void RowActions(State& state, const Row& row, int index) {
+  const oat::AccessToken& t = *row.token;
+  const std::string prefix = "tokens.row." + std::to_string(index);
+  ImGui::PushID(t.id.c_str());
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6);
+  if (ui::Button("\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2", ui::ButtonKind::Ghost, ImVec2(40, 30))) {
+    ImGui::OpenPopup("actions");
+  }
+  test_hook::MarkLastItem(prefix + ".menu");
+  ui::Tooltip("Actions");
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
+  if (ImGui::BeginPopup("actions")) {
+    auto allowed = [&](oat::TokenAction a) { return !oat::check_token_action(row.state, a); };
+    auto item = [&](const char* text, const char* name) {
+      const bool chosen = ImGui::Selectable(text, false, 0, ImVec2(160, 28));
+      test_hook::MarkLastItem(name);
+      return chosen;
+    };
+    auto act = [&]() {
+      state.action = TokenAction{t.id, t.label, false, ""};
+    };
+    if (allowed(oat::TokenAction::Edit) && item("Edit", "row.edit")) OpenEditDialog(state, t.id);
+    if (row.state == oat::TokenState::Active && allowed(oat::TokenAction::Deactivate) &&
+        item("Deactivate", "row.deactivate")) {
+      act();
+      SetTokenActive(state, false);
+    }
+    if (row.state == oat::TokenState::Inactive && allowed(oat::TokenAction::Activate) &&
+        item("Activate", "row.activate")) {
+      act();
+      SetTokenActive(state, true);
+    }
+    if (allowed(oat::TokenAction::Delete) && item("Delete\xE2\x80\xA6", "row.delete")) {
+      act();
+      state.dialog = Dialog::ConfirmDelete;
+    }
+    test_hook::Status("menu", row.state == oat::TokenState::Expired ? "expired" : "open");
+    ImGui::EndPopup();
+  }
+  ImGui::PopStyleVar();
+  ImGui::PopID();
+}
+
+void DrawRow(State& state, const Row& row, int index, float row_left, float row_width,
              float body_top, float body_bottom) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
@@ -199,6 +243,18 @@ void DrawRow(const State& state, const Row& row, int index, float row_left, floa
     } else {
       TimeCell(format::ShortDate(*t.expires_at), p.text_muted, *t.expires_at, "Expires " + relative);
     }
+  }
+
+  ImGui::TableSetColumnIndex(6);
+  CellStart();
+  RowActions(state, row, index);
+
+  if (test_hook::Enabled()) {  // what the row says, for tests that must not read pixels
+    const std::string prefix = "tokens.row." + std::to_string(index);
+    test_hook::Status(prefix + ".label", t.label);
+    test_hook::Status(prefix + ".state", StateWord(row.state));
+    test_hook::Status(prefix + ".last_used",
+                      t.last_used_at ? format::RelativeTime(*t.last_used_at, state.now) : "Never");
   }
 }
 
@@ -347,6 +403,7 @@ void DrawTokensTable(State& state, float width, float height) {
                             static_cast<ImGuiID>(TokenColumn::LastUsed));
     ImGui::TableSetupColumn("Expires", ImGuiTableColumnFlags_WidthFixed, 150,
                             static_cast<ImGuiID>(TokenColumn::Expires));
+    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 44, 99);
 
     if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
       if (specs->SpecsCount > 0) {
@@ -356,8 +413,9 @@ void DrawTokensTable(State& state, float width, float height) {
       specs->SpecsDirty = false;
     }
 
-    static const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES"};
-    static const char* const kHeaderNames[kColumns] = {"label", "status", "created_by", "created", "last_used", "expires"};
+    static const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES", ""};
+    static const char* const kHeaderNames[kColumns] = {"label", "status", "created_by", "created", "last_used", "expires",
+                                                       "actions"};
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::PushFont(fonts.small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);

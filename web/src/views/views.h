@@ -30,8 +30,17 @@ std::size_t VisibleTokenCount(const State& state);
 // The card's height when every visible row shows (or the empty state has room).
 float TokensTableNaturalHeight(const State& state);
 
-// views/dialogs.cpp: the modal named by state.dialog, if any.
+// views/token_editor.cpp: the modal named by state.dialog, if any (generate, edit, the token
+// shown once, confirm delete).
 void DrawDialogs(State& state);
+// Opens the generate dialog on an empty draft.
+void OpenGenerateDialog(State& state);
+
+// views/activity_page.cpp: the organization's audit log, filterable by action.
+void DrawActivityPage(State& state);
+
+// views/nav.cpp: "Access tokens | Activity" under the top bar; returns the height used.
+void DrawViewTabs(State& state, float left);
 
 // Layout constants shared by the views (CSS pixels).
 inline constexpr float kTopBarHeight = 60;

@@ -1,0 +1,52 @@
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include "client.h"
+#include "imgui.h"
+#include "imgui_internal.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/views.h"
+#include "widgets.h"
+
+namespace console {
+
+void DrawViewTabs(State& state, float left) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  struct Tab {
+    const char* label;
+    const char* name;
+    View view;
+  };
+  static const Tab kTabs[] = {{"Access tokens", "nav.tokens", View::Tokens},
+                              {"Activity", "nav.activity", View::Activity}};
+  const float top = ImGui::GetCursorScreenPos().y;
+  float x = left;
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  ImGui::PushFont(fonts.strong);
+  for (const Tab& tab : kTabs) {
+    const ImVec2 size = ImGui::CalcTextSize(tab.label);
+    ImGui::SetCursorScreenPos(ImVec2(x, top));
+    ImGui::PushID(tab.name);
+    const bool clicked = ImGui::InvisibleButton("##tab", ImVec2(size.x + 4, size.y + 14));
+    ImGui::PopID();
+    const bool hovered = ImGui::IsItemHovered();
+    if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+    test_hook::MarkLastItem(tab.name);
+    const bool selected = state.view == tab.view;
+    draw->AddText(ImVec2(x + 2, top + 2), theme::U32(selected || hovered ? p.text : p.text_muted), tab.label);
+    if (selected) {
+      draw->AddRectFilled(ImVec2(x, top + size.y + 10), ImVec2(x + size.x + 4, top + size.y + 12),
+                          theme::U32(p.primary), 1);
+    }
+    if (clicked && !selected) {
+      state.view = tab.view;
+      if (tab.view == View::Activity) LoadActivity(state);
+      if (tab.view == View::Tokens) LoadTokens(state);
+    }
+    x += size.x + 28;
+  }
+  ImGui::PopFont();
+  ImGui::SetCursorScreenPos(ImVec2(left, top + ImGui::GetTextLineHeight() + 28));
+}
+
+}  // namespace console
