@@ -142,8 +142,9 @@ void RowActions(State& state, const Row& row, int index) {
   const oat::AccessToken& t = *row.token;
   const std::string prefix = "tokens.row." + std::to_string(index);
   ImGui::PushID(t.id.c_str());
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6);
-  if (ui::Button("\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2", ui::ButtonKind::Ghost, ImVec2(40, 30))) {
+  // Exactly the row's content height (kRowHeight less the cell padding), so rows keep theirs.
+  if (ui::Button("\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2", ui::ButtonKind::Ghost,
+                 ImVec2(40, kRowHeight - 2 * kCellPadY))) {
     ImGui::OpenPopup("actions");
   }
   test_hook::MarkLastItem(prefix + ".menu");
@@ -246,7 +247,6 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   }
 
   ImGui::TableSetColumnIndex(6);
-  CellStart();
   RowActions(state, row, index);
 
   if (test_hook::Enabled()) {  // what the row says, for tests that must not read pixels
