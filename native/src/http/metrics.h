@@ -1,7 +1,7 @@
 // Prometheus metrics for the HTTP layer, in the text exposition format (version 0.0.4):
 //   oatd_http_requests_total{route,method,status}          counter
 //   oatd_http_request_duration_seconds{route}              histogram
-// plus whatever text the registered collectors return (gauges the lead owns: tokens, orgs...).
+// plus whatever text the registered collectors return (gauges such as tokens by state).
 // Wire it to the server with Server::Options::on_complete and serve render() on GET /metrics.
 #pragma once
 
