@@ -3,6 +3,7 @@
 // [SECTION] Session: sign-in, refresh, sign-out
 // [SECTION] Lists loaded in pages: organizations, tokens, repositories
 // [SECTION] Pump: answers into the state
+// The token calls are in token_calls.cpp, the audit log in audit_calls.cpp.
 #include "client.h"
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client_internal.h"
 #include "net.h"
 
 namespace console {
@@ -24,29 +26,22 @@ const Organization* SelectedOrganization(const State& state) {
   return nullptr;
 }
 
-namespace {
+namespace calls {
 
 // -----------------------------------------------------------------------------------------------
 // [SECTION] JSON reading
 // -----------------------------------------------------------------------------------------------
 
-constexpr const char* kUnreadable = "The server's answer could not be read.";
-constexpr std::size_t kPageSize = 100;
-constexpr std::size_t kMaxPages = 1000;  // a server that never stops paging
-
 json Parse(const std::string& body) { return json::parse(body, nullptr, false); }
 
 std::string String(const json& object, const char* key) {
+  if (!object.is_object()) return std::string();
   auto it = object.find(key);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-bool Bool(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_boolean() && it->get<bool>();
-}
-
 std::size_t Count(const json& object, const char* key) {
+  if (!object.is_object()) return 0;
   auto it = object.find(key);
   if (it == object.end() || !it->is_number_integer()) return 0;
   const auto n = it->get<long long>();
@@ -55,6 +50,56 @@ std::size_t Count(const json& object, const char* key) {
 
 // Invalid UTF-8 (pasted into a field) is replaced rather than aborting.
 std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void Wipe(std::string& text) {
+  volatile char* bytes = text.data();
+  for (std::size_t i = 0; i < text.size(); ++i) bytes[i] = 0;
+  text.clear();
+  text.shrink_to_fit();
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Sending
+// -----------------------------------------------------------------------------------------------
+
+void Send(State& state, PendingCall call) {
+  call.session_generation = state.session.generation;
+  net::Request request;
+  request.method = call.method;
+  request.url = state.config.api_base + call.path;
+  request.body = call.body;
+  if (call.authorized) request.bearer = state.session.bearer;
+  const std::uint64_t id = net::Send(std::move(request));
+  state.requests.in_flight.emplace(id, std::move(call));
+}
+
+PendingCall OrgCall(const State& state, Call kind, std::string method, std::string path,
+                    std::string body) {
+  PendingCall call;
+  call.call = kind;
+  call.method = std::move(method);
+  call.path = std::move(path);
+  call.body = std::move(body);
+  call.authorized = true;
+  call.org = state.selected_org;
+  return call;
+}
+
+std::string TokensPath(const std::string& org) { return "/v2/orgs/" + org + "/access-tokens"; }
+
+}  // namespace calls
+
+namespace {
+
+using namespace calls;
+
+constexpr std::size_t kPageSize = 100;
+constexpr std::size_t kMaxPages = 1000;  // a server that never stops paging
+
+bool Bool(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
 
 std::optional<Organization> ParseOrganization(const json& item) {
   if (!item.is_object()) return std::nullopt;
@@ -81,48 +126,10 @@ std::optional<Repository> ParseRepository(const json& item) {
   return repo;
 }
 
-std::optional<AuditEntry> ParseAuditEntry(const json& item) {
-  if (!item.is_object()) return std::nullopt;
-  AuditEntry entry;
-  entry.action = String(item, "action");
-  entry.description = String(item, "action_description");
-  entry.name = String(item, "name");
-  entry.actor = String(item, "actor");
-  const auto time = oat::parse_rfc3339(String(item, "timestamp"));
-  if (entry.action.empty() || !time) return std::nullopt;
-  entry.timestamp = *time;
-  const auto data = item.find("data");
-  if (data != item.end() && data->is_object()) {
-    // The parts people read; ids and resources stay in the API.
-    for (const char* key : {"address", "reason", "previous_label"}) {
-      const std::string value = String(*data, key);
-      if (value.empty()) continue;
-      if (!entry.details.empty()) entry.details += " \xC2\xB7 ";
-      entry.details += std::string(std::string_view(key) == "previous_label" ? "was " : "") + value;
-    }
-  }
-  return entry;
-}
-
 std::optional<oat::AccessToken> ParseToken(const json& item) {
   auto token = oat::parse_token_json(item);
   if (!token) return std::nullopt;
   return std::move(token).value();
-}
-
-// -----------------------------------------------------------------------------------------------
-// [SECTION] Sending
-// -----------------------------------------------------------------------------------------------
-
-void Send(State& state, PendingCall call) {
-  call.session_generation = state.session.generation;
-  net::Request request;
-  request.method = call.method;
-  request.url = state.config.api_base + call.path;
-  request.body = call.body;
-  if (call.authorized) request.bearer = state.session.bearer;
-  const std::uint64_t id = net::Send(std::move(request));
-  state.requests.in_flight.emplace(id, std::move(call));
 }
 
 PendingCall PageCall(Call kind, std::string base_path, const std::string& org, std::size_t page,
@@ -138,7 +145,6 @@ PendingCall PageCall(Call kind, std::string base_path, const std::string& org, s
   return call;
 }
 
-std::string TokensPath(const std::string& org) { return "/v2/orgs/" + org + "/access-tokens"; }
 std::string RepositoriesPath(const std::string& org) {
   return "/v2/namespaces/" + org + "/repositories";
 }
@@ -178,10 +184,12 @@ void EndSession(State& state, std::string notice) {
   state.orgs = {};
   state.tokens = {};
   state.repositories = {};
-  state.activity = {};
-  state.draft = {};
-  state.created = {};
+  state.audit = {};
+  state.editor = {};
+  WipeSecret(state);
+  state.details = {};
   state.action = {};
+  state.toast = {};
   state.selected_org.clear();
   state.dialog = Dialog::None;
   state.requests = {};
@@ -252,7 +260,7 @@ void OnUnauthorized(State& state, PendingCall call) {
 // the list was completed by this page.
 template <class T, class ParseItem>
 bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::Response& answer,
-            ParseItem parse_item, const char* items_key = "results") {
+            ParseItem parse_item) {
   if (call.list_generation != list.generation || call.org != list.org) return false;
   auto fail = [&](std::string message) {
     list.loading = false;
@@ -263,8 +271,9 @@ bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::
   };
   if (!answer.ok()) return fail(answer.message());
   const json body = Parse(answer.body);
-  const auto results = body.find(items_key);
-  if (!body.is_object() || results == body.end() || !results->is_array()) return fail(kUnreadable);
+  if (!body.is_object()) return fail(kUnreadable);
+  const auto results = body.find("results");
+  if (results == body.end() || !results->is_array()) return fail(kUnreadable);
   for (const json& item : *results) {
     if (auto value = parse_item(item)) list.incoming.push_back(std::move(*value));
   }
@@ -342,92 +351,25 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
     case Call::Repositories:
       OnPage(state, state.repositories, call, answer, ParseRepository);
       break;
-    case Call::Activity:
-      OnPage(state, state.activity, call, answer, ParseAuditEntry, "logs");
-      break;
     case Call::CreateToken:
-      state.draft.pending = false;
-      if (call.org != state.selected_org) break;
-      if (!answer.ok()) {
-        state.draft.server_errors = answer.errors;
-        break;
-      }
-      {
-        const json body = Parse(answer.body);
-        state.created = CreatedToken{String(body, "label"), String(body, "token"), false, false};
-        state.draft = TokenDraft{};
-        state.dialog = state.created.secret.empty() ? Dialog::None : Dialog::ShowToken;
-      }
-      LoadTokens(state);
+      OnTokenCreated(state, call, answer);
       break;
-    case Call::TokenForEdit: {
-      if (state.dialog != Dialog::EditToken || state.draft.token_id.empty()) break;
-      state.draft.loading = false;
-      if (!answer.ok()) {
-        state.draft.server_errors = answer.errors;
-        break;
-      }
-      auto token = oat::parse_token_json(Parse(answer.body));
-      if (!token) {
-        state.draft.server_errors = {{oat::ErrorCode::ServerRefused, "", kUnreadable}};
-        break;
-      }
-      // The form shows the token's resources as the editor groups them.
-      TokenDraft& draft = state.draft;
-      draft.label = token->label;
-      draft.description = token->description;
-      draft.fixed_expiry = token->expires_at;
-      draft.label_touched = true;
-      const std::string all = call.org + "/*";
-      const std::string own = call.org + "/";
-      for (const oat::Resource& r : token->resources) {
-        if (r.type == oat::ResourceType::Org) {
-          draft.org_scopes = oat::ScopeSet::of(r.scopes);
-        } else if (r.path == oat::kPublicRepositoriesPath) {
-          draft.read_public = true;
-        } else if (r.path == all) {
-          draft.all_repositories = true;
-          draft.all_repositories_scopes = oat::ScopeSet::of(r.scopes);
-        } else if (r.path.rfind(own, 0) == 0) {
-          draft.repositories.push_back({r.path.substr(own.size()), oat::ScopeSet::of(r.scopes)});
-        }
-      }
-      break;
-    }
     case Call::EditToken:
-      state.draft.pending = false;
-      if (!answer.ok()) {
-        state.draft.server_errors = answer.errors;
-        break;
-      }
-      state.draft = TokenDraft{};
-      if (state.dialog == Dialog::EditToken) state.dialog = Dialog::None;
-      LoadTokens(state);
+      OnTokenEdited(state, call, answer);
       break;
-    case Call::UpdateToken:
+    case Call::SetTokenActive:
+      OnTokenActiveSet(state, call, answer);
+      break;
     case Call::DeleteToken:
-      state.action.pending = false;
-      if (!answer.ok()) {
-        state.action.error = answer.message();
-        break;
-      }
-      state.action = TokenAction{};
-      if (state.dialog == Dialog::ConfirmDelete) state.dialog = Dialog::None;
-      LoadTokens(state);
+      OnTokenDeleted(state, call, answer);
+      break;
+    case Call::TokenDetails:
+      OnTokenDetails(state, call, answer);
+      break;
+    case Call::AuditLog:
+      OnAuditPage(state, call, answer);
       break;
   }
-}
-
-PendingCall TokenCall(Call kind, std::string method, std::string path, std::string body,
-                      const std::string& org) {
-  PendingCall call;
-  call.call = kind;
-  call.method = std::move(method);
-  call.path = std::move(path);
-  call.body = std::move(body);
-  call.authorized = true;
-  call.org = org;
-  return call;
 }
 
 }  // namespace
@@ -474,9 +416,10 @@ void LoadOrganizations(State& state) {
 void SelectOrganization(State& state, const std::string& org) {
   state.selected_org = org;
   state.dialog = Dialog::None;
+  state.action = {};
   LoadTokens(state);
   LoadRepositories(state);
-  if (state.view == View::Activity) LoadActivity(state);
+  if (state.view == View::Activity) LoadAuditLog(state);
 }
 
 void LoadTokens(State& state) {
@@ -490,57 +433,14 @@ void LoadRepositories(State& state) {
                state.selected_org);
 }
 
-void CreateToken(State& state, std::string body) {
-  if (state.draft.pending || state.selected_org.empty()) return;
-  state.draft.pending = true;
-  state.draft.server_errors.clear();
-  Send(state, TokenCall(Call::CreateToken, "POST", TokensPath(state.selected_org), std::move(body),
-                        state.selected_org));
+void WipeSecret(State& state) {
+  Wipe(state.created.secret);
+  state.created = CreatedToken{};
 }
 
-void OpenEditDialog(State& state, const std::string& token_id) {
-  if (state.selected_org.empty()) return;
-  state.draft = TokenDraft{};
-  state.draft.token_id = token_id;
-  state.draft.loading = true;
-  state.dialog = Dialog::EditToken;
-  Send(state, TokenCall(Call::TokenForEdit, "GET", TokensPath(state.selected_org) + "/" + token_id, "",
-                        state.selected_org));
-  if (!state.repositories.loaded && !state.repositories.loading) LoadRepositories(state);
-}
-
-void EditToken(State& state, std::string body) {
-  if (state.draft.pending || state.draft.token_id.empty()) return;
-  state.draft.pending = true;
-  state.draft.server_errors.clear();
-  Send(state, TokenCall(Call::EditToken, "PATCH", TokensPath(state.selected_org) + "/" + state.draft.token_id,
-                        std::move(body), state.selected_org));
-}
-
-void SetTokenActive(State& state, bool active) {
-  if (state.action.pending || state.action.token_id.empty()) return;
-  state.action.pending = true;
-  state.action.error.clear();
-  Send(state, TokenCall(Call::UpdateToken, "PATCH", TokensPath(state.selected_org) + "/" + state.action.token_id,
-                        Dump({{"is_active", active}}), state.selected_org));
-}
-
-void DeleteToken(State& state) {
-  if (state.action.pending || state.action.token_id.empty()) return;
-  state.action.pending = true;
-  state.action.error.clear();
-  Send(state, TokenCall(Call::DeleteToken, "DELETE", TokensPath(state.selected_org) + "/" + state.action.token_id,
-                        "", state.selected_org));
-}
-
-void LoadActivity(State& state) {
-  if (state.selected_org.empty()) return;
-  StartListing(state, state.activity, Call::Activity, "/v2/auditlogs/" + state.selected_org,
-               state.selected_org);
-}
-
-void Pump(State& state) {
-  for (const net::Response& answer : net::TakeAnswers()) {
+bool Pump(State& state) {
+  std::vector<net::Response> answers = net::TakeAnswers();
+  for (net::Response& answer : answers) {
     auto it = state.requests.in_flight.find(answer.id);
     if (it == state.requests.in_flight.end()) continue;  // dropped with its session
     PendingCall call = std::move(it->second);
@@ -551,7 +451,9 @@ void Pump(State& state) {
       continue;
     }
     Dispatch(state, call, answer);
+    if (call.call == Call::CreateToken) Wipe(answer.body);  // it held the secret
   }
+  return !answers.empty();
 }
 
 std::size_t PendingRequests(const State& state) {

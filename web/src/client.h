@@ -1,16 +1,20 @@
 // The console's conversations with the OAT API (docs/api.md).
 //
-// Each function below changes the state at once (marks what is loading) and sends a request;
-// Pump(), called once per frame, takes the answers and folds them into the state. A call that
-// answers 401 while a refresh token is held triggers one POST /v2/auth/refresh and is retried
-// with the new bearer; when that fails, the person is back at sign-in with a message.
+// Each function below changes the state at once (marks what is loading or pending) and sends a
+// request; Pump(), called once per frame, takes the answers and folds them into the state. A
+// call that answers 401 while a refresh token is held triggers one POST /v2/auth/refresh and is
+// retried with the new bearer; when that fails, the person is back at sign-in with a message.
+// Nothing is changed optimistically: after a change succeeds, the list is loaded again.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "state.h"
 
 namespace console {
+
+// ---- client.cpp ---------------------------------------------------------------------------------
 
 // POST /v2/auth/token with the sign-in form (asking for a refresh token).
 void SignIn(State& state);
@@ -26,24 +30,40 @@ void LoadTokens(State& state);
 // GET /v2/namespaces/{org}/repositories (all pages) for the selected organization.
 void LoadRepositories(State& state);
 
-// POST /v2/orgs/{org}/access-tokens with `body` (built and checked by the editor); on 201 the
-// secret goes to state.created and the ShowToken dialog opens.
-void CreateToken(State& state, std::string body);
-// GET the token (with its resources) and open the edit dialog on it.
-void OpenEditDialog(State& state, const std::string& token_id);
-// PATCH the draft's token with `body` (the edit dialog); closes the dialog on success.
-void EditToken(State& state, std::string body);
-// PATCH {"is_active": active} / DELETE for the token named by state.action.
-void SetTokenActive(State& state, bool active);
-void DeleteToken(State& state);
-// GET /v2/auditlogs/{org} (all pages, newest first) for the selected organization.
-void LoadActivity(State& state);
+// Forgets the token shown once, overwriting its bytes first.
+void WipeSecret(State& state);
 
 // Folds every answer that arrived into the state. Call once per frame, before drawing.
-void Pump(State& state);
+// Returns whether any answer arrived.
+bool Pump(State& state);
 
 // How many requests are waiting for an answer.
 std::size_t PendingRequests(const State& state);
+
+// ---- token_calls.cpp -----------------------------------------------------------------------------
+
+// POST /v2/orgs/{org}/access-tokens with `body` (built and checked by the core from the
+// editor's draft; `slots` say which row each resource came from). On 201 the secret goes to
+// state.created and the ShowToken dialog opens; a refusal goes to state.editor.server_errors.
+void CreateToken(State& state, std::string body, std::vector<ResourceSlot> slots);
+// PATCH the editor's token with `body` (label, description, resources).
+void EditToken(State& state, std::string body, std::vector<ResourceSlot> slots);
+// GET /v2/orgs/{org}/access-tokens/{id} into state.details (and into the editor, when it waits
+// for this token's resources).
+void LoadTokenDetails(State& state, const std::string& token_id);
+// PATCH {"is_active": active}; state.action remembers it and where it was asked from.
+void SetTokenActive(State& state, const std::string& token_id, const std::string& label, bool active,
+                    ActionOrigin origin);
+// DELETE the token named by state.action (the confirmation dialog's).
+void DeleteToken(State& state);
+
+// ---- audit_calls.cpp -----------------------------------------------------------------------------
+
+// GET /v2/auditlogs/{org}?action=&page=1&page_size=100 for the selected organization, with
+// state.audit.action as the filter; later pages follow up to kAuditAutoLoad events.
+void LoadAuditLog(State& state);
+// The next page (all = every remaining page).
+void LoadMoreAuditLog(State& state, bool all);
 
 inline constexpr const char* kSessionEnded = "Your session has ended; sign in again.";
 

@@ -62,22 +62,32 @@ std::string ShortDate(oat::Timestamp t) {
   return s;
 }
 
+std::string Zone(oat::Timestamp t) {
+  const long offset = UtcOffsetMinutes(t);
+  char zone[24];
+  if (offset == 0) {
+    std::snprintf(zone, sizeof zone, "UTC");
+  } else if (offset % 60 == 0) {
+    std::snprintf(zone, sizeof zone, "GMT%+ld", offset / 60);
+  } else {
+    std::snprintf(zone, sizeof zone, "GMT%+ld:%02ld", offset / 60, std::labs(offset % 60));
+  }
+  return zone;
+}
+
 std::string ExactLocalTime(oat::Timestamp t) {
   const std::tm tm = Local(t);
   char buf[64];
   std::strftime(buf, sizeof buf, "%a, %b %e, %Y, %H:%M:%S", &tm);
   std::string s(buf);
   if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
-  const long offset = UtcOffsetMinutes(t);
-  char zone[24];
-  if (offset == 0) {
-    std::snprintf(zone, sizeof zone, " UTC");
-  } else if (offset % 60 == 0) {
-    std::snprintf(zone, sizeof zone, " GMT%+ld", offset / 60);
-  } else {
-    std::snprintf(zone, sizeof zone, " GMT%+ld:%02ld", offset / 60, std::labs(offset % 60));
-  }
-  return s + zone;
+  return s + " " + Zone(t);
+}
+
+std::string Thousands(std::size_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return digits;
 }
 
 std::string Usage(std::size_t used, std::size_t quota) {

@@ -19,6 +19,12 @@ std::string ShortDate(oat::Timestamp t);
 // "Mon, Nov 30, 2026, 17:56:12 GMT+1" (local), for tooltips.
 std::string ExactLocalTime(oat::Timestamp t);
 
+// The browser's zone at `t`: "UTC", "GMT+1", "GMT-3:30".
+std::string Zone(oat::Timestamp t);
+
+// "10,000"
+std::string Thousands(std::size_t n);
+
 // "3 of 10 tokens used" ("1 of 10 token used" reads wrong: always "tokens").
 std::string Usage(std::size_t used, std::size_t quota);
 

@@ -33,6 +33,8 @@ void Install(GLFWwindow* window) {
   glfwSetCharCallback(window, OnChar);
 }
 
+bool HasPending() { return !g_queue.empty(); }
+
 void BeforeNewFrame() {
   std::bitset<GLFW_KEY_LAST + 1> changed;
   while (!g_queue.empty()) {

@@ -18,4 +18,7 @@ void Install(GLFWwindow* window);
 // Right before ImGui::NewFrame().
 void BeforeNewFrame();
 
+// Whether events wait for a later frame (a key that changed twice within one frame).
+bool HasPending();
+
 }  // namespace console::keyboard

@@ -4,7 +4,9 @@
 //   --api-base URL   where the API is ("" = the page's own origin)
 //   --test-hook      publish widget rectangles for browser tests (the page had ?test=1)
 // Each animation frame: take the network's answers into the state, follow the URL, size the
-// canvas to the window at the device's pixel ratio, draw the state, publish the test hook.
+// canvas to the window at the device's pixel ratio, draw the state, publish the test hook. A frame
+// in which nothing can have changed (no input, no answer, no animation or timer) draws nothing
+// (redraw.h).
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
@@ -22,7 +24,9 @@
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "keyboard.h"
+#include "net.h"
 #include "page.h"
+#include "redraw.h"
 #include "route.h"
 #include "state.h"
 #include "test_hook.h"
@@ -42,7 +46,40 @@ struct App {
   int canvas_height = 0;
   bool fonts_on_gpu = false;
   ImGuiMouseCursor cursor = ImGuiMouseCursor_COUNT;
+  page::Viewport drawn_viewport;
+  double drawn_at = -1e9;  // State::clock of the last frame drawn
+  int settle_frames = 0;   // frames still drawn after an event (popups size themselves, ...)
 };
+
+// After input or an answer, a few more frames let Dear ImGui settle (a popup appears hidden
+// for a frame to measure itself; a click is seen down, then up).
+constexpr int kSettleFrames = 4;
+// Relative times ("3 minutes ago") move on by themselves: a frame at least this often.
+constexpr double kHeartbeatSeconds = 1.0;
+// A text field's caret blinks.
+constexpr double kCaretSeconds = 0.2;
+
+// Whether this animation frame must be drawn.
+bool NeedsFrame(App& app, const page::Viewport& viewport, double clock) {
+  bool needed = false;
+  if (page::TakeActivity() || net::HasAnswers() || keyboard::HasPending()) {
+    app.settle_frames = kSettleFrames;
+    needed = true;
+  } else if (app.settle_frames > 0) {
+    --app.settle_frames;
+    needed = true;
+  }
+  if (redraw::Due(clock)) needed = true;
+  if (viewport.width != app.drawn_viewport.width || viewport.height != app.drawn_viewport.height ||
+      viewport.pixel_ratio != app.drawn_viewport.pixel_ratio) {
+    needed = true;
+  }
+  const double since = clock - app.drawn_at;
+  if (since >= kHeartbeatSeconds) needed = true;
+  if (ImGui::GetIO().WantTextInput && since >= kCaretSeconds) needed = true;
+  if (app.applied_theme != app.state.theme) needed = true;
+  return needed;
+}
 
 Config ParseArguments(int argc, char** argv) {
   Config config;
@@ -87,7 +124,7 @@ void FollowRoute(App& app) {
         if (route->org != state.selected_org) {
           SelectOrganization(state, route->org);
         } else if (to_activity) {
-          LoadActivity(state);
+          LoadAuditLog(state);
         }
       } else if (!state.session.signed_in()) {
         state.wanted_route = route;
@@ -107,7 +144,8 @@ void FollowTitle(App& app) {
   if (!state.session.signed_in()) {
     title = "Sign in \xC2\xB7 OAT Console";
   } else if (!state.selected_org.empty()) {
-    title = "Access tokens \xC2\xB7 " + state.selected_org + " \xC2\xB7 OAT Console";
+    const char* view = state.view == View::Activity ? "Activity" : "Access tokens";
+    title = std::string(view) + " \xC2\xB7 " + state.selected_org + " \xC2\xB7 OAT Console";
   }
   if (title != app.title) {
     page::SetTitle(title);
@@ -118,13 +156,21 @@ void FollowTitle(App& app) {
 void Frame(void* arg) {
   App& app = *static_cast<App*>(arg);
   State& state = app.state;
+  const page::Viewport viewport = page::ReadViewport();
+  const double clock = emscripten_get_now() / 1000.0;
+  if (!NeedsFrame(app, viewport, clock)) {
+    test_hook::IdleFrame();
+    return;
+  }
+  app.drawn_viewport = viewport;
+  app.drawn_at = clock;
+  state.clock = clock;
   state.now = oat::from_unix(static_cast<long long>(std::time(nullptr)));
 
   Pump(state);
   FollowRoute(app);
 
   // The canvas's drawing buffer: the window's CSS size times the pixel ratio.
-  const page::Viewport viewport = page::ReadViewport();
   const float css_width = std::max(1.0f, viewport.width);
   const float css_height = std::max(1.0f, viewport.height);
   const int width = std::max(1, static_cast<int>(std::lround(css_width * viewport.pixel_ratio)));

@@ -90,6 +90,8 @@ std::uint64_t Send(Request request) {
   return id;
 }
 
+bool HasAnswers() { return !g_answers.empty(); }
+
 std::vector<Response> TakeAnswers() {
   std::vector<Response> out(std::make_move_iterator(g_answers.begin()),
                             std::make_move_iterator(g_answers.end()));

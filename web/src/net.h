@@ -36,6 +36,8 @@ std::uint64_t Send(Request request);
 
 // The answers that arrived since the last call, in arrival order.
 std::vector<Response> TakeAnswers();
+// Whether any answer waits to be taken.
+bool HasAnswers();
 
 // What a status-0 failure says to people.
 inline constexpr const char* kUnreachable =

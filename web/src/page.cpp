@@ -9,7 +9,13 @@
 
 // clang-format off
 EM_JS(void, oat_page_install, (), {
-  var page = Module.oatPage = { pasted: "", hashChanged: false, wheelX: 0, wheelY: 0 };
+  var page = Module.oatPage = { pasted: "", hashChanged: false, wheelX: 0, wheelY: 0, activity: true };
+  var touched = function() { page.activity = true; };
+  ["mousemove", "mousedown", "mouseup", "mouseout", "wheel", "keydown", "keyup", "keypress",
+   "touchstart", "touchmove", "touchend", "pointerdown", "pointerup", "pointermove", "paste",
+   "resize", "focus", "blur", "hashchange", "visibilitychange"].forEach(function(type) {
+    window.addEventListener(type, touched, { capture: true, passive: true });
+  });
   window.addEventListener("paste", function(e) {
     if (e.clipboardData) page.pasted = e.clipboardData.getData("text/plain") || "";
   });
@@ -45,6 +51,20 @@ EM_JS(void, oat_page_copy, (const char* text), {
   } else {
     viaCommand();
   }
+});
+
+EM_JS(int, oat_page_take_activity, (), {
+  var active = Module.oatPage.activity;
+  Module.oatPage.activity = false;
+  return active ? 1 : 0;
+});
+
+EM_JS(void, oat_page_forget_copied, (const char* text), {
+  if (Module.oatPage.pasted === UTF8ToString(text)) Module.oatPage.pasted = "";
+});
+
+EM_JS(void, oat_page_publish_frames, (int frame), {
+  window.__oat_frames = frame;
 });
 
 EM_JS(char*, oat_page_pasted, (), {
@@ -139,6 +159,8 @@ std::string Take(char* owned) {
 
 void Install() { oat_page_install(); }
 
+bool TakeActivity() { return oat_page_take_activity() != 0; }
+
 Viewport ReadViewport() {
   double width = 0, height = 0;
   emscripten_get_element_css_size("#canvas", &width, &height);
@@ -162,6 +184,8 @@ const char* PastedText() {
   return text.c_str();
 }
 
+void ForgetCopied(const char* text) { oat_page_forget_copied(text ? text : ""); }
+
 std::string Host() { return Take(oat_page_host()); }
 std::string Hash() { return Take(oat_page_hash()); }
 void ReplaceHash(const std::string& hash) { oat_page_replace_hash(hash.c_str()); }
@@ -180,5 +204,7 @@ void SaveSetting(const char* key, const std::string& value) {
 void PublishTestHook(const std::string& widgets_json, const std::string& status_json, int frame) {
   oat_page_publish(widgets_json.c_str(), status_json.c_str(), frame);
 }
+
+void PublishFrameCount(int frame) { oat_page_publish_frames(frame); }
 
 }  // namespace console::page

@@ -7,8 +7,12 @@
 
 namespace console::page {
 
-// Listeners for paste, hashchange and the wheel. Call once, before the first frame.
+// Listeners for paste, hashchange, the wheel and any input. Call once, before the first frame.
 void Install();
+
+// True once after any input event (mouse, keyboard, touch, wheel, paste, focus, resize, hash
+// change): the next frame must be drawn.
+bool TakeActivity();
 
 // The canvas in CSS pixels, and how many device pixels make one CSS pixel.
 struct Viewport {
@@ -24,6 +28,9 @@ void SetCanvasPixelSize(int width, int height);
 void CopyToClipboard(const char* text);
 // The text of the last paste into the page (or the console's last copy): what Ctrl+V inserts.
 const char* PastedText();
+// Forgets the console's last copy when it was `text` (a secret leaving memory; the system
+// clipboard keeps what the person copied).
+void ForgetCopied(const char* text);
 
 // "oat.example.com:8080": where the page came from.
 std::string Host();
@@ -48,5 +55,7 @@ void SaveSetting(const char* key, const std::string& value);
 // Test hook: sets window.__oat_widgets (JSON, CSS pixels relative to the canvas; moved to
 // page coordinates here), window.__oat_status (JSON) and window.__oat_frames.
 void PublishTestHook(const std::string& widgets_json, const std::string& status_json, int frame);
+// Test hook, for a frame that drew nothing: only window.__oat_frames.
+void PublishFrameCount(int frame);
 
 }  // namespace console::page

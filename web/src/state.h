@@ -24,9 +24,9 @@ enum class Theme { Dark, Light };
 // What the main area shows for the selected organization.
 enum class View { Tokens, Activity };
 
-// The modal dialog on top, if any. The token dialogs land here: generate, the show-once secret,
-// edit, confirm deactivate/delete.
-enum class Dialog { None, GenerateToken, ShowToken, EditToken, ConfirmDelete };
+// The modal on top, if any: the generate and edit dialogs (one editor), the secret shown once,
+// the delete confirmation, the details drawer.
+enum class Dialog { None, GenerateToken, ShowToken, EditToken, ConfirmDelete, TokenDetails };
 
 enum class StatusFilter { All, Active, Inactive, Expired };
 
@@ -98,63 +98,139 @@ struct TokensTable {
   bool sort_ascending = false;
 };
 
-// The token being written in the generate or edit dialog. Resources are kept as the form shows
-// them; ToResources() in views/token_editor.cpp turns them into the API's list, and the core
-// checks that list (and everything else) as the person types.
-struct RepositoryDraft {
-  std::string name;  // "app" (path acme/app)
+// ---- The token editor: the generate and edit dialogs -------------------------------------------
+// The draft is kept as the form shows it; draft.h turns it into the API's request, and the core
+// checks that request (and everything else) as the person types.
+
+// A date and time as typed, in the browser's time zone (month 1..12, day 1..31).
+struct LocalDateTime {
+  int year = 2000, month = 1, day = 1, hour = 0, minute = 0;
+  bool operator==(const LocalDateTime&) const = default;
+};
+
+// One "org/repo" entry with the scopes ticked for it (inclusions are implied, not stored).
+struct RepositoryGrant {
+  std::string path;  // "acme/app"
   oat::ScopeSet scopes{oat::Scope::ImagePull};
+  bool operator==(const RepositoryGrant&) const = default;
 };
 
 struct TokenDraft {
-  std::string token_id;  // empty: a new token; else the token being edited
   std::string label;
   std::string description;
   oat::ExpiryPreset expiry = oat::ExpiryPreset::Never;
-  std::string custom_expiry;  // "2027-01-31 12:00", UTC
-  std::optional<oat::Timestamp> fixed_expiry;  // an edited token's (read-only)
-  bool read_public = false;
-  bool all_repositories = false;
-  oat::ScopeSet all_repositories_scopes{oat::Scope::ImagePull};
-  std::vector<RepositoryDraft> repositories;
-  oat::ScopeSet org_scopes;
-  std::string repository_filter;  // the picker's search text
-  bool show_all_errors = false;   // after a first attempt to submit
-  bool label_touched = false;
-  bool pending = false;
-  bool loading = false;           // fetching the edited token's resources
-  oat::Errors server_errors;      // the server's refusal of the last attempt
+  LocalDateTime custom;       // when expiry == Custom; a field left empty is -1
+  bool public_read = false;                         // */*/public, scope-image-pull
+  bool all_repositories = false;                    // org/*
+  oat::ScopeSet all_scopes{oat::Scope::ImagePull};  // its scopes
+  std::vector<RepositoryGrant> repositories;        // org/repo, in the order added
+  oat::ScopeSet org_scopes;                         // TYPE_ORG; none: no such resource
+  bool operator==(const TokenDraft&) const = default;
 };
 
-// The secret of a token just generated: shown once, then forgotten.
+// Where resources[i] of a request came from, so an error naming "resources[2].scopes" is shown
+// at its row. `row` indexes TokenDraft::repositories for Repository.
+enum class ResourceOrigin { Public, AllRepositories, Repository, Organization };
+struct ResourceSlot {
+  ResourceOrigin origin = ResourceOrigin::Repository;
+  std::size_t row = 0;
+};
+
+struct TokenEditor {
+  std::string token_id;  // empty: a new token; else the token being edited
+  std::optional<oat::Timestamp> fixed_expiry;              // edit: the token's, read-only
+  oat::TokenState token_state = oat::TokenState::Active;   // edit
+  TokenDraft draft;
+  TokenDraft original;   // edit: what the token holds (unchanged: nothing to save)
+  bool loading = false;  // edit: waiting for the token's resources
+  bool pending = false;  // POST/PATCH in flight
+  // A field's errors show once it was touched; all of them after an attempt to submit.
+  bool label_touched = false;
+  bool resources_touched = false;
+  bool submit_attempted = false;
+  oat::Errors server_errors;            // the last refusal, until the draft changes
+  bool reveal_errors = false;           // scroll to them once
+  std::vector<ResourceSlot> sent_slots; // the request they refer to
+  TokenDraft sent;                      // the draft that was sent
+  bool return_to_details = false;       // opened from the details drawer: back there after
+  bool focus_label = true;              // the caret goes to the label on the first frame
+  std::string picker_search;            // the repository picker
+  int picker_highlight = 0;
+  bool org_open = false;                // the organization permissions section
+  int calendar_year = 0, calendar_month = 0;  // the month the calendar shows
+
+  bool editing() const { return !token_id.empty(); }
+};
+
+// The secret of a token just generated: shown once, then wiped.
 struct CreatedToken {
   std::string label;
   std::string secret;
-  bool copied = false;
-  bool login_copied = false;
+  double copied_at = -1;        // State::clock of the last copy (for "Copied")
+  double login_copied_at = -1;
 };
 
-// A change asked of one token from its row (activate, deactivate, delete).
+// The details drawer: one token as GET /v2/orgs/{org}/access-tokens/{id} shows it.
+struct TokenDetails {
+  std::string id;
+  std::optional<oat::AccessToken> token;
+  bool loading = false;
+  std::string error;
+};
+
+// A change asked of one token (activate, deactivate, delete), and where it was asked from, so
+// a refusal is shown there.
+enum class TokenActionKind { Activate, Deactivate, Delete };
+enum class ActionOrigin { Table, Details, Dialog };
 struct TokenAction {
   std::string token_id;
   std::string label;
+  TokenActionKind kind = TokenActionKind::Deactivate;
+  ActionOrigin origin = ActionOrigin::Table;
   bool pending = false;
   std::string error;  // the server's words
 };
 
-// One audit event as GET /v2/auditlogs/{org} answers it.
+// A short note at the bottom of the window ("Deleted “CI deploy”.").
+struct Toast {
+  std::string text;
+  double until = 0;  // State::clock
+};
+
+// ---- The audit log -----------------------------------------------------------------------------
+
+// One event as GET /v2/auditlogs/{org} answers it, with what the table shows made once.
 struct AuditEntry {
   std::string action;
   std::string description;
-  std::string name;   // the token's label
+  std::string name;     // the token's label
   std::string actor;
-  std::string details;  // data, as short text
+  std::string details;  // `data`, as one short line
+  std::string data;     // `data`, as JSON (the tooltip)
   oat::Timestamp timestamp{};
 };
 
-struct ActivityView {
-  std::string action_filter;  // "" = every action
+// The log, loaded a page (100) at a time, newest first; pages keep coming in the background up
+// to kAuditAutoLoad events, then on demand. The action filter is the server's (?action=).
+struct AuditLog {
+  std::string org;
+  std::string filter;  // the action chosen; "" = every action
+  std::string action;  // the filter the loaded events were asked with (?action=)
+  std::vector<AuditEntry> items;
+  std::size_t total = 0;      // as the server counts them
+  std::size_t next_page = 1;
+  bool more = false;          // the server has more pages
+  bool loading = false;
+  bool loaded = false;        // the first page has arrived
+  bool load_all = false;      // keep loading until the last page
+  std::size_t load_until = 0; // keep loading until this many are loaded
+  std::string error;
+  int error_status = 0;
+  oat::Timestamp loaded_at{};
+  std::uint64_t generation = 0;
 };
+inline constexpr std::size_t kAuditPageSize = 100;
+inline constexpr std::size_t kAuditAutoLoad = 10000;
 
 // A deep link: "#/orgs/acme/tokens".
 struct Route {
@@ -166,7 +242,7 @@ struct Route {
 // What a request is for, so its answer finds its way back.
 enum class Call {
   SignIn, Refresh, SignOut, Organizations, Tokens, Repositories,
-  CreateToken, UpdateToken, EditToken, DeleteToken, Activity, TokenForEdit
+  CreateToken, EditToken, SetTokenActive, DeleteToken, TokenDetails, AuditLog
 };
 
 struct PendingCall {
@@ -180,6 +256,7 @@ struct PendingCall {
   std::size_t page = 1;
   std::uint64_t session_generation = 0;
   std::uint64_t list_generation = 0;
+  std::string token_id;  // the token a token call is about
 };
 
 struct Requests {
@@ -192,6 +269,7 @@ struct State {
   Config config;
   Theme theme = Theme::Dark;
   oat::Timestamp now{};  // read once per frame
+  double clock = 0;      // seconds, monotonic, read once per frame (UI timers)
 
   Session session;
   SignInForm sign_in;
@@ -208,17 +286,24 @@ struct State {
   TokensTable tokens_table;
 
   Dialog dialog = Dialog::None;
-  TokenDraft draft;
+  TokenEditor editor;
   CreatedToken created;
+  TokenDetails details;
   TokenAction action;
+  Toast toast;
 
-  Listing<AuditEntry> activity;
-  ActivityView activity_view;
+  AuditLog audit;
 
   Requests requests;
 };
 
 // The selected organization, or null when none is (yet).
 const Organization* SelectedOrganization(const State& state);
+
+// Shows `text` in the toast for a few seconds.
+inline void Notify(State& state, std::string text) {
+  state.toast.text = std::move(text);
+  state.toast.until = state.clock + 4.0;
+}
 
 }  // namespace console

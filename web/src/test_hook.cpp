@@ -32,6 +32,25 @@ void MarkLastItem(std::string_view name) {
   Mark(name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
 }
 
+void MarkLastItem(std::string_view name, std::string_view text) {
+  if (!g_enabled) return;
+  MarkLastItem(name);
+  g_widgets[std::string(name)]["text"] = std::string(text);
+}
+
+void Flag(std::string_view name, std::string_view key, bool value) {
+  if (!g_enabled) return;
+  auto it = g_widgets.find(std::string(name));
+  if (it != g_widgets.end()) (*it)[std::string(key)] = value;
+}
+
+void ErrorShown(std::string_view name, std::string_view message) {
+  if (!g_enabled) return;
+  MarkLastItem(name, message);
+  g_status[std::string(name)] = std::string(message);
+  g_status["errors"][std::string(name)] = std::string(message);
+}
+
 void Status(std::string_view key, std::string_view value) {
   if (g_enabled) g_status[std::string(key)] = std::string(value);
 }
@@ -44,6 +63,12 @@ void BeginFrame() {
   if (!g_enabled) return;
   g_widgets = nlohmann::json::object();
   g_status = nlohmann::json::object();
+  g_status["errors"] = nlohmann::json::object();
+}
+
+void IdleFrame() {
+  if (!g_enabled) return;
+  page::PublishFrameCount(++g_frames);
 }
 
 void EndFrame() {

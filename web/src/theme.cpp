@@ -101,6 +101,7 @@ void ApplyStyle(Theme theme) {
   s.TabRounding = 6;
   s.SelectableTextAlign = ImVec2(0, 0.5f);
   s.WindowMinSize = ImVec2(1, 1);
+  s.DisabledAlpha = 0.42f;
 
   ImVec4* c = s.Colors;
   const ImVec4 clear(0, 0, 0, 0);
@@ -165,8 +166,10 @@ void LoadFonts(float pixel_ratio) {
   g_fonts.body = Add(fonts::inter_regular, 14.0f, pixel_ratio);
   g_fonts.strong = Add(fonts::inter_semibold, 14.0f, pixel_ratio);
   g_fonts.title = Add(fonts::inter_semibold, 22.0f, pixel_ratio);
+  g_fonts.heading = Add(fonts::inter_semibold, 18.0f, pixel_ratio);
   g_fonts.small = Add(fonts::inter_semibold, 12.0f, pixel_ratio);
   g_fonts.mono = Add(fonts::mono_regular, 13.0f, pixel_ratio);
+  g_fonts.mono_large = Add(fonts::mono_regular, 16.0f, pixel_ratio);
   io.Fonts->Build();
   io.FontDefault = g_fonts.body;
   io.FontGlobalScale = 1.0f / pixel_ratio;

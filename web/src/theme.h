@@ -40,8 +40,10 @@ struct Fonts {
   ImFont* body = nullptr;    // Inter 14
   ImFont* strong = nullptr;  // Inter SemiBold 14
   ImFont* title = nullptr;   // Inter SemiBold 22
+  ImFont* heading = nullptr; // Inter SemiBold 18 (dialog titles)
   ImFont* small = nullptr;   // Inter SemiBold 12 (table headers, badges)
   ImFont* mono = nullptr;    // JetBrains Mono 13
+  ImFont* mono_large = nullptr;  // JetBrains Mono 16 (the secret shown once)
 };
 const Fonts& GetFonts();
 

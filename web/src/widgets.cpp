@@ -10,6 +10,7 @@
 
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
+#include "redraw.h"
 #include "test_hook.h"
 
 namespace console::ui {
@@ -45,6 +46,11 @@ bool Button(const char* label, ButtonKind kind, ImVec2 size) {
     case ButtonKind::Ghost:
       bg = clear, hover = p.surface_muted, active = theme::Mix(p.surface_muted, p.border, 0.6f);
       text = p.text_muted, border = clear;
+      break;
+    case ButtonKind::Danger:
+      bg = theme::Mix(p.danger, ImVec4(0, 0, 0, 1), 0.22f), hover = theme::Mix(p.danger, ImVec4(0, 0, 0, 1), 0.1f);
+      active = theme::Mix(p.danger, ImVec4(0, 0, 0, 1), 0.32f);
+      text = p.on_primary, border = p.danger;
       break;
   }
   ImGui::PushStyleColor(ImGuiCol_Button, bg);
@@ -84,12 +90,12 @@ void FocusRing() {
 }  // namespace
 
 bool InputText(const char* id, std::string* value, const char* hint, float width,
-               ImGuiInputTextFlags flags) {
+               ImGuiInputTextFlags flags, ImGuiInputTextCallback callback, void* user_data) {
   const theme::Palette& p = theme::Current();
   ImGui::PushStyleColor(ImGuiCol_Border, p.border_strong);
   ImGui::PushStyleColor(ImGuiCol_TextDisabled, p.text_faint);  // the hint
   ImGui::SetNextItemWidth(width);
-  const bool result = ImGui::InputTextWithHint(id, hint, value, flags);
+  const bool result = ImGui::InputTextWithHint(id, hint, value, flags, callback, user_data);
   ImGui::PopStyleColor(2);
   FocusRing();
   return result;
@@ -106,6 +112,69 @@ bool SearchInput(const char* id, std::string* value, const char* hint, float wid
   DrawIcon(ImGui::GetWindowDrawList(), Icon::Search, ImVec2(a.x + 18, (a.y + b.y) * 0.5f), 16,
            theme::U32(p.text_faint));
   return changed;
+}
+
+bool Checkbox(const char* id, const char* label, Check check, ImFont* font) {
+  const theme::Palette& p = theme::Current();
+  if (font) ImGui::PushFont(font);
+  const float box = 16, gap = 8;
+  const float line = ImGui::GetTextLineHeight();
+  const float height = std::max(box, line) + 6;
+  const ImVec2 label_size = ImGui::CalcTextSize(label, nullptr, true);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::InvisibleButton(id, ImVec2(box + (label_size.x > 0 ? gap + label_size.x : 0), height));
+  const bool hovered = ImGui::IsItemHovered();
+  const bool locked = check == Check::Included;
+  if (hovered && !locked) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 a(pos.x, std::floor(pos.y + (height - box) * 0.5f)), b = a + ImVec2(box, box);
+  if (check == Check::Off) {
+    draw->AddRectFilled(a, b, theme::U32(p.input), 4);
+    draw->AddRect(a, b, theme::U32(hovered ? p.text_muted : p.border_strong), 4, 0, 1.2f);
+  } else {
+    const ImVec4 fill = locked ? theme::Mix(p.surface_muted, p.primary, 0.45f)
+                               : (hovered ? p.primary_hover : p.primary);
+    draw->AddRectFilled(a, b, theme::U32(fill), 4);
+    DrawIcon(draw, Icon::Check, (a + b) * 0.5f, 14, theme::U32(locked ? theme::Alpha(p.on_primary, 0.75f) : p.on_primary));
+  }
+  if (label_size.x > 0) {
+    const ImVec4 color = locked ? p.text_muted : (ImGui::GetStyle().Alpha < 1 ? p.text_faint : p.text);
+    draw->AddText(ImVec2(a.x + box + gap, std::floor(pos.y + (height - line) * 0.5f)), theme::U32(color),
+                  label, ImGui::FindRenderedTextEnd(label));
+  }
+  if (font) ImGui::PopFont();
+  return clicked && !locked;
+}
+
+void Chip(const std::string& text, const ImVec4& color) {
+  ImGui::PushFont(theme::GetFonts().small);
+  const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+  const float line = ImGui::GetTextLineHeight();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const float height = 20;
+  ImGui::Dummy(ImVec2(size.x + 14, std::max(line, height)));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float top = std::floor(pos.y + (std::max(line, height) - height) * 0.5f);
+  draw->AddRectFilled(ImVec2(pos.x, top), ImVec2(pos.x + size.x + 14, top + height),
+                      theme::U32(theme::Alpha(color, 0.13f)), 6);
+  draw->AddText(ImVec2(pos.x + 7, std::floor(top + (height - size.y) * 0.5f)), theme::U32(color), text.c_str());
+  ImGui::PopFont();
+}
+
+void FieldError(const std::string& message, float width, const std::string& test_name, bool hint) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const float icon = 14;
+  ImGui::SetCursorScreenPos(ImVec2(pos.x + icon + 6, pos.y));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width - icon - 6);  // window-relative
+  const ImVec4 color = hint ? p.text_muted : p.danger;
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::TextUnformatted(message.c_str(), message.c_str() + message.size());
+  ImGui::PopStyleColor();
+  ImGui::PopTextWrapPos();
+  test_hook::ErrorShown(test_name, message);
+  DrawIcon(ImGui::GetWindowDrawList(), Icon::Warning,
+           ImVec2(pos.x + icon * 0.5f, pos.y + ImGui::GetTextLineHeight() * 0.5f), icon, theme::U32(color));
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -199,6 +268,7 @@ int Segmented(const char* id, const char* const* labels, const int* counts, int 
 }
 
 void Spinner(float radius, const ImVec4& color) {
+  redraw::Animate();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(radius * 2, radius * 2));
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -263,7 +333,7 @@ void Banner(const std::string& message, const ImVec4& color, float width) {
   draw->AddRectFilled(pos, pos + size, theme::U32(theme::Alpha(color, 0.10f)), 8);
   draw->AddRect(pos, pos + size, theme::U32(theme::Alpha(color, 0.35f)), 8);
   ImGui::SetCursorScreenPos(pos + pad);
-  ImGui::PushTextWrapPos(pos.x + width - pad.x);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);  // window-relative
   ImGui::PushStyleColor(ImGuiCol_Text, theme::Mix(color, p.text, 0.25f));
   ImGui::TextUnformatted(message.c_str(), message.c_str() + message.size());
   ImGui::PopStyleColor();
@@ -353,6 +423,79 @@ void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 c, float s, ImU32 color) {
       draw->AddPolyline(pts, 3, color, 0, t);
       break;
     }
+    case Icon::ChevronRight: {
+      const ImVec2 pts[3] = {c + ImVec2(-s * 0.1f, -s * 0.22f), c + ImVec2(s * 0.12f, 0),
+                             c + ImVec2(-s * 0.1f, s * 0.22f)};
+      draw->AddPolyline(pts, 3, color, 0, t);
+      break;
+    }
+    case Icon::ChevronLeft: {
+      const ImVec2 pts[3] = {c + ImVec2(s * 0.1f, -s * 0.22f), c + ImVec2(-s * 0.12f, 0),
+                             c + ImVec2(s * 0.1f, s * 0.22f)};
+      draw->AddPolyline(pts, 3, color, 0, t);
+      break;
+    }
+    case Icon::Dots: {
+      for (int i = -1; i <= 1; ++i) draw->AddCircleFilled(c + ImVec2(i * s * 0.28f, 0), s * 0.075f + 0.6f, color, 12);
+      break;
+    }
+    case Icon::Close: {
+      const float k = s * 0.26f;
+      draw->AddLine(c + ImVec2(-k, -k), c + ImVec2(k, k), color, t);
+      draw->AddLine(c + ImVec2(-k, k), c + ImVec2(k, -k), color, t);
+      break;
+    }
+    case Icon::Trash: {
+      const float w = s * 0.24f, top = -s * 0.2f, bottom = s * 0.36f;
+      draw->AddLine(c + ImVec2(-s * 0.34f, top), c + ImVec2(s * 0.34f, top), color, t);
+      const ImVec2 lid[4] = {c + ImVec2(-s * 0.12f, top), c + ImVec2(-s * 0.12f, -s * 0.34f),
+                             c + ImVec2(s * 0.12f, -s * 0.34f), c + ImVec2(s * 0.12f, top)};
+      draw->AddPolyline(lid, 4, color, 0, t);
+      const ImVec2 can[4] = {c + ImVec2(-w, top), c + ImVec2(-w * 0.85f, bottom), c + ImVec2(w * 0.85f, bottom),
+                             c + ImVec2(w, top)};
+      draw->AddPolyline(can, 4, color, 0, t);
+      break;
+    }
+    case Icon::Copy: {
+      const float k = s * 0.2f;
+      draw->AddRect(c + ImVec2(-k * 0.6f, -k * 0.6f), c + ImVec2(k * 1.6f, k * 1.6f), color, 2.5f, 0, t);
+      const ImVec2 back[3] = {c + ImVec2(-k * 1.6f, k * 0.6f), c + ImVec2(-k * 1.6f, -k * 1.6f),
+                              c + ImVec2(k * 0.6f, -k * 1.6f)};
+      draw->AddPolyline(back, 3, color, 0, t);
+      break;
+    }
+    case Icon::Calendar: {
+      const ImVec2 a = c + ImVec2(-s * 0.34f, -s * 0.26f), b = c + ImVec2(s * 0.34f, s * 0.36f);
+      draw->AddRect(a, b, color, 3, 0, t);
+      draw->AddLine(ImVec2(a.x, a.y + s * 0.2f), ImVec2(b.x, a.y + s * 0.2f), color, t);
+      draw->AddLine(c + ImVec2(-s * 0.16f, -s * 0.38f), c + ImVec2(-s * 0.16f, -s * 0.16f), color, t);
+      draw->AddLine(c + ImVec2(s * 0.16f, -s * 0.38f), c + ImVec2(s * 0.16f, -s * 0.16f), color, t);
+      break;
+    }
+    case Icon::Warning: {
+      const float r = s * 0.42f;
+      draw->AddCircle(c, r, color, 24, t * 0.9f);
+      draw->AddLine(c + ImVec2(0, -r * 0.5f), c + ImVec2(0, r * 0.12f), color, t);
+      draw->AddCircleFilled(c + ImVec2(0, r * 0.48f), t * 0.62f, color, 8);
+      break;
+    }
+    case Icon::Globe: {
+      const float r = s * 0.38f;
+      draw->AddCircle(c, r, color, 28, t);
+      draw->AddLine(c + ImVec2(-r, 0), c + ImVec2(r, 0), color, t);
+      draw->AddBezierCubic(c + ImVec2(0, -r), c + ImVec2(r * 0.6f, -r * 0.5f), c + ImVec2(r * 0.6f, r * 0.5f),
+                           c + ImVec2(0, r), color, t, 12);
+      draw->AddBezierCubic(c + ImVec2(0, -r), c + ImVec2(-r * 0.6f, -r * 0.5f), c + ImVec2(-r * 0.6f, r * 0.5f),
+                           c + ImVec2(0, r), color, t, 12);
+      break;
+    }
+    case Icon::Box: {
+      const ImVec2 a = c + ImVec2(-s * 0.34f, -s * 0.3f), b = c + ImVec2(s * 0.34f, s * 0.34f);
+      draw->AddRect(a, b, color, 3, 0, t);
+      draw->AddLine(ImVec2(a.x, a.y + s * 0.2f), ImVec2(b.x, a.y + s * 0.2f), color, t);
+      draw->AddLine(c + ImVec2(-s * 0.1f, -s * 0.0f), c + ImVec2(s * 0.1f, 0), color, t);
+      break;
+    }
     case Icon::Check: {
       const ImVec2 pts[3] = {c + ImVec2(-s * 0.26f, 0), c + ImVec2(-s * 0.08f, s * 0.18f),
                              c + ImVec2(s * 0.26f, -s * 0.2f)};
@@ -398,6 +541,27 @@ bool IconButton(const char* id, Icon icon, float size, const char* tooltip) {
            theme::U32(hovered ? p.text : p.text_muted));
   HandCursorIfHovered();
   if (tooltip) Tooltip(tooltip);
+  return clicked;
+}
+
+bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size) {
+  const theme::Palette& p = theme::Current();
+  ImGui::PushFont(theme::GetFonts().strong);
+  const float text_width = ImGui::CalcTextSize(label, nullptr, true).x;
+  ImGui::PopFont();
+  if (size.x <= 0) size.x = std::floor(12 + 16 + 8 + text_width + 14);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  // The label moves right to make room for the icon: padding on the left only.
+  ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0, 0.5f));
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12 + 16 + 8, ImGui::GetStyle().FramePadding.y));
+  const bool clicked = Button(label, kind, size);
+  ImGui::PopStyleVar(2);
+  const ImVec4 color = kind == ButtonKind::Primary || kind == ButtonKind::Danger ? p.on_primary
+                       : kind == ButtonKind::Ghost                              ? p.text_muted
+                                                                                : p.text;
+  const float h = ImGui::GetItemRectSize().y;
+  DrawIcon(ImGui::GetWindowDrawList(), icon, ImVec2(pos.x + 12 + 8, pos.y + h * 0.5f), 16,
+           theme::U32(ImGui::GetStyle().Alpha < 1 ? theme::Alpha(color, 0.6f) : color));
   return clicked;
 }
 

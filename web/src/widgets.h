@@ -1,6 +1,7 @@
 // The console's own widgets, built from Dear ImGui items and draw-list shapes: buttons in
-// three weights, inputs with a focus ring, status badges, a segmented control, a spinner,
-// icons drawn as vectors (no icon font to ship), banners and tooltips.
+// four weights, inputs with a focus ring, checkboxes, status badges, a segmented control, a
+// spinner, icons drawn as vectors (no icon font to ship), banners and tooltips. Dialogs and the
+// drawer are in dialog.h.
 #pragma once
 
 #include <string>
@@ -10,7 +11,7 @@
 
 namespace console::ui {
 
-enum class ButtonKind { Primary, Secondary, Ghost };
+enum class ButtonKind { Primary, Secondary, Ghost, Danger };
 
 // A button; `size` as ImGui::Button (0 = fit). Shows the hand cursor when hovered.
 bool Button(const char* label, ButtonKind kind, ImVec2 size = ImVec2(0, 0));
@@ -18,9 +19,15 @@ bool Button(const char* label, ButtonKind kind, ImVec2 size = ImVec2(0, 0));
 // A text field with a placeholder and a focus ring. Returns what ImGui::InputText returns
 // (true when edited, or when Enter is pressed with ImGuiInputTextFlags_EnterReturnsTrue).
 bool InputText(const char* id, std::string* value, const char* hint, float width,
-               ImGuiInputTextFlags flags = 0);
+               ImGuiInputTextFlags flags = 0, ImGuiInputTextCallback callback = nullptr,
+               void* user_data = nullptr);
 // The same with a magnifier on the left.
 bool SearchInput(const char* id, std::string* value, const char* hint, float width);
+
+// A checkbox: off, ticked, or ticked because something else includes it (shown ticked and
+// locked; clicking it does nothing). Returns true when clicked while not locked.
+enum class Check { Off, On, Included };
+bool Checkbox(const char* id, const char* label, Check check, ImFont* font = nullptr);
 
 // A pill: a colored dot and a word, on a tint of the color. Occupies one text line.
 void Badge(const char* text, const ImVec4& color);
@@ -30,7 +37,7 @@ void Badge(const char* text, const ImVec4& color);
 int Segmented(const char* id, const char* const* labels, const int* counts, int n, int selected,
               const char* const* test_names);
 
-// A circular spinner of this radius at the cursor (advances it).
+// A circular spinner of this radius at the cursor (advances it). Keeps frames coming.
 void Spinner(float radius, const ImVec4& color);
 
 // Text clipped to `width` with an ellipsis; the full text as a tooltip when clipped.
@@ -46,11 +53,24 @@ void Tooltip(const std::string& text);
 void Banner(const std::string& message, const ImVec4& color, float width);
 
 // Vector icons, drawn centered on `center` within a box of `size`.
-enum class Icon { Search, Refresh, Sun, Moon, ChevronDown, Check, Key, Plus, SignOut };
+enum class Icon {
+  Search, Refresh, Sun, Moon, ChevronDown, ChevronRight, ChevronLeft, Check, Key, Plus, SignOut,
+  Dots, Close, Trash, Copy, Calendar, Warning, Globe, Box,
+};
 void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 center, float size, ImU32 color);
 
 // A square ghost button holding an icon.
 bool IconButton(const char* id, Icon icon, float size, const char* tooltip = nullptr);
+
+// A button with an icon before its label.
+bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size);
+
+// A small pill of text on a tint ("Private", "Team"), one text line high, at the cursor.
+void Chip(const std::string& text, const ImVec4& color);
+
+// Red text under a field (wrapped to `width`), published to the test hook as `test_name`. A hint
+// is the same words, muted: what is still missing, before the person got there.
+void FieldError(const std::string& message, float width, const std::string& test_name, bool hint = false);
 
 // The OAT mark: a rounded square with a key.
 void Logo(float size);

@@ -1,8 +1,13 @@
-// The organization's audit log: who did what to which token, newest first, filterable by action.
+// [SECTION] Heading and the action filter
+// [SECTION] The table (clipped: only the rows on screen are drawn, so 10,000 events cost what
+//           twenty do)
+// [SECTION] The page
+//
+// The organization's audit log: who did what to which token, newest first; filtered by action
+// on the server (?action=); pages of 100 arrive in the background, then more on demand.
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 #include "client.h"
 #include "format.h"
@@ -17,47 +22,324 @@
 namespace console {
 namespace {
 
-constexpr float kRowHeight = 40;
+constexpr float kRowHeight = 44;
+constexpr float kCellPadY = 12;
 
-std::vector<const AuditEntry*> Visible(const State& state) {
-  std::vector<const AuditEntry*> rows;
-  rows.reserve(state.activity.items.size());
-  for (const AuditEntry& e : state.activity.items) {
-    if (state.activity_view.action_filter.empty() || e.action == state.activity_view.action_filter) {
-      rows.push_back(&e);
-    }
+ImVec4 ActionColor(const std::string& action) {
+  const theme::Palette& p = theme::Current();
+  if (action == oat::audit::kTokenCreate || action == oat::audit::kTokenActivate) return p.success;
+  if (action == oat::audit::kTokenDelete) return p.danger;
+  if (action == oat::audit::kTokenSignInFailed) return p.warning;
+  if (action == oat::audit::kTokenDeactivate) return p.neutral;
+  return p.primary;
+}
+
+std::string ActionWords(const std::string& action) {
+  if (action.empty()) return "All actions";
+  return std::string(oat::audit_action_description(action).value_or(action));
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Heading and the action filter
+// -----------------------------------------------------------------------------------------------
+
+void Heading(State& state, float left, float width) {
+  const theme::Palette& p = theme::Current();
+  const float top = ImGui::GetCursorScreenPos().y;
+  ImGui::SetCursorScreenPos(ImVec2(left, top));
+  ui::Text("Activity", p.text, theme::GetFonts().title);
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y - 4));
+  ui::Text("What happened to " + state.selected_org + "'s access tokens, and who did it, newest first.",
+           p.text_muted);
+  const float bottom = ImGui::GetCursorScreenPos().y;
+  ImGui::SetCursorScreenPos(ImVec2(left + width - 36, top + 4));
+  if (state.audit.loading) {
+    ImGui::SetCursorScreenPos(ImVec2(left + width - 36 + 9, top + 4 + 9));
+    ui::Spinner(9, p.text_muted);
+  } else if (ui::IconButton("##refresh", ui::Icon::Refresh, 36, "Reload the log")) {
+    LoadAuditLog(state);
   }
-  return rows;
+  test_hook::MarkLastItem("activity.refresh");
+  ImGui::SetCursorScreenPos(ImVec2(left, std::max(bottom, top + 44)));
+}
+
+bool FilterOption(const std::string& label, const std::string& action, bool selected, const std::string& name) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool clicked = ImGui::Selectable(("##" + name).c_str(), selected, 0, ImVec2(260, 32));
+  if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  test_hook::MarkLastItem(name);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float cy = pos.y + 16;
+  if (!action.empty()) draw->AddCircleFilled(ImVec2(pos.x + 14, cy), 4, theme::U32(ActionColor(action)), 12);
+  draw->AddText(ImVec2(pos.x + (action.empty() ? 10 : 26), std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)),
+                theme::U32(p.text), label.c_str());
+  if (selected) ui::DrawIcon(draw, ui::Icon::Check, ImVec2(pos.x + 260 - 16, cy), 14, theme::U32(p.primary));
+  return clicked;
+}
+
+// The server filters (?action=), so the counts and pages are that action's.
+void ChooseAction(State& state, const std::string& action) {
+  AuditLog& log = state.audit;
+  if (action == log.filter) return;
+  log.filter = action;
+  log.action = action;
+  LoadAuditLog(state);
 }
 
 void ActionFilter(State& state) {
-  std::string current = "All actions";
-  for (const oat::AuditAction& a : oat::audit_actions()) {
-    if (a.name == state.activity_view.action_filter) current = std::string(a.description);
-  }
-  ImGui::SetNextItemWidth(280);
-  if (ImGui::BeginCombo("##action", current.c_str())) {
-    if (ImGui::Selectable("All actions", state.activity_view.action_filter.empty())) {
-      state.activity_view.action_filter.clear();
-    }
-    test_hook::MarkLastItem("activity.filter.all");
+  const theme::Palette& p = theme::Current();
+  AuditLog& log = state.audit;
+  const std::string current = ActionWords(log.filter);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const ImVec2 size(280, ImGui::GetFrameHeight());
+  const bool clicked = ImGui::InvisibleButton("##action-filter", size);
+  const bool hovered = ImGui::IsItemHovered();
+  if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  test_hook::MarkLastItem("activity.filter", current);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(pos, pos + size, theme::U32(p.input), 6);
+  draw->AddRect(pos, pos + size, theme::U32(hovered ? p.text_faint : p.border_strong), 6);
+  const float ty = std::floor(pos.y + (size.y - ImGui::GetTextLineHeight()) * 0.5f);
+  draw->AddText(ImVec2(pos.x + 12, ty), theme::U32(p.text_muted), "Action:");
+  const float label_x = pos.x + 12 + ImGui::CalcTextSize("Action:").x + 6;
+  draw->AddText(ImVec2(label_x, ty), theme::U32(p.text), current.c_str());
+  ui::DrawIcon(draw, ui::Icon::ChevronDown, ImVec2(pos.x + size.x - 16, pos.y + size.y * 0.5f), 14,
+               theme::U32(p.text_muted));
+  if (clicked) ImGui::OpenPopup("##actions");
+
+  ImGui::SetNextWindowPos(ImVec2(pos.x, pos.y + size.y + 6));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 2));
+  if (ImGui::BeginPopup("##actions")) {
+    std::string chosen = log.filter;
+    bool pick = false;
+    if (FilterOption("All actions", "", log.filter.empty(), "activity.filter.all")) pick = true, chosen.clear();
     for (const oat::AuditAction& a : oat::audit_actions()) {
-      const std::string label(a.description);
-      if (ImGui::Selectable(label.c_str(), state.activity_view.action_filter == a.name)) {
-        state.activity_view.action_filter = std::string(a.name);
+      const std::string name(a.name);
+      if (FilterOption(std::string(a.description), name, log.filter == name, "activity.filter." + name)) {
+        pick = true;
+        chosen = name;
       }
-      test_hook::MarkLastItem("activity.filter." + std::string(a.name));
     }
-    ImGui::EndCombo();
+    if (pick) ImGui::CloseCurrentPopup();
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+    if (pick) ChooseAction(state, chosen);
   }
-  test_hook::MarkLastItem("activity.filter");
+  ImGui::PopStyleVar(2);
+}
+
+// -----------------------------------------------------------------------------------------------
+// [SECTION] The table
+// -----------------------------------------------------------------------------------------------
+
+void CellStart() {
+  const float line = ImGui::GetTextLineHeight();
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + std::floor((kRowHeight - kCellPadY * 2 - line) * 0.5f));
+}
+
+void DrawEvent(const State& state, const AuditEntry& e, int index, float row_left, float row_width,
+               float body_top) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  ImGui::TableNextRow(0, kRowHeight);
+  ImGui::TableSetColumnIndex(0);
+  const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  if (ImGui::IsWindowHovered() && mouse.y >= std::max(row_top, body_top) && mouse.y < row_top + kRowHeight &&
+      mouse.x >= row_left && mouse.x < row_left + row_width) {
+    ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(p.surface_muted, 0.7f)));
+  }
+  const std::string prefix = "activity.row." + std::to_string(index);
+  if (test_hook::Enabled() && row_top >= body_top - 0.5f) {
+    test_hook::Mark(prefix, ImVec2(row_left, row_top), ImVec2(row_left + row_width, row_top + kRowHeight));
+    test_hook::Status(prefix + ".action", e.action);
+  }
+
+  CellStart();
+  ui::Text(format::RelativeTime(e.timestamp, state.now), p.text_muted);
+  ui::Tooltip(format::ExactLocalTime(e.timestamp));
+
+  ImGui::TableSetColumnIndex(1);
+  CellStart();
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::GetWindowDrawList()->AddCircleFilled(at + ImVec2(4, ImGui::GetTextLineHeight() * 0.5f), 4,
+                                              theme::U32(ActionColor(e.action)), 12);
+  ImGui::SetCursorScreenPos(at + ImVec2(16, 0));
+  ui::TextEllipsis(e.description.empty() ? e.action : e.description, ImGui::GetContentRegionAvail().x, fonts.strong,
+                   p.text);
+  ui::Tooltip(e.action);
+
+  ImGui::TableSetColumnIndex(2);
+  CellStart();
+  ui::TextEllipsis(e.name.empty() ? "\xE2\x80\x94" : e.name, ImGui::GetContentRegionAvail().x, nullptr,
+                   e.name.empty() ? p.text_faint : p.text);
+
+  ImGui::TableSetColumnIndex(3);
+  CellStart();
+  ui::TextEllipsis(e.actor, ImGui::GetContentRegionAvail().x, nullptr, p.text_muted);
+
+  ImGui::TableSetColumnIndex(4);
+  CellStart();
+  ui::TextEllipsis(e.details.empty() ? "\xE2\x80\x94" : e.details, ImGui::GetContentRegionAvail().x, nullptr,
+                   e.details.empty() ? p.text_faint : p.text_muted);
+  if (!e.data.empty() && ImGui::IsItemHovered()) {
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(10, 8));
+    ImGui::BeginTooltip();
+    ImGui::PushFont(fonts.mono);
+    ImGui::TextUnformatted(e.data.c_str(), e.data.c_str() + e.data.size());
+    ImGui::PopFont();
+    ImGui::EndTooltip();
+    ImGui::PopStyleVar();
+  }
+}
+
+void EmptyState(State& state, ImVec2 a, ImVec2 b) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const AuditLog& log = state.audit;
+  const float cx = (a.x + b.x) * 0.5f;
+  float y = a.y + std::max(24.0f, (b.y - a.y) * 0.5f - 60);
+  auto centered = [&](const std::string& text, ImFont* font, const ImVec4& color, const char* name = nullptr) {
+    ImGui::PushFont(font);
+    const float wrap = std::min(460.0f, b.x - a.x - 48);
+    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - size.x * 0.5f), y));
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
+    ui::Text(text, color);
+    ImGui::PopTextWrapPos();
+    ImGui::PopFont();
+    if (name) test_hook::ErrorShown(name, text);
+    y += size.y + 6;
+  };
+  if (log.loading && !log.loaded) {
+    ImGui::SetCursorScreenPos(ImVec2(cx - 12, y));
+    ui::Spinner(12, p.primary);
+    y += 36;
+    centered("Loading the activity\xE2\x80\xA6", fonts.body, p.text_muted);
+  } else if (!log.error.empty()) {
+    centered(log.error_status == 403 ? "You cannot see " + log.org + "'s activity" : "The activity could not be loaded",
+             fonts.strong, p.text);
+    centered(log.error, fonts.body, log.error_status == 403 ? p.text_muted : p.danger, "activity.error");
+    if (log.error_status != 403) {
+      y += 8;
+      ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - 50), y));
+      if (ui::Button("Try again", ui::ButtonKind::Secondary, ImVec2(100, 34))) LoadAuditLog(state);
+      test_hook::MarkLastItem("activity.retry");
+    }
+  } else if (!log.filter.empty()) {
+    centered("No \xE2\x80\x9C" + ActionWords(log.filter) + "\xE2\x80\x9D events", fonts.strong, p.text);
+    centered("Choose another action, or all of them.", fonts.body, p.text_muted);
+  } else {
+    centered("Nothing has happened yet", fonts.strong, p.text);
+    centered("Creating, changing and deleting tokens, and failed sign-ins with them, show here.", fonts.body,
+             p.text_muted);
+  }
+}
+
+void Table(State& state, float width, float height) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  AuditLog& log = state.audit;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImGui::PushFont(fonts.small);
+  const float header_height = ImGui::GetTextLineHeight() + kCellPadY * 2;
+  ImGui::PopFont();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 end = pos + ImVec2(width, height);
+  draw->AddRectFilled(pos, end, theme::U32(p.surface), 10);
+  draw->AddRectFilled(pos, pos + ImVec2(width, header_height), theme::U32(p.surface_muted), 10,
+                      ImDrawFlags_RoundCornersTop);
+  draw->AddLine(ImVec2(pos.x, pos.y + header_height - 0.5f), ImVec2(end.x, pos.y + header_height - 0.5f),
+                theme::U32(p.border));
+  draw->AddRect(pos, end, theme::U32(p.border), 10);
+
+  const int rows = static_cast<int>(log.items.size());
+  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp |
+                                     ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX |
+                                     ImGuiTableFlags_NoSavedSettings;
+  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(16, kCellPadY));
+  ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::Alpha(p.border, 0.8f));
+  const float table_height = rows == 0 ? header_height : height - 1;
+  if (ImGui::BeginTable("##activity", 5, kFlags, ImVec2(width, table_height))) {
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableSetupColumn("TIME", ImGuiTableColumnFlags_WidthFixed, 124);
+    ImGui::TableSetupColumn("ACTION", ImGuiTableColumnFlags_WidthFixed, 260);
+    ImGui::TableSetupColumn("TOKEN", ImGuiTableColumnFlags_WidthStretch, 1.2f);
+    ImGui::TableSetupColumn("ACTOR", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+    ImGui::TableSetupColumn("DETAILS", ImGuiTableColumnFlags_WidthStretch, 1.8f);
+    ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    ImGui::PushFont(fonts.small);
+    static const char* const kHeaders[5] = {"TIME", "ACTION", "TOKEN", "ACTOR", "DETAILS"};
+    for (int c = 0; c < 5; ++c) {
+      ImGui::TableSetColumnIndex(c);
+      ui::Text(kHeaders[c], p.text_muted);
+    }
+    ImGui::PopFont();
+
+    const float body_top = pos.y + header_height;
+    ImGuiListClipper clipper;
+    clipper.Begin(rows, kRowHeight);
+    int last_shown = -1;
+    while (clipper.Step()) {
+      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        DrawEvent(state, log.items[static_cast<std::size_t>(i)], i, pos.x, width, body_top);
+        last_shown = std::max(last_shown, i);
+      }
+    }
+    ImGui::EndTable();
+    // Scrolled to the end of what is loaded: the next page.
+    if (rows > 0 && last_shown >= rows - 1 && log.more && !log.loading) LoadMoreAuditLog(state, false);
+  }
+  ImGui::PopStyleColor();
+  ImGui::PopStyleVar();
+  if (rows == 0) EmptyState(state, ImVec2(pos.x, pos.y + header_height), end);
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, end.y));
+  ImGui::Dummy(ImVec2(width, 0));
+}
+
+// Below the table: how much is loaded, and more.
+void Footer(State& state, std::size_t shown, float left, float width) {
+  const theme::Palette& p = theme::Current();
+  AuditLog& log = state.audit;
+  if (!log.loaded) return;
+  const float y = ImGui::GetCursorScreenPos().y + 8;
+  ImGui::SetCursorScreenPos(ImVec2(left + 2, y + 8));
+  std::string text = "Showing " + format::Thousands(shown) + " of " + format::Thousands(log.total) +
+                     (log.total == 1 ? " event" : " events");
+  if (log.loading) text += "  \xC2\xB7  loading more\xE2\x80\xA6";
+  ui::Text(text, p.text_faint);
+  test_hook::MarkLastItem("activity.count", text);
+  if (log.more) {
+    float x = left + width;
+    ImGui::PushFont(theme::GetFonts().strong);
+    const float all_width = ImGui::CalcTextSize("Load all").x + 28;
+    const float more_width = ImGui::CalcTextSize("Load 100 more").x + 28;
+    ImGui::PopFont();
+    ImGui::BeginDisabled(log.loading);
+    x -= all_width;
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    if (ui::Button("Load all", ui::ButtonKind::Ghost, ImVec2(all_width, 34))) LoadMoreAuditLog(state, true);
+    test_hook::MarkLastItem("activity.all");
+    x -= 8 + more_width;
+    ImGui::SetCursorScreenPos(ImVec2(x, y));
+    if (ui::Button("Load 100 more", ui::ButtonKind::Secondary, ImVec2(more_width, 34))) {
+      LoadMoreAuditLog(state, false);
+    }
+    test_hook::MarkLastItem("activity.more");
+    ImGui::EndDisabled();
+  }
 }
 
 }  // namespace
 
+// -----------------------------------------------------------------------------------------------
+// [SECTION] The page
+// -----------------------------------------------------------------------------------------------
+
 void DrawActivityPage(State& state) {
   const theme::Palette& p = theme::Current();
-  const theme::Fonts& fonts = theme::GetFonts();
   const ImVec2 origin = ImGui::GetWindowPos();
   const ImVec2 window = ImGui::GetWindowSize();
   const float avail = window.x - kPagePaddingX * 2;
@@ -66,92 +348,48 @@ void DrawActivityPage(State& state) {
   const float top = origin.y + kTopBarHeight + kPagePaddingTop;
   ImGui::SetCursorScreenPos(ImVec2(left, top));
   if (state.selected_org.empty()) return;
+  AuditLog& log = state.audit;
+  if (log.org != state.selected_org && !log.loading) LoadAuditLog(state);
+  const std::size_t shown_count = log.items.size();
 
   DrawViewTabs(state, left);
-  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
-  ui::Text("Activity", p.text, fonts.title);
-  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y - 4));
-  ui::Text("What happened to " + state.selected_org + "'s access tokens, newest first.", p.text_muted);
-  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 14));
+  Heading(state, left, width);
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 18));
+  const float toolbar_y = ImGui::GetCursorScreenPos().y;
   ActionFilter(state);
-  ImGui::SameLine(0, 12);
-  if (state.activity.loading) {
-    ImGui::SetCursorScreenPos(ImGui::GetCursorScreenPos() + ImVec2(0, 8));
-    ui::Spinner(9, p.text_muted);
-  } else if (ui::IconButton("##reloadactivity", ui::Icon::Refresh, ImGui::GetFrameHeight(), "Reload")) {
-    LoadActivity(state);
+  if (log.loaded) {
+    const std::string updated = "Updated " + format::RelativeTime(log.loaded_at, state.now);
+    const ImVec2 size = ImGui::CalcTextSize(updated.c_str());
+    ImGui::GetWindowDrawList()->AddText(
+        ImVec2(left + width - size.x, std::floor(toolbar_y + (ImGui::GetFrameHeight() - size.y) * 0.5f)),
+        theme::U32(p.text_faint), updated.c_str());
   }
-  test_hook::MarkLastItem("activity.refresh");
-  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 14));
+  ImGui::SetCursorScreenPos(ImVec2(left, toolbar_y + ImGui::GetFrameHeight() + 16));
 
-  if (!state.activity.error.empty()) {
-    ui::Banner(state.activity.error, p.danger, width);
-    test_hook::Status("activity.error", state.activity.error);
+  // A failed page after others keeps them on screen, with the reason above.
+  if (log.loaded && !log.error.empty() && !log.items.empty()) {
+    ui::Banner(log.error, p.danger, width);
+    test_hook::ErrorShown("activity.error", log.error);
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 8));
   }
 
-  const std::vector<const AuditEntry*> rows = Visible(state);
-  const float bottom = origin.y + window.y - 24;
-  const float height = std::max(200.0f, bottom - ImGui::GetCursorScreenPos().y);
-  const ImVec2 pos = ImGui::GetCursorScreenPos();
-  ImGui::GetWindowDrawList()->AddRectFilled(pos, pos + ImVec2(width, height), theme::U32(p.surface), 10);
-  ImGui::GetWindowDrawList()->AddRect(pos, pos + ImVec2(width, height), theme::U32(p.border), 10);
+  // The card hugs its rows, and scrolls once they outgrow the window.
+  const float bottom = origin.y + window.y - 24 - 50;
+  const float room = std::max(220.0f, bottom - ImGui::GetCursorScreenPos().y);
+  ImGui::PushFont(theme::GetFonts().small);
+  const float header = ImGui::GetTextLineHeight() + kCellPadY * 2;
+  ImGui::PopFont();
+  const float natural = shown_count == 0 ? header + 300 : header + static_cast<float>(shown_count) * kRowHeight + 2;
+  const float height = std::floor(std::min(room, natural));
+  Table(state, width, height);
+  Footer(state, shown_count, left, width);
 
-  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp |
-                                     ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX |
-                                     ImGuiTableFlags_NoSavedSettings;
-  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(16, 10));
-  ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::Alpha(p.border, 0.8f));
-  if (ImGui::BeginTable("##activity", 5, kFlags, ImVec2(width, height - 1))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("WHEN", ImGuiTableColumnFlags_WidthFixed, 140);
-    ImGui::TableSetupColumn("ACTION", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-    ImGui::TableSetupColumn("TOKEN", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-    ImGui::TableSetupColumn("BY", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-    ImGui::TableSetupColumn("DETAILS", ImGuiTableColumnFlags_WidthStretch, 2.0f);
-    ImGui::PushFont(fonts.small);
-    ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);
-    ImGui::TableHeadersRow();
-    ImGui::PopStyleColor();
-    ImGui::PopFont();
-
-    ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(rows.size()), kRowHeight);
-    while (clipper.Step()) {
-      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-        const AuditEntry& e = *rows[static_cast<std::size_t>(i)];
-        ImGui::TableNextRow(0, kRowHeight);
-        ImGui::TableSetColumnIndex(0);
-        ui::Text(format::RelativeTime(e.timestamp, state.now), p.text_muted);
-        ui::Tooltip(format::ExactLocalTime(e.timestamp));
-        ImGui::TableSetColumnIndex(1);
-        const bool failure = e.action == oat::audit::kTokenSignInFailed;
-        ui::Text(e.description.empty() ? e.action : e.description, failure ? p.danger : p.text, fonts.strong);
-        ImGui::TableSetColumnIndex(2);
-        ui::TextEllipsis(e.name.empty() ? "\xE2\x80\x94" : e.name, ImGui::GetContentRegionAvail().x, nullptr, p.text);
-        ImGui::TableSetColumnIndex(3);
-        ui::TextEllipsis(e.actor, ImGui::GetContentRegionAvail().x, nullptr, p.text_muted);
-        ImGui::TableSetColumnIndex(4);
-        ui::TextEllipsis(e.details, ImGui::GetContentRegionAvail().x, nullptr, p.text_faint);
-        if (test_hook::Enabled()) {
-          test_hook::Status("activity.row." + std::to_string(i) + ".action", e.action);
-        }
-      }
-    }
-    ImGui::EndTable();
-  }
-  ImGui::PopStyleColor();
-  ImGui::PopStyleVar();
-
-  if (rows.empty() && !state.activity.loading) {
-    const char* text = state.activity.items.empty() ? "Nothing has happened yet." : "No event matches the filter.";
-    const ImVec2 size = ImGui::CalcTextSize(text);
-    ImGui::GetWindowDrawList()->AddText(ImVec2(pos.x + (width - size.x) * 0.5f, pos.y + 90),
-                                        theme::U32(p.text_muted), text);
-  }
   test_hook::Status("screen", "activity");
-  test_hook::Status("activity.rows", static_cast<long long>(rows.size()));
-  test_hook::Status("activity.total", static_cast<long long>(state.activity.items.size()));
+  test_hook::Status("org", state.selected_org);
+  test_hook::Status("loading", log.loading ? 1 : 0);
+  test_hook::Status("activity.rows", static_cast<long long>(shown_count));
+  test_hook::Status("activity.total", static_cast<long long>(log.total));
+  test_hook::Status("activity.filter", log.filter);
 }
 
 }  // namespace console

@@ -29,7 +29,9 @@ void DrawApp(State& state) {
   }
   ImGui::End();
 
-  if (state.session.signed_in()) DrawDialogs(state);
+  // Also when signed out: a dialog that was open when the session ended is closed there.
+  DrawDialogs(state);
+  if (state.session.signed_in()) DrawToast(state);
 }
 
 }  // namespace console

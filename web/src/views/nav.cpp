@@ -40,7 +40,7 @@ void DrawViewTabs(State& state, float left) {
     }
     if (clicked && !selected) {
       state.view = tab.view;
-      if (tab.view == View::Activity) LoadActivity(state);
+      if (tab.view == View::Activity) LoadAuditLog(state);
       if (tab.view == View::Tokens) LoadTokens(state);
     }
     x += size.x + 28;

@@ -129,7 +129,7 @@ void DrawSignIn(State& state) {
     ImGui::TextUnformatted(form.error.c_str());
     ImGui::PopStyleColor();
     ImGui::PopTextWrapPos();
-    test_hook::MarkLastItem("signin.error");
+    test_hook::ErrorShown("signin.error", form.error);
   }
   ImGui::EndGroup();
   const float content_bottom = ImGui::GetItemRectMax().y;

@@ -18,20 +18,6 @@ namespace {
 
 constexpr float kMinTableHeight = 260;
 
-// Why no token can be generated here now (the core's words), or "" when one can.
-std::string GenerateRefusal(const State& state) {
-  const Organization* org = SelectedOrganization(state);
-  if (!org) return "";
-  if (!org->can_manage_tokens) {
-    return "Only owners and roles allowed to manage access tokens can generate them.";
-  }
-  const std::size_t held = state.tokens.loaded ? state.tokens.items.size() : org->token_count;
-  if (auto error = oat::check_can_create_token(oat::parse_plan(org->plan).value_or(oat::Plan::Free), held)) {
-    return error->message;
-  }
-  return "";
-}
-
 // Title and intro on the left; refresh and generate on the right.
 void Heading(State& state, float left, float width) {
   const theme::Palette& p = theme::Current();
@@ -50,20 +36,23 @@ void Heading(State& state, float left, float width) {
 
   // Right: refresh, generate.
   ImGui::PushFont(fonts.strong);
-  const float generate_width = ImGui::CalcTextSize("Generate token").x + 32;
+  const float generate_width = std::floor(ImGui::CalcTextSize("Generate token").x + 12 + 16 + 8 + 16);
   ImGui::PopFont();
   float x = left + width - generate_width;
   ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
   // Generate is offered only when the core's rules allow one more token here; else why not.
-  const std::string refusal = GenerateRefusal(state);
-  ImGui::BeginDisabled(!refusal.empty());
-  if (ui::Button("Generate token", ui::ButtonKind::Primary, ImVec2(generate_width, 36))) OpenGenerateDialog(state);
+  const oat::Status refusal = GenerateRefusal(state);
+  ImGui::BeginDisabled(refusal.has_value());
+  if (ui::IconLabelButton("Generate token", ui::Icon::Plus, ui::ButtonKind::Primary, ImVec2(generate_width, 36))) {
+    OpenGenerateDialog(state);
+  }
   ImGui::EndDisabled();
   test_hook::MarkLastItem("tokens.generate");
-  test_hook::Status("generate.enabled", refusal.empty() ? 1 : 0);
-  if (!refusal.empty()) {
-    test_hook::Status("generate.refusal", refusal);
-    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", refusal.c_str());
+  test_hook::Flag("tokens.generate", "disabled", refusal.has_value());
+  test_hook::Status("generate.enabled", refusal ? 0 : 1);
+  if (refusal) {
+    test_hook::Status("generate.refusal", refusal->message);
+    if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ui::Tooltip(refusal->message);
   }
   x -= 8 + 36;
   ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
@@ -156,10 +145,24 @@ void DrawTokensPage(State& state) {
 
   DrawViewTabs(state, left);
   Heading(state, left, width);
-  if (const std::string refusal = GenerateRefusal(state); !refusal.empty() && state.tokens.loaded) {
+  if (const oat::Status refusal = GenerateRefusal(state); refusal && (state.tokens.loaded || state.tokens.error_status == 403)) {
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
-    ui::Banner(refusal, p.warning, width);
-    test_hook::MarkLastItem("tokens.generate.reason");
+    ui::Banner(refusal->message, p.warning, width);
+    test_hook::MarkLastItem("tokens.generate.reason", refusal->message);
+  }
+  // A row action the server refused, in its words, until dismissed or another action.
+  if (state.action.origin == ActionOrigin::Table && !state.action.error.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
+    const char* verb = state.action.kind == TokenActionKind::Activate ? "activate" : "deactivate";
+    const std::string text = "Could not " + std::string(verb) + " \xE2\x80\x9C" + state.action.label +
+                             "\xE2\x80\x9D: " + state.action.error;
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ui::Banner(text, p.danger, width);
+    test_hook::ErrorShown("tokens.action.error", state.action.error);
+    const ImVec2 end = ImGui::GetCursorScreenPos();
+    ImGui::SetCursorScreenPos(ImVec2(at.x + width - 34, at.y + 5));
+    if (ui::IconButton("##dismiss", ui::Icon::Close, 28, "Dismiss")) state.action = TokenAction{};
+    ImGui::SetCursorScreenPos(end);
   }
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 18));
   Toolbar(state, left, width);

@@ -110,25 +110,6 @@ void CellStart() {
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + std::floor((kRowHeight - kCellPadY * 2 - line) * 0.5f));
 }
 
-const char* StateWord(oat::TokenState s) {
-  switch (s) {
-    case oat::TokenState::Active: return "Active";
-    case oat::TokenState::Inactive: return "Inactive";
-    case oat::TokenState::Expired: return "Expired";
-  }
-  return "";
-}
-
-ImVec4 StateColor(oat::TokenState s) {
-  const theme::Palette& p = theme::Current();
-  switch (s) {
-    case oat::TokenState::Active: return p.success;
-    case oat::TokenState::Inactive: return p.neutral;
-    case oat::TokenState::Expired: return p.danger;
-  }
-  return p.neutral;
-}
-
 void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exact,
               const std::string& extra = "") {
   ui::Text(shown, color);
@@ -137,48 +118,64 @@ void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exac
   ui::Tooltip(tip);
 }
 
-// The row's menu: what the token's state allows (oat::check_token_action), nothing else.
-void RowActions(State& state, const Row& row, int index) {
+// One entry of the row menu.
+bool MenuItem(const char* text, const char* name, bool danger = false) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool chosen = ImGui::Selectable((std::string("##") + name).c_str(), false, 0, ImVec2(180, 30));
+  if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  test_hook::MarkLastItem(name);
+  ImGui::GetWindowDrawList()->AddText(ImVec2(pos.x + 10, std::floor(pos.y + (30 - ImGui::GetTextLineHeight()) * 0.5f)),
+                                      theme::U32(danger ? p.danger : p.text), text);
+  return chosen;
+}
+
+// The row's "..." menu: details, and what the token's state allows (oat::check_token_action).
+void RowMenu(State& state, const Row& row, int index) {
+  const theme::Palette& p = theme::Current();
   const oat::AccessToken& t = *row.token;
   const std::string prefix = "tokens.row." + std::to_string(index);
   ImGui::PushID(t.id.c_str());
-  // Exactly the row's content height (kRowHeight less the cell padding), so rows keep theirs.
-  if (ui::Button("\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2", ui::ButtonKind::Ghost,
-                 ImVec2(40, kRowHeight - 2 * kCellPadY))) {
-    ImGui::OpenPopup("actions");
-  }
+  const float size = kRowHeight - 2 * kCellPadY;
+  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - size);
+  if (ui::IconButton("##menu", ui::Icon::Dots, size, "Actions")) ImGui::OpenPopup("##actions");
   test_hook::MarkLastItem(prefix + ".menu");
-  ui::Tooltip("Actions");
+  // The menu opens under the button, its right edge on the button's.
+  ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y + 4), ImGuiCond_Appearing,
+                          ImVec2(1, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
-  if (ImGui::BeginPopup("actions")) {
-    auto allowed = [&](oat::TokenAction a) { return !oat::check_token_action(row.state, a); };
-    auto item = [&](const char* text, const char* name) {
-      const bool chosen = ImGui::Selectable(text, false, 0, ImVec2(160, 28));
-      test_hook::MarkLastItem(name);
-      return chosen;
-    };
-    auto act = [&]() {
-      state.action = TokenAction{t.id, t.label, false, ""};
-    };
-    if (allowed(oat::TokenAction::Edit) && item("Edit", "row.edit")) OpenEditDialog(state, t.id);
-    if (row.state == oat::TokenState::Active && allowed(oat::TokenAction::Deactivate) &&
-        item("Deactivate", "row.deactivate")) {
-      act();
-      SetTokenActive(state, false);
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 2));
+  if (ImGui::BeginPopup("##actions")) {
+    ImGui::PushFont(theme::GetFonts().small);
+    ImGui::PushStyleColor(ImGuiCol_Text, p.text_faint);
+    ImGui::SetCursorPos(ImGui::GetCursorPos() + ImVec2(10, 4));
+    ui::TextEllipsis(t.label, 160, nullptr, p.text_faint);
+    ImGui::Dummy(ImVec2(0, 2));
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+    if (MenuItem("View details", "row.details")) OpenTokenDetails(state, t.id);
+    if (Allows(row.state, oat::TokenAction::Edit) && MenuItem("Edit\xE2\x80\xA6", "row.edit")) {
+      OpenEditDialog(state, t.id, false);
     }
-    if (row.state == oat::TokenState::Inactive && allowed(oat::TokenAction::Activate) &&
-        item("Activate", "row.activate")) {
-      act();
-      SetTokenActive(state, true);
+    if (row.state == oat::TokenState::Active && Allows(row.state, oat::TokenAction::Deactivate) &&
+        MenuItem("Deactivate", "row.deactivate")) {
+      SetTokenActive(state, t.id, t.label, false, ActionOrigin::Table);
     }
-    if (allowed(oat::TokenAction::Delete) && item("Delete\xE2\x80\xA6", "row.delete")) {
-      act();
-      state.dialog = Dialog::ConfirmDelete;
+    if (row.state == oat::TokenState::Inactive && Allows(row.state, oat::TokenAction::Activate) &&
+        MenuItem("Activate", "row.activate")) {
+      SetTokenActive(state, t.id, t.label, true, ActionOrigin::Table);
     }
-    test_hook::Status("menu", row.state == oat::TokenState::Expired ? "expired" : "open");
+    if (Allows(row.state, oat::TokenAction::Delete)) {
+      ImGui::Separator();
+      if (MenuItem("Delete\xE2\x80\xA6", "row.delete", true)) {
+        OpenDeleteDialog(state, t.id, t.label, ActionOrigin::Table);
+      }
+    }
+    test_hook::Status("menu", TokenStateWord(row.state));
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   }
-  ImGui::PopStyleVar();
+  ImGui::PopStyleVar(2);
   ImGui::PopID();
 }
 
@@ -187,6 +184,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const oat::AccessToken& t = *row.token;
+  const std::string prefix = "tokens.row." + std::to_string(index);
   ImGui::TableNextRow(0, kRowHeight);
 
   ImGui::TableSetColumnIndex(0);
@@ -195,23 +193,49 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   const bool hovered = ImGui::IsWindowHovered() && mouse.y >= std::max(row_top, body_top) &&
                        mouse.y < row_top + kRowHeight && mouse.x >= row_left &&
                        mouse.x < row_left + row_width;
-  if (hovered) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(p.surface_muted, 0.7f)));
-  if (test_hook::Enabled() && row_top >= body_top - 0.5f && row_top + kRowHeight <= body_bottom + 0.5f) {
-    const std::string name = "tokens.row." + std::to_string(index);
-    test_hook::Mark(name, ImVec2(row_left, row_top), ImVec2(row_left + row_width, row_top + kRowHeight));
+  if (hovered) {
+    ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(p.surface_muted, 0.7f)));
+    ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   }
+  if (test_hook::Enabled() && row_top >= body_top - 0.5f && row_top + kRowHeight <= body_bottom + 0.5f) {
+    test_hook::Mark(prefix, ImVec2(row_left, row_top), ImVec2(row_left + row_width, row_top + kRowHeight));
+  }
+
+  // The whole row is one button (opens the details); the "..." button later overlaps it.
+  ImGui::PushID(t.id.c_str());
+  const ImVec2 cell = ImGui::GetCursorPos();
+  ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_HeaderActive, ImVec4(0, 0, 0, 0));
+  if (ImGui::Selectable("##row", false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
+                        ImVec2(0, kRowHeight - 2 * kCellPadY))) {
+    OpenTokenDetails(state, t.id);
+  }
+  ImGui::PopStyleColor(3);
+  ImGui::SetCursorPos(cell);
 
   // Label (description on hover).
   CellStart();
-  ImGui::PushID(t.id.c_str());
   ui::TextEllipsis(t.label, ImGui::GetContentRegionAvail().x, fonts.strong, p.text);
+  test_hook::MarkLastItem(prefix + ".label", t.label);
   if (!t.description.empty()) ui::Tooltip(t.description);
   ImGui::PopID();
 
   ImGui::TableSetColumnIndex(1);
   CellStart();
-  ui::Badge(StateWord(row.state), StateColor(row.state));
-  test_hook::MarkLastItem("tokens.row." + std::to_string(index) + ".status");
+  const bool busy = state.action.pending && state.action.token_id == t.id &&
+                    state.action.kind != TokenActionKind::Delete;
+  if (busy) {
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 1);
+    ui::Spinner(8, p.text_muted);
+    ImGui::SameLine(0, 8);
+    ui::Text(state.action.kind == TokenActionKind::Activate ? "Activating\xE2\x80\xA6" : "Deactivating\xE2\x80\xA6",
+             p.text_muted);
+    test_hook::MarkLastItem(prefix + ".status", "pending");
+  } else {
+    ui::Badge(TokenStateWord(row.state), TokenStateColor(row.state));
+    test_hook::MarkLastItem(prefix + ".status", TokenStateWord(row.state));
+  }
 
   ImGui::TableSetColumnIndex(2);
   CellStart();
@@ -224,37 +248,42 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
 
   ImGui::TableSetColumnIndex(4);
   CellStart();
+  const std::string last_used = t.last_used_at ? format::RelativeTime(*t.last_used_at, state.now) : "Never";
   if (t.last_used_at) {
-    TimeCell(format::RelativeTime(*t.last_used_at, state.now), p.text_muted, *t.last_used_at);
+    TimeCell(last_used, p.text_muted, *t.last_used_at);
   } else {
-    ui::Text("Never", p.text_faint);
+    ui::Text(last_used, p.text_faint);
   }
+  test_hook::MarkLastItem(prefix + ".last_used", last_used);
 
   ImGui::TableSetColumnIndex(5);
   CellStart();
+  std::string expires = "Never";
   if (!t.expires_at) {
-    ui::Text("Never", p.text_faint);
+    ui::Text(expires, p.text_faint);
   } else {
     const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(state.now);
     const std::string relative = format::RelativeTime(*t.expires_at, state.now);
     if (left <= 0) {
-      TimeCell(format::ShortDate(*t.expires_at), p.text_faint, *t.expires_at, "Expired " + relative);
+      expires = format::ShortDate(*t.expires_at);
+      TimeCell(expires, p.text_faint, *t.expires_at, "Expired " + relative);
     } else if (left <= kSoonSeconds) {
-      TimeCell("Expires " + relative, p.warning, *t.expires_at);
+      expires = "Expires " + relative;
+      TimeCell(expires, p.warning, *t.expires_at);
     } else {
-      TimeCell(format::ShortDate(*t.expires_at), p.text_muted, *t.expires_at, "Expires " + relative);
+      expires = format::ShortDate(*t.expires_at);
+      TimeCell(expires, p.text_muted, *t.expires_at, "Expires " + relative);
     }
   }
+  test_hook::MarkLastItem(prefix + ".expires", expires);
 
   ImGui::TableSetColumnIndex(6);
-  RowActions(state, row, index);
+  RowMenu(state, row, index);
 
   if (test_hook::Enabled()) {  // what the row says, for tests that must not read pixels
-    const std::string prefix = "tokens.row." + std::to_string(index);
     test_hook::Status(prefix + ".label", t.label);
-    test_hook::Status(prefix + ".state", StateWord(row.state));
-    test_hook::Status(prefix + ".last_used",
-                      t.last_used_at ? format::RelativeTime(*t.last_used_at, state.now) : "Never");
+    test_hook::Status(prefix + ".state", TokenStateWord(row.state));
+    test_hook::Status(prefix + ".last_used", last_used);
   }
 }
 
@@ -344,6 +373,25 @@ void EmptyState(State& state, ImVec2 a, ImVec2 b) {
 // -----------------------------------------------------------------------------------------------
 // [SECTION] The table
 // -----------------------------------------------------------------------------------------------
+
+const char* TokenStateWord(oat::TokenState s) {
+  switch (s) {
+    case oat::TokenState::Active: return "Active";
+    case oat::TokenState::Inactive: return "Inactive";
+    case oat::TokenState::Expired: return "Expired";
+  }
+  return "";
+}
+
+ImVec4 TokenStateColor(oat::TokenState s) {
+  const theme::Palette& p = theme::Current();
+  switch (s) {
+    case oat::TokenState::Active: return p.success;
+    case oat::TokenState::Inactive: return p.neutral;
+    case oat::TokenState::Expired: return p.danger;
+  }
+  return p.neutral;
+}
 
 std::size_t VisibleTokenCount(const State& state) { return VisibleRows(state).size(); }
 

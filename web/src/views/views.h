@@ -3,7 +3,11 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
+#include "imgui.h"
+#include "oat/error.h"
+#include "oat/lifecycle.h"
 #include "state.h"
 
 namespace console {
@@ -18,29 +22,47 @@ void DrawSignIn(State& state);
 // the person and sign-out.
 void DrawTopBar(State& state);
 
+// views/nav.cpp: "Access tokens | Activity" at the top of the page.
+void DrawViewTabs(State& state, float left);
+
 // views/tokens_page.cpp: heading, usage, filters, and the table (or its empty, loading and
 // error states).
 void DrawTokensPage(State& state);
 
 // views/tokens_table.cpp: the sortable, filtered, clipped table of access tokens, in a card
-// of this size at the cursor.
+// of this size at the cursor; a row opens the details drawer, its "..." the actions menu.
 void DrawTokensTable(State& state, float width, float height);
+// "Active", and its color.
+const char* TokenStateWord(oat::TokenState token_state);
+ImVec4 TokenStateColor(oat::TokenState token_state);
 // How many tokens pass the table's filters.
 std::size_t VisibleTokenCount(const State& state);
 // The card's height when every visible row shows (or the empty state has room).
 float TokensTableNaturalHeight(const State& state);
 
-// views/token_editor.cpp: the modal named by state.dialog, if any (generate, edit, the token
-// shown once, confirm delete).
-void DrawDialogs(State& state);
-// Opens the generate dialog on an empty draft.
-void OpenGenerateDialog(State& state);
-
-// views/activity_page.cpp: the organization's audit log, filterable by action.
+// views/activity_page.cpp: the organization's audit log, filterable by action, paged.
 void DrawActivityPage(State& state);
 
-// views/nav.cpp: "Access tokens | Activity" under the top bar; returns the height used.
-void DrawViewTabs(State& state, float left);
+// views/dialogs.cpp: the modal named by state.dialog, if any; views/toast.cpp: the toast.
+void DrawDialogs(State& state);
+void DrawToast(State& state);
+// One file each: views/editor_dialog.cpp (generate and edit), created_dialog.cpp (the secret
+// shown once), delete_dialog.cpp, details_drawer.cpp.
+void DrawEditorDialog(State& state);
+void DrawCreatedDialog(State& state);
+void DrawDeleteDialog(State& state);
+void DrawDetailsDrawer(State& state);
+
+// views/token_actions.cpp: opening the dialogs, and what the core allows.
+// Why no token can be generated in the selected organization now, or nothing when one can.
+oat::Status GenerateRefusal(const State& state);
+// Whether a token in this state offers this action (oat::check_token_action).
+bool Allows(oat::TokenState token_state, oat::TokenAction action);
+void OpenGenerateDialog(State& state);
+void OpenEditDialog(State& state, const std::string& token_id, bool from_details);
+void OpenTokenDetails(State& state, const std::string& token_id);
+void OpenDeleteDialog(State& state, const std::string& token_id, const std::string& label,
+                      ActionOrigin origin);
 
 // Layout constants shared by the views (CSS pixels).
 inline constexpr float kTopBarHeight = 60;

@@ -1,0 +1,395 @@
+// Figures of the console in headless Chromium, for docs/benchmarks-console.md. Measures, never
+// asserts (not a test: the runner's glob *.test.mjs leaves it out).
+//
+//   node tests/browser/figures.mjs [--runs N] [--seconds S]
+//
+// Environment as for the tests: OATD, CONSOLE_DIR (default build/wasm/web/console), CHROMIUM.
+//   1. Download size: oat_console.wasm + .js (and the shell), raw and gzip -9, and what Chromium
+//      received from oatd (Resource Timing transferSize) from a copy of the console without .gz
+//      files and from one with precompressed siblings (oatd sends those with Content-Encoding:
+//      gzip; the build's own if it makes them, else gzip -9 here).
+//   2. Time to first frame: navigation start to window.__oat_frames >= 1 (?test=1), cold cache,
+//      median of N fresh browser contexts.
+//   3. Frame time with 100 tokens (Business organization) and 10,000 audit events: for S seconds
+//      on the tokens table (and on the activity view, when the console has one), the interval
+//      between animation frames and the time the console's own frame callback takes (the page's
+//      requestAnimationFrame wrapped by an init script).
+import {
+  cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  CONSOLE_DIR, CHROMIUM, Console, Oatd, admin, launchBrowser, password, sleep,
+} from './harness.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const RUNS = opt('--runs', 7);
+const SECONDS = opt('--seconds', 5);
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const ms = (n) => `${n.toFixed(1)} ms`;
+function quantile(values, q) {
+  const s = [...values].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
+const median = (v) => quantile(v, 0.5);
+
+const out = [];
+const say = (line = '') => {
+  out.push(line);
+  console.log(line);
+};
+
+// A world: owner of bizco (Business, quota 100) with one repository.
+async function seed(dir) {
+  const db = join(dir, 'oat.db');
+  await admin(db, ['user', 'add', 'owner'], password('owner'));
+  for (const step of [
+    ['org', 'add', 'bizco', '--plan', 'business'],
+    ['member', 'add', 'bizco', 'owner', '--role', 'owner'],
+    ['org', 'add', 'emptyco', '--plan', 'business'],
+    ['member', 'add', 'emptyco', 'owner', '--role', 'owner'],
+    ['repo', 'add', 'bizco/app'],
+    ['repo', 'add', 'bizco/web'],
+  ]) await admin(db, step);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Size
+// ---------------------------------------------------------------------------------------------
+
+function fileSizes(dir) {
+  const rows = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name.endsWith('.gz')) continue;
+    const bytes = readFileSync(join(dir, name));
+    rows.push({ name, raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length });
+  }
+  return rows;
+}
+
+/** What Chromium received for each file of the console, loading it once from SERVER. */
+async function transferred(browser, server) {
+  const world = { server, browser };
+  const c = await Console.open(world, 'figures-size');
+  const entries = await c.page.evaluate(() => performance.getEntriesByType('resource').map((e) => ({
+    name: new URL(e.name).pathname.slice(1), transfer: e.transferSize, encoded: e.encodedBodySize,
+    decoded: e.decodedBodySize,
+  })));
+  const nav = await c.page.evaluate(() => {
+    const e = performance.getEntriesByType('navigation')[0];
+    return { name: 'index.html', transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize };
+  });
+  await c.close();
+  return [nav, ...entries];
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. First frame
+// ---------------------------------------------------------------------------------------------
+
+const FIRST_FRAME_SCRIPT = () => {
+  let frames = 0;
+  Object.defineProperty(window, '__oat_frames', {
+    configurable: true,
+    get() { return frames; },
+    set(v) {
+      if (frames < 1 && v >= 1) window.__oat_first_frame_ms = performance.now();
+      frames = v;
+    },
+  });
+};
+
+async function firstFrame(browser, server) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript(FIRST_FRAME_SCRIPT);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/?test=1`);
+  await page.waitForFunction(() => window.__oat_first_frame_ms !== undefined, null, { timeout: 30000 });
+  const t = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
+    return { first: window.__oat_first_frame_ms, dcl: nav.domContentLoadedEventEnd, wasmEnd: wasm ? wasm.responseEnd : NaN };
+  });
+  await context.close();
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Frame time
+// ---------------------------------------------------------------------------------------------
+
+// Wraps requestAnimationFrame: each callback's duration (the console's frame: ImGui, its views,
+// WebGL calls) and the interval between frames. WebGL's getParameter is timed apart: Dear ImGui's
+// OpenGL3 backend reads GL state every frame, and the first such read waits for the GPU process
+// to finish the previous frames (here SwiftShader, software rasterization), so it measures the
+// renderer rather than the console; "cpu" is the callback less those waits.
+const FRAME_TIMING_SCRIPT = () => {
+  const raf = window.requestAnimationFrame.bind(window);
+  const t = (window.__oat_timing = { work: [], cpu: [], drawn: [], stamps: [], on: false, wait: 0, calls: 0 });
+  for (const proto of [window.WebGL2RenderingContext?.prototype, window.WebGLRenderingContext?.prototype]) {
+    if (!proto) continue;
+    const get = proto.getParameter;
+    proto.getParameter = function (...a) {
+      const s = performance.now();
+      t.calls += 1;
+      try {
+        return get.apply(this, a);
+      } finally {
+        t.wait += performance.now() - s;
+      }
+    };
+  }
+  window.requestAnimationFrame = (cb) => raf((ts) => {
+    t.wait = 0;
+    t.calls = 0;
+    const start = performance.now();
+    cb(ts);
+    const work = performance.now() - start;
+    if (t.on) {
+      t.work.push(work);
+      t.cpu.push(work - t.wait);
+      t.drawn.push(t.calls > 0);  // the OpenGL3 backend reads GL state in every frame it draws
+      t.stamps.push(ts);
+    }
+  });
+};
+
+async function frameTimes(c, seconds, { moveMouse = true, wheel = false } = {}) {
+  await c.page.evaluate(() => {
+    window.__oat_timing.work = [];
+    window.__oat_timing.cpu = [];
+    window.__oat_timing.drawn = [];
+    window.__oat_timing.stamps = [];
+    window.__oat_timing.on = true;
+  });
+  const end = Date.now() + seconds * 1000;
+  let i = 0;
+  while (Date.now() < end) {
+    if (wheel) {
+      await c.page.mouse.move(700, 600);
+      await c.page.mouse.wheel(0, i++ % 40 < 20 ? 300 : -300);  // down, then back up
+    } else if (moveMouse) {
+      // Sweep over the table, so rows hover and tooltips come and go, as for a person.
+      await c.page.mouse.move(200 + (i * 37) % 1000, 260 + (i * 53) % 600);
+      ++i;
+    }
+    await sleep(50);
+  }
+  const r = await c.page.evaluate(() => {
+    window.__oat_timing.on = false;
+    return window.__oat_timing;
+  });
+  // One rAF stamp per frame; several callbacks may share one (the page's and ours).
+  const stamps = [...new Set(r.stamps)];
+  const intervals = stamps.slice(1).map((s, k) => s - stamps[k]);
+  // Our wrapper also runs for our own callbacks (none here) and the console's: keep the frames
+  // the console drew; an idle frame (nothing changed, redraw.h) draws nothing.
+  const drawnWork = r.work.filter((_, k) => r.drawn[k]);
+  const drawnCpu = r.cpu.filter((_, k) => r.drawn[k]);
+  return { frames: stamps.length, drawn: drawnWork.length, work: drawnWork, cpu: drawnCpu, intervals };
+}
+
+function frameRow(what, f) {
+  if (!f.drawn) return `| ${what} | ${f.frames} / 0 | ${ms(median(f.intervals))} | ${ms(quantile(f.intervals, 0.95))} | - | - | - | - |`;
+  return `| ${what} | ${f.frames} / ${f.drawn} | ${ms(median(f.intervals))} | ${ms(quantile(f.intervals, 0.95))} | ` +
+    `${ms(median(f.work))} | ${ms(median(f.cpu))} | ${ms(quantile(f.cpu, 0.95))} | ${ms(Math.max(...f.cpu))} |`;
+}
+
+async function seedLoad(server, bearer) {
+  const ids = [];
+  for (let i = 0; i < 100; ++i) {
+    const t = await server.createToken('bizco', bearer, {
+      label: `ci-${String(i).padStart(3, '0')}`,
+      description: `pipeline ${i}`,
+      resources: [{ type: 'TYPE_REPO', path: 'bizco/app', scopes: ['scope-image-pull'] },
+        { type: 'TYPE_REPO', path: 'bizco/web', scopes: ['scope-image-push'] }],
+    });
+    ids.push(t.id);
+  }
+  // 5,000 deactivate + 5,000 activate: 10,000 audit events (plus the 100 creations).
+  const jobs = [];
+  for (let k = 0; k < 5000; ++k) jobs.push(ids[k % ids.length]);
+  let next = 0;
+  const worker = async (offset) => {
+    // Each worker owns the tokens ≡ offset (mod 8), so no two PATCHes race on one token.
+    for (let k = offset; k < jobs.length; k += 8) {
+      for (const active of [false, true]) {
+        const r = await server.request('PATCH', `/v2/orgs/bizco/access-tokens/${jobs[k]}`, {
+          bearer, json: { is_active: active },
+        });
+        if (r.status !== 200) throw new Error(String(r));
+      }
+      ++next;
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
+  return { seconds: (Date.now() - t0) / 1000, patches: next * 2 };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'oat-figures-'));
+  const gzDir = join(dir, 'console-gz');
+  const plainDir = join(dir, 'console-plain');
+  let server;
+  let gzServer;
+  let browser;
+  try {
+    await seed(dir);
+    browser = await launchBrowser();
+    const version = browser.version();
+
+    say(`# measured ${new Date().toISOString().slice(0, 10)}, Chromium ${version} (${CHROMIUM}), headless, ` +
+      `1440x900 CSS px, device scale 1, console ${CONSOLE_DIR}`);
+    say();
+
+    // 1. Size.
+    const sizes = fileSizes(CONSOLE_DIR);
+    say('## Size');
+    say();
+    say('| file | raw | gzip -9 |');
+    say('|---|---|---|');
+    let raw = 0;
+    let gz = 0;
+    for (const f of sizes) {
+      say(`| ${f.name} | ${kb(f.raw)} | ${kb(f.gz)} |`);
+      if (f.name === 'oat_console.wasm' || f.name === 'oat_console.js') {
+        raw += f.raw;
+        gz += f.gz;
+      }
+    }
+    say(`| **wasm + js** | **${kb(raw)}** | **${kb(gz)}** |`);
+    say();
+    // Two copies of the console: without any .gz sibling, and with them (the build's own when it
+    // makes them, else gzip -9 here).
+    cpSync(CONSOLE_DIR, plainDir, { recursive: true, filter: (src) => !src.endsWith('.gz') });
+    cpSync(CONSOLE_DIR, gzDir, { recursive: true });
+    const builtGz = [];
+    for (const f of ['oat_console.wasm', 'oat_console.js']) {
+      if (existsSync(join(gzDir, `${f}.gz`))) {
+        builtGz.push(`${f}.gz ${kb(statSync(join(gzDir, `${f}.gz`)).size)}`);
+      } else {
+        writeFileSync(join(gzDir, `${f}.gz`), gzipSync(readFileSync(join(gzDir, f)), { level: 9 }));
+      }
+    }
+    if (builtGz.length) {
+      say(`The build ships precompressed siblings: ${builtGz.join(', ')}.`);
+      say();
+    }
+    server = await Oatd.start(dir, { consoleDir: plainDir });
+    gzServer = await Oatd.start(dir, { consoleDir: gzDir });
+    const plain = await transferred(browser, server);
+    const packed = await transferred(browser, gzServer);
+    say('Received by Chromium (Resource Timing `transferSize`: body + headers):');
+    say();
+    say('| file | without .gz siblings | with .gz siblings |');
+    say('|---|---|---|');
+    let sumPlain = 0;
+    let sumPacked = 0;
+    for (const e of plain) {
+      const p = packed.find((x) => x.name === e.name);
+      say(`| ${e.name} | ${kb(e.transfer)} | ${p ? kb(p.transfer) : '-'} |`);
+      sumPlain += e.transfer;
+      sumPacked += p ? p.transfer : 0;
+    }
+    say(`| **total** | **${kb(sumPlain)}** | **${kb(sumPacked)}** |`);
+    say();
+
+    // 2. First frame (cold: a fresh context each time), as built and precompressed.
+    say(`## Time to first frame (${RUNS} cold loads each)`);
+    say();
+    say('| served | first frame: median | min | max | .wasm received (median) |');
+    say('|---|---|---|---|---|');
+    // Interleaved, so that neither kind of server gets the browser's warm-up or a busier moment.
+    const servedBy = [['without .gz siblings', server], ['with .gz siblings', gzServer]];
+    const results = servedBy.map(() => []);
+    for (let i = 0; i < RUNS; ++i) {
+      for (let k = 0; k < servedBy.length; ++k) results[k].push(await firstFrame(browser, servedBy[k][1]));
+    }
+    for (const [k, [what]] of servedBy.entries()) {
+      const runs = results[k];
+      const first = runs.map((r) => r.first);
+      say(`| ${what} | ${ms(median(first))} | ${ms(Math.min(...first))} | ${ms(Math.max(...first))} | ` +
+        `${ms(median(runs.map((r) => r.wasmEnd)))} |`);
+    }
+    say();
+
+    // 3. Frame time under load.
+    const bearer = await server.signIn('owner');
+    const seeded = await seedLoad(server, bearer);
+    const audit = await server.auditTotal('bizco', bearer);
+    const tokens = (await server.tokens('bizco', bearer)).length;
+    say(`## Frame time: ${tokens} tokens, ${audit} audit events (seeded with ${seeded.patches} PATCHes ` +
+      `in ${seeded.seconds.toFixed(1)} s)`);
+    say();
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.addInitScript(FRAME_TIMING_SCRIPT);
+    const page = await context.newPage();
+    const c = new Console({ server, browser }, context, page, 'figures-frames');
+    await c.goto('#/orgs/bizco/tokens');
+    await c.signIn('owner', { org: 'bizco' });
+    await c.waitForStatus((s) => s.tokens === 100, '100 tokens loaded');
+    say(`${SECONDS} s per row. frames: animation frames handled / frames the console drew (it skips ` +
+      'frames in which nothing can have changed). interval: between animation frames. callback: the ' +
+      'console\'s frame callback in drawn frames, including waits for the GPU process (SwiftShader) ' +
+      'inside WebGL getParameter. cpu: the callback less those waits (Dear ImGui, the views, issuing ' +
+      'WebGL calls), drawn frames only.');
+    say();
+    say('| view | frames / drawn | interval p50 | interval p95 | callback p50 | cpu p50 | cpu p95 | cpu max |');
+    say('|---|---|---|---|---|---|---|---|');
+    say(frameRow('tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false })));
+    say(frameRow('tokens table, mouse sweeping the rows', await frameTimes(c, SECONDS)));
+    say(frameRow('tokens table, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true })));
+    let loadSentence = '';
+    if (await c.hasWidget('nav.activity')) {
+      const t0 = Date.now();
+      await c.click('nav.activity');
+      // Pages of 100 follow in the background up to 10,000 events; "Load all" fetches the rest.
+      await c.waitForStatus((st, n) => st.screen === 'activity' && st.pending === 0 && !st.loading &&
+        st['activity.total'] === n && st['activity.rows'] === Math.min(n, 10000),
+      'the activity log loaded', { arg: audit, timeout: 180_000 });
+      if (await c.hasWidget('activity.all')) {
+        await c.click('activity.all');
+        await c.waitForStatus((st, n) => st.pending === 0 && !st.loading && st['activity.rows'] === n,
+          'every event loaded', { arg: audit, timeout: 180_000 });
+      }
+      const loadSeconds = (Date.now() - t0) / 1000;
+      say(frameRow(`activity view (${audit} events), idle`, await frameTimes(c, SECONDS, { moveMouse: false })));
+      say(frameRow('activity view, mouse sweeping', await frameTimes(c, SECONDS)));
+      say(frameRow('activity view, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true })));
+      await c.shot('activity');
+      await c.click('nav.tokens');
+      await c.waitIdle('tokens');
+      loadSentence = `Loading the activity view (${audit} events in pages of 100: the background load up to ` +
+        `10,000, then "Load all"; from the first click to the last page): ${loadSeconds.toFixed(1)} s.`;
+    } else {
+      say('| activity view | - | (not in this console) | | | | | |');
+    }
+    await c.shot('load');
+    await c.selectOrg('emptyco');
+    say(frameRow('for comparison: an empty tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false })));
+    if (loadSentence) {
+      say();
+      say(loadSentence);
+    }
+    await context.close();
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    await gzServer?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
+

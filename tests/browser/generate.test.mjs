@@ -1,0 +1,79 @@
+// Generating a token: the dialog, the token shown once, Copy, and the token at work.
+import assert from 'node:assert/strict';
+import { SECRET_RE, consoleTest, registrySignIn, useConsole, waitFor } from './harness.mjs';
+
+const world = useConsole(import.meta.url);
+
+consoleTest(world, 'generate a token with two repositories, copy it once, use it', async (c) => {
+  await c.signIn('owner', { org: 'acme' });
+  const before = await world.server.tokens('acme', world.bearer);
+  await c.openGenerate();
+  await c.shot('dialog-empty');
+  await c.type('generate.label', 'ci two repos');
+  await c.type('generate.description', 'pulls app, pushes web');
+  await c.addRepository('app');
+  await c.addRepository('web');
+  await c.waitForWidget('generate.repo.1');
+  await c.click('generate.repo.1.scope.scope-image-push');
+  let s = await c.waitForStatus((st) => st['generate.valid'] === 1, 'a valid draft');
+  assert.equal(s.dialog, 'generate');
+  await c.shot('dialog-filled');
+  await c.click('generate.submit');
+
+  // Shown once, with Copy.
+  s = await c.waitForStatus((st) => st.dialog === 'created', 'the token shown once');
+  await c.waitForWidget('created.token');
+  await c.click('created.copy');
+  await c.waitFrames(3);
+  const secret = await c.page.evaluate(() => navigator.clipboard.readText());
+  assert.match(secret, SECRET_RE, 'the clipboard holds a token');
+  await c.shot('created');
+
+  // The server has it, with the two repositories and their scopes.
+  const after = await world.server.tokens('acme', world.bearer);
+  assert.equal(after.length, before.length + 1);
+  const made = after.find((t) => t.label === 'ci two repos');
+  assert.ok(made, 'the API lists the new token');
+  const one = (await world.server.token('acme', made.id, world.bearer)).body;
+  assert.equal(one.description, 'pulls app, pushes web');
+  assert.equal(one.expires_at, null);
+  assert.deepEqual(one.resources.map((r) => r.path).sort(), ['acme/app', 'acme/web']);
+  const scopes = Object.fromEntries(one.resources.map((r) => [r.path, r.scopes]));
+  assert.deepEqual(scopes['acme/app'], ['scope-image-pull']);
+  assert.ok(scopes['acme/web'].includes('scope-image-push'), JSON.stringify(scopes));
+
+  // Closed, the secret is gone from the page and the table has the token.
+  await c.click('created.close');
+  await c.waitForStatus((st) => !st.dialog && st.pending === 0 && st.loading === 0, 'the dialog closed');
+  await c.waitForNoWidget('created.token');
+  const row = (await waitFor(async () => {
+    const i = await c.rowOf('ci two repos');
+    return i >= 0 ? { i } : null;
+  }, 'the new row')).i;
+  s = await c.status();
+  assert.equal(s[`tokens.row.${row}.state`], 'Active');
+  assert.equal(s[`tokens.row.${row}.last_used`], 'Never');
+
+  // The copied secret is the token: the registry's token service takes it for acme/app...
+  const r = await registrySignIn(world.server, 'acme', secret);
+  assert.ok(r.body.token.split('.').length === 3, 'a JWT');
+  // ... and the console shows it used (usage is written every second: refresh until it shows).
+  const used = await waitFor(async () => {
+    const st = await c.refresh();
+    const i = await c.rowOf('ci two repos');
+    return st[`tokens.row.${i}.last_used`] !== 'Never' ? st[`tokens.row.${i}.last_used`] : null;
+  }, '"last used" in the table');
+  assert.match(used, /^(just now|\d+ seconds? ago)$/);
+  const api = (await world.server.token('acme', made.id, world.bearer)).body;
+  assert.ok(api.last_used_at, 'the API has last_used_at');
+});
+
+consoleTest(world, 'the token dialog closes on Escape and nothing is created', async (c) => {
+  await c.signIn('owner', { org: 'acme' });
+  const before = await world.server.tokens('acme', world.bearer);
+  await c.openGenerate();
+  await c.type('generate.label', 'never sent');
+  await c.press('Escape');
+  await c.waitForStatus((s) => !s.dialog, 'no dialog');
+  assert.deepEqual(await world.server.tokens('acme', world.bearer), before);
+});

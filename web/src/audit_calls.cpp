@@ -1,0 +1,147 @@
+// The audit log: GET /v2/auditlogs/{org}, 100 events a page, newest first. Pages follow one
+// another in the background up to kAuditAutoLoad events, then on demand ("Load more").
+#include <optional>
+#include <utility>
+
+#include "client.h"
+#include "client_internal.h"
+#include "format.h"
+
+namespace console {
+
+using nlohmann::json;
+using namespace calls;
+
+namespace {
+
+// The parts of `data` people read, on one line; ids stay in the tooltip's JSON.
+std::string Summary(const json& data) {
+  if (!data.is_object()) return "";
+  std::string out;
+  auto add = [&](const std::string& part) {
+    if (part.empty()) return;
+    if (!out.empty()) out += "  \xC2\xB7  ";
+    out += part;
+  };
+  if (const std::string address = String(data, "address"); !address.empty()) add("from " + address);
+  add(String(data, "reason"));
+  if (const std::string previous = String(data, "previous_label"); !previous.empty()) {
+    add("renamed from \xE2\x80\x9C" + previous + "\xE2\x80\x9D");
+  }
+  if (auto r = data.find("resources"); r != data.end() && r->is_array()) {
+    std::string paths;
+    std::size_t shown = 0;
+    for (const json& resource : *r) {
+      const std::string path = String(resource, "path");
+      if (path.empty()) continue;
+      if (shown == 3) {
+        paths += " +" + std::to_string(r->size() - 3);
+        break;
+      }
+      paths += (shown++ ? ", " : "") + path;
+    }
+    add(paths);
+  }
+  if (auto e = data.find("expires_at"); e != data.end()) {
+    if (e->is_string()) {
+      if (auto t = oat::parse_rfc3339(e->get<std::string>())) add("expires " + format::ShortDate(*t));
+    } else if (e->is_null()) {
+      add("never expires");
+    }
+  }
+  return out;
+}
+
+std::optional<AuditEntry> ParseEntry(const json& item) {
+  if (!item.is_object()) return std::nullopt;
+  AuditEntry entry;
+  entry.action = String(item, "action");
+  entry.description = String(item, "action_description");
+  entry.name = String(item, "name");
+  entry.actor = String(item, "actor");
+  const auto time = oat::parse_rfc3339(String(item, "timestamp"));
+  if (entry.action.empty() || !time) return std::nullopt;
+  entry.timestamp = *time;
+  if (const auto data = item.find("data"); data != item.end() && data->is_object() && !data->empty()) {
+    entry.details = Summary(*data);
+    entry.data = data->dump(2, ' ', false, json::error_handler_t::replace);
+  }
+  return entry;
+}
+
+void SendPage(State& state, std::size_t page) {
+  AuditLog& log = state.audit;
+  std::string path = "/v2/auditlogs/" + log.org + "?page=" + std::to_string(page) +
+                     "&page_size=" + std::to_string(kAuditPageSize);
+  if (!log.action.empty()) path += "&action=" + log.action;  // action names are [a-z_.]
+  PendingCall call = OrgCall(state, Call::AuditLog, "GET", std::move(path));
+  call.org = log.org;
+  call.page = page;
+  call.list_generation = log.generation;
+  log.loading = true;
+  Send(state, std::move(call));
+}
+
+}  // namespace
+
+void LoadAuditLog(State& state) {
+  if (state.selected_org.empty()) return;
+  AuditLog& log = state.audit;
+  if (log.org != state.selected_org) {  // another organization's events never show
+    AuditLog fresh;
+    fresh.generation = log.generation;
+    fresh.filter = log.filter;  // the chosen action carries over, asked of the server
+    fresh.action = log.filter;
+    log = std::move(fresh);
+  }
+  log.org = state.selected_org;
+  log.generation++;
+  log.load_all = false;
+  log.load_until = kAuditAutoLoad;
+  SendPage(state, 1);
+}
+
+void LoadMoreAuditLog(State& state, bool all) {
+  AuditLog& log = state.audit;
+  if (log.loading || !log.more || log.org != state.selected_org) return;
+  log.load_all = all;
+  log.load_until = log.items.size() + kAuditPageSize;
+  SendPage(state, log.next_page);
+}
+
+namespace calls {
+
+void OnAuditPage(State& state, const PendingCall& call, const net::Response& answer) {
+  AuditLog& log = state.audit;
+  if (call.list_generation != log.generation || call.org != log.org) return;
+  log.loading = false;
+  if (!answer.ok()) {
+    log.error = answer.message();
+    log.error_status = answer.status;
+    if (call.page == 1) log.items.clear();  // the filter's events are unknown
+    return;
+  }
+  const json body = Parse(answer.body);
+  const auto logs = body.is_object() ? body.find("logs") : body.end();
+  if (!body.is_object() || logs == body.end() || !logs->is_array()) {
+    log.error = kUnreadable;
+    log.error_status = answer.status;
+    return;
+  }
+  if (call.page == 1) log.items.clear();
+  for (const json& item : *logs) {
+    if (auto entry = ParseEntry(item)) log.items.push_back(std::move(*entry));
+  }
+  log.total = Count(body, "total");
+  const auto next = body.find("next");
+  log.more = next != body.end() && next->is_string() && !logs->empty() && log.items.size() < log.total;
+  log.next_page = call.page + 1;
+  log.loaded = true;
+  log.error.clear();
+  log.error_status = 0;
+  log.loaded_at = state.now;
+  if (log.more && (log.load_all || log.items.size() < log.load_until)) SendPage(state, log.next_page);
+}
+
+}  // namespace calls
+}  // namespace console

@@ -1,0 +1,67 @@
+// The token editor's draft as a request: the resources it lists, the JSON body it would send,
+// and what the rule core says of it. No rule is written here; every check and every message
+// comes from oat::parse_create_request / parse_update_request / resolve_expiry, exactly as the
+// server runs them, so the dialog shows the server's words before anything is sent.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "oat/api.h"
+#include "state.h"
+
+namespace console {
+
+// The draft's resources in request order (public, all repositories, each repository, the
+// organization), and where each came from.
+struct DraftResources {
+  std::vector<oat::Resource> resources;
+  std::vector<ResourceSlot> slots;
+};
+DraftResources ResourcesOf(const TokenDraft& draft, const std::string& org);
+
+// How many TYPE_REPO entries the draft lists (the core's limit is oat::kMaxRepositoryResources).
+std::size_t RepositoryEntries(const TokenDraft& draft);
+
+// The draft checked by the core: every refusal, and the body that would be sent when none.
+struct DraftCheck {
+  oat::Errors errors;
+  std::string body;
+  std::vector<ResourceSlot> slots;
+  bool ok() const { return errors.empty(); }
+};
+// POST /v2/orgs/{org}/access-tokens: label, description, resources, expires_at (resolved at
+// context.now).
+DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& context);
+// PATCH /v2/orgs/{org}/access-tokens/{id}: label, description, resources.
+DraftCheck CheckUpdate(const TokenDraft& draft, const oat::OrganizationContext& context);
+
+// The organization as the core's rules see it from the console: repositories known from the
+// list (any name passes while the list is not loaded; the server decides then).
+oat::OrganizationContext ContextOf(const State& state);
+
+// A token's resources back into a draft (edit).
+TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org);
+
+// Where an error is shown in the editor: "label", "description", "expires_at", "resources",
+// "public", "all", "repo.<row>", "org", or "" (the dialog's bottom).
+std::string ErrorPlace(const oat::Error& error, const std::vector<ResourceSlot>& slots);
+
+// The chosen scopes without those another chosen scope includes (push + pull -> push).
+oat::ScopeSet WithoutIncluded(oat::ScopeSet scopes);
+// Scopes that `scopes` includes but does not hold itself: shown ticked and locked.
+bool IncludedByOther(oat::ScopeSet scopes, oat::Scope scope);
+
+// Local date and time <-> instants, in the browser's time zone. A date that does not exist
+// (February 30, 25:00) is no instant.
+std::optional<oat::Timestamp> InstantOf(const LocalDateTime& local);
+LocalDateTime LocalOf(oat::Timestamp t);
+// The custom expiration as typed, as an instant (nothing when it names none).
+std::optional<oat::Timestamp> CustomInstant(const TokenDraft& draft);
+int DaysInMonth(int year, int month);
+// 0 = Monday ... 6 = Sunday.
+int Weekday(int year, int month, int day);
+
+}  // namespace console

@@ -1,0 +1,215 @@
+// The calls that change or show one token: create, edit, activate/deactivate, delete, details.
+// After each change succeeds the list is loaded again (nothing is changed optimistically).
+#include <utility>
+
+#include "client.h"
+#include "client_internal.h"
+#include "draft.h"
+
+namespace console {
+
+using nlohmann::json;
+using namespace calls;
+
+namespace {
+
+std::string Quoted(const std::string& label) { return "\xE2\x80\x9C" + label + "\xE2\x80\x9D"; }
+
+// After a change: the list (and the drawer, when it shows this token) load again.
+void Reload(State& state, const std::string& token_id) {
+  LoadTokens(state);
+  if (state.dialog == Dialog::TokenDetails && state.details.id == token_id) {
+    LoadTokenDetails(state, token_id);
+  }
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+// Sending
+// -----------------------------------------------------------------------------------------------
+
+void CreateToken(State& state, std::string body, std::vector<ResourceSlot> slots) {
+  TokenEditor& editor = state.editor;
+  if (editor.pending || state.selected_org.empty()) return;
+  editor.pending = true;
+  editor.server_errors.clear();
+  editor.sent_slots = std::move(slots);
+  editor.sent = editor.draft;
+  Send(state, OrgCall(state, Call::CreateToken, "POST", TokensPath(state.selected_org), std::move(body)));
+}
+
+void EditToken(State& state, std::string body, std::vector<ResourceSlot> slots) {
+  TokenEditor& editor = state.editor;
+  if (editor.pending || !editor.editing()) return;
+  editor.pending = true;
+  editor.server_errors.clear();
+  editor.sent_slots = std::move(slots);
+  editor.sent = editor.draft;
+  PendingCall call = OrgCall(state, Call::EditToken, "PATCH",
+                             TokensPath(state.selected_org) + "/" + editor.token_id, std::move(body));
+  call.token_id = editor.token_id;
+  Send(state, std::move(call));
+}
+
+void LoadTokenDetails(State& state, const std::string& token_id) {
+  if (state.selected_org.empty() || token_id.empty()) return;
+  TokenDetails& details = state.details;
+  if (details.id != token_id) details = TokenDetails{};
+  details.id = token_id;
+  details.loading = true;
+  PendingCall call = OrgCall(state, Call::TokenDetails, "GET", TokensPath(state.selected_org) + "/" + token_id);
+  call.token_id = token_id;
+  Send(state, std::move(call));
+}
+
+void SetTokenActive(State& state, const std::string& token_id, const std::string& label, bool active,
+                    ActionOrigin origin) {
+  if (state.action.pending || token_id.empty()) return;
+  state.action = TokenAction{token_id, label,
+                             active ? TokenActionKind::Activate : TokenActionKind::Deactivate, origin,
+                             true, ""};
+  PendingCall call = OrgCall(state, Call::SetTokenActive, "PATCH",
+                             TokensPath(state.selected_org) + "/" + token_id, Dump({{"is_active", active}}));
+  call.token_id = token_id;
+  Send(state, std::move(call));
+}
+
+void DeleteToken(State& state) {
+  TokenAction& action = state.action;
+  if (action.pending || action.token_id.empty()) return;
+  action.kind = TokenActionKind::Delete;
+  action.pending = true;
+  action.error.clear();
+  PendingCall call = OrgCall(state, Call::DeleteToken, "DELETE",
+                             TokensPath(state.selected_org) + "/" + action.token_id);
+  call.token_id = action.token_id;
+  Send(state, std::move(call));
+}
+
+// -----------------------------------------------------------------------------------------------
+// Answers
+// -----------------------------------------------------------------------------------------------
+
+namespace calls {
+
+void OnTokenCreated(State& state, const PendingCall& call, const net::Response& answer) {
+  TokenEditor& editor = state.editor;
+  editor.pending = false;
+  if (call.org != state.selected_org) return;
+  if (!answer.ok()) {
+    editor.server_errors = answer.errors;
+    editor.reveal_errors = true;
+    LoadTokens(state);  // the count may have moved on (another client reached the quota)
+    return;
+  }
+  json body = Parse(answer.body);
+  // The secret is moved out of the parsed answer and its copy there overwritten.
+  std::string secret;
+  if (body.is_object()) {
+    if (auto it = body.find("token"); it != body.end() && it->is_string()) {
+      std::string& held = it->get_ref<std::string&>();
+      secret = held;
+      Wipe(held);
+    }
+  }
+  const std::string label = String(body, "label");
+  state.editor = TokenEditor{};
+  if (secret.empty()) {
+    state.dialog = Dialog::None;
+    Notify(state, kUnreadable);
+  } else {
+    state.created.label = label;
+    state.created.secret = std::move(secret);
+    state.dialog = Dialog::ShowToken;
+  }
+  LoadTokens(state);
+}
+
+void OnTokenEdited(State& state, const PendingCall& call, const net::Response& answer) {
+  TokenEditor& editor = state.editor;
+  if (call.token_id != editor.token_id) return;
+  editor.pending = false;
+  if (!answer.ok()) {
+    editor.server_errors = answer.errors;
+    editor.reveal_errors = true;
+    return;
+  }
+  std::string label = String(Parse(answer.body), "label");
+  if (label.empty()) label = editor.draft.label;
+  const bool back = editor.return_to_details;
+  state.editor = TokenEditor{};
+  Notify(state, "Saved " + Quoted(label) + ".");
+  if (state.dialog == Dialog::EditToken) state.dialog = back ? Dialog::TokenDetails : Dialog::None;
+  Reload(state, call.token_id);
+}
+
+void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response& answer) {
+  TokenAction& action = state.action;
+  if (call.token_id != action.token_id) return;
+  action.pending = false;
+  if (!answer.ok()) {
+    action.error = answer.message();
+    return;
+  }
+  Notify(state, std::string(action.kind == TokenActionKind::Activate ? "Activated " : "Deactivated ") +
+                    Quoted(action.label) + ".");
+  state.action = TokenAction{};
+  Reload(state, call.token_id);
+}
+
+void OnTokenDeleted(State& state, const PendingCall& call, const net::Response& answer) {
+  TokenAction& action = state.action;
+  if (call.token_id != action.token_id) return;
+  action.pending = false;
+  if (!answer.ok()) {
+    action.error = answer.message();
+    return;
+  }
+  Notify(state, "Deleted " + Quoted(action.label) + ".");
+  state.action = TokenAction{};
+  if (state.details.id == call.token_id) state.details = TokenDetails{};
+  if (state.dialog == Dialog::ConfirmDelete) state.dialog = Dialog::None;
+  LoadTokens(state);
+}
+
+void OnTokenDetails(State& state, const PendingCall& call, const net::Response& answer) {
+  TokenDetails& details = state.details;
+  if (call.token_id != details.id) return;
+  details.loading = false;
+  TokenEditor& editor = state.editor;
+  const bool editor_waits = state.dialog == Dialog::EditToken && editor.loading &&
+                            editor.token_id == call.token_id;
+  if (!answer.ok()) {
+    details.error = answer.message();
+    if (editor_waits) {
+      editor.loading = false;
+      editor.server_errors = answer.errors;
+    }
+    return;
+  }
+  auto token = oat::parse_token_json(Parse(answer.body));
+  if (!token) {
+    details.error = kUnreadable;
+    if (editor_waits) {
+      editor.loading = false;
+      editor.server_errors = {{oat::ErrorCode::ServerRefused, "", kUnreadable}};
+    }
+    return;
+  }
+  details.error.clear();
+  details.token = std::move(token).value();
+  if (editor_waits) {
+    editor.loading = false;
+    editor.draft = DraftFromToken(*details.token, state.selected_org);
+    editor.original = editor.draft;
+    editor.fixed_expiry = details.token->expires_at;
+    editor.token_state = oat::derive_state(details.token->is_active, details.token->expires_at, state.now);
+    editor.label_touched = true;
+    editor.focus_label = true;
+    editor.org_open = !editor.draft.org_scopes.empty();
+  }
+}
+
+}  // namespace calls
+}  // namespace console

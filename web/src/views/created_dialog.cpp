@@ -1,0 +1,124 @@
+// The token just generated, shown this once: in monospace, with Copy (the system clipboard),
+// the docker login line, and a plain warning. Closing it wipes the secret from memory.
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include <cmath>
+
+#include "client.h"
+#include "dialog.h"
+#include "imgui.h"
+#include "imgui_internal.h"
+#include "page.h"
+#include "redraw.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/views.h"
+#include "widgets.h"
+
+namespace console {
+namespace {
+
+constexpr float kWidth = 620;
+constexpr double kCopiedSeconds = 2.0;
+
+// A read-only line of monospace text in a field-like box, with a copy button at its end.
+// Returns true when the button was clicked.
+bool CopyLine(const char* id, const std::string& text, bool copied, const char* box_name,
+              const char* button_name, float width, bool strong) {
+  const theme::Palette& p = theme::Current();
+  const float height = strong ? 48 : 40;
+  const float button = copied ? 98 : 84;
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 box_end = pos + ImVec2(width, height);
+  draw->AddRectFilled(pos, box_end, theme::U32(p.input), 8);
+  draw->AddRect(pos, box_end, theme::U32(strong ? theme::Alpha(p.primary, 0.55f) : p.border_strong), 8);
+  ImGui::PushFont(strong ? theme::GetFonts().mono_large : theme::GetFonts().mono);
+  const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+  draw->PushClipRect(pos, pos + ImVec2(width - button - 12, height), true);
+  draw->AddText(ImVec2(pos.x + 14, std::floor(pos.y + (height - size.y) * 0.5f)), theme::U32(p.text), text.c_str());
+  draw->PopClipRect();
+  ImGui::PopFont();
+  ImGui::Dummy(ImVec2(width - button - 8, height));
+  test_hook::MarkLastItem(box_name);
+  ImGui::SetCursorScreenPos(ImVec2(box_end.x - button - 6, pos.y + (height - 32) * 0.5f));
+  ImGui::PushID(id);
+  const bool clicked = ui::IconLabelButton(copied ? "Copied" : "Copy", copied ? ui::Icon::Check : ui::Icon::Copy,
+                                           strong ? ui::ButtonKind::Primary : ui::ButtonKind::Secondary,
+                                           ImVec2(button, 32));
+  ImGui::PopID();
+  test_hook::MarkLastItem(button_name, copied ? "Copied" : "Copy");
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, box_end.y));
+  ImGui::Dummy(ImVec2(width, 0));
+  return clicked;
+}
+
+void Close(State& state) {
+  page::ForgetCopied(state.created.secret.c_str());
+  WipeSecret(state);
+  state.dialog = Dialog::None;
+  ui::CloseDialog();
+}
+
+}  // namespace
+
+void DrawCreatedDialog(State& state) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  CreatedToken& created = state.created;
+  if (!ui::BeginDialog("##created", kWidth)) return;
+  const bool dismissed = ui::DialogHeader(
+      "Copy your access token",
+      "\xE2\x80\x9C" + created.label + "\xE2\x80\x9D is ready. It signs in as " + state.selected_org + ".",
+      "created.dismiss");
+  ui::BeginDialogBody();
+  const float width = ui::DialogContentWidth();
+
+  ui::Banner("This is the only time the token is shown. Copy it now and keep it in a secret store "
+             "(your CI's secrets); if it is lost, generate a new one.",
+             p.warning, width);
+  test_hook::MarkLastItem("created.warning");
+  ImGui::Dummy(ImVec2(0, 6));
+
+  ui::Text("Access token", p.text, fonts.strong);
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);
+  const bool token_copied = created.copied_at >= 0 && state.clock - created.copied_at < kCopiedSeconds;
+  if (CopyLine("##copy-token", created.secret, token_copied, "created.token", "created.copy", width, true)) {
+    page::CopyToClipboard(created.secret.c_str());
+    created.copied_at = state.clock;
+    redraw::At(state.clock + kCopiedSeconds);
+  }
+  test_hook::Status("created.copied", created.copied_at >= 0 ? 1 : 0);
+  ImGui::Dummy(ImVec2(0, 8));
+
+  ui::Text("Sign in with it", p.text, fonts.strong);
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);
+  const std::string login = "docker login -u " + state.selected_org;
+  const bool login_copied = created.login_copied_at >= 0 && state.clock - created.login_copied_at < kCopiedSeconds;
+  if (CopyLine("##copy-login", login, login_copied, "created.login", "created.copy_login", width, false)) {
+    page::CopyToClipboard(login.c_str());
+    created.login_copied_at = state.clock;
+    redraw::At(state.clock + kCopiedSeconds);
+  }
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  ui::Text("The user name is the organization's; paste the token when asked for the password. In a CI "
+           "job, pipe it in: echo \"$TOKEN\" | docker login -u " + state.selected_org + " --password-stdin",
+           p.text_faint);
+  ImGui::PopTextWrapPos();
+  ui::EndDialogBody();
+
+  ui::BeginDialogFooter();
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 9);
+  ui::Text(created.copied_at >= 0 ? "Copied to the clipboard." : "Not copied yet.",
+           created.copied_at >= 0 ? p.success : p.text_faint);
+  ui::RightButtonX(140);
+  const bool done = ui::Button("I have copied it", created.copied_at >= 0 ? ui::ButtonKind::Primary
+                                                                           : ui::ButtonKind::Secondary,
+                               ImVec2(140, 36));
+  test_hook::MarkLastItem("created.close");
+  ui::EndDialogFooter();
+
+  if (dismissed || done || ui::DialogEnterPressed() || ui::DialogEscapePressed()) Close(state);
+  ui::EndDialog();
+}
+
+}  // namespace console

@@ -1,0 +1,232 @@
+// One token in full, in a drawer on the right (a row's click): state, dates, last use (relative
+// and exact, the addresses it came from), registry pulls and pushes, and its resources with
+// their scopes. The actions its state allows (oat::check_token_action) are at the bottom.
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include <algorithm>
+#include <cmath>
+
+#include "client.h"
+#include "dialog.h"
+#include "format.h"
+#include "imgui.h"
+#include "imgui_internal.h"
+#include "oat/resource.h"
+#include "test_hook.h"
+#include "theme.h"
+#include "views/editor.h"
+#include "views/views.h"
+#include "widgets.h"
+
+namespace console {
+namespace {
+
+constexpr float kWidth = 520;
+constexpr float kKeyWidth = 118;
+
+const oat::AccessToken* Listed(const State& state, const std::string& id) {
+  for (const oat::AccessToken& t : state.tokens.items) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+// A key on the left, a value on the right.
+void Row(const char* key, const std::string& value, const ImVec4& color, const char* name = nullptr,
+         const std::string& tooltip = "", ImFont* font = nullptr) {
+  const theme::Palette& p = theme::Current();
+  const float x = ImGui::GetCursorPosX();
+  ui::Text(key, p.text_muted);
+  ImGui::SameLine(x + kKeyWidth);
+  ImGui::PushTextWrapPos(ImGui::GetWindowContentRegionMax().x);
+  ui::Text(value, color, font);
+  ImGui::PopTextWrapPos();
+  if (name) test_hook::MarkLastItem(name, value);
+  if (!tooltip.empty()) ui::Tooltip(tooltip);
+}
+
+void SectionTitle(const char* text) {
+  ImGui::Dummy(ImVec2(0, 6));
+  ui::Text(text, theme::Current().text_faint, theme::GetFonts().small);
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 2);
+}
+
+// One resource: its path and every scope it grants (the chosen ones, then those they include).
+void Resource(const State& state, const oat::Resource& r, float width) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const bool public_repos = r.path == oat::kPublicRepositoriesPath;
+  const ui::Icon icon = r.type == oat::ResourceType::Org ? ui::Icon::Key : public_repos ? ui::Icon::Globe : ui::Icon::Box;
+  ui::DrawIcon(draw, icon, pos + ImVec2(8, 10), 16, theme::U32(p.text_muted));
+  ImGui::SetCursorScreenPos(pos + ImVec2(26, 0));
+  std::string title = r.path;
+  if (r.type == oat::ResourceType::Org) title = r.path + " (organization)";
+  else if (public_repos) title = "Public repositories (*/*/public)";
+  else if (r.path == state.selected_org + "/*") title = "All " + state.selected_org + " repositories (" + r.path + ")";
+  ui::Text(title, p.text, r.type == oat::ResourceType::Repo && !public_repos ? theme::GetFonts().mono : nullptr);
+  // Chips that wrap within the width.
+  const oat::ScopeSet chosen = oat::ScopeSet::of(r.scopes);
+  const oat::ScopeSet all = oat::with_inclusions(chosen);
+  float x = pos.x + 26;
+  float y = ImGui::GetCursorScreenPos().y;
+  ImGui::PushFont(theme::GetFonts().small);
+  for (oat::Scope s : all.to_vector()) {
+    const std::string name(oat::scope_name(s));
+    const ImVec2 size = ImGui::CalcTextSize(name.c_str());
+    const float w = size.x + 14;
+    if (x + w > pos.x + width) {
+      x = pos.x + 26;
+      y += 26;
+    }
+    const bool direct = chosen.contains(s);
+    const ImVec4 color = direct ? p.primary : p.text_muted;
+    draw->AddRectFilled(ImVec2(x, y), ImVec2(x + w, y + 21), theme::U32(theme::Alpha(color, direct ? 0.14f : 0.10f)), 6);
+    draw->AddText(ImVec2(x + 7, y + std::floor((21 - size.y) * 0.5f)), theme::U32(color), name.c_str());
+    x += w + 6;
+  }
+  ImGui::PopFont();
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, y + 30));
+}
+
+void Actions(State& state, const std::string& id, const std::string& label, oat::TokenState token_state) {
+  const theme::Palette& p = theme::Current();
+  TokenAction& action = state.action;
+  const bool busy = action.pending && action.token_id == id;
+  ui::BeginDialogFooter();
+  if (busy) {
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 9);
+    ui::Spinner(9, p.text_muted);
+    ImGui::SameLine(0, 8);
+    ui::Text(action.kind == TokenActionKind::Activate ? "Activating\xE2\x80\xA6" : "Deactivating\xE2\x80\xA6",
+             p.text_muted);
+  }
+  ImGui::BeginDisabled(action.pending);
+  if (Allows(token_state, oat::TokenAction::Delete)) {
+    ui::RightButtonX(96);
+    if (ui::Button("Delete", ui::ButtonKind::Danger, ImVec2(96, 36))) {
+      OpenDeleteDialog(state, id, label, ActionOrigin::Details);
+    }
+    test_hook::MarkLastItem("details.delete");
+  }
+  if (token_state == oat::TokenState::Active && Allows(token_state, oat::TokenAction::Deactivate)) {
+    ui::RightButtonX(116);
+    if (ui::Button("Deactivate", ui::ButtonKind::Secondary, ImVec2(116, 36))) {
+      SetTokenActive(state, id, label, false, ActionOrigin::Details);
+    }
+    test_hook::MarkLastItem("details.deactivate");
+  }
+  if (token_state == oat::TokenState::Inactive && Allows(token_state, oat::TokenAction::Activate)) {
+    ui::RightButtonX(100);
+    if (ui::Button("Activate", ui::ButtonKind::Secondary, ImVec2(100, 36))) {
+      SetTokenActive(state, id, label, true, ActionOrigin::Details);
+    }
+    test_hook::MarkLastItem("details.activate");
+  }
+  if (Allows(token_state, oat::TokenAction::Edit)) {
+    ui::RightButtonX(80);
+    if (ui::Button("Edit", ui::ButtonKind::Secondary, ImVec2(80, 36))) OpenEditDialog(state, id, true);
+    test_hook::MarkLastItem("details.edit");
+  }
+  ImGui::EndDisabled();
+  ui::EndDialogFooter();
+}
+
+}  // namespace
+
+void DrawDetailsDrawer(State& state) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  TokenDetails& details = state.details;
+  if (!ui::BeginDrawer("##details", kWidth)) return;
+
+  // While the single token loads, the list's copy (no resources) stands in.
+  const oat::AccessToken* token = details.token && details.token->id == details.id ? &*details.token
+                                                                                    : Listed(state, details.id);
+  const std::string label = token ? token->label : std::string("Access token");
+  const std::string description = token && !token->description.empty() ? token->description : "No description.";
+  const bool dismissed = ui::DialogHeader(label, description, "details.close");
+  ui::BeginDialogBody();
+  const float width = ui::DialogContentWidth();
+
+  if (!token) {
+    if (details.loading) {
+      ui::Spinner(9, p.primary);
+      ImGui::SameLine(0, 8);
+      ui::Text("Loading the token\xE2\x80\xA6", p.text_muted);
+    }
+  } else {
+    const oat::TokenState token_state = oat::derive_state(token->is_active, token->expires_at, state.now);
+    ui::Badge(TokenStateWord(token_state), TokenStateColor(token_state));
+    test_hook::MarkLastItem("details.status", TokenStateWord(token_state));
+    if (details.loading) {
+      ImGui::SameLine(0, 10);
+      ui::Spinner(8, p.text_faint);
+    }
+    ImGui::Dummy(ImVec2(0, 2));
+    SectionTitle("TOKEN");
+    Row("Created", format::ShortDate(token->created_at) + " by " + token->created_by, p.text, "details.created",
+        format::ExactLocalTime(token->created_at));
+    if (token->expires_at) {
+      const bool past = *token->expires_at <= state.now;
+      Row(past ? "Expired" : "Expires",
+          format::ExactLocalTime(*token->expires_at) + "  (" + format::RelativeTime(*token->expires_at, state.now) + ")",
+          past ? p.danger : p.text, "details.expires");
+    } else {
+      Row("Expires", "Never", p.text_muted, "details.expires");
+    }
+    Row("ID", token->id, p.text_muted, "details.id", "", fonts.mono);
+
+    SectionTitle("USE");
+    if (token->last_used_at) {
+      Row("Last used", format::RelativeTime(*token->last_used_at, state.now), p.text, "details.last_used");
+      Row("", format::ExactLocalTime(*token->last_used_at), p.text_muted, "details.last_used_exact");
+    } else {
+      Row("Last used", "Never", p.text_muted, "details.last_used");
+    }
+    const bool full = details.token && details.token->id == token->id;
+    if (full) {
+      std::string addresses;
+      for (const std::string& a : token->last_used_addresses) addresses += (addresses.empty() ? "" : "\n") + a;
+      Row("From", addresses.empty() ? "No sign-in yet" : addresses, addresses.empty() ? p.text_muted : p.text,
+          "details.addresses", "The last 5 addresses it signed in from, most recent first.",
+          addresses.empty() ? nullptr : fonts.mono);
+      Row("Pulls", format::Thousands(static_cast<std::size_t>(std::max(0LL, token->pull_count))), p.text,
+          "details.pulls");
+      Row("Pushes", format::Thousands(static_cast<std::size_t>(std::max(0LL, token->push_count))), p.text,
+          "details.pushes");
+
+      SectionTitle("RESOURCES AND SCOPES");
+      ImGui::Dummy(ImVec2(0, 2));
+      for (const oat::Resource& r : token->resources) Resource(state, r, width);
+      test_hook::Status("details.resources", static_cast<long long>(token->resources.size()));
+    }
+  }
+  if (!details.error.empty()) {
+    ImGui::Dummy(ImVec2(0, 4));
+    ui::Banner(details.error, p.danger, width);
+    test_hook::ErrorShown("details.error", details.error);
+  }
+  if (state.action.origin == ActionOrigin::Details && !state.action.error.empty() &&
+      state.action.token_id == details.id) {
+    ImGui::Dummy(ImVec2(0, 4));
+    ui::Banner(state.action.error, p.danger, width);
+    test_hook::ErrorShown("details.action.error", state.action.error);
+  }
+  ui::EndDialogBody();
+
+  if (token) {
+    Actions(state, token->id, token->label, oat::derive_state(token->is_active, token->expires_at, state.now));
+  }
+  test_hook::Status("details.loading", details.loading ? 1 : 0);
+  // A click on the dimmed page beside the drawer closes it too.
+  const bool outside = ImGui::IsMouseClicked(0) && ImGui::GetIO().MousePos.x < ImGui::GetWindowPos().x &&
+                       ImGui::GetIO().MousePos.x >= 0;
+  if (dismissed || outside || ui::DialogEscapePressed()) {
+    state.dialog = Dialog::None;
+    if (!state.action.pending) state.action = TokenAction{};
+    ui::CloseDialog();
+  }
+  ui::EndDialog();
+}
+
+}  // namespace console
