@@ -51,6 +51,8 @@ struct ServeOptions {
   oatd::RegistryOptions registry;
   std::string events_secret_file;
   std::string access_log = "-";
+  long long bearer_lifetime = 600;         // seconds: Docker Hub's 10 minutes
+  long long session_lifetime = 7 * 86400;  // seconds: a console session (its refresh token)
 };
 
 std::string read_secret_file(const std::string& path) {
@@ -71,6 +73,8 @@ int serve(const ServeOptions& options) {
   oatd::Services services{*store, key, system_now, {}};
   if (!options.public_url.empty()) services.options.public_url = options.public_url;
   services.options.registry = options.registry;
+  services.options.bearer_lifetime = std::chrono::seconds(options.bearer_lifetime);
+  services.options.session_lifetime = std::chrono::seconds(options.session_lifetime);
   if (!options.events_secret_file.empty()) {
     services.options.registry.events_secret = read_secret_file(options.events_secret_file);
   }
@@ -186,6 +190,14 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");
   serve_cmd->add_option("--access-log", serve_options.access_log,
                         "Where the access log goes: - (standard output), a file, or off")
+      ->capture_default_str();
+  serve_cmd->add_option("--bearer-lifetime", serve_options.bearer_lifetime,
+                        "Seconds a management bearer (access_token) is valid")
+      ->check(CLI::Range(1LL, 86400LL))
+      ->capture_default_str();
+  serve_cmd->add_option("--session-lifetime", serve_options.session_lifetime,
+                        "Seconds a console session (refresh token) lasts before signing in again")
+      ->check(CLI::Range(1LL, 365LL * 86400))
       ->capture_default_str();
   serve_cmd->add_option("--registry-service", serve_options.registry.service,
                         "Service name of the registry (its auth.token.service)")

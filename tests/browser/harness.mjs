@@ -158,25 +158,31 @@ export class Reply {
   }
 }
 
-/** `oatd serve --console CONSOLE_DIR` on 127.0.0.1, any free port, over DIR/oat.db. */
+/**
+ * `oatd serve --console CONSOLE_DIR` on 127.0.0.1, any free port, over DIR/oat.db. CONSOLEDIR
+ * null: no `--console` (the API only). SERVEARGS: more arguments of `oatd serve`
+ * (`['--cors-origin', ORIGIN]`).
+ */
 export class Oatd {
-  static async start(dir, { consoleDir = CONSOLE_DIR } = {}) {
-    const s = new Oatd(dir, consoleDir);
+  static async start(dir, { consoleDir = CONSOLE_DIR, serveArgs = [] } = {}) {
+    const s = new Oatd(dir, consoleDir, serveArgs);
     await s.#launch();
     return s;
   }
 
-  constructor(dir, consoleDir) {
+  constructor(dir, consoleDir, serveArgs = []) {
     this.dir = dir;
     this.db = join(dir, 'oat.db');
     this.consoleDir = consoleDir;
+    this.serveArgs = serveArgs;
     this.stdout = '';
     this.stderr = '';
   }
 
   #launch() {
+    const consoleArgs = this.consoleDir === null ? [] : ['--console', this.consoleDir];
     const child = track(spawn(OATD, ['serve', '--db', this.db, '--listen', '127.0.0.1:0',
-      '--console', this.consoleDir, '--access-log', 'off'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+      ...consoleArgs, '--access-log', 'off', ...this.serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.child = child;
     this.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
     child.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));
@@ -346,7 +352,8 @@ export function slug(text) {
 /**
  * One console page: a fresh browser context (clipboard permissions, 1440x900), opened at
  * /?test=1 plus HASH. Every helper finds widgets through the test hook and acts through the
- * mouse and keyboard.
+ * mouse and keyboard. BASE (open's option) is the page's URL without query, ending in "/"
+ * (default: oatd's own, `${world.server.url}/`), e.g. another origin's static host.
  */
 export class Console {
   constructor(world, context, page, name) {
@@ -359,8 +366,9 @@ export class Console {
     page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
   }
 
-  static async open(world, name, { hash = '' } = {}) {
-    const origin = world.server.url;
+  static async open(world, name, { hash = '', base } = {}) {
+    base = base ?? `${world.server.url}/`;
+    const origin = new URL(base).origin;
     const context = await world.browser.newContext({
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: 1,
@@ -369,13 +377,15 @@ export class Console {
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
     const page = await context.newPage();
     const c = new Console(world, context, page, name);
+    c.base = base;
     await c.goto(hash);
     return c;
   }
 
-  /** Loads the console at /?test=1HASH and waits for its first frames. */
+  /** Loads the console at BASE?test=1HASH (BASE: oatd's /) and waits for its first frames. */
   async goto(hash = '') {
-    await this.page.goto(`${this.world.server.url}/?test=1${hash}`, { timeout: WAIT_MS });
+    const base = this.base ?? `${this.world.server.url}/`;
+    await this.page.goto(`${base}?test=1${hash}`, { timeout: WAIT_MS });
     await this.waitFrames(2, { from: 0 });
   }
 
@@ -473,8 +483,18 @@ export class Console {
   // --- acting -------------------------------------------------------------------------------
 
   /** The center of NAME's rectangle (waits for it). */
+  /**
+   * The center of NAME once it stays put for a frame: a popup is laid out hidden in its first
+   * frame and may move when it shows, so a rectangle seen once can be stale.
+   */
   async center(name) {
-    const r = await this.waitForWidget(name);
+    let r = await this.waitForWidget(name);
+    for (let i = 0; i < 10; ++i) {
+      await this.waitFrames(1);
+      const again = await this.waitForWidget(name);
+      if (again.x === r.x && again.y === r.y && again.w === r.w && again.h === r.h) break;
+      r = again;
+    }
     return { x: r.x + r.w / 2, y: r.y + r.h / 2 };
   }
 
@@ -623,8 +643,11 @@ export class Console {
  * SETUP(world), given the server and the owner's bearers), oatd serving the console, and one
  * Chromium. Returns the world: {dir, db, server, browser, bearer (owner), file}. The after hook
  * closes the browser and stops oatd, also when tests failed.
+ * Serving otherwise: PREPARE(world) runs after seeding, before oatd starts (world.dir and
+ * world.db set); SERVEARGS (an array, or a function of the world returning one, called after
+ * PREPARE) adds arguments to `oatd serve`; CONSOLEDIR (null: none) is oatd's `--console`.
  */
-export function useConsole(metaUrl, { setup, seed = seedWorld } = {}) {
+export function useConsole(metaUrl, { setup, seed = seedWorld, prepare, serveArgs = [], consoleDir = CONSOLE_DIR } = {}) {
   const world = { file: basename(fileURLToPath(metaUrl)).replace(/\.test\.mjs$/, '') };
   before(async () => {
     const problems = prerequisites();
@@ -632,7 +655,9 @@ export function useConsole(metaUrl, { setup, seed = seedWorld } = {}) {
     world.dir = mkdtempSync(join(tmpdir(), 'oat-browser-'));
     world.db = join(world.dir, 'oat.db');
     await seed(world.db);
-    world.server = await Oatd.start(world.dir);
+    if (prepare) await prepare(world);
+    const args = typeof serveArgs === 'function' ? await serveArgs(world) : serveArgs;
+    world.server = await Oatd.start(world.dir, { consoleDir, serveArgs: args });
     world.bearer = await world.server.signIn('owner');
     world.browser = await launchBrowser();
     if (setup) await setup(world);
@@ -648,11 +673,13 @@ export function useConsole(metaUrl, { setup, seed = seedWorld } = {}) {
 /**
  * A test with its own console page. FN(console, t) runs against a page opened at HASH; the page
  * is screenshotted at the end (<file>.<test>.png), or on failure (<file>.<test>.failed.png, with
- * the page's console lines added to the error), and closed either way.
+ * the page's console lines added to the error), and closed either way. BASE: Console.open's (a
+ * string, or a function returning one when the test starts, for URLs known only then).
  */
-export function consoleTest(world, name, fn, { hash = '', ...options } = {}) {
+export function consoleTest(world, name, fn, { hash = '', base, ...options } = {}) {
   return test(name, options, async (t) => {
-    const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash });
+    const url = typeof base === 'function' ? base() : base;
+    const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base: url });
     try {
       await fn(c, t);
       await c.shot();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "focus.h"
 #include "imgui_internal.h"
 #include "test_hook.h"
 #include "theme.h"
@@ -153,7 +154,8 @@ void EndDialog() { ImGui::EndPopup(); }
 void CloseDialog() { ImGui::CloseCurrentPopup(); }
 
 bool DialogEnterPressed() {
-  return g_current.focused && (KeyPressed(ImGuiKey_Enter) || KeyPressed(ImGuiKey_KeyPadEnter));
+  return g_current.focused && !focus::EnterTaken() &&
+         (KeyPressed(ImGuiKey_Enter) || KeyPressed(ImGuiKey_KeyPadEnter));
 }
 
 bool DialogEscapePressed() { return g_current.focused && KeyPressed(ImGuiKey_Escape); }

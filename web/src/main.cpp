@@ -20,6 +20,7 @@
 #include <string>
 
 #include "client.h"
+#include "focus.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -209,6 +210,7 @@ void Frame(void* arg) {
   io.MouseWheelH += wheel_x;
 
   keyboard::BeforeNewFrame();
+  focus::BeforeNewFrame();
   ImGui::NewFrame();
   test_hook::BeginFrame();
   DrawApp(state);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "focus.h"
+#include "imgui_internal.h"
 #include "page.h"
 
 namespace console::test_hook {
@@ -13,6 +15,7 @@ bool g_enabled = false;
 int g_frames = 0;
 nlohmann::json g_widgets = nlohmann::json::object();
 nlohmann::json g_status = nlohmann::json::object();
+std::string g_focused;  // the name of the marked item that has the keyboard focus
 
 float Round(float v) { return std::round(v * 10.0f) / 10.0f; }  // 0.1 CSS pixel is plenty
 
@@ -29,13 +32,19 @@ void Mark(std::string_view name, ImVec2 min, ImVec2 max) {
 
 void MarkLastItem(std::string_view name) {
   if (!g_enabled) return;
+  // A popup is laid out hidden in its first frame, maybe elsewhere: nothing there to click yet.
+  const ImGuiWindow* window = GImGui->CurrentWindow;
+  if (window && (window->Hidden || window->RootWindow->Hidden)) return;
   Mark(name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+  const ImGuiID id = GImGui->LastItemData.ID;
+  if (id != 0 && id == focus::Focused()) g_focused = std::string(name);
 }
 
 void MarkLastItem(std::string_view name, std::string_view text) {
   if (!g_enabled) return;
   MarkLastItem(name);
-  g_widgets[std::string(name)]["text"] = std::string(text);
+  auto it = g_widgets.find(std::string(name));
+  if (it != g_widgets.end()) (*it)["text"] = std::string(text);
 }
 
 void Flag(std::string_view name, std::string_view key, bool value) {
@@ -64,6 +73,7 @@ void BeginFrame() {
   g_widgets = nlohmann::json::object();
   g_status = nlohmann::json::object();
   g_status["errors"] = nlohmann::json::object();
+  g_focused.clear();
 }
 
 void IdleFrame() {
@@ -74,6 +84,7 @@ void IdleFrame() {
 void EndFrame() {
   if (!g_enabled) return;
   ++g_frames;
+  g_status["focus"] = g_focused;
   using nlohmann::json;
   page::PublishTestHook(g_widgets.dump(-1, ' ', false, json::error_handler_t::replace),
                         g_status.dump(-1, ' ', false, json::error_handler_t::replace), g_frames);

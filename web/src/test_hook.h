@@ -10,7 +10,8 @@
 //                         keeps the last picture and the last published widgets and status.
 //
 // Widget names (<i>: display order; rows only while on screen):
-//   sign-in     signin.username, signin.password, signin.submit, signin.error (text)
+//   sign-in     signin.username, signin.password, signin.submit, signin.error (text),
+//               signin.notice (text: "You have signed out.", a session that ended)
 //   top bar     topbar.org, topbar.org.option.<org>, topbar.theme, topbar.signout;
 //               nav.tokens, nav.activity
 //   tokens      tokens.filter, tokens.status.<all|active|inactive|expired>, tokens.refresh,
@@ -53,7 +54,8 @@
 //               activity.count (text), activity.more, activity.all, activity.retry,
 //               activity.error (text)
 //   toast       toast
-// __oat_status also carries: tokens, rows, tokens.row.<i>.label / .state / .last_used,
+// __oat_status also carries: focus (the name of the widget with the keyboard: the text field
+// being edited, or the control with the focus ring; "" for none), tokens, rows, tokens.row.<i>.label / .state / .last_used,
 // generate.enabled, generate.refusal, generate.valid, generate.pending, generate.repos,
 // generate.description.counter, created.copied, details.loading, details.resources, menu,
 // toast, activity.rows (loaded), activity.total (the server's count), activity.filter,

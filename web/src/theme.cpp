@@ -149,7 +149,7 @@ void ApplyStyle(Theme theme) {
   c[ImGuiCol_TableRowBgAlt] = clear;
   c[ImGuiCol_TextSelectedBg] = Alpha(p.primary, 0.35f);
   c[ImGuiCol_DragDropTarget] = p.primary;
-  c[ImGuiCol_NavHighlight] = Alpha(p.primary, 0.8f);
+  c[ImGuiCol_NavHighlight] = ImVec4(0, 0, 0, 0);  // focus.cpp draws the one focus ring
   c[ImGuiCol_NavWindowingHighlight] = p.primary;
   c[ImGuiCol_NavWindowingDimBg] = ImVec4(0, 0, 0, 0.4f);
   c[ImGuiCol_ModalWindowDimBg] = ImVec4(0.02f, 0.03f, 0.05f, theme == Theme::Dark ? 0.6f : 0.35f);

@@ -10,6 +10,7 @@
 
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
+#include "focus.h"
 #include "redraw.h"
 #include "test_hook.h"
 
@@ -60,6 +61,7 @@ bool Button(const char* label, ButtonKind kind, ImVec2 size) {
   ImGui::PushStyleColor(ImGuiCol_Border, border);
   ImGui::PushFont(theme::GetFonts().strong);
   const bool clicked = ImGui::Button(label, size);
+  focus::TabStop();
   ImGui::PopFont();
   ImGui::PopStyleColor(5);
   HandCursorIfHovered();
@@ -96,6 +98,7 @@ bool InputText(const char* id, std::string* value, const char* hint, float width
   ImGui::PushStyleColor(ImGuiCol_TextDisabled, p.text_faint);  // the hint
   ImGui::SetNextItemWidth(width);
   const bool result = ImGui::InputTextWithHint(id, hint, value, flags, callback, user_data);
+  focus::TabStop(true);
   ImGui::PopStyleColor(2);
   FocusRing();
   return result;
@@ -125,6 +128,7 @@ bool Checkbox(const char* id, const char* label, Check check, ImFont* font) {
   const bool clicked = ImGui::InvisibleButton(id, ImVec2(box + (label_size.x > 0 ? gap + label_size.x : 0), height));
   const bool hovered = ImGui::IsItemHovered();
   const bool locked = check == Check::Included;
+  if (!locked) focus::TabStop();
   if (hovered && !locked) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 a(pos.x, std::floor(pos.y + (height - box) * 0.5f)), b = a + ImVec2(box, box);
@@ -234,6 +238,7 @@ int Segmented(const char* id, const char* const* labels, const int* counts, int 
     const ImVec2 a(x, start.y + pad), size(widths[i], height - pad * 2);
     ImGui::SetCursorScreenPos(a);
     if (ImGui::InvisibleButton(labels[i], size)) clicked = i;
+    focus::TabStop();
     const bool hovered = ImGui::IsItemHovered();
     HandCursorIfHovered();
     if (test_names && test_names[i]) test_hook::MarkLastItem(test_names[i]);
@@ -532,6 +537,7 @@ bool IconButton(const char* id, Icon icon, float size, const char* tooltip) {
   const theme::Palette& p = theme::Current();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool clicked = ImGui::InvisibleButton(id, ImVec2(size, size));
+  focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (hovered || ImGui::IsItemActive()) {

@@ -12,6 +12,7 @@
 #include "client.h"
 #include "format.h"
 #include "imgui.h"
+#include "focus.h"
 #include "imgui_internal.h"
 #include "oat/audit.h"
 #include "test_hook.h"
@@ -67,6 +68,7 @@ bool FilterOption(const std::string& label, const std::string& action, bool sele
   const theme::Palette& p = theme::Current();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool clicked = ImGui::Selectable(("##" + name).c_str(), selected, 0, ImVec2(260, 32));
+  focus::TabStop();
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(name);
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -94,6 +96,7 @@ void ActionFilter(State& state) {
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const ImVec2 size(280, ImGui::GetFrameHeight());
   const bool clicked = ImGui::InvisibleButton("##action-filter", size);
+  focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem("activity.filter", current);

@@ -13,6 +13,7 @@
 
 #include "format.h"
 #include "imgui.h"
+#include "focus.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
 #include "test_hook.h"
@@ -58,6 +59,7 @@ void NumberField(const char* id, const char* hint, int* value, Bounds bounds, fl
   if (ImGui::InputTextWithHint(id, hint, buf, static_cast<std::size_t>(bounds.digits) + 1, flags, Step, &bounds)) {
     *value = buf[0] ? std::atoi(buf) : -1;
   }
+  focus::TabStop(true);
   ImGui::PopStyleVar();
   ImGui::PopStyleColor(2);
   ImDrawList* draw = ImGui::GetWindowDrawList();

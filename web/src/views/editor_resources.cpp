@@ -12,6 +12,7 @@
 
 #include "format.h"
 #include "imgui.h"
+#include "focus.h"
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
 #include "oat/resource.h"
@@ -303,6 +304,7 @@ void Picker(State& state, ImVec2 below, float width) {
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImGui::PushID(r.name.c_str());
     if (ImGui::Selectable("##choice", i == e.picker_highlight, 0, ImVec2(width - 16, 36))) picked = &r;
+    focus::TabStop();
     if (ImGui::IsItemHovered()) {
       ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
       if (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0) e.picker_highlight = i;
@@ -351,6 +353,7 @@ void OrganizationSection(State& state, const Verdict& verdict) {
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const float height = 40;
   if (ImGui::InvisibleButton("##org-toggle", ImVec2(verdict.width, height))) e.org_open = !open;
+  focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem("generate.org");

@@ -1,6 +1,7 @@
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include "client.h"
 #include "imgui.h"
+#include "focus.h"
 #include "imgui_internal.h"
 #include "test_hook.h"
 #include "theme.h"
@@ -28,6 +29,7 @@ void DrawViewTabs(State& state, float left) {
     ImGui::SetCursorScreenPos(ImVec2(x, top));
     ImGui::PushID(tab.name);
     const bool clicked = ImGui::InvisibleButton("##tab", ImVec2(size.x + 4, size.y + 14));
+    focus::TabStop();
     ImGui::PopID();
     const bool hovered = ImGui::IsItemHovered();
     if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);

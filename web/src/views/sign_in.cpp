@@ -79,6 +79,7 @@ void DrawSignIn(State& state) {
   if (!form.notice.empty()) {
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
     ui::Banner(form.notice, p.primary, inner);
+    test_hook::MarkLastItem("signin.notice", form.notice);
     ImGui::Dummy(ImVec2(0, 4));
   }
 

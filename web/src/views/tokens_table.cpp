@@ -11,6 +11,7 @@
 #include "client.h"
 #include "format.h"
 #include "imgui.h"
+#include "focus.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
 #include "test_hook.h"
@@ -123,6 +124,7 @@ bool MenuItem(const char* text, const char* name, bool danger = false) {
   const theme::Palette& p = theme::Current();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool chosen = ImGui::Selectable((std::string("##") + name).c_str(), false, 0, ImVec2(180, 30));
+  focus::TabStop();
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(name);
   ImGui::GetWindowDrawList()->AddText(ImVec2(pos.x + 10, std::floor(pos.y + (30 - ImGui::GetTextLineHeight()) * 0.5f)),
@@ -211,6 +213,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
                         ImVec2(0, kRowHeight - 2 * kCellPadY))) {
     OpenTokenDetails(state, t.id);
   }
+  focus::TabStop();
   ImGui::PopStyleColor(3);
   ImGui::SetCursorPos(cell);
 

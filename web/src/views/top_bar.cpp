@@ -6,6 +6,7 @@
 #include "client.h"
 #include "format.h"
 #include "imgui.h"
+#include "focus.h"
 #include "imgui_internal.h"
 #include "test_hook.h"
 #include "theme.h"
@@ -29,6 +30,7 @@ bool OrganizationOption(const Organization& org, bool selected, float width) {
   const float height = 52;
   ImGui::PushID(org.name.c_str());
   const bool clicked = ImGui::Selectable("##org", selected, 0, ImVec2(width, height));
+  focus::TabStop();
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem("topbar.org.option." + org.name);
   ImGui::PopID();
@@ -82,6 +84,7 @@ void OrganizationPicker(State& state, float x, float center_y) {
   const ImVec2 pos(x, std::floor(center_y - height * 0.5f));
   ImGui::SetCursorScreenPos(pos);
   const bool clicked = ImGui::InvisibleButton("##org-picker", ImVec2(width, height));
+  focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem("topbar.org");
