@@ -55,10 +55,10 @@
 //               activity.error (text)
 //   toast       toast
 // __oat_status also carries: focus (the name of the widget with the keyboard: the text field
-// being edited, or the control with the focus ring; "" for none), tokens, rows, tokens.row.<i>.label / .state / .last_used,
-// generate.enabled, generate.refusal, generate.valid, generate.pending, generate.repos,
-// generate.description.counter, created.copied, details.loading, details.resources, menu,
-// toast, activity.rows (loaded), activity.total (the server's count), activity.filter,
+// being edited, or the control with the focus ring; "" for none), tokens, rows,
+// tokens.row.<i>.label / .state / .last_used, generate.enabled, generate.refusal,
+// generate.valid, generate.pending, generate.repos, generate.description.counter,
+// created.copied, details.loading, details.resources, menu, toast, activity.rows (loaded), activity.total (the server's count), activity.filter,
 // activity.row.<i>.action, and each error shown under its widget name.
 #pragma once
 

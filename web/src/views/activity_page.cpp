@@ -10,9 +10,9 @@
 #include <cmath>
 
 #include "client.h"
+#include "focus.h"
 #include "format.h"
 #include "imgui.h"
-#include "focus.h"
 #include "imgui_internal.h"
 #include "oat/audit.h"
 #include "test_hook.h"

@@ -11,9 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "focus.h"
 #include "format.h"
 #include "imgui.h"
-#include "focus.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
 #include "test_hook.h"

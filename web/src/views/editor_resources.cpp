@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "focus.h"
 #include "format.h"
 #include "imgui.h"
-#include "focus.h"
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
 #include "oat/resource.h"

@@ -1,7 +1,7 @@
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include "client.h"
-#include "imgui.h"
 #include "focus.h"
+#include "imgui.h"
 #include "imgui_internal.h"
 #include "test_hook.h"
 #include "theme.h"

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "client.h"
+#include "focus.h"
 #include "format.h"
 #include "imgui.h"
-#include "focus.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
 #include "test_hook.h"
