@@ -1,5 +1,6 @@
 // Starts the OAT console: checks for WebGL 2, reads config.json, downloads the program with
-// a progress bar, then hands over to oat_console.js (emscripten's loader) with the arguments
+// a progress bar (build.json, written by the build, gives its size when the transfer is
+// compressed), then hands over to oat_console.js (emscripten's loader) with the arguments
 // the program reads (see web/src/main.cpp):
 //   --api-base URL   from config.json's "apiBase" ("" = this page's origin)
 //   --test-hook      when the page was opened with ?test=1
@@ -41,23 +42,26 @@
     }
   }
 
-  // config.json beside this page; missing or unreadable means the defaults.
-  function loadConfig() {
-    return fetch("config.json", { cache: "no-store" })
+  // A JSON file beside this page; missing or unreadable means {}.
+  function loadJson(name) {
+    return fetch(name, { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : {}; })
       .catch(function () { return {}; });
   }
 
-  // The whole body as an ArrayBuffer, reporting progress when the size is known.
-  function download(url, onProgress) {
+  // The whole body as an ArrayBuffer, reporting progress (0..1, or -1 while the size is not
+  // known). A compressed transfer's Content-Length does not count the bytes the stream yields,
+  // so then the size comes from SIZE, a promise of the uncompressed size (build.json, written
+  // beside the program when it is built), if it names one.
+  function download(url, size, onProgress) {
     return fetch(url).then(function (response) {
       if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
-      var total = Number(response.headers.get("Content-Length")) || 0;
-      // A compressed transfer's Content-Length does not count the bytes the stream yields.
-      if (!response.body || !total || response.headers.get("Content-Encoding")) {
+      var total = response.headers.get("Content-Encoding") ? 0 : Number(response.headers.get("Content-Length")) || 0;
+      if (!response.body) {
         onProgress(-1);
         return response.arrayBuffer();
       }
+      size.then(function (bytes) { if (!total && bytes > 0) total = bytes; });
       var reader = response.body.getReader();
       var chunks = [];
       var received = 0;
@@ -71,7 +75,7 @@
           }
           chunks.push(step.value);
           received += step.value.length;
-          onProgress(received / total);
+          onProgress(total ? received / total : -1);
           return next();
         });
       }
@@ -97,7 +101,8 @@
   if (new URLSearchParams(window.location.search).get("test") === "1") args.push("--test-hook");
 
   setStatus("Downloading\u2026");
-  Promise.all([loadConfig(), download("oat_console.wasm", setProgress)])
+  var wasmSize = loadJson("build.json").then(function (info) { return Number(info.wasmBytes) || 0; });
+  Promise.all([loadJson("config.json"), download("oat_console.wasm", wasmSize, setProgress)])
     .then(function (results) {
       var config = results[0] || {};
       var apiBase = typeof config.apiBase === "string" ? config.apiBase : "";

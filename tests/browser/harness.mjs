@@ -324,12 +324,13 @@ export const CHROMIUM_ARGS = [
   '--disable-backgrounding-occluded-windows',
 ];
 
-export async function launchBrowser() {
+/** Debian's Chromium, headless; ARGS: more command-line switches (e.g. --disable-webgl). */
+export async function launchBrowser({ args = [] } = {}) {
   const { chromium } = await loadPlaywright();
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: process.env.OAT_BROWSER_HEADED !== '1',
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     timeout: WAIT_MS,
   });
 }

@@ -1,0 +1,94 @@
+// The page around the console (shell/): a progress bar while the program downloads, compressed
+// or not, and a plain message when the browser has no WebGL 2.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ARTIFACTS, WAIT_MS, launchBrowser, useConsole } from './harness.mjs';
+
+const world = useConsole(import.meta.url);
+
+// What the splash shows on every animation frame, from the page's first script on.
+const RECORD_SPLASH = () => {
+  window.__splash = [];
+  const sample = () => {
+    const fill = document.getElementById('bar-fill');
+    if (fill) {
+      window.__splash.push({
+        width: parseFloat(fill.style.width || '0'),
+        indeterminate: fill.parentElement.classList.contains('indeterminate'),
+        status: document.getElementById('splash-status').textContent,
+        hidden: document.getElementById('splash').classList.contains('hidden'),
+      });
+    }
+    requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+};
+
+/** Opens the console over a link of BYTES_PER_SECOND; the splash's samples and the program's answer. */
+async function loadSlowly(browser, name, { headers = {}, bytesPerSecond = 150 * 1024 } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, extraHTTPHeaders: headers });
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(RECORD_SPLASH);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 20, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond,
+    });
+    const wasm = page.waitForResponse((r) => new URL(r.url()).pathname === '/oat_console.wasm', { timeout: WAIT_MS });
+    await page.goto(`${world.server.url}/?test=1`, { timeout: WAIT_MS });
+    const answer = await wasm;
+    await page.waitForFunction(() => (window.__oat_frames || 0) >= 2, null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.getElementById('splash').classList.contains('hidden'), null,
+      { timeout: WAIT_MS });
+    await page.screenshot({ path: `${ARTIFACTS}/shell.${name}.png` });
+    return { samples: await page.evaluate(() => window.__splash), encoding: answer.headers()['content-encoding'] };
+  } finally {
+    await context.close();
+  }
+}
+
+function assertProgress(samples) {
+  const downloading = samples.filter((s) => s.status === 'Downloading\u2026' && !s.indeterminate);
+  const between = downloading.filter((s) => s.width > 0 && s.width < 100);
+  assert.ok(between.length >= 2, `the bar moved through the download: ${JSON.stringify(samples.slice(0, 40))}`);
+  for (let i = 1; i < downloading.length; ++i) {
+    assert.ok(downloading[i].width >= downloading[i - 1].width, 'the bar never goes back');
+  }
+  assert.ok(samples.some((s) => s.status === 'Starting\u2026'), 'then "Starting…"');
+  assert.equal(samples.at(-1).hidden, true, 'and the splash goes once the console draws');
+}
+
+test('a compressed download fills the progress bar (the size from build.json)', async () => {
+  const { samples, encoding } = await loadSlowly(world.browser, 'progress-gzip');
+  assert.equal(encoding, 'gzip', 'oatd sent the precompressed program');
+  assertProgress(samples);
+});
+
+test('an uncompressed download fills the progress bar (the size from Content-Length)', async () => {
+  const { samples, encoding } = await loadSlowly(world.browser, 'progress-identity', {
+    headers: { 'Accept-Encoding': 'identity' }, bytesPerSecond: 300 * 1024,
+  });
+  assert.equal(encoding, undefined, 'the program came uncompressed');
+  assertProgress(samples);
+});
+
+test('without WebGL 2 the page says so and downloads nothing', async () => {
+  const browser = await launchBrowser({ args: ['--disable-webgl', '--disable-webgl2'] });
+  try {
+    const page = await browser.newPage();
+    const requested = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${world.server.url}/?test=1`, { timeout: WAIT_MS });
+    await page.waitForFunction(() => document.getElementById('splash').classList.contains('failed'), null,
+      { timeout: WAIT_MS });
+    assert.equal(await page.textContent('#splash-status'),
+      'The OAT console needs WebGL 2, which this browser does not offer or has turned off.');
+    assert.ok(await page.isVisible('#splash-status'));
+    await page.screenshot({ path: `${ARTIFACTS}/shell.no-webgl2.png` });
+    assert.ok(!requested.includes('/oat_console.wasm'), `requests: ${requested.join(', ')}`);
+    assert.equal(await page.evaluate(() => window.__oat_frames), undefined, 'the console never ran');
+  } finally {
+    await browser.close();
+  }
+});
