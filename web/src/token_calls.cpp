@@ -150,6 +150,8 @@ void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response
   action.pending = false;
   if (!answer.ok()) {
     action.error = answer.message();
+    // Refused: the token changed elsewhere (deleted, expired); the list shows how it is now.
+    if (answer.status != 0) Reload(state, call.token_id);
     return;
   }
   Notify(state, std::string(action.kind == TokenActionKind::Activate ? "Activated " : "Deactivated ") +
@@ -164,6 +166,8 @@ void OnTokenDeleted(State& state, const PendingCall& call, const net::Response& 
   action.pending = false;
   if (!answer.ok()) {
     action.error = answer.message();
+    // Refused: the token changed elsewhere (deleted, expired); the list shows how it is now.
+    if (answer.status != 0) Reload(state, call.token_id);
     return;
   }
   Notify(state, "Deleted " + Quoted(action.label) + ".");

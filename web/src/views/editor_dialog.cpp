@@ -109,7 +109,10 @@ void Footer(State& state, const editor::Verdict& verdict) {
     test_hook::MarkLastItem("generate.pending");
   } else if (!verdict.check.ok() && e.submit_attempted) {
     ImGui::SetCursorPos(left + ImVec2(0, 9));
-    ui::Text("Fix the marked fields to continue.", p.text_muted);
+    // A refusal that belongs to no field (the quota, the token's state) is not a field to fix.
+    bool fields = false;
+    for (const auto& [place, errors] : verdict.shown) fields = fields || (!place.empty() && !errors.empty());
+    ui::Text(fields ? "Fix the marked fields to continue." : "See the message above.", p.text_muted);
   }
 
   const char* submit_label = editing ? "Save changes" : "Generate token";
