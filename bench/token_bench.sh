@@ -4,6 +4,8 @@
 # server reaches on this machine when it does no work at all.
 #
 #   bench/token_bench.sh [DURATION_SECONDS]     (default 10)
+#   OATD=/path/to/other/oatd bench/token_bench.sh   another build (e.g. the previous commit's),
+#                                                  to compare two builds in one session
 #
 # Starts its own oatd (temporary database: one Team organization "acme" with repository
 # acme/app and one active access token with scope-image-pull on it) and its own nginx, both on

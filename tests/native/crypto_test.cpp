@@ -11,6 +11,8 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -583,6 +585,90 @@ TEST(Jwt, VerifyRefusesMalformedTokens) {
 TEST(Jwt, SignRefusesClaimsThatAreNotAnObject) {
   SigningKey key = SigningKey::generate();
   EXPECT_THROW(key.sign_jwt(json::array({1, 2})), std::invalid_argument);
+}
+
+TEST(Jwt, SignJwtJsonSignsTheGivenClaimsTextByteForByte) {
+  SigningKey key = SigningKey::generate();
+  const std::string text = standard_claims().dump();
+  const std::string token = key.sign_jwt_json(text);
+  auto parts = split_token(token);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0], split_token(key.sign_jwt(standard_claims()))[0]);  // the same header
+  EXPECT_EQ(*base64url_decode(parts[1]), text);
+  std::string reason;
+  auto verified = verify_jwt(token, key, kNow, 0, &reason);
+  ASSERT_TRUE(verified.has_value()) << reason;
+  EXPECT_EQ(verified->claims, standard_claims());
+}
+
+TEST(Jwt, SignJwtJsonRefusesTextThatIsNotAnObject) {
+  SigningKey key = SigningKey::generate();
+  for (const char* text : {"", "{", "}", "[1,2]", "\"text\"", " {}", "{} "}) {
+    EXPECT_THROW(key.sign_jwt_json(text), std::invalid_argument) << text;
+  }
+}
+
+TEST(Jwt, SignatureVerifiesWithThePublicKeyAlone) {
+  SigningKey key = SigningKey::generate();
+  const std::string token = key.sign_jwt(standard_claims());
+  const std::string pem = key.public_key_pem();
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* pub = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  ASSERT_NE(pub, nullptr);
+  auto parts = split_token(token);
+  ASSERT_EQ(parts.size(), 3u);
+  const std::string input = parts[0] + "." + parts[1];
+  const std::string raw = *base64url_decode(parts[2]);
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig,
+                 BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), 32, nullptr),
+                 BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()) + 32, 32, nullptr));
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(sig, &der);
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  EXPECT_EQ(EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, pub), 1);
+  EXPECT_EQ(EVP_DigestVerify(md, der, static_cast<std::size_t>(der_len),
+                             reinterpret_cast<const unsigned char*>(input.data()), input.size()),
+            1);
+  EVP_MD_CTX_free(md);
+  OPENSSL_free(der);
+  ECDSA_SIG_free(sig);
+  EVP_PKEY_free(pub);
+}
+
+TEST(Jwt, TwoKeysUsedInTurnEachSignWithTheirOwnKey) {
+  SigningKey a = SigningKey::generate();
+  SigningKey b = SigningKey::generate();
+  for (int i = 0; i < 10; ++i) {
+    const SigningKey& signer = i % 2 ? b : a;
+    const SigningKey& other = i % 2 ? a : b;
+    const std::string token = signer.sign_jwt(standard_claims());
+    EXPECT_TRUE(verify_jwt(token, signer, kNow).has_value()) << i;
+    EXPECT_FALSE(verify_jwt(token, other, kNow).has_value()) << i;
+  }
+}
+
+TEST(Jwt, OneKeySignsFromSeveralThreadsAtOnce) {
+  SigningKey key = SigningKey::generate();
+  const std::string text = standard_claims().dump();
+  std::vector<std::string> tokens[4];
+  std::vector<std::thread> threads;
+  for (auto& out : tokens) {
+    threads.emplace_back([&key, &text, &out] {
+      for (int i = 0; i < 50; ++i) out.push_back(key.sign_jwt_json(text));
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  std::set<std::string> distinct;
+  for (const auto& out : tokens) {
+    ASSERT_EQ(out.size(), 50u);
+    for (const std::string& token : out) {
+      EXPECT_TRUE(verify_jwt(token, key, kNow).has_value());
+      distinct.insert(token);
+    }
+  }
+  EXPECT_EQ(distinct.size(), 200u);  // ECDSA signatures are randomized
 }
 
 // --- certificate ------------------------------------------------------------------------------

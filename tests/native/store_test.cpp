@@ -539,6 +539,96 @@ TEST_F(StoreTest, FindTokenByHashIsAnIndexLookup) {
   EXPECT_EQ(detail.find("SCAN"), std::string::npos) << detail;
 }
 
+TEST_F(StoreTest, FindOrganizationTokenFindsTheOrganizationAndItsTokenWithEveryField) {
+  auto company = write([](Transaction& tx) { return tx.add_company("Acme Inc"); });
+  auto org = add_org("acme", oat::Plan::Business, company);
+  TokenRecord t = make_token(org, "t1", kT0, hash_for("t1"));
+  t.expires_at = at(kT0 + 86400);
+  t.last_used_at = at(kT0 + 60);
+  t.last_addresses = {"10.0.0.2", "10.0.0.1"};
+  t.resources = sample_resources();
+  t.pull_count = 7;
+  t.push_count = 3;
+  insert(t);
+  insert(make_token(org, "t2", kT0, hash_for("t2")));
+  auto found =
+      read([](Transaction& tx) { return tx.find_organization_token("acme", hash_for("t1")); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->organization.id, org);
+  EXPECT_EQ(found->organization.name, "acme");
+  EXPECT_EQ(found->organization.plan, oat::Plan::Business);
+  EXPECT_EQ(found->organization.company_id, company);
+  ASSERT_TRUE(found->token);
+  EXPECT_EQ(found->token->id, "t1");
+  EXPECT_EQ(found->token->org_id, org);
+  EXPECT_EQ(found->token->label, t.label);
+  EXPECT_EQ(found->token->description, t.description);
+  EXPECT_EQ(found->token->created_by, "alice");
+  EXPECT_TRUE(found->token->is_active);
+  EXPECT_EQ(found->token->created_at, t.created_at);
+  EXPECT_EQ(found->token->expires_at, t.expires_at);
+  EXPECT_EQ(found->token->last_used_at, t.last_used_at);
+  EXPECT_EQ(found->token->last_addresses, t.last_addresses);
+  EXPECT_EQ(found->token->resources, t.resources);
+  EXPECT_EQ(found->token->secret_hash, t.secret_hash);
+  EXPECT_EQ(found->token->pull_count, 7);
+  EXPECT_EQ(found->token->push_count, 3);
+}
+
+TEST_F(StoreTest, FindOrganizationTokenWithAnUnknownHashFindsTheOrganizationOnly) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  auto found =
+      read([](Transaction& tx) { return tx.find_organization_token("acme", hash_for("t9")); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->organization.id, org);
+  EXPECT_FALSE(found->token);
+}
+
+TEST_F(StoreTest, FindOrganizationTokenNeverReturnsATokenOfAnotherOrganization) {
+  auto acme = add_org("acme");
+  auto other = add_org("other");
+  insert(make_token(acme, "t1", kT0, hash_for("t1")));
+  auto found =
+      read([](Transaction& tx) { return tx.find_organization_token("other", hash_for("t1")); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->organization.id, other);
+  EXPECT_FALSE(found->token);
+}
+
+TEST_F(StoreTest, FindOrganizationTokenOfAnUnknownOrganizationFindsNothing) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  EXPECT_FALSE(read([](Transaction& tx) {
+    return tx.find_organization_token("ACME", hash_for("t1")).has_value();  // names are exact
+  }));
+  EXPECT_FALSE(read([](Transaction& tx) {
+    return tx.find_organization_token("nobody", hash_for("t1")).has_value();
+  }));
+}
+
+TEST_F(StoreTest, StoredJsonThatDoesNotParseIsAFailureNotACrash) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  insert(make_token(org, "t2", kT0, hash_for("t2")));
+  insert(make_token(org, "t3", kT0, hash_for("t3")));
+  RawDb raw(path_);
+  raw.query("UPDATE tokens SET last_addresses = '[\"10.0.0.1\"' WHERE id = 't1'");
+  raw.query("UPDATE tokens SET last_addresses = '[\"10.0.0.1\", 7]' WHERE id = 't2'");
+  raw.query("UPDATE tokens SET resources = 'not json' WHERE id = 't3'");
+  for (const char* id : {"t1", "t2", "t3"}) {
+    const StoreError e =
+        store_error([&] { read([&](Transaction& tx) { return tx.find_token(org, id); }); });
+    EXPECT_EQ(e.kind(), Kind::Failure) << id;
+    EXPECT_NE(std::string(e.what()).find(std::string("token \"") + id + "\""), std::string::npos)
+        << e.what();
+  }
+  const StoreError e = store_error([&] {
+    read([](Transaction& tx) { return tx.find_organization_token("acme", hash_for("t1")); });
+  });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+}
+
 TEST_F(StoreTest, UpdateTokenReplacesOnlyLabelDescriptionActiveAndResources) {
   auto org = add_org("acme");
   auto original = make_token(org, "t1", kT0, hash_for("t1"));

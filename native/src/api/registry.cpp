@@ -57,12 +57,83 @@ struct Signin {
   std::vector<oat::Access> grant;
 };
 
-json access_json(const std::vector<oat::Access>& grant) {
-  json out = json::array();
-  for (const oat::Access& a : grant) {
-    out.push_back({{"type", a.type}, {"name", a.name}, {"actions", a.actions}});
+// The JSON of a granted token, written directly: these fixed shapes are on every pull
+// and push, where building nlohmann::json trees for them cost more than the rest of the
+// formatting. The bytes are those nlohmann::json::dump writes for the same objects (keys in
+// sorted order, no spaces, invalid UTF-8 replaced), so the JWT and the answers do not change.
+
+// Appends `text` as a JSON string literal.
+void append_json_string(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {  // escapes, and anything that is not UTF-8: nlohmann's rules exactly
+    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
   }
+}
+
+// The claims object (what registry_jwt signs).
+std::string claims_json(const RegistryOptions& options, const Signin& signin, long long iat,
+                        std::string_view jti) {
+  std::string out;
+  out.reserve(256);
+  out += "{\"access\":[";
+  for (std::size_t i = 0; i < signin.grant.size(); ++i) {
+    const oat::Access& a = signin.grant[i];
+    if (i) out += ',';
+    out += "{\"actions\":[";
+    for (std::size_t k = 0; k < a.actions.size(); ++k) {
+      if (k) out += ',';
+      append_json_string(out, a.actions[k]);
+    }
+    out += "],\"name\":";
+    append_json_string(out, a.name);
+    out += ",\"type\":";
+    append_json_string(out, a.type);
+    out += '}';
+  }
+  out += "],\"aud\":";
+  append_json_string(out, options.service);
+  out += ",\"exp\":";
+  out += std::to_string(iat + options.token_lifetime.count());
+  out += ",\"iat\":";
+  out += std::to_string(iat);
+  out += ",\"iss\":";
+  append_json_string(out, options.issuer);
+  out += ",\"jti\":";
+  append_json_string(out, jti);
+  out += ",\"nbf\":";
+  out += std::to_string(iat);
+  out += ",\"sub\":";
+  append_json_string(out, signin.org ? std::string_view(signin.org->name) : std::string_view());
+  out += '}';
   return out;
+}
+
+// The 200 answer of both GET and POST /token; `scope` only for POST (OAuth2).
+http::Response token_answer(const RegistryOptions& options, const std::string& jwt, Timestamp now,
+                            const std::string* scope) {
+  std::string out;
+  out.reserve(2 * jwt.size() + 128);
+  out += "{\"access_token\":";
+  append_json_string(out, jwt);
+  out += ",\"expires_in\":";
+  out += std::to_string(options.token_lifetime.count());
+  out += ",\"issued_at\":";
+  append_json_string(out, oat::format_rfc3339(now));
+  if (scope) {
+    out += ",\"scope\":";
+    append_json_string(out, *scope);
+  }
+  out += ",\"token\":";
+  append_json_string(out, jwt);
+  out += '}';
+  return http::Response::json(200, std::move(out));
 }
 
 std::string scope_text(const std::vector<oat::Access>& grant) {
@@ -130,14 +201,16 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
   }
   const std::string hash = failure.empty() ? sha256_hex(credentials->password) : std::string();
   services.store.read([&](Transaction& tx) {
-    org = tx.find_organization(credentials->username);
-    if (!failure.empty()) return;
-    if (!org) return void(failure = "unknown organization");
-    token = tx.find_token_by_hash(hash);
-    if (!token || token->org_id != org->id) {
-      token.reset();
-      return void(failure = "unknown token");
+    if (!failure.empty()) {
+      org = tx.find_organization(credentials->username);  // for the audit event
+      return;
     }
+    // One query for both: the organization, and its token with this hash.
+    auto found = tx.find_organization_token(credentials->username, hash);
+    if (!found) return void(failure = "unknown organization");
+    org = std::move(found->organization);
+    token = std::move(found->token);
+    if (!token) return void(failure = "unknown token");
     if (auto refused = oat::check_token_action(
             oat::derive_state(token->is_active, token->expires_at, now),
             oat::TokenAction::Authenticate)) {
@@ -173,18 +246,10 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
   return signin;
 }
 
+// Claims: iss, sub (the organization; empty when anonymous), aud, exp, nbf, iat, jti, access.
 std::string registry_jwt(const Services& services, const Signin& signin, Timestamp now) {
-  const long long iat = oat::to_unix(now);
-  const auto& options = services.options.registry;
-  const json claims = {{"iss", options.issuer},
-                       {"sub", signin.org ? signin.org->name : std::string()},
-                       {"aud", options.service},
-                       {"exp", iat + options.token_lifetime.count()},
-                       {"nbf", iat},
-                       {"iat", iat},
-                       {"jti", random_uuid()},
-                       {"access", access_json(signin.grant)}};
-  return services.key.sign_jwt(claims);
+  return services.key.sign_jwt_json(
+      claims_json(services.options.registry, signin, oat::to_unix(now), random_uuid()));
 }
 
 // A token for another service would be refused by that registry: say so now.
@@ -207,10 +272,7 @@ http::Response token_get(Services& services, const http::Request& request) {
                         request.query_value("account"), now);
   if (auto* refusal = std::get_if<http::Response>(&result)) return *refusal;
   const std::string jwt = registry_jwt(services, std::get<Signin>(result), now);
-  return json_response(200, {{"token", jwt},
-                             {"access_token", jwt},
-                             {"expires_in", services.options.registry.token_lifetime.count()},
-                             {"issued_at", oat::format_rfc3339(now)}});
+  return token_answer(services.options.registry, jwt, now, nullptr);
 }
 
 // OAuth2 password grant (distribution's docs/spec/auth/oauth.md).
@@ -249,11 +311,8 @@ http::Response token_post(Services& services, const http::Request& request) {
   if (auto* refusal = std::get_if<http::Response>(&result)) return *refusal;
   const Signin& signin = std::get<Signin>(result);
   const std::string jwt = registry_jwt(services, signin, now);
-  return json_response(200, {{"access_token", jwt},
-                             {"token", jwt},
-                             {"scope", scope_text(signin.grant)},
-                             {"expires_in", services.options.registry.token_lifetime.count()},
-                             {"issued_at", oat::format_rfc3339(now)}});
+  const std::string scope = scope_text(signin.grant);
+  return token_answer(services.options.registry, jwt, now, &scope);
 }
 
 bool is_manifest(std::string_view media_type) {

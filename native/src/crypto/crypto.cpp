@@ -57,25 +57,46 @@ std::string random_secret(std::size_t bytes) {
 // Digests
 // ---------------------------------------------------------------------------------------------
 
-std::string sha256_raw(std::string_view data) {
-  std::string out(32, '\0');
+namespace ossl {
+
+const EVP_MD* sha256() {
+  static const Md md = [] {
+    // Initializing the library first registers its atexit cleanup before this static's
+    // destructor, so the digest is freed before OpenSSL is torn down.
+    OPENSSL_init_crypto(0, nullptr);
+    return Md(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  }();
+  if (!md) fail("fetching SHA-256");
+  return md.get();
+}
+
+}  // namespace ossl
+
+namespace {
+
+void sha256_into(std::string_view data, unsigned char (&out)[32]) {
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                 EVP_sha256(), nullptr) != 1 ||
-      len != 32) {
+  if (EVP_Digest(data.data(), data.size(), out, &len, ossl::sha256(), nullptr) != 1 || len != 32) {
     ossl::fail("SHA-256");
   }
-  return out;
+}
+
+}  // namespace
+
+std::string sha256_raw(std::string_view data) {
+  unsigned char digest[32];
+  sha256_into(data, digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
 std::string sha256_hex(std::string_view data) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string raw = sha256_raw(data);
-  std::string out;
-  out.reserve(64);
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0x0f];
+  unsigned char digest[32];
+  sha256_into(data, digest);
+  std::string out(64, '\0');
+  for (std::size_t i = 0; i < sizeof digest; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0x0f];
   }
   return out;
 }

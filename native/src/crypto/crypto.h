@@ -167,10 +167,18 @@ class SigningKey {
   // Throws std::invalid_argument if claims is not an object or not serializable as UTF-8.
   std::string sign_jwt(const nlohmann::json& claims, bool include_x5c = false) const;
 
+  // sign_jwt(claims) (no x5c) for claims already serialized, for callers that write a fixed
+  // shape directly: `claims_json` is signed byte for byte as given, so it must be the text of
+  // one JSON object in UTF-8, as nlohmann::json::dump writes it. Throws std::invalid_argument
+  // only if it does not start with '{' and end with '}' (the rest is not checked).
+  std::string sign_jwt_json(std::string_view claims_json) const;
+
  private:
   struct State;
   friend struct SigningKeyAccess;  // lets verify_jwt reach the key (signing_key.cpp)
   explicit SigningKey(std::unique_ptr<State> state);
+  // "header_part.base64url(claims_text).signature"
+  std::string sign_compact(std::string header_part, std::string_view claims_text) const;
   std::unique_ptr<State> state_;
 };
 

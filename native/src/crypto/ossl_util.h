@@ -30,7 +30,9 @@ using EcdsaSig = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG_free>>;
 using Kdf = std::unique_ptr<EVP_KDF, Deleter<EVP_KDF_free>>;
 using KdfCtx = std::unique_ptr<EVP_KDF_CTX, Deleter<EVP_KDF_CTX_free>>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX_free>>;
+using Md = std::unique_ptr<EVP_MD, Deleter<EVP_MD_free>>;
 using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX_free>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
 using X509ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
@@ -68,5 +70,9 @@ inline Bio mem_bio() {
   if (!bio) fail("BIO_new");
   return bio;
 }
+
+// SHA-256, fetched from the default provider once per process. EVP_sha256() would be fetched
+// again by every digest that uses it. Throws CryptoError if the provider has no SHA-256.
+const EVP_MD* sha256();
 
 }  // namespace oatd::ossl

@@ -27,8 +27,14 @@ namespace oatd {
 struct SigningKey::State {
   ossl::Pkey pkey;
   std::string kid;
+  std::string plain_header;  // base64url of the JWT header without x5c (made once)
   mutable std::mutex mu;
   std::string cert_der;  // guarded by mu; empty until a certificate is made or adopted
+  // Signing contexts set up for this key and not in use: EVP_PKEY_sign_init fetches the
+  // algorithm and binds the key, which is worth doing once rather than per signature. A context
+  // serves one thread at a time; each signature takes one out and puts it back.
+  mutable std::mutex signers_mu;
+  mutable std::vector<ossl::PkeyCtx> idle_signers;  // guarded by signers_mu
 };
 
 namespace {
@@ -187,6 +193,20 @@ std::string make_certificate_der(EVP_PKEY* pkey, std::string_view common_name, i
   return cert_to_der(cert.get());
 }
 
+constexpr std::size_t kMaxIdleSigners = 16;  // more than oatd's worker threads
+constexpr std::size_t kMaxDerSignatureBytes = 72;  // ECDSA-Sig-Value of two 33-byte INTEGERs
+
+// A context ready for EVP_PKEY_sign with `pkey`: ECDSA over a SHA-256 digest.
+ossl::PkeyCtx new_signer(EVP_PKEY* pkey) {
+  ossl::PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
+  if (!ctx) ossl::fail("EVP_PKEY_CTX_new_from_pkey");
+  if (EVP_PKEY_sign_init(ctx.get()) != 1) ossl::fail("EVP_PKEY_sign_init");
+  if (EVP_PKEY_CTX_set_signature_md(ctx.get(), ossl::sha256()) != 1) {
+    ossl::fail("EVP_PKEY_CTX_set_signature_md");
+  }
+  return ctx;
+}
+
 // ECDSA DER signature (ECDSA-Sig-Value) -> JOSE R||S, 32 bytes each.
 std::string der_sig_to_jose(const unsigned char* der, std::size_t len) {
   const unsigned char* p = der;
@@ -330,6 +350,9 @@ bool write_new_key_file(const std::string& path, std::string_view data) {
 
 SigningKey::SigningKey(std::unique_ptr<State> state) : state_(std::move(state)) {
   state_->kid = compute_libtrust_kid(state_->pkey.get());
+  const nlohmann::json header = {{"typ", "JWT"}, {"alg", "ES256"}, {"kid", state_->kid}};
+  state_->plain_header =
+      base64url_encode(header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
@@ -419,7 +442,7 @@ void SigningKey::use_certificate_pem(std::string_view pem) const {
 std::string SigningKey::sign_jwt(const nlohmann::json& claims, bool include_x5c) const {
   if (!claims.is_object()) throw std::invalid_argument("sign_jwt: claims must be a JSON object");
 
-  nlohmann::json header = {{"typ", "JWT"}, {"alg", "ES256"}, {"kid", state_->kid}};
+  std::string header_part = state_->plain_header;
   if (include_x5c) {
     std::string der;
     {
@@ -432,34 +455,65 @@ std::string SigningKey::sign_jwt(const nlohmann::json& claims, bool include_x5c)
       if (state_->cert_der.empty()) state_->cert_der = std::move(made);
       der = state_->cert_der;
     }
+    nlohmann::json header = {{"typ", "JWT"}, {"alg", "ES256"}, {"kid", state_->kid}};
     header["x5c"] = nlohmann::json::array({base64_encode(der)});
+    header_part =
+        base64url_encode(header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 
-  std::string header_text, claims_text;
+  std::string claims_text;
   try {
     // Never fail on text that is not UTF-8 (with exceptions off it would abort): replace it.
-    header_text = header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     claims_text = claims.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("sign_jwt: claims not serializable: ") + e.what());
   }
-  std::string signing_input = base64url_encode(header_text) + "." + base64url_encode(claims_text);
+  return sign_compact(std::move(header_part), claims_text);
+}
 
-  ossl::MdCtx md(EVP_MD_CTX_new());
-  if (!md) ossl::fail("EVP_MD_CTX_new");
-  if (EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, state_->pkey.get()) != 1) {
-    ossl::fail("EVP_DigestSignInit");
+std::string SigningKey::sign_jwt_json(std::string_view claims_json) const {
+  if (claims_json.size() < 2 || claims_json.front() != '{' || claims_json.back() != '}') {
+    throw std::invalid_argument("sign_jwt_json: claims must be the text of a JSON object");
   }
-  const auto* in = reinterpret_cast<const unsigned char*>(signing_input.data());
-  std::size_t sig_len = 0;
-  if (EVP_DigestSign(md.get(), nullptr, &sig_len, in, signing_input.size()) != 1) {
-    ossl::fail("EVP_DigestSign (size)");
+  return sign_compact(state_->plain_header, claims_json);
+}
+
+std::string SigningKey::sign_compact(std::string header_part, std::string_view claims_text) const {
+  std::string token = std::move(header_part);
+  token += '.';
+  token += base64url_encode(claims_text);
+
+  unsigned char digest[32];
+  unsigned int digest_len = 0;
+  if (EVP_Digest(token.data(), token.size(), digest, &digest_len, ossl::sha256(), nullptr) != 1 ||
+      digest_len != sizeof digest) {
+    ossl::fail("SHA-256 of the JWT");
   }
-  std::vector<unsigned char> der(sig_len);
-  if (EVP_DigestSign(md.get(), der.data(), &sig_len, in, signing_input.size()) != 1) {
-    ossl::fail("EVP_DigestSign");
+
+  ossl::PkeyCtx signer;
+  {
+    std::lock_guard lock(state_->signers_mu);
+    if (!state_->idle_signers.empty()) {
+      signer = std::move(state_->idle_signers.back());
+      state_->idle_signers.pop_back();
+    }
   }
-  return signing_input + "." + base64url_encode(der_sig_to_jose(der.data(), sig_len));
+  if (!signer) signer = new_signer(state_->pkey.get());
+  unsigned char der[kMaxDerSignatureBytes];
+  std::size_t der_len = sizeof der;
+  // A context that failed is dropped (freed here), not put back.
+  if (EVP_PKEY_sign(signer.get(), der, &der_len, digest, sizeof digest) != 1) {
+    ossl::fail("EVP_PKEY_sign");
+  }
+  {
+    std::lock_guard lock(state_->signers_mu);
+    if (state_->idle_signers.size() < kMaxIdleSigners) {
+      state_->idle_signers.push_back(std::move(signer));
+    }
+  }
+  token += '.';
+  token += base64url_encode(der_sig_to_jose(der, der_len));
+  return token;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -216,31 +216,46 @@ class Connection {
 
 // ---- Rows -----------------------------------------------------------------------------------
 
+// JSON columns. nlohmann is used through its non-throwing API only: JSON_NOEXCEPTION (set by the
+// core for every user) turns its exceptions into aborts, and stored text that does not parse
+// must be a StoreError, not the end of the server.
+
 std::string json_text(const std::vector<std::string>& strings) {
-  return nlohmann::json(strings).dump();
+  return nlohmann::json(strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::vector<std::string> parse_string_array(const std::string& text, std::string_view what) {
-  try {
-    auto value = nlohmann::json::parse(text);
-    return value.get<std::vector<std::string>>();
-  } catch (const nlohmann::json::exception& e) {
-    throw StoreError(Kind::Failure, std::string(what) + " is not a JSON array of strings: " +
-                                        e.what());
+// A token's last_addresses: a JSON array of strings.
+std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id) {
+  const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool ok = value.is_array();
+  std::vector<std::string> addresses;
+  if (ok) {
+    addresses.reserve(value.size());
+    for (const auto& address : value) {
+      if (!address.is_string()) {
+        ok = false;
+        break;
+      }
+      addresses.push_back(address.get_ref<const std::string&>());
+    }
   }
+  if (!ok) {  // the message is made only here: the caller is on every registry sign-in
+    throw StoreError(Kind::Failure, "last_addresses of token " + in_quotes(token_id) +
+                                        " is not a JSON array of strings");
+  }
+  return addresses;
 }
 
 std::string resources_text(const std::vector<oat::Resource>& resources) {
-  return oat::resources_json(resources).dump();
+  return oat::resources_json(resources).dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace);
 }
 
 std::vector<oat::Resource> parse_resources(const std::string& text, std::string_view token_id) {
-  nlohmann::json value;
-  try {
-    value = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
+  const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
     throw StoreError(Kind::Failure, "stored resources of token " + in_quotes(token_id) +
-                                        " are not JSON: " + e.what());
+                                        " are not JSON");
   }
   auto parsed = oat::parse_resources_json(value);
   if (!parsed) {
@@ -264,13 +279,30 @@ User read_user(const Stmt& s) {
   return User{s.int64(0), s.text(1), s.text(2), s.time(3)};
 }
 
+// "a, b" -> "t.a, t.b": a column list for a join.
+std::string qualified(std::string_view table, std::string_view columns) {
+  std::string out;
+  while (!columns.empty()) {
+    const auto comma = columns.find(',');
+    std::string_view column = columns.substr(0, comma);
+    while (column.starts_with(' ')) column.remove_prefix(1);
+    if (!out.empty()) out += ", ";
+    out.append(table).append(".").append(column);
+    if (comma == std::string_view::npos) break;
+    columns.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+// Readers take the index of their first column, so that a join can read two records from one row.
 const std::string kOrganizationColumns = "id, name, plan, company_id";
-Organization read_organization(const Stmt& s) {
+constexpr int kOrganizationColumnCount = 4;
+Organization read_organization(const Stmt& s, int first = 0) {
   Organization o;
-  o.id = s.int64(0);
-  o.name = s.text(1);
-  o.plan = parse_stored_plan(s.text(2), o.name);
-  o.company_id = s.optional_int64(3);
+  o.id = s.int64(first);
+  o.name = s.text(first + 1);
+  o.plan = parse_stored_plan(s.text(first + 2), o.name);
+  o.company_id = s.optional_int64(first + 3);
   return o;
 }
 
@@ -282,22 +314,22 @@ Repository read_repository(const Stmt& s) {
 const std::string kTokenColumns =
     "id, org_id, label, description, created_by, is_active, created_at, expires_at, "
     "last_used_at, last_addresses, resources, secret_hash, pull_count, push_count";
-TokenRecord read_token(const Stmt& s) {
+TokenRecord read_token(const Stmt& s, int first = 0) {
   TokenRecord t;
-  t.id = s.text(0);
-  t.org_id = s.int64(1);
-  t.label = s.text(2);
-  t.description = s.text(3);
-  t.created_by = s.text(4);
-  t.is_active = s.boolean(5);
-  t.created_at = s.time(6);
-  t.expires_at = s.optional_time(7);
-  t.last_used_at = s.optional_time(8);
-  t.last_addresses = parse_string_array(s.text(9), "last_addresses of token " + in_quotes(t.id));
-  t.resources = parse_resources(s.text(10), t.id);
-  t.secret_hash = s.text(11);
-  t.pull_count = s.int64(12);
-  t.push_count = s.int64(13);
+  t.id = s.text(first);
+  t.org_id = s.int64(first + 1);
+  t.label = s.text(first + 2);
+  t.description = s.text(first + 3);
+  t.created_by = s.text(first + 4);
+  t.is_active = s.boolean(first + 5);
+  t.created_at = s.time(first + 6);
+  t.expires_at = s.optional_time(first + 7);
+  t.last_used_at = s.optional_time(first + 8);
+  t.last_addresses = parse_addresses(s.text(first + 9), t.id);
+  t.resources = parse_resources(s.text(first + 10), t.id);
+  t.secret_hash = s.text(first + 11);
+  t.pull_count = s.int64(first + 12);
+  t.push_count = s.int64(first + 13);
   return t;
 }
 
@@ -601,6 +633,24 @@ class SqliteTransaction final : public Transaction {
     return read_token(s);
   }
 
+  std::optional<OrganizationToken> find_organization_token(
+      std::string_view org_name, const std::string& secret_hash) override {
+    // The organization by its unique name, then its token through the secret-hash index; the
+    // token's columns are NULL when it has none with that hash. Built once: this runs on every
+    // registry sign-in.
+    static const std::string sql =
+        "SELECT " + qualified("o", kOrganizationColumns) + ", " + qualified("t", kTokenColumns) +
+        " FROM organizations AS o"
+        " LEFT JOIN tokens AS t ON t.secret_hash = ?2 AND t.org_id = o.id"
+        " WHERE o.name = ?1";
+    Stmt s = c_.prepare(sql);
+    s.bind(1, org_name).bind(2, secret_hash);
+    if (!s.step()) return std::nullopt;
+    OrganizationToken found{read_organization(s), std::nullopt};
+    if (!s.is_null(kOrganizationColumnCount)) found.token = read_token(s, kOrganizationColumnCount);
+    return found;
+  }
+
   std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
                                        std::size_t limit) override {
     Stmt s = c_.prepare("SELECT " + kTokenColumns +
@@ -643,7 +693,7 @@ class SqliteTransaction final : public Transaction {
       Stmt s = c_.prepare("SELECT last_addresses FROM tokens WHERE id = ?");
       s.bind(1, id);
       if (!s.step()) not_found("token " + in_quotes(id) + " not found");
-      addresses = parse_string_array(s.text(0), "last_addresses of token " + in_quotes(id));
+      addresses = parse_addresses(s.text(0), id);
     }
     if (!address.empty()) {
       std::erase(addresses, address);

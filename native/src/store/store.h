@@ -78,6 +78,13 @@ struct TokenRecord {
   std::int64_t push_count = 0;
 };
 
+// What a registry sign-in looks up: an organization and, when it holds one, its token with a
+// given secret hash.
+struct OrganizationToken {
+  Organization organization;
+  std::optional<TokenRecord> token;  // nullopt: no token of this organization has that hash
+};
+
 struct AuditEvent {
   std::int64_t id = 0;
   std::string account;  // organization name
@@ -163,8 +170,13 @@ class Transaction {
   virtual void update_token(const TokenRecord& token) = 0;
   virtual bool delete_token(const std::string& id) = 0;
   virtual std::optional<TokenRecord> find_token(std::int64_t org_id, const std::string& id) = 0;
-  // The lookup on every registry sign-in: by the secret's hash, through an index.
+  // By the secret's hash, through an index (an access token used as a management bearer).
   virtual std::optional<TokenRecord> find_token_by_hash(const std::string& secret_hash) = 0;
+  // The lookup on every registry sign-in, in one query: the organization named `org_name` and
+  // its token whose secret hash is `secret_hash` (a token of another organization is not
+  // returned). nullopt when there is no organization of that name.
+  virtual std::optional<OrganizationToken> find_organization_token(
+      std::string_view org_name, const std::string& secret_hash) = 0;
   // Newest first (created_at, then id).
   virtual std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
                                                std::size_t limit) = 0;
