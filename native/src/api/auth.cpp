@@ -134,7 +134,9 @@ std::optional<std::pair<Organization, TokenRecord>> check_access_token(
     }
     tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
                         token ? token->label : std::string(), org->name,
-                        json{{"reason", failure}, {"address", address}}.dump(), now});
+                        json{{"reason", failure}, {"address", address}}.dump(
+                            -1, ' ', false, json::error_handler_t::replace),
+                        now});
   });
   return found;
 }

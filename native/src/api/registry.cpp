@@ -230,7 +230,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
                             json{{"reason", failure},
                                  {"address", request.remote_address},
                                  {"service", "registry"}}
-                                .dump(),
+                                .dump(-1, ' ', false, json::error_handler_t::replace),
                             now});
       });
     }

@@ -26,7 +26,8 @@ json audit_data(const TokenRecord& token) {
 void audit(Transaction& tx, const Organization& org, const Caller& caller, std::string_view action,
            const TokenRecord& token, json data, Timestamp now) {
   tx.add_audit_event(
-      {0, org.name, std::string(action), token.label, caller.subject, data.dump(), now});
+      {0, org.name, std::string(action), token.label, caller.subject,
+       data.dump(-1, ' ', false, json::error_handler_t::replace), now});
 }
 
 http::Response token_not_found() { return detail_response(404, "Access token not found."); }
