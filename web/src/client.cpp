@@ -14,6 +14,7 @@
 
 #include "client_internal.h"
 #include "net.h"
+#include "oat/api.h"
 
 namespace console {
 
@@ -231,13 +232,13 @@ void OnRefreshed(State& state, const net::Response& answer) {
     // The server is out of reach, not the session over: each waiting call fails as such.
     for (const PendingCall& call : waiting) Dispatch(state, call, answer);
   } else {
-    EndSession(state, kSessionEnded);
+    EndSession(state, std::string(oat::kSessionEnded));
   }
 }
 
 void OnUnauthorized(State& state, PendingCall call) {
   if (call.retried || state.session.refresh_token.empty()) {
-    EndSession(state, kSessionEnded);
+    EndSession(state, std::string(oat::kSessionEnded));
     return;
   }
   call.retried = true;

@@ -65,6 +65,4 @@ void LoadAuditLog(State& state);
 // The next page (all = every remaining page).
 void LoadMoreAuditLog(State& state, bool all);
 
-inline constexpr const char* kSessionEnded = "Your session has ended; sign in again.";
-
 }  // namespace console

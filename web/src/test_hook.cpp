@@ -1,6 +1,8 @@
 #include "test_hook.h"
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -15,7 +17,7 @@ bool g_enabled = false;
 int g_frames = 0;
 nlohmann::json g_widgets = nlohmann::json::object();
 nlohmann::json g_status = nlohmann::json::object();
-std::string g_focused;  // the name of the marked item that has the keyboard focus
+std::vector<std::pair<ImGuiID, std::string>> g_marked_items;  // this frame's, for "focus"
 
 float Round(float v) { return std::round(v * 10.0f) / 10.0f; }  // 0.1 CSS pixel is plenty
 
@@ -36,8 +38,7 @@ void MarkLastItem(std::string_view name) {
   const ImGuiWindow* window = GImGui->CurrentWindow;
   if (window && (window->Hidden || window->RootWindow->Hidden)) return;
   Mark(name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
-  const ImGuiID id = GImGui->LastItemData.ID;
-  if (id != 0 && id == focus::Focused()) g_focused = std::string(name);
+  if (const ImGuiID id = GImGui->LastItemData.ID) g_marked_items.emplace_back(id, name);
 }
 
 void MarkLastItem(std::string_view name, std::string_view text) {
@@ -73,7 +74,7 @@ void BeginFrame() {
   g_widgets = nlohmann::json::object();
   g_status = nlohmann::json::object();
   g_status["errors"] = nlohmann::json::object();
-  g_focused.clear();
+  g_marked_items.clear();
 }
 
 void IdleFrame() {
@@ -84,7 +85,12 @@ void IdleFrame() {
 void EndFrame() {
   if (!g_enabled) return;
   ++g_frames;
-  g_status["focus"] = g_focused;
+  std::string focused;
+  if (const ImGuiID id = focus::Focused()) {
+    for (const auto& [item, name] : g_marked_items)
+      if (item == id) focused = name;
+  }
+  g_status["focus"] = focused;
   using nlohmann::json;
   page::PublishTestHook(g_widgets.dump(-1, ' ', false, json::error_handler_t::replace),
                         g_status.dump(-1, ' ', false, json::error_handler_t::replace), g_frames);

@@ -23,6 +23,20 @@ void Reload(State& state, const std::string& token_id) {
   }
 }
 
+// The answer to the row action in state.action (activate, deactivate, delete): false when it
+// belongs to another action (dropped) or was refused. A refusal's words stay with the action,
+// and unless the server was out of reach the list reloads: the token changed elsewhere (deleted,
+// expired), and the table shows how it is now.
+bool ActionDone(State& state, const PendingCall& call, const net::Response& answer) {
+  TokenAction& action = state.action;
+  if (call.token_id != action.token_id) return false;
+  action.pending = false;
+  if (answer.ok()) return true;
+  action.error = answer.message();
+  if (answer.status != 0) Reload(state, call.token_id);
+  return false;
+}
+
 }  // namespace
 
 // -----------------------------------------------------------------------------------------------
@@ -145,15 +159,8 @@ void OnTokenEdited(State& state, const PendingCall& call, const net::Response& a
 }
 
 void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response& answer) {
-  TokenAction& action = state.action;
-  if (call.token_id != action.token_id) return;
-  action.pending = false;
-  if (!answer.ok()) {
-    action.error = answer.message();
-    // Refused: the token changed elsewhere (deleted, expired); the list shows how it is now.
-    if (answer.status != 0) Reload(state, call.token_id);
-    return;
-  }
+  if (!ActionDone(state, call, answer)) return;
+  const TokenAction& action = state.action;
   Notify(state, std::string(action.kind == TokenActionKind::Activate ? "Activated " : "Deactivated ") +
                     Quoted(action.label) + ".");
   state.action = TokenAction{};
@@ -161,15 +168,8 @@ void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response
 }
 
 void OnTokenDeleted(State& state, const PendingCall& call, const net::Response& answer) {
-  TokenAction& action = state.action;
-  if (call.token_id != action.token_id) return;
-  action.pending = false;
-  if (!answer.ok()) {
-    action.error = answer.message();
-    // Refused: the token changed elsewhere (deleted, expired); the list shows how it is now.
-    if (answer.status != 0) Reload(state, call.token_id);
-    return;
-  }
+  if (!ActionDone(state, call, answer)) return;
+  const TokenAction& action = state.action;
   Notify(state, "Deleted " + Quoted(action.label) + ".");
   state.action = TokenAction{};
   if (state.details.id == call.token_id) state.details = TokenDetails{};

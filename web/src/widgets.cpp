@@ -181,6 +181,23 @@ void FieldError(const std::string& message, float width, const std::string& test
            ImVec2(pos.x + icon * 0.5f, pos.y + ImGui::GetTextLineHeight() * 0.5f), icon, theme::U32(color));
 }
 
+float TableCard(ImVec2 size, float cell_pad_y) {
+  const theme::Palette& p = theme::Current();
+  ImGui::PushFont(theme::GetFonts().small);
+  const float header_height = ImGui::GetTextLineHeight() + cell_pad_y * 2;
+  ImGui::PopFont();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const ImVec2 end = pos + size;
+  draw->AddRectFilled(pos, end, theme::U32(p.surface), 10);
+  draw->AddRectFilled(pos, pos + ImVec2(size.x, header_height), theme::U32(p.surface_muted), 10,
+                      ImDrawFlags_RoundCornersTop);
+  draw->AddLine(ImVec2(pos.x, pos.y + header_height - 0.5f), ImVec2(end.x, pos.y + header_height - 0.5f),
+                theme::U32(p.border));
+  draw->AddRect(pos, end, theme::U32(p.border), 10);
+  return header_height;
+}
+
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Badges, segmented control, spinner
 // -----------------------------------------------------------------------------------------------

@@ -49,6 +49,10 @@ void Text(const std::string& text, const ImVec4& color, ImFont* font = nullptr);
 // A tooltip with the console's padding, when the last item is hovered.
 void Tooltip(const std::string& text);
 
+// The card behind a table, at the cursor: a rounded surface of `size` with a bordered header band
+// one line of the small font high (plus `cell_pad_y` above and below). Returns the band's height.
+float TableCard(ImVec2 size, float cell_pad_y);
+
 // A tinted box with a message: errors (danger) or notices (primary).
 void Banner(const std::string& message, const ImVec4& color, float width);
 

@@ -92,6 +92,14 @@ Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
 nlohmann::json page_json(std::size_t total, const PageRequest& page, std::string_view base_url,
                          nlohmann::json results);
 
+// The words of the sign-in and session refusals (401, detail_error_json): the server answers
+// them, and the console shows kSessionEnded when its session cannot be renewed.
+inline constexpr std::string_view kBadCredentials = "Incorrect username or password.";
+inline constexpr std::string_view kBadBearer =
+    "Authentication credentials were not provided or are not valid; sign in again.";
+inline constexpr std::string_view kSessionEnded = "Your session has ended; sign in again.";
+inline constexpr std::string_view kNoSession = "There is no session to sign out of.";
+
 // 400: {"fields":{"label":["..."]},"text":"..."}
 nlohmann::json field_errors_json(const Errors& errors);
 // 401/403/404/...: {"detail":"...","message":"..."}

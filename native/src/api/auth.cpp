@@ -9,9 +9,8 @@ namespace oatd::api {
 namespace {
 
 constexpr std::string_view kAudience = "oatd-management";
-constexpr std::string_view kBadCredentials = "Incorrect username or password.";
-constexpr std::string_view kBadBearer =
-    "Authentication credentials were not provided or are not valid; sign in again.";
+using oat::kBadBearer;
+using oat::kBadCredentials;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -222,7 +221,7 @@ http::Response refresh(Services& services, const http::Request& request) {
     session = session_of(tx, *refresh_token, now);
     if (session) user = tx.find_user_by_id(session->user_id);
   });
-  if (!session || !user) return detail_response(401, "Your session has ended; sign in again.");
+  if (!session || !user) return detail_response(401, oat::kSessionEnded);
   return json_response(200, {{"access_token", user_bearer(services, *user, session->id, now)},
                              {"expires_in", services.options.bearer_lifetime.count()}});
 }
@@ -238,7 +237,7 @@ http::Response logout(Services& services, const http::Request& request) {
              std::holds_alternative<Caller>(caller)) {
     session_id = std::get<Caller>(caller).session_id;
   }
-  if (!session_id) return detail_response(401, "There is no session to sign out of.");
+  if (!session_id) return detail_response(401, oat::kNoSession);
   services.store.write([&](Transaction& tx) { tx.revoke_session(*session_id); });
   return http::Response::no_content();
 }

@@ -246,17 +246,8 @@ void Table(State& state, float width, float height) {
   const theme::Fonts& fonts = theme::GetFonts();
   AuditLog& log = state.audit;
   const ImVec2 pos = ImGui::GetCursorScreenPos();
-  ImGui::PushFont(fonts.small);
-  const float header_height = ImGui::GetTextLineHeight() + kCellPadY * 2;
-  ImGui::PopFont();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float header_height = ui::TableCard(ImVec2(width, height), kCellPadY);
   const ImVec2 end = pos + ImVec2(width, height);
-  draw->AddRectFilled(pos, end, theme::U32(p.surface), 10);
-  draw->AddRectFilled(pos, pos + ImVec2(width, header_height), theme::U32(p.surface_muted), 10,
-                      ImDrawFlags_RoundCornersTop);
-  draw->AddLine(ImVec2(pos.x, pos.y + header_height - 0.5f), ImVec2(end.x, pos.y + header_height - 0.5f),
-                theme::U32(p.border));
-  draw->AddRect(pos, end, theme::U32(p.border), 10);
 
   const int rows = static_cast<int>(log.items.size());
   constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp |
@@ -343,12 +334,8 @@ void Footer(State& state, std::size_t shown, float left, float width) {
 
 void DrawActivityPage(State& state) {
   const theme::Palette& p = theme::Current();
-  const ImVec2 origin = ImGui::GetWindowPos();
-  const ImVec2 window = ImGui::GetWindowSize();
-  const float avail = window.x - kPagePaddingX * 2;
-  const float width = std::floor(std::min(kContentMaxWidth, avail));
-  const float left = std::floor(origin.x + kPagePaddingX + (avail - width) * 0.5f);
-  const float top = origin.y + kTopBarHeight + kPagePaddingTop;
+  const PageColumn column = PageColumnInWindow();
+  const float left = column.left, top = column.top, width = column.width;
   ImGui::SetCursorScreenPos(ImVec2(left, top));
   if (state.selected_org.empty()) return;
   AuditLog& log = state.audit;
@@ -377,7 +364,7 @@ void DrawActivityPage(State& state) {
   }
 
   // The card hugs its rows, and scrolls once they outgrow the window.
-  const float bottom = origin.y + window.y - 24 - 50;
+  const float bottom = column.bottom - 24 - 50;
   const float room = std::max(220.0f, bottom - ImGui::GetCursorScreenPos().y);
   ImGui::PushFont(theme::GetFonts().small);
   const float header = ImGui::GetTextLineHeight() + kCellPadY * 2;

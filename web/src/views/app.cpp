@@ -1,7 +1,22 @@
+#include <algorithm>
+#include <cmath>
+
 #include "imgui.h"
 #include "views/views.h"
 
 namespace console {
+
+PageColumn PageColumnInWindow() {
+  const ImVec2 origin = ImGui::GetWindowPos();
+  const ImVec2 window = ImGui::GetWindowSize();
+  const float avail = window.x - kPagePaddingX * 2;
+  PageColumn column;
+  column.width = std::floor(std::min(kContentMaxWidth, avail));
+  column.left = std::floor(origin.x + kPagePaddingX + (avail - column.width) * 0.5f);
+  column.top = origin.y + kTopBarHeight + kPagePaddingTop;
+  column.bottom = origin.y + window.y;
+  return column;
+}
 
 void DrawApp(State& state) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();

@@ -129,12 +129,8 @@ void NoOrganization(State& state, float left, float width) {
 
 void DrawTokensPage(State& state) {
   const theme::Palette& p = theme::Current();
-  const ImVec2 origin = ImGui::GetWindowPos();
-  const ImVec2 window = ImGui::GetWindowSize();
-  const float avail = window.x - kPagePaddingX * 2;
-  const float width = std::floor(std::min(kContentMaxWidth, avail));
-  const float left = std::floor(origin.x + kPagePaddingX + (avail - width) * 0.5f);
-  const float top = origin.y + kTopBarHeight + kPagePaddingTop;
+  const PageColumn column = PageColumnInWindow();
+  const float left = column.left, top = column.top, width = column.width;
   ImGui::SetCursorScreenPos(ImVec2(left, top));
 
   if (state.selected_org.empty()) {
@@ -175,7 +171,7 @@ void DrawTokensPage(State& state) {
   }
 
   const float footer = 34;
-  const float bottom = origin.y + window.y - 24;
+  const float bottom = column.bottom - 24;
   // The card hugs its rows, and scrolls once they outgrow the window.
   const float room = std::max(kMinTableHeight, bottom - footer - ImGui::GetCursorScreenPos().y);
   const float table_height = std::floor(std::min(room, TokensTableNaturalHeight(state)));

@@ -411,20 +411,8 @@ void DrawTokensTable(State& state, float width, float height) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-
-  ImGui::PushFont(fonts.small);
-  const float header_height = ImGui::GetTextLineHeight() + kCellPadY * 2;
-  ImGui::PopFont();
-
-  // The card and its header band, behind the table.
+  const float header_height = ui::TableCard(ImVec2(width, height), kCellPadY);
   const ImVec2 end = pos + ImVec2(width, height);
-  draw->AddRectFilled(pos, end, theme::U32(p.surface), 10);
-  draw->AddRectFilled(pos, pos + ImVec2(width, header_height), theme::U32(p.surface_muted), 10,
-                      ImDrawFlags_RoundCornersTop);
-  draw->AddLine(ImVec2(pos.x, pos.y + header_height - 0.5f), ImVec2(end.x, pos.y + header_height - 0.5f),
-                theme::U32(p.border));
-  draw->AddRect(pos, end, theme::U32(p.border), 10);
 
   const std::vector<Row> rows = VisibleRows(state);
   const float table_height = rows.empty() ? header_height : height - 1;

@@ -70,4 +70,11 @@ inline constexpr float kContentMaxWidth = 1200;
 inline constexpr float kPagePaddingX = 32;
 inline constexpr float kPagePaddingTop = 28;
 
+// Where a page draws, in screen coordinates of the current window: a column at most
+// kContentMaxWidth wide, centered, under the top bar; `bottom` is the window's bottom edge.
+struct PageColumn {
+  float left = 0, top = 0, width = 0, bottom = 0;
+};
+PageColumn PageColumnInWindow();
+
 }  // namespace console
