@@ -157,6 +157,54 @@ Result<UpdateTokenRequest> parse_update_request(std::string_view body,
   return update;
 }
 
+Result<SignInRequest> parse_sign_in_request(std::string_view body, SignInForm form) {
+  auto object = parse_object(body);
+  if (!object) return object.errors();
+  const bool legacy = form == SignInForm::Legacy;
+  Errors errors;
+  auto text = [&](const char* field, std::string& out) {
+    const auto it = object->find(field);
+    if (it == object->end() || it->is_null() ||
+        (it->is_string() && it->get_ref<const std::string&>().empty())) {
+      return errors.push_back(
+          {ErrorCode::WrongType, field, "\"" + std::string(field) + "\" is required."});
+    }
+    if (!it->is_string()) return errors.push_back(wrong_type(field, "a string"));
+    out = it->get<std::string>();
+  };
+  SignInRequest request;
+  text(legacy ? "username" : "identifier", request.identifier);
+  text(legacy ? "password" : "secret", request.secret);
+  if (!legacy) {
+    if (const auto it = object->find("refresh"); it != object->end()) {
+      if (it->is_boolean()) {
+        request.refresh = it->get<bool>();
+      } else {
+        errors.push_back(wrong_type("refresh", "true or false"));
+      }
+    }
+  }
+  if (!errors.empty()) return errors;
+  return request;
+}
+
+Result<std::optional<std::string>> parse_refresh_request(std::string_view body, bool required) {
+  const Error missing{ErrorCode::WrongType, "refresh_token", "\"refresh_token\" is required."};
+  if (!required && body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    return std::optional<std::string>();
+  }
+  auto object = parse_object(body);
+  if (!object) return object.errors();
+  const auto it = object->find("refresh_token");
+  if (it == object->end()) {
+    if (required) return missing;
+    return std::optional<std::string>();
+  }
+  if (!it->is_string()) return wrong_type("refresh_token", "a string");
+  if (it->get_ref<const std::string&>().empty()) return missing;
+  return std::optional<std::string>(it->get<std::string>());
+}
+
 json resources_json(const std::vector<Resource>& resources) {
   json out = json::array();
   for (const Resource& r : resources) {

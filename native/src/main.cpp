@@ -88,12 +88,21 @@ int serve(const ServeOptions& options) {
 
   oatd::http::Metrics metrics;
   metrics.add_collector([&] {
-    std::vector<std::pair<std::string, std::size_t>> counts;
-    store->read([&](oatd::Transaction& tx) { counts = tx.count_tokens_by_state(system_now()); });
+    const oat::Timestamp now = system_now();
+    oatd::TokenStateCounts counts;
+    store->read([&](oatd::Transaction& tx) { counts = tx.count_tokens_by_state(now); });
+    // Tokens that expired since the last scrape join the kept counts, so that no scrape reads
+    // more token rows than expired in between.
+    if (counts.unsettled > 0) {
+      store->write([&](oatd::Transaction& tx) { tx.settle_token_expiries(now); });
+    }
     std::string text =
         "# HELP oatd_tokens Organization access tokens by state.\n# TYPE oatd_tokens gauge\n";
-    for (const auto& [state, n] : counts) {
-      text += "oatd_tokens{state=\"" + state + "\"} " + std::to_string(n) + "\n";
+    for (const auto& [state, n] : {std::pair{oat::TokenState::Active, counts.active},
+                                   std::pair{oat::TokenState::Inactive, counts.inactive},
+                                   std::pair{oat::TokenState::Expired, counts.expired}}) {
+      text += "oatd_tokens{state=\"" + std::string(oat::token_state_name(state)) + "\"} " +
+              std::to_string(n) + "\n";
     }
     return text;
   });

@@ -46,6 +46,16 @@ describe('an expired token', () => {
     assert.ok(Date.parse(r.body.expires_at) <= Date.now(), 'expires_at has passed');
   });
 
+  test('is counted expired by GET /metrics, at the first scrape after its expiry and the next', async () => {
+    const gauge = (text, state) => Number(new RegExp(`^oatd_tokens\\{state="${state}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    for (const scrape of ['first', 'second']) {
+      const r = await server().get('/metrics');
+      assert.equal(r.status, 200, String(r));
+      assert.deepEqual(['active', 'inactive', 'expired'].map((s) => gauge(r.text, s)), [0, 0, 3],
+        `the ${scrape} scrape`);
+    }
+  });
+
   const refusedEdits = [
     ['a new label', { label: 'renamed' }],
     ['a new description', { description: 'new words' }],

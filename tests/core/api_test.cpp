@@ -849,4 +849,99 @@ TEST(HttpStatus, EveryRuleRefusalIsAClientError) {
   }
 }
 
+// ---- Sign-in and session bodies -------------------------------------------------------------
+
+TEST(SignInRequest, BothFormsAreRead) {
+  auto current = oat::parse_sign_in_request(
+      R"({"identifier":"owner","secret":"pw","refresh":true})", oat::SignInForm::Current);
+  ASSERT_TRUE(current.ok()) << ::testing::PrintToString(current.errors());
+  EXPECT_EQ(current->identifier, "owner");
+  EXPECT_EQ(current->secret, "pw");
+  EXPECT_TRUE(current->refresh);
+  auto legacy = oat::parse_sign_in_request(R"({"username":"owner","password":"pw","extra":1})",
+                                           oat::SignInForm::Legacy);
+  ASSERT_TRUE(legacy.ok());
+  EXPECT_EQ(legacy->identifier, "owner");
+  EXPECT_FALSE(legacy->refresh);
+}
+
+TEST(SignInRequest, RefreshDefaultsToFalse) {
+  auto r = oat::parse_sign_in_request(R"({"identifier":"a","secret":"b"})", oat::SignInForm::Current);
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->refresh);
+}
+
+TEST(SignInRequest, WrongTypesAreRefusedNamingTheField) {
+  struct Row {
+    oat::SignInForm form;
+    const char* field;
+    json value;
+  };
+  const json current = {{"identifier", "owner"}, {"secret", "pw"}};
+  const json legacy = {{"username", "owner"}, {"password", "pw"}};
+  for (const Row& row : {Row{oat::SignInForm::Current, "refresh", "yes"},
+                         Row{oat::SignInForm::Current, "refresh", 1},
+                         Row{oat::SignInForm::Current, "refresh", nullptr},
+                         Row{oat::SignInForm::Current, "identifier", 7},
+                         Row{oat::SignInForm::Current, "secret", json::array({"pw"})},
+                         Row{oat::SignInForm::Legacy, "username", json::object()},
+                         Row{oat::SignInForm::Legacy, "password", false}}) {
+    json body = row.form == oat::SignInForm::Current ? current : legacy;
+    body[row.field] = row.value;
+    SCOPED_TRACE(body.dump());
+    auto r = oat::parse_sign_in_request(body.dump(), row.form);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(has_error(r.errors(), ErrorCode::WrongType, row.field))
+        << ::testing::PrintToString(r.errors());
+    EXPECT_EQ(r.errors().size(), 1u);
+  }
+}
+
+TEST(SignInRequest, MissingOrEmptyFieldsAreRequired) {
+  auto r = oat::parse_sign_in_request(R"({"identifier":""})", oat::SignInForm::Current);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r.errors(), ErrorCode::WrongType, "identifier"));
+  EXPECT_TRUE(has_error(r.errors(), ErrorCode::WrongType, "secret"));
+  EXPECT_NE(r.errors().front().message.find("is required"), std::string::npos);
+}
+
+TEST(SignInRequest, ABodyThatIsNotAnObjectIsRefused) {
+  for (const char* body : {"", "[]", "\"owner\"", "{"}) {
+    auto r = oat::parse_sign_in_request(body, oat::SignInForm::Current);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_TRUE(has_code(r.errors(), ErrorCode::MalformedBody)) << body;
+  }
+}
+
+TEST(RefreshRequest, TheTokenIsRead) {
+  auto r = oat::parse_refresh_request(R"({"refresh_token":"id.secret"})", true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->value_or(""), "id.secret");
+}
+
+TEST(RefreshRequest, WhenRequiredItMustBeThere) {
+  for (const char* body : {"{}", R"({"refresh_token":""})", R"({"refresh_token":null})"}) {
+    auto r = oat::parse_refresh_request(body, true);
+    ASSERT_FALSE(r.ok()) << body;
+    EXPECT_TRUE(has_error(r.errors(), ErrorCode::WrongType, "refresh_token")) << body;
+  }
+}
+
+TEST(RefreshRequest, WhenOptionalAnEmptyBodyOrNoFieldIsNoToken) {
+  for (const char* body : {"", "  ", "{}"}) {
+    auto r = oat::parse_refresh_request(body, false);
+    ASSERT_TRUE(r.ok()) << body;
+    EXPECT_FALSE(r->has_value()) << body;
+  }
+}
+
+TEST(RefreshRequest, AWrongTypeIsRefusedEvenWhenOptional) {
+  for (bool required : {true, false}) {
+    auto r = oat::parse_refresh_request(R"({"refresh_token":42})", required);
+    ASSERT_FALSE(r.ok());
+    EXPECT_TRUE(has_error(r.errors(), ErrorCode::WrongType, "refresh_token"));
+    EXPECT_NE(r.error().message.find("must be a string"), std::string::npos);
+  }
+}
+
 }  // namespace

@@ -463,6 +463,75 @@ TEST(Server, HeaderOverLimitGets431) {
   EXPECT_EQ(r.header("Connection"), "close");
 }
 
+TEST(Server, LongTargetGets414NotTheHeaderLimit) {
+  ServerOptions options = test_options();
+  options.target_limit = 1024;
+  options.header_limit = 1024;
+  RunningServer server(hello_router(), options);
+  {  // longer than the parser's whole limit
+    Client client(server.port());
+    RawResponse r = client.request(get("/v2/orgs/" + std::string(5000, 'a')));
+    EXPECT_EQ(r.status, 414);
+    EXPECT_NE(r.body.find("\"detail\""), std::string::npos);
+    EXPECT_EQ(r.header("Connection"), "close");
+  }
+  {  // over the target's limit, within the parser's
+    Client client(server.port());
+    EXPECT_EQ(client.request(get("/v2/orgs/" + std::string(1500, 'a'))).status, 414);
+  }
+  {  // a target within its limit does not use up the headers' room
+    Client client(server.port());
+    RawResponse r = client.request(get("/v2/orgs/" + std::string(1000, 'a'),
+                                       "X-Big: " + std::string(900, 'y') + "\r\n"));
+    EXPECT_EQ(r.status, 200);
+  }
+  {  // headers over theirs stay 431, with a short target too
+    Client client(server.port());
+    RawResponse r = client.request(get("/v2/orgs/" + std::string(1000, 'a'),
+                                       "X-Big: " + std::string(1100, 'y') + "\r\n"));
+    EXPECT_EQ(r.status, 431);
+  }
+}
+
+// RFC 9112 §6.3: a body whose length cannot be known is refused, and the connection closed, so
+// what follows it is never answered as a request of its own (request smuggling).
+void expect_refused_and_closed(std::uint16_t port, std::string_view transfer_encoding, int status,
+                               std::string_view version = "HTTP/1.1") {
+  Client client(port);
+  client.send("POST /echo " + std::string(version) + "\r\nHost: x\r\n" +
+              std::string(transfer_encoding) +
+              "\r\n0\r\n\r\nGET /v2/orgs/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawResponse r = client.read_response();
+  EXPECT_EQ(r.status, status) << transfer_encoding;
+  EXPECT_NE(r.body.find("\"detail\""), std::string::npos) << transfer_encoding;
+  if (version == "HTTP/1.1") EXPECT_EQ(r.header("Connection"), "close") << transfer_encoding;
+  RawResponse next = client.read_response();
+  EXPECT_EQ(next.status, 0) << transfer_encoding << ": answered " << next.head << next.body;
+}
+
+TEST(Server, UnknownOrNonFinalChunkedTransferEncodingIsRefusedAndClosed) {
+  RunningServer server(hello_router());
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: xchunked\r\n", 400);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: chunked, identity\r\n", 400);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n", 400);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: chunked, chunked\r\n", 400);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: \r\n", 400);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: xchunked\r\nContent-Length: 5\r\n", 400);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: chunked\r\n", 400, "HTTP/1.0");
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: gzip, chunked\r\n", 501);
+  expect_refused_and_closed(server.port(), "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", 501);
+}
+
+TEST(Server, ChunkedBodyStillWorks) {
+  RunningServer server(hello_router());
+  Client client(server.port());
+  RawResponse r = client.request(
+      "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hello");
+  EXPECT_EQ(client.request(get("/v2/orgs/b")).body, R"({"name":"b"})");  // still open
+}
+
 TEST(Server, ExpectContinueGets100BeforeTheBody) {
   RunningServer server(hello_router());
   Client client(server.port());

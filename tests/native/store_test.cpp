@@ -10,6 +10,8 @@
 #include <future>
 #include <iterator>
 #include <optional>
+#include <set>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -140,6 +142,16 @@ std::string file_bytes(const std::filesystem::path& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+// Counts by state: {active, inactive, expired}.
+struct Counts {
+  std::size_t active, inactive, expired;
+  bool operator==(const Counts&) const = default;
+  friend std::ostream& operator<<(std::ostream& out, const Counts& c) {
+    return out << "{active " << c.active << ", inactive " << c.inactive << ", expired " << c.expired
+               << "}";
+  }
+};
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -183,6 +195,10 @@ class StoreTest : public ::testing::Test {
   }
   void insert(const TokenRecord& t) {
     write([&](Transaction& tx) { tx.insert_token(t); });
+  }
+  Counts state_counts(long long now) {
+    const auto c = read([&](Transaction& tx) { return tx.count_tokens_by_state(at(now)); });
+    return Counts{c.active, c.inactive, c.expired};
   }
   void add_event(const std::string& account, const std::string& action, long long when,
                  const std::string& name = "ci") {
@@ -734,17 +750,62 @@ TEST_F(StoreTest, CountTokensByStateFollowsTheCoreRule) {
     insert(t);
     expected[static_cast<int>(oat::derive_state(t.is_active, t.expires_at, at(now)))]++;
   }
-  auto counts = read([&](Transaction& tx) { return tx.count_tokens_by_state(at(now)); });
-  using Counts = std::vector<std::pair<std::string, std::size_t>>;
-  EXPECT_EQ(counts, (Counts{{"active", 2}, {"inactive", 1}, {"expired", 3}}));
-  EXPECT_EQ(counts, (Counts{{"active", expected[0]}, {"inactive", expected[1]},
-                            {"expired", expected[2]}}));
+  auto counts = state_counts(now);
+  EXPECT_EQ(counts, (Counts{2, 1, 3}));
+  EXPECT_EQ(counts, (Counts{expected[0], expected[1], expected[2]}));
+  // Settling changes where the expired ones are counted, not the counts.
+  EXPECT_EQ(write([&](Transaction& tx) { return tx.settle_token_expiries(at(now)); }), 3u);
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_tokens_by_state(at(now)).unsettled; }), 0u);
+  EXPECT_EQ(state_counts(now), (Counts{2, 1, 3}));
+  // Later, the token that expires at now + 1 has expired too, before and after settling.
+  EXPECT_EQ(state_counts(now + 1), (Counts{1, 1, 4}));
+  EXPECT_EQ(write([&](Transaction& tx) { return tx.settle_token_expiries(at(now + 1)); }), 1u);
+  EXPECT_EQ(state_counts(now + 1), (Counts{1, 1, 4}));
 }
 
-TEST_F(StoreTest, CountTokensByStateListsEveryStateEvenWhenEmpty) {
-  auto counts = read([](Transaction& tx) { return tx.count_tokens_by_state(at(kT0)); });
-  using Counts = std::vector<std::pair<std::string, std::size_t>>;
-  EXPECT_EQ(counts, (Counts{{"active", 0}, {"inactive", 0}, {"expired", 0}}));
+TEST_F(StoreTest, CountTokensByStateIsZeroForEveryStateWhenEmpty) {
+  EXPECT_EQ(state_counts(kT0), (Counts{0, 0, 0}));
+}
+
+TEST_F(StoreTest, CountTokensByStateFollowsInsertsUpdatesAndDeletes) {
+  auto org = add_org("acme");
+  const long long now = kT0 + 1000;
+  auto a = make_token(org, "a", kT0, hash_for("a"));
+  auto b = make_token(org, "b", kT0, hash_for("b"));
+  b.expires_at = at(now - 1);
+  auto c = make_token(org, "c", kT0, hash_for("c"));
+  c.is_active = false;
+  c.expires_at = at(now - 2);
+  insert(a);
+  insert(b);
+  insert(c);
+  write([&](Transaction& tx) { tx.settle_token_expiries(at(now)); });
+  EXPECT_EQ(state_counts(now), (Counts{1, 0, 2}));
+  a.is_active = false;
+  write([&](Transaction& tx) { tx.update_token(a); });
+  EXPECT_EQ(state_counts(now), (Counts{0, 1, 2}));
+  c.is_active = true;  // a settled expired token, reactivated: still expired
+  write([&](Transaction& tx) { tx.update_token(c); });
+  EXPECT_EQ(state_counts(now), (Counts{0, 1, 2}));
+  write([&](Transaction& tx) { tx.delete_token("b"); });
+  write([&](Transaction& tx) { tx.delete_token("a"); });
+  EXPECT_EQ(state_counts(now), (Counts{0, 0, 1}));
+  write([&](Transaction& tx) { tx.delete_token("c"); });
+  EXPECT_EQ(state_counts(now), (Counts{0, 0, 0}));
+  // The kept counts are what a full count of the table gives.
+  EXPECT_EQ(RawDb(path_).scalar("SELECT SUM(n) FROM token_counts"), "0");
+}
+
+TEST_F(StoreTest, AnExpiryChangedInTheDatabaseIsSettledAgain) {
+  auto org = add_org("acme");
+  auto t = make_token(org, "t", kT0, hash_for("t"));
+  t.expires_at = at(kT0 + 10);
+  insert(t);
+  write([&](Transaction& tx) { tx.settle_token_expiries(at(kT0 + 20)); });
+  EXPECT_EQ(state_counts(kT0 + 20), (Counts{0, 0, 1}));
+  RawDb(path_).query("UPDATE tokens SET expires_at = " + std::to_string(kT0 + 100));
+  EXPECT_EQ(state_counts(kT0 + 20), (Counts{1, 0, 0}));
+  EXPECT_EQ(state_counts(kT0 + 100), (Counts{0, 0, 1}));
 }
 
 TEST_F(StoreTest, ResourcesRoundTripThroughJsonText) {
@@ -1006,6 +1067,77 @@ TEST_F(StoreTest, TheDatabaseFilesHoldTheHashButNeverTheSecret) {
   EXPECT_NE(closed_bytes.find(hash), std::string::npos);
   EXPECT_NE(closed_bytes.find(label), std::string::npos);
   EXPECT_EQ(closed_bytes.find(secret), std::string::npos);
+}
+
+// ---- Query plans ----------------------------------------------------------------------------
+
+// No statement of the store reads a whole table that grows with use (tokens, audit events,
+// sessions, repositories...): each finds its rows through an index. Every Transaction method
+// runs once, then each prepared statement's plan is read back.
+TEST_F(StoreTest, NoStatementScansAGrowingTable) {
+  const auto org = add_org("acme");
+  const auto company = write([](Transaction& tx) { return tx.add_company("co"); });
+  const auto user = add_user("alice");
+  write([&](Transaction& tx) {
+    tx.add_company_owner(company, user);
+    tx.add_custom_role(CustomRole{org, "ci-admins", true});
+    tx.set_membership(Membership{org, user, "owner"});
+    tx.add_repository(Repository{org, "app", false, at(kT0)});
+  });
+  auto token = make_token(org, "t1", kT0, hash_for("t1"));
+  token.expires_at = at(kT0 + 10);
+  insert(token);
+  add_event("acme", "access_token.create", kT0);
+  write([&](Transaction& tx) {
+    tx.update_token(token);
+    tx.record_token_use("t1", at(kT0 + 1), "10.0.0.1");
+    tx.add_token_counts("t1", 1, 1);
+    tx.insert_session(Session{"s1", user, "hash", at(kT0), at(kT0 + 100), false});
+    tx.revoke_session("s1");
+    tx.settle_token_expiries(at(kT0 + 20));
+  });
+  read([&](Transaction& tx) {
+    tx.find_user("alice");
+    tx.find_user_by_id(user);
+    tx.find_company("co");
+    tx.is_company_owner(company, user);
+    tx.find_organization("acme");
+    tx.find_organization_by_id(org);
+    tx.find_custom_role(org, "ci-admins");
+    tx.find_membership(org, user);
+    tx.organizations_of_user(user);
+    tx.find_repository(org, "app");
+    tx.list_repositories(org, 0, 10);
+    tx.count_repositories(org);
+    tx.find_token(org, "t1");
+    tx.find_token_by_hash(hash_for("t1"));
+    tx.find_organization_token("acme", hash_for("t1"));
+    tx.list_tokens(org, 0, 10);
+    tx.count_tokens(org);
+    tx.count_tokens_by_state(at(kT0 + 30));
+    AuditQuery all{"acme", std::nullopt, std::nullopt, std::nullopt, 0, 10};
+    AuditQuery filtered{"acme", "access_token.create", at(kT0 - 1), at(kT0 + 1), 0, 10};
+    for (const AuditQuery& q : {all, filtered}) {
+      tx.list_audit_events(q);
+      tx.count_audit_events(q);
+    }
+    tx.find_session("s1");
+    return 0;
+  });
+  write([&](Transaction& tx) { return tx.delete_token("t1"); });
+
+  // Tables whose size does not grow with use: the kept token counts (four rows).
+  const std::set<std::string> fixed_size = {"token_counts"};
+  const auto plans = oatd::sqlite_query_plans(*store_);
+  EXPECT_GE(plans.size(), 30u);
+  for (const oatd::QueryPlan& plan : plans) {
+    for (const std::string& step : plan.steps) {
+      if (!step.starts_with("SCAN ")) continue;
+      const std::string table = step.substr(5, step.find(' ', 5) - 5);
+      EXPECT_TRUE(fixed_size.count(table) || table == "CONSTANT")
+          << plan.sql << "\n  scans: " << step;
+    }
+  }
 }
 
 }  // namespace

@@ -92,6 +92,23 @@ Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
 nlohmann::json page_json(std::size_t total, const PageRequest& page, std::string_view base_url,
                          nlohmann::json results);
 
+// POST /v2/auth/token {"identifier", "secret", "refresh"?} and the legacy POST /v2/users/login
+// {"username", "password"}. Both text fields are required non-empty strings, "refresh" is true
+// or false (absent: false; the legacy form has none). Fields a client may add beyond these are
+// ignored, as Docker Hub does; a documented field of the wrong JSON type is a 400 naming it.
+struct SignInRequest {
+  std::string identifier;  // a username, or an organization name with an access token
+  std::string secret;      // a password, or an organization access token
+  bool refresh = false;    // also open a console session (a refresh token)
+};
+enum class SignInForm { Current, Legacy };
+Result<SignInRequest> parse_sign_in_request(std::string_view body, SignInForm form);
+
+// POST /v2/auth/refresh and /v2/auth/logout: {"refresh_token": "<id>.<secret>"}. For logout the
+// body is optional (a bearer names the session instead): `required` false makes an empty body,
+// or one without the field, an absent token (nullopt) rather than an error.
+Result<std::optional<std::string>> parse_refresh_request(std::string_view body, bool required);
+
 // The words of the sign-in and session refusals (401, detail_error_json): the server answers
 // them, and the console shows kSessionEnded when its session cannot be renewed.
 inline constexpr std::string_view kBadCredentials = "Incorrect username or password.";
@@ -99,6 +116,10 @@ inline constexpr std::string_view kBadBearer =
     "Authentication credentials were not provided or are not valid; sign in again.";
 inline constexpr std::string_view kSessionEnded = "Your session has ended; sign in again.";
 inline constexpr std::string_view kNoSession = "There is no session to sign out of.";
+// 503 with Retry-After (kStorageRetrySeconds): the server's disk is full; nothing was changed.
+inline constexpr std::string_view kStorageFull =
+    "The server's storage is full, so nothing was changed; try again later.";
+inline constexpr int kStorageRetrySeconds = 60;
 
 // 400: {"fields":{"label":["..."]},"text":"..."}
 nlohmann::json field_errors_json(const Errors& errors);

@@ -55,35 +55,6 @@ std::string token_bearer(const Services& services, const Organization& org,
   return services.key.sign_jwt(claims);
 }
 
-// The body of a sign-in request, with both fields as strings, or the 400 that says why not.
-std::variant<std::pair<std::string, std::string>, http::Response> read_credentials(
-    const http::Request& request, std::string_view id_field, std::string_view secret_field,
-    bool* refresh = nullptr) {
-  const json body = json::parse(request.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return errors_response({{oat::ErrorCode::MalformedBody, "",
-                             "The request body must be a JSON object."}});
-  }
-  oat::Errors errors;
-  auto text = [&](std::string_view field) -> std::string {
-    const auto it = body.find(field);
-    if (it == body.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-      errors.push_back({oat::ErrorCode::WrongType, std::string(field),
-                        "\"" + std::string(field) + "\" is required."});
-      return {};
-    }
-    return it->get<std::string>();
-  };
-  std::string id = text(id_field);
-  std::string secret = text(secret_field);
-  if (refresh) {
-    const auto it = body.find("refresh");
-    *refresh = it != body.end() && it->is_boolean() && it->get<bool>();
-  }
-  if (!errors.empty()) return errors_response(errors);
-  return std::pair{std::move(id), std::move(secret)};
-}
-
 // Both keys a sign-in failure counts against: the identifier and the client address.
 struct LimiterKeys {
   std::string identifier, address;
@@ -141,11 +112,10 @@ std::optional<std::pair<Organization, TokenRecord>> check_access_token(
 }
 
 http::Response sign_in(Services& services, const http::Request& request, bool legacy) {
-  bool refresh = false;
-  auto credentials = legacy ? read_credentials(request, "username", "password")
-                            : read_credentials(request, "identifier", "secret", &refresh);
-  if (auto* refusal = std::get_if<http::Response>(&credentials)) return *refusal;
-  const auto& [identifier, secret] = std::get<0>(credentials);
+  const auto parsed = oat::parse_sign_in_request(
+      request.body, legacy ? oat::SignInForm::Legacy : oat::SignInForm::Current);
+  if (!parsed) return errors_response(parsed.errors());
+  const auto& [identifier, secret, refresh] = *parsed;
   const Timestamp now = services.clock();
   const LimiterKeys keys{"id:" + lower(identifier), "ip:" + request.remote_address};
   if (auto limited = rate_limited(services, keys, now)) return *limited;
@@ -200,25 +170,15 @@ std::optional<Session> session_of(Transaction& tx, std::string_view refresh_toke
   return session;
 }
 
-std::optional<std::string> refresh_token_of(const http::Request& request) {
-  const json body = json::parse(request.body, nullptr, false);
-  if (!body.is_object()) return std::nullopt;
-  const auto it = body.find("refresh_token");
-  if (it == body.end() || !it->is_string()) return std::nullopt;
-  return it->get<std::string>();
-}
-
 http::Response refresh(Services& services, const http::Request& request) {
-  const auto refresh_token = refresh_token_of(request);
-  if (!refresh_token) {
-    return errors_response(
-        {{oat::ErrorCode::WrongType, "refresh_token", "\"refresh_token\" is required."}});
-  }
+  const auto parsed = oat::parse_refresh_request(request.body, /*required=*/true);
+  if (!parsed) return errors_response(parsed.errors());
+  const std::string& refresh_token = **parsed;
   const Timestamp now = services.clock();
   std::optional<Session> session;
   std::optional<User> user;
   services.store.read([&](Transaction& tx) {
-    session = session_of(tx, *refresh_token, now);
+    session = session_of(tx, refresh_token, now);
     if (session) user = tx.find_user_by_id(session->user_id);
   });
   if (!session || !user) return detail_response(401, oat::kSessionEnded);
@@ -229,7 +189,9 @@ http::Response refresh(Services& services, const http::Request& request) {
 http::Response logout(Services& services, const http::Request& request) {
   const Timestamp now = services.clock();
   std::optional<std::string> session_id;
-  if (const auto refresh_token = refresh_token_of(request)) {
+  const auto parsed = oat::parse_refresh_request(request.body, /*required=*/false);
+  if (!parsed) return errors_response(parsed.errors());
+  if (const std::optional<std::string>& refresh_token = *parsed) {
     services.store.read([&](Transaction& tx) {
       if (auto s = session_of(tx, *refresh_token, now)) session_id = s->id;
     });

@@ -1,6 +1,8 @@
 // [SECTION] Answers in Docker's shapes, and the caller's standing in an organization.
 #include "api/internal.h"
 
+#include <iostream>
+
 namespace oatd::api {
 
 http::Response json_response(int status, const json& body) {
@@ -99,11 +101,28 @@ json audit_event_json(const AuditEvent& event) {
            std::string(oat::audit_action_description(event.action).value_or(event.action))}};
 }
 
+// What an exception escaping a handler means to a client: a full disk is the server's trouble
+// and passes (503, try again later); anything else stays the router's 500.
+std::optional<http::Response> exception_answer(const http::Request& request,
+                                               const std::exception& e) {
+  const auto* store_error = dynamic_cast<const StoreError*>(&e);
+  if (!store_error || store_error->kind() != StoreError::Kind::StorageFull) return std::nullopt;
+  std::cerr << "oatd: storage full (" << request.method << ' ' << request.path
+            << "): " << e.what() << '\n';
+  const bool registry = request.path == "/token";
+  http::Response answer =
+      registry ? json_response(503, oat::registry_error_json("UNAVAILABLE", oat::kStorageFull))
+               : detail_response(503, oat::kStorageFull);
+  answer.header("Retry-After", std::to_string(oat::kStorageRetrySeconds));
+  return answer;
+}
+
 }  // namespace oatd::api
 
 namespace oatd {
 
 void add_api_routes(http::Router& router, Services& services) {
+  router.set_exception_handler(api::exception_answer);
   api::add_auth_routes(router, services);
   api::add_token_routes(router, services);
   api::add_account_routes(router, services);

@@ -23,20 +23,38 @@ struct BasicCredentials {
   std::string username, password;
 };
 
-std::optional<BasicCredentials> basic_credentials(const http::Request& request) {
+// What the Authorization header of a registry sign-in holds: nothing (an anonymous pull), or
+// Basic credentials, or something else (another scheme, not base64, no colon): `malformed`.
+struct PresentedCredentials {
+  bool malformed = false;
+  std::optional<BasicCredentials> basic;
+};
+
+PresentedCredentials basic_credentials(const http::Request& request) {
   const auto header = request.header("authorization");
-  if (!header || header->size() < 6) return std::nullopt;
+  if (!header) return {};
+  const PresentedCredentials malformed{true, std::nullopt};
+  if (header->size() < 6) return malformed;
   std::string scheme(header->substr(0, 6));
   std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme != "basic ") return std::nullopt;
+  if (scheme != "basic ") return malformed;
   std::string_view encoded = header->substr(6);
   while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
+  while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
   const auto decoded = base64_decode(encoded);
-  if (!decoded) return std::nullopt;
+  if (!decoded) return malformed;
   const auto colon = decoded->find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  return BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+  if (colon == std::string::npos) return malformed;
+  return {false, BasicCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)}};
+}
+
+// The refusal of credentials that are wrong or cannot be read: never an anonymous token, which
+// `docker login` would report as success.
+http::Response bad_credentials() {
+  return registry_error(401, "UNAUTHORIZED",
+                        "Sign in with the organization's name and an active organization "
+                        "access token.");
 }
 
 // "10.0.0.7:51234" or "[::1]:51234" -> the address without the port.
@@ -234,9 +252,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
                             now});
       });
     }
-    return registry_error(401, "UNAUTHORIZED",
-                          "Sign in with the organization's name and an active organization "
-                          "access token.");
+    return bad_credentials();
   }
   std::vector<std::string> repositories;
   for (const oat::Access& a : signin.grant) {
@@ -268,7 +284,9 @@ http::Response token_get(Services& services, const http::Request& request) {
   if (auto refusal = wrong_service(services, request.query_value("service"))) return *refusal;
   auto requested = oat::parse_scope_params(request.query_values("scope"));
   if (!requested) return registry_error(400, "INVALID_REQUEST", requested.error().message);
-  auto result = sign_in(services, request, basic_credentials(request), *requested,
+  const PresentedCredentials presented = basic_credentials(request);
+  if (presented.malformed) return bad_credentials();
+  auto result = sign_in(services, request, presented.basic, *requested,
                         request.query_value("account"), now);
   if (auto* refusal = std::get_if<http::Response>(&result)) return *refusal;
   const std::string jwt = registry_jwt(services, std::get<Signin>(result), now);
@@ -302,7 +320,11 @@ http::Response token_post(Services& services, const http::Request& request) {
   const auto password = value("password");
   std::optional<BasicCredentials> credentials;
   if (username && password) credentials = BasicCredentials{*username, *password};
-  if (!credentials) credentials = basic_credentials(request);
+  if (!credentials) {
+    const PresentedCredentials presented = basic_credentials(request);
+    if (presented.malformed) return bad_credentials();
+    credentials = presented.basic;
+  }
   if (!credentials) {
     return json_response(400, {{"error", "invalid_request"},
                                {"error_description", "username and password are required."}});

@@ -331,6 +331,12 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
   try {
     return best->handler(request, params);
   } catch (const std::exception& e) {
+    if (on_exception_) {
+      try {
+        if (auto answer = on_exception_(request, e)) return std::move(*answer);
+      } catch (...) {  // the handler of last resort must not be the end of the request
+      }
+    }
     std::cerr << "oatd http: handler " << best->method << ' ' << best->pattern
               << " threw: " << e.what() << '\n';
   } catch (...) {

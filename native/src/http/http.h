@@ -8,6 +8,7 @@
 // [SECTION] Router
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <map>
 #include <optional>
@@ -138,13 +139,21 @@ class Router {
   // - 405 with an Allow header listing the methods when some pattern matches the path but none
   //   has the method;
   // - 404 {"detail":"Not found","message":"Not found"} when no pattern matches the path.
-  // A handler that throws yields 500 {"detail":"Internal server error",...}; the exception text
-  // (never the request body) goes to stderr.
+  // A handler that throws is answered by the exception handler (set_exception_handler) when it
+  // has an answer for that exception; otherwise with 500 {"detail":"Internal server error",...},
+  // the exception text (never the request body) going to stderr.
   // Segments are split on the raw path and decoded one by one, so "%2F" inside a segment is
   // captured as '/' and never splits it. A Request with an empty raw_target is matched on `path`.
   // When `matched_pattern` is given, it is set to the pattern of the handler that ran (a view
   // into this Router), or to "" when none ran (404, 405).
   Response route(const Request& request, std::string_view* matched_pattern = nullptr) const;
+
+  // The answer to an exception a handler let escape, or nullopt for the generic 500. Set by the
+  // layer that knows what its exceptions mean (the API: a full disk is a 503). Set before
+  // serving; called on server threads.
+  using ExceptionHandler =
+      std::function<std::optional<Response>(const Request&, const std::exception&)>;
+  void set_exception_handler(ExceptionHandler handler) { on_exception_ = std::move(handler); }
 
  private:
   struct Segment {
@@ -158,6 +167,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  ExceptionHandler on_exception_;
 };
 
 }  // namespace oatd::http

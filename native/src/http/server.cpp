@@ -20,6 +20,7 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
+#include <vector>
 #include <sstream>
 #include <system_error>
 #include <thread>
@@ -114,6 +115,54 @@ std::string http_date() {
 
 bool header_safe(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+// Why a request's framing cannot be trusted (RFC 9112 §6.1, §6.3), or nothing. A
+// Transfer-Encoding whose final coding is not "chunked" leaves the body's length unknown: 400.
+// A coding other than "chunked" (gzip, or one nobody knows) is not implemented here: 501.
+// HTTP/1.0 has no transfer codings at all: 400. Either way the connection is closed, so what
+// follows is never read as another request.
+struct FramingRefusal {
+  int status;
+  std::string message;
+};
+
+template <class Fields>
+std::optional<FramingRefusal> framing_refusal(const bhttp::request_header<Fields>& msg) {
+  std::vector<std::string> codings;
+  bool present = false;
+  for (const auto& field : msg) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    present = true;
+    std::string_view rest = sv(field.value());
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      item = item.substr(0, item.find(';'));  // a coding's parameters
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (item.empty()) continue;  // empty list elements are allowed and ignored
+      std::string coding(item);
+      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      codings.push_back(std::move(coding));
+    }
+  }
+  if (!present) return std::nullopt;
+  if (msg.version() < 11) {
+    return FramingRefusal{400, "Transfer-Encoding is not allowed in an HTTP/1.0 request."};
+  }
+  if (codings.empty() || codings.back() != "chunked" ||
+      std::count(codings.begin(), codings.end(), "chunked") != 1) {
+    return FramingRefusal{400, "The request's Transfer-Encoding must end with chunked, once."};
+  }
+  for (const std::string& coding : codings) {
+    if (coding != "chunked") {
+      return FramingRefusal{501, "The transfer coding \"" + coding + "\" is not implemented; "
+                                 "send the body with chunked alone or a Content-Length."};
+    }
+  }
+  return std::nullopt;
 }
 
 // Headers the server owns; a handler's values for them are dropped.
@@ -224,6 +273,9 @@ std::optional<Response> ServerState::serve_static(const std::string& path, bool 
 // [SECTION] Session
 // -----------------------------------------------------------------------------------------------
 
+// Room in a request line for the method, the spaces and the version around the target.
+constexpr std::size_t kRequestLineSlack = 64;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
@@ -274,18 +326,27 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_.stopping) return close();
     phase_ = Phase::idle;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(options().header_limit));
+    // The request line has its own limit (target_limit, 414); the parser's limit covers both,
+    // and on_header tells which one was passed.
+    parser_->header_limit(static_cast<std::uint32_t>(options().header_limit + options().target_limit +
+                                                     kRequestLineSlack));
     parser_->body_limit(options().body_limit);
     stream_.expires_after(options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
-  void on_header(beast::error_code ec, std::size_t) {
+  void on_header(beast::error_code ec, std::size_t header_bytes) {
     started_ = Clock::now();
     if (ec) return on_read_error(ec);
     phase_ = Phase::reading;
     const auto& msg = parser_->get();
+    const std::size_t request_line = msg.method_string().size() + msg.target().size() + 12;
+    if (msg.target().size() > options().target_limit) return reject(414, "Request URI too long");
+    if (header_bytes > request_line + options().header_limit) {
+      return reject(431, "Request header fields too large");
+    }
+    if (auto refusal = framing_refusal(msg)) return reject(refusal->status, refusal->message);
     if (!parser_->is_done() && msg.version() >= 11 &&
         iequals(sv(msg[bhttp::field::expect]), "100-continue")) {
       continue_.emplace(bhttp::status::continue_, msg.version());
@@ -313,7 +374,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_error(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) return reject(413, "Request body too large");
-    if (ec == bhttp::error::header_limit) return reject(431, "Request header fields too large");
+    if (ec == bhttp::error::header_limit) {
+      // Nothing of the header was consumed: the request line is the buffer's first line.
+      const std::string_view received(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+      const auto line_end = received.find("\r\n");
+      const std::size_t line = line_end == std::string_view::npos ? received.size() : line_end;
+      if (line > options().target_limit + kRequestLineSlack) return reject(414, "Request URI too long");
+      return reject(431, "Request header fields too large");
+    }
     bool malformed = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                      ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
     if (malformed) return reject(400, "Bad request");

@@ -22,7 +22,7 @@ namespace oatd::http {
 inline constexpr std::string_view kRouteUnmatched = "unmatched";   // router's 404 or 405
 inline constexpr std::string_view kRouteStatic = "static";         // a file from static_dir
 inline constexpr std::string_view kRoutePreflight = "preflight";   // a CORS preflight
-inline constexpr std::string_view kRouteRejected = "rejected";     // 400/413/431 before routing
+inline constexpr std::string_view kRouteRejected = "rejected";     // 400/413/414/431/501 unrouted
 
 struct ServerOptions {
   // "host:port" or "[v6]:port"; host may be a name ("localhost"), port 0 picks a free port.
@@ -37,7 +37,11 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
   // Largest accepted request body; larger gets 413 and the connection is closed.
   std::size_t body_limit = 64 * 1024;
-  // Largest accepted request line + headers; larger gets 431 and the connection is closed.
+  // Largest accepted request target (path and query); longer gets 414 and the connection is
+  // closed.
+  std::size_t target_limit = 8 * 1024;
+  // Largest accepted header fields (the request line not counted); larger gets 431 and the
+  // connection is closed.
   std::size_t header_limit = 16 * 1024;
   // After stop(): how long in-flight requests get to finish before run() gives up on them.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
@@ -69,7 +73,10 @@ struct ServerOptions {
 // An HTTP/1.1 server with keep-alive. Every response carries Content-Length (except 1xx, 204,
 // 304), Content-Type (see Response), Server: oatd, and Connection: close when the connection
 // is about to close. HEAD is answered like GET without the body. A request whose target is not
-// "/path..." gets 400. "Expect: 100-continue" is answered before the body is read.
+// "/path..." gets 400. "Expect: 100-continue" is answered before the body is read. A request
+// whose Transfer-Encoding does not end in "chunked" (or comes with HTTP/1.0) gets 400, one with
+// a transfer coding other than chunked 501; both close the connection, so the rest of what was
+// sent is never read as a request (RFC 9112 §6.1, §6.3).
 class Server {
  public:
   Server(ServerOptions options, Router router);

@@ -100,8 +100,57 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions(user_id);
 )sql";
 
+// Token counts by state, kept as tokens change, so that counting (GET /metrics) reads four rows
+// and never the tokens table. is_active is a column; expiry is time: a token past its
+// expires_at moves into the expired counts when it is "settled" (expiry_counted = 1), which
+// settle_token_expiries does for the few tokens that expired since it last ran; until then an
+// exact count adds them from the partial index of unsettled expiries.
+constexpr std::string_view kTokenCounts = R"sql(
+ALTER TABLE tokens ADD COLUMN expiry_counted INTEGER NOT NULL DEFAULT 0
+  CHECK (expiry_counted IN (0, 1));
+CREATE INDEX tokens_expiry_unsettled ON tokens(expires_at, is_active)
+  WHERE expires_at IS NOT NULL AND expiry_counted = 0;
+
+CREATE TABLE token_counts (
+  is_active      INTEGER NOT NULL CHECK (is_active IN (0, 1)),
+  expiry_counted INTEGER NOT NULL CHECK (expiry_counted IN (0, 1)),
+  n              INTEGER NOT NULL,
+  PRIMARY KEY (is_active, expiry_counted)
+) STRICT, WITHOUT ROWID;
+
+UPDATE tokens SET expiry_counted = 1
+  WHERE expires_at IS NOT NULL AND expires_at <= CAST(strftime('%s', 'now') AS INTEGER);
+INSERT INTO token_counts (is_active, expiry_counted, n)
+  SELECT a, e, (SELECT COUNT(*) FROM tokens WHERE is_active = a AND expiry_counted = e)
+  FROM (SELECT 0 AS a UNION ALL SELECT 1), (SELECT 0 AS e UNION ALL SELECT 1);
+
+CREATE TRIGGER token_counts_insert AFTER INSERT ON tokens BEGIN
+  UPDATE token_counts SET n = n + 1
+    WHERE is_active = NEW.is_active AND expiry_counted = NEW.expiry_counted;
+END;
+CREATE TRIGGER token_counts_delete AFTER DELETE ON tokens BEGIN
+  UPDATE token_counts SET n = n - 1
+    WHERE is_active = OLD.is_active AND expiry_counted = OLD.expiry_counted;
+END;
+CREATE TRIGGER token_counts_update AFTER UPDATE OF is_active, expiry_counted ON tokens
+  WHEN OLD.is_active IS NOT NEW.is_active OR OLD.expiry_counted IS NOT NEW.expiry_counted
+BEGIN
+  UPDATE token_counts SET n = n - 1
+    WHERE is_active = OLD.is_active AND expiry_counted = OLD.expiry_counted;
+  UPDATE token_counts SET n = n + 1
+    WHERE is_active = NEW.is_active AND expiry_counted = NEW.expiry_counted;
+END;
+-- A token given another expiry is settled again from its new one.
+CREATE TRIGGER token_counts_new_expiry AFTER UPDATE OF expires_at ON tokens
+  WHEN OLD.expires_at IS NOT NEW.expires_at AND NEW.expiry_counted = 1
+BEGIN
+  UPDATE tokens SET expiry_counted = 0 WHERE id = NEW.id;
+END;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kInitialSchema},
+    Migration{2, "token counts kept by state", kTokenCounts},
 };
 
 }  // namespace

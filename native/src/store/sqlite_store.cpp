@@ -2,13 +2,18 @@
 // connections, WAL so that readers never wait for the writer, synchronous=FULL so that a
 // committed write survives a crash. Every statement is prepared once per connection and
 // executed with bound parameters.
+#include <pwd.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -36,8 +41,14 @@ std::int64_t to_sql_count(std::size_t n) {
   return static_cast<std::int64_t>(std::min(n, kMax));
 }
 
-// The kind of a failed step: a taken unique key is a Conflict, a missing parent row NotFound.
-Kind kind_of(int extended_code) {
+// The kind of a failed step: a taken unique key is a Conflict, a missing parent row NotFound,
+// a full disk (or a file grown past what the system allows) StorageFull.
+Kind kind_of(sqlite3* db, int extended_code) {
+  if ((extended_code & 0xff) == SQLITE_FULL) return Kind::StorageFull;
+  if ((extended_code & 0xff) == SQLITE_IOERR) {
+    const int error = sqlite3_system_errno(db);
+    if (error == ENOSPC || error == EFBIG || error == EDQUOT) return Kind::StorageFull;
+  }
   switch (extended_code) {
     case SQLITE_CONSTRAINT_UNIQUE:
     case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -91,7 +102,7 @@ class Stmt {
     int code = sqlite3_extended_errcode(db_);
     std::string message = sqlite3_errmsg(db_);
     sqlite3_reset(stmt_);
-    throw StoreError(kind_of(code), message);
+    throw StoreError(kind_of(db_, code), message);
   }
   // Runs a statement that returns no rows.
   void run() {
@@ -160,7 +171,7 @@ class Connection {
     if (rc != SQLITE_OK) {
       std::string message = error ? error : sqlite3_errmsg(db_);
       sqlite3_free(error);
-      throw StoreError(kind_of(sqlite3_extended_errcode(db_)), message);
+      throw StoreError(kind_of(db_, sqlite3_extended_errcode(db_)), message);
     }
   }
 
@@ -180,6 +191,12 @@ class Connection {
   void run(const std::string& sql) { prepare(sql).run(); }
 
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+  std::vector<std::string> cached_sql() const {
+    std::vector<std::string> out;
+    for (const auto& [sql, slot] : cache_) out.push_back(sql);
+    return out;
+  }
 
   // Ends an open transaction without throwing; true when none is left open.
   bool rollback_quietly() {
@@ -669,22 +686,39 @@ class SqliteTransaction final : public Transaction {
     return static_cast<std::size_t>(s.int64(0));
   }
 
-  std::vector<std::pair<std::string, std::size_t>> count_tokens_by_state(Timestamp now) override {
-    // The state is the core's rule (oat::derive_state), applied here rather than restated in SQL.
-    std::size_t counts[3] = {0, 0, 0};
-    Stmt s = c_.prepare("SELECT is_active, expires_at, COUNT(*) FROM tokens "
-                        "GROUP BY is_active, expires_at");
-    while (s.step()) {
-      auto state = oat::derive_state(s.boolean(0), s.optional_time(1), now);
-      counts[static_cast<int>(state)] += static_cast<std::size_t>(s.int64(2));
+  TokenStateCounts count_tokens_by_state(Timestamp now) override {
+    // The state is the core's rule (oat::derive_state): expired wins over the active flag.
+    std::size_t kept[2][2] = {{0, 0}, {0, 0}};  // [is_active][expiry_counted]
+    {
+      Stmt s = c_.prepare("SELECT is_active, expiry_counted, n FROM token_counts");
+      while (s.step()) {
+        kept[s.boolean(0) ? 1 : 0][s.boolean(1) ? 1 : 0] = static_cast<std::size_t>(s.int64(2));
+      }
     }
-    std::vector<std::pair<std::string, std::size_t>> result;
-    for (auto state : {oat::TokenState::Active, oat::TokenState::Inactive,
-                       oat::TokenState::Expired}) {
-      result.emplace_back(std::string(oat::token_state_name(state)),
-                          counts[static_cast<int>(state)]);
+    std::size_t unsettled[2] = {0, 0};  // [is_active]: past their expiry, not settled yet
+    {
+      Stmt s = c_.prepare(
+          "SELECT is_active, COUNT(*) FROM tokens "
+          "WHERE expires_at IS NOT NULL AND expiry_counted = 0 AND expires_at <= ? "
+          "GROUP BY is_active");
+      s.bind(1, now);
+      while (s.step()) unsettled[s.boolean(0) ? 1 : 0] = static_cast<std::size_t>(s.int64(1));
     }
-    return result;
+    TokenStateCounts counts;
+    counts.unsettled = unsettled[0] + unsettled[1];
+    counts.active = kept[1][0] - std::min(kept[1][0], unsettled[1]);
+    counts.inactive = kept[0][0] - std::min(kept[0][0], unsettled[0]);
+    counts.expired = kept[0][1] + kept[1][1] + counts.unsettled;
+    return counts;
+  }
+
+  std::size_t settle_token_expiries(Timestamp now) override {
+    c_.prepare(
+          "UPDATE tokens SET expiry_counted = 1 "
+          "WHERE expires_at IS NOT NULL AND expiry_counted = 0 AND expires_at <= ?")
+        .bind(1, now)
+        .run();
+    return static_cast<std::size_t>(sqlite3_changes(c_.db()));
   }
 
   void record_token_use(const std::string& id, Timestamp at, const std::string& address) override {
@@ -829,6 +863,42 @@ class SqliteTransaction final : public Transaction {
 
 // ---- Store ----------------------------------------------------------------------------------
 
+// The name of the user this process runs as, for messages ("oat", or "uid 998").
+std::string process_user() {
+  const uid_t uid = geteuid();
+  if (const passwd* pw = getpwuid(uid); pw && pw->pw_name) return pw->pw_name;
+  return "uid " + std::to_string(uid);
+}
+
+// Why oatd could not keep a database at `path`, in one sentence, or nothing. SQLite's own words
+// ("unable to open database file", "attempt to write a readonly database") name neither the
+// path nor the cause. WAL mode writes two files beside the database (-wal, -shm), so the folder
+// must be writable, not only the file.
+std::optional<std::string> location_problem(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path file = fs::absolute(path);
+  const fs::path folder = file.parent_path();
+  std::error_code ec;
+  const auto quoted = [](const fs::path& p) { return in_quotes(p.string()); };
+  if (!fs::exists(folder, ec)) return "the folder " + quoted(folder) + " does not exist";
+  if (!fs::is_directory(folder, ec)) return quoted(folder) + " is not a folder";
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    return "the folder " + quoted(folder) + " is not writable by user " + process_user() +
+           " (the database needs to write its -wal and -shm files there)";
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    fs::path f = file;
+    f += suffix;
+    if (!fs::exists(fs::symlink_status(f, ec))) continue;
+    if (fs::is_directory(f, ec)) return quoted(f) + " is a folder, not a database file";
+    if (::access(f.c_str(), R_OK | W_OK) != 0) {
+      return "the file " + quoted(f) + " is not readable and writable by user " + process_user();
+    }
+  }
+  return std::nullopt;
+}
+
+
 [[noreturn]] void refuse_newer(const std::string& path, int version) {
   throw StoreError(Kind::Failure,
                    "database " + in_quotes(path) + " has schema version " +
@@ -844,19 +914,15 @@ thread_local const void* tl_writing_store = nullptr;
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {
-    writer_ = std::make_unique<Connection>(path_, /*read_only=*/false);
-    // Check before changing anything in the file (journal mode is persistent).
-    if (int v = writer_->user_version(); v > store::latest_schema_version()) refuse_newer(path_, v);
-    {
-      Stmt s = writer_->prepare("PRAGMA journal_mode = WAL");
-      if (!s.step() || s.text(0) != "wal") {
-        throw StoreError(Kind::Failure,
-                         "cannot switch database " + in_quotes(path_) + " to WAL journal mode");
-      }
+    if (auto problem = location_problem(path_)) {
+      throw StoreError(Kind::Failure, "cannot open database " + in_quotes(path_) + ": " + *problem);
     }
-    writer_->exec("PRAGMA synchronous = FULL");
-    writer_->exec("PRAGMA foreign_keys = ON");
-    migrate();
+    try {
+      open();
+    } catch (const StoreError& e) {  // every start-up failure names the database
+      if (std::string_view(e.what()).find(path_) != std::string_view::npos) throw;
+      throw StoreError(e.kind(), "cannot open database " + in_quotes(path_) + ": " + e.what());
+    }
   }
 
   void read(const std::function<void(Transaction&)>& work) override {
@@ -896,7 +962,48 @@ class SqliteStore final : public Store {
     }
   }
 
+  std::vector<QueryPlan> query_plans() {
+    std::lock_guard write_lock(write_mutex_);
+    std::set<std::string> statements;
+    {
+      std::lock_guard pool_lock(pool_mutex_);
+      for (const auto& c : idle_readers_) {
+        for (auto& sql : c->cached_sql()) statements.insert(std::move(sql));
+      }
+    }
+    for (auto& sql : writer_->cached_sql()) statements.insert(std::move(sql));
+    std::vector<QueryPlan> plans;
+    for (const std::string& sql : statements) {
+      if (sql.starts_with("PRAGMA") || sql.starts_with("EXPLAIN") || sql == "BEGIN" ||
+          sql == "BEGIN IMMEDIATE" || sql == "COMMIT") {
+        continue;
+      }
+      QueryPlan plan{sql, {}};
+      Stmt s = writer_->prepare("EXPLAIN QUERY PLAN " + sql);
+      while (s.step()) plan.steps.push_back(s.text(3));
+      plans.push_back(std::move(plan));
+    }
+    return plans;
+  }
+
  private:
+  // Opens the writer connection, checks the schema version and migrates.
+  void open() {
+    writer_ = std::make_unique<Connection>(path_, /*read_only=*/false);
+    // Check before changing anything in the file (journal mode is persistent).
+    if (int v = writer_->user_version(); v > store::latest_schema_version()) refuse_newer(path_, v);
+    {
+      Stmt s = writer_->prepare("PRAGMA journal_mode = WAL");
+      if (!s.step() || s.text(0) != "wal") {
+        throw StoreError(Kind::Failure,
+                         "cannot switch database " + in_quotes(path_) + " to WAL journal mode");
+      }
+    }
+    writer_->exec("PRAGMA synchronous = FULL");
+    writer_->exec("PRAGMA foreign_keys = ON");
+    migrate();
+  }
+
   struct WritingMark {
     explicit WritingMark(const void* store) : previous(tl_writing_store) {
       tl_writing_store = store;
@@ -970,6 +1077,11 @@ class SqliteStore final : public Store {
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
   return std::make_unique<SqliteStore>(path);
+}
+
+std::vector<QueryPlan> sqlite_query_plans(Store& store) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  return sqlite ? sqlite->query_plans() : std::vector<QueryPlan>{};
 }
 
 }  // namespace oatd

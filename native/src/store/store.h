@@ -78,6 +78,11 @@ struct TokenRecord {
   std::int64_t push_count = 0;
 };
 
+struct TokenStateCounts {
+  std::size_t active = 0, inactive = 0, expired = 0;
+  std::size_t unsettled = 0;  // of `expired`: not yet settled (see settle_token_expiries)
+};
+
 // What a registry sign-in looks up: an organization and, when it holds one, its token with a
 // given secret hash.
 struct OrganizationToken {
@@ -115,11 +120,13 @@ struct Session {
 
 // Thrown by a store for a constraint that the caller did not check first (a unique name taken,
 // a missing parent), and for storage failures. Handlers catch it; admin commands print it.
+// StorageFull: the disk (or the file system's quota, or the largest file it allows) is full;
+// nothing of the transaction was kept, and the same write succeeds once space returns.
 // A Conflict or NotFound thrown inside `write` leaves that transaction usable: the caller may
 // catch it and go on (or let it escape, which rolls everything back).
 class StoreError : public std::runtime_error {
  public:
-  enum class Kind { Conflict, NotFound, Failure };
+  enum class Kind { Conflict, NotFound, StorageFull, Failure };
   StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -181,9 +188,14 @@ class Transaction {
   virtual std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
                                                std::size_t limit) = 0;
   virtual std::size_t count_tokens(std::int64_t org_id) = 0;
-  // Counts by state for metrics: active, inactive, expired at `now` (oat::derive_state); always
-  // these three entries in this order, named as oat::token_state_name, zero counts included.
-  virtual std::vector<std::pair<std::string, std::size_t>> count_tokens_by_state(Timestamp now) = 0;
+  // Counts of every organization's tokens by state at `now` (oat::derive_state), for metrics.
+  // Costs the same with a million tokens as with a hundred: the counts are kept as tokens
+  // change, plus the tokens that expired since settle_token_expiries last ran (`unsettled`).
+  virtual TokenStateCounts count_tokens_by_state(Timestamp now) = 0;
+  // Moves tokens whose expiry has passed by `now` into the kept expired counts; returns how
+  // many. Each token is settled once, so the work is proportional to what expired since the
+  // last call.
+  virtual std::size_t settle_token_expiries(Timestamp now) = 0;
   // Sets last_used_at and adds the address to the front of last_addresses (distinct, max 5).
   // NotFound if the token is gone (as add_token_counts).
   virtual void record_token_use(const std::string& id, Timestamp at,
@@ -215,6 +227,15 @@ class Store {
   // store throws StoreError (Failure) rather than deadlock.
   virtual void write(const std::function<void(Transaction&)>& work) = 0;
 };
+
+// EXPLAIN QUERY PLAN of every statement a SQLite store has prepared so far: the statement and
+// its plan's steps ("SEARCH tokens USING INDEX ...", "SCAN audit_events"). For tests that keep
+// the serving path off full scans; empty for other stores.
+struct QueryPlan {
+  std::string sql;
+  std::vector<std::string> steps;
+};
+std::vector<QueryPlan> sqlite_query_plans(Store& store);
 
 // Opens (creating if needed) a SQLite database at `path` in WAL mode and brings its schema to
 // the current version.
