@@ -157,6 +157,11 @@ Result<UpdateTokenRequest> parse_update_request(std::string_view body,
   return update;
 }
 
+std::string too_many_sign_ins_message(long long seconds) {
+  return "Too many failed sign-in attempts. Try again in " + std::to_string(seconds) +
+         (seconds == 1 ? " second." : " seconds.");
+}
+
 Result<SignInRequest> parse_sign_in_request(std::string_view body, SignInForm form) {
   auto object = parse_object(body);
   if (!object) return object.errors();

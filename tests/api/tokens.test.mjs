@@ -330,8 +330,12 @@ describe('GET /v2/auditlogs/{org}', () => {
       { from: freshClientAddress() });
     assertDetailError(r, 401);
     const body = await logsOf('&action=access_token.sign_in_failed');
-    assert.ok(body.logs.some((e) => e.name === 'failing' && e.account === 'bizco'),
-      JSON.stringify(body.logs));
+    const event = body.logs.find((e) => e.name === 'failing' && e.account === 'bizco');
+    assert.ok(event, JSON.stringify(body.logs));
+    // The same record as a registry sign-in's, naming the route it came through.
+    assert.deepEqual(Object.keys(event.data).sort(), ['address', 'reason', 'service']);
+    assert.equal(event.data.service, 'api');
+    assert.match(event.data.reason, /deactivated/);
   });
 
   test('action= filters the events to that action', async (ctx) => {

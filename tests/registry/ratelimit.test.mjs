@@ -32,6 +32,11 @@ test('five failed sign-ins are refused with 401, the sixth with 429 and Retry-Af
   assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 300,
             `Retry-After ${answer.headers.get('retry-after')}`);
   assert.equal(answer.body.errors?.[0]?.code, 'TOOMANYREQUESTS', JSON.stringify(answer.body));
+  // The same 429 as the management API's sign-in: the limit and when it resets.
+  assert.equal(answer.headers.get('x-ratelimit-limit'), '5');
+  assert.equal(answer.headers.get('x-ratelimit-remaining'), '0');
+  const reset = Number(answer.headers.get('x-ratelimit-reset'));
+  assert.ok(Math.abs(reset - (Math.floor(Date.now() / 1000) + retryAfter)) <= 2, `X-RateLimit-Reset ${reset}`);
 });
 
 test('while held back, even a valid token from the same address gets 429', async () => {

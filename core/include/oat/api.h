@@ -116,6 +116,8 @@ inline constexpr std::string_view kBadBearer =
     "Authentication credentials were not provided or are not valid; sign in again.";
 inline constexpr std::string_view kSessionEnded = "Your session has ended; sign in again.";
 inline constexpr std::string_view kNoSession = "There is no session to sign out of.";
+// 429 of a sign-in refused for too many failures (with Retry-After: `seconds`).
+std::string too_many_sign_ins_message(long long seconds);
 // 503 with Retry-After (kStorageRetrySeconds): the server's disk is full; nothing was changed.
 inline constexpr std::string_view kStorageFull =
     "The server's storage is full, so nothing was changed; try again later.";

@@ -55,82 +55,27 @@ std::string token_bearer(const Services& services, const Organization& org,
   return services.key.sign_jwt(claims);
 }
 
-// Both keys a sign-in failure counts against: the identifier and the client address.
-struct LimiterKeys {
-  std::string identifier, address;
-};
-
-std::optional<http::Response> rate_limited(Services& services, const LimiterKeys& keys,
-                                           Timestamp now) {
-  auto a = services.limiter.retry_after(keys.identifier, now);
-  auto b = services.address_limiter.retry_after(keys.address, now);
-  if (!a && !b) return std::nullopt;
-  return too_many_response(std::max(a.value_or(0), b.value_or(0)),
-                           a ? services.limiter.limit() : services.address_limiter.limit(), now);
-}
-
-void record_failure(Services& services, const LimiterKeys& keys, Timestamp now) {
-  services.limiter.record_failure(keys.identifier, now);
-  services.address_limiter.record_failure(keys.address, now);
-}
-
-// Checks an OAT presented as a password for organization `org_name`. On success returns the
-// token and its organization, having recorded the use; on failure audits it (when the
-// organization exists) and returns nothing.
-std::optional<std::pair<Organization, TokenRecord>> check_access_token(
-    Services& services, std::string_view org_name, const std::string& secret,
-    const std::string& address, Timestamp now) {
-  std::optional<std::pair<Organization, TokenRecord>> found;
-  std::string failure;
-  services.store.write([&](Transaction& tx) {
-    const auto org = tx.find_organization(org_name);
-    if (!org) return;
-    std::optional<TokenRecord> token;
-    if (auto format = oat::check_token_format(secret)) {
-      failure = format->message;
-    } else if (!(token = tx.find_token_by_hash(sha256_hex(secret))) ||
-               token->org_id != org->id) {
-      failure = "unknown token";
-      token.reset();
-    } else if (auto refused = oat::check_token_action(
-                   oat::derive_state(token->is_active, token->expires_at, now),
-                   oat::TokenAction::Authenticate)) {
-      failure = refused->message;
-    }
-    if (failure.empty()) {
-      tx.record_token_use(token->id, now, address);
-      found = std::pair{*org, *token};
-      return;
-    }
-    tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
-                        token ? token->label : std::string(), org->name,
-                        json{{"reason", failure}, {"address", address}}.dump(
-                            -1, ' ', false, json::error_handler_t::replace),
-                        now});
-  });
-  return found;
-}
-
 http::Response sign_in(Services& services, const http::Request& request, bool legacy) {
   const auto parsed = oat::parse_sign_in_request(
       request.body, legacy ? oat::SignInForm::Legacy : oat::SignInForm::Current);
   if (!parsed) return errors_response(parsed.errors());
   const auto& [identifier, secret, refresh] = *parsed;
   const Timestamp now = services.clock();
-  const LimiterKeys keys{"id:" + lower(identifier), "ip:" + request.remote_address};
-  if (auto limited = rate_limited(services, keys, now)) return *limited;
-
   if (oat::has_token_prefix(secret)) {
     if (legacy) return detail_response(401, "Cannot log into an organization account");
-    auto found = check_access_token(services, identifier, secret, request.remote_address, now);
-    if (!found) {
-      record_failure(services, keys, now);
+    const auto result = sign_in_with_token(
+        services, {identifier, secret, request.remote_address, now, "api", {}});
+    if (const auto* refusal = std::get_if<TokenSignInRefusal>(&result)) {
+      if (refusal->rate_limited) return too_many_response(*refusal->rate_limited, now);
       return detail_response(401, "Incorrect organization name or access token.");
     }
-    return json_response(200, {{"access_token", token_bearer(services, found->first,
-                                                             found->second, now)}});
+    const auto& signed_in = std::get<TokenSignIn>(result);
+    return json_response(200, {{"access_token", token_bearer(services, signed_in.org,
+                                                             signed_in.token, now)}});
   }
 
+  const LimiterKeys keys = limiter_keys(identifier, request.remote_address);
+  if (auto limited = rate_limited(services, keys, now)) return too_many_response(*limited, now);
   std::optional<User> user;
   services.store.read([&](Transaction& tx) { user = tx.find_user(identifier); });
   // Unknown users cost the same KDF work as known ones, so timing reveals no usernames.

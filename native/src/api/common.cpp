@@ -20,14 +20,10 @@ http::Response errors_response(const oat::Errors& errors) {
   return detail_response(status, errors.front().message);
 }
 
-http::Response too_many_response(std::int64_t retry_after, std::size_t limit, Timestamp now) {
-  http::Response response = detail_response(
-      429, "Too many failed sign-in attempts. Try again in " + std::to_string(retry_after) +
-               " seconds.");
-  response.header("Retry-After", std::to_string(retry_after));
-  response.header("X-RateLimit-Limit", std::to_string(limit));
-  response.header("X-RateLimit-Remaining", "0");
-  response.header("X-RateLimit-Reset", std::to_string(oat::to_unix(now) + retry_after));
+http::Response too_many_response(const RateLimited& limited, Timestamp now) {
+  http::Response response =
+      detail_response(429, oat::too_many_sign_ins_message(limited.retry_after));
+  add_rate_limit_headers(response, limited, now);
   return response;
 }
 

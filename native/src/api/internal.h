@@ -2,9 +2,13 @@
 // the caller's standing in an organization.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,8 +23,6 @@ http::Response json_response(int status, const json& body);
 http::Response detail_response(int status, std::string_view message);
 // Core errors: 400s as {"fields","text"}, others as {"detail","message"}, with the core's status.
 http::Response errors_response(const oat::Errors& errors);
-// 429 with Retry-After and X-RateLimit-* headers.
-http::Response too_many_response(std::int64_t retry_after, std::size_t limit, Timestamp now);
 // 404 that is identical for "no such organization" and "not yours to see".
 http::Response org_not_found();
 
@@ -54,6 +56,56 @@ std::variant<Organization, http::Response> organization_for_member(Transaction& 
 
 // "http://host:port" for next/previous links.
 std::string base_url(const http::Request& request, const Services& services);
+
+// ---- Sign-in: rate limits and organization access tokens (token_signin.cpp) ----------------
+
+// The two keys a failed sign-in counts against: the identifier (case-folded) and the address.
+struct LimiterKeys {
+  std::string identifier, address;
+};
+LimiterKeys limiter_keys(std::string_view identifier, std::string_view address);
+
+// A sign-in refused for too many failures: seconds to wait, and the limit that was reached.
+struct RateLimited {
+  std::int64_t retry_after = 0;
+  std::size_t limit = 0;
+};
+std::optional<RateLimited> rate_limited(Services& services, const LimiterKeys& keys, Timestamp now);
+void record_failure(Services& services, const LimiterKeys& keys, Timestamp now);
+// Retry-After and X-RateLimit-{Limit,Remaining,Reset}: on every 429 of a sign-in, whatever
+// the shape of its body.
+void add_rate_limit_headers(http::Response& response, const RateLimited& limited, Timestamp now);
+// The management API's 429: {"detail","message"} with those headers.
+http::Response too_many_response(const RateLimited& limited, Timestamp now);
+
+// "This secret, presented as this organization, from this address, now".
+struct TokenSignInRequest {
+  std::string_view organization;   // the identifier, or the Basic username
+  std::string_view secret;
+  std::string_view address;        // the client's, for the limiter, the audit and last use
+  Timestamp now;
+  std::string_view service;        // "api" or "registry", recorded with a failure
+  std::string_view refused_before; // a reason the route already has to refuse (audited as one)
+};
+struct TokenSignIn {
+  Organization org;
+  TokenRecord token;
+};
+// nullopt: wrong credentials (an unknown organization or token, a bad format, a deactivated
+// or expired token: the client is not told which). A value: rate-limited.
+struct TokenSignInRefusal {
+  std::optional<RateLimited> rate_limited;
+};
+// Runs inside the lookup's read transaction when the sign-in succeeds; returns the
+// repositories granted, which the usage recorder keeps to attribute the registry's events.
+using GrantInTransaction =
+    std::function<std::vector<std::string>(Transaction&, const TokenSignIn&)>;
+// Checks the limits, the format, looks up the organization and its token with this secret's
+// hash in one query, applies the core's state rules; a failure is counted against both
+// limiter keys and audited in the organization (when it exists); a success is recorded
+// ("last used", the address) through the usage recorder. REQUIRES services.usage.
+std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(
+    Services& services, const TokenSignInRequest& request, const GrantInTransaction& grant = {});
 
 // Audit event JSON as the API shows it.
 json audit_event_json(const AuditEvent& event);

@@ -191,74 +191,29 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
     return anonymous;
   }
 
-  std::string identifier = "id:" + credentials->username;
-  std::transform(identifier.begin(), identifier.end(), identifier.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const std::string address = "ip:" + request.remote_address;
-  const auto a = services.limiter.retry_after(identifier, now);
-  const auto b = services.address_limiter.retry_after(address, now);
-  if (a || b) {
-    const std::int64_t wait = std::max(a.value_or(0), b.value_or(0));
-    http::Response refusal = registry_error(
-        429, "TOOMANYREQUESTS",
-        "Too many failed sign-ins. Try again in " + std::to_string(wait) + " seconds.");
-    refusal.header("Retry-After", std::to_string(wait));
-    return refusal;
-  }
-
-  std::string failure;
-  std::optional<Organization> org;
-  std::optional<TokenRecord> token;
+  const bool wrong_account = account && !account->empty() && *account != credentials->username;
   Signin signin;
-  if (account && !account->empty() && *account != credentials->username) {
-    failure = "the account does not match the username";
-  } else if (!oat::has_token_prefix(credentials->password)) {
-    failure = "not an organization access token";
-  } else if (auto format = oat::check_token_format(credentials->password)) {
-    failure = format->message;
-  }
-  const std::string hash = failure.empty() ? sha256_hex(credentials->password) : std::string();
-  services.store.read([&](Transaction& tx) {
-    if (!failure.empty()) {
-      org = tx.find_organization(credentials->username);  // for the audit event
-      return;
-    }
-    // One query for both: the organization, and its token with this hash.
-    auto found = tx.find_organization_token(credentials->username, hash);
-    if (!found) return void(failure = "unknown organization");
-    org = std::move(found->organization);
-    token = std::move(found->token);
-    if (!token) return void(failure = "unknown token");
-    if (auto refused = oat::check_token_action(
-            oat::derive_state(token->is_active, token->expires_at, now),
-            oat::TokenAction::Authenticate)) {
-      return void(failure = refused->message);
-    }
-    signin.org = org;
-    signin.grant = oat::compute_grant(requested, token->resources, org->name, is_public(tx));
-  });
-
-  if (!failure.empty()) {
-    services.limiter.record_failure(identifier, now);
-    services.address_limiter.record_failure(address, now);
-    if (org) {
-      services.store.write([&](Transaction& tx) {
-        tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
-                            token ? token->label : std::string(), credentials->username,
-                            json{{"reason", failure},
-                                 {"address", request.remote_address},
-                                 {"service", "registry"}}
-                                .dump(-1, ' ', false, json::error_handler_t::replace),
-                            now});
+  const auto result = sign_in_with_token(
+      services,
+      {credentials->username, credentials->password, request.remote_address, now, "registry",
+       wrong_account ? "the account does not match the username" : ""},
+      [&](Transaction& tx, const TokenSignIn& found) {
+        signin.grant =
+            oat::compute_grant(requested, found.token.resources, found.org.name, is_public(tx));
+        std::vector<std::string> repositories;
+        for (const oat::Access& a : signin.grant) {
+          if (a.type == "repository") repositories.push_back(a.name);
+        }
+        return repositories;
       });
-    }
-    return bad_credentials();
+  if (const auto* refusal = std::get_if<TokenSignInRefusal>(&result)) {
+    if (!refusal->rate_limited) return bad_credentials();
+    http::Response limited = registry_error(
+        429, "TOOMANYREQUESTS", oat::too_many_sign_ins_message(refusal->rate_limited->retry_after));
+    add_rate_limit_headers(limited, *refusal->rate_limited, now);
+    return limited;
   }
-  std::vector<std::string> repositories;
-  for (const oat::Access& a : signin.grant) {
-    if (a.type == "repository") repositories.push_back(a.name);
-  }
-  services.usage->note(token->id, org->name, now, request.remote_address, repositories);
+  signin.org = std::get<TokenSignIn>(result).org;
   return signin;
 }
 

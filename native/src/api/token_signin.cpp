@@ -1,0 +1,97 @@
+// [SECTION] Signing in with an organization access token: one decision for every route that
+// takes one (POST /v2/auth/token, and the registry's GET and POST /token), so that the rate
+// limits, the lookup, the state rules, the audit of failures and the recording of use cannot
+// drift apart between them.
+#include <algorithm>
+
+#include "api/internal.h"
+#include "api/usage.h"
+#include "crypto/crypto.h"
+
+namespace oatd::api {
+
+LimiterKeys limiter_keys(std::string_view identifier, std::string_view address) {
+  std::string id = "id:" + std::string(identifier);
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return {std::move(id), "ip:" + std::string(address)};
+}
+
+std::optional<RateLimited> rate_limited(Services& services, const LimiterKeys& keys,
+                                        Timestamp now) {
+  const auto a = services.limiter.retry_after(keys.identifier, now);
+  const auto b = services.address_limiter.retry_after(keys.address, now);
+  if (!a && !b) return std::nullopt;
+  return RateLimited{std::max(a.value_or(0), b.value_or(0)),
+                     a ? services.limiter.limit() : services.address_limiter.limit()};
+}
+
+void record_failure(Services& services, const LimiterKeys& keys, Timestamp now) {
+  services.limiter.record_failure(keys.identifier, now);
+  services.address_limiter.record_failure(keys.address, now);
+}
+
+void add_rate_limit_headers(http::Response& response, const RateLimited& limited, Timestamp now) {
+  response.header("Retry-After", std::to_string(limited.retry_after));
+  response.header("X-RateLimit-Limit", std::to_string(limited.limit));
+  response.header("X-RateLimit-Remaining", "0");
+  response.header("X-RateLimit-Reset", std::to_string(oat::to_unix(now) + limited.retry_after));
+}
+
+std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& services,
+                                                                const TokenSignInRequest& request,
+                                                                const GrantInTransaction& grant) {
+  const Timestamp now = request.now;
+  const LimiterKeys keys = limiter_keys(request.organization, request.address);
+  if (auto limited = rate_limited(services, keys, now)) return TokenSignInRefusal{*limited};
+
+  std::string failure(request.refused_before);
+  if (failure.empty()) {
+    if (!oat::has_token_prefix(request.secret)) {
+      failure = "not an organization access token";
+    } else if (auto format = oat::check_token_format(request.secret)) {
+      failure = format->message;
+    }
+  }
+  const std::string hash = failure.empty() ? sha256_hex(request.secret) : std::string();
+  std::optional<Organization> org;
+  std::optional<TokenRecord> token;
+  std::vector<std::string> repositories;
+  services.store.read([&](Transaction& tx) {
+    if (!failure.empty()) {
+      org = tx.find_organization(request.organization);  // for the audit event
+      return;
+    }
+    auto found = tx.find_organization_token(request.organization, hash);  // one query for both
+    if (!found) return void(failure = "unknown organization");
+    org = std::move(found->organization);
+    token = std::move(found->token);
+    if (!token) return void(failure = "unknown token");
+    if (auto refused = oat::check_token_action(
+            oat::derive_state(token->is_active, token->expires_at, now),
+            oat::TokenAction::Authenticate)) {
+      return void(failure = refused->message);
+    }
+    if (grant) repositories = grant(tx, TokenSignIn{*org, *token});
+  });
+
+  if (!failure.empty()) {
+    record_failure(services, keys, now);
+    if (org) {
+      services.store.write([&](Transaction& tx) {
+        tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
+                            token ? token->label : std::string(), org->name,
+                            json{{"reason", failure},
+                                 {"address", request.address},
+                                 {"service", request.service}}
+                                .dump(-1, ' ', false, json::error_handler_t::replace),
+                            now});
+      });
+    }
+    return TokenSignInRefusal{std::nullopt};
+  }
+  services.usage->note(token->id, org->name, now, std::string(request.address), repositories);
+  return TokenSignIn{std::move(*org), std::move(*token)};
+}
+
+}  // namespace oatd::api
