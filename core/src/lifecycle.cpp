@@ -1,5 +1,7 @@
 #include "oat/lifecycle.h"
 
+#include <algorithm>
+
 namespace oat {
 
 Status validate_expires_at(Timestamp expires_at, Timestamp now) {
@@ -52,6 +54,14 @@ std::optional<TokenState> parse_token_state(std::string_view name) {
 TokenState derive_state(bool is_active, std::optional<Timestamp> expires_at, Timestamp now) {
   if (expires_at && *expires_at <= now) return TokenState::Expired;
   return is_active ? TokenState::Active : TokenState::Inactive;
+}
+
+void note_last_address(std::vector<std::string>& addresses, std::string_view address) {
+  if (!address.empty()) {
+    std::erase(addresses, address);
+    addresses.insert(addresses.begin(), std::string(address));
+  }
+  if (addresses.size() > kMaxLastUsedAddresses) addresses.resize(kMaxLastUsedAddresses);
 }
 
 Status check_token_action(TokenState state, TokenAction action) {

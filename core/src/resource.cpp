@@ -171,25 +171,35 @@ std::size_t count_characters(std::string_view text) {
   return n;
 }
 
-Result<std::string> validate_label(std::string_view label) {
+std::string_view trim_space(std::string_view text) {
   auto is_space = [](char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
   };
-  while (!label.empty() && is_space(label.front())) label.remove_prefix(1);
-  while (!label.empty() && is_space(label.back())) label.remove_suffix(1);
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool has_control_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const bool c0 = c < 0x20 || c == 0x7F;
+    const bool c1 = c == 0xC2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                    static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+    if (c0 || c1) return true;
+  }
+  return false;
+}
+
+Result<std::string> validate_label(std::string_view label) {
+  label = trim_space(label);
   if (label.empty()) {
     return Error{ErrorCode::LabelRequired, "label", "Enter a label."};
   }
-  for (std::size_t i = 0; i < label.size(); ++i) {
-    const auto c = static_cast<unsigned char>(label[i]);
-    const bool c0 = c < 0x20 || c == 0x7F;
-    const bool c1 = c == 0xC2 && i + 1 < label.size() &&
-                    static_cast<unsigned char>(label[i + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(label[i + 1]) <= 0x9F;
-    if (c0 || c1) {
-      return Error{ErrorCode::LabelControlCharacter, "label",
-                   "The label cannot contain control characters such as tabs or line breaks."};
-    }
+  if (has_control_character(label)) {
+    return Error{ErrorCode::LabelControlCharacter, "label",
+                 "The label cannot contain control characters such as tabs or line breaks."};
   }
   if (count_characters(label) > kMaxLabelLength) {
     return Error{ErrorCode::LabelTooLong, "label",

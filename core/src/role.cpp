@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "oat/resource.h"
+
 namespace oat {
 
 std::string_view org_role_name(OrgRole role) {
@@ -60,6 +62,34 @@ Status check_may_read_audit_log(const Actor& actor) {
 
 bool is_affiliated(const Actor& actor) {
   return actor.role != OrgRole::None || actor.is_company_owner;
+}
+
+Result<std::string> validate_custom_role_name(std::string_view name) {
+  name = trim_space(name);
+  if (name.empty() || count_characters(name) > kMaxRoleNameLength) {
+    return Error{ErrorCode::InvalidName, "name",
+                 "A role name needs 1 to " + std::to_string(kMaxRoleNameLength) + " characters."};
+  }
+  if (has_control_character(name)) {
+    return Error{ErrorCode::InvalidName, "name",
+                 "A role name cannot contain control characters such as tabs or line breaks."};
+  }
+  if (parse_builtin_org_role(name)) {
+    return Error{ErrorCode::InvalidName, "name",
+                 "\"" + std::string(name) + "\" is a built-in role; choose another name."};
+  }
+  return std::string(name);
+}
+
+Result<bool> parse_role_permissions(const std::vector<std::string>& permissions) {
+  for (const std::string& p : permissions) {
+    if (p != kManageAccessTokensPermission) {
+      return Error{ErrorCode::InvalidName, "permission",
+                   "Unknown permission \"" + p + "\"; the only one is " +
+                       std::string(kManageAccessTokensPermission) + "."};
+    }
+  }
+  return !permissions.empty();
 }
 
 }  // namespace oat

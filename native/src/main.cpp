@@ -70,14 +70,17 @@ int serve(const ServeOptions& options) {
   const std::string key_path = options.key.empty() ? default_key_path(options.db) : options.key;
   const oatd::SigningKey key = oatd::SigningKey::load_or_create(key_path);
 
-  oatd::Services services{*store, key, system_now, {}};
-  if (!options.public_url.empty()) services.options.public_url = options.public_url;
-  services.options.registry = options.registry;
-  services.options.bearer_lifetime = std::chrono::seconds(options.bearer_lifetime);
-  services.options.session_lifetime = std::chrono::seconds(options.session_lifetime);
+  // Every option is settled before Services exists: its members (the sign-in limiters) are
+  // built from them, and it keeps them const.
+  oatd::ServiceOptions service_options;
+  if (!options.public_url.empty()) service_options.public_url = options.public_url;
+  service_options.registry = options.registry;
+  service_options.bearer_lifetime = std::chrono::seconds(options.bearer_lifetime);
+  service_options.session_lifetime = std::chrono::seconds(options.session_lifetime);
   if (!options.events_secret_file.empty()) {
-    services.options.registry.events_secret = read_secret_file(options.events_secret_file);
+    service_options.registry.events_secret = read_secret_file(options.events_secret_file);
   }
+  oatd::Services services{*store, key, system_now, std::move(service_options)};
   oatd::UsageRecorder usage(*store);
   usage.start(std::chrono::seconds(1));
   services.usage = &usage;
@@ -234,43 +237,61 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   admin->add_option("--db", db, "SQLite database file")->required();
   admin->require_subcommand(1);
 
-  std::string a, b, plan, company, role;
-  std::vector<std::string> permissions;
-  bool is_public = false;
+  // Each command's own arguments, by name.
+  struct {
+    std::string name;
+  } user_args, company_args;
+  struct {
+    std::string company, user;
+  } owner_args;
+  struct {
+    std::string name, plan, company;
+  } org_args;
+  struct {
+    std::string org, name;
+    std::vector<std::string> permissions;
+  } role_args;
+  struct {
+    std::string org, user, role;
+  } member_args;
+  struct {
+    std::string path;
+    bool is_public = false;
+  } repo_args;
   auto* user = admin->add_subcommand("user", "Users")->require_subcommand(1);
   auto* user_add = user->add_subcommand("add", "Add a user; the password is read from standard input");
-  user_add->add_option("NAME", a)->required();
+  user_add->add_option("NAME", user_args.name)->required();
 
   auto* company_cmd = admin->add_subcommand("company", "Companies")->require_subcommand(1);
   auto* company_add = company_cmd->add_subcommand("add", "Add a company");
-  company_add->add_option("NAME", a)->required();
+  company_add->add_option("NAME", company_args.name)->required();
   auto* company_owner = company_cmd->add_subcommand("owner", "Company owners")->require_subcommand(1);
   auto* company_owner_add = company_owner->add_subcommand("add", "Make a user an owner of a company");
-  company_owner_add->add_option("COMPANY", a)->required();
-  company_owner_add->add_option("USER", b)->required();
+  company_owner_add->add_option("COMPANY", owner_args.company)->required();
+  company_owner_add->add_option("USER", owner_args.user)->required();
 
   auto* org = admin->add_subcommand("org", "Organizations")->require_subcommand(1);
   auto* org_add = org->add_subcommand("add", "Add an organization");
-  org_add->add_option("NAME", a)->required();
-  org_add->add_option("--plan", plan, "team, business or free")->required();
-  org_add->add_option("--company", company, "The company it belongs to");
+  org_add->add_option("NAME", org_args.name)->required();
+  org_add->add_option("--plan", org_args.plan, "team, business or free")->required();
+  org_add->add_option("--company", org_args.company, "The company it belongs to");
 
   auto* role_cmd = admin->add_subcommand("role", "Custom roles")->require_subcommand(1);
   auto* role_add = role_cmd->add_subcommand("add", "Add a custom role to an organization");
-  role_add->add_option("ORG", a)->required();
-  role_add->add_option("NAME", b)->required();
-  role_add->add_option("--permission", permissions, "manage-access-tokens (repeatable)");
+  role_add->add_option("ORG", role_args.org)->required();
+  role_add->add_option("NAME", role_args.name)->required();
+  role_add->add_option("--permission", role_args.permissions, "manage-access-tokens (repeatable)");
 
   auto* member = admin->add_subcommand("member", "Memberships")->require_subcommand(1);
   auto* member_add = member->add_subcommand("add", "Add a user to an organization, or change their role");
-  member_add->add_option("ORG", a)->required();
-  member_add->add_option("USER", b)->required();
-  member_add->add_option("--role", role, "owner, editor, member or a custom role")->required();
+  member_add->add_option("ORG", member_args.org)->required();
+  member_add->add_option("USER", member_args.user)->required();
+  member_add->add_option("--role", member_args.role, "owner, editor, member or a custom role")->required();
 
   auto* repo = admin->add_subcommand("repo", "Repositories")->require_subcommand(1);
   auto* repo_add = repo->add_subcommand("add", "Add a repository");
-  repo_add->add_option("ORG/REPO", a)->required();
-  repo_add->add_flag("--public", is_public, "Make it public (default: private)");
+  repo_add->add_option("ORG/REPO", repo_args.path)->required();
+  repo_add->add_flag("--public", repo_args.is_public, "Make it public (default: private)");
 
   auto* demo = admin->add_subcommand(
       "demo", "Create the demo organization acme and its owner, printing a new password once");
@@ -301,19 +322,19 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
     namespace adm = oatd::admin;
     std::string done;
     if (user_add->parsed()) {
-      done = adm::add_user(*store, a, read_password_from_stdin(), now);
+      done = adm::add_user(*store, user_args.name, read_password_from_stdin(), now);
     } else if (company_add->parsed()) {
-      done = adm::add_company(*store, a);
+      done = adm::add_company(*store, company_args.name);
     } else if (company_owner_add->parsed()) {
-      done = adm::add_company_owner(*store, a, b);
+      done = adm::add_company_owner(*store, owner_args.company, owner_args.user);
     } else if (org_add->parsed()) {
-      done = adm::add_organization(*store, a, plan, company);
+      done = adm::add_organization(*store, org_args.name, org_args.plan, org_args.company);
     } else if (role_add->parsed()) {
-      done = adm::add_role(*store, a, b, permissions);
+      done = adm::add_role(*store, role_args.org, role_args.name, role_args.permissions);
     } else if (member_add->parsed()) {
-      done = adm::add_member(*store, a, b, role);
+      done = adm::add_member(*store, member_args.org, member_args.user, member_args.role);
     } else if (repo_add->parsed()) {
-      done = adm::add_repository(*store, a, is_public, now);
+      done = adm::add_repository(*store, repo_args.path, repo_args.is_public, now);
     } else if (demo->parsed()) {
       const std::string password = oatd::random_secret(15);
       if (adm::create_demo(*store, password, now)) {

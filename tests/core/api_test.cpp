@@ -1,4 +1,4 @@
-// The management API's shapes (spec section 6): request bodies parsed into validated values,
+// The management API's shapes: request bodies parsed into validated values,
 // token objects and lists serialized with Docker's names, and the error bodies.
 #include <cctype>
 #include <set>

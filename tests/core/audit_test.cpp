@@ -1,4 +1,4 @@
-// The audit log's vocabulary (spec section 5): Docker's create/update/delete, plus activation,
+// The audit log's vocabulary: Docker's create/update/delete, plus activation,
 // deactivation and failed sign-ins with a token.
 #include <algorithm>
 #include <set>

@@ -1,10 +1,11 @@
-// Expiry and token states (spec sections 3 and 5): the expiry is chosen once, at creation; a
+// Expiry and token states: the expiry is chosen once, at creation; a
 // token is active, inactive (reversible) or expired (derived from expires_at, final).
 #include <chrono>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -193,7 +194,7 @@ std::string action_name(TokenAction a) {
   return "?";
 }
 
-// The state x action matrix of the header and spec section 5, in full.
+// The state x action matrix of the header, in full.
 const ActionRow kMatrix[] = {
     {TokenState::Active, TokenAction::View, true},
     {TokenState::Active, TokenAction::Edit, true},
@@ -264,6 +265,21 @@ TEST(StateAction, AnExpiredTokenCanBeDeletedAndNothingElseChanged) {
     }
   }
   EXPECT_EQ(allowed_changes, 1);
+}
+
+TEST(LastAddresses, TheNewestComesFirstOnceAndTheOldestGoBeyondFive) {
+  std::vector<std::string> addresses;
+  for (const char* a : {"10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"}) {
+    oat::note_last_address(addresses, a);
+  }
+  EXPECT_EQ(addresses, (std::vector<std::string>{"10.0.0.6", "10.0.0.5", "10.0.0.4", "10.0.0.3",
+                                                 "10.0.0.2"}));
+  oat::note_last_address(addresses, "10.0.0.3");  // seen again: moves to the front
+  EXPECT_EQ(addresses, (std::vector<std::string>{"10.0.0.3", "10.0.0.6", "10.0.0.5", "10.0.0.4",
+                                                 "10.0.0.2"}));
+  oat::note_last_address(addresses, "");
+  EXPECT_EQ(addresses.size(), oat::kMaxLastUsedAddresses);
+  EXPECT_EQ(addresses.front(), "10.0.0.3");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Plans and quotas (spec section 2): Team 10 tokens, Business 100, Free none. Every token held
+// Plans and quotas: Team 10 tokens, Business 100, Free none. Every token held
 // counts, whatever its state, until it is deleted.
 #include <cstddef>
 #include <ostream>

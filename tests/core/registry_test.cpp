@@ -1,5 +1,5 @@
-// The registry side (registry-token-auth.md and spec section 4): scope strings as clients send
-// them, and the grant a token earns for a request.
+// The registry side (the distribution registry's token authentication): scope strings as
+// clients send them, and the grant a token earns for a request.
 #include <algorithm>
 #include <ostream>
 #include <string>

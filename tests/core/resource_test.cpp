@@ -1,4 +1,4 @@
-// Resources (spec sections 3 and 4): repository paths, the checks on a token's resources, and
+// Resources: repository paths, the checks on a token's resources, and
 // the label and description rules.
 #include <string>
 #include <string_view>

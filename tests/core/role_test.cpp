@@ -1,4 +1,4 @@
-// Who may manage an organization's tokens (spec section 2): owners, company owners and custom
+// Who may manage an organization's tokens: owners, company owners and custom
 // roles with the permission; never editors, members, outsiders, nor anyone signed in with an OAT.
 #include <optional>
 #include <ostream>
@@ -173,6 +173,35 @@ TEST(Affiliation, AnOutsiderIsNot) { EXPECT_FALSE(oat::is_affiliated(person(OrgR
 
 TEST(Affiliation, ACompanyOwnerIsEvenWithoutARole) {
   EXPECT_TRUE(oat::is_affiliated(company_owner(OrgRole::None)));
+}
+
+TEST(CustomRoleName, IsTrimmedAndCountedInCharacters) {
+  auto name = oat::validate_custom_role_name("  ci admins ");
+  ASSERT_TRUE(name.ok());
+  EXPECT_EQ(*name, "ci admins");
+  // 100 characters of two bytes each: within the limit, which counts characters, not bytes.
+  std::string wide;
+  for (int i = 0; i < 100; ++i) wide += "\xC3\xA9";
+  EXPECT_TRUE(oat::validate_custom_role_name(wide).ok());
+  EXPECT_FALSE(oat::validate_custom_role_name(wide + "e").ok());
+}
+
+TEST(CustomRoleName, EmptyControlCharactersAndBuiltInNamesAreRefused) {
+  for (std::string_view bad : {"", "   ", "ci\tadmins", "ci\nadmins", "a\x7F", "a\xC2\x85" "b", "Owner",
+                               "editor", "MEMBER"}) {
+    auto r = oat::validate_custom_role_name(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::InvalidName) << bad;
+    EXPECT_EQ(r.error().field, "name") << bad;
+  }
+}
+
+TEST(RolePermissions, OnlyManageAccessTokensIsKnown) {
+  EXPECT_EQ(oat::parse_role_permissions({}).value(), false);
+  EXPECT_EQ(oat::parse_role_permissions({"manage-access-tokens"}).value(), true);
+  auto unknown = oat::parse_role_permissions({"manage-access-tokens", "delete-org"});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("\"delete-org\""), std::string::npos);
 }
 
 }  // namespace

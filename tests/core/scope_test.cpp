@@ -1,4 +1,4 @@
-// The scope vocabulary (spec section 4): names, resource types, and which scope includes which.
+// The scope vocabulary: names, resource types, and which scope includes which.
 #include <algorithm>
 #include <iterator>
 #include <optional>

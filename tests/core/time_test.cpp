@@ -1,4 +1,4 @@
-// Instants and RFC 3339 (spec section 6: times are RFC 3339 UTC with Z).
+// Instants and RFC 3339 (times are RFC 3339 UTC with Z).
 #include <optional>
 #include <string>
 #include <string_view>

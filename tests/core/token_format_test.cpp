@@ -1,4 +1,4 @@
-// The token string (spec section 1): "dckr_oat_" + 26 random base62 characters + a 6-character
+// The token string: "dckr_oat_" + 26 random base62 characters + a 6-character
 // base62 CRC32 of the prefix and random part, checkable offline.
 #include <cstddef>
 #include <cstdint>

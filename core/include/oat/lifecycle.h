@@ -1,8 +1,11 @@
 // Expiry and the states a token moves through, and what each state allows.
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "oat/error.h"
 #include "oat/time.h"
@@ -39,6 +42,12 @@ std::optional<TokenState> parse_token_state(std::string_view name);
 // Expired wins over inactive: an expired token can never be used again, whatever its flag.
 // A token is expired from the instant expires_at is reached.
 TokenState derive_state(bool is_active, std::optional<Timestamp> expires_at, Timestamp now);
+
+// "Last used from": the last kMaxLastUsedAddresses distinct client addresses a token signed in
+// from, most recent first. note_last_address puts `address` in front (moving it there if it
+// was further back) and drops the oldest beyond the limit; an empty address changes nothing.
+inline constexpr std::size_t kMaxLastUsedAddresses = 5;
+void note_last_address(std::vector<std::string>& addresses, std::string_view address);
 
 enum class TokenAction { View, Edit, Activate, Deactivate, Delete, Authenticate };
 

@@ -69,5 +69,9 @@ Status validate_description(std::string_view description);
 
 // Counts UTF-8 code points (what people call characters); invalid bytes count one each.
 std::size_t count_characters(std::string_view text);
+// Without leading and trailing ASCII white space.
+std::string_view trim_space(std::string_view text);
+// Whether the text holds a C0 or C1 control character (tab, line break, DEL, U+0080..U+009F).
+bool has_control_character(std::string_view text);
 
 }  // namespace oat

@@ -1,8 +1,11 @@
 // Who may manage an organization's access tokens.
 #pragma once
 
+#include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "oat/error.h"
 #include "oat/scope.h"
@@ -17,6 +20,16 @@ enum class OrgRole { None, Member, Editor, Owner, Custom };
 std::string_view org_role_name(OrgRole role);
 // "owner", "editor", "member" (any letter case); custom role names are the organization's own.
 std::optional<OrgRole> parse_builtin_org_role(std::string_view name);
+
+// A custom role's name: 1..100 characters (code points) after trimming, no control
+// characters, and not the name of a built-in role. Returns the trimmed name.
+inline constexpr std::size_t kMaxRoleNameLength = 100;
+Result<std::string> validate_custom_role_name(std::string_view name);
+
+// The one permission a custom role may carry: managing the organization's access tokens.
+inline constexpr std::string_view kManageAccessTokensPermission = "manage-access-tokens";
+// Whether a custom role with these permissions manages tokens, or why one is refused.
+Result<bool> parse_role_permissions(const std::vector<std::string>& permissions);
 
 // Everything the permission rule needs to know about the caller, relative to one organization.
 struct Actor {

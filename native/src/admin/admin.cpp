@@ -21,12 +21,6 @@ Organization require_org(Transaction& tx, const std::string& name) {
   return *org;
 }
 
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.pop_back();
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.erase(s.begin());
-  return s;
-}
-
 }  // namespace
 
 std::string add_user(Store& store, const std::string& name, const std::string& password,
@@ -86,18 +80,12 @@ std::string add_organization(Store& store, const std::string& name, const std::s
 
 std::string add_role(Store& store, const std::string& org, const std::string& raw_name,
                      const std::vector<std::string>& permissions) {
-  const std::string name = trimmed(raw_name);
-  if (name.empty() || name.size() > 100) throw AdminError("A role name needs 1 to 100 characters.");
-  if (oat::parse_builtin_org_role(name)) {
-    throw AdminError("\"" + name + "\" is a built-in role; choose another name.");
-  }
-  bool manages_tokens = false;
-  for (const std::string& p : permissions) {
-    if (p != "manage-access-tokens") {
-      throw AdminError("Unknown permission \"" + p + "\"; the only one is manage-access-tokens.");
-    }
-    manages_tokens = true;
-  }
+  const auto valid_name = oat::validate_custom_role_name(raw_name);
+  if (!valid_name) throw AdminError(valid_name.error().message);
+  const std::string& name = *valid_name;
+  const auto manages = oat::parse_role_permissions(permissions);
+  if (!manages) throw AdminError(manages.error().message);
+  const bool manages_tokens = *manages;
   store.write([&](Transaction& tx) {
     const Organization o = require_org(tx, org);
     if (tx.find_custom_role(o.id, name)) {

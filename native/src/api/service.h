@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "api/limiter.h"
 #include "http/http.h"
 #include "oat/oat.h"
 #include "store/store.h"
@@ -20,30 +21,6 @@
 namespace oatd {
 
 class SigningKey;
-
-// Counts failed sign-ins per key (an identifier, a client address) in a sliding window.
-// Thread-safe. Time comes in from the caller.
-class SignInLimiter {
- public:
-  struct Policy {
-    std::size_t max_failures = 5;                // failures allowed per window
-    std::chrono::seconds window{300};
-  };
-  explicit SignInLimiter(Policy policy) : policy_(policy) {}
-
-  // Seconds until `key` may try again, or nullopt when it may try now.
-  std::optional<std::int64_t> retry_after(const std::string& key, Timestamp now);
-  void record_failure(const std::string& key, Timestamp now);
-  void clear(const std::string& key);
-  std::size_t limit() const { return policy_.max_failures; }
-  std::size_t remaining(const std::string& key, Timestamp now);
-
- private:
-  void prune(std::deque<Timestamp>& times, Timestamp now) const;
-  Policy policy_;
-  std::mutex mutex_;
-  std::map<std::string, std::deque<Timestamp>> failures_;
-};
 
 // The registry token service (distribution token authentication).
 struct RegistryOptions {
@@ -72,7 +49,7 @@ struct Services {
   Store& store;
   const SigningKey& key;
   std::function<Timestamp()> clock;
-  ServiceOptions options;
+  const ServiceOptions options;  // settled before construction: the limiters are built from it
   SignInLimiter limiter{options.sign_in_policy};
   SignInLimiter address_limiter{options.address_policy};
   UsageRecorder* usage = nullptr;  // registry sign-ins are recorded through it when set

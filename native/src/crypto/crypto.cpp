@@ -116,6 +116,17 @@ namespace {
 constexpr char kB64Std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
+// Each byte's value in an alphabet, or -1: built once, at compile time.
+using B64Values = std::array<signed char, 256>;
+constexpr B64Values b64_values(const char* alphabet) {
+  B64Values value{};
+  for (auto& v : value) v = -1;
+  for (int k = 0; k < 64; ++k) value[static_cast<unsigned char>(alphabet[k])] = static_cast<signed char>(k);
+  return value;
+}
+constexpr B64Values kB64StdValues = b64_values(kB64Std);
+constexpr B64Values kB64UrlValues = b64_values(kB64Url);
+
 std::string b64_encode(std::string_view data, const char* alphabet, bool pad) {
   std::string out;
   out.reserve((data.size() + 2) / 3 * 4);
@@ -146,11 +157,7 @@ std::string b64_encode(std::string_view data, const char* alphabet, bool pad) {
 
 // Strict decoder: no whitespace, canonical trailing bits. `pad`: padding required (true) or
 // forbidden (false).
-std::optional<std::string> b64_decode(std::string_view text, const char* alphabet, bool pad) {
-  std::array<int, 256> value{};
-  value.fill(-1);
-  for (int k = 0; k < 64; ++k) value[static_cast<unsigned char>(alphabet[k])] = k;
-
+std::optional<std::string> b64_decode(std::string_view text, const B64Values& value, bool pad) {
   if (pad) {
     if (text.size() % 4 != 0) return std::nullopt;
     std::size_t pads = 0;
@@ -182,13 +189,13 @@ std::optional<std::string> b64_decode(std::string_view text, const char* alphabe
 std::string base64url_encode(std::string_view data) { return b64_encode(data, kB64Url, false); }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  return b64_decode(text, kB64Url, false);
+  return b64_decode(text, kB64UrlValues, false);
 }
 
 std::string base64_encode(std::string_view data) { return b64_encode(data, kB64Std, true); }
 
 std::optional<std::string> base64_decode(std::string_view text) {
-  return b64_decode(text, kB64Std, true);
+  return b64_decode(text, kB64StdValues, true);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -215,7 +222,7 @@ bool params_ok(const ScryptParams& p) {
 // B64 without padding (PHC): encode standard base64 and drop the '='.
 std::string phc_b64_encode(std::string_view data) { return b64_encode(data, kB64Std, false); }
 std::optional<std::string> phc_b64_decode(std::string_view text) {
-  return b64_decode(text, kB64Std, false);
+  return b64_decode(text, kB64StdValues, false);
 }
 
 std::string scrypt_derive(std::string_view password, std::string_view salt,

@@ -1,5 +1,6 @@
 // Cryptography of oatd: randomness, digests, encodings, password hashing (scrypt), and the ES256
-// key that signs registry and management JWTs (see docs/registry-token-auth.md).
+// key that signs registry and management JWTs (as the distribution registry's token
+// authentication specification wants them).
 //
 // Everything here is built on OpenSSL 3 (libcrypto) non-deprecated APIs. Functions that can only
 // fail because OpenSSL or the operating system failed throw CryptoError; functions that judge

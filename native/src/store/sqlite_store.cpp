@@ -32,7 +32,6 @@ using Kind = StoreError::Kind;
 
 constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kMaxIdleReaders = 4;
-constexpr std::size_t kMaxLastAddresses = 5;
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -729,11 +728,7 @@ class SqliteTransaction final : public Transaction {
       if (!s.step()) not_found("token " + in_quotes(id) + " not found");
       addresses = parse_addresses(s.text(0), id);
     }
-    if (!address.empty()) {
-      std::erase(addresses, address);
-      addresses.insert(addresses.begin(), address);
-    }
-    if (addresses.size() > kMaxLastAddresses) addresses.resize(kMaxLastAddresses);
+    oat::note_last_address(addresses, address);
     c_.prepare("UPDATE tokens SET last_used_at = ?, last_addresses = ? WHERE id = ?")
         .bind(1, at)
         .bind(2, json_text(addresses))

@@ -71,7 +71,7 @@ struct TokenRecord {
   Timestamp created_at{};
   std::optional<Timestamp> expires_at;
   std::optional<Timestamp> last_used_at;
-  std::vector<std::string> last_addresses;  // most recent first, at most 5, distinct
+  std::vector<std::string> last_addresses;  // oat::note_last_address keeps it
   std::vector<oat::Resource> resources;
   std::string secret_hash;  // SHA-256 of the token string, lower-case hex
   std::int64_t pull_count = 0;
@@ -196,7 +196,7 @@ class Transaction {
   // many. Each token is settled once, so the work is proportional to what expired since the
   // last call.
   virtual std::size_t settle_token_expiries(Timestamp now) = 0;
-  // Sets last_used_at and adds the address to the front of last_addresses (distinct, max 5).
+  // Sets last_used_at and notes the address in last_addresses (oat::note_last_address).
   // NotFound if the token is gone (as add_token_counts).
   virtual void record_token_use(const std::string& id, Timestamp at,
                                 const std::string& address) = 0;
