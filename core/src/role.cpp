@@ -38,12 +38,14 @@ Status check_may_manage_tokens(const Actor& actor) {
   }
   const bool allowed = actor.role == OrgRole::Owner || actor.is_company_owner ||
                        (actor.role == OrgRole::Custom && actor.custom_role_manages_tokens);
-  if (!allowed) {
-    return Error{ErrorCode::NotPermitted, "",
-                 "Only organization owners, company owners and roles with the \"Manage "
-                 "organization access tokens\" permission can manage access tokens."};
-  }
+  if (!allowed) return manage_tokens_refusal();
   return std::nullopt;
+}
+
+Error manage_tokens_refusal() {
+  return Error{ErrorCode::NotPermitted, "",
+               "Only organization owners, company owners and roles with the \"Manage "
+               "organization access tokens\" permission can manage access tokens."};
 }
 
 Status check_may_read_audit_log(const Actor& actor) {

@@ -12,8 +12,8 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <mutex>
@@ -24,6 +24,7 @@
 #include "crypto/crypto.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "log/log.h"
 #include "store/store.h"
 
 namespace {
@@ -123,33 +124,21 @@ int serve(const ServeOptions& options) {
   server_options.threads = options.threads;
   server_options.cors_origins = options.cors_origins;
   if (!options.console.empty()) server_options.static_dir = options.console;
-  std::mutex log_mutex;
-  std::ofstream log_file;
-  std::ostream* log = &std::cout;
-  if (options.access_log == "off") {
-    log = nullptr;
-  } else if (options.access_log != "-") {
-    log_file.open(options.access_log, std::ios::app);
-    if (!log_file) throw std::runtime_error("cannot open access log " + options.access_log);
-    log = &log_file;
-  }
+  oatd::log::AccessLog access_log(options.access_log);
   server_options.on_complete = [&](const oatd::http::Request& request,
                                    const oatd::http::Response& response, std::string_view route,
                                    double seconds) {
     metrics.observe(route, request.method, response.status, seconds);
-    if (!log) return;
+    if (!access_log.enabled()) return;
     // One line per request. Never the body, the query or any header that carries a secret.
-    const json line = {{"time", oat::format_rfc3339(system_now())},
-                       {"remote", request.remote_address},
-                       {"method", request.method},
-                       {"path", request.path},
-                       {"route", route},
-                       {"status", response.status},
-                       {"bytes", response.body.size()},
-                       {"duration_ms", static_cast<long long>(seconds * 1e6) / 1e3}};
-    const std::string text = line.dump(-1, ' ', false, json::error_handler_t::replace);
-    std::lock_guard lock(log_mutex);
-    *log << text << '\n' << std::flush;
+    access_log.write({{"time", oat::format_rfc3339(system_now())},
+                      {"remote", request.remote_address},
+                      {"method", request.method},
+                      {"path", request.path},
+                      {"route", route},
+                      {"status", response.status},
+                      {"bytes", response.body.size()},
+                      {"duration_ms", static_cast<long long>(seconds * 1e6) / 1e3}});
   };
 
   oatd::http::Server server(server_options, std::move(router));

@@ -15,56 +15,46 @@ using namespace calls;
 namespace {
 
 // The parts of `data` people read, on one line; ids stay in the tooltip's JSON.
-std::string Summary(const json& data) {
-  if (!data.is_object()) return "";
+std::string Summary(const oat::AuditData& data) {
   std::string out;
   auto add = [&](const std::string& part) {
     if (part.empty()) return;
     if (!out.empty()) out += "  \xC2\xB7  ";
     out += part;
   };
-  if (const std::string address = String(data, "address"); !address.empty()) add("from " + address);
-  add(String(data, "reason"));
-  if (const std::string previous = String(data, "previous_label"); !previous.empty()) {
-    add("renamed from \xE2\x80\x9C" + previous + "\xE2\x80\x9D");
-  }
-  if (auto r = data.find("resources"); r != data.end() && r->is_array()) {
+  if (data.address) add("from " + *data.address);
+  if (data.reason) add(*data.reason);
+  if (data.previous_label) add("renamed from \xE2\x80\x9C" + *data.previous_label + "\xE2\x80\x9D");
+  if (data.resources) {
     std::string paths;
     std::size_t shown = 0;
-    for (const json& resource : *r) {
-      const std::string path = String(resource, "path");
-      if (path.empty()) continue;
+    for (const oat::Resource& resource : *data.resources) {
       if (shown == 3) {
-        paths += " +" + std::to_string(r->size() - 3);
+        paths += " +" + std::to_string(data.resources->size() - 3);
         break;
       }
-      paths += (shown++ ? ", " : "") + path;
+      paths += (shown++ ? ", " : "") + resource.path;
     }
     add(paths);
   }
-  if (auto e = data.find("expires_at"); e != data.end()) {
-    if (e->is_string()) {
-      if (auto t = oat::parse_rfc3339(e->get<std::string>())) add("expires " + format::ShortDate(*t));
-    } else if (e->is_null()) {
-      add("never expires");
-    }
+  if (data.has_expiry) {
+    add(data.expires_at ? "expires " + format::ShortDate(*data.expires_at) : "never expires");
   }
   return out;
 }
 
 std::optional<AuditEntry> ParseEntry(const json& item) {
-  if (!item.is_object()) return std::nullopt;
+  auto event = oat::parse_audit_event_json(item);
+  if (!event) return std::nullopt;
   AuditEntry entry;
-  entry.action = String(item, "action");
-  entry.description = String(item, "action_description");
-  entry.name = String(item, "name");
-  entry.actor = String(item, "actor");
-  const auto time = oat::parse_rfc3339(String(item, "timestamp"));
-  if (entry.action.empty() || !time) return std::nullopt;
-  entry.timestamp = *time;
-  if (const auto data = item.find("data"); data != item.end() && data->is_object() && !data->empty()) {
-    entry.details = Summary(*data);
-    entry.data = data->dump(2, ' ', false, json::error_handler_t::replace);
+  entry.action = event->action;
+  entry.description = event->description;
+  entry.name = event->name;
+  entry.actor = event->actor;
+  entry.timestamp = event->timestamp;
+  if (!event->data.empty()) {
+    entry.details = Summary(oat::parse_audit_data(event->data));
+    entry.data = event->data.dump(2, ' ', false, json::error_handler_t::replace);
   }
   return entry;
 }
@@ -121,20 +111,18 @@ void OnAuditPage(State& state, const PendingCall& call, const net::Response& ans
     if (call.page == 1) log.items.clear();  // the filter's events are unknown
     return;
   }
-  const json body = Parse(answer.body);
-  const auto logs = body.is_object() ? body.find("logs") : body.end();
-  if (!body.is_object() || logs == body.end() || !logs->is_array()) {
+  const auto page = oat::parse_page_json(answer.body, oat::kLogsKey);
+  if (!page) {
     log.error = kUnreadable;
     log.error_status = answer.status;
     return;
   }
   if (call.page == 1) log.items.clear();
-  for (const json& item : *logs) {
+  for (const json& item : page->items) {
     if (auto entry = ParseEntry(item)) log.items.push_back(std::move(*entry));
   }
-  log.total = Count(body, "total");
-  const auto next = body.find("next");
-  log.more = next != body.end() && next->is_string() && !logs->empty() && log.items.size() < log.total;
+  log.total = page->total;
+  log.more = page->next && !page->items.empty() && log.items.size() < log.total;
   log.next_page = call.page + 1;
   log.loaded = true;
   log.error.clear();

@@ -30,36 +30,6 @@ const Organization* SelectedOrganization(const State& state) {
 namespace calls {
 
 // -----------------------------------------------------------------------------------------------
-// [SECTION] JSON reading
-// -----------------------------------------------------------------------------------------------
-
-json Parse(const std::string& body) { return json::parse(body, nullptr, false); }
-
-std::string String(const json& object, const char* key) {
-  if (!object.is_object()) return std::string();
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::size_t Count(const json& object, const char* key) {
-  if (!object.is_object()) return 0;
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number_integer()) return 0;
-  const auto n = it->get<long long>();
-  return n > 0 ? static_cast<std::size_t>(n) : 0;
-}
-
-// Invalid UTF-8 (pasted into a field) is replaced rather than aborting.
-std::string Dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void Wipe(std::string& text) {
-  volatile char* bytes = text.data();
-  for (std::size_t i = 0; i < text.size(); ++i) bytes[i] = 0;
-  text.clear();
-  text.shrink_to_fit();
-}
-
-// -----------------------------------------------------------------------------------------------
 // [SECTION] Sending
 // -----------------------------------------------------------------------------------------------
 
@@ -97,40 +67,11 @@ using namespace calls;
 constexpr std::size_t kPageSize = 100;
 constexpr std::size_t kMaxPages = 1000;  // a server that never stops paging
 
-bool Bool(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_boolean() && it->get<bool>();
-}
-
-std::optional<Organization> ParseOrganization(const json& item) {
-  if (!item.is_object()) return std::nullopt;
-  Organization org;
-  org.name = String(item, "orgname");
-  if (org.name.empty()) return std::nullopt;
-  org.plan = String(item, "plan");
-  org.plan_name = String(item, "plan_name");
-  org.role = String(item, "role");
-  org.is_company_owner = Bool(item, "is_company_owner");
-  org.can_manage_tokens = Bool(item, "can_manage_tokens");
-  org.token_quota = Count(item, "token_quota");
-  org.token_count = Count(item, "token_count");
-  return org;
-}
-
-std::optional<Repository> ParseRepository(const json& item) {
-  if (!item.is_object()) return std::nullopt;
-  Repository repo;
-  repo.name = String(item, "name");
-  repo.namespace_ = String(item, "namespace");
-  repo.is_private = Bool(item, "is_private");
-  if (repo.name.empty()) return std::nullopt;
-  return repo;
-}
-
-std::optional<oat::AccessToken> ParseToken(const json& item) {
-  auto token = oat::parse_token_json(item);
-  if (!token) return std::nullopt;
-  return std::move(token).value();
+// An item read by the core's reader of its shape; an item it refuses is left out of the list.
+template <class T>
+std::optional<T> Accepted(oat::Result<T> item) {
+  if (!item) return std::nullopt;
+  return std::move(item).value();
 }
 
 PendingCall PageCall(Call kind, std::string base_path, const std::string& org, std::size_t page,
@@ -202,15 +143,14 @@ void OnSignedIn(State& state, const net::Response& answer) {
     state.sign_in.error = answer.message();
     return;
   }
-  const json body = Parse(answer.body);
-  const std::string bearer = String(body, "access_token");
-  if (bearer.empty()) {
+  auto signed_in = oat::parse_sign_in_answer(answer.body);
+  if (!signed_in) {
     state.sign_in.error = kUnreadable;
     return;
   }
   state.session.username = state.sign_in.username;
-  state.session.bearer = bearer;
-  state.session.refresh_token = String(body, "refresh_token");
+  state.session.bearer = signed_in->access_token;
+  state.session.refresh_token = signed_in->refresh_token.value_or("");
   state.session.generation++;
   state.sign_in.password.clear();
   state.sign_in.error.clear();
@@ -224,9 +164,10 @@ void OnRefreshed(State& state, const net::Response& answer) {
   state.requests.refreshing = false;
   std::vector<PendingCall> waiting = std::move(state.requests.awaiting_refresh);
   state.requests.awaiting_refresh.clear();
-  const std::string bearer = answer.ok() ? String(Parse(answer.body), "access_token") : "";
-  if (!bearer.empty()) {
-    state.session.bearer = bearer;
+  const auto refreshed = answer.ok() ? oat::parse_sign_in_answer(answer.body)
+                                     : oat::Result<oat::SignInAnswer>(oat::Errors{});
+  if (refreshed) {
+    state.session.bearer = refreshed->access_token;
     for (PendingCall& call : waiting) Send(state, std::move(call));
   } else if (answer.status == 0) {
     // The server is out of reach, not the session over: each waiting call fails as such.
@@ -249,7 +190,7 @@ void OnUnauthorized(State& state, PendingCall call) {
   refresh.call = Call::Refresh;
   refresh.method = "POST";
   refresh.path = "/v2/auth/refresh";
-  refresh.body = Dump({{"refresh_token", state.session.refresh_token}});
+  refresh.body = oat::refresh_request_body(state.session.refresh_token);
   Send(state, std::move(refresh));
 }
 
@@ -271,16 +212,13 @@ bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::
     return false;
   };
   if (!answer.ok()) return fail(answer.message());
-  const json body = Parse(answer.body);
-  if (!body.is_object()) return fail(kUnreadable);
-  const auto results = body.find("results");
-  if (results == body.end() || !results->is_array()) return fail(kUnreadable);
-  for (const json& item : *results) {
+  const auto page = oat::parse_page_json(answer.body);
+  if (!page) return fail(kUnreadable);
+  for (const json& item : page->items) {
     if (auto value = parse_item(item)) list.incoming.push_back(std::move(*value));
   }
-  const auto next = body.find("next");
-  const bool more = next != body.end() && next->is_string() && !results->empty() &&
-                    list.incoming.size() < Count(body, "total") && call.page < kMaxPages;
+  const bool more = page->next && !page->items.empty() && list.incoming.size() < page->total &&
+                    call.page < kMaxPages;
   if (more) {
     PendingCall following = call;
     following.page = call.page + 1;
@@ -339,10 +277,13 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
     case Call::SignOut:
       break;
     case Call::Organizations:
-      if (OnPage(state, state.orgs, call, answer, ParseOrganization)) ChooseOrganization(state);
+      if (OnPage(state, state.orgs, call, answer, [](const json& item) {
+            return Accepted(oat::parse_organization_json(item));
+          })) ChooseOrganization(state);
       break;
     case Call::Tokens:
-      if (OnPage(state, state.tokens, call, answer, ParseToken)) {
+      if (OnPage(state, state.tokens, call, answer,
+                 [](const json& item) { return Accepted(oat::parse_token_json(item)); })) {
         // The list is the freshest count of what the organization holds.
         for (Organization& org : state.orgs.items) {
           if (org.name == state.tokens.org) org.token_count = state.tokens.items.size();
@@ -350,7 +291,8 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
       }
       break;
     case Call::Repositories:
-      OnPage(state, state.repositories, call, answer, ParseRepository);
+      OnPage(state, state.repositories, call, answer,
+             [](const json& item) { return Accepted(oat::parse_repository_json(item)); });
       break;
     case Call::CreateToken:
       OnTokenCreated(state, call, answer);
@@ -392,7 +334,7 @@ void SignIn(State& state) {
   call.call = Call::SignIn;
   call.method = "POST";
   call.path = "/v2/auth/token";
-  call.body = Dump({{"identifier", form.username}, {"secret", form.password}, {"refresh", true}});
+  call.body = oat::sign_in_request_body({form.username, form.password, /*refresh=*/true});
   Send(state, std::move(call));
 }
 
@@ -402,7 +344,7 @@ void SignOut(State& state) {
     call.call = Call::SignOut;
     call.method = "POST";
     call.path = "/v2/auth/logout";
-    call.body = Dump({{"refresh_token", state.session.refresh_token}});
+    call.body = oat::refresh_request_body(state.session.refresh_token);
     Send(state, std::move(call));
   }
   EndSession(state, "You have signed out.");
@@ -435,7 +377,7 @@ void LoadRepositories(State& state) {
 }
 
 void WipeSecret(State& state) {
-  Wipe(state.created.secret);
+  oat::wipe_secret(state.created.secret);
   state.created = CreatedToken{};
 }
 
@@ -452,7 +394,7 @@ bool Pump(State& state) {
       continue;
     }
     Dispatch(state, call, answer);
-    if (call.call == Call::CreateToken) Wipe(answer.body);  // it held the secret
+    if (call.call == Call::CreateToken) oat::wipe_secret(answer.body);  // it held the secret
   }
   return !answers.empty();
 }

@@ -15,12 +15,6 @@ namespace console::calls {
 
 inline constexpr const char* kUnreadable = "The server's answer could not be read.";
 
-// nlohmann without exceptions: every type is checked before get.
-nlohmann::json Parse(const std::string& body);
-std::string String(const nlohmann::json& object, const char* key);
-std::size_t Count(const nlohmann::json& object, const char* key);
-std::string Dump(const nlohmann::json& value);
-
 // Sends `call` with the session's bearer (when call.authorized) and remembers it until answered.
 void Send(State& state, PendingCall call);
 
@@ -30,9 +24,6 @@ PendingCall OrgCall(const State& state, Call kind, std::string method, std::stri
 
 // "/v2/orgs/acme/access-tokens"
 std::string TokensPath(const std::string& org);
-
-// Overwrites a string's bytes before clearing it (a secret leaving memory).
-void Wipe(std::string& text);
 
 // Answers, by call (token_calls.cpp, audit_calls.cpp).
 void OnTokenCreated(State& state, const PendingCall& call, const net::Response& answer);

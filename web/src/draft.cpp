@@ -15,10 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 std::vector<oat::Scope> Listed(oat::ScopeSet scopes) { return WithoutIncluded(scopes).to_vector(); }
 
 json ResourcesJson(const TokenDraft& draft, const std::string& org, std::vector<ResourceSlot>* slots) {
@@ -58,9 +54,8 @@ std::size_t RepositoryEntries(const TokenDraft& draft) {
 
 DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& context) {
   DraftCheck check;
-  json body = {{"label", draft.label},
-               {"description", draft.description},
-               {"resources", ResourcesJson(draft, context.org, &check.slots)}};
+  json body = oat::token_request_json(draft.label, draft.description,
+                                     ResourcesJson(draft, context.org, &check.slots));
   oat::ExpiryChoice choice{draft.expiry, std::nullopt};
   if (draft.expiry == oat::ExpiryPreset::Custom) choice.custom = CustomInstant(draft);
   auto expiry = oat::resolve_expiry(choice, context.now);
@@ -69,7 +64,7 @@ DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& 
   } else {
     body["expires_at"] = expiry.value() ? json(oat::format_rfc3339(*expiry.value())) : json(nullptr);
   }
-  check.body = Dump(body);
+  check.body = oat::json_text(body);
   auto parsed = oat::parse_create_request(check.body, context);
   if (!parsed) check.errors.insert(check.errors.end(), parsed.errors().begin(), parsed.errors().end());
   if (!check.ok()) check.body.clear();
@@ -78,10 +73,8 @@ DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& 
 
 DraftCheck CheckUpdate(const TokenDraft& draft, const oat::OrganizationContext& context) {
   DraftCheck check;
-  const json body = {{"label", draft.label},
-                     {"description", draft.description},
-                     {"resources", ResourcesJson(draft, context.org, &check.slots)}};
-  check.body = Dump(body);
+  check.body = oat::json_text(oat::token_request_json(
+      draft.label, draft.description, ResourcesJson(draft, context.org, &check.slots)));
   auto parsed = oat::parse_update_request(check.body, context);
   if (!parsed) {
     check.errors = parsed.errors();

@@ -16,6 +16,7 @@
 #include "oat/lifecycle.h"
 #include "oat/scope.h"
 #include "oat/time.h"
+#include "oat/wire.h"
 
 namespace console {
 
@@ -56,22 +57,9 @@ struct SignInForm {
 };
 
 // An organization as GET /v2/user/orgs describes it.
-struct Organization {
-  std::string name;
-  std::string plan;       // "team"
-  std::string plan_name;  // "Team"
-  std::string role;       // "owner", "editor", ...
-  bool is_company_owner = false;
-  bool can_manage_tokens = false;
-  std::size_t token_quota = 0;
-  std::size_t token_count = 0;
-};
-
-struct Repository {
-  std::string name;       // "app"
-  std::string namespace_; // "acme"
-  bool is_private = true;
-};
+// As the API answers them; read by the core (oat/wire.h).
+using Organization = oat::OrganizationInfo;
+using Repository = oat::RepositoryInfo;
 
 // A list the API answers in pages, loaded whole: pages accumulate in `incoming` and replace
 // `items` once the last has arrived, so the old list stays on screen while reloading.

@@ -8,6 +8,7 @@
 
 #include "focus.h"
 #include "imgui_internal.h"
+#include "oat/wire.h"
 #include "page.h"
 
 namespace console::test_hook {
@@ -92,8 +93,8 @@ void EndFrame() {
   }
   g_status["focus"] = focused;
   using nlohmann::json;
-  page::PublishTestHook(g_widgets.dump(-1, ' ', false, json::error_handler_t::replace),
-                        g_status.dump(-1, ' ', false, json::error_handler_t::replace), g_frames);
+  page::PublishTestHook(oat::json_text(g_widgets),
+                        oat::json_text(g_status), g_frames);
 }
 
 }  // namespace console::test_hook

@@ -84,7 +84,7 @@ void SetTokenActive(State& state, const std::string& token_id, const std::string
                              active ? TokenActionKind::Activate : TokenActionKind::Deactivate, origin,
                              true, ""};
   PendingCall call = OrgCall(state, Call::SetTokenActive, "PATCH",
-                             TokensPath(state.selected_org) + "/" + token_id, Dump({{"is_active", active}}));
+                             TokensPath(state.selected_org) + "/" + token_id, oat::activation_request_body(active));
   call.token_id = token_id;
   Send(state, std::move(call));
 }
@@ -117,24 +117,15 @@ void OnTokenCreated(State& state, const PendingCall& call, const net::Response& 
     LoadTokens(state);  // the count may have moved on (another client reached the quota)
     return;
   }
-  json body = Parse(answer.body);
-  // The secret is moved out of the parsed answer and its copy there overwritten.
-  std::string secret;
-  if (body.is_object()) {
-    if (auto it = body.find("token"); it != body.end() && it->is_string()) {
-      std::string& held = it->get_ref<std::string&>();
-      secret = held;
-      Wipe(held);
-    }
-  }
-  const std::string label = String(body, "label");
+  json body = oat::parse_json_text(answer.body);
+  auto created = oat::take_created_token(body);
   state.editor = TokenEditor{};
-  if (secret.empty()) {
+  if (!created) {
     state.dialog = Dialog::None;
     Notify(state, kUnreadable);
   } else {
-    state.created.label = label;
-    state.created.secret = std::move(secret);
+    state.created.label = created->token.label;
+    state.created.secret = std::move(created.value().secret);
     state.dialog = Dialog::ShowToken;
   }
   LoadTokens(state);
@@ -149,8 +140,8 @@ void OnTokenEdited(State& state, const PendingCall& call, const net::Response& a
     editor.reveal_errors = true;
     return;
   }
-  std::string label = String(Parse(answer.body), "label");
-  if (label.empty()) label = editor.draft.label;
+  const auto edited = oat::parse_token_json(oat::parse_json_text(answer.body));
+  const std::string label = edited ? edited->label : editor.draft.label;
   const bool back = editor.return_to_details;
   state.editor = TokenEditor{};
   Notify(state, "Saved " + Quoted(label) + ".");
@@ -192,7 +183,7 @@ void OnTokenDetails(State& state, const PendingCall& call, const net::Response& 
     }
     return;
   }
-  auto token = oat::parse_token_json(Parse(answer.body));
+  auto token = oat::parse_token_json(oat::parse_json_text(answer.body));
   if (!token) {
     details.error = kUnreadable;
     if (editor_waits) {

@@ -12,3 +12,4 @@
 #include "oat/scope.h"
 #include "oat/time.h"
 #include "oat/token_format.h"
+#include "oat/wire.h"

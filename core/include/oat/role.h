@@ -46,6 +46,9 @@ bool may_manage_tokens(const Actor& actor);
 
 // The same, as a refusal with its message.
 Status check_may_manage_tokens(const Actor& actor);
+// The refusal of a person who may not manage tokens (a client told so by the server's
+// can_manage_tokens shows it without knowing the role behind it).
+Error manage_tokens_refusal();
 
 // Who may read the organization's audit log: whoever may manage its tokens, and an access
 // token holding scope-activity-read.

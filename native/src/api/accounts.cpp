@@ -20,24 +20,22 @@ http::Response as_user(Services& services, const http::Request& request, Work wo
 
 json organization_json(Transaction& tx, const Caller& caller, const Organization& org) {
   const oat::Actor actor = actor_in(tx, caller, org);
-  std::string role;
-  if (const auto m = tx.find_membership(org.id, caller.user->id)) role = m->role;
-  return {{"id", org.id},
-          {"orgname", org.name},
-          {"plan", oat::plan_name(org.plan)},
-          {"plan_name", oat::plan_display_name(org.plan)},
-          {"role", role.empty() ? json(nullptr) : json(role)},
-          {"is_company_owner", actor.is_company_owner},
-          {"can_manage_tokens", oat::may_manage_tokens(actor)},
-          {"token_quota", oat::token_quota(org.plan)},
-          {"token_count", tx.count_tokens(org.id)}};
+  oat::OrganizationInfo info;
+  info.id = org.id;
+  info.name = org.name;
+  info.plan = org.plan;
+  if (const auto m = tx.find_membership(org.id, caller.user->id)) info.role = m->role;
+  info.is_company_owner = actor.is_company_owner;
+  info.can_manage_tokens = oat::may_manage_tokens(actor);
+  info.token_quota = oat::token_quota(org.plan);
+  info.token_count = tx.count_tokens(org.id);
+  return oat::organization_json(info);
 }
 
 http::Response user(Services& services, const http::Request& request) {
   return as_user(services, request, [](Transaction&, const Caller& caller) {
-    return json_response(200, {{"id", caller.user->id},
-                               {"username", caller.user->username},
-                               {"date_joined", oat::format_rfc3339(caller.user->created_at)}});
+    return json_response(
+        200, oat::user_json({caller.user->id, caller.user->username, caller.user->created_at}));
   });
 }
 
@@ -47,9 +45,7 @@ http::Response user_orgs(Services& services, const http::Request& request) {
     for (const Organization& org : tx.organizations_of_user(caller.user->id)) {
       results.push_back(organization_json(tx, caller, org));
     }
-    const std::size_t total = results.size();
-    return json_response(200, {{"total", total}, {"next", nullptr}, {"previous", nullptr},
-                               {"results", results}});
+    return json_response(200, oat::single_page_json(std::move(results)));
   });
 }
 
@@ -72,10 +68,7 @@ http::Response repositories(Services& services, const http::Request& request,
     json results = json::array();
     for (const Repository& r :
          tx.list_repositories(org.id, (page->page - 1) * page->page_size, page->page_size)) {
-      results.push_back({{"name", r.name},
-                         {"namespace", org.name},
-                         {"is_private", !r.is_public},
-                         {"date_registered", oat::format_rfc3339(r.created_at)}});
+      results.push_back(oat::repository_json({r.name, org.name, !r.is_public, r.created_at}));
     }
     const std::string url = base_url(request, services) + "/v2/namespaces/" + org.name + "/repositories";
     return json_response(200, oat::page_json(tx.count_repositories(org.id), *page, url, results));
@@ -124,10 +117,8 @@ http::Response audit_logs(Services& services, const http::Request& request,
     json logs = json::array();
     for (const AuditEvent& e : tx.list_audit_events(query)) logs.push_back(audit_event_json(e));
     const std::string url = base_url(request, services) + "/v2/auditlogs/" + org->name;
-    json body = oat::page_json(tx.count_audit_events(query), *page, url, json::array());
-    body.erase("results");
-    body["logs"] = logs;
-    response = json_response(200, body);
+    response = json_response(
+        200, oat::page_json_as(oat::kLogsKey, tx.count_audit_events(query), *page, url, logs));
   });
   return response;
 }
@@ -142,12 +133,7 @@ http::Response audit_actions(Services& services, const http::Request& request,
     if (!org || !oat::is_affiliated(actor_in(tx, std::get<Caller>(caller), *org))) {
       return void(response = org_not_found());
     }
-    json actions = json::array();
-    for (const oat::AuditAction& a : oat::audit_actions()) {
-      actions.push_back({{"name", a.name}, {"description", a.description}, {"label", a.description}});
-    }
-    response = json_response(
-        200, {{"actions", {{"access_token", {{"label", "Access tokens"}, {"actions", actions}}}}}});
+    response = json_response(200, oat::audit_actions_json());
   });
   return response;
 }

@@ -70,8 +70,10 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
       return detail_response(401, "Incorrect organization name or access token.");
     }
     const auto& signed_in = std::get<TokenSignIn>(result);
-    return json_response(200, {{"access_token", token_bearer(services, signed_in.org,
-                                                             signed_in.token, now)}});
+    return json_response(
+        200, oat::sign_in_answer_json({token_bearer(services, signed_in.org, signed_in.token, now),
+                                       services.options.bearer_lifetime.count(), std::nullopt,
+                                       std::nullopt}));
   }
 
   const LimiterKeys keys = limiter_keys(identifier, request.remote_address);
@@ -86,9 +88,12 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
     return detail_response(401, kBadCredentials);
   }
   services.limiter.clear(keys.identifier);
-  if (legacy) return json_response(200, {{"token", user_bearer(services, *user, {}, now)}});
+  if (legacy) {
+    return json_response(200, oat::legacy_sign_in_answer_json(user_bearer(services, *user, {}, now)));
+  }
 
-  json answer = {{"expires_in", services.options.bearer_lifetime.count()}};
+  oat::SignInAnswer answer;
+  answer.expires_in = services.options.bearer_lifetime.count();
   std::optional<std::string> session_id;
   if (refresh) {
     const std::string secret_part = random_secret(32);
@@ -96,11 +101,11 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
                     now + services.options.session_lifetime, false};
     services.store.write([&](Transaction& tx) { tx.insert_session(session); });
     session_id = session.id;
-    answer["refresh_token"] = session.id + "." + secret_part;
-    answer["refresh_expires_at"] = oat::format_rfc3339(session.expires_at);
+    answer.refresh_token = session.id + "." + secret_part;
+    answer.refresh_expires_at = session.expires_at;
   }
-  answer["access_token"] = user_bearer(services, *user, session_id, now);
-  return json_response(200, answer);
+  answer.access_token = user_bearer(services, *user, session_id, now);
+  return json_response(200, oat::sign_in_answer_json(answer));
 }
 
 // The live session named by a refresh token "<id>.<secret>", or nothing.
@@ -127,8 +132,9 @@ http::Response refresh(Services& services, const http::Request& request) {
     if (session) user = tx.find_user_by_id(session->user_id);
   });
   if (!session || !user) return detail_response(401, oat::kSessionEnded);
-  return json_response(200, {{"access_token", user_bearer(services, *user, session->id, now)},
-                             {"expires_in", services.options.bearer_lifetime.count()}});
+  return json_response(200, oat::sign_in_answer_json({user_bearer(services, *user, session->id, now),
+                                                      services.options.bearer_lifetime.count(),
+                                                      std::nullopt, std::nullopt}));
 }
 
 http::Response logout(Services& services, const http::Request& request) {

@@ -1,13 +1,13 @@
 // [SECTION] Answers in Docker's shapes, and the caller's standing in an organization.
 #include "api/internal.h"
 
-#include <iostream>
+#include "log/log.h"
 
 namespace oatd::api {
 
 http::Response json_response(int status, const json& body) {
   // Text from a request (a Host header, say) may not be UTF-8: replace, never fail.
-  return http::Response::json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::Response::json(status, oat::json_text(body));
 }
 
 http::Response detail_response(int status, std::string_view message) {
@@ -87,14 +87,8 @@ std::string base_url(const http::Request& request, const Services& services) {
 json audit_event_json(const AuditEvent& event) {
   json data = json::parse(event.data, nullptr, false);
   if (data.is_discarded()) data = json::object();
-  return {{"account", event.account},
-          {"action", event.action},
-          {"name", event.name},
-          {"actor", event.actor},
-          {"data", data},
-          {"timestamp", oat::format_rfc3339(event.timestamp)},
-          {"action_description",
-           std::string(oat::audit_action_description(event.action).value_or(event.action))}};
+  return oat::audit_event_json(
+      {event.account, event.action, event.name, event.actor, std::move(data), event.timestamp, {}});
 }
 
 // What an exception escaping a handler means to a client: a full disk is the server's trouble
@@ -103,8 +97,8 @@ std::optional<http::Response> exception_answer(const http::Request& request,
                                                const std::exception& e) {
   const auto* store_error = dynamic_cast<const StoreError*>(&e);
   if (!store_error || store_error->kind() != StoreError::Kind::StorageFull) return std::nullopt;
-  std::cerr << "oatd: storage full (" << request.method << ' ' << request.path
-            << "): " << e.what() << '\n';
+  log::error("storage full: a change was refused",
+             {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
   const bool registry = request.path == "/token";
   http::Response answer =
       registry ? json_response(503, oat::registry_error_json("UNAVAILABLE", oat::kStorageFull))

@@ -90,8 +90,8 @@ void append_json_string(std::string& out, std::string_view text) {
     out += '"';
     out += text;
     out += '"';
-  } else {  // escapes, and anything that is not UTF-8: nlohmann's rules exactly
-    out += json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  } else {  // escapes, and anything that is not UTF-8: the one escaper's rules exactly
+    out += oat::json_text(text);
   }
 }
 

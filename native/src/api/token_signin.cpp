@@ -78,13 +78,14 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   if (!failure.empty()) {
     record_failure(services, keys, now);
     if (org) {
+      oat::AuditData failure_data;
+      failure_data.reason = failure;
+      failure_data.address = std::string(request.address);
+      failure_data.service = std::string(request.service);
       services.store.write([&](Transaction& tx) {
         tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
                             token ? token->label : std::string(), org->name,
-                            json{{"reason", failure},
-                                 {"address", request.address},
-                                 {"service", request.service}}
-                                .dump(-1, ' ', false, json::error_handler_t::replace),
+                            oat::json_text(oat::audit_data_json(failure_data)),
                             now});
       });
     }

@@ -19,15 +19,18 @@ oat::OrganizationContext context_of(Transaction& tx, const Organization& org, Ti
           now};
 }
 
-json audit_data(const TokenRecord& token) {
-  return {{"token_id", token.id}, {"label", token.label}};
+oat::AuditData audit_data(const TokenRecord& token) {
+  oat::AuditData data;
+  data.token_id = token.id;
+  data.label = token.label;
+  return data;
 }
 
 void audit(Transaction& tx, const Organization& org, const Caller& caller, std::string_view action,
-           const TokenRecord& token, json data, Timestamp now) {
+           const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
   tx.add_audit_event(
       {0, org.name, std::string(action), token.label, caller.subject,
-       data.dump(-1, ' ', false, json::error_handler_t::replace), now});
+       oat::json_text(oat::audit_data_json(data)), now});
 }
 
 http::Response token_not_found() { return detail_response(404, "Access token not found."); }
@@ -79,9 +82,10 @@ http::Response create(Services& services, const http::Request& request,
     token.resources = parsed->resources;
     token.secret_hash = sha256_hex(secret);
     tx.insert_token(token);
-    json data = audit_data(token);
-    data["resources"] = oat::resources_json(token.resources);
-    data["expires_at"] = token.expires_at ? json(oat::format_rfc3339(*token.expires_at)) : json();
+    oat::AuditData data = audit_data(token);
+    data.resources = token.resources;
+    data.has_expiry = true;
+    data.expires_at = token.expires_at;
     audit(tx, org, caller, oat::audit::kTokenCreate, token, data, now);
     return json_response(201, oat::token_json(api_view(token), true, secret));
   });
@@ -142,11 +146,9 @@ http::Response edit(Services& services, const http::Request& request, const http
                                  token->description != before.description ||
                                  token->resources != before.resources;
     if (content_changed) {
-      json data = audit_data(*token);
-      if (token->label != before.label) data["previous_label"] = before.label;
-      if (token->resources != before.resources) {
-        data["resources"] = oat::resources_json(token->resources);
-      }
+      oat::AuditData data = audit_data(*token);
+      if (token->label != before.label) data.previous_label = before.label;
+      if (token->resources != before.resources) data.resources = token->resources;
       audit(tx, org, caller, oat::audit::kTokenUpdate, *token, data, now);
     }
     if (token->is_active != before.is_active) {

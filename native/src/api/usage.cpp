@@ -1,7 +1,8 @@
 #include "api/usage.h"
 
 #include <algorithm>
-#include <iostream>
+
+#include "log/log.h"
 
 namespace oatd {
 
@@ -10,7 +11,7 @@ UsageRecorder::~UsageRecorder() {
   try {
     flush();
   } catch (const std::exception& e) {
-    std::cerr << "oatd: could not record token use: " << e.what() << std::endl;
+    log::error("could not record token use", {{"error", e.what()}});
   }
 }
 
@@ -100,7 +101,7 @@ void UsageRecorder::start(std::chrono::milliseconds period) {
       try {
         flush();
       } catch (const std::exception& e) {
-        std::cerr << "oatd: could not record token use (will retry): " << e.what() << std::endl;
+        log::warn("could not record token use; will retry", {{"error", e.what()}});
       }
       lock.lock();
     }

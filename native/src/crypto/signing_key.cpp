@@ -21,6 +21,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/ossl_util.h"
+#include "oat/wire.h"
 
 namespace oatd {
 
@@ -352,7 +353,7 @@ SigningKey::SigningKey(std::unique_ptr<State> state) : state_(std::move(state)) 
   state_->kid = compute_libtrust_kid(state_->pkey.get());
   const nlohmann::json header = {{"typ", "JWT"}, {"alg", "ES256"}, {"kid", state_->kid}};
   state_->plain_header =
-      base64url_encode(header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      base64url_encode(oat::json_text(header));
 }
 SigningKey::SigningKey(SigningKey&&) noexcept = default;
 SigningKey& SigningKey::operator=(SigningKey&&) noexcept = default;
@@ -458,13 +459,13 @@ std::string SigningKey::sign_jwt(const nlohmann::json& claims, bool include_x5c)
     nlohmann::json header = {{"typ", "JWT"}, {"alg", "ES256"}, {"kid", state_->kid}};
     header["x5c"] = nlohmann::json::array({base64_encode(der)});
     header_part =
-        base64url_encode(header.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        base64url_encode(oat::json_text(header));
   }
 
   std::string claims_text;
   try {
     // Never fail on text that is not UTF-8 (with exceptions off it would abort): replace it.
-    claims_text = claims.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    claims_text = oat::json_text(claims);
   } catch (const nlohmann::json::exception& e) {
     throw std::invalid_argument(std::string("sign_jwt: claims not serializable: ") + e.what());
   }

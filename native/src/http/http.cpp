@@ -9,9 +9,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
-#include <iostream>
 #include <set>
 #include <stdexcept>
+
+#include "log/log.h"
+#include "oat/api.h"
+#include "oat/wire.h"
 
 namespace oatd::http {
 
@@ -157,8 +160,7 @@ Response Response::no_content() {
 }
 
 Response Response::error(int status, std::string_view message) {
-  std::string quoted = json_quote(message);
-  return json(status, "{\"detail\":" + quoted + ",\"message\":" + quoted + "}");
+  return json(status, oat::json_text(oat::detail_error_json(message)));
 }
 
 Response& Response::header(std::string name, std::string value) & {
@@ -184,33 +186,6 @@ Response Response::add_header(std::string name, std::string value) && {
 
 std::optional<std::string_view> Response::find_header(std::string_view name) const {
   return find_in(headers, name);
-}
-
-std::string json_quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -337,11 +312,11 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
       } catch (...) {  // the handler of last resort must not be the end of the request
       }
     }
-    std::cerr << "oatd http: handler " << best->method << ' ' << best->pattern
-              << " threw: " << e.what() << '\n';
+    log::error("a handler threw", {{"method", best->method}, {"route", best->pattern},
+                                   {"error", e.what()}});
   } catch (...) {
-    std::cerr << "oatd http: handler " << best->method << ' ' << best->pattern
-              << " threw a non-std exception\n";
+    log::error("a handler threw a non-std exception",
+               {{"method", best->method}, {"route", best->pattern}});
   }
   return Response::error(500, "Internal server error");
 }

@@ -100,9 +100,6 @@ struct Response {
   std::optional<std::string_view> find_header(std::string_view name) const;
 };
 
-// `text` as a JSON string literal, quotes included ("a\"b" -> "\"a\\\"b\"").
-std::string json_quote(std::string_view text);
-
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Router
 // -----------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "log/log.h"
+
 namespace oatd::http {
 
 namespace asio = boost::asio;
@@ -459,7 +461,8 @@ class Session : public std::enable_shared_from_this<Session> {
     out.version(version);
     int status = response_.status;
     if (status < 100 || status > 599) {
-      std::cerr << "oatd http: handler for " << route_ << " returned status " << status << '\n';
+      log::error("a handler returned a status outside 100..599",
+                 {{"route", route_}, {"status", status}});
       response_ = Response::error(500, "Internal server error");
       status = 500;
     }
@@ -467,7 +470,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool has_type = false;
     for (const auto& [name, value] : response_.headers) {
       if (name.empty() || !header_safe(name) || !header_safe(value)) {
-        std::cerr << "oatd http: dropped a response header with CR, LF or NUL (" << route_ << ")\n";
+        log::error("dropped a response header with CR, LF or NUL", {{"route", route_}});
         continue;
       }
       if (server_owned(name)) continue;
@@ -498,9 +501,9 @@ class Session : public std::enable_shared_from_this<Session> {
       try {
         options().on_complete(request_, response_, route_, seconds);
       } catch (const std::exception& e) {
-        std::cerr << "oatd http: on_complete threw: " << e.what() << '\n';
+        log::error("the request completion hook threw", {{"error", e.what()}});
       } catch (...) {
-        std::cerr << "oatd http: on_complete threw\n";
+        log::error("the request completion hook threw");
       }
     }
     out_.reset();
@@ -579,7 +582,7 @@ struct Server::Impl : ServerState {
       if (!acceptor.is_open()) return;
       if (ec) {
         // Out of descriptors and the like: back off instead of spinning.
-        std::cerr << "oatd http: accept failed: " << ec.message() << '\n';
+        log::warn("accepting a connection failed; retrying in 100 ms", {{"error", ec.message()}});
         accept_retry.expires_after(std::chrono::milliseconds(100));
         accept_retry.async_wait([this](beast::error_code ec) {
           if (!ec && acceptor.is_open()) accept();
@@ -652,7 +655,7 @@ void Server::run() {
           s.ioc.run();
           return;
         } catch (const std::exception& e) {
-          std::cerr << "oatd http: uncaught exception on a server thread: " << e.what() << '\n';
+          log::error("uncaught exception on a server thread", {{"error", e.what()}});
         }
       }
     });

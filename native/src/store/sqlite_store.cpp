@@ -237,7 +237,7 @@ class Connection {
 // must be a StoreError, not the end of the server.
 
 std::string json_text(const std::vector<std::string>& strings) {
-  return nlohmann::json(strings).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return oat::json_text(nlohmann::json(strings));
 }
 
 // A token's last_addresses: a JSON array of strings.
@@ -263,8 +263,7 @@ std::vector<std::string> parse_addresses(const std::string& text, std::string_vi
 }
 
 std::string resources_text(const std::vector<oat::Resource>& resources) {
-  return oat::resources_json(resources).dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace);
+  return oat::json_text(oat::resources_json(resources));
 }
 
 std::vector<oat::Resource> parse_resources(const std::string& text, std::string_view token_id) {

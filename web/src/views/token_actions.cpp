@@ -14,11 +14,11 @@ oat::Status GenerateRefusal(const State& state) {
   if (!org) return std::nullopt;
   if (!org->can_manage_tokens) {
     // The server told us this person may not manage tokens here; the core says so in words.
-    return oat::check_may_manage_tokens(oat::Actor{});
+    return oat::manage_tokens_refusal();
   }
   const bool listed = state.tokens.loaded && state.tokens.org == org->name;
   const std::size_t held = listed ? state.tokens.items.size() : org->token_count;
-  return oat::check_can_create_token(oat::parse_plan(org->plan).value_or(oat::Plan::Free), held);
+  return oat::check_can_create_token(org->plan, held);
 }
 
 bool Allows(oat::TokenState token_state, oat::TokenAction action) {

@@ -18,9 +18,7 @@ namespace {
 
 constexpr float kEdge = 24;
 
-std::string PlanName(const Organization& org) {
-  return org.plan_name.empty() ? org.plan : org.plan_name;
-}
+std::string PlanName(const Organization& org) { return std::string(oat::plan_display_name(org.plan)); }
 
 // One organization in the picker: name and plan, then usage and role.
 bool OrganizationOption(const Organization& org, bool selected, float width) {
