@@ -1,0 +1,133 @@
+#include "store/sqlite/rows.h"
+
+#include <nlohmann/json.hpp>
+
+namespace oatd::sqlite {
+namespace {
+
+oat::Plan parse_stored_plan(const std::string& text, std::string_view org) {
+  auto plan = oat::parse_plan(text);
+  if (!plan) {
+    throw StoreError(Kind::Failure,
+                     "organization " + in_quotes(org) + " has an unknown plan " + in_quotes(text));
+  }
+  return *plan;
+}
+
+}  // namespace
+
+// JSON columns. Stored text that does not parse is a StoreError naming the token (parsed
+// without exceptions, so the message is made only on failure: this is on every sign-in).
+
+std::string json_text(const std::vector<std::string>& strings) {
+  return oat::json_text(nlohmann::json(strings));
+}
+
+// A token's last_addresses: a JSON array of strings.
+std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id) {
+  const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  bool ok = value.is_array();
+  std::vector<std::string> addresses;
+  if (ok) {
+    addresses.reserve(value.size());
+    for (const auto& address : value) {
+      if (!address.is_string()) {
+        ok = false;
+        break;
+      }
+      addresses.push_back(address.get_ref<const std::string&>());
+    }
+  }
+  if (!ok) {  // the message is made only here: the caller is on every registry sign-in
+    throw StoreError(Kind::Failure, "last_addresses of token " + in_quotes(token_id) +
+                                        " is not a JSON array of strings");
+  }
+  return addresses;
+}
+
+std::string resources_text(const std::vector<oat::Resource>& resources) {
+  return oat::json_text(oat::resources_json(resources));
+}
+
+std::vector<oat::Resource> parse_resources(const std::string& text, std::string_view token_id) {
+  const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    throw StoreError(Kind::Failure, "stored resources of token " + in_quotes(token_id) +
+                                        " are not JSON");
+  }
+  auto parsed = oat::parse_resources_json(value);
+  if (!parsed) {
+    throw StoreError(Kind::Failure, "stored resources of token " + in_quotes(token_id) +
+                                        " are invalid: " + parsed.error().message);
+  }
+  return std::move(parsed).value();
+}
+
+const std::string kUserColumns = "id, username, password_hash, created_at";
+User read_user(const Stmt& s) {
+  return User{s.int64(0), s.text(1), s.text(2), s.time(3)};
+}
+
+// "a, b" -> "t.a, t.b": a column list for a join.
+std::string qualified(std::string_view table, std::string_view columns) {
+  std::string out;
+  while (!columns.empty()) {
+    const auto comma = columns.find(',');
+    std::string_view column = columns.substr(0, comma);
+    while (column.starts_with(' ')) column.remove_prefix(1);
+    if (!out.empty()) out += ", ";
+    out.append(table).append(".").append(column);
+    if (comma == std::string_view::npos) break;
+    columns.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+const std::string kOrganizationColumns = "id, name, plan, company_id";
+Organization read_organization(const Stmt& s, int first) {
+  Organization o;
+  o.id = s.int64(first);
+  o.name = s.text(first + 1);
+  o.plan = parse_stored_plan(s.text(first + 2), o.name);
+  o.company_id = s.optional_int64(first + 3);
+  return o;
+}
+
+const std::string kRepositoryColumns = "org_id, name, is_public, created_at";
+Repository read_repository(const Stmt& s) {
+  return Repository{s.int64(0), s.text(1), s.boolean(2), s.time(3)};
+}
+
+const std::string kTokenColumns =
+    "id, org_id, label, description, created_by, is_active, created_at, expires_at, "
+    "last_used_at, last_addresses, resources, secret_hash, pull_count, push_count";
+TokenRecord read_token(const Stmt& s, int first) {
+  TokenRecord t;
+  t.id = s.text(first);
+  t.org_id = s.int64(first + 1);
+  t.label = s.text(first + 2);
+  t.description = s.text(first + 3);
+  t.created_by = s.text(first + 4);
+  t.is_active = s.boolean(first + 5);
+  t.created_at = s.time(first + 6);
+  t.expires_at = s.optional_time(first + 7);
+  t.last_used_at = s.optional_time(first + 8);
+  t.last_addresses = parse_addresses(s.text(first + 9), t.id);
+  t.resources = parse_resources(s.text(first + 10), t.id);
+  t.secret_hash = s.text(first + 11);
+  t.pull_count = s.int64(first + 12);
+  t.push_count = s.int64(first + 13);
+  return t;
+}
+
+const std::string kAuditColumns = "id, account, action, name, actor, data, timestamp";
+AuditEvent read_audit_event(const Stmt& s) {
+  return AuditEvent{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.time(6)};
+}
+
+const std::string kSessionColumns = "id, user_id, secret_hash, created_at, expires_at, revoked";
+Session read_session(const Stmt& s) {
+  return Session{s.text(0), s.int64(1), s.text(2), s.time(3), s.time(4), s.boolean(5)};
+}
+
+}  // namespace oatd::sqlite

@@ -1,0 +1,38 @@
+// Rows of the SQLite store: the column list of each record and the reader that maps a row of
+// those columns to it; JSON columns written and read back.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite/connection.h"
+
+namespace oatd::sqlite {
+
+// JSON columns. Stored text that does not parse is a StoreError naming the token.
+std::string json_text(const std::vector<std::string>& strings);
+std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id);
+std::string resources_text(const std::vector<oat::Resource>& resources);
+std::vector<oat::Resource> parse_resources(const std::string& text, std::string_view token_id);
+
+// "a, b" -> "t.a, t.b": a column list for a join.
+std::string qualified(std::string_view table, std::string_view columns);
+
+// Readers take the index of their first column, so that a join can read two records from one
+// row.
+extern const std::string kUserColumns;
+User read_user(const Stmt& s);
+extern const std::string kOrganizationColumns;
+inline constexpr int kOrganizationColumnCount = 4;
+Organization read_organization(const Stmt& s, int first = 0);
+extern const std::string kRepositoryColumns;
+Repository read_repository(const Stmt& s);
+extern const std::string kTokenColumns;
+TokenRecord read_token(const Stmt& s, int first = 0);
+extern const std::string kAuditColumns;
+AuditEvent read_audit_event(const Stmt& s);
+extern const std::string kSessionColumns;
+Session read_session(const Stmt& s);
+
+}  // namespace oatd::sqlite

@@ -1,0 +1,488 @@
+#include "store/sqlite/transaction.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/rows.h"
+
+namespace oatd::sqlite {
+namespace {
+
+class SqliteTransaction final : public Transaction {
+ public:
+  explicit SqliteTransaction(Connection& c) : c_(c) {}
+
+  // -- Users, companies, organizations, roles, memberships --
+
+  std::int64_t add_user(const std::string& username, const std::string& password_hash,
+                        Timestamp now) override {
+    insert(c_.prepare("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)")
+               .bind(1, username)
+               .bind(2, password_hash)
+               .bind(3, now),
+           [&](const StoreError&) { return "user " + in_quotes(username) + " already exists"; });
+    return sqlite3_last_insert_rowid(c_.db());
+  }
+
+  std::optional<User> find_user(std::string_view username) override {
+    Stmt s = c_.prepare("SELECT " + kUserColumns + " FROM users WHERE username = ?");
+    s.bind(1, username);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+  }
+
+  std::optional<User> find_user_by_id(std::int64_t id) override {
+    Stmt s = c_.prepare("SELECT " + kUserColumns + " FROM users WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_user(s);
+  }
+
+  std::int64_t add_company(const std::string& name) override {
+    insert(c_.prepare("INSERT INTO companies (name) VALUES (?)").bind(1, name),
+           [&](const StoreError&) { return "company " + in_quotes(name) + " already exists"; });
+    return sqlite3_last_insert_rowid(c_.db());
+  }
+
+  std::optional<Company> find_company(std::string_view name) override {
+    Stmt s = c_.prepare("SELECT id, name FROM companies WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    return Company{s.int64(0), s.text(1)};
+  }
+
+  void add_company_owner(std::int64_t company_id, std::int64_t user_id) override {
+    insert(c_.prepare("INSERT INTO company_owners (company_id, user_id) VALUES (?, ?) "
+                      "ON CONFLICT (company_id, user_id) DO NOTHING")
+               .bind(1, company_id)
+               .bind(2, user_id),
+           kNoUniqueKey, {{"companies", "company", company_id}, {"users", "user", user_id}});
+  }
+
+  bool is_company_owner(std::int64_t company_id, std::int64_t user_id) override {
+    Stmt s = c_.prepare("SELECT 1 FROM company_owners WHERE company_id = ? AND user_id = ?");
+    s.bind(1, company_id).bind(2, user_id);
+    return s.step();
+  }
+
+  std::int64_t add_organization(const std::string& name, oat::Plan plan,
+                                std::optional<std::int64_t> company_id) override {
+    insert(c_.prepare("INSERT INTO organizations (name, plan, company_id) VALUES (?, ?, ?)")
+               .bind(1, name)
+               .bind(2, oat::plan_name(plan))
+               .bind(3, company_id),
+           [&](const StoreError&) { return "organization " + in_quotes(name) + " already exists"; },
+           {{"companies", "company", company_id}});
+    return sqlite3_last_insert_rowid(c_.db());
+  }
+
+  std::optional<Organization> find_organization(std::string_view name) override {
+    Stmt s = c_.prepare("SELECT " + kOrganizationColumns + " FROM organizations WHERE name = ?");
+    s.bind(1, name);
+    if (!s.step()) return std::nullopt;
+    return read_organization(s);
+  }
+
+  std::optional<Organization> find_organization_by_id(std::int64_t id) override {
+    Stmt s = c_.prepare("SELECT " + kOrganizationColumns + " FROM organizations WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_organization(s);
+  }
+
+  void add_custom_role(const CustomRole& role) override {
+    insert(c_.prepare("INSERT INTO custom_roles (org_id, name, manages_tokens) VALUES (?, ?, ?)")
+               .bind(1, role.org_id)
+               .bind(2, role.name)
+               .bind(3, role.manages_tokens),
+           [&](const StoreError&) {
+             return "role " + in_quotes(role.name) + " already exists in organization " +
+                    org_label(role.org_id);
+           },
+           {{"organizations", "organization", role.org_id}});
+  }
+
+  std::optional<CustomRole> find_custom_role(std::int64_t org_id, std::string_view name) override {
+    Stmt s = c_.prepare(
+        "SELECT org_id, name, manages_tokens FROM custom_roles WHERE org_id = ? AND name = ?");
+    s.bind(1, org_id).bind(2, name);
+    if (!s.step()) return std::nullopt;
+    return CustomRole{s.int64(0), s.text(1), s.boolean(2)};
+  }
+
+  void set_membership(const Membership& m) override {
+    insert(c_.prepare("INSERT INTO memberships (org_id, user_id, role) VALUES (?, ?, ?) "
+                      "ON CONFLICT (org_id, user_id) DO UPDATE SET role = excluded.role")
+               .bind(1, m.org_id)
+               .bind(2, m.user_id)
+               .bind(3, m.role),
+           kNoUniqueKey,
+           {{"organizations", "organization", m.org_id}, {"users", "user", m.user_id}});
+  }
+
+  std::optional<Membership> find_membership(std::int64_t org_id, std::int64_t user_id) override {
+    Stmt s = c_.prepare(
+        "SELECT org_id, user_id, role FROM memberships WHERE org_id = ? AND user_id = ?");
+    s.bind(1, org_id).bind(2, user_id);
+    if (!s.step()) return std::nullopt;
+    return Membership{s.int64(0), s.int64(1), s.text(2)};
+  }
+
+  std::vector<Organization> organizations_of_user(std::int64_t user_id) override {
+    Stmt s =
+        c_.prepare("SELECT " + kOrganizationColumns +
+                   " FROM organizations "
+                   "WHERE id IN (SELECT org_id FROM memberships WHERE user_id = ?1) "
+                   "   OR company_id IN (SELECT company_id FROM company_owners WHERE user_id = ?1) "
+                   "ORDER BY name");
+    s.bind(1, user_id);
+    std::vector<Organization> result;
+    while (s.step()) result.push_back(read_organization(s));
+    return result;
+  }
+
+  // -- Repositories --
+
+  void add_repository(const Repository& r) override {
+    insert(
+        c_.prepare(
+              "INSERT INTO repositories (org_id, name, is_public, created_at) VALUES (?, ?, ?, ?)")
+            .bind(1, r.org_id)
+            .bind(2, r.name)
+            .bind(3, r.is_public)
+            .bind(4, r.created_at),
+        [&](const StoreError&) {
+          return "repository " + in_quotes(org_name(r.org_id) + "/" + r.name) + " already exists";
+        },
+        {{"organizations", "organization", r.org_id}});
+  }
+
+  std::optional<Repository> find_repository(std::int64_t org_id, std::string_view name) override {
+    Stmt s = c_.prepare("SELECT " + kRepositoryColumns +
+                        " FROM repositories WHERE org_id = ? AND name = ?");
+    s.bind(1, org_id).bind(2, name);
+    if (!s.step()) return std::nullopt;
+    return read_repository(s);
+  }
+
+  std::vector<Repository> list_repositories(std::int64_t org_id, std::size_t offset,
+                                            std::size_t limit) override {
+    Stmt s = c_.prepare("SELECT " + kRepositoryColumns +
+                        " FROM repositories WHERE org_id = ? ORDER BY name LIMIT ? OFFSET ?");
+    s.bind(1, org_id).bind(2, to_sql_count(limit)).bind(3, to_sql_count(offset));
+    std::vector<Repository> result;
+    while (s.step()) result.push_back(read_repository(s));
+    return result;
+  }
+
+  std::size_t count_repositories(std::int64_t org_id) override {
+    Stmt s = c_.prepare("SELECT COUNT(*) FROM repositories WHERE org_id = ?");
+    s.bind(1, org_id);
+    s.step();
+    return static_cast<std::size_t>(s.int64(0));
+  }
+
+  // -- Tokens --
+
+  void insert_token(const TokenRecord& t) override {
+    insert(c_.prepare("INSERT INTO tokens (" + kTokenColumns +
+                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               .bind(1, t.id)
+               .bind(2, t.org_id)
+               .bind(3, t.label)
+               .bind(4, t.description)
+               .bind(5, t.created_by)
+               .bind(6, t.is_active)
+               .bind(7, t.created_at)
+               .bind(8, t.expires_at)
+               .bind(9, t.last_used_at)
+               .bind(10, json_text(t.last_addresses))
+               .bind(11, resources_text(t.resources))
+               .bind(12, t.secret_hash)
+               .bind(13, t.pull_count)
+               .bind(14, t.push_count),
+           [&](const StoreError& e) {
+             return std::string_view(e.what()).find("secret_hash") != std::string_view::npos
+                        ? std::string("a token with the same secret hash already exists")
+                        : "token " + in_quotes(t.id) + " already exists";
+           },
+           {{"organizations", "organization", t.org_id}});
+  }
+
+  void update_token(const TokenRecord& t) override {
+    Stmt s = c_.prepare(
+        "UPDATE tokens SET label = ?, description = ?, is_active = ?, resources = ? "
+        "WHERE id = ? AND org_id = ?");
+    s.bind(1, t.label)
+        .bind(2, t.description)
+        .bind(3, t.is_active)
+        .bind(4, resources_text(t.resources))
+        .bind(5, t.id)
+        .bind(6, t.org_id)
+        .run();
+    if (sqlite3_changes(c_.db()) == 0) {
+      not_found("token " + in_quotes(t.id) + " not found in organization " + org_label(t.org_id));
+    }
+  }
+
+  bool delete_token(const std::string& id) override {
+    c_.prepare("DELETE FROM tokens WHERE id = ?").bind(1, id).run();
+    return sqlite3_changes(c_.db()) > 0;
+  }
+
+  std::optional<TokenRecord> find_token(std::int64_t org_id, const std::string& id) override {
+    Stmt s = c_.prepare("SELECT " + kTokenColumns + " FROM tokens WHERE id = ? AND org_id = ?");
+    s.bind(1, id).bind(2, org_id);
+    if (!s.step()) return std::nullopt;
+    return read_token(s);
+  }
+
+  std::optional<TokenRecord> find_token_by_hash(const std::string& secret_hash) override {
+    Stmt s = c_.prepare("SELECT " + kTokenColumns + " FROM tokens WHERE secret_hash = ?");
+    s.bind(1, secret_hash);
+    if (!s.step()) return std::nullopt;
+    return read_token(s);
+  }
+
+  std::optional<OrganizationToken> find_organization_token(
+      std::string_view org_name, const std::string& secret_hash) override {
+    // The organization by its unique name, then its token through the secret-hash index; the
+    // token's columns are NULL when it has none with that hash. Built once: this runs on every
+    // registry sign-in.
+    static const std::string sql =
+        "SELECT " + qualified("o", kOrganizationColumns) + ", " + qualified("t", kTokenColumns) +
+        " FROM organizations AS o"
+        " LEFT JOIN tokens AS t ON t.secret_hash = ?2 AND t.org_id = o.id"
+        " WHERE o.name = ?1";
+    Stmt s = c_.prepare(sql);
+    s.bind(1, org_name).bind(2, secret_hash);
+    if (!s.step()) return std::nullopt;
+    OrganizationToken found{read_organization(s), std::nullopt};
+    if (!s.is_null(kOrganizationColumnCount)) found.token = read_token(s, kOrganizationColumnCount);
+    return found;
+  }
+
+  std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
+                                       std::size_t limit) override {
+    Stmt s = c_.prepare("SELECT " + kTokenColumns +
+                        " FROM tokens WHERE org_id = ? "
+                        "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
+    s.bind(1, org_id).bind(2, to_sql_count(limit)).bind(3, to_sql_count(offset));
+    std::vector<TokenRecord> result;
+    while (s.step()) result.push_back(read_token(s));
+    return result;
+  }
+
+  std::size_t count_tokens(std::int64_t org_id) override {
+    Stmt s = c_.prepare("SELECT COUNT(*) FROM tokens WHERE org_id = ?");
+    s.bind(1, org_id);
+    s.step();
+    return static_cast<std::size_t>(s.int64(0));
+  }
+
+  TokenStateCounts count_tokens_by_state(Timestamp now) override {
+    // The state is the core's rule (oat::derive_state): expired wins over the active flag.
+    std::size_t kept[2][2] = {{0, 0}, {0, 0}};  // [is_active][expiry_counted]
+    {
+      Stmt s = c_.prepare("SELECT is_active, expiry_counted, n FROM token_counts");
+      while (s.step()) {
+        kept[s.boolean(0) ? 1 : 0][s.boolean(1) ? 1 : 0] = static_cast<std::size_t>(s.int64(2));
+      }
+    }
+    std::size_t unsettled[2] = {0, 0};  // [is_active]: past their expiry, not settled yet
+    {
+      Stmt s = c_.prepare(
+          "SELECT is_active, COUNT(*) FROM tokens "
+          "WHERE expires_at IS NOT NULL AND expiry_counted = 0 AND expires_at <= ? "
+          "GROUP BY is_active");
+      s.bind(1, now);
+      while (s.step()) unsettled[s.boolean(0) ? 1 : 0] = static_cast<std::size_t>(s.int64(1));
+    }
+    TokenStateCounts counts;
+    counts.unsettled = unsettled[0] + unsettled[1];
+    counts.active = kept[1][0] - std::min(kept[1][0], unsettled[1]);
+    counts.inactive = kept[0][0] - std::min(kept[0][0], unsettled[0]);
+    counts.expired = kept[0][1] + kept[1][1] + counts.unsettled;
+    return counts;
+  }
+
+  std::size_t settle_token_expiries(Timestamp now) override {
+    c_.prepare(
+          "UPDATE tokens SET expiry_counted = 1 "
+          "WHERE expires_at IS NOT NULL AND expiry_counted = 0 AND expires_at <= ?")
+        .bind(1, now)
+        .run();
+    return static_cast<std::size_t>(sqlite3_changes(c_.db()));
+  }
+
+  void record_token_use(const std::string& id, Timestamp at, const std::string& address) override {
+    std::vector<std::string> addresses;
+    {
+      Stmt s = c_.prepare("SELECT last_addresses FROM tokens WHERE id = ?");
+      s.bind(1, id);
+      if (!s.step()) not_found("token " + in_quotes(id) + " not found");
+      addresses = parse_addresses(s.text(0), id);
+    }
+    oat::note_last_address(addresses, address);
+    c_.prepare("UPDATE tokens SET last_used_at = ?, last_addresses = ? WHERE id = ?")
+        .bind(1, at)
+        .bind(2, json_text(addresses))
+        .bind(3, id)
+        .run();
+  }
+
+  void add_token_counts(const std::string& id, std::int64_t pulls, std::int64_t pushes) override {
+    c_.prepare(
+          "UPDATE tokens SET pull_count = pull_count + ?, push_count = push_count + ? "
+          "WHERE id = ?")
+        .bind(1, pulls)
+        .bind(2, pushes)
+        .bind(3, id)
+        .run();
+    if (sqlite3_changes(c_.db()) == 0) not_found("token " + in_quotes(id) + " not found");
+  }
+
+  // -- Audit log --
+
+  void add_audit_event(const AuditEvent& e) override {
+    c_.prepare(
+          "INSERT INTO audit_events (account, action, name, actor, data, timestamp) "
+          "VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, e.account)
+        .bind(2, e.action)
+        .bind(3, e.name)
+        .bind(4, e.actor)
+        .bind(5, e.data.empty() ? std::string("{}") : e.data)
+        .bind(6, e.timestamp)
+        .run();
+  }
+
+  std::vector<AuditEvent> list_audit_events(const AuditQuery& q) override {
+    Stmt s = c_.prepare("SELECT " + kAuditColumns + " FROM audit_events" + audit_where(q) +
+                        " ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?");
+    int next = bind_audit_filters(s, q);
+    s.bind(next, to_sql_count(q.limit)).bind(next + 1, to_sql_count(q.offset));
+    std::vector<AuditEvent> result;
+    while (s.step()) result.push_back(read_audit_event(s));
+    return result;
+  }
+
+  std::size_t count_audit_events(const AuditQuery& q) override {
+    Stmt s = c_.prepare("SELECT COUNT(*) FROM audit_events" + audit_where(q));
+    bind_audit_filters(s, q);
+    s.step();
+    return static_cast<std::size_t>(s.int64(0));
+  }
+
+  // -- Console sessions --
+
+  void insert_session(const Session& session) override {
+    insert(
+        c_.prepare("INSERT INTO sessions (" + kSessionColumns + ") VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(1, session.id)
+            .bind(2, session.user_id)
+            .bind(3, session.secret_hash)
+            .bind(4, session.created_at)
+            .bind(5, session.expires_at)
+            .bind(6, session.revoked),
+        [&](const StoreError&) { return "session " + in_quotes(session.id) + " already exists"; },
+        {{"users", "user", session.user_id}});
+  }
+
+  std::optional<Session> find_session(const std::string& id) override {
+    Stmt s = c_.prepare("SELECT " + kSessionColumns + " FROM sessions WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_session(s);
+  }
+
+  void revoke_session(const std::string& id) override {
+    c_.prepare("UPDATE sessions SET revoked = 1 WHERE id = ?").bind(1, id).run();
+    if (sqlite3_changes(c_.db()) == 0) not_found("session " + in_quotes(id) + " not found");
+  }
+
+ private:
+  // A parent row an insert refers to: its table, what it is called in messages, and its id
+  // (nullopt: the insert names none).
+  struct Parent {
+    const char* table;
+    const char* what;
+    std::optional<std::int64_t> id;
+  };
+  // For an insert into a table with no unique key beyond its parents'.
+  static std::string kNoUniqueKey(const StoreError& e) { return e.what(); }
+
+  // Runs the prepared insert `s`. A taken unique key throws Conflict with `taken`'s message; a
+  // missing parent row throws NotFound naming the first of `parents` that does not exist.
+  template <class Taken>
+  void insert(Stmt& s, const Taken& taken, std::initializer_list<Parent> parents = {}) {
+    try {
+      s.run();
+    } catch (const StoreError& e) {
+      if (e.kind() == Kind::Conflict) conflict(taken(e));
+      if (e.kind() == Kind::NotFound) {
+        for (const Parent& parent : parents) {
+          if (parent.id) require_exists(parent.table, parent.what, *parent.id);
+        }
+      }
+      throw;
+    }
+  }
+
+  [[noreturn]] static void conflict(const std::string& message) {
+    throw StoreError(Kind::Conflict, message);
+  }
+  [[noreturn]] static void not_found(const std::string& message) {
+    throw StoreError(Kind::NotFound, message);
+  }
+
+  // After a foreign-key failure: throws NotFound naming the parent if it is the missing one.
+  // `table` is one of our constant table names, never a value from outside.
+  void require_exists(const std::string& table, const std::string& what, std::int64_t id) {
+    Stmt s = c_.prepare("SELECT 1 FROM " + table + " WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) not_found(what + " " + std::to_string(id) + " does not exist");
+  }
+
+  // "\"acme\"" for an existing organization, "#7" otherwise (for messages).
+  std::string org_label(std::int64_t org_id) {
+    auto org = find_organization_by_id(org_id);
+    return org ? in_quotes(org->name) : "#" + std::to_string(org_id);
+  }
+  // "acme" for an existing organization, "#7" otherwise.
+  std::string org_name(std::int64_t org_id) {
+    auto org = find_organization_by_id(org_id);
+    return org ? org->name : "#" + std::to_string(org_id);
+  }
+
+  // The WHERE clause for a query: fixed fragments chosen by which filters are present; the
+  // values are bound by bind_audit_filters, in the same order.
+  static std::string audit_where(const AuditQuery& q) {
+    std::string where = " WHERE account = ?";
+    if (q.action) where += " AND action = ?";
+    if (q.from) where += " AND timestamp >= ?";
+    if (q.to) where += " AND timestamp <= ?";
+    return where;
+  }
+  // Returns the next free parameter index.
+  static int bind_audit_filters(Stmt& s, const AuditQuery& q) {
+    int i = 1;
+    s.bind(i++, q.account);
+    if (q.action) s.bind(i++, *q.action);
+    if (q.from) s.bind(i++, *q.from);
+    if (q.to) s.bind(i++, *q.to);
+    return i;
+  }
+
+  Connection& c_;
+};
+
+}  // namespace
+
+void run_queries(Connection& connection, const std::function<void(Transaction&)>& work) {
+  SqliteTransaction tx(connection);
+  work(tx);
+}
+
+}  // namespace oatd::sqlite
