@@ -143,12 +143,14 @@ int serve(const ServeOptions& options) {
 
   oatd::http::Server server(server_options, std::move(router));
   server.start();
-  std::cerr << "oatd: listening on " << options.listen.substr(0, options.listen.rfind(':')) << ':'
-            << server.port() << " (database " << options.db << ")" << std::endl;
+  oatd::log::info("listening",
+                  {{"address", options.listen.substr(0, options.listen.rfind(':')) + ":" +
+                                   std::to_string(server.port())},
+                   {"database", options.db}});
   server.run();
   usage.stop();
   usage.flush();  // a clean stop loses no "last used"
-  std::cerr << "oatd: stopped" << std::endl;
+  oatd::log::info("stopped");
   return 0;
 }
 

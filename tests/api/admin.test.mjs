@@ -12,7 +12,7 @@ let dir;
 let db;
 
 before(async () => {
-  dir = makeDataDir();
+  dir = makeDataDir('api');
   db = join(dir, 'oat.db');
   await admin(db, ['user', 'add', 'owner'], { input: password('owner') });
   await admin(db, ['org', 'add', 'acme', '--plan', 'team']);

@@ -93,10 +93,12 @@ describe('POST /v2/auth/token with an organization access token', () => {
     token = await auditReaderToken('sign-in');
   });
 
-  test('identifier = organization name, secret = the token: 200 with exactly access_token', async () => {
+  test('identifier = organization name, secret = the token: 200 with exactly access_token and expires_in', async () => {
     const r = await world.server.post('/v2/auth/token', { identifier: 'acme', secret: token.token });
     assert.equal(r.status, 200, String(r));
-    assertKeys(r.body, ['access_token'], 'OAT sign-in answer');
+    // The same answer as a person's sign-in (without a session).
+    assertKeys(r.body, ['access_token', 'expires_in'], 'OAT sign-in answer');
+    assert.equal(r.body.expires_in, 600);
     const { header, payload } = decodeJwt(r.body.access_token);
     assert.equal(header.alg, 'ES256');
     assert.equal(payload.sub, 'acme');

@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 
 import {
   PAGE_KEYS, admin, assertDetailError, assertKeys, assertTokenShape, decodeJwt, password,
-  readSigningKey, signJwt, tokenRequest, unsignedJwt, useWorld,
+  readSigningKey, signJwt, tokenRequest, unsignedJwt, useWorld, waitFor,
 } from './harness.mjs';
 
 // Filled in by setup: bearers that are not plain user sign-ins, and a token to aim at.
@@ -30,6 +30,12 @@ async function setup() {
   const b = world.bearers;
   const oat = await server().createToken('acme', b.owner, { label: 'acme robot' });
   special.acmeOat = await server().signIn('acme', oat.token);
+  // A sign-in's "last used" is written within a second; let it land before any test takes a
+  // before-and-after snapshot of the organization.
+  await waitFor(async () => {
+    const r = await server().get(`/v2/orgs/acme/access-tokens/${oat.id}`, { bearer: b.owner });
+    return r.body?.last_used_at !== null;
+  }, 'the OAT sign-in to be recorded');
   const globexOat = await server().createToken('globex', b.otherowner, { label: 'globex robot' });
   special.globexOat = await server().signIn('globex', globexOat.token);
 
@@ -67,32 +73,44 @@ async function setup() {
 const bearerOf = (name) => () => ({ bearer: world.bearers[name] });
 const specialBearer = (name) => () => ({ bearer: special[name] });
 
+/**
+ * The callers that get EXPECT. NAMES: {description: the name of the caller's bearer}; AUTH
+ * (bearerOf or specialBearer) turns a name into request options when the test runs, after setup.
+ * An allowed caller's name is the user that its creates are credited to.
+ */
+const callersOf = (expect, auth, names) =>
+  Object.entries(names).map(([who, name]) => ({ who, auth: auth(name), user: name, expect }));
+
 const callers = [
-  { who: 'the organization owner', auth: bearerOf('owner'), user: 'owner', expect: 'allowed' },
-  { who: 'an owner of the company the organization belongs to', auth: bearerOf('companyowner'), user: 'companyowner', expect: 'allowed' },
-  { who: 'a member whose custom role may manage access tokens', auth: bearerOf('tokenmgr'), user: 'tokenmgr', expect: 'allowed' },
-  { who: 'an editor', auth: bearerOf('editor'), expect: 403 },
-  { who: 'a member', auth: bearerOf('member'), expect: 403 },
-  { who: 'a member whose custom role may not manage access tokens', auth: bearerOf('viewer'), expect: 403 },
-  { who: 'an access token of the organization', auth: specialBearer('acmeOat'), expect: 403 },
-  { who: 'an owner of another organization', auth: bearerOf('otherowner'), expect: 404 },
-  { who: 'a user outside the organization', auth: bearerOf('outsider'), expect: 404 },
-  { who: 'an access token of another organization', auth: specialBearer('globexOat'), expect: 404 },
+  ...callersOf('allowed', bearerOf, {
+    'the organization owner': 'owner',
+    'an owner of the company the organization belongs to': 'companyowner',
+    'a member whose custom role may manage access tokens': 'tokenmgr',
+  }),
+  ...callersOf(403, bearerOf, {
+    'an editor': 'editor',
+    'a member': 'member',
+    'a member whose custom role may not manage access tokens': 'viewer',
+  }),
+  ...callersOf(403, specialBearer, { 'an access token of the organization': 'acmeOat' }),
+  ...callersOf(404, bearerOf, {
+    'an owner of another organization': 'otherowner',
+    'a user outside the organization': 'outsider',
+  }),
+  ...callersOf(404, specialBearer, { 'an access token of another organization': 'globexOat' }),
   { who: 'the owner naming an organization that does not exist', auth: bearerOf('owner'), org: 'nosuchorg', expect: 404 },
   { who: 'no Authorization header', auth: () => ({}), expect: 401 },
   { who: 'a garbage bearer', auth: () => ({ bearer: 'garbage' }), expect: 401 },
   { who: 'an empty bearer', auth: () => ({ headers: { authorization: 'Bearer ' } }), expect: 401 },
-  {
-    who: 'Basic authentication with the owner\'s password',
-    auth: () => ({ headers: { authorization: `Basic ${Buffer.from(`owner:${password('owner')}`).toString('base64')}` } }),
-    expect: 401,
-  },
-  { who: 'an expired JWT signed with the server\'s key', auth: specialBearer('expired'), expect: 401 },
-  { who: 'the owner\'s JWT with its signature changed', auth: specialBearer('resigned'), expect: 401 },
-  { who: 'an outsider\'s JWT with the owner\'s identity written into it', auth: specialBearer('tampered'), expect: 401 },
-  { who: 'a JWT with "alg": "none"', auth: specialBearer('algNone'), expect: 401 },
-  { who: 'a JWT with "alg": "HS256" keyed with the server\'s public key', auth: specialBearer('hs256'), expect: 401 },
-  { who: 'a JWT signed with another key', auth: specialBearer('otherKey'), expect: 401 },
+  { who: 'Basic authentication with the owner\'s password', auth: () => ({ basic: ['owner', password('owner')] }), expect: 401 },
+  ...callersOf(401, specialBearer, {
+    'an expired JWT signed with the server\'s key': 'expired',
+    'the owner\'s JWT with its signature changed': 'resigned',
+    'an outsider\'s JWT with the owner\'s identity written into it': 'tampered',
+    'a JWT with "alg": "none"': 'algNone',
+    'a JWT with "alg": "HS256" keyed with the server\'s public key': 'hs256',
+    'a JWT signed with another key': 'otherKey',
+  }),
 ];
 
 const list = (org) => `/v2/orgs/${org}/access-tokens`;

@@ -22,7 +22,7 @@ describe('secrets at rest and in the access log', () => {
   let ownerBearer;
 
   before(async () => {
-    dir = makeDataDir();
+    dir = makeDataDir('api');
     await seedWorld(join(dir, 'oat.db'));
     server = await Oatd.start(dir);
 
@@ -139,7 +139,7 @@ describe('durability', () => {
   let server;
 
   before(async () => {
-    dir = makeDataDir();
+    dir = makeDataDir('api');
     await seedWorld(join(dir, 'oat.db'));
     server = await Oatd.start(dir);
   });

@@ -9,7 +9,7 @@ import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { after } from 'node:test';
-import { CONSOLE_DIR, SECRET_RE, consoleTest, registrySignIn, useConsole, waitFor } from './harness.mjs';
+import { CONSOLE_DIR, addedToken, consoleTest, registrySignIn, useConsole } from './harness.mjs';
 
 // What a status-0 failure (no answer: a network failure or a CORS refusal) says to people:
 // console::net::kUnreachable, web/src/net.h.
@@ -115,6 +115,17 @@ function watchApi(c) {
   return seen;
 }
 
+/** oatd's answer to a browser's CORS preflight for a sign-in from ORIGIN. */
+function preflight(origin) {
+  return world.server.request('OPTIONS', '/v2/auth/token', {
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    },
+  });
+}
+
 /** The static host's own view: it served the console and its config, and never saw the API. */
 function assertStaticOnly(host) {
   const paths = host.hits.map((h) => `${h.method} ${h.path} ${h.status}`);
@@ -132,14 +143,8 @@ consoleTest(world, 'hosted on an allowed origin: sign in, the table, generate a 
   assert.notEqual(hosts.allowed.origin, world.server.url);
   const seen = watchApi(c);
   // The server answers the allowed origin's preflight with its CORS headers.
-  const preflight = await world.server.request('OPTIONS', '/v2/auth/token', {
-    headers: {
-      origin: hosts.allowed.origin,
-      'access-control-request-method': 'POST',
-      'access-control-request-headers': 'content-type',
-    },
-  });
-  assert.equal(preflight.headers['access-control-allow-origin'], hosts.allowed.origin, String(preflight));
+  const allowed = await preflight(hosts.allowed.origin);
+  assert.equal(allowed.headers['access-control-allow-origin'], hosts.allowed.origin, String(allowed));
 
   const made = await world.server.createToken('acme', world.bearer, { label: 'made via the API' });
   await c.shot('signin');
@@ -161,22 +166,13 @@ consoleTest(world, 'hosted on an allowed origin: sign in, the table, generate a 
   assert.equal(s['generate.repos'], 1);
   await c.shot('dialog-filled');
   await c.click('generate.submit');
-  await c.waitForStatus((st) => st.dialog === 'created', 'the token shown once');
-  await c.waitForWidget('created.token');
   // Copy: the clipboard permission was granted to the page's (static) origin.
-  await c.click('created.copy');
-  await c.waitFrames(3);
-  const secret = await c.page.evaluate(() => navigator.clipboard.readText());
-  assert.match(secret, SECRET_RE, 'the clipboard holds a token');
+  const secret = await c.copySecret();
   await c.shot('created');
 
   // The server has it: one more token, with acme/app only.
-  const after = await world.server.tokens('acme', world.bearer);
-  assert.equal(after.length, before.length + 1);
-  const mine = after.find((t) => t.label === 'cross-origin ci');
-  assert.ok(mine, `the API lists the new token: ${after.map((t) => t.label)}`);
-  assert.notEqual(mine.id, made.id);
-  const one = (await world.server.token('acme', mine.id, world.bearer)).body;
+  const one = await addedToken(world, 'acme', before, 'cross-origin ci');
+  assert.notEqual(one.id, made.id);
   assert.deepEqual(one.resources.map((r) => r.path), ['acme/app']);
   assert.ok(one.resources[0].scopes.includes('scope-image-pull'), JSON.stringify(one.resources));
   assert.equal(one.is_active, true);
@@ -184,15 +180,11 @@ consoleTest(world, 'hosted on an allowed origin: sign in, the table, generate a 
   await registrySignIn(world.server, 'acme', secret);
 
   // Closed, the table lists it, and still does after a refresh (another cross-origin GET).
-  await c.click('created.close');
-  await c.waitForStatus((st) => !st.dialog && st.pending === 0 && st.loading === 0, 'the dialog closed');
-  const row = await waitFor(async () => {
-    const i = await c.rowOf('cross-origin ci');
-    return i >= 0 ? { i } : null;
-  }, 'the new row');
-  assert.equal((await c.status())[`tokens.row.${row.i}.state`], 'Active');
+  await c.closeCreated();
+  const row = await c.waitForRow('cross-origin ci');
+  assert.equal((await c.status())[`tokens.row.${row}.state`], 'Active');
   s = await c.refresh();
-  assert.equal(s.tokens, after.length);
+  assert.equal(s.tokens, before.length + 1);
   assert.ok((await c.rowOf('cross-origin ci')) >= 0, `after a refresh: ${await c.rowLabels()}`);
   await c.shot('refreshed');
 
@@ -207,20 +199,12 @@ consoleTest(world, 'hosted on an origin not in the allowlist: sign-in fails in w
   assert.equal(new URL(c.page.url()).origin, hosts.refused.origin);
   const seen = watchApi(c);
   // The server's side of the refusal: its preflight answer carries no CORS header for this origin.
-  const preflight = await world.server.request('OPTIONS', '/v2/auth/token', {
-    headers: {
-      origin: hosts.refused.origin,
-      'access-control-request-method': 'POST',
-      'access-control-request-headers': 'content-type',
-    },
-  });
-  assert.equal(preflight.headers['access-control-allow-origin'], undefined, String(preflight));
+  const refused = await preflight(hosts.refused.origin);
+  assert.equal(refused.headers['access-control-allow-origin'], undefined, String(refused));
 
   const before = {
-    acme: await world.server.tokens('acme', world.bearer),
-    bizco: await world.server.tokens('bizco', world.bearer),
-    acmeAudit: await world.server.auditTotal('acme', world.bearer),
-    bizcoAudit: await world.server.auditTotal('bizco', world.bearer),
+    acme: await world.server.snapshot('acme', world.bearer),
+    bizco: await world.server.snapshot('bizco', world.bearer),
   };
 
   // The right password: only the origin is wrong.
@@ -242,10 +226,8 @@ consoleTest(world, 'hosted on an origin not in the allowlist: sign-in fails in w
     `the browser failed the sign-in: ${seen.failed.join(', ')}`);
 
   // Nothing changed on the server, which still signs the owner in.
-  assert.deepEqual(await world.server.tokens('acme', world.bearer), before.acme);
-  assert.deepEqual(await world.server.tokens('bizco', world.bearer), before.bizco);
-  assert.equal(await world.server.auditTotal('acme', world.bearer), before.acmeAudit);
-  assert.equal(await world.server.auditTotal('bizco', world.bearer), before.bizcoAudit);
+  assert.deepEqual(await world.server.snapshot('acme', world.bearer), before.acme);
+  assert.deepEqual(await world.server.snapshot('bizco', world.bearer), before.bizco);
   await world.server.signIn('owner');
   assertStaticOnly(hosts.refused);
 }, { base: () => hosts.refused.base });

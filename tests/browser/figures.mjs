@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  CONSOLE_DIR, CHROMIUM, Console, Oatd, admin, launchBrowser, password, sleep,
+  CONSOLE_DIR, CHROMIUM, Console, Oatd, consoleArgs, launchBrowser, seed, sleep,
 } from './harness.mjs';
 
 const args = process.argv.slice(2);
@@ -41,24 +41,25 @@ function quantile(values, q) {
 }
 const median = (v) => quantile(v, 0.5);
 
-const out = [];
-const say = (line = '') => {
-  out.push(line);
-  console.log(line);
+const say = (line = '') => console.log(line);
+// Markdown tables: a row of cells, and a header (the columns and the rule under them).
+const row = (...cells) => say(`| ${cells.join(' | ')} |`);
+const header = (...columns) => {
+  row(...columns);
+  say(`|${'---|'.repeat(columns.length)}`);
 };
+const bold = (text) => `**${text}**`;
+const total = (rows, key) => rows.reduce((sum, r) => sum + r[key], 0);
 
-// A world: owner of bizco (Business, quota 100) with one repository.
-async function seed(dir) {
-  const db = join(dir, 'oat.db');
-  await admin(db, ['user', 'add', 'owner'], password('owner'));
-  for (const step of [
-    ['org', 'add', 'bizco', '--plan', 'business'],
-    ['member', 'add', 'bizco', 'owner', '--role', 'owner'],
-    ['org', 'add', 'emptyco', '--plan', 'business'],
-    ['member', 'add', 'emptyco', 'owner', '--role', 'owner'],
-    ['repo', 'add', 'bizco/app'],
-    ['repo', 'add', 'bizco/web'],
-  ]) await admin(db, step);
+// A world: owner of bizco (Business, quota 100) with two repositories, and of emptyco (nothing).
+function seedFigures(dir) {
+  return seed(join(dir, 'oat.db'), {
+    users: ['owner'],
+    orgs: {
+      bizco: { plan: 'business', members: { owner: 'owner' }, repos: ['app', 'web'] },
+      emptyco: { plan: 'business', members: { owner: 'owner' } },
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,10 +198,11 @@ async function frameTimes(c, seconds, { moveMouse = true, wheel = false } = {}) 
   return { frames: stamps.length, drawn: drawnWork.length, work: drawnWork, cpu: drawnCpu, intervals };
 }
 
+/** Says the row of WHAT in the frame-time table, for frameTimes' F. */
 function frameRow(what, f) {
-  if (!f.drawn) return `| ${what} | ${f.frames} / 0 | ${ms(median(f.intervals))} | ${ms(quantile(f.intervals, 0.95))} | - | - | - | - |`;
-  return `| ${what} | ${f.frames} / ${f.drawn} | ${ms(median(f.intervals))} | ${ms(quantile(f.intervals, 0.95))} | ` +
-    `${ms(median(f.work))} | ${ms(median(f.cpu))} | ${ms(quantile(f.cpu, 0.95))} | ${ms(Math.max(...f.cpu))} |`;
+  const intervals = [`${f.frames} / ${f.drawn}`, ms(median(f.intervals)), ms(quantile(f.intervals, 0.95))];
+  if (!f.drawn) row(what, ...intervals, '-', '-', '-', '-');
+  else row(what, ...intervals, ms(median(f.work)), ms(median(f.cpu)), ms(quantile(f.cpu, 0.95)), ms(Math.max(...f.cpu)));
 }
 
 async function seedLoad(server, bearer) {
@@ -245,7 +247,7 @@ async function main() {
   let gzServer;
   let browser;
   try {
-    await seed(dir);
+    await seedFigures(dir);
     browser = await launchBrowser();
     const version = browser.version();
 
@@ -257,18 +259,10 @@ async function main() {
     const sizes = fileSizes(CONSOLE_DIR);
     say('## Size');
     say();
-    say('| file | raw | gzip -9 |');
-    say('|---|---|---|');
-    let raw = 0;
-    let gz = 0;
-    for (const f of sizes) {
-      say(`| ${f.name} | ${kb(f.raw)} | ${kb(f.gz)} |`);
-      if (f.name === 'oat_console.wasm' || f.name === 'oat_console.js') {
-        raw += f.raw;
-        gz += f.gz;
-      }
-    }
-    say(`| **wasm + js** | **${kb(raw)}** | **${kb(gz)}** |`);
+    header('file', 'raw', 'gzip -9');
+    for (const f of sizes) row(f.name, kb(f.raw), kb(f.gz));
+    const app = sizes.filter((f) => f.name === 'oat_console.wasm' || f.name === 'oat_console.js');
+    row(bold('wasm + js'), bold(kb(total(app, 'raw'))), bold(kb(total(app, 'gz'))));
     say();
     // Two copies of the console: without any .gz sibling, and with them (the build's own when it
     // makes them, else gzip -9 here).
@@ -286,30 +280,23 @@ async function main() {
       say(`The build ships precompressed siblings: ${builtGz.join(', ')}.`);
       say();
     }
-    server = await Oatd.start(dir, { consoleDir: plainDir });
-    gzServer = await Oatd.start(dir, { consoleDir: gzDir });
+    server = await Oatd.start(dir, { args: consoleArgs(plainDir) });
+    gzServer = await Oatd.start(dir, { args: consoleArgs(gzDir) });
     const plain = await transferred(browser, server);
     const packed = await transferred(browser, gzServer);
     say('Received by Chromium (Resource Timing `transferSize`: body + headers):');
     say();
-    say('| file | without .gz siblings | with .gz siblings |');
-    say('|---|---|---|');
-    let sumPlain = 0;
-    let sumPacked = 0;
-    for (const e of plain) {
-      const p = packed.find((x) => x.name === e.name);
-      say(`| ${e.name} | ${kb(e.transfer)} | ${p ? kb(p.transfer) : '-'} |`);
-      sumPlain += e.transfer;
-      sumPacked += p ? p.transfer : 0;
-    }
-    say(`| **total** | **${kb(sumPlain)}** | **${kb(sumPacked)}** |`);
+    header('file', 'without .gz siblings', 'with .gz siblings');
+    const pairs = plain.map((e) => [e, packed.find((x) => x.name === e.name)]);
+    for (const [e, p] of pairs) row(e.name, kb(e.transfer), p ? kb(p.transfer) : '-');
+    const matched = pairs.map(([, p]) => p).filter(Boolean);
+    row(bold('total'), bold(kb(total(plain, 'transfer'))), bold(kb(total(matched, 'transfer'))));
     say();
 
     // 2. First frame (cold: a fresh context each time), as built and precompressed.
     say(`## Time to first frame (${RUNS} cold loads each)`);
     say();
-    say('| served | first frame: median | min | max | .wasm received (median) |');
-    say('|---|---|---|---|---|');
+    header('served', 'first frame: median', 'min', 'max', '.wasm received (median)');
     // Interleaved, so that neither kind of server gets the browser's warm-up or a busier moment.
     const servedBy = [['without .gz siblings', server], ['with .gz siblings', gzServer]];
     const results = servedBy.map(() => []);
@@ -319,8 +306,7 @@ async function main() {
     for (const [k, [what]] of servedBy.entries()) {
       const runs = results[k];
       const first = runs.map((r) => r.first);
-      say(`| ${what} | ${ms(median(first))} | ${ms(Math.min(...first))} | ${ms(Math.max(...first))} | ` +
-        `${ms(median(runs.map((r) => r.wasmEnd)))} |`);
+      row(what, ms(median(first)), ms(Math.min(...first)), ms(Math.max(...first)), ms(median(runs.map((r) => r.wasmEnd))));
     }
     say();
 
@@ -345,11 +331,10 @@ async function main() {
       'inside WebGL getParameter. cpu: the callback less those waits (Dear ImGui, the views, issuing ' +
       'WebGL calls), drawn frames only.');
     say();
-    say('| view | frames / drawn | interval p50 | interval p95 | callback p50 | cpu p50 | cpu p95 | cpu max |');
-    say('|---|---|---|---|---|---|---|---|');
-    say(frameRow('tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false })));
-    say(frameRow('tokens table, mouse sweeping the rows', await frameTimes(c, SECONDS)));
-    say(frameRow('tokens table, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true })));
+    header('view', 'frames / drawn', 'interval p50', 'interval p95', 'callback p50', 'cpu p50', 'cpu p95', 'cpu max');
+    frameRow('tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false }));
+    frameRow('tokens table, mouse sweeping the rows', await frameTimes(c, SECONDS));
+    frameRow('tokens table, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true }));
     let loadSentence = '';
     if (await c.hasWidget('nav.activity')) {
       const t0 = Date.now();
@@ -364,20 +349,20 @@ async function main() {
           'every event loaded', { arg: audit, timeout: 180_000 });
       }
       const loadSeconds = (Date.now() - t0) / 1000;
-      say(frameRow(`activity view (${audit} events), idle`, await frameTimes(c, SECONDS, { moveMouse: false })));
-      say(frameRow('activity view, mouse sweeping', await frameTimes(c, SECONDS)));
-      say(frameRow('activity view, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true })));
+      frameRow(`activity view (${audit} events), idle`, await frameTimes(c, SECONDS, { moveMouse: false }));
+      frameRow('activity view, mouse sweeping', await frameTimes(c, SECONDS));
+      frameRow('activity view, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true }));
       await c.shot('activity');
       await c.click('nav.tokens');
       await c.waitIdle('tokens');
       loadSentence = `Loading the activity view (${audit} events in pages of 100: the background load up to ` +
         `10,000, then "Load all"; from the first click to the last page): ${loadSeconds.toFixed(1)} s.`;
     } else {
-      say('| activity view | - | (not in this console) | | | | | |');
+      row('activity view', '-', '(not in this console)', '', '', '', '', '');
     }
     await c.shot('load');
     await c.selectOrg('emptyco');
-    say(frameRow('for comparison: an empty tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false })));
+    frameRow('for comparison: an empty tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false }));
     if (loadSentence) {
       say();
       say(loadSentence);

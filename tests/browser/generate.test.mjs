@@ -1,6 +1,6 @@
 // Generating a token: the dialog, the token shown once, Copy, and the token at work.
 import assert from 'node:assert/strict';
-import { SECRET_RE, consoleTest, registrySignIn, useConsole, waitFor } from './harness.mjs';
+import { addedToken, consoleTest, registrySignIn, useConsole, waitFor } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -21,20 +21,11 @@ consoleTest(world, 'generate a token with two repositories, copy it once, use it
   await c.click('generate.submit');
 
   // Shown once, with Copy.
-  s = await c.waitForStatus((st) => st.dialog === 'created', 'the token shown once');
-  await c.waitForWidget('created.token');
-  await c.click('created.copy');
-  await c.waitFrames(3);
-  const secret = await c.page.evaluate(() => navigator.clipboard.readText());
-  assert.match(secret, SECRET_RE, 'the clipboard holds a token');
+  const secret = await c.copySecret();
   await c.shot('created');
 
   // The server has it, with the two repositories and their scopes.
-  const after = await world.server.tokens('acme', world.bearer);
-  assert.equal(after.length, before.length + 1);
-  const made = after.find((t) => t.label === 'ci two repos');
-  assert.ok(made, 'the API lists the new token');
-  const one = (await world.server.token('acme', made.id, world.bearer)).body;
+  const one = await addedToken(world, 'acme', before, 'ci two repos');
   assert.equal(one.description, 'pulls app, pushes web');
   assert.equal(one.expires_at, null);
   assert.deepEqual(one.resources.map((r) => r.path).sort(), ['acme/app', 'acme/web']);
@@ -43,13 +34,9 @@ consoleTest(world, 'generate a token with two repositories, copy it once, use it
   assert.ok(scopes['acme/web'].includes('scope-image-push'), JSON.stringify(scopes));
 
   // Closed, the secret is gone from the page and the table has the token.
-  await c.click('created.close');
-  await c.waitForStatus((st) => !st.dialog && st.pending === 0 && st.loading === 0, 'the dialog closed');
+  await c.closeCreated();
   await c.waitForNoWidget('created.token');
-  const row = (await waitFor(async () => {
-    const i = await c.rowOf('ci two repos');
-    return i >= 0 ? { i } : null;
-  }, 'the new row')).i;
+  const row = await c.waitForRow('ci two repos');
   s = await c.status();
   assert.equal(s[`tokens.row.${row}.state`], 'Active');
   assert.equal(s[`tokens.row.${row}.last_used`], 'Never');
@@ -64,7 +51,7 @@ consoleTest(world, 'generate a token with two repositories, copy it once, use it
     return st[`tokens.row.${i}.last_used`] !== 'Never' ? st[`tokens.row.${i}.last_used`] : null;
   }, '"last used" in the table');
   assert.match(used, /^(just now|\d+ seconds? ago)$/);
-  const api = (await world.server.token('acme', made.id, world.bearer)).body;
+  const api = (await world.server.token('acme', one.id, world.bearer)).body;
   assert.ok(api.last_used_at, 'the API has last_used_at');
 });
 

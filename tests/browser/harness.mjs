@@ -6,7 +6,8 @@
 //   window.__oat_status   {screen, pending, loading, org, tokens, rows, ...}
 //   window.__oat_frames   frames drawn so far
 // They use the management API (docs/api.md) to set the scene and to check outcomes on the
-// server's side, never to drive the console.
+// server's side, never to drive the console. oatd, its requests, processes and waiting come from
+// tests/lib/.
 //
 // Environment (set by tests/browser/CMakeLists.txt):
 //   OATD                 the oatd binary (default: build/native/native/oatd)
@@ -15,23 +16,25 @@
 //   CHROMIUM             the browser (default: /usr/bin/chromium, Debian's; never downloaded)
 //   OAT_BROWSER_HEADED=1 show the browser (needs a display)
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { OATD, SECRET_RE, password } from '../lib/oatd.mjs';
+import { WAIT_MS, waitFor } from '../lib/time.mjs';
+import { seed, useWorld } from '../lib/world.mjs';
+
+export { Oatd, admin, password, tokenRequest } from '../lib/oatd.mjs';
+export { WAIT_MS, rfc3339, sleep, waitFor } from '../lib/time.mjs';
+export { seed } from '../lib/world.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 
-export const OATD = resolve(process.env.OATD || join(repo, 'build/native/native/oatd'));
 export const CONSOLE_DIR = resolve(process.env.CONSOLE_DIR || join(repo, 'build/wasm/web/console'));
 export const ARTIFACTS = resolve(process.env.OAT_BROWSER_ARTIFACTS || join(repo, 'build/native/browser-artifacts'));
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-/** Upper bound of one wait (a widget, a status, an answer). Chromium renders with SwiftShader. */
-export const WAIT_MS = 20_000;
 
 // ---------------------------------------------------------------------------------------------
 // What must be there: a missing piece fails every test of the file with a message saying what
@@ -65,59 +68,13 @@ async function loadPlaywright() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Processes
+// oatd and the world
 // ---------------------------------------------------------------------------------------------
 
-const children = new Set();
-function killChildren() {
-  for (const c of children) {
-    try {
-      c.kill('SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+/** `oatd serve` arguments that serve the console in DIR (null: the API only), without an access log. */
+export function consoleArgs(dir) {
+  return [...(dir === null ? [] : ['--console', dir]), '--access-log', 'off'];
 }
-process.on('exit', killChildren);
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    killChildren();
-    process.exit(1);
-  });
-}
-function track(child) {
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  return child;
-}
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const idle = (ms) => new Promise((r) => setTimeout(r, ms).unref());
-
-/** `oatd admin --db DB ARGS...` (INPUT on stdin), which must succeed. */
-export function admin(db, args, input = '') {
-  return new Promise((resolvePromise, reject) => {
-    const child = track(spawn(OATD, ['admin', '--db', db, ...args], { stdio: ['pipe', 'pipe', 'pipe'] }));
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolvePromise(out);
-      else reject(new Error(`oatd admin ${args.join(' ')} exited ${code ?? signal}: ${err}`));
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
-
-export const password = (user) => `${user}-pass-phrase`;
 
 /**
  * The world most files use:
@@ -125,189 +82,34 @@ export const password = (user) => `${user}-pass-phrase`;
  *   bizco (Business):       owner is its owner; repository bizco/app
  *   member: a plain member of acme (may not manage tokens)
  */
-export async function seedWorld(db) {
-  await admin(db, ['user', 'add', 'owner'], password('owner'));
-  await admin(db, ['user', 'add', 'member'], password('member'));
-  for (const step of [
-    ['org', 'add', 'acme', '--plan', 'team'],
-    ['org', 'add', 'bizco', '--plan', 'business'],
-    ['member', 'add', 'acme', 'owner', '--role', 'owner'],
-    ['member', 'add', 'acme', 'member', '--role', 'member'],
-    ['member', 'add', 'bizco', 'owner', '--role', 'owner'],
-    ['repo', 'add', 'acme/app'],
-    ['repo', 'add', 'acme/web'],
-    ['repo', 'add', 'acme/docs', '--public'],
-    ['repo', 'add', 'bizco/app'],
-  ]) {
-    await admin(db, step);
-  }
-}
-
-/** An HTTP answer: status, headers, text, JSON body (if any). */
-export class Reply {
-  constructor(method, path, status, headers, text) {
-    Object.assign(this, { method, path, status, headers, text });
-    try {
-      this.body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      this.body = undefined;
-    }
-  }
-  toString() {
-    return `${this.method} ${this.path} -> ${this.status} ${this.text}`;
-  }
-}
-
-/**
- * `oatd serve --console CONSOLE_DIR` on 127.0.0.1, any free port, over DIR/oat.db. CONSOLEDIR
- * null: no `--console` (the API only). SERVEARGS: more arguments of `oatd serve`
- * (`['--cors-origin', ORIGIN]`).
- */
-export class Oatd {
-  static async start(dir, { consoleDir = CONSOLE_DIR, serveArgs = [] } = {}) {
-    const s = new Oatd(dir, consoleDir, serveArgs);
-    await s.#launch();
-    return s;
-  }
-
-  constructor(dir, consoleDir, serveArgs = []) {
-    this.dir = dir;
-    this.db = join(dir, 'oat.db');
-    this.consoleDir = consoleDir;
-    this.serveArgs = serveArgs;
-    this.stdout = '';
-    this.stderr = '';
-  }
-
-  #launch() {
-    const consoleArgs = this.consoleDir === null ? [] : ['--console', this.consoleDir];
-    const child = track(spawn(OATD, ['serve', '--db', this.db, '--listen', '127.0.0.1:0',
-      ...consoleArgs, '--access-log', 'off', ...this.serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    this.child = child;
-    this.exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-    child.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d) => (this.stderr += d));
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`oatd serve did not start within ${WAIT_MS} ms: ${this.stderr}`));
-      }, WAIT_MS);
-      const onData = () => {
-        const m = /oatd: listening on 127\.0\.0\.1:(\d+)/.exec(this.stderr);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stderr.off('data', onData);
-        this.port = Number(m[1]);
-        this.url = `http://127.0.0.1:${this.port}`;
-        resolvePromise();
-      };
-      child.stderr.on('data', onData);
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot run ${OATD}: ${e.message}`));
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`oatd serve exited (${code ?? signal}) before listening: ${this.stderr}`));
-      });
-    });
-  }
-
-  async stop() {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    if ((await Promise.race([this.exited, idle(5000).then(() => null)])) === null) {
-      this.child.kill('SIGKILL');
-      await Promise.race([this.exited, idle(WAIT_MS)]);
-    }
-  }
-
-  /** One request: bearer, basic ([user, secret]), json (a body), headers. */
-  async request(method, path, { bearer, basic, json, headers = {} } = {}) {
-    const h = { ...headers };
-    if (bearer !== undefined) h.authorization = `Bearer ${bearer}`;
-    if (basic !== undefined) h.authorization = `Basic ${Buffer.from(`${basic[0]}:${basic[1]}`).toString('base64')}`;
-    let body;
-    if (json !== undefined) {
-      body = JSON.stringify(json);
-      h['content-type'] = 'application/json';
-    }
-    const res = await fetch(this.url + path, { method, headers: h, body, signal: AbortSignal.timeout(WAIT_MS) });
-    const text = await res.text();
-    return new Reply(method, path, res.status, Object.fromEntries(res.headers), text);
-  }
-
-  async signIn(user, secret = password(user)) {
-    const r = await this.request('POST', '/v2/auth/token', { json: { identifier: user, secret } });
-    assert.equal(r.status, 200, `sign-in as ${user}: ${r}`);
-    return r.body.access_token;
-  }
-
-  /** POST a token; the 201 body (with the secret). FIELDS override label, resources, ... */
-  async createToken(org, bearer, fields = {}) {
-    const r = await this.request('POST', `/v2/orgs/${org}/access-tokens`, {
-      bearer,
-      json: {
-        label: 'ci',
-        description: '',
-        resources: [{ type: 'TYPE_REPO', path: `${org}/app`, scopes: ['scope-image-pull'] }],
-        expires_at: null,
-        ...fields,
-      },
-    });
-    assert.equal(r.status, 201, String(r));
-    return r.body;
-  }
-
-  /** Every token of ORG (list items, newest first). */
-  async tokens(org, bearer) {
-    const all = [];
-    for (let page = 1; ; ++page) {
-      const r = await this.request('GET', `/v2/orgs/${org}/access-tokens?page=${page}&page_size=100`, { bearer });
-      assert.equal(r.status, 200, String(r));
-      all.push(...r.body.results);
-      if (!r.body.next) return all;
-    }
-  }
-
-  async token(org, id, bearer) {
-    const r = await this.request('GET', `/v2/orgs/${org}/access-tokens/${id}`, { bearer });
-    return r;
-  }
-
-  async auditTotal(org, bearer) {
-    const r = await this.request('GET', `/v2/auditlogs/${org}?page=1&page_size=1`, { bearer });
-    assert.equal(r.status, 200, String(r));
-    return r.body.total;
-  }
+export function seedWorld(db) {
+  return seed(db, {
+    users: ['owner', 'member'],
+    orgs: {
+      acme: { plan: 'team', members: { owner: 'owner', member: 'member' }, repos: ['app', 'web'], publicRepos: ['docs'] },
+      bizco: { plan: 'business', members: { owner: 'owner' }, repos: ['app'] },
+    },
+  });
 }
 
 /** The registry's sign-in with an organization access token: GET /token, Basic ORG:SECRET. */
-export async function registrySignIn(server, org, secret, repo = `${org}/app`) {
-  const r = await server.request('GET', `/token?service=oat-registry&scope=repository:${repo}:pull`, {
-    basic: [org, secret],
-  });
+export async function registrySignIn(server, org, secret, repository = `${org}/app`) {
+  const r = await server.tokenService({ user: org, secret, scopes: [`repository:${repository}:pull`] });
   assert.equal(r.status, 200, String(r));
   assert.equal(typeof r.body.token, 'string', String(r));
   return r;
 }
 
-/** RFC 3339 at whole seconds. */
-export function rfc3339(ms) {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-export const SECRET_RE = /^dckr_oat_[A-Za-z0-9]{32}$/;
-
-/** Polls PREDICATE until it returns a truthy value (at most MS). */
-export async function waitFor(predicate, what, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await sleep(50);
-  }
+/**
+ * The one token ORG has beyond BEFORE (its list items earlier), which must be labelled LABEL:
+ * the API's whole answer for it (resources and all).
+ */
+export async function addedToken(world, org, before, label) {
+  const after = await world.server.tokens(org, world.bearer);
+  assert.equal(after.length, before.length + 1, `one token more: ${after.map((t) => t.label)}`);
+  const made = after.find((t) => t.label === label);
+  assert.ok(made, `the API lists the new token: ${after.map((t) => t.label)}`);
+  return (await world.server.token(org, made.id, world.bearer)).body;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -483,7 +285,6 @@ export class Console {
 
   // --- acting -------------------------------------------------------------------------------
 
-  /** The center of NAME's rectangle (waits for it). */
   /**
    * The center of NAME once it stays put for a frame: a popup is laid out hidden in its first
    * frame and may move when it shows, so a rectangle seen once can be stale.
@@ -615,6 +416,26 @@ export class Console {
     await this.waitForNoWidget(`generate.repo.picker.item.${name}`);
   }
 
+  /**
+   * In the dialog that shows a new token once: Copy, and what it put on the clipboard, which
+   * must be a token's secret.
+   */
+  async copySecret() {
+    await this.waitForStatus((s) => s.dialog === 'created', 'the token shown once');
+    await this.waitForWidget('created.token');
+    await this.click('created.copy');
+    await this.waitFrames(3);
+    const secret = await this.page.evaluate(() => navigator.clipboard.readText());
+    assert.match(secret, SECRET_RE, 'the clipboard holds a token');
+    return secret;
+  }
+
+  /** Closes the dialog that shows a new token, and waits for the table with nothing in flight. */
+  async closeCreated() {
+    await this.click('created.close');
+    await this.waitForStatus((s) => !s.dialog && s.pending === 0 && s.loading === 0, 'the dialog closed');
+  }
+
   /** The labels of the table's rows, in display order. */
   async rowLabels() {
     const s = await this.status();
@@ -624,6 +445,15 @@ export class Console {
   /** Index of the row labelled LABEL in the tokens table (-1 if none). */
   async rowOf(label) {
     return (await this.rowLabels()).indexOf(label);
+  }
+
+  /** Index of the row labelled LABEL, once the table has one. */
+  async waitForRow(label) {
+    // Wrapped, as row 0 would not end the wait.
+    return (await waitFor(async () => {
+      const i = await this.rowOf(label);
+      return i >= 0 ? { i } : null;
+    }, `the row ${label}`)).i;
   }
 
   /** A screenshot in the artifacts folder: <file>.<test>[.<step>].png */
@@ -640,34 +470,35 @@ export class Console {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Registers before/after hooks for a test file: a fresh data folder seeded with seedWorld (then
- * SETUP(world), given the server and the owner's bearers), oatd serving the console, and one
- * Chromium. Returns the world: {dir, db, server, browser, bearer (owner), file}. The after hook
- * closes the browser and stops oatd, also when tests failed.
+ * Registers before/after hooks for a test file (useWorld of tests/lib/world.mjs): a fresh data
+ * folder seeded with seedWorld, oatd serving the console, the owner signed in, one Chromium,
+ * then SETUP(world). Returns the world: {dir, db, server, bearer (the owner's), browser, file}.
+ * The after hook closes the browser and stops oatd, also when tests failed.
  * Serving otherwise: PREPARE(world) runs after seeding, before oatd starts (world.dir and
  * world.db set); SERVEARGS (an array, or a function of the world returning one, called after
  * PREPARE) adds arguments to `oatd serve`; CONSOLEDIR (null: none) is oatd's `--console`.
  */
-export function useConsole(metaUrl, { setup, seed = seedWorld, prepare, serveArgs = [], consoleDir = CONSOLE_DIR } = {}) {
-  const world = { file: basename(fileURLToPath(metaUrl)).replace(/\.test\.mjs$/, '') };
-  before(async () => {
-    const problems = prerequisites();
-    if (problems.length) throw new Error(`browser tests cannot run:\n  - ${problems.join('\n  - ')}`);
-    world.dir = mkdtempSync(join(tmpdir(), 'oat-browser-'));
-    world.db = join(world.dir, 'oat.db');
-    await seed(world.db);
-    if (prepare) await prepare(world);
-    const args = typeof serveArgs === 'function' ? await serveArgs(world) : serveArgs;
-    world.server = await Oatd.start(world.dir, { consoleDir, serveArgs: args });
-    world.bearer = await world.server.signIn('owner');
-    world.browser = await launchBrowser();
-    if (setup) await setup(world);
+export function useConsole(metaUrl, { setup, prepare, serveArgs = [], consoleDir = CONSOLE_DIR } = {}) {
+  const world = useWorld({
+    kind: 'browser',
+    seed: async (db) => {
+      // Before anything starts: what is missing, said once for every test of the file.
+      const problems = prerequisites();
+      if (problems.length) throw new Error(`browser tests cannot run:\n  - ${problems.join('\n  - ')}`);
+      await seedWorld(db);
+    },
+    prepare,
+    serveArgs: async (w) => [
+      ...consoleArgs(consoleDir), ...(typeof serveArgs === 'function' ? await serveArgs(w) : serveArgs),
+    ],
+    setup: async (w) => {
+      w.bearer = w.bearers.owner;
+      w.browser = await launchBrowser();
+      if (setup) await setup(w);
+    },
+    teardown: (w) => w.browser?.close().catch(() => {}),
   });
-  after(async () => {
-    await world.browser?.close().catch(() => {});
-    await world.server?.stop();
-    if (world.dir && !process.env.OAT_KEEP_TEST_DIRS) rmSync(world.dir, { recursive: true, force: true });
-  });
+  world.file = basename(fileURLToPath(metaUrl)).replace(/\.test\.mjs$/, '');
   return world;
 }
 

@@ -1,7 +1,7 @@
 // What the console refuses before sending, in the core's words (the same the server would
 // answer), and the plan's quota.
 import assert from 'node:assert/strict';
-import { admin, consoleTest, useConsole } from './harness.mjs';
+import { admin, consoleTest, tokenRequest, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url, {
   async setup(w) {
@@ -14,46 +14,47 @@ const world = useConsole(import.meta.url, {
 
 /** The server's words for a create body with FIELDS (it must refuse it: 400). */
 async function serverRefusal(org, fields) {
-  const body = {
-    label: 'ok', description: '', expires_at: null,
-    resources: [{ type: 'TYPE_REPO', path: `${org}/app`, scopes: ['scope-image-pull'] }], ...fields,
-  };
-  const r = await world.server.request('POST', `/v2/orgs/${org}/access-tokens`, { bearer: world.bearer, json: body });
+  const r = await world.server.post(`/v2/orgs/${org}/access-tokens`, tokenRequest(org, fields), { bearer: world.bearer });
   assert.equal(r.status, 400, String(r));
   return r.body;
 }
 
-/** Nothing was sent: the same tokens and the same audit log as BEFORE. */
-async function assertNothingSent(c, before) {
-  const s = await c.status();
-  assert.equal(s.pending, 0, 'no request in flight');
-  assert.deepEqual(await world.server.tokens('acme', world.bearer), before.tokens, 'the token list is unchanged');
-  assert.equal(await world.server.auditTotal('acme', world.bearer), before.audit, 'no audit event');
-}
-
-async function snapshot() {
-  return { tokens: await world.server.tokens('acme', world.bearer), audit: await world.server.auditTotal('acme', world.bearer) };
+/**
+ * In a fresh generate dialog of acme, FILL(c) makes a draft the core refuses for FIELD and
+ * resolves the create-body fields that say the same to the server. The console must show the
+ * server's very words for FIELD, hold the draft invalid, and send nothing when Generate is
+ * pressed (SHOT: the screenshot's name). Resolves the status with the error.
+ */
+async function refusedBeforeSending(c, field, shot, fill) {
+  await c.signIn('owner', { org: 'acme' });
+  const before = await world.server.snapshot('acme', world.bearer);
+  await c.openGenerate();
+  const fields = await fill();
+  const s = await c.waitForStatus((st, f) => typeof st[`generate.error.${f}`] === 'string', `the ${field} error`,
+    { arg: field });
+  const server = await serverRefusal('acme', fields);
+  assert.equal(s[`generate.error.${field}`], server.fields[field][0], 'the server\'s words, shown before sending');
+  assert.equal(s['generate.valid'], 0);
+  await c.shot(shot);
+  await c.click('generate.submit');
+  await c.waitFrames(5);
+  const after = await c.status();
+  assert.equal(after.dialog, 'generate', 'the dialog stays open');
+  assert.equal(after.pending, 0, 'no request in flight');
+  assert.deepEqual(await world.server.snapshot('acme', world.bearer), before, 'no token and no audit event');
+  return s;
 }
 
 consoleTest(world, 'a 101-character label shows the core\'s message and nothing is sent', async (c) => {
   const label = 'L'.repeat(101);
-  const server = await serverRefusal('acme', { label });
-  await c.signIn('owner', { org: 'acme' });
-  const before = await snapshot();
-  await c.openGenerate();
-  await c.addRepository('app');
-  await c.type('generate.label', label);
-  const s = await c.waitForStatus((st) => typeof st['generate.error.label'] === 'string', 'the label error');
-  await c.waitForWidget('generate.error.label');
-  assert.equal(s['generate.error.label'], server.fields.label[0], 'the server\'s words, shown before sending');
-  assert.equal(s['generate.valid'], 0);
-  await c.shot('label-error');
-  // Neither Enter in the field nor the (disabled) button sends anything.
-  await c.press('Enter');
-  await c.click('generate.submit');
-  await c.waitFrames(5);
-  assert.equal((await c.status()).dialog, 'generate', 'the dialog stays open');
-  await assertNothingSent(c, before);
+  await refusedBeforeSending(c, 'label', 'label-error', async () => {
+    await c.addRepository('app');
+    await c.type('generate.label', label);
+    await c.waitForWidget('generate.error.label');
+    // Enter in the field sends nothing either.
+    await c.press('Enter');
+    return { label };
+  });
   // One character less and it is valid.
   await c.click('generate.label');
   await c.press('End');
@@ -64,63 +65,39 @@ consoleTest(world, 'a 101-character label shows the core\'s message and nothing 
 
 consoleTest(world, 'a 201-character description shows the core\'s message and nothing is sent', async (c) => {
   const description = 'd'.repeat(201);
-  const server = await serverRefusal('acme', { description });
-  await c.signIn('owner', { org: 'acme' });
-  const before = await snapshot();
-  await c.openGenerate();
-  await c.type('generate.label', 'long description');
-  await c.addRepository('app');
-  await c.paste('generate.description', description);
-  const s = await c.waitForStatus((st) => typeof st['generate.error.description'] === 'string', 'the description error');
-  assert.equal(s['generate.error.description'], server.fields.description[0]);
+  const s = await refusedBeforeSending(c, 'description', 'description-error', async () => {
+    await c.type('generate.label', 'long description');
+    await c.addRepository('app');
+    await c.paste('generate.description', description);
+    return { description };
+  });
   assert.equal(s['generate.description.counter'], '201/200');
-  assert.equal(s['generate.valid'], 0);
-  await c.shot('description-error');
-  await c.click('generate.submit');
-  await c.waitFrames(5);
-  await assertNothingSent(c, before);
 });
 
 consoleTest(world, 'an expiration more than a year ahead shows the core\'s message', async (c) => {
-  await c.signIn('owner', { org: 'acme' });
-  const before = await snapshot();
-  await c.openGenerate();
-  await c.type('generate.label', 'far future');
-  await c.addRepository('app');
-  await c.click('generate.expiry.custom');
-  // The custom date starts a month ahead; two years later than that is too far.
-  const year = await c.waitForWidget('generate.expiry.year');
-  const month = (await c.widgets())['generate.expiry.month'];
-  const day = (await c.widgets())['generate.expiry.day'];
-  const farYear = Number(year.text) + 2;
-  await c.type('generate.expiry.year', String(farYear), { replace: true });
-  const s = await c.waitForStatus((st) => typeof st['generate.error.expires_at'] === 'string', 'the expiry error');
-  // The server's words for the same date (at noon UTC: the day is what matters).
-  const server = await serverRefusal('acme', {
-    expires_at: `${farYear}-${month.text.padStart(2, '0')}-${String(Math.min(Number(day.text), 28)).padStart(2, '0')}T12:00:00Z`,
+  await refusedBeforeSending(c, 'expires_at', 'expiry-error', async () => {
+    await c.type('generate.label', 'far future');
+    await c.addRepository('app');
+    await c.click('generate.expiry.custom');
+    // The custom date starts a month ahead; two years later than that is too far.
+    const year = await c.waitForWidget('generate.expiry.year');
+    const month = (await c.widgets())['generate.expiry.month'];
+    const day = (await c.widgets())['generate.expiry.day'];
+    const farYear = Number(year.text) + 2;
+    await c.type('generate.expiry.year', String(farYear), { replace: true });
+    // The server's words for the same date (at noon UTC: the day is what matters).
+    const dd = String(Math.min(Number(day.text), 28)).padStart(2, '0');
+    return { expires_at: `${farYear}-${month.text.padStart(2, '0')}-${dd}T12:00:00Z` };
   });
-  assert.equal(s['generate.error.expires_at'], server.fields.expires_at[0]);
-  assert.equal(s['generate.valid'], 0);
-  await c.shot('expiry-error');
-  await c.click('generate.submit');
-  await c.waitFrames(5);
-  await assertNothingSent(c, before);
 });
 
 consoleTest(world, 'a token without any repository or scope is refused before sending', async (c) => {
-  await c.signIn('owner', { org: 'acme' });
-  const before = await snapshot();
-  await c.openGenerate();
-  await c.type('generate.label', 'reaches nothing');
-  // Before an attempt it is a hint; Enter (an attempt to generate) makes it the error.
-  await c.press('Enter');
-  const s = await c.waitForStatus((st) => st['generate.valid'] === 0 && typeof st['generate.error.resources'] === 'string',
-    'the resources error');
-  const server = await serverRefusal('acme', { resources: [] });
-  assert.equal(s['generate.error.resources'], server.fields.resources[0]);
-  await c.click('generate.submit');
-  await c.waitFrames(5);
-  await assertNothingSent(c, before);
+  await refusedBeforeSending(c, 'resources', 'resources-error', async () => {
+    await c.type('generate.label', 'reaches nothing');
+    // Before an attempt it is a hint; Enter (an attempt to generate) makes it the error.
+    await c.press('Enter');
+    return { resources: [] };
+  });
 });
 
 consoleTest(world, 'at the Team quota (10 tokens) Generate is disabled, and says why', async (c) => {

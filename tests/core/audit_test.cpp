@@ -1,13 +1,18 @@
 // The audit log's vocabulary: Docker's create/update/delete, plus activation,
 // deactivation and failed sign-ins with a token.
 #include <algorithm>
-#include <set>
+#include <ostream>
 #include <string>
 #include <string_view>
 
 #include <gtest/gtest.h>
 
 #include "oat/audit.h"
+#include "test_support.h"
+
+namespace oat {
+inline void PrintTo(const AuditAction& a, std::ostream* os) { *os << a.name; }
+}  // namespace oat
 
 namespace {
 
@@ -34,36 +39,34 @@ TEST(AuditActions, ListEveryRecordedAction) {
 }
 
 TEST(AuditActions, AreListedOnceEach) {
-  std::set<std::string_view> names;
-  for (const auto& a : oat::audit_actions()) names.insert(a.name);
-  EXPECT_EQ(names.size(), oat::audit_actions().size());
-}
-
-TEST(AuditActions, EachHasADescription) {
-  for (const auto& a : oat::audit_actions()) {
-    SCOPED_TRACE(a.name);
-    EXPECT_FALSE(a.description.empty());
-  }
+  EXPECT_TRUE(oat_test::all_distinct(oat::audit_actions(),
+                                     [](const oat::AuditAction& a) { return a.name; }));
 }
 
 TEST(AuditActions, DescriptionsAreDistinct) {
-  std::set<std::string_view> descriptions;
-  for (const auto& a : oat::audit_actions()) descriptions.insert(a.description);
-  EXPECT_EQ(descriptions.size(), oat::audit_actions().size());
+  EXPECT_TRUE(oat_test::all_distinct(oat::audit_actions(),
+                                     [](const oat::AuditAction& a) { return a.description; }));
 }
 
-TEST(AuditActionDescription, MatchesTheList) {
-  for (const auto& a : oat::audit_actions()) {
-    SCOPED_TRACE(a.name);
-    EXPECT_EQ(oat::audit_action_description(a.name), a.description);
-  }
+// Each listed action, named after it ("access_token_create").
+class ListedAction : public ::testing::TestWithParam<oat::AuditAction> {};
+
+TEST_P(ListedAction, HasADescription) { EXPECT_FALSE(GetParam().description.empty()); }
+
+TEST_P(ListedAction, IsDescribedAsListed) {
+  EXPECT_EQ(oat::audit_action_description(GetParam().name), GetParam().description);
 }
+
+INSTANTIATE_TEST_SUITE_P(AuditActions, ListedAction, ::testing::ValuesIn(oat::audit_actions()),
+                         [](const ::testing::TestParamInfo<oat::AuditAction>& info) {
+                           std::string name(info.param.name);
+                           std::replace(name.begin(), name.end(), '.', '_');
+                           return name;
+                         });
 
 TEST(AuditActionDescription, IsAbsentForAnUnknownName) {
-  for (std::string_view name : {"", "access_token", "access_token.read", "repo.create"}) {
-    SCOPED_TRACE(name);
-    EXPECT_FALSE(oat::audit_action_description(name).has_value());
-  }
+  EXPECT_TRUE(oat_test::parses_none(oat::audit_action_description,
+                                    {"", "access_token", "access_token.read", "repo.create"}));
 }
 
 }  // namespace

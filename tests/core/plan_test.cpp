@@ -1,6 +1,7 @@
 // Plans and quotas: Team 10 tokens, Business 100, Free none. Every token held
 // counts, whatever its state, until it is deleted.
 #include <cstddef>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -57,63 +58,45 @@ INSTANTIATE_TEST_SUITE_P(EveryPlan, PlanTable, ::testing::ValuesIn(kPlans),
                          });
 
 TEST(Plan, UnknownNamesDoNotParse) {
-  for (std::string_view name : {"", "pro", "personal", "team ", "enterprise"}) {
-    SCOPED_TRACE(name);
-    EXPECT_FALSE(oat::parse_plan(name).has_value());
+  EXPECT_TRUE(
+      oat_test::parses_none(oat::parse_plan, {"", "pro", "personal", "team ", "enterprise"}));
+}
+
+// Whether an organization of a plan, holding some tokens, may create one more.
+struct QuotaRow {
+  std::string_view name;
+  Plan plan;
+  std::size_t held;
+  std::optional<ErrorCode> refusal;  // none: it may
+};
+
+const QuotaRow kQuotaRows[] = {
+    {"TeamAllowsTheFirstToken", Plan::Team, 0, std::nullopt},
+    {"TeamAllowsTheTenthToken", Plan::Team, 9, std::nullopt},
+    {"TeamRefusesTheEleventh", Plan::Team, 10, ErrorCode::QuotaReached},
+    // e.g. after a downgrade from Business
+    {"TeamRefusesAboveTheLimitToo", Plan::Team, 57, ErrorCode::QuotaReached},
+    {"BusinessAllowsTheHundredthToken", Plan::Business, 99, std::nullopt},
+    {"BusinessAllowsTheEleventhToken", Plan::Business, 10, std::nullopt},
+    {"BusinessRefusesTheHundredAndFirst", Plan::Business, 100, ErrorCode::QuotaReached},
+    {"FreeRefusesEvenTheFirstToken", Plan::Free, 0, ErrorCode::PlanHasNoTokens},
+    {"FreeRefusalIsAboutThePlanNotTheCount", Plan::Free, 3, ErrorCode::PlanHasNoTokens},
+};
+
+void PrintTo(const QuotaRow& row, std::ostream* os) { *os << row.name; }
+
+class QuotaTable : public ::testing::TestWithParam<QuotaRow> {};
+
+TEST_P(QuotaTable, AllowsOrRefusesOneMoreToken) {
+  auto refusal = oat::check_can_create_token(GetParam().plan, GetParam().held);
+  if (GetParam().refusal) {
+    EXPECT_TRUE(oat_test::refused(refusal, *GetParam().refusal));
+  } else {
+    EXPECT_FALSE(refusal.has_value()) << ::testing::PrintToString(*refusal);
   }
 }
 
-TEST(Quota, TeamAllowsTheFirstToken) {
-  EXPECT_FALSE(oat::check_can_create_token(Plan::Team, 0).has_value());
-}
-
-TEST(Quota, TeamAllowsTheTenthToken) {
-  auto refusal = oat::check_can_create_token(Plan::Team, 9);
-  EXPECT_FALSE(refusal.has_value()) << ::testing::PrintToString(*refusal);
-}
-
-TEST(Quota, TeamRefusesTheEleventh) {
-  auto refusal = oat::check_can_create_token(Plan::Team, 10);
-  ASSERT_TRUE(refusal.has_value());
-  EXPECT_EQ(refusal->code, ErrorCode::QuotaReached);
-  EXPECT_FALSE(refusal->message.empty());
-}
-
-TEST(Quota, TeamRefusesAboveTheLimitToo) {
-  // e.g. after a downgrade from Business
-  auto refusal = oat::check_can_create_token(Plan::Team, 57);
-  ASSERT_TRUE(refusal.has_value());
-  EXPECT_EQ(refusal->code, ErrorCode::QuotaReached);
-}
-
-TEST(Quota, BusinessAllowsTheHundredthToken) {
-  auto refusal = oat::check_can_create_token(Plan::Business, 99);
-  EXPECT_FALSE(refusal.has_value()) << ::testing::PrintToString(*refusal);
-}
-
-TEST(Quota, BusinessAllowsTheEleventhToken) {
-  EXPECT_FALSE(oat::check_can_create_token(Plan::Business, 10).has_value());
-}
-
-TEST(Quota, BusinessRefusesTheHundredAndFirst) {
-  auto refusal = oat::check_can_create_token(Plan::Business, 100);
-  ASSERT_TRUE(refusal.has_value());
-  EXPECT_EQ(refusal->code, ErrorCode::QuotaReached);
-  EXPECT_FALSE(refusal->message.empty());
-}
-
-TEST(Quota, FreeRefusesEvenTheFirstToken) {
-  auto refusal = oat::check_can_create_token(Plan::Free, 0);
-  ASSERT_TRUE(refusal.has_value());
-  EXPECT_EQ(refusal->code, ErrorCode::PlanHasNoTokens);
-  EXPECT_FALSE(refusal->message.empty());
-}
-
-TEST(Quota, FreeRefusalIsAboutThePlanNotTheCount) {
-  auto refusal = oat::check_can_create_token(Plan::Free, 3);
-  ASSERT_TRUE(refusal.has_value());
-  EXPECT_EQ(refusal->code, ErrorCode::PlanHasNoTokens);
-}
+INSTANTIATE_TEST_SUITE_P(Quota, QuotaTable, ::testing::ValuesIn(kQuotaRows), oat_test::RowName());
 
 TEST(Quota, TheBoundaryFollowsTokenQuotaForEveryPlanWithTokens) {
   for (Plan plan : {Plan::Team, Plan::Business}) {

@@ -73,10 +73,7 @@ TEST(ScopeString, MalformedEntriesAreRefused) {
        {"", "repository", "repository:acme/app", ":acme/app:pull", "repository::pull",
         "repository:acme/app:pull garbage"}) {
     SCOPED_TRACE(scope);
-    auto r = oat::parse_scope_string(scope);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, ErrorCode::InvalidScopeString);
-    EXPECT_FALSE(r.error().message.empty());
+    EXPECT_TRUE(oat_test::refused(oat::parse_scope_string(scope), ErrorCode::InvalidScopeString));
   }
 }
 
@@ -97,8 +94,7 @@ TEST(ScopeParams, NoParametersIsAnEmptyRequest) {
 
 TEST(ScopeParams, OneMalformedParameterRefusesTheRequest) {
   auto r = oat::parse_scope_params({"repository:acme/app:pull", "repository:acme/web"});
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::InvalidScopeString);
+  EXPECT_TRUE(oat_test::refused(r, ErrorCode::InvalidScopeString));
 }
 
 TEST(StripRegistryHost, RemovesAHostWithAPort) {

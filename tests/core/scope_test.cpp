@@ -1,16 +1,17 @@
 // The scope vocabulary: names, resource types, and which scope includes which.
 #include <algorithm>
-#include <iterator>
 #include <optional>
 #include <ostream>
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "oat/scope.h"
+#include "test_support.h"
 
 namespace {
 
@@ -24,39 +25,57 @@ struct ScopeRow {
   std::optional<Scope> includes;  // directly
 };
 
-// The spec's table, row by row.
-const ScopeRow kScopeTable[] = {
-    {Scope::ImagePull, "scope-image-pull", ResourceType::Repo, std::nullopt},
-    {Scope::ImagePush, "scope-image-push", ResourceType::Repo, Scope::ImagePull},
-    {Scope::ImageDelete, "scope-image-delete", ResourceType::Repo, Scope::ImagePush},
-    {Scope::RepositoryRead, "scope-repository-read", ResourceType::Repo, std::nullopt},
-    {Scope::RepositoryEdit, "scope-repository-edit", ResourceType::Repo, Scope::RepositoryRead},
-    {Scope::RepositoryAdmin, "scope-repository-admin", ResourceType::Repo, Scope::RepositoryEdit},
-    {Scope::TagRead, "scope-tag-read", ResourceType::Repo, std::nullopt},
-    {Scope::TagAdmin, "scope-tag-admin", ResourceType::Repo, Scope::TagRead},
-    {Scope::WebhookRead, "scope-webhook-read", ResourceType::Repo, std::nullopt},
-    {Scope::WebhookEdit, "scope-webhook-edit", ResourceType::Repo, Scope::WebhookRead},
-    {Scope::WebhookAdmin, "scope-webhook-admin", ResourceType::Repo, Scope::WebhookEdit},
-    {Scope::RepoGroupRead, "scope-repo-group-read", ResourceType::Repo, std::nullopt},
-    {Scope::RepoGroupEdit, "scope-repo-group-edit", ResourceType::Repo, Scope::RepoGroupRead},
-    {Scope::RepoGroupAdmin, "scope-repo-group-admin", ResourceType::Repo, Scope::RepoGroupEdit},
-    {Scope::RepositorySettingsAdmin, "scope-repository-settings-admin", ResourceType::Repo,
-     std::nullopt},
-    {Scope::MemberRead, "scope-member-read", ResourceType::Org, std::nullopt},
-    {Scope::MemberEdit, "scope-member-edit", ResourceType::Org, Scope::MemberRead},
-    {Scope::InviteRead, "scope-invite-read", ResourceType::Org, std::nullopt},
-    {Scope::InviteEdit, "scope-invite-edit", ResourceType::Org, Scope::InviteRead},
-    {Scope::GroupRead, "scope-group-read", ResourceType::Org, std::nullopt},
-    {Scope::GroupEdit, "scope-group-edit", ResourceType::Org, Scope::GroupRead},
-    {Scope::ActivityRead, "scope-activity-read", ResourceType::Org, std::nullopt},
-    {Scope::SiemCredentialsRead, "scope-siem_credentials-read", ResourceType::Org, std::nullopt},
-    {Scope::RamRead, "scope-ram-read", ResourceType::Org, std::nullopt},
-    {Scope::RamWrite, "scope-ram-write", ResourceType::Org, Scope::RamRead},
-    {Scope::ReportRead, "scope-report-read", ResourceType::Org, std::nullopt},
-    {Scope::RepositoryCreate, "scope-repository-create", ResourceType::Org, std::nullopt},
-    {Scope::RepositoryList, "scope-repository-list", ResourceType::Org, std::nullopt},
-    {Scope::RegistryUsageRead, "scope-registry-usage-read", ResourceType::Org, std::nullopt},
+// The spec's table as chains of inclusion, lowest scope first: each scope directly includes the
+// one before it in its chain, and the first includes none.
+struct Chain {
+  ResourceType type;
+  std::vector<std::pair<Scope, std::string_view>> scopes;
 };
+
+const Chain kChains[] = {
+    {ResourceType::Repo, {{Scope::ImagePull, "scope-image-pull"},
+                          {Scope::ImagePush, "scope-image-push"},
+                          {Scope::ImageDelete, "scope-image-delete"}}},
+    {ResourceType::Repo, {{Scope::RepositoryRead, "scope-repository-read"},
+                          {Scope::RepositoryEdit, "scope-repository-edit"},
+                          {Scope::RepositoryAdmin, "scope-repository-admin"}}},
+    {ResourceType::Repo, {{Scope::TagRead, "scope-tag-read"},
+                          {Scope::TagAdmin, "scope-tag-admin"}}},
+    {ResourceType::Repo, {{Scope::WebhookRead, "scope-webhook-read"},
+                          {Scope::WebhookEdit, "scope-webhook-edit"},
+                          {Scope::WebhookAdmin, "scope-webhook-admin"}}},
+    {ResourceType::Repo, {{Scope::RepoGroupRead, "scope-repo-group-read"},
+                          {Scope::RepoGroupEdit, "scope-repo-group-edit"},
+                          {Scope::RepoGroupAdmin, "scope-repo-group-admin"}}},
+    {ResourceType::Repo, {{Scope::RepositorySettingsAdmin, "scope-repository-settings-admin"}}},
+    {ResourceType::Org, {{Scope::MemberRead, "scope-member-read"},
+                         {Scope::MemberEdit, "scope-member-edit"}}},
+    {ResourceType::Org, {{Scope::InviteRead, "scope-invite-read"},
+                         {Scope::InviteEdit, "scope-invite-edit"}}},
+    {ResourceType::Org, {{Scope::GroupRead, "scope-group-read"},
+                         {Scope::GroupEdit, "scope-group-edit"}}},
+    {ResourceType::Org, {{Scope::ActivityRead, "scope-activity-read"}}},
+    {ResourceType::Org, {{Scope::SiemCredentialsRead, "scope-siem_credentials-read"}}},
+    {ResourceType::Org, {{Scope::RamRead, "scope-ram-read"},
+                         {Scope::RamWrite, "scope-ram-write"}}},
+    {ResourceType::Org, {{Scope::ReportRead, "scope-report-read"}}},
+    {ResourceType::Org, {{Scope::RepositoryCreate, "scope-repository-create"}}},
+    {ResourceType::Org, {{Scope::RepositoryList, "scope-repository-list"}}},
+    {ResourceType::Org, {{Scope::RegistryUsageRead, "scope-registry-usage-read"}}},
+};
+
+// The chains, one row a scope.
+std::vector<ScopeRow> scope_rows() {
+  std::vector<ScopeRow> rows;
+  for (const Chain& chain : kChains) {
+    std::optional<Scope> below;
+    for (const auto& [scope, name] : chain.scopes) {
+      rows.push_back({scope, name, chain.type, below});
+      below = scope;
+    }
+  }
+  return rows;
+}
 
 void PrintTo(const ScopeRow& row, std::ostream* os) { *os << row.name; }
 
@@ -82,7 +101,7 @@ TEST_P(ScopeTable, IncludesItself) {
   EXPECT_TRUE(oat::scope_includes(GetParam().scope, GetParam().scope));
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryScope, ScopeTable, ::testing::ValuesIn(kScopeTable),
+INSTANTIATE_TEST_SUITE_P(EveryScope, ScopeTable, ::testing::ValuesIn(scope_rows()),
                          [](const ::testing::TestParamInfo<ScopeRow>& info) {
                            std::string name;
                            for (char c : info.param.name.substr(6))  // drop "scope-"
@@ -91,7 +110,7 @@ INSTANTIATE_TEST_SUITE_P(EveryScope, ScopeTable, ::testing::ValuesIn(kScopeTable
                          });
 
 TEST(Scope, TheTableCoversEveryScope) {
-  EXPECT_EQ(std::size(kScopeTable), static_cast<std::size_t>(oat::kScopeCount));
+  EXPECT_EQ(scope_rows().size(), static_cast<std::size_t>(oat::kScopeCount));
   EXPECT_EQ(oat::all_scopes().size(), static_cast<std::size_t>(oat::kScopeCount));
 }
 
@@ -104,17 +123,14 @@ TEST(Scope, AllScopesListsThemInDeclarationOrder) {
 }
 
 TEST(Scope, NamesAreUnique) {
-  std::set<std::string_view> names;
-  for (Scope s : oat::all_scopes()) names.insert(oat::scope_name(s));
-  EXPECT_EQ(names.size(), static_cast<std::size_t>(oat::kScopeCount));
+  EXPECT_TRUE(oat_test::all_distinct(oat::all_scopes(), oat::scope_name));
+  EXPECT_EQ(oat::all_scopes().size(), static_cast<std::size_t>(oat::kScopeCount));
 }
 
 TEST(Scope, UnknownNamesDoNotParse) {
-  for (std::string_view name : {"", "scope-image-fly", "image-pull", "scope-image-pull ",
-                                "scope_image_pull", "pull"}) {
-    SCOPED_TRACE(name);
-    EXPECT_FALSE(oat::parse_scope(name).has_value());
-  }
+  EXPECT_TRUE(oat_test::parses_none(oat::parse_scope, {"", "scope-image-fly", "image-pull",
+                                                       "scope-image-pull ", "scope_image_pull",
+                                                       "pull"}));
 }
 
 TEST(Scope, InclusionsNeverCrossResourceTypes) {
@@ -171,21 +187,22 @@ TEST(Scope, IncludesAgreesWithTheInclusionChain) {
   }
 }
 
+const std::vector<oat_test::Word<ResourceType>> kDockersResourceTypes = {
+    {ResourceType::Repo, "TYPE_REPO"},
+    {ResourceType::Org, "TYPE_ORG"},
+};
+
 TEST(ResourceType, HasDockersNames) {
-  EXPECT_EQ(oat::resource_type_name(ResourceType::Repo), "TYPE_REPO");
-  EXPECT_EQ(oat::resource_type_name(ResourceType::Org), "TYPE_ORG");
+  EXPECT_TRUE(oat_test::names_are(kDockersResourceTypes, oat::resource_type_name));
 }
 
 TEST(ResourceType, ParsesDockersNames) {
-  EXPECT_EQ(oat::parse_resource_type("TYPE_REPO"), ResourceType::Repo);
-  EXPECT_EQ(oat::parse_resource_type("TYPE_ORG"), ResourceType::Org);
+  EXPECT_TRUE(oat_test::parses_as(kDockersResourceTypes, oat::parse_resource_type));
 }
 
 TEST(ResourceType, RefusesOtherNames) {
-  for (std::string_view name : {"", "TYPE_TEAM", "repo", "TYPE_REPO "}) {
-    SCOPED_TRACE(name);
-    EXPECT_FALSE(oat::parse_resource_type(name).has_value());
-  }
+  EXPECT_TRUE(
+      oat_test::parses_none(oat::parse_resource_type, {"", "TYPE_TEAM", "repo", "TYPE_REPO "}));
 }
 
 TEST(ScopeSet, StartsEmpty) {

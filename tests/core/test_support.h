@@ -1,12 +1,18 @@
 // Shared helpers for the core unit tests: readable failure output for errors, predicates over
-// Errors, and the "acme" organization the tests are set in.
+// Errors and refusals, checks of named vocabularies, and the "acme" organization the tests are
+// set in.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
 #include <ostream>
+#include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -87,6 +93,116 @@ inline bool all_messages_non_empty(const oat::Errors& errors) {
   return std::all_of(errors.begin(), errors.end(),
                      [](const oat::Error& e) { return !e.message.empty(); });
 }
+// An error with `code` at `field`: that field exactly or, when `field` ends in '*', any field
+// starting with what precedes the '*' ("*" alone: any field at all). For tables of refusals.
+inline bool has_error_at(const oat::Errors& errors, oat::ErrorCode code, std::string_view field) {
+  if (!field.ends_with('*')) return has_error(errors, code, field);
+  return has_error_under(errors, code, field.substr(0, field.size() - 1));
+}
+
+// ---- Refusals --------------------------------------------------------------------------------
+
+// The check behind refused(): the first error of a refusal.
+inline ::testing::AssertionResult refused_error(const oat::Error& e, oat::ErrorCode code,
+                                                std::optional<std::string_view> field) {
+  if (e.code != code || (field && e.field != *field) || e.message.empty()) {
+    return ::testing::AssertionFailure()
+           << "refused with " << ::testing::PrintToString(e) << ", expected "
+           << oat::error_code_name(code) << (field ? " at \"" + std::string(*field) + "\"" : "")
+           << " with a message";
+  }
+  return ::testing::AssertionSuccess();
+}
+// A rule refused: the Result failed (or the Status holds an error), and its first error has
+// `code`, a message and, when given, `field`.
+template <class T>
+::testing::AssertionResult refused(const oat::Result<T>& result, oat::ErrorCode code,
+                                   std::optional<std::string_view> field = std::nullopt) {
+  if (result.ok()) return ::testing::AssertionFailure() << "accepted, expected a refusal";
+  return refused_error(result.error(), code, field);
+}
+inline ::testing::AssertionResult refused(const oat::Status& status, oat::ErrorCode code,
+                                          std::optional<std::string_view> field = std::nullopt) {
+  if (!status) return ::testing::AssertionFailure() << "allowed, expected a refusal";
+  return refused_error(*status, code, field);
+}
+
+// ---- Tables of cases ------------------------------------------------------------------------
+
+// Names each instance of a parameterized test after its row's `name`.
+struct RowName {
+  template <class Row>
+  std::string operator()(const ::testing::TestParamInfo<Row>& info) const {
+    return std::string(info.param.name);
+  }
+};
+
+// ---- Vocabularies: enums whose values each have a name ---------------------------------------
+
+template <class E>
+struct Word {
+  E value;
+  std::string_view name;
+};
+
+// `name_of` names every word's value as the word says.
+template <class E, class NameOf>
+::testing::AssertionResult names_are(const std::vector<Word<E>>& words, NameOf name_of) {
+  ::testing::AssertionResult result = ::testing::AssertionSuccess();
+  for (const auto& word : words) {
+    if (std::string_view(name_of(word.value)) == word.name) continue;
+    if (result) result = ::testing::AssertionFailure();
+    result << "\n  the value of \"" << word.name << "\" is named \"" << name_of(word.value)
+           << "\"";
+  }
+  return result;
+}
+
+// `parse` reads every word's name as the word's value.
+template <class E, class Parse>
+::testing::AssertionResult parses_as(const std::vector<Word<E>>& words, Parse parse) {
+  ::testing::AssertionResult result = ::testing::AssertionSuccess();
+  for (const auto& word : words) {
+    const std::optional<E> parsed = parse(word.name);
+    if (parsed == word.value) continue;
+    if (result) result = ::testing::AssertionFailure();
+    result << "\n  \"" << word.name << "\" parses as ";
+    if (!parsed) {
+      result << "nothing";
+    } else if constexpr (std::is_enum_v<E>) {
+      result << "value " << static_cast<long long>(*parsed);
+    } else {
+      result << ::testing::PrintToString(*parsed);
+    }
+  }
+  return result;
+}
+
+// `parse` reads none of `names`.
+template <class Parse>
+::testing::AssertionResult parses_none(Parse parse, std::initializer_list<std::string_view> names) {
+  ::testing::AssertionResult result = ::testing::AssertionSuccess();
+  for (std::string_view name : names) {
+    if (!parse(name).has_value()) continue;
+    if (result) result = ::testing::AssertionFailure();
+    result << "\n  \"" << name << "\" parses";
+  }
+  return result;
+}
+
+// No two of `items` have the same key(item).
+template <class Items, class Key>
+::testing::AssertionResult all_distinct(const Items& items, Key key) {
+  std::set<std::decay_t<decltype(key(*std::begin(items)))>> seen;
+  ::testing::AssertionResult result = ::testing::AssertionSuccess();
+  for (const auto& item : items) {
+    if (seen.insert(key(item)).second) continue;
+    if (result) result = ::testing::AssertionFailure();
+    result << "\n  " << ::testing::PrintToString(key(item)) << " comes twice";
+  }
+  return result;
+}
+
 inline bool contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }

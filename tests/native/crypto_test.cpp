@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -23,6 +22,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "temp_dir.h"
 
 namespace oatd {
 namespace {
@@ -126,6 +127,22 @@ std::string sign_es256_by_hand(EVP_PKEY* pkey, const json& header, const json& c
   return input + "." + b64url(raw);
 }
 
+// A token signed by hand with `signer`'s private key: for headers sign_jwt never writes.
+std::string hand_signed(const SigningKey& signer, const json& header, const json& claims) {
+  PkeyPtr pkey = read_private_pem(signer.private_key_pem());
+  return sign_es256_by_hand(pkey.get(), header, claims);
+}
+
+// Why verify_jwt refuses `token` at kNow ("" and a test failure if it accepts it).
+std::string why_refused(const std::string& token, const SigningKey& key) {
+  std::string reason;
+  if (verify_jwt(token, key, kNow, 0, &reason).has_value()) {
+    ADD_FAILURE() << "accepted: " << token.substr(0, 80);
+    return "";
+  }
+  return reason;
+}
+
 std::vector<std::string> split_token(const std::string& token) {
   std::vector<std::string> parts;
   std::size_t start = 0;
@@ -150,23 +167,6 @@ json standard_claims() {
                                        {"name", "acme/app"},
                                        {"actions", {"pull", "push"}}}})}};
 }
-
-// A fresh empty directory, removed afterwards.
-class TempDir : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/oatd-crypto-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string path(const std::string& name) const { return dir_ + "/" + name; }
-  static void write_file(const std::string& path, const std::string& data, mode_t mode) {
-    { std::ofstream(path) << data; }
-    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
-  }
-  std::string dir_;
-};
 
 // --- digests ----------------------------------------------------------------------------------
 
@@ -446,9 +446,7 @@ TEST(Jwt, VerifyRefusesAChangedPayload) {
   json claims = standard_claims();
   claims["sub"] = "evil";
   std::string forged = parts[0] + "." + b64url(claims.dump()) + "." + parts[2];
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(forged, key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "bad signature");
+  EXPECT_EQ(why_refused(forged, key), "bad signature");
 }
 
 TEST(Jwt, VerifyRefusesAChangedSignatureByte) {
@@ -466,9 +464,7 @@ TEST(Jwt, VerifyRefusesAlgNone) {
   SigningKey key = SigningKey::generate();
   auto parts = split_token(key.sign_jwt(standard_claims()));
   std::string header = b64url(json{{"typ", "JWT"}, {"alg", "none"}}.dump());
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(header + "." + parts[1] + ".", key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "alg is not ES256");
+  EXPECT_EQ(why_refused(header + "." + parts[1] + ".", key), "alg is not ES256");
   EXPECT_FALSE(verify_jwt(header + "." + parts[1] + "." + parts[2], key, kNow).has_value());
 }
 
@@ -483,9 +479,7 @@ TEST(Jwt, VerifyRefusesHs256KeyedWithThePublicKey) {
                  reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac, &mac_len),
             nullptr);
   std::string token = input + "." + b64url(std::string(reinterpret_cast<char*>(mac), mac_len));
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(token, key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "alg is not ES256");
+  EXPECT_EQ(why_refused(token, key), "alg is not ES256");
 }
 
 TEST(Jwt, VerifyRefusesAnExpiredToken) {
@@ -493,9 +487,7 @@ TEST(Jwt, VerifyRefusesAnExpiredToken) {
   json claims = standard_claims();
   claims["exp"] = kNow;
   std::string token = key.sign_jwt(claims);
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(token, key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "expired");
+  EXPECT_EQ(why_refused(token, key), "expired");
   EXPECT_TRUE(verify_jwt(token, key, kNow - 1).has_value());
 }
 
@@ -514,9 +506,7 @@ TEST(Jwt, VerifyRefusesNbfInTheFuture) {
   json claims = standard_claims();
   claims["nbf"] = kNow + 1;
   std::string token = key.sign_jwt(claims);
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(token, key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "not yet valid (nbf)");
+  EXPECT_EQ(why_refused(token, key), "not yet valid (nbf)");
   EXPECT_TRUE(verify_jwt(token, key, kNow + 1).has_value());
 }
 
@@ -525,39 +515,31 @@ TEST(Jwt, VerifyRefusesATokenSignedByAnotherKey) {
   SigningKey other = SigningKey::generate();
   EXPECT_FALSE(verify_jwt(other.sign_jwt(standard_claims()), key, kNow).has_value());
   // Even when it claims our kid, the signature gives it away.
-  PkeyPtr other_pkey = read_private_pem(other.private_key_pem());
-  std::string forged = sign_es256_by_hand(
-      other_pkey.get(), json{{"typ", "JWT"}, {"alg", "ES256"}, {"kid", key.libtrust_kid()}},
+  std::string forged = hand_signed(
+      other, json{{"typ", "JWT"}, {"alg", "ES256"}, {"kid", key.libtrust_kid()}},
       standard_claims());
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(forged, key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "bad signature");
+  EXPECT_EQ(why_refused(forged, key), "bad signature");
 }
 
 TEST(Jwt, VerifyAcceptsAHandSignedTokenWithoutKid) {
   SigningKey key = SigningKey::generate();
-  PkeyPtr pkey = read_private_pem(key.private_key_pem());
-  std::string token = sign_es256_by_hand(pkey.get(), json{{"alg", "ES256"}}, standard_claims());
+  std::string token = hand_signed(key, json{{"alg", "ES256"}}, standard_claims());
   EXPECT_TRUE(verify_jwt(token, key, kNow).has_value());
 }
 
 TEST(Jwt, VerifyRefusesAForeignKid) {
   SigningKey key = SigningKey::generate();
-  PkeyPtr pkey = read_private_pem(key.private_key_pem());
-  std::string token = sign_es256_by_hand(
-      pkey.get(), json{{"alg", "ES256"}, {"kid", "AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA"}},
-      standard_claims());
-  std::string reason;
-  EXPECT_FALSE(verify_jwt(token, key, kNow, 0, &reason).has_value());
-  EXPECT_EQ(reason, "kid is not this key's");
+  const json foreign_kid = {
+      {"alg", "ES256"}, {"kid", "AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA:AAAA"}};
+  std::string token = hand_signed(key, foreign_kid, standard_claims());
+  EXPECT_EQ(why_refused(token, key), "kid is not this key's");
 }
 
 TEST(Jwt, VerifyRefusesClaimsWithoutExp) {
   SigningKey key = SigningKey::generate();
-  PkeyPtr pkey = read_private_pem(key.private_key_pem());
   json claims = standard_claims();
   claims.erase("exp");
-  std::string token = sign_es256_by_hand(pkey.get(), json{{"alg", "ES256"}}, claims);
+  std::string token = hand_signed(key, json{{"alg", "ES256"}}, claims);
   EXPECT_FALSE(verify_jwt(token, key, kNow).has_value());
 }
 
@@ -576,9 +558,7 @@ TEST(Jwt, VerifyRefusesMalformedTokens) {
       std::string(70000, 'A'),
   };
   for (const std::string& token : bad) {
-    std::string reason;
-    EXPECT_FALSE(verify_jwt(token, key, kNow, 0, &reason).has_value()) << token.substr(0, 80);
-    EXPECT_FALSE(reason.empty());
+    EXPECT_NE(why_refused(token, key), "") << token.substr(0, 80);
   }
 }
 
@@ -731,7 +711,28 @@ TEST(Certificate, UseCertificateRefusesAnotherKeysCertificate) {
 
 // --- key file ---------------------------------------------------------------------------------
 
-using KeyFile = TempDir;
+// A fresh folder for the key file.
+class KeyFile : public ::testing::Test {
+ protected:
+  std::string path(const std::string& name) const { return dir_.file(name); }
+  void write_file(const std::string& path, const std::string& data, mode_t mode) {
+    { std::ofstream(path) << data; }
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+  }
+  // What load_or_create says when it refuses the key file at `path` ("" and a test failure if
+  // it loads it).
+  static std::string refusal(const std::string& path) {
+    try {
+      SigningKey::load_or_create(path);
+    } catch (const CryptoError& e) {
+      return e.what();
+    }
+    ADD_FAILURE() << "the key file was accepted";
+    return "";
+  }
+
+  oatd_test::TempDir dir_{"oatd-crypto-test"};
+};
 
 TEST_F(KeyFile, LoadOrCreateCreatesThePemFileWithMode0600) {
   std::string p = path("signing.pem");
@@ -756,12 +757,8 @@ TEST_F(KeyFile, LoadOrCreateLoadsTheSameKeyBack) {
 TEST_F(KeyFile, LoadOrCreateRefusesAGroupReadableKeyFile) {
   std::string p = path("signing.pem");
   write_file(p, kFixedKeyPem, 0644);
-  try {
-    SigningKey::load_or_create(p);
-    FAIL() << "a 0644 key file was accepted";
-  } catch (const CryptoError& e) {
-    EXPECT_NE(std::string(e.what()).find("0644"), std::string::npos) << e.what();
-  }
+  const std::string refused = refusal(p);
+  EXPECT_NE(refused.find("0644"), std::string::npos) << refused;
 }
 
 TEST_F(KeyFile, LoadOrCreateLoadsAnExisting0600KeyFile) {
@@ -788,12 +785,8 @@ TEST_F(KeyFile, LoadOrCreateRefusesAKeyOffP256) {
   EVP_PKEY_free(p384);
   std::string p = path("signing.pem");
   write_file(p, pem, 0600);
-  try {
-    SigningKey::load_or_create(p);
-    FAIL() << "a P-384 key was accepted";
-  } catch (const CryptoError& e) {
-    EXPECT_NE(std::string(e.what()).find("P-256"), std::string::npos) << e.what();
-  }
+  const std::string refused = refusal(p);
+  EXPECT_NE(refused.find("P-256"), std::string::npos) << refused;
 }
 
 TEST_F(KeyFile, LoadOrCreateFailsWhenTheDirectoryIsMissing) {

@@ -18,18 +18,22 @@
 #include <csignal>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <future>
+#include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 
 #include "http/http.h"
 #include "http/metrics.h"
 #include "http/server.h"
+#include "temp_dir.h"
 
 namespace oatd::http {
 namespace {
@@ -46,13 +50,37 @@ Response echo_params(const Request&, const Params& p) {
   return Response::text(200, out);
 }
 
-TEST(Router, MatchesPatternAndCapturesParams) {
+// A pattern, a target it matches, and the parameters captured (as echo_params writes them).
+struct Capture {
+  std::string_view name;
+  std::string_view pattern;
+  std::string_view target;
+  std::string_view params;
+};
+
+void PrintTo(const Capture& row, std::ostream* os) { *os << row.name; }
+
+const Capture kCaptures[] = {
+    {"MatchesPatternAndCapturesParams", "/v2/orgs/{org}/access-tokens/{id}",
+     "/v2/orgs/acme/access-tokens/42", "org=acme;id=42;"},
+    {"EncodedSlashStaysInsideOneSegment", "/v2/repositories/{name}",
+     "/v2/repositories/acme%2Fapp", "name=acme/app;"},
+};
+
+class RouterCapture : public ::testing::TestWithParam<Capture> {};
+
+TEST_P(RouterCapture, HandsTheCapturedParamsToTheHandler) {
   Router router;
-  router.add("GET", "/v2/orgs/{org}/access-tokens/{id}", echo_params);
-  Response r = router.route(Request::make("GET", "/v2/orgs/acme/access-tokens/42"));
+  router.add("GET", std::string(GetParam().pattern), echo_params);
+  Response r = router.route(Request::make("GET", GetParam().target));
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, "org=acme;id=42;");
+  EXPECT_EQ(r.body, GetParam().params);
 }
+
+INSTANTIATE_TEST_SUITE_P(Router, RouterCapture, ::testing::ValuesIn(kCaptures),
+                         [](const ::testing::TestParamInfo<Capture>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST(Router, ParamsAtGivesCapturedValue) {
   Router router;
@@ -139,14 +167,6 @@ TEST(Router, RejectsMalformedPatterns) {
   EXPECT_THROW(router.add("GET", "/v2/{a}/{a}", noop), std::invalid_argument);
   router.add("GET", "/v2/{org}", noop);
   EXPECT_THROW(router.add("GET", "/v2/{org}", noop), std::invalid_argument);
-}
-
-TEST(Router, EncodedSlashStaysInsideOneSegment) {
-  Router router;
-  router.add("GET", "/v2/repositories/{name}", echo_params);
-  Response r = router.route(Request::make("GET", "/v2/repositories/acme%2Fapp"));
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, "name=acme/app;");
 }
 
 TEST(Request, PathAndQueryArePercentDecoded) {
@@ -367,6 +387,13 @@ std::string get(std::string_view target, std::string_view extra_headers = "") {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) + "\r\n";
 }
 
+// The answer to one raw request from a fresh server on hello_router().
+RawResponse answer_to(std::string_view request, ServerOptions options = test_options()) {
+  RunningServer server(hello_router(), std::move(options));
+  Client client(server.port());
+  return client.request(request);
+}
+
 // Polls `condition` for up to 2 s (on_complete runs just after the client has its response).
 bool eventually(const std::function<bool()>& condition) {
   for (auto deadline = std::chrono::steady_clock::now() + 2s; std::chrono::steady_clock::now() < deadline;) {
@@ -386,9 +413,7 @@ TEST(Server, PortZeroReportsTheBoundPort) {
 }
 
 TEST(Server, GetAnswersWithHandlerOutput) {
-  RunningServer server(hello_router());
-  Client client(server.port());
-  RawResponse r = client.request(get("/v2/orgs/acme"));
+  RawResponse r = answer_to(get("/v2/orgs/acme"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"name":"acme"})");
   EXPECT_EQ(r.header("Content-Type"), "application/json");
@@ -397,17 +422,14 @@ TEST(Server, GetAnswersWithHandlerOutput) {
 }
 
 TEST(Server, UnroutedPathGets404Json) {
-  RunningServer server(hello_router());
-  Client client(server.port());
-  RawResponse r = client.request(get("/nope"));
+  RawResponse r = answer_to(get("/nope"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body, R"({"detail":"Not found","message":"Not found"})");
 }
 
 TEST(Server, PostBodyReachesHandler) {
-  RunningServer server(hello_router());
-  Client client(server.port());
-  RawResponse r = client.request("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world");
+  RawResponse r =
+      answer_to("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "hello world");
 }
@@ -456,9 +478,8 @@ TEST(Server, BodyOverLimitGets413AndClose) {
 TEST(Server, HeaderOverLimitGets431) {
   ServerOptions options = test_options();
   options.header_limit = 1024;
-  RunningServer server(hello_router(), options);
-  Client client(server.port());
-  RawResponse r = client.request(get("/v2/orgs/a", "X-Big: " + std::string(4000, 'y') + "\r\n"));
+  RawResponse r =
+      answer_to(get("/v2/orgs/a", "X-Big: " + std::string(4000, 'y') + "\r\n"), options);
   EXPECT_EQ(r.status, 431);
   EXPECT_EQ(r.header("Connection"), "close");
 }
@@ -504,7 +525,9 @@ void expect_refused_and_closed(std::uint16_t port, std::string_view transfer_enc
   RawResponse r = client.read_response();
   EXPECT_EQ(r.status, status) << transfer_encoding;
   EXPECT_NE(r.body.find("\"detail\""), std::string::npos) << transfer_encoding;
-  if (version == "HTTP/1.1") EXPECT_EQ(r.header("Connection"), "close") << transfer_encoding;
+  if (version == "HTTP/1.1") {
+    EXPECT_EQ(r.header("Connection"), "close") << transfer_encoding;
+  }
   RawResponse next = client.read_response();
   EXPECT_EQ(next.status, 0) << transfer_encoding << ": answered " << next.head << next.body;
 }
@@ -544,9 +567,7 @@ TEST(Server, ExpectContinueGets100BeforeTheBody) {
 }
 
 TEST(Server, MalformedRequestGets400) {
-  RunningServer server(hello_router());
-  Client client(server.port());
-  RawResponse r = client.request("GET /v2 HTTP/1.1\r\nBad Header Line\r\n\r\n");
+  RawResponse r = answer_to("GET /v2 HTTP/1.1\r\nBad Header Line\r\n\r\n");
   EXPECT_EQ(r.status, 400);
 }
 
@@ -657,9 +678,7 @@ std::string preflight(std::string_view origin) {
 }
 
 TEST(Cors, PreflightFromAllowedOriginGets204AndHeaders) {
-  RunningServer server(hello_router(), cors_options());
-  Client client(server.port());
-  RawResponse r = client.request(preflight("https://console.example"));
+  RawResponse r = answer_to(preflight("https://console.example"), cors_options());
   EXPECT_EQ(r.status, 204);
   EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://console.example");
   EXPECT_NE(r.header("Access-Control-Allow-Headers").find("Authorization"), std::string::npos);
@@ -668,18 +687,15 @@ TEST(Cors, PreflightFromAllowedOriginGets204AndHeaders) {
 }
 
 TEST(Cors, PreflightFromOtherOriginGetsNoCorsHeaders) {
-  RunningServer server(hello_router(), cors_options());
-  Client client(server.port());
-  RawResponse r = client.request(preflight("https://evil.example"));
+  RawResponse r = answer_to(preflight("https://evil.example"), cors_options());
   EXPECT_FALSE(r.has_header("Access-Control-Allow-Origin"));
   EXPECT_FALSE(r.has_header("Access-Control-Allow-Headers"));
   EXPECT_FALSE(r.has_header("Access-Control-Allow-Methods"));
 }
 
 TEST(Cors, ActualRequestFromAllowedOriginCarriesAllowOrigin) {
-  RunningServer server(hello_router(), cors_options());
-  Client client(server.port());
-  RawResponse r = client.request(get("/v2/orgs/acme", "Origin: https://console.example\r\n"));
+  RawResponse r =
+      answer_to(get("/v2/orgs/acme", "Origin: https://console.example\r\n"), cors_options());
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header("Access-Control-Allow-Origin"), "https://console.example");
 }
@@ -688,68 +704,65 @@ TEST(Cors, ActualRequestFromAllowedOriginCarriesAllowOrigin) {
 // [SECTION] Static files
 // -----------------------------------------------------------------------------------------------
 
-// <tmp>/oatd-http-test-<pid>-<n>/{www/index.html, www/app.wasm, secret.txt}
+const std::string kWasm("\0asm\1\0\0\0", 8);
+
+// A fresh folder <tmp>/oatd-http-XXXXXX/{www/index.html, www/app.wasm, secret.txt}, www/ served.
+// The server starts at the first fetch, so a test can add files before.
 class StaticFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    static int counter = 0;
-    root_ = std::filesystem::temp_directory_path() /
-            ("oatd-http-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(root_ / "www");
-    write(root_ / "www" / "index.html", "<h1>console</h1>");
-    write(root_ / "www" / "app.wasm", std::string("\0asm\1\0\0\0", 8));
-    write(root_ / "secret.txt", "top secret");
+    root_.write("www/index.html", "<h1>console</h1>");
+    root_.write("www/app.wasm", kWasm);
+    root_.write("secret.txt", "top secret");
     options_ = test_options();
-    options_.static_dir = root_ / "www";
+    options_.static_dir = root_.path() / "www";
   }
-  void TearDown() override { std::filesystem::remove_all(root_); }
-  static void write(const std::filesystem::path& p, const std::string& content) {
-    std::ofstream(p, std::ios::binary) << content;
+
+  // The answer to GET `target` (with `headers`, each line ending in CRLF), on one connection.
+  RawResponse fetch(std::string_view target, std::string_view headers = "") {
+    if (!server_) {
+      server_ = std::make_unique<RunningServer>(hello_router(), options_);
+      client_ = std::make_unique<Client>(server_->port());
+    }
+    return client_->request(get(target, headers));
   }
-  std::filesystem::path root_;
+
+  oatd_test::TempDir root_{"oatd-http"};
   ServerOptions options_;
+  std::unique_ptr<RunningServer> server_;
+  std::unique_ptr<Client> client_;
 };
 
 TEST_F(StaticFiles, WasmIsServedAsApplicationWasm) {
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
-  RawResponse r = client.request(get("/app.wasm"));
+  RawResponse r = fetch("/app.wasm");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header("Content-Type"), "application/wasm");
-  EXPECT_EQ(r.body, std::string("\0asm\1\0\0\0", 8));
+  EXPECT_EQ(r.body, kWasm);
 }
 
 TEST_F(StaticFiles, RootServesIndexHtml) {
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
-  RawResponse r = client.request(get("/"));
+  RawResponse r = fetch("/");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header("Content-Type"), "text/html; charset=utf-8");
   EXPECT_EQ(r.body, "<h1>console</h1>");
 }
 
 TEST_F(StaticFiles, DotDotTraversalIsRefused) {
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
   for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt", "/x/..%2f..%2fsecret.txt"}) {
-    RawResponse r = client.request(get(target));
+    RawResponse r = fetch(target);
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.body.find("top secret"), std::string::npos) << target;
   }
 }
 
 TEST_F(StaticFiles, SymlinkLeavingTheDirectoryIsRefused) {
-  std::filesystem::create_symlink(root_ / "secret.txt", root_ / "www" / "link.txt");
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
-  EXPECT_EQ(client.request(get("/link.txt")).status, 404);
+  std::filesystem::create_symlink(root_.path() / "secret.txt", root_.path() / "www" / "link.txt");
+  EXPECT_EQ(fetch("/link.txt").status, 404);
 }
 
 TEST_F(StaticFiles, APrecompressedSiblingIsSentToClientsAcceptingGzip) {
-  write(root_ / "www" / "app.wasm.gz", "pretend-gzip");
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
-  RawResponse r = client.request(get("/app.wasm", "Accept-Encoding: gzip, deflate, br\r\n"));
+  root_.write("www/app.wasm.gz", "pretend-gzip");
+  RawResponse r = fetch("/app.wasm", "Accept-Encoding: gzip, deflate, br\r\n");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.header("Content-Encoding"), "gzip");
   EXPECT_EQ(r.header("Content-Type"), "application/wasm");
@@ -757,21 +770,17 @@ TEST_F(StaticFiles, APrecompressedSiblingIsSentToClientsAcceptingGzip) {
 }
 
 TEST_F(StaticFiles, ClientsNotAcceptingGzipGetThePlainFile) {
-  write(root_ / "www" / "app.wasm.gz", "pretend-gzip");
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
+  root_.write("www/app.wasm.gz", "pretend-gzip");
   for (const char* accept : {"", "Accept-Encoding: identity\r\n", "Accept-Encoding: gzip;q=0\r\n"}) {
-    RawResponse r = client.request(get("/app.wasm", accept));
+    RawResponse r = fetch("/app.wasm", accept);
     EXPECT_FALSE(r.has_header("Content-Encoding")) << accept;
-    EXPECT_EQ(r.body, std::string("\0asm\1\0\0\0", 8)) << accept;
+    EXPECT_EQ(r.body, kWasm) << accept;
   }
 }
 
 TEST_F(StaticFiles, RoutesWinOverFiles) {
-  write(root_ / "www" / "echo", "file");
-  RunningServer server(hello_router(), options_);
-  Client client(server.port());
-  EXPECT_EQ(client.request(get("/echo")).status, 405);  // /echo is a POST route
+  root_.write("www/echo", "file");
+  EXPECT_EQ(fetch("/echo").status, 405);  // /echo is a POST route
 }
 
 // -----------------------------------------------------------------------------------------------

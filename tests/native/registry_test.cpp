@@ -2,9 +2,6 @@
 // temporary directory, an in-memory key, the routes as the server registers them. What is
 // checked here is the shape of the answers and of the JWT, byte for byte; the rules (grants,
 // refusals, rate limits) are checked end to end by tests/api and tests/registry.
-#include <stdlib.h>
-
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +14,7 @@
 #include "crypto/crypto.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "temp_dir.h"
 
 namespace oatd {
 namespace {
@@ -31,13 +29,22 @@ std::string dump(const json& value) {
 
 std::string base64(std::string_view text) { return base64_encode(text); }
 
+// The JSON object `text` holds, checked to be written byte for byte as nlohmann writes it (keys
+// sorted, no spaces); an empty object, and a test failure, if it holds none.
+json compact_object(const std::string& text) {
+  const json value = json::parse(text, nullptr, false);
+  if (!value.is_object()) {
+    ADD_FAILURE() << "not a JSON object: " << text;
+    return json::object();
+  }
+  EXPECT_EQ(text, dump(value));
+  return value;
+}
+
 class RegistryTokens : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "oatd-registry-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
-    store_ = open_sqlite_store((dir_ / "oatd.db").string());
+    store_ = open_sqlite_store(dir_.file("oatd.db"));
     secret_ = oat::generate_token(random_bytes);
     store_->write([&](Transaction& tx) {
       const auto acme = tx.add_organization("acme", oat::Plan::Team, std::nullopt);
@@ -59,7 +66,6 @@ class RegistryTokens : public ::testing::Test {
     usage_.reset();
     services_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   // Starts the routes with these registry options.
@@ -96,7 +102,7 @@ class RegistryTokens : public ::testing::Test {
     return base64url_decode(token.substr(first + 1, second - first - 1)).value_or("");
   }
 
-  std::filesystem::path dir_;
+  oatd_test::TempDir dir_{"oatd-registry"};
   std::unique_ptr<Store> store_;
   SigningKey key_ = SigningKey::generate();
   std::string secret_;
@@ -112,10 +118,7 @@ TEST_F(RegistryTokens, ClaimsAreTheSortedCompactJsonOfEveryClaim) {
           "&scope=registry:catalog:*&scope=repository:other/app:pull",
           "acme");
   ASSERT_EQ(answer.status, 200) << answer.body;
-  const std::string text = claims_text(answer);
-  const json claims = json::parse(text, nullptr, false);
-  ASSERT_TRUE(claims.is_object()) << text;
-  EXPECT_EQ(text, dump(claims));  // keys sorted, no spaces: what nlohmann writes
+  const json claims = compact_object(claims_text(answer));
   const std::string jti = claims.value("jti", "");
   EXPECT_EQ(claims, (json{{"iss", "oatd"},
                           {"sub", "acme"},
@@ -140,10 +143,7 @@ TEST_F(RegistryTokens, TextThatNeedsEscapingIsEscapedAsNlohmannDoes) {
   serve(options);
   const http::Response answer = get("/token?scope=repository:acme/app:pull", "acme");
   ASSERT_EQ(answer.status, 200) << answer.body;
-  const std::string text = claims_text(answer);
-  const json claims = json::parse(text, nullptr, false);
-  ASSERT_TRUE(claims.is_object()) << text;
-  EXPECT_EQ(text, dump(claims));
+  const json claims = compact_object(claims_text(answer));
   EXPECT_EQ(claims.value("iss", ""),
             "oatd \"main\" \\ tab\t \x01 \x7f caf\xc3\xa9 bad\xef\xbf\xbd");  // U+FFFD
   EXPECT_EQ(claims.value("aud", ""), options.service);
@@ -154,9 +154,7 @@ TEST_F(RegistryTokens, GetAnswersTokenAccessTokenExpiresInAndIssuedAt) {
   const http::Response answer = get("/token?scope=repository:acme/app:pull", "acme");
   ASSERT_EQ(answer.status, 200) << answer.body;
   EXPECT_EQ(answer.find_header("Content-Type"), "application/json");
-  const json body = json::parse(answer.body, nullptr, false);
-  ASSERT_TRUE(body.is_object()) << answer.body;
-  EXPECT_EQ(answer.body, dump(body));
+  const json body = compact_object(answer.body);
   const std::string token = body.value("token", "");
   EXPECT_EQ(body, (json{{"token", token},
                         {"access_token", token},
@@ -173,9 +171,7 @@ TEST_F(RegistryTokens, PostAnswerAlsoCarriesTheGrantedScope) {
   request.remote_address = "10.0.0.7";
   const http::Response answer = router_->route(request);
   ASSERT_EQ(answer.status, 200) << answer.body;
-  const json body = json::parse(answer.body, nullptr, false);
-  ASSERT_TRUE(body.is_object()) << answer.body;
-  EXPECT_EQ(answer.body, dump(body));
+  const json body = compact_object(answer.body);
   const std::string token = body.value("token", "");
   EXPECT_EQ(body, (json{{"access_token", token},
                         {"token", token},

@@ -84,7 +84,7 @@ describe('a token for org/*', () => {
   test('with push creates a new repository, which the registry notification registers', async () => {
     ok(await stack.push('acme/created', 'acme', acmeCi.token));
     const listed = await waitFor(async () => (await stack.repositories('acme')).includes('created'),
-                                 { timeout: 10000, interval: 200 });
+                                 'acme/created listed', { timeout: 10000, interval: 200 }).catch(() => false);
     assert.ok(listed, `acme/created not in GET /v2/namespaces/acme/repositories\n${stack.logs()}`);
   });
 
@@ -92,7 +92,7 @@ describe('a token for org/*', () => {
     const { token } = await stack.createToken('acme', [repo('acme/*', 'scope-image-pull')]);
     ok(await stack.push('acme/later', 'acme', acmeCi.token));
     await waitFor(async () => (await stack.repositories('acme')).includes('later'),
-                  { timeout: 10000, interval: 200 });
+                  'acme/later listed', { timeout: 10000, interval: 200 });
     ok(await stack.pull('acme/later', 'acme', token));
   });
 

@@ -14,9 +14,9 @@ const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 // GET /token as acme with `secret`, asserting a 200; resolves {body, jwt: decoded}.
 async function grant(secret, scopes) {
-  const answer = await stack.tokenGet({ user: 'acme', password: secret, scopes });
-  assert.equal(answer.status, 200, JSON.stringify(answer.body));
-  return { ...answer, jwt: decodeJwt(answer.body.token) };
+  const answer = await stack.oatd.tokenService({ user: 'acme', secret, scopes });
+  assert.equal(answer.status, 200, String(answer));
+  return { body: answer.body, jwt: decodeJwt(answer.body.token) };
 }
 
 before(async () => {
@@ -29,65 +29,63 @@ after(async () => { await stack?.stop(); });
 describe('GET /token grants', () => {
   test('what was asked when the token allows it', async () => {
     const { jwt } = await grant(pullApp.token, ['repository:acme/app:pull']);
-    assert.deepEqual(jwt.claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
+    assert.deepEqual(jwt.payload.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
   });
 
   test('a partial grant with a 200: pull,push on a pull-only token grants pull', async () => {
     const { jwt } = await grant(pullApp.token, ['repository:acme/app:pull,push']);
-    assert.deepEqual(jwt.claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
+    assert.deepEqual(jwt.payload.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
   });
 
   test('an empty grant with a 200 for a repository the token does not cover', async () => {
     const { jwt } = await grant(pullApp.token, ['repository:acme/web:pull']);
-    assert.deepEqual(jwt.claims.access, []);
+    assert.deepEqual(jwt.payload.access, []);
   });
 
   test('each of several scopes on its own', async () => {
     const { jwt } = await grant(pullApp.token, ['repository:acme/web:pull', 'repository:acme/app:pull,push']);
-    assert.deepEqual(jwt.claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
+    assert.deepEqual(jwt.payload.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
   });
 
   test('nothing for a name outside the registry grammar, even to an acme/* token, and oatd keeps serving', async () => {
     const all = await stack.createToken('acme', [repo('acme/*', 'scope-image-pull')]);
     // Raw bytes that are not UTF-8 must neither be granted nor break the signed answer.
-    const response = await fetch(`${stack.url}/token?service=oat-registry&scope=repository:acme/%FF%FE:pull`,
-                                 { headers: { Authorization: `Basic ${Buffer.from(`acme:${all.token}`).toString('base64')}` } });
-    assert.equal(response.status, 200);
-    const body = await response.json();
-    const claims = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString());
-    assert.deepEqual(claims.access, []);
+    const answer = await stack.oatd.get('/token?service=oat-registry&scope=repository:acme/%FF%FE:pull',
+                                        { basic: ['acme', all.token] });
+    assert.equal(answer.status, 200, String(answer));
+    assert.deepEqual(decodeJwt(answer.body.token).payload.access, []);
     const { jwt } = await grant(all.token, ['repository:acme/app:pull']);
-    assert.deepEqual(jwt.claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
+    assert.deepEqual(jwt.payload.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
   });
 
   test('nothing, with a 200, when no scope is asked (a login)', async () => {
     const { jwt } = await grant(pullApp.token, []);
-    assert.deepEqual(jwt.claims.access, []);
+    assert.deepEqual(jwt.payload.access, []);
   });
 
   test('registry:catalog:* to a token with the organization scope scope-repository-list', async () => {
     const { token } = await stack.createToken('acme', [
       { type: 'TYPE_ORG', path: 'acme', scopes: ['scope-repository-list'] }]);
     const { jwt } = await grant(token, ['registry:catalog:*']);
-    assert.deepEqual(jwt.claims.access, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
+    assert.deepEqual(jwt.payload.access, [{ type: 'registry', name: 'catalog', actions: ['*'] }]);
   });
 
   test('no registry:catalog:* to a token with repository scopes only', async () => {
     const { jwt } = await grant(pullApp.token, ['registry:catalog:*']);
-    assert.deepEqual(jwt.claims.access, []);
+    assert.deepEqual(jwt.payload.access, []);
   });
 
   test('pull of public repositories only to an anonymous client', async () => {
-    const answer = await stack.tokenGet({ scopes: ['repository:acme/docs:pull,push', 'repository:acme/app:pull'] });
-    assert.equal(answer.status, 200, JSON.stringify(answer.body));
-    const { claims } = decodeJwt(answer.body.token);
-    assert.deepEqual(claims.access, [{ type: 'repository', name: 'acme/docs', actions: ['pull'] }]);
+    const answer = await stack.oatd.tokenService({ scopes: ['repository:acme/docs:pull,push', 'repository:acme/app:pull'] });
+    assert.equal(answer.status, 200, String(answer));
+    assert.deepEqual(decodeJwt(answer.body.token).payload.access,
+                     [{ type: 'repository', name: 'acme/docs', actions: ['pull'] }]);
   });
 
   test('a 400 INVALID_REQUEST for a malformed scope', async () => {
-    const answer = await stack.tokenGet({ user: 'acme', password: pullApp.token, scopes: ['nonsense'] });
+    const answer = await stack.oatd.tokenService({ user: 'acme', secret: pullApp.token, scopes: ['nonsense'] });
     assert.equal(answer.status, 400);
-    assert.equal(answer.body.errors?.[0]?.code, 'INVALID_REQUEST', JSON.stringify(answer.body));
+    assert.equal(answer.body.errors?.[0]?.code, 'INVALID_REQUEST', String(answer));
   });
 });
 
@@ -122,7 +120,7 @@ describe('the answer of GET /token', () => {
   test('has the claims iss, sub (the organization), aud (the service), exp, nbf, iat, jti, access', async () => {
     const now = Math.floor(Date.now() / 1000);
     const { body, jwt } = await grant(pullApp.token, ['repository:acme/app:pull']);
-    const { claims } = jwt;
+    const claims = jwt.payload;
     assert.equal(claims.iss, ISSUER);
     assert.equal(claims.sub, 'acme');
     assert.equal(claims.aud, SERVICE);
@@ -138,26 +136,25 @@ describe('the answer of GET /token', () => {
   test('has a different jti each time', async () => {
     const a = await grant(pullApp.token, ['repository:acme/app:pull']);
     const b = await grant(pullApp.token, ['repository:acme/app:pull']);
-    assert.notEqual(a.jwt.claims.jti, b.jwt.claims.jti);
+    assert.notEqual(a.jwt.payload.jti, b.jwt.payload.jti);
   });
 });
 
 describe('POST /token (OAuth2)', () => {
   test('grant_type=password with the form grants like GET and names the scope', async () => {
-    const response = await fetch(`${stack.url}/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
+    const answer = await stack.oatd.request('POST', '/token', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: String(new URLSearchParams({
         grant_type: 'password', service: SERVICE, client_id: 'e2e-tests',
         scope: 'repository:acme/app:pull,push', username: 'acme', password: pullApp.token,
-      }),
+      })),
     });
-    const body = await response.json();
-    assert.equal(response.status, 200, JSON.stringify(body));
+    assert.equal(answer.status, 200, String(answer));
+    const { body } = answer;
     assert.equal(body.scope, 'repository:acme/app:pull');
     assert.ok(body.expires_in >= 60);
     assert.match(body.issued_at, RFC3339);
-    const { claims } = decodeJwt(body.access_token);
+    const claims = decodeJwt(body.access_token).payload;
     assert.equal(claims.sub, 'acme');
     assert.deepEqual(claims.access, [{ type: 'repository', name: 'acme/app', actions: ['pull'] }]);
   });
@@ -170,27 +167,26 @@ describe('POST /registry/events', () => {
     request: { addr: '127.0.0.1:1234' },
     actor: { name: 'acme' },
   }] });
-  const post = (headers) => fetch(`${stack.url}/registry/events`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/vnd.docker.distribution.events.v1+json', ...headers },
+  const post = (headers) => stack.oatd.request('POST', '/registry/events', {
+    headers: { 'content-type': 'application/vnd.docker.distribution.events.v1+json', ...headers },
     body: envelope,
   });
 
   test('refuses a notification without the shared secret', async () => {
     const response = await post({});
-    assert.equal(response.status, 401, await response.text());
+    assert.equal(response.status, 401, String(response));
     assert.ok(!(await stack.repositories('acme')).includes('forged'));
   });
 
   test('refuses a notification with a wrong secret', async () => {
-    const response = await post({ Authorization: `Bearer ${stack.eventsSecret}x` });
-    assert.equal(response.status, 401, await response.text());
+    const response = await post({ authorization: `Bearer ${stack.eventsSecret}x` });
+    assert.equal(response.status, 401, String(response));
     assert.ok(!(await stack.repositories('acme')).includes('forged'));
   });
 
   test('accepts a notification with the shared secret and registers the pushed repository', async () => {
-    const response = await post({ Authorization: `Bearer ${stack.eventsSecret}` });
-    assert.equal(response.status, 204, await response.text());
+    const response = await post({ authorization: `Bearer ${stack.eventsSecret}` });
+    assert.equal(response.status, 204, String(response));
     assert.ok((await stack.repositories('acme')).includes('forged'));
   });
 });

@@ -13,13 +13,14 @@ import { Stack, repo, sleep, waitFor } from './harness.mjs';
 let stack;
 let ci;  // acme/app with scope-image-push
 
-// Polls GET token until `ready(token)` holds (at most 8 s); resolves the last token object.
+// Polls GET token until `ready(token)` holds (at most 8 s); resolves the last token object,
+// ready or not: the caller's assertion says what is missing, with the servers' logs.
 async function tokenWhen(id, ready) {
   let last;
   await waitFor(async () => {
     last = (await stack.getToken('acme', id)).body;
     return ready(last);
-  }, { timeout: 8000, interval: 200 });
+  }, `token ${id} to be ready`, { timeout: 8000, interval: 200 }).catch(() => {});
   return last;
 }
 
@@ -85,16 +86,17 @@ test('a pull is credited to the token whose grant made it, not to the last token
        const b = await stack.createToken('acme', [repo('acme/web', 'scope-image-pull')], { label: 'B' });
        // A signs in for a pull of acme/app; then B signs in (for acme/web) from the same address;
        // then A's registry token pulls the manifest.
-       const jwtA = (await stack.tokenGet({ user: 'acme', password: a.token,
-                                            scopes: ['repository:acme/app:pull'] })).body.token;
-       await stack.tokenGet({ user: 'acme', password: b.token, scopes: ['repository:acme/web:pull'] });
+       const jwtA = (await stack.oatd.tokenService({ user: 'acme', secret: a.token,
+                                                    scopes: ['repository:acme/app:pull'] })).body.token;
+       await stack.oatd.tokenService({ user: 'acme', secret: b.token, scopes: ['repository:acme/web:pull'] });
        const manifest = await fetch(`http://${stack.registryHost}/v2/acme/app/manifests/v1`, {
          headers: { Authorization: `Bearer ${jwtA}`, Accept: 'application/vnd.oci.image.manifest.v1+json' },
        });
        assert.equal(manifest.status, 200);
        await manifest.arrayBuffer();
        const count = async (t) => (await stack.getToken('acme', t.id)).body.pull_count;
-       await waitFor(async () => (await count(a)) + (await count(b)) >= 1, { timeout: 8000, interval: 200 });
+       await waitFor(async () => (await count(a)) + (await count(b)) >= 1, 'a pull counted',
+                     { timeout: 8000, interval: 200 });
        await sleep(1200);  // one more flush
        assert.equal(await count(b), 0, 'B pulled nothing');
        assert.equal(await count(a), 1, 'A pulled acme/app once');
