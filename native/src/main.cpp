@@ -123,6 +123,7 @@ int serve(const ServeOptions& options) {
   server_options.listen = options.listen;
   server_options.threads = options.threads;
   server_options.cors_origins = options.cors_origins;
+  server_options.error_writer = oatd::api_error;
   if (!options.console.empty()) server_options.static_dir = options.console;
   oatd::log::AccessLog access_log(options.access_log);
   server_options.on_complete = [&](const oatd::http::Request& request,

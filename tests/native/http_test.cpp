@@ -44,6 +44,12 @@ using namespace std::chrono_literals;
 // [SECTION] Request and Router
 // -----------------------------------------------------------------------------------------------
 
+// An error writer of the shape the API gives the HTTP layer (the messages here are plain ASCII).
+Response detail_error(int status, std::string_view message) {
+  const std::string quoted = "\"" + std::string(message) + "\"";
+  return Response::json(status, "{\"detail\":" + quoted + ",\"message\":" + quoted + "}");
+}
+
 Response echo_params(const Request&, const Params& p) {
   std::string out;
   for (const auto& [name, value] : p.items) out += name + "=" + value + ";";
@@ -118,13 +124,23 @@ TEST(Router, CaptureDoesNotMatchEmptySegmentOrExtraSegments) {
   EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/acme/x")).status, 404);
 }
 
-TEST(Router, UnknownPathIs404WithDetailBody) {
+TEST(Router, UnknownPathIs404InTheShapeOfItsErrorWriter) {
   Router router;
+  router.set_error_writer(detail_error);
   router.add("GET", "/v2/orgs/{org}", echo_params);
   Response r = router.route(Request::make("GET", "/v2/users/bob"));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.body, R"({"detail":"Not found","message":"Not found"})");
   EXPECT_EQ(r.find_header("content-type"), "application/json");
+}
+
+TEST(Router, WithoutAnErrorWriterRefusalsArePlainText) {
+  Router router;
+  router.add("GET", "/v2/orgs/{org}", echo_params);
+  Response r = router.route(Request::make("GET", "/v2/users/bob"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, "Not found\n");
+  EXPECT_EQ(r.find_header("content-type"), "text/plain; charset=utf-8");
 }
 
 TEST(Router, KnownPathWithOtherMethodIs405WithAllow) {
@@ -144,6 +160,7 @@ TEST(Router, HeadFallsBackToGet) {
 
 TEST(Router, ThrowingHandlerBecomes500) {
   Router router;
+  router.set_error_writer(detail_error);
   router.add("GET", "/boom", [](const Request&, const Params&) -> Response {
     throw std::runtime_error("database is on fire");
   });
@@ -213,9 +230,10 @@ TEST(Request, HeaderLookupIsCaseInsensitive) {
   EXPECT_EQ(r.header("Cookie"), std::nullopt);
 }
 
-TEST(Response, ErrorEscapesMessageAsJson) {
-  EXPECT_EQ(Response::error(400, "bad \"name\"").body,
-            R"({"detail":"bad \"name\"","message":"bad \"name\""})");
+TEST(Response, PlainErrorIsTheMessageAsText) {
+  const Response r = plain_error(400, "bad \"name\"");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "bad \"name\"\n");
 }
 
 TEST(Response, HeaderChainsOnTemporaries) {
@@ -350,6 +368,7 @@ ServerOptions test_options() {
   o.write_timeout = 3s;
   o.shutdown_timeout = 3s;
   o.handle_signals = false;
+  o.error_writer = detail_error;
   return o;
 }
 
@@ -376,6 +395,7 @@ class RunningServer {
 
 Router hello_router() {
   Router router;
+  router.set_error_writer(detail_error);
   router.add("GET", "/v2/orgs/{org}", [](const Request&, const Params& p) {
     return Response::json(200, "{\"name\":\"" + p.at("org") + "\"}");
   });

@@ -111,7 +111,12 @@ std::optional<http::Response> exception_answer(const http::Request& request,
 
 namespace oatd {
 
+http::Response api_error(int status, std::string_view message) {
+  return api::detail_response(status, message);
+}
+
 void add_api_routes(http::Router& router, Services& services) {
+  router.set_error_writer(api_error);
   router.set_exception_handler(api::exception_answer);
   api::add_auth_routes(router, services);
   api::add_token_routes(router, services);

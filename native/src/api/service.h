@@ -55,6 +55,10 @@ struct Services {
   UsageRecorder* usage = nullptr;  // registry sign-ins are recorded through it when set
 };
 
+// The API's error shape, {"detail","message"}, for the HTTP layer's own refusals
+// (ServerOptions::error_writer; add_api_routes sets it on the router).
+http::Response api_error(int status, std::string_view message);
+
 // Registers every management API route (auth, access tokens, audit log, user, organizations,
 // repositories) on `router`.
 void add_api_routes(http::Router& router, Services& services);

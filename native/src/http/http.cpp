@@ -13,8 +13,6 @@
 #include <stdexcept>
 
 #include "log/log.h"
-#include "oat/api.h"
-#include "oat/wire.h"
 
 namespace oatd::http {
 
@@ -137,20 +135,24 @@ std::multimap<std::string, std::string> Request::form() const { return parse_url
 // [SECTION] Response
 // -----------------------------------------------------------------------------------------------
 
-Response Response::json(int status, std::string body) {
+namespace {
+
+Response typed(int status, std::string body, const char* content_type) {
   Response r;
   r.status = status;
   r.body = std::move(body);
-  r.headers.emplace_back("Content-Type", "application/json");
+  r.headers.emplace_back("Content-Type", content_type);
   return r;
 }
 
+}  // namespace
+
+Response Response::json(int status, std::string body) {
+  return typed(status, std::move(body), "application/json");
+}
+
 Response Response::text(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
-  return r;
+  return typed(status, std::move(body), "text/plain; charset=utf-8");
 }
 
 Response Response::no_content() {
@@ -159,8 +161,8 @@ Response Response::no_content() {
   return r;
 }
 
-Response Response::error(int status, std::string_view message) {
-  return json(status, oat::json_text(oat::detail_error_json(message)));
+Response plain_error(int status, std::string_view message) {
+  return Response::text(status, std::string(message) + "\n");
 }
 
 Response& Response::header(std::string name, std::string value) & {
@@ -288,14 +290,14 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
   if (!best) best = best_get;
 
   if (!best) {
-    if (allow.empty()) return Response::error(404, "Not found");
+    if (allow.empty()) return error_writer_(404, "Not found");
     if (std::find(allow.begin(), allow.end(), "GET") != allow.end() &&
         std::find(allow.begin(), allow.end(), "HEAD") == allow.end()) {
       allow.push_back("HEAD");
     }
     std::string joined;
     for (const auto& m : allow) joined += (joined.empty() ? "" : ", ") + m;
-    return Response::error(405, "Method not allowed").header("Allow", joined);
+    return error_writer_(405, "Method not allowed").header("Allow", joined);
   }
 
   if (matched_pattern) *matched_pattern = best->pattern;
@@ -318,7 +320,7 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
     log::error("a handler threw a non-std exception",
                {{"method", best->method}, {"route", best->pattern}});
   }
-  return Response::error(500, "Internal server error");
+  return error_writer_(500, "Internal server error");
 }
 
 }  // namespace oatd::http

@@ -84,8 +84,6 @@ struct Response {
   static Response text(int status, std::string body);
   // 204, no body.
   static Response no_content();
-  // The house error shape {"detail": message, "message": message} (Docker Hub's), as JSON.
-  static Response error(int status, std::string_view message);
 
   // Sets header `name` to `value`, replacing any header of that name (case-insensitive), and
   // returns this response, for chaining:
@@ -99,6 +97,12 @@ struct Response {
   // Value of the first header named `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> find_header(std::string_view name) const;
 };
+
+// How the HTTP layer words its own refusals (an unknown path, a method a path does not have, a
+// handler that threw, a request the server cannot read): the layer above chooses the shape of
+// the body (the API: {"detail","message"}). plain_error, the default, is the message as text.
+using ErrorWriter = std::function<Response(int status, std::string_view message)>;
+Response plain_error(int status, std::string_view message);
 
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Router
@@ -135,9 +139,10 @@ class Router {
   //   (literal segments beat captures, compared left to right);
   // - 405 with an Allow header listing the methods when some pattern matches the path but none
   //   has the method;
-  // - 404 {"detail":"Not found","message":"Not found"} when no pattern matches the path.
+  // - 404 "Not found" (through the error writer) when no pattern matches the path.
   // A handler that throws is answered by the exception handler (set_exception_handler) when it
-  // has an answer for that exception; otherwise with 500 {"detail":"Internal server error",...},
+  // has an answer for that exception; otherwise with 500 "Internal server error" (through the
+  // error writer),
   // the exception text (never the request body) going to stderr.
   // Segments are split on the raw path and decoded one by one, so "%2F" inside a segment is
   // captured as '/' and never splits it. A Request with an empty raw_target is matched on `path`.
@@ -151,6 +156,8 @@ class Router {
   using ExceptionHandler =
       std::function<std::optional<Response>(const Request&, const std::exception&)>;
   void set_exception_handler(ExceptionHandler handler) { on_exception_ = std::move(handler); }
+  // How 404, 405 and 500 are written (default plain_error). Set before serving.
+  void set_error_writer(ErrorWriter writer) { error_writer_ = std::move(writer); }
 
  private:
   struct Segment {
@@ -165,6 +172,7 @@ class Router {
   };
   std::vector<Route> routes_;
   ExceptionHandler on_exception_;
+  ErrorWriter error_writer_ = plain_error;
 };
 
 }  // namespace oatd::http

@@ -398,7 +398,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& msg = parser_->get();
     request_ = Request::make(std::string(msg.method_string()), sv(msg.target()));
     request_.remote_address = remote_address_;
-    response_ = Response::error(status, message);
+    response_ = options().error_writer(status, message);
     route_ = kRouteRejected;
     keep_alive_ = false;
     head_ = false;
@@ -422,7 +422,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool origin_allowed = origin && std::find(cors.begin(), cors.end(), *origin) != cors.end();
 
     if (target.empty() || target.front() != '/') {
-      response_ = Response::error(400, "Bad request");
+      response_ = options().error_writer(400, "Bad request");
       route_ = kRouteRejected;
     } else if (!cors.empty() && request_.method == "OPTIONS" && origin &&
                request_.header("Access-Control-Request-Method")) {
@@ -463,7 +463,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (status < 100 || status > 599) {
       log::error("a handler returned a status outside 100..599",
                  {{"route", route_}, {"status", status}});
-      response_ = Response::error(500, "Internal server error");
+      response_ = options().error_writer(500, "Internal server error");
       status = 500;
     }
     out.result(static_cast<unsigned>(status));

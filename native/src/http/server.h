@@ -45,6 +45,9 @@ struct ServerOptions {
   std::size_t header_limit = 16 * 1024;
   // After stop(): how long in-flight requests get to finish before run() gives up on them.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
+  // How the server words the requests it refuses before routing (400, 413, 414, 431, 501) and
+  // a status a handler got wrong (500); the router has its own (Router::set_error_writer).
+  ErrorWriter error_writer = plain_error;
   // Stop gracefully on SIGINT/SIGTERM (off for servers embedded in tests).
   bool handle_signals = true;
 

@@ -26,17 +26,12 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<User> find_user(std::string_view username) override {
-    Stmt s = c_.prepare("SELECT " + kUserColumns + " FROM users WHERE username = ?");
-    s.bind(1, username);
-    if (!s.step()) return std::nullopt;
-    return read_user(s);
+    return find_one("SELECT " + kUserColumns + " FROM users WHERE username = ?", read_user,
+                    username);
   }
 
   std::optional<User> find_user_by_id(std::int64_t id) override {
-    Stmt s = c_.prepare("SELECT " + kUserColumns + " FROM users WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return read_user(s);
+    return find_one("SELECT " + kUserColumns + " FROM users WHERE id = ?", read_user, id);
   }
 
   std::int64_t add_company(const std::string& name) override {
@@ -46,10 +41,12 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<Company> find_company(std::string_view name) override {
-    Stmt s = c_.prepare("SELECT id, name FROM companies WHERE name = ?");
-    s.bind(1, name);
-    if (!s.step()) return std::nullopt;
-    return Company{s.int64(0), s.text(1)};
+    return find_one(
+        "SELECT id, name FROM companies WHERE name = ?",
+        [](const Stmt& s) {
+          return Company{s.int64(0), s.text(1)};
+        },
+        name);
   }
 
   void add_company_owner(std::int64_t company_id, std::int64_t user_id) override {
@@ -78,17 +75,15 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<Organization> find_organization(std::string_view name) override {
-    Stmt s = c_.prepare("SELECT " + kOrganizationColumns + " FROM organizations WHERE name = ?");
-    s.bind(1, name);
-    if (!s.step()) return std::nullopt;
-    return read_organization(s);
+    return find_one(
+        "SELECT " + kOrganizationColumns + " FROM organizations WHERE name = ?",
+        [](const Stmt& s) { return read_organization(s); }, name);
   }
 
   std::optional<Organization> find_organization_by_id(std::int64_t id) override {
-    Stmt s = c_.prepare("SELECT " + kOrganizationColumns + " FROM organizations WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return read_organization(s);
+    return find_one(
+        "SELECT " + kOrganizationColumns + " FROM organizations WHERE id = ?",
+        [](const Stmt& s) { return read_organization(s); }, id);
   }
 
   void add_custom_role(const CustomRole& role) override {
@@ -104,11 +99,12 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<CustomRole> find_custom_role(std::int64_t org_id, std::string_view name) override {
-    Stmt s = c_.prepare(
-        "SELECT org_id, name, manages_tokens FROM custom_roles WHERE org_id = ? AND name = ?");
-    s.bind(1, org_id).bind(2, name);
-    if (!s.step()) return std::nullopt;
-    return CustomRole{s.int64(0), s.text(1), s.boolean(2)};
+    return find_one(
+        "SELECT org_id, name, manages_tokens FROM custom_roles WHERE org_id = ? AND name = ?",
+        [](const Stmt& s) {
+          return CustomRole{s.int64(0), s.text(1), s.boolean(2)};
+        },
+        org_id, name);
   }
 
   void set_membership(const Membership& m) override {
@@ -122,11 +118,12 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<Membership> find_membership(std::int64_t org_id, std::int64_t user_id) override {
-    Stmt s = c_.prepare(
-        "SELECT org_id, user_id, role FROM memberships WHERE org_id = ? AND user_id = ?");
-    s.bind(1, org_id).bind(2, user_id);
-    if (!s.step()) return std::nullopt;
-    return Membership{s.int64(0), s.int64(1), s.text(2)};
+    return find_one(
+        "SELECT org_id, user_id, role FROM memberships WHERE org_id = ? AND user_id = ?",
+        [](const Stmt& s) {
+          return Membership{s.int64(0), s.int64(1), s.text(2)};
+        },
+        org_id, user_id);
   }
 
   std::vector<Organization> organizations_of_user(std::int64_t user_id) override {
@@ -159,11 +156,9 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<Repository> find_repository(std::int64_t org_id, std::string_view name) override {
-    Stmt s = c_.prepare("SELECT " + kRepositoryColumns +
-                        " FROM repositories WHERE org_id = ? AND name = ?");
-    s.bind(1, org_id).bind(2, name);
-    if (!s.step()) return std::nullopt;
-    return read_repository(s);
+    return find_one(
+        "SELECT " + kRepositoryColumns + " FROM repositories WHERE org_id = ? AND name = ?",
+        read_repository, org_id, name);
   }
 
   std::vector<Repository> list_repositories(std::int64_t org_id, std::size_t offset,
@@ -232,17 +227,15 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<TokenRecord> find_token(std::int64_t org_id, const std::string& id) override {
-    Stmt s = c_.prepare("SELECT " + kTokenColumns + " FROM tokens WHERE id = ? AND org_id = ?");
-    s.bind(1, id).bind(2, org_id);
-    if (!s.step()) return std::nullopt;
-    return read_token(s);
+    return find_one(
+        "SELECT " + kTokenColumns + " FROM tokens WHERE id = ? AND org_id = ?",
+        [](const Stmt& s) { return read_token(s); }, id, org_id);
   }
 
   std::optional<TokenRecord> find_token_by_hash(const std::string& secret_hash) override {
-    Stmt s = c_.prepare("SELECT " + kTokenColumns + " FROM tokens WHERE secret_hash = ?");
-    s.bind(1, secret_hash);
-    if (!s.step()) return std::nullopt;
-    return read_token(s);
+    return find_one(
+        "SELECT " + kTokenColumns + " FROM tokens WHERE secret_hash = ?",
+        [](const Stmt& s) { return read_token(s); }, secret_hash);
   }
 
   std::optional<OrganizationToken> find_organization_token(
@@ -391,10 +384,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<Session> find_session(const std::string& id) override {
-    Stmt s = c_.prepare("SELECT " + kSessionColumns + " FROM sessions WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    return read_session(s);
+    return find_one("SELECT " + kSessionColumns + " FROM sessions WHERE id = ?", read_session, id);
   }
 
   void revoke_session(const std::string& id) override {
@@ -403,6 +393,17 @@ class SqliteTransaction final : public Transaction {
   }
 
  private:
+  // The one row `sql` finds with `keys` bound in order, read by `read`; nullopt when none.
+  template <class Read, class... Keys>
+  auto find_one(const std::string& sql, const Read& read, const Keys&... keys)
+      -> std::optional<decltype(read(std::declval<const Stmt&>()))> {
+    Stmt s = c_.prepare(sql);
+    int i = 1;
+    (s.bind(i++, keys), ...);
+    if (!s.step()) return std::nullopt;
+    return read(s);
+  }
+
   // A parent row an insert refers to: its table, what it is called in messages, and its id
   // (nullopt: the insert names none).
   struct Parent {
