@@ -195,7 +195,7 @@ describe('a full disk', () => {
     assert.match(detail, /storage is full/i);
     assert.match(r.headers['retry-after'] ?? '', /^\d+$/);
     assert.deepEqual(await full.snapshot('acme', bearer), before, 'nothing half-done');
-    assert.match(full.stderr, /storage full/);
+    assert.match(full.stderr, /"msg":"a change was refused: storage unavailable"/);
 
     rmSync(filler());
     const again = await full.post('/v2/orgs/acme/access-tokens', tokenRequest('acme', { label: 'space returned' }), { bearer });

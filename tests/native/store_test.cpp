@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -656,18 +657,21 @@ TEST_P(StoreTest, DeleteTokenRemovesItAndSaysWhetherItExisted) {
 TEST_P(StoreTest, ListTokensIsNewestFirstWithInsertionOrderBreakingTiesAndPages) {
   auto org = add_org("acme");
   auto other = add_org("other");
-  // b and c share a second; c was created after b, so it is the newer.
+  // b and c share a second; c was created after b, so it is the newer. So do g and f, created
+  // in the opposite order of their ids: creation order, not the id, breaks the tie.
   insert(make_token(org, "a", kT0 + 10, hash_for("a")));
   insert(make_token(org, "b", kT0 + 20, hash_for("b")));
   insert(make_token(org, "c", kT0 + 20, hash_for("c")));
   insert(make_token(org, "d", kT0, hash_for("d")));
+  insert(make_token(org, "g", kT0 + 30, hash_for("g")));
+  insert(make_token(org, "f", kT0 + 30, hash_for("f")));
   insert(make_token(other, "z", kT0 + 99, hash_for("z")));
   auto list = [&](std::size_t offset, std::size_t limit) {
     return ids_of(read([&](Transaction& tx) { return tx.list_tokens(org, offset, limit); }));
   };
-  EXPECT_EQ(list(0, 10), (std::vector<std::string>{"c", "b", "a", "d"}));
-  EXPECT_EQ(list(1, 2), (std::vector<std::string>{"b", "a"}));
-  EXPECT_TRUE(list(4, 10).empty());
+  EXPECT_EQ(list(0, 10), (std::vector<std::string>{"f", "g", "c", "b", "a", "d"}));
+  EXPECT_EQ(list(3, 2), (std::vector<std::string>{"b", "a"}));
+  EXPECT_TRUE(list(6, 10).empty());
 }
 
 TEST_P(StoreTest, CountTokensCountsEveryStateOfOneOrganization) {
@@ -1046,6 +1050,25 @@ TEST_F(SqliteStore, AFileThatIsNotADatabaseIsAFailure) {
   const std::string junk =
       dir_.write("junk.db", "this is not an SQLite database, not even close to one.............");
   EXPECT_EQ(store_error([&] { oatd::open_sqlite_store(junk); }).kind(), Kind::Failure);
+}
+
+// Another process (an `oatd admin` command, a second oatd) holding the database's write lock
+// past the busy timeout: the write is tried again and lands once the lock is released.
+TEST_F(SqliteStore, AWriteBlockedByAnotherProcessPastTheBusyTimeoutIsTriedAgain) {
+  RawDb other(path_);
+  other.query("BEGIN IMMEDIATE");
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(6500));  // > the 5 s busy timeout
+    other.query("COMMIT");
+  });
+  int runs = 0;
+  store_->write([&](Transaction& tx) {
+    ++runs;
+    tx.add_organization("acme", oat::Plan::Team, std::nullopt);
+  });
+  release.join();
+  EXPECT_EQ(runs, 1);  // the lock is met at BEGIN, before the body runs
+  EXPECT_TRUE(read([](Transaction& tx) { return tx.find_organization("acme"); }));
 }
 
 TEST_F(SqliteStore, TimesAreStoredAsIntegerUnixSeconds) {

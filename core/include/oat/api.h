@@ -122,6 +122,9 @@ std::string too_many_sign_ins_message(long long seconds);
 inline constexpr std::string_view kStorageFull =
     "The server's storage is full, so nothing was changed; try again later.";
 inline constexpr int kStorageRetrySeconds = 60;
+// 503 with Retry-After: 1: the database stayed busy with another writer; nothing was changed.
+inline constexpr std::string_view kStorageBusy =
+    "The server's database is busy, so nothing was changed; try again in a moment.";
 
 // 400: {"fields":{"label":["..."]},"text":"..."}
 nlohmann::json field_errors_json(const Errors& errors);

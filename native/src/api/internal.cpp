@@ -91,19 +91,31 @@ json audit_event_json(const AuditEvent& event) {
       {event.account, event.action, event.name, event.actor, std::move(data), event.timestamp, {}});
 }
 
-// What an exception escaping a handler means to a client: a full disk is the server's trouble
-// and passes (503, try again later); anything else stays the router's 500.
+// What an exception escaping a handler means to a client: a full disk, or a database another
+// process kept busy, is the server's trouble and passes (503, try again later); anything else
+// stays the router's 500.
 std::optional<http::Response> exception_answer(const http::Request& request,
                                                const std::exception& e) {
   const auto* store_error = dynamic_cast<const StoreError*>(&e);
-  if (!store_error || store_error->kind() != StoreError::Kind::StorageFull) return std::nullopt;
-  log::error("storage full: a change was refused",
+  if (!store_error) return std::nullopt;
+  std::string_view message;
+  int retry_after = 0;
+  if (store_error->kind() == StoreError::Kind::StorageFull) {
+    message = oat::kStorageFull;
+    retry_after = oat::kStorageRetrySeconds;
+  } else if (store_error->kind() == StoreError::Kind::Busy) {
+    message = oat::kStorageBusy;
+    retry_after = 1;
+  } else {
+    return std::nullopt;
+  }
+  log::error("a change was refused: storage unavailable",
              {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
-  const bool registry = request.path == "/token";
   http::Response answer =
-      registry ? json_response(503, oat::registry_error_json("UNAVAILABLE", oat::kStorageFull))
-               : detail_response(503, oat::kStorageFull);
-  answer.header("Retry-After", std::to_string(oat::kStorageRetrySeconds));
+      request.path == "/token"
+          ? json_response(503, oat::registry_error_json("UNAVAILABLE", message))
+          : detail_response(503, message);
+  answer.header("Retry-After", std::to_string(retry_after));
   return answer;
 }
 

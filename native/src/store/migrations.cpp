@@ -148,9 +148,25 @@ BEGIN
 END;
 )sql";
 
+// Lists are newest first: created_at, then the order of creation, which a sequence of the
+// store's own keeps (rowid is SQLite's alone and VACUUM may renumber it). Tokens created before
+// this step keep their rowid order.
+constexpr std::string_view kCreationOrder = R"sql(
+ALTER TABLE tokens ADD COLUMN created_seq INTEGER NOT NULL DEFAULT 0;
+UPDATE tokens SET created_seq = rowid;
+CREATE TABLE sequences (
+  name TEXT    PRIMARY KEY,
+  last INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+INSERT INTO sequences (name, last) SELECT 'tokens', COALESCE(MAX(created_seq), 0) FROM tokens;
+DROP INDEX tokens_by_org_created;
+CREATE INDEX tokens_by_org_created ON tokens(org_id, created_at, created_seq);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kInitialSchema},
     Migration{2, "token counts kept by state", kTokenCounts},
+    Migration{3, "tokens keep their creation order", kCreationOrder},
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "log/log.h"
 #include "store/migrations.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/transaction.h"
@@ -26,6 +27,9 @@ using sqlite::Kind;
 using sqlite::Stmt;
 
 constexpr std::size_t kMaxIdleReaders = 4;
+// A write meeting another process's lock is tried this many times, each waiting up to the
+// connection's busy timeout.
+constexpr int kWriteAttempts = 3;
 
 // The name of the user this process runs as, for messages ("oat", or "uid 998").
 std::string process_user() {
@@ -113,14 +117,22 @@ class SqliteStore final : public Store {
     }
     std::lock_guard lock(write_mutex_);
     WritingMark mark(this);
-    writer_->rollback_quietly();  // in case an earlier failure left one open
-    writer_->run("BEGIN IMMEDIATE");
-    try {
-      sqlite::run_queries(*writer_, work);
-      writer_->run("COMMIT");
-    } catch (...) {
-      writer_->rollback_quietly();
-      throw;
+    for (int attempt = 1;; ++attempt) {
+      writer_->rollback_quietly();  // in case an earlier failure left one open
+      try {
+        writer_->run("BEGIN IMMEDIATE");  // waits up to the busy timeout for another process
+        sqlite::run_queries(*writer_, work);
+        writer_->run("COMMIT");
+        return;
+      } catch (const StoreError& e) {
+        writer_->rollback_quietly();
+        if (e.kind() != Kind::Busy || attempt == kWriteAttempts) throw;
+        log::warn("the database was busy with another writer; trying the write again",
+                  {{"database", path_}, {"attempt", attempt + 1}});
+      } catch (...) {
+        writer_->rollback_quietly();
+        throw;
+      }
     }
   }
 

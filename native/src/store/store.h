@@ -2,8 +2,12 @@
 // implement later. No SQL dialect shows above this line. Every rule is the core's: the store
 // keeps records, it does not decide.
 //
-// All access goes through a transaction. `write` transactions are serialized and durable when
-// they return (a 2xx answer may follow); `read` transactions may run concurrently.
+// All access goes through a transaction. `write` transactions are serializable and durable when
+// they return (a 2xx answer may follow); `read` transactions may run concurrently. A write that
+// meets another writer's conflict (another process holding the database, a serialization
+// failure) is rolled back and run again, so the body given to `write` must be re-runnable: it
+// reads what it needs through the transaction and keeps no effects outside it but results it
+// assigns (a retry assigns them again).
 #pragma once
 
 #include <cstdint>
@@ -122,11 +126,12 @@ struct Session {
 // a missing parent), and for storage failures. Handlers catch it; admin commands print it.
 // StorageFull: the disk (or the file system's quota, or the largest file it allows) is full;
 // nothing of the transaction was kept, and the same write succeeds once space returns.
+// Busy: another writer held the database through every retry; nothing was kept.
 // A Conflict or NotFound thrown inside `write` leaves that transaction usable: the caller may
 // catch it and go on (or let it escape, which rolls everything back).
 class StoreError : public std::runtime_error {
  public:
-  enum class Kind { Conflict, NotFound, StorageFull, Failure };
+  enum class Kind { Conflict, NotFound, StorageFull, Busy, Failure };
   StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -184,7 +189,7 @@ class Transaction {
   // returned). nullopt when there is no organization of that name.
   virtual std::optional<OrganizationToken> find_organization_token(
       std::string_view org_name, const std::string& secret_hash) = 0;
-  // Newest first (created_at, then id).
+  // Newest first: created_at, then the order of creation (a sequence the store keeps).
   virtual std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
                                                std::size_t limit) = 0;
   virtual std::size_t count_tokens(std::int64_t org_id) = 0;
@@ -222,9 +227,11 @@ class Store {
   // Runs `work` in a transaction that sees a consistent snapshot; may run concurrently. The
   // methods that change something throw StoreError (Failure) here.
   virtual void read(const std::function<void(Transaction&)>& work) = 0;
-  // Runs `work` in a serialized transaction; commits when it returns (durable on return),
-  // rolls back if it throws (and rethrows). Not reentrant: a write inside a write of the same
-  // store throws StoreError (Failure) rather than deadlock.
+  // Runs `work` in a serializable transaction; commits when it returns (durable on return),
+  // rolls back if it throws (and rethrows). On a conflict with another writer it rolls back and
+  // runs `work` again (a few times, then StoreError Busy), so `work` must be re-runnable. Not
+  // reentrant: a write inside a write of the same store throws StoreError (Failure) rather
+  // than deadlock.
   virtual void write(const std::function<void(Transaction&)>& work) = 0;
 };
 

@@ -15,6 +15,7 @@ std::int64_t to_sql_count(std::size_t n) {
 
 Kind kind_of(sqlite3* db, int extended_code) {
   if ((extended_code & 0xff) == SQLITE_FULL) return Kind::StorageFull;
+  if ((extended_code & 0xff) == SQLITE_BUSY) return Kind::Busy;
   if ((extended_code & 0xff) == SQLITE_IOERR) {
     const int error = sqlite3_system_errno(db);
     if (error == ENOSPC || error == EFBIG || error == EDQUOT) return Kind::StorageFull;

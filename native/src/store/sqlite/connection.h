@@ -23,7 +23,8 @@ std::string in_quotes(std::string_view s);
 // A count as SQLite's integer (LIMIT and OFFSET), saturated.
 std::int64_t to_sql_count(std::size_t n);
 // The kind of a failed step: a taken unique key is a Conflict, a missing parent row NotFound,
-// a full disk (or a file grown past what the system allows) StorageFull.
+// a full disk (or a file grown past what the system allows) StorageFull, another process's
+// lock held past the busy timeout Busy.
 Kind kind_of(sqlite3* db, int extended_code);
 
 // How long a connection waits for another process's lock before giving up.

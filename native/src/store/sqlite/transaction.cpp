@@ -181,8 +181,14 @@ class SqliteTransaction final : public Transaction {
   // -- Tokens --
 
   void insert_token(const TokenRecord& t) override {
+    std::int64_t seq = 0;
+    {
+      Stmt s = c_.prepare("UPDATE sequences SET last = last + 1 WHERE name = 'tokens' RETURNING last");
+      if (!s.step()) throw StoreError(Kind::Failure, "the tokens' sequence is missing");
+      seq = s.int64(0);
+    }
     insert(c_.prepare("INSERT INTO tokens (" + kTokenColumns +
-                      ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                      ", created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                .bind(1, t.id)
                .bind(2, t.org_id)
                .bind(3, t.label)
@@ -196,7 +202,8 @@ class SqliteTransaction final : public Transaction {
                .bind(11, resources_text(t.resources))
                .bind(12, t.secret_hash)
                .bind(13, t.pull_count)
-               .bind(14, t.push_count),
+               .bind(14, t.push_count)
+               .bind(15, seq),
            [&](const StoreError& e) {
              return std::string_view(e.what()).find("secret_hash") != std::string_view::npos
                         ? std::string("a token with the same secret hash already exists")
@@ -260,7 +267,7 @@ class SqliteTransaction final : public Transaction {
                                        std::size_t limit) override {
     Stmt s = c_.prepare("SELECT " + kTokenColumns +
                         " FROM tokens WHERE org_id = ? "
-                        "ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?");
+                        "ORDER BY created_at DESC, created_seq DESC LIMIT ? OFFSET ?");
     s.bind(1, org_id).bind(2, to_sql_count(limit)).bind(3, to_sql_count(offset));
     std::vector<TokenRecord> result;
     while (s.step()) result.push_back(read_token(s));
