@@ -36,7 +36,7 @@ using oatd::AuditQuery;
 using oatd::CustomRole;
 using oatd::Membership;
 using oatd::Repository;
-using oatd::Session;
+using oatd::SessionRecord;
 using oatd::Store;
 using oatd::StoreError;
 using oatd::TokenRecord;
@@ -871,7 +871,7 @@ TEST_P(StoreTest, AuditPagesAndCountIgnoresOffsetAndLimit) {
 
 TEST_P(StoreTest, SessionsAreStoredFoundAndRevoked) {
   auto user = add_user("alice");
-  Session s{"s1", user, hash_for("s1"), at(kT0), at(kT0 + 3600), false};
+  SessionRecord s{"s1", user, hash_for("s1"), at(kT0), at(kT0 + 3600), false};
   write([&](Transaction& tx) { tx.insert_session(s); });
   auto found = read([](Transaction& tx) { return tx.find_session("s1"); });
   ASSERT_TRUE(found);
@@ -1182,7 +1182,7 @@ TEST_F(SqliteStore, NoStatementScansAGrowingTable) {
     tx.update_token(token);
     tx.record_token_use("t1", at(kT0 + 1), "10.0.0.1");
     tx.add_token_counts("t1", 1, 1);
-    tx.insert_session(Session{"s1", user, "hash", at(kT0), at(kT0 + 100), false});
+    tx.insert_session(SessionRecord{"s1", user, "hash", at(kT0), at(kT0 + 100), false});
     tx.revoke_session("s1");
     tx.settle_token_expiries(at(kT0 + 20));
   });

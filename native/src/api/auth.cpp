@@ -97,7 +97,7 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   std::optional<std::string> session_id;
   if (refresh) {
     const std::string secret_part = random_secret(32);
-    Session session{random_uuid(), user->id, sha256_hex(secret_part), now,
+    SessionRecord session{random_uuid(), user->id, sha256_hex(secret_part), now,
                     now + services.options.session_lifetime, false};
     services.store.write([&](Transaction& tx) { tx.insert_session(session); });
     session_id = session.id;
@@ -109,7 +109,7 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
 }
 
 // The live session named by a refresh token "<id>.<secret>", or nothing.
-std::optional<Session> session_of(Transaction& tx, std::string_view refresh_token, Timestamp now) {
+std::optional<SessionRecord> session_of(Transaction& tx, std::string_view refresh_token, Timestamp now) {
   const auto dot = refresh_token.find('.');
   if (dot == std::string_view::npos) return std::nullopt;
   auto session = tx.find_session(std::string(refresh_token.substr(0, dot)));
@@ -125,7 +125,7 @@ http::Response refresh(Services& services, const http::Request& request) {
   if (!parsed) return errors_response(parsed.errors());
   const std::string& refresh_token = **parsed;
   const Timestamp now = services.clock();
-  std::optional<Session> session;
+  std::optional<SessionRecord> session;
   std::optional<User> user;
   services.store.read([&](Transaction& tx) {
     session = session_of(tx, refresh_token, now);

@@ -1,11 +1,11 @@
 // The Beast side of the HTTP layer, after Beast's "advanced server" example: an acceptor loop
-// and one Session per connection. A Session is a small state machine on its own strand:
+// and one Connection object per TCP connection. It is a small state machine on its own strand:
 //   read header -> [100 Continue] -> read body -> answer (router, CORS, static) -> write -> loop
 // with a deadline on every read and write. Handlers never see any of this.
 //
 // [SECTION] Helpers        listen address, MIME types, dates
-// [SECTION] ServerState    what sessions share: options, router, registry of live sessions
-// [SECTION] Session
+// [SECTION] ServerState    what connections share: options, router, registry of live connections
+// [SECTION] Connection
 // [SECTION] Server
 #include "http/server.h"
 
@@ -177,10 +177,10 @@ bool server_owned(std::string_view name) {
 // [SECTION] ServerState
 // -----------------------------------------------------------------------------------------------
 
-class Session;
+class Connection;
 
-// Shared by the acceptor and every Session. It is Server::Impl's base, so destroyed after the
-// io_context and the sessions that the io_context destroys.
+// Shared by the acceptor and every Connection. It is Server::Impl's base, so destroyed after the
+// io_context and the connections that the io_context destroys.
 struct ServerState {
   ServerState(ServerOptions o, Router r) : options(std::move(o)), router(std::move(r)) {}
 
@@ -188,20 +188,20 @@ struct ServerState {
   Router router;
   std::filesystem::path static_root;  // canonical static_dir, or empty
 
-  std::atomic<bool> stopping{false};  // set once shutdown begins; sessions stop looping
+  std::atomic<bool> stopping{false};  // set once shutdown begins; connections stop looping
 
   std::mutex mutex;
-  std::condition_variable changed;  // stop requested, a session ended, run() returned
+  std::condition_variable changed;  // stop requested, a connection ended, run() returned
   bool stop_requested = false;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 
-  void add(Session* s, std::weak_ptr<Session> w) {
+  void add(Connection* s, std::weak_ptr<Connection> w) {
     std::lock_guard lock(mutex);
-    sessions.emplace(s, std::move(w));
+    connections.emplace(s, std::move(w));
   }
-  void remove(Session* s) {
+  void remove(Connection* s) {
     std::lock_guard lock(mutex);
-    sessions.erase(s);
+    connections.erase(s);
     changed.notify_all();
   }
 
@@ -272,15 +272,15 @@ std::optional<Response> ServerState::serve_static(const std::string& path, bool 
 }
 
 // -----------------------------------------------------------------------------------------------
-// [SECTION] Session
+// [SECTION] Connection
 // -----------------------------------------------------------------------------------------------
 
 // Room in a request line for the method, the spaces and the version around the target.
 constexpr std::size_t kRequestLineSlack = 64;
 
-class Session : public std::enable_shared_from_this<Session> {
+class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Session(tcp::socket&& socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
+  Connection(tcp::socket&& socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
     beast::error_code ec;
     auto peer = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -292,12 +292,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  ~Session() { state_.remove(this); }
+  ~Connection() { state_.remove(this); }
 
   void start() {
     state_.add(this, weak_from_this());
     asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Session::read_header, shared_from_this()));
+                   beast::bind_front_handler(&Connection::read_header, shared_from_this()));
   }
 
   // Shutdown: a connection waiting for its next request (nothing of it received yet) is closed
@@ -335,7 +335,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(options().body_limit);
     stream_.expires_after(options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+                             beast::bind_front_handler(&Connection::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t header_bytes) {
@@ -366,7 +366,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->is_done()) return answer();
     stream_.expires_after(options().read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::on_body, shared_from_this()));
+                      beast::bind_front_handler(&Connection::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t) {
@@ -492,7 +492,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (state_.stopping) keep_alive_ = false;  // shutdown began while the handler ran
     out.keep_alive(keep_alive_);
     stream_.expires_after(options().write_timeout);
-    bhttp::async_write(stream_, out, beast::bind_front_handler(&Session::on_write, shared_from_this()));
+    bhttp::async_write(stream_, out, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -593,7 +593,7 @@ struct Server::Impl : ServerState {
         beast::error_code ignored;
         socket.close(ignored);
       } else {
-        std::make_shared<Session>(std::move(socket), *this)->start();
+        std::make_shared<Connection>(std::move(socket), *this)->start();
       }
       accept();
     });
@@ -672,17 +672,17 @@ void Server::run() {
     s.signals.cancel(ignored);
     s.accept_retry.cancel();
   });
-  std::vector<std::shared_ptr<Session>> live;
-  for (auto& [_, weak] : s.sessions) {
-    if (auto session = weak.lock()) live.push_back(std::move(session));
+  std::vector<std::shared_ptr<Connection>> live;
+  for (auto& [_, weak] : s.connections) {
+    if (auto connection = weak.lock()) live.push_back(std::move(connection));
   }
   lock.unlock();
-  for (auto& session : live) session->shutdown_if_idle();
-  live.clear();  // the sessions' own handlers keep them alive as long as needed
+  for (auto& connection : live) connection->shutdown_if_idle();
+  live.clear();  // the connections' own handlers keep them alive as long as needed
   work.reset();
 
   lock.lock();
-  s.changed.wait_for(lock, s.options.shutdown_timeout, [&s] { return s.sessions.empty(); });
+  s.changed.wait_for(lock, s.options.shutdown_timeout, [&s] { return s.connections.empty(); });
   lock.unlock();
   s.ioc.stop();
   for (auto& t : threads) t.join();

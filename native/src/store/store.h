@@ -113,7 +113,7 @@ struct AuditQuery {
 };
 
 // A signed-in console session: the long-lived refresh credential, kept as a hash.
-struct Session {
+struct SessionRecord {
   std::string id;  // UUID
   std::int64_t user_id = 0;
   std::string secret_hash;
@@ -216,8 +216,8 @@ class Transaction {
   virtual std::size_t count_audit_events(const AuditQuery& query) = 0;  // ignores offset/limit
 
   // Console sessions
-  virtual void insert_session(const Session& session) = 0;
-  virtual std::optional<Session> find_session(const std::string& id) = 0;
+  virtual void insert_session(const SessionRecord& session) = 0;
+  virtual std::optional<SessionRecord> find_session(const std::string& id) = 0;
   virtual void revoke_session(const std::string& id) = 0;  // NotFound if there is none
 };
 

@@ -126,8 +126,8 @@ AuditEvent read_audit_event(const Stmt& s) {
 }
 
 const std::string kSessionColumns = "id, user_id, secret_hash, created_at, expires_at, revoked";
-Session read_session(const Stmt& s) {
-  return Session{s.text(0), s.int64(1), s.text(2), s.time(3), s.time(4), s.boolean(5)};
+SessionRecord read_session(const Stmt& s) {
+  return SessionRecord{s.text(0), s.int64(1), s.text(2), s.time(3), s.time(4), s.boolean(5)};
 }
 
 }  // namespace oatd::sqlite

@@ -33,6 +33,6 @@ TokenRecord read_token(const Stmt& s, int first = 0);
 extern const std::string kAuditColumns;
 AuditEvent read_audit_event(const Stmt& s);
 extern const std::string kSessionColumns;
-Session read_session(const Stmt& s);
+SessionRecord read_session(const Stmt& s);
 
 }  // namespace oatd::sqlite

@@ -377,7 +377,7 @@ class SqliteTransaction final : public Transaction {
 
   // -- Console sessions --
 
-  void insert_session(const Session& session) override {
+  void insert_session(const SessionRecord& session) override {
     insert(
         c_.prepare("INSERT INTO sessions (" + kSessionColumns + ") VALUES (?, ?, ?, ?, ?, ?)")
             .bind(1, session.id)
@@ -390,7 +390,7 @@ class SqliteTransaction final : public Transaction {
         {{"users", "user", session.user_id}});
   }
 
-  std::optional<Session> find_session(const std::string& id) override {
+  std::optional<SessionRecord> find_session(const std::string& id) override {
     return find_one("SELECT " + kSessionColumns + " FROM sessions WHERE id = ?", read_session, id);
   }
 
