@@ -294,24 +294,18 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
       OnPage(state, state.repositories, call, answer,
              [](const json& item) { return Accepted(oat::parse_repository_json(item)); });
       break;
-    case Call::CreateToken:
-      OnTokenCreated(state, call, answer);
-      break;
-    case Call::EditToken:
-      OnTokenEdited(state, call, answer);
-      break;
-    case Call::SetTokenActive:
-      OnTokenActiveSet(state, call, answer);
-      break;
-    case Call::DeleteToken:
-      OnTokenDeleted(state, call, answer);
-      break;
-    case Call::TokenDetails:
-      OnTokenDetails(state, call, answer);
-      break;
-    case Call::AuditLog:
-      OnAuditPage(state, call, answer);
-      break;
+    default: {
+      // The calls answered by one function each (token_calls.cpp, audit_calls.cpp).
+      using Answer = void (*)(State&, const PendingCall&, const net::Response&);
+      static constexpr std::pair<Call, Answer> kAnswers[] = {
+          {Call::CreateToken, OnTokenCreated},     {Call::EditToken, OnTokenEdited},
+          {Call::SetTokenActive, OnTokenActiveSet}, {Call::DeleteToken, OnTokenDeleted},
+          {Call::TokenDetails, OnTokenDetails},    {Call::AuditLog, OnAuditPage},
+      };
+      for (const auto& [kind, on_answer] : kAnswers) {
+        if (kind == call.call) on_answer(state, call, answer);
+      }
+    }
   }
 }
 

@@ -163,19 +163,13 @@ class SqliteTransaction final : public Transaction {
 
   std::vector<Repository> list_repositories(std::int64_t org_id, std::size_t offset,
                                             std::size_t limit) override {
-    Stmt s = c_.prepare("SELECT " + kRepositoryColumns +
-                        " FROM repositories WHERE org_id = ? ORDER BY name LIMIT ? OFFSET ?");
-    s.bind(1, org_id).bind(2, to_sql_count(limit)).bind(3, to_sql_count(offset));
-    std::vector<Repository> result;
-    while (s.step()) result.push_back(read_repository(s));
-    return result;
+    return find_all("SELECT " + kRepositoryColumns +
+                        " FROM repositories WHERE org_id = ? ORDER BY name LIMIT ? OFFSET ?",
+                    read_repository, org_id, to_sql_count(limit), to_sql_count(offset));
   }
 
   std::size_t count_repositories(std::int64_t org_id) override {
-    Stmt s = c_.prepare("SELECT COUNT(*) FROM repositories WHERE org_id = ?");
-    s.bind(1, org_id);
-    s.step();
-    return static_cast<std::size_t>(s.int64(0));
+    return count_of("SELECT COUNT(*) FROM repositories WHERE org_id = ?", org_id);
   }
 
   // -- Tokens --
@@ -183,7 +177,8 @@ class SqliteTransaction final : public Transaction {
   void insert_token(const TokenRecord& t) override {
     std::int64_t seq = 0;
     {
-      Stmt s = c_.prepare("UPDATE sequences SET last = last + 1 WHERE name = 'tokens' RETURNING last");
+      Stmt s =
+          c_.prepare("UPDATE sequences SET last = last + 1 WHERE name = 'tokens' RETURNING last");
       if (!s.step()) throw StoreError(Kind::Failure, "the tokens' sequence is missing");
       seq = s.int64(0);
     }
@@ -265,20 +260,16 @@ class SqliteTransaction final : public Transaction {
 
   std::vector<TokenRecord> list_tokens(std::int64_t org_id, std::size_t offset,
                                        std::size_t limit) override {
-    Stmt s = c_.prepare("SELECT " + kTokenColumns +
-                        " FROM tokens WHERE org_id = ? "
-                        "ORDER BY created_at DESC, created_seq DESC LIMIT ? OFFSET ?");
-    s.bind(1, org_id).bind(2, to_sql_count(limit)).bind(3, to_sql_count(offset));
-    std::vector<TokenRecord> result;
-    while (s.step()) result.push_back(read_token(s));
-    return result;
+    return find_all(
+        "SELECT " + kTokenColumns +
+            " FROM tokens WHERE org_id = ? "
+            "ORDER BY created_at DESC, created_seq DESC LIMIT ? OFFSET ?",
+        [](const Stmt& s) { return read_token(s); }, org_id, to_sql_count(limit),
+        to_sql_count(offset));
   }
 
   std::size_t count_tokens(std::int64_t org_id) override {
-    Stmt s = c_.prepare("SELECT COUNT(*) FROM tokens WHERE org_id = ?");
-    s.bind(1, org_id);
-    s.step();
-    return static_cast<std::size_t>(s.int64(0));
+    return count_of("SELECT COUNT(*) FROM tokens WHERE org_id = ?", org_id);
   }
 
   TokenStateCounts count_tokens_by_state(Timestamp now) override {
@@ -400,6 +391,25 @@ class SqliteTransaction final : public Transaction {
   }
 
  private:
+  // Every row `sql` finds with `keys` bound in order, each read by `read`.
+  template <class Read, class... Keys>
+  auto find_all(const std::string& sql, const Read& read, const Keys&... keys)
+      -> std::vector<decltype(read(std::declval<const Stmt&>()))> {
+    Stmt s = c_.prepare(sql);
+    int i = 1;
+    (s.bind(i++, keys), ...);
+    std::vector<decltype(read(std::declval<const Stmt&>()))> rows;
+    while (s.step()) rows.push_back(read(s));
+    return rows;
+  }
+  // The count a "SELECT COUNT(*) ..." finds with `keys` bound in order.
+  template <class... Keys>
+  std::size_t count_of(const std::string& sql, const Keys&... keys) {
+    const auto counts = find_all(
+        sql, [](const Stmt& s) { return s.int64(0); }, keys...);
+    return counts.empty() ? 0 : static_cast<std::size_t>(counts.front());
+  }
+
   // The one row `sql` finds with `keys` bound in order, read by `read`; nullopt when none.
   template <class Read, class... Keys>
   auto find_one(const std::string& sql, const Read& read, const Keys&... keys)
