@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "names.h"
+
 namespace oat {
 
 Status validate_expires_at(Timestamp expires_at, Timestamp now) {
@@ -45,10 +47,8 @@ std::string_view token_state_name(TokenState state) {
 }
 
 std::optional<TokenState> parse_token_state(std::string_view name) {
-  for (TokenState s : {TokenState::Active, TokenState::Inactive, TokenState::Expired}) {
-    if (token_state_name(s) == name) return s;
-  }
-  return std::nullopt;
+  return parse_name(name, {TokenState::Active, TokenState::Inactive, TokenState::Expired},
+                    token_state_name);
 }
 
 TokenState derive_state(bool is_active, std::optional<Timestamp> expires_at, Timestamp now) {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "names.h"
+
 namespace oat {
 
 std::string_view plan_name(Plan plan) {
@@ -23,14 +25,7 @@ std::string_view plan_display_name(Plan plan) {
 }
 
 std::optional<Plan> parse_plan(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  for (Plan p : {Plan::Free, Plan::Team, Plan::Business}) {
-    if (plan_name(p) == lower) return p;
-  }
-  return std::nullopt;
+  return parse_name(name, {Plan::Free, Plan::Team, Plan::Business}, plan_name, Case::Ignored);
 }
 
 std::size_t token_quota(Plan plan) {

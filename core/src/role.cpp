@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "names.h"
 #include "oat/resource.h"
 
 namespace oat {
@@ -18,14 +19,8 @@ std::string_view org_role_name(OrgRole role) {
 }
 
 std::optional<OrgRole> parse_builtin_org_role(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  for (OrgRole r : {OrgRole::Member, OrgRole::Editor, OrgRole::Owner}) {
-    if (org_role_name(r) == lower) return r;
-  }
-  return std::nullopt;
+  return parse_name(name, {OrgRole::Member, OrgRole::Editor, OrgRole::Owner}, org_role_name,
+                    Case::Ignored);
 }
 
 bool may_manage_tokens(const Actor& actor) { return !check_may_manage_tokens(actor); }

@@ -160,6 +160,16 @@ void OnSignedIn(State& state, const net::Response& answer) {
 
 void Dispatch(State& state, const PendingCall& call, const net::Response& answer);
 
+// A POST carrying the session's refresh token (renewing the bearer, signing out).
+PendingCall WithRefreshToken(Call kind, const char* path, const std::string& refresh_token) {
+  PendingCall call;
+  call.call = kind;
+  call.method = "POST";
+  call.path = path;
+  call.body = oat::refresh_request_body(refresh_token);
+  return call;
+}
+
 void OnRefreshed(State& state, const net::Response& answer) {
   state.requests.refreshing = false;
   std::vector<PendingCall> waiting = std::move(state.requests.awaiting_refresh);
@@ -186,12 +196,7 @@ void OnUnauthorized(State& state, PendingCall call) {
   state.requests.awaiting_refresh.push_back(std::move(call));
   if (state.requests.refreshing) return;
   state.requests.refreshing = true;
-  PendingCall refresh;
-  refresh.call = Call::Refresh;
-  refresh.method = "POST";
-  refresh.path = "/v2/auth/refresh";
-  refresh.body = oat::refresh_request_body(state.session.refresh_token);
-  Send(state, std::move(refresh));
+  Send(state, WithRefreshToken(Call::Refresh, "/v2/auth/refresh", state.session.refresh_token));
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -334,12 +339,7 @@ void SignIn(State& state) {
 
 void SignOut(State& state) {
   if (!state.session.refresh_token.empty()) {
-    PendingCall call;
-    call.call = Call::SignOut;
-    call.method = "POST";
-    call.path = "/v2/auth/logout";
-    call.body = oat::refresh_request_body(state.session.refresh_token);
-    Send(state, std::move(call));
+    Send(state, WithRefreshToken(Call::SignOut, "/v2/auth/logout", state.session.refresh_token));
   }
   EndSession(state, "You have signed out.");
   // An explicit sign-out forgets where the person was.

@@ -52,8 +52,8 @@ std::string resources_text(const std::vector<oat::Resource>& resources) {
 std::vector<oat::Resource> parse_resources(const std::string& text, std::string_view token_id) {
   const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
-    throw StoreError(Kind::Failure, "stored resources of token " + in_quotes(token_id) +
-                                        " are not JSON");
+    throw StoreError(Kind::Failure,
+                     "stored resources of token " + in_quotes(token_id) + " are not JSON");
   }
   auto parsed = oat::parse_resources_json(value);
   if (!parsed) {
@@ -64,9 +64,7 @@ std::vector<oat::Resource> parse_resources(const std::string& text, std::string_
 }
 
 const std::string kUserColumns = "id, username, password_hash, created_at";
-User read_user(const Stmt& s) {
-  return User{s.int64(0), s.text(1), s.text(2), s.time(3)};
-}
+User read_user(const Stmt& s) { return User{s.int64(0), s.text(1), s.text(2), s.time(3)}; }
 
 // "a, b" -> "t.a, t.b": a column list for a join.
 std::string qualified(std::string_view table, std::string_view columns) {
@@ -124,6 +122,14 @@ const std::string kAuditColumns = "id, account, action, name, actor, data, times
 AuditEvent read_audit_event(const Stmt& s) {
   return AuditEvent{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.time(6)};
 }
+
+Company read_company(const Stmt& s) { return Company{s.int64(0), s.text(1)}; }
+
+CustomRole read_custom_role(const Stmt& s) {
+  return CustomRole{s.int64(0), s.text(1), s.boolean(2)};
+}
+
+Membership read_membership(const Stmt& s) { return Membership{s.int64(0), s.int64(1), s.text(2)}; }
 
 const std::string kSessionColumns = "id, user_id, secret_hash, created_at, expires_at, revoked";
 SessionRecord read_session(const Stmt& s) {

@@ -32,6 +32,9 @@ extern const std::string kTokenColumns;
 TokenRecord read_token(const Stmt& s, int first = 0);
 extern const std::string kAuditColumns;
 AuditEvent read_audit_event(const Stmt& s);
+Company read_company(const Stmt& s);          // id, name
+CustomRole read_custom_role(const Stmt& s);   // org_id, name, manages_tokens
+Membership read_membership(const Stmt& s);    // org_id, user_id, role
 extern const std::string kSessionColumns;
 SessionRecord read_session(const Stmt& s);
 

@@ -41,12 +41,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::optional<Company> find_company(std::string_view name) override {
-    return find_one(
-        "SELECT id, name FROM companies WHERE name = ?",
-        [](const Stmt& s) {
-          return Company{s.int64(0), s.text(1)};
-        },
-        name);
+    return find_one("SELECT id, name FROM companies WHERE name = ?", read_company, name);
   }
 
   void add_company_owner(std::int64_t company_id, std::int64_t user_id) override {
@@ -101,10 +96,7 @@ class SqliteTransaction final : public Transaction {
   std::optional<CustomRole> find_custom_role(std::int64_t org_id, std::string_view name) override {
     return find_one(
         "SELECT org_id, name, manages_tokens FROM custom_roles WHERE org_id = ? AND name = ?",
-        [](const Stmt& s) {
-          return CustomRole{s.int64(0), s.text(1), s.boolean(2)};
-        },
-        org_id, name);
+        read_custom_role, org_id, name);
   }
 
   void set_membership(const Membership& m) override {
@@ -120,10 +112,7 @@ class SqliteTransaction final : public Transaction {
   std::optional<Membership> find_membership(std::int64_t org_id, std::int64_t user_id) override {
     return find_one(
         "SELECT org_id, user_id, role FROM memberships WHERE org_id = ? AND user_id = ?",
-        [](const Stmt& s) {
-          return Membership{s.int64(0), s.int64(1), s.text(2)};
-        },
-        org_id, user_id);
+        read_membership, org_id, user_id);
   }
 
   std::vector<Organization> organizations_of_user(std::int64_t user_id) override {
