@@ -4,7 +4,7 @@
 // takes no input.
 //
 //   if (ui::BeginDialog("##generate", 720)) {
-//     if (ui::DialogHeader("Generate token", "...", "generate.close")) close = true;
+//     if (ui::DialogHeader("Generate token", "...", names::kGenerateClose)) close = true;
 //     ui::BeginDialogBody();  ...fields...  ui::EndDialogBody();
 //     ui::BeginDialogFooter(); ...buttons, right to left... ui::EndDialogFooter();
 //     ui::EndDialog();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -21,6 +22,13 @@ json ResourcesJson(const TokenDraft& draft, const std::string& org, std::vector<
   DraftResources r = ResourcesOf(draft, org);
   if (slots) *slots = std::move(r.slots);
   return oat::resources_json(r.resources);
+}
+
+// Whether year, month and day name a date (not February 30, not month 13).
+bool IsDate(int year, int month, int day) {
+  // std::chrono keeps a month and a day in a byte, a year in a short: the ints are checked first.
+  if (year < -32767 || year > 32767 || month < 1 || month > 12 || day < 1 || day > 31) return false;
+  return (std::chrono::year{year} / month / day).ok();
 }
 
 }  // namespace
@@ -162,9 +170,8 @@ bool IncludedByOther(oat::ScopeSet scopes, oat::Scope scope) {
 }
 
 std::optional<oat::Timestamp> InstantOf(const LocalDateTime& local) {
-  if (local.month < 1 || local.month > 12 || local.day < 1 ||
-      local.day > DaysInMonth(local.year, local.month) || local.hour < 0 || local.hour > 23 ||
-      local.minute < 0 || local.minute > 59 || local.year < 1970 || local.year > 9999) {
+  if (!IsDate(local.year, local.month, local.day) || local.hour < 0 || local.hour > 23 || local.minute < 0 ||
+      local.minute > 59 || local.year < 1970 || local.year > 9999) {
     return std::nullopt;
   }
   std::tm tm{};
@@ -189,18 +196,13 @@ LocalDateTime LocalOf(oat::Timestamp t) {
 }
 
 int DaysInMonth(int year, int month) {
-  static const int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month < 1 || month > 12) return 31;
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
+  return static_cast<int>(static_cast<unsigned>((std::chrono::year{year} / month / std::chrono::last).day()));
 }
 
 int Weekday(int year, int month, int day) {
-  // Sakamoto's method: 0 = Sunday; shifted so that Monday is 0.
-  static const int kOffsets[12] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
-  if (month < 3) year -= 1;
-  const int sunday_based = (year + year / 4 - year / 100 + year / 400 + kOffsets[month - 1] + day) % 7;
-  return (sunday_based + 6) % 7;
+  const std::chrono::weekday weekday{std::chrono::sys_days{std::chrono::year{year} / month / day}};
+  return static_cast<int>(weekday.iso_encoding()) - 1;  // ISO: Monday 1 ... Sunday 7
 }
 
 }  // namespace console

@@ -55,13 +55,15 @@ oat::ScopeSet WithoutIncluded(oat::ScopeSet scopes);
 bool IncludedByOther(oat::ScopeSet scopes, oat::Scope scope);
 
 // Local date and time <-> instants, in the browser's time zone. A date that does not exist
-// (February 30, 25:00) is no instant.
+// (February 30, 25:00) is no instant. The calendar is std::chrono's; the time zone is the C
+// library's (mktime, localtime_r), as this libc++ has no time zone database.
 std::optional<oat::Timestamp> InstantOf(const LocalDateTime& local);
 LocalDateTime LocalOf(oat::Timestamp t);
 // The custom expiration as typed, as an instant (nothing when it names none).
 std::optional<oat::Timestamp> CustomInstant(const TokenDraft& draft);
+// 28 to 31 (31 for a month that is none).
 int DaysInMonth(int year, int month);
-// 0 = Monday ... 6 = Sunday.
+// 0 = Monday ... 6 = Sunday (month 1 to 12).
 int Weekday(int year, int month, int day);
 
 }  // namespace console

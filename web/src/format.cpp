@@ -31,6 +31,17 @@ long UtcOffsetMinutes(oat::Timestamp t) {
   return days * 1440 + (local.tm_hour - utc.tm_hour) * 60L + (local.tm_min - utc.tm_min);
 }
 
+// strftime of the local time at `t`, without the space %e pads a single-digit day with
+// ("Dec  5, 2026" reads "Dec 5, 2026").
+std::string LocalText(oat::Timestamp t, const char* format) {
+  const std::tm tm = Local(t);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
+  std::string s(buf);
+  if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
+  return s;
+}
+
 }  // namespace
 
 std::string RelativeTime(oat::Timestamp t, oat::Timestamp now) {
@@ -52,15 +63,7 @@ std::string RelativeTime(oat::Timestamp t, oat::Timestamp now) {
   return past ? amount + " ago" : "in " + amount;
 }
 
-std::string ShortDate(oat::Timestamp t) {
-  const std::tm tm = Local(t);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%b %e, %Y", &tm);
-  std::string s(buf);
-  // %e pads single-digit days with a space: "Dec  5, 2026".
-  if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
-  return s;
-}
+std::string ShortDate(oat::Timestamp t) { return LocalText(t, "%b %e, %Y"); }
 
 std::string Zone(oat::Timestamp t) {
   const long offset = UtcOffsetMinutes(t);
@@ -75,14 +78,7 @@ std::string Zone(oat::Timestamp t) {
   return zone;
 }
 
-std::string ExactLocalTime(oat::Timestamp t) {
-  const std::tm tm = Local(t);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %b %e, %Y, %H:%M:%S", &tm);
-  std::string s(buf);
-  if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
-  return s + " " + Zone(t);
-}
+std::string ExactLocalTime(oat::Timestamp t) { return LocalText(t, "%a, %b %e, %Y, %H:%M:%S") + " " + Zone(t); }
 
 std::string Thousands(std::size_t n) {
   std::string digits = std::to_string(n);

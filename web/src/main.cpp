@@ -33,6 +33,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 
 namespace console {
 namespace {
@@ -214,7 +215,7 @@ void Frame(void* arg) {
   ImGui::NewFrame();
   test_hook::BeginFrame();
   DrawApp(state);
-  test_hook::Status("pending", static_cast<long long>(PendingRequests(state)));
+  test_hook::Status(names::kStatusPending, static_cast<long long>(PendingRequests(state)));
   ImGui::Render();
 
   if (ImGui::GetMouseCursor() != app.cursor) {

@@ -181,11 +181,37 @@ void FieldError(const std::string& message, float width, const std::string& test
            ImVec2(pos.x + icon * 0.5f, pos.y + ImGui::GetTextLineHeight() * 0.5f), icon, theme::U32(color));
 }
 
+float TableHeaderHeight(float cell_pad_y) {
+  ImGui::PushFont(theme::GetFonts().small);
+  const float height = ImGui::GetTextLineHeight() + cell_pad_y * 2;
+  ImGui::PopFont();
+  return height;
+}
+
+float TableNaturalHeight(std::size_t rows, float row_height, float cell_pad_y) {
+  const float header_height = TableHeaderHeight(cell_pad_y);
+  if (rows == 0) return header_height + 300;
+  return std::floor(header_height + static_cast<float>(rows) * row_height + 2);
+}
+
+bool HighlightHoveredRow(ImVec2 row_min, ImVec2 row_size, float body_top) {
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const bool hovered = ImGui::IsWindowHovered() && mouse.y >= std::max(row_min.y, body_top) &&
+                       mouse.y < row_min.y + row_size.y && mouse.x >= row_min.x && mouse.x < row_min.x + row_size.x;
+  if (hovered) {
+    ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(theme::Current().surface_muted, 0.7f)));
+  }
+  return hovered;
+}
+
+void CenterLineInRow(float row_height, float cell_pad_y) {
+  const float line = ImGui::GetTextLineHeight();
+  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + std::floor((row_height - cell_pad_y * 2 - line) * 0.5f));
+}
+
 float TableCard(ImVec2 size, float cell_pad_y) {
   const theme::Palette& p = theme::Current();
-  ImGui::PushFont(theme::GetFonts().small);
-  const float header_height = ImGui::GetTextLineHeight() + cell_pad_y * 2;
-  ImGui::PopFont();
+  const float header_height = TableHeaderHeight(cell_pad_y);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const ImVec2 end = pos + size;
@@ -344,6 +370,25 @@ void Tooltip(const std::string& text) {
   ImGui::PopStyleVar(2);
 }
 
+CenteredColumn EmptyStateColumn(ImVec2 a, ImVec2 b, float max_wrap, float above_middle) {
+  CenteredColumn column;
+  column.center_x = (a.x + b.x) * 0.5f;
+  column.wrap = std::min(max_wrap, b.x - a.x - 48);
+  column.y = a.y + std::max(24.0f, (b.y - a.y) * 0.5f - above_middle);
+  return column;
+}
+
+void CenteredColumn::Paragraph(const std::string& text, ImFont* font, const ImVec4& color) {
+  ImGui::PushFont(font);
+  const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
+  ImGui::SetCursorScreenPos(ImVec2(std::floor(center_x - size.x * 0.5f), y));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
+  Text(text, color);
+  ImGui::PopTextWrapPos();
+  ImGui::PopFont();
+  y += size.y + 6;
+}
+
 void Banner(const std::string& message, const ImVec4& color, float width) {
   const theme::Palette& p = theme::Current();
   const ImVec2 pad(14, 10);
@@ -387,166 +432,196 @@ void ArcThrough(ImDrawList* draw, ImVec2 center, float r, float from, float to, 
 
 float Angle(ImVec2 v) { return std::atan2(v.y, v.x); }
 
+// What every icon draws with: `t` is the stroke's width.
+struct Pen {
+  ImDrawList* draw;
+  ImU32 color;
+  float t;
+};
+
+// One function per icon, centered on `c` within a box of size `s`.
+namespace icons {
+
+void Search(const Pen& pen, ImVec2 c, float s) {
+  const ImVec2 o = c - ImVec2(s * 0.08f, s * 0.08f);
+  const float r = s * 0.28f;
+  pen.draw->AddCircle(o, r, pen.color, 24, pen.t);
+  const ImVec2 d(0.7071f, 0.7071f);
+  pen.draw->AddLine(o + d * (r + pen.t * 0.3f), c + ImVec2(s * 0.38f, s * 0.38f), pen.color, pen.t);
+}
+
+// A clockwise circle ending at the top in an arrowhead pointing right.
+void Refresh(const Pen& pen, ImVec2 c, float s) {
+  const float r = s * 0.32f;
+  const float end = -kPi * 0.5f;
+  pen.draw->PathClear();
+  pen.draw->PathArcTo(c, r, end - kPi * 1.6f, end, 28);
+  pen.draw->PathStroke(pen.color, 0, pen.t);
+  const ImVec2 tip = c + ImVec2(0, -r);
+  const float k = s * 0.16f;
+  pen.draw->AddLine(tip, tip + ImVec2(-k, -k), pen.color, pen.t);
+  pen.draw->AddLine(tip, tip + ImVec2(-k, k), pen.color, pen.t);
+}
+
+void Sun(const Pen& pen, ImVec2 c, float s) {
+  pen.draw->AddCircle(c, s * 0.18f, pen.color, 24, pen.t);
+  for (int i = 0; i < 8; ++i) {
+    const float a = i * kPi / 4;
+    const ImVec2 d(std::cos(a), std::sin(a));
+    pen.draw->AddLine(c + d * (s * 0.31f), c + d * (s * 0.42f), pen.color, pen.t);
+  }
+}
+
+// A crescent: the outer circle minus a circle shifted up and right.
+void Moon(const Pen& pen, ImVec2 c, float s) {
+  const float r = s * 0.34f;
+  const ImVec2 c1 = c + ImVec2(-s * 0.02f, s * 0.03f);
+  const ImVec2 d = ImVec2(0.55f, -0.55f) * r;
+  const ImVec2 c2 = c1 + d;
+  const float dist = std::sqrt(d.x * d.x + d.y * d.y);
+  const ImVec2 m = c1 + d * 0.5f;
+  const ImVec2 perp = ImVec2(-d.y, d.x) / dist;
+  const float h = std::sqrt(r * r - dist * dist * 0.25f);
+  const ImVec2 p1 = m + perp * h, p2 = m - perp * h;
+  pen.draw->PathClear();
+  ArcThrough(pen.draw, c1, r, Angle(p1 - c1), Angle(p2 - c1), Angle(ImVec2(0, 0) - d));
+  ArcThrough(pen.draw, c2, r, Angle(p2 - c2), Angle(p1 - c2), Angle(ImVec2(0, 0) - d));
+  pen.draw->PathStroke(pen.color, ImDrawFlags_Closed, pen.t);
+}
+
+// An open polyline through three points, each given as an offset from the center.
+void Polyline3(const Pen& pen, ImVec2 c, ImVec2 a, ImVec2 b, ImVec2 d) {
+  const ImVec2 pts[3] = {c + a, c + b, c + d};
+  pen.draw->AddPolyline(pts, 3, pen.color, 0, pen.t);
+}
+
+void ChevronDown(const Pen& pen, ImVec2 c, float s) {
+  Polyline3(pen, c, ImVec2(-s * 0.22f, -s * 0.1f), ImVec2(0, s * 0.12f), ImVec2(s * 0.22f, -s * 0.1f));
+}
+
+void ChevronRight(const Pen& pen, ImVec2 c, float s) {
+  Polyline3(pen, c, ImVec2(-s * 0.1f, -s * 0.22f), ImVec2(s * 0.12f, 0), ImVec2(-s * 0.1f, s * 0.22f));
+}
+
+void ChevronLeft(const Pen& pen, ImVec2 c, float s) {
+  Polyline3(pen, c, ImVec2(s * 0.1f, -s * 0.22f), ImVec2(-s * 0.12f, 0), ImVec2(s * 0.1f, s * 0.22f));
+}
+
+void Check(const Pen& pen, ImVec2 c, float s) {
+  Polyline3(pen, c, ImVec2(-s * 0.26f, 0), ImVec2(-s * 0.08f, s * 0.18f), ImVec2(s * 0.26f, -s * 0.2f));
+}
+
+void Dots(const Pen& pen, ImVec2 c, float s) {
+  for (int i = -1; i <= 1; ++i) {
+    pen.draw->AddCircleFilled(c + ImVec2(i * s * 0.28f, 0), s * 0.075f + 0.6f, pen.color, 12);
+  }
+}
+
+void Close(const Pen& pen, ImVec2 c, float s) {
+  const float k = s * 0.26f;
+  pen.draw->AddLine(c + ImVec2(-k, -k), c + ImVec2(k, k), pen.color, pen.t);
+  pen.draw->AddLine(c + ImVec2(-k, k), c + ImVec2(k, -k), pen.color, pen.t);
+}
+
+void Trash(const Pen& pen, ImVec2 c, float s) {
+  const float w = s * 0.24f, top = -s * 0.2f, bottom = s * 0.36f;
+  pen.draw->AddLine(c + ImVec2(-s * 0.34f, top), c + ImVec2(s * 0.34f, top), pen.color, pen.t);
+  const ImVec2 lid[4] = {c + ImVec2(-s * 0.12f, top), c + ImVec2(-s * 0.12f, -s * 0.34f),
+                         c + ImVec2(s * 0.12f, -s * 0.34f), c + ImVec2(s * 0.12f, top)};
+  pen.draw->AddPolyline(lid, 4, pen.color, 0, pen.t);
+  const ImVec2 can[4] = {c + ImVec2(-w, top), c + ImVec2(-w * 0.85f, bottom), c + ImVec2(w * 0.85f, bottom),
+                         c + ImVec2(w, top)};
+  pen.draw->AddPolyline(can, 4, pen.color, 0, pen.t);
+}
+
+void Copy(const Pen& pen, ImVec2 c, float s) {
+  const float k = s * 0.2f;
+  pen.draw->AddRect(c + ImVec2(-k * 0.6f, -k * 0.6f), c + ImVec2(k * 1.6f, k * 1.6f), pen.color, 2.5f, 0, pen.t);
+  Polyline3(pen, c, ImVec2(-k * 1.6f, k * 0.6f), ImVec2(-k * 1.6f, -k * 1.6f), ImVec2(k * 0.6f, -k * 1.6f));
+}
+
+// A rounded box from `a` to `b` with a band line `s * 0.2` below its top (calendar, box).
+void BandedBox(const Pen& pen, ImVec2 a, ImVec2 b, float s) {
+  pen.draw->AddRect(a, b, pen.color, 3, 0, pen.t);
+  pen.draw->AddLine(ImVec2(a.x, a.y + s * 0.2f), ImVec2(b.x, a.y + s * 0.2f), pen.color, pen.t);
+}
+
+void Calendar(const Pen& pen, ImVec2 c, float s) {
+  BandedBox(pen, c + ImVec2(-s * 0.34f, -s * 0.26f), c + ImVec2(s * 0.34f, s * 0.36f), s);
+  pen.draw->AddLine(c + ImVec2(-s * 0.16f, -s * 0.38f), c + ImVec2(-s * 0.16f, -s * 0.16f), pen.color, pen.t);
+  pen.draw->AddLine(c + ImVec2(s * 0.16f, -s * 0.38f), c + ImVec2(s * 0.16f, -s * 0.16f), pen.color, pen.t);
+}
+
+void Box(const Pen& pen, ImVec2 c, float s) {
+  BandedBox(pen, c + ImVec2(-s * 0.34f, -s * 0.3f), c + ImVec2(s * 0.34f, s * 0.34f), s);
+  pen.draw->AddLine(c + ImVec2(-s * 0.1f, -s * 0.0f), c + ImVec2(s * 0.1f, 0), pen.color, pen.t);
+}
+
+void Warning(const Pen& pen, ImVec2 c, float s) {
+  const float r = s * 0.42f;
+  pen.draw->AddCircle(c, r, pen.color, 24, pen.t * 0.9f);
+  pen.draw->AddLine(c + ImVec2(0, -r * 0.5f), c + ImVec2(0, r * 0.12f), pen.color, pen.t);
+  pen.draw->AddCircleFilled(c + ImVec2(0, r * 0.48f), pen.t * 0.62f, pen.color, 8);
+}
+
+void Globe(const Pen& pen, ImVec2 c, float s) {
+  const float r = s * 0.38f;
+  pen.draw->AddCircle(c, r, pen.color, 28, pen.t);
+  pen.draw->AddLine(c + ImVec2(-r, 0), c + ImVec2(r, 0), pen.color, pen.t);
+  for (const float side : {1.0f, -1.0f}) {  // the meridians, right then left
+    pen.draw->AddBezierCubic(c + ImVec2(0, -r), c + ImVec2(side * r * 0.6f, -r * 0.5f),
+                             c + ImVec2(side * r * 0.6f, r * 0.5f), c + ImVec2(0, r), pen.color, pen.t, 12);
+  }
+}
+
+void Key(const Pen& pen, ImVec2 c, float s) {
+  const ImVec2 ring = c + ImVec2(-s * 0.2f, 0);
+  pen.draw->AddCircle(ring, s * 0.17f, pen.color, 24, pen.t);
+  const float x0 = ring.x + s * 0.17f, x1 = c.x + s * 0.38f;
+  pen.draw->AddLine(ImVec2(x0, c.y), ImVec2(x1, c.y), pen.color, pen.t);
+  pen.draw->AddLine(ImVec2(x1 - pen.t * 0.5f, c.y), ImVec2(x1 - pen.t * 0.5f, c.y + s * 0.16f), pen.color, pen.t);
+  pen.draw->AddLine(ImVec2(x1 - s * 0.16f, c.y), ImVec2(x1 - s * 0.16f, c.y + s * 0.12f), pen.color, pen.t);
+}
+
+void Plus(const Pen& pen, ImVec2 c, float s) {
+  pen.draw->AddLine(c - ImVec2(s * 0.3f, 0), c + ImVec2(s * 0.3f, 0), pen.color, pen.t);
+  pen.draw->AddLine(c - ImVec2(0, s * 0.3f), c + ImVec2(0, s * 0.3f), pen.color, pen.t);
+}
+
+void SignOut(const Pen& pen, ImVec2 c, float s) {
+  const ImVec2 door[4] = {c + ImVec2(-s * 0.02f, -s * 0.34f), c + ImVec2(-s * 0.36f, -s * 0.34f),
+                          c + ImVec2(-s * 0.36f, s * 0.34f), c + ImVec2(-s * 0.02f, s * 0.34f)};
+  pen.draw->AddPolyline(door, 4, pen.color, 0, pen.t);
+  pen.draw->AddLine(c + ImVec2(-s * 0.12f, 0), c + ImVec2(s * 0.38f, 0), pen.color, pen.t);
+  pen.draw->AddLine(c + ImVec2(s * 0.38f, 0), c + ImVec2(s * 0.22f, -s * 0.16f), pen.color, pen.t);
+  pen.draw->AddLine(c + ImVec2(s * 0.38f, 0), c + ImVec2(s * 0.22f, s * 0.16f), pen.color, pen.t);
+}
+
+}  // namespace icons
 }  // namespace
 
 void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 c, float s, ImU32 color) {
-  const float t = std::max(1.5f, s * 0.095f);  // stroke
+  const Pen pen{draw, color, std::max(1.5f, s * 0.095f)};  // the stroke grows with the icon
   switch (icon) {
-    case Icon::Search: {
-      const ImVec2 o = c - ImVec2(s * 0.08f, s * 0.08f);
-      const float r = s * 0.28f;
-      draw->AddCircle(o, r, color, 24, t);
-      const ImVec2 d(0.7071f, 0.7071f);
-      draw->AddLine(o + d * (r + t * 0.3f), c + ImVec2(s * 0.38f, s * 0.38f), color, t);
-      break;
-    }
-    case Icon::Refresh: {
-      // A clockwise circle ending at the top in an arrowhead pointing right.
-      const float r = s * 0.32f;
-      const float end = -kPi * 0.5f;
-      draw->PathClear();
-      draw->PathArcTo(c, r, end - kPi * 1.6f, end, 28);
-      draw->PathStroke(color, 0, t);
-      const ImVec2 tip = c + ImVec2(0, -r);
-      const float k = s * 0.16f;
-      draw->AddLine(tip, tip + ImVec2(-k, -k), color, t);
-      draw->AddLine(tip, tip + ImVec2(-k, k), color, t);
-      break;
-    }
-    case Icon::Sun: {
-      draw->AddCircle(c, s * 0.18f, color, 24, t);
-      for (int i = 0; i < 8; ++i) {
-        const float a = i * kPi / 4;
-        const ImVec2 d(std::cos(a), std::sin(a));
-        draw->AddLine(c + d * (s * 0.31f), c + d * (s * 0.42f), color, t);
-      }
-      break;
-    }
-    case Icon::Moon: {
-      // A crescent: the outer circle minus a circle shifted up and right.
-      const float r = s * 0.34f;
-      const ImVec2 c1 = c + ImVec2(-s * 0.02f, s * 0.03f);
-      const ImVec2 d = ImVec2(0.55f, -0.55f) * r;
-      const ImVec2 c2 = c1 + d;
-      const float dist = std::sqrt(d.x * d.x + d.y * d.y);
-      const ImVec2 m = c1 + d * 0.5f;
-      const ImVec2 perp = ImVec2(-d.y, d.x) / dist;
-      const float h = std::sqrt(r * r - dist * dist * 0.25f);
-      const ImVec2 p1 = m + perp * h, p2 = m - perp * h;
-      draw->PathClear();
-      ArcThrough(draw, c1, r, Angle(p1 - c1), Angle(p2 - c1), Angle(ImVec2(0, 0) - d));
-      ArcThrough(draw, c2, r, Angle(p2 - c2), Angle(p1 - c2), Angle(ImVec2(0, 0) - d));
-      draw->PathStroke(color, ImDrawFlags_Closed, t);
-      break;
-    }
-    case Icon::ChevronDown: {
-      const ImVec2 pts[3] = {c + ImVec2(-s * 0.22f, -s * 0.1f), c + ImVec2(0, s * 0.12f),
-                             c + ImVec2(s * 0.22f, -s * 0.1f)};
-      draw->AddPolyline(pts, 3, color, 0, t);
-      break;
-    }
-    case Icon::ChevronRight: {
-      const ImVec2 pts[3] = {c + ImVec2(-s * 0.1f, -s * 0.22f), c + ImVec2(s * 0.12f, 0),
-                             c + ImVec2(-s * 0.1f, s * 0.22f)};
-      draw->AddPolyline(pts, 3, color, 0, t);
-      break;
-    }
-    case Icon::ChevronLeft: {
-      const ImVec2 pts[3] = {c + ImVec2(s * 0.1f, -s * 0.22f), c + ImVec2(-s * 0.12f, 0),
-                             c + ImVec2(s * 0.1f, s * 0.22f)};
-      draw->AddPolyline(pts, 3, color, 0, t);
-      break;
-    }
-    case Icon::Dots: {
-      for (int i = -1; i <= 1; ++i) draw->AddCircleFilled(c + ImVec2(i * s * 0.28f, 0), s * 0.075f + 0.6f, color, 12);
-      break;
-    }
-    case Icon::Close: {
-      const float k = s * 0.26f;
-      draw->AddLine(c + ImVec2(-k, -k), c + ImVec2(k, k), color, t);
-      draw->AddLine(c + ImVec2(-k, k), c + ImVec2(k, -k), color, t);
-      break;
-    }
-    case Icon::Trash: {
-      const float w = s * 0.24f, top = -s * 0.2f, bottom = s * 0.36f;
-      draw->AddLine(c + ImVec2(-s * 0.34f, top), c + ImVec2(s * 0.34f, top), color, t);
-      const ImVec2 lid[4] = {c + ImVec2(-s * 0.12f, top), c + ImVec2(-s * 0.12f, -s * 0.34f),
-                             c + ImVec2(s * 0.12f, -s * 0.34f), c + ImVec2(s * 0.12f, top)};
-      draw->AddPolyline(lid, 4, color, 0, t);
-      const ImVec2 can[4] = {c + ImVec2(-w, top), c + ImVec2(-w * 0.85f, bottom), c + ImVec2(w * 0.85f, bottom),
-                             c + ImVec2(w, top)};
-      draw->AddPolyline(can, 4, color, 0, t);
-      break;
-    }
-    case Icon::Copy: {
-      const float k = s * 0.2f;
-      draw->AddRect(c + ImVec2(-k * 0.6f, -k * 0.6f), c + ImVec2(k * 1.6f, k * 1.6f), color, 2.5f, 0, t);
-      const ImVec2 back[3] = {c + ImVec2(-k * 1.6f, k * 0.6f), c + ImVec2(-k * 1.6f, -k * 1.6f),
-                              c + ImVec2(k * 0.6f, -k * 1.6f)};
-      draw->AddPolyline(back, 3, color, 0, t);
-      break;
-    }
-    case Icon::Calendar: {
-      const ImVec2 a = c + ImVec2(-s * 0.34f, -s * 0.26f), b = c + ImVec2(s * 0.34f, s * 0.36f);
-      draw->AddRect(a, b, color, 3, 0, t);
-      draw->AddLine(ImVec2(a.x, a.y + s * 0.2f), ImVec2(b.x, a.y + s * 0.2f), color, t);
-      draw->AddLine(c + ImVec2(-s * 0.16f, -s * 0.38f), c + ImVec2(-s * 0.16f, -s * 0.16f), color, t);
-      draw->AddLine(c + ImVec2(s * 0.16f, -s * 0.38f), c + ImVec2(s * 0.16f, -s * 0.16f), color, t);
-      break;
-    }
-    case Icon::Warning: {
-      const float r = s * 0.42f;
-      draw->AddCircle(c, r, color, 24, t * 0.9f);
-      draw->AddLine(c + ImVec2(0, -r * 0.5f), c + ImVec2(0, r * 0.12f), color, t);
-      draw->AddCircleFilled(c + ImVec2(0, r * 0.48f), t * 0.62f, color, 8);
-      break;
-    }
-    case Icon::Globe: {
-      const float r = s * 0.38f;
-      draw->AddCircle(c, r, color, 28, t);
-      draw->AddLine(c + ImVec2(-r, 0), c + ImVec2(r, 0), color, t);
-      draw->AddBezierCubic(c + ImVec2(0, -r), c + ImVec2(r * 0.6f, -r * 0.5f), c + ImVec2(r * 0.6f, r * 0.5f),
-                           c + ImVec2(0, r), color, t, 12);
-      draw->AddBezierCubic(c + ImVec2(0, -r), c + ImVec2(-r * 0.6f, -r * 0.5f), c + ImVec2(-r * 0.6f, r * 0.5f),
-                           c + ImVec2(0, r), color, t, 12);
-      break;
-    }
-    case Icon::Box: {
-      const ImVec2 a = c + ImVec2(-s * 0.34f, -s * 0.3f), b = c + ImVec2(s * 0.34f, s * 0.34f);
-      draw->AddRect(a, b, color, 3, 0, t);
-      draw->AddLine(ImVec2(a.x, a.y + s * 0.2f), ImVec2(b.x, a.y + s * 0.2f), color, t);
-      draw->AddLine(c + ImVec2(-s * 0.1f, -s * 0.0f), c + ImVec2(s * 0.1f, 0), color, t);
-      break;
-    }
-    case Icon::Check: {
-      const ImVec2 pts[3] = {c + ImVec2(-s * 0.26f, 0), c + ImVec2(-s * 0.08f, s * 0.18f),
-                             c + ImVec2(s * 0.26f, -s * 0.2f)};
-      draw->AddPolyline(pts, 3, color, 0, t);
-      break;
-    }
-    case Icon::Key: {
-      const ImVec2 ring = c + ImVec2(-s * 0.2f, 0);
-      draw->AddCircle(ring, s * 0.17f, color, 24, t);
-      const float x0 = ring.x + s * 0.17f, x1 = c.x + s * 0.38f;
-      draw->AddLine(ImVec2(x0, c.y), ImVec2(x1, c.y), color, t);
-      draw->AddLine(ImVec2(x1 - t * 0.5f, c.y), ImVec2(x1 - t * 0.5f, c.y + s * 0.16f), color, t);
-      draw->AddLine(ImVec2(x1 - s * 0.16f, c.y), ImVec2(x1 - s * 0.16f, c.y + s * 0.12f), color, t);
-      break;
-    }
-    case Icon::Plus: {
-      draw->AddLine(c - ImVec2(s * 0.3f, 0), c + ImVec2(s * 0.3f, 0), color, t);
-      draw->AddLine(c - ImVec2(0, s * 0.3f), c + ImVec2(0, s * 0.3f), color, t);
-      break;
-    }
-    case Icon::SignOut: {
-      const ImVec2 door[4] = {c + ImVec2(-s * 0.02f, -s * 0.34f), c + ImVec2(-s * 0.36f, -s * 0.34f),
-                              c + ImVec2(-s * 0.36f, s * 0.34f), c + ImVec2(-s * 0.02f, s * 0.34f)};
-      draw->AddPolyline(door, 4, color, 0, t);
-      draw->AddLine(c + ImVec2(-s * 0.12f, 0), c + ImVec2(s * 0.38f, 0), color, t);
-      draw->AddLine(c + ImVec2(s * 0.38f, 0), c + ImVec2(s * 0.22f, -s * 0.16f), color, t);
-      draw->AddLine(c + ImVec2(s * 0.38f, 0), c + ImVec2(s * 0.22f, s * 0.16f), color, t);
-      break;
-    }
+    case Icon::Search: return icons::Search(pen, c, s);
+    case Icon::Refresh: return icons::Refresh(pen, c, s);
+    case Icon::Sun: return icons::Sun(pen, c, s);
+    case Icon::Moon: return icons::Moon(pen, c, s);
+    case Icon::ChevronDown: return icons::ChevronDown(pen, c, s);
+    case Icon::ChevronRight: return icons::ChevronRight(pen, c, s);
+    case Icon::ChevronLeft: return icons::ChevronLeft(pen, c, s);
+    case Icon::Check: return icons::Check(pen, c, s);
+    case Icon::Key: return icons::Key(pen, c, s);
+    case Icon::Plus: return icons::Plus(pen, c, s);
+    case Icon::SignOut: return icons::SignOut(pen, c, s);
+    case Icon::Dots: return icons::Dots(pen, c, s);
+    case Icon::Close: return icons::Close(pen, c, s);
+    case Icon::Trash: return icons::Trash(pen, c, s);
+    case Icon::Copy: return icons::Copy(pen, c, s);
+    case Icon::Calendar: return icons::Calendar(pen, c, s);
+    case Icon::Warning: return icons::Warning(pen, c, s);
+    case Icon::Globe: return icons::Globe(pen, c, s);
+    case Icon::Box: return icons::Box(pen, c, s);
   }
 }
 
@@ -565,6 +640,16 @@ bool IconButton(const char* id, Icon icon, float size, const char* tooltip) {
   HandCursorIfHovered();
   if (tooltip) Tooltip(tooltip);
   return clicked;
+}
+
+bool RefreshButton(ImVec2 pos, bool loading, const char* tooltip) {
+  if (loading) {  // in the button's middle
+    ImGui::SetCursorScreenPos(ImVec2(pos.x + 9, pos.y + 9));
+    Spinner(9, theme::Current().text_muted);
+    return false;
+  }
+  ImGui::SetCursorScreenPos(pos);
+  return IconButton("##refresh", Icon::Refresh, 36, tooltip);
 }
 
 bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size) {

@@ -1,9 +1,10 @@
 // The console's own widgets, built from Dear ImGui items and draw-list shapes: buttons in
 // four weights, inputs with a focus ring, checkboxes, status badges, a segmented control, a
-// spinner, icons drawn as vectors (no icon font to ship), banners and tooltips. Dialogs and the
-// drawer are in dialog.h.
+// spinner, icons drawn as vectors (no icon font to ship), banners and tooltips, and the parts
+// both tables share (card, rows, empty state). Dialogs and the drawer are in dialog.h.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "imgui.h"
@@ -52,6 +53,27 @@ void Tooltip(const std::string& text);
 // The card behind a table, at the cursor: a rounded surface of `size` with a bordered header band
 // one line of the small font high (plus `cell_pad_y` above and below). Returns the band's height.
 float TableCard(ImVec2 size, float cell_pad_y);
+// That header band's height.
+float TableHeaderHeight(float cell_pad_y);
+// The card's height when all `rows` rows show; with none, room for the empty state's words.
+float TableNaturalHeight(std::size_t rows, float row_height, float cell_pad_y);
+// In a row's first cell: whether the mouse is over the row (`row_min`, `row_size`) below the header
+// (`body_top`, its bottom edge). A hovered row is tinted.
+bool HighlightHoveredRow(ImVec2 row_min, ImVec2 row_size, float body_top);
+// Moves the cursor down so that one text line sits in the middle of a row `row_height` high whose
+// cells are padded `cell_pad_y` above and below.
+void CenterLineInRow(float row_height, float cell_pad_y);
+
+// A table's empty state: paragraphs centered in the card's body (`a` to `b`), wrapped at most
+// `max_wrap` wide, starting `above_middle` above the body's middle (and at least 24 below its top).
+struct CenteredColumn {
+  float center_x = 0;
+  float wrap = 0;
+  float y = 0;  // where the next paragraph starts
+  // Words centered on center_x from y down; y moves below them and a 6-pixel gap.
+  void Paragraph(const std::string& text, ImFont* font, const ImVec4& color);
+};
+CenteredColumn EmptyStateColumn(ImVec2 a, ImVec2 b, float max_wrap, float above_middle);
 
 // A tinted box with a message: errors (danger) or notices (primary).
 void Banner(const std::string& message, const ImVec4& color, float width);
@@ -65,6 +87,10 @@ void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 center, float size, ImU32 colo
 
 // A square ghost button holding an icon.
 bool IconButton(const char* id, Icon icon, float size, const char* tooltip = nullptr);
+
+// A 36-pixel refresh button at `pos` (screen coordinates), or while `loading` a spinner in its
+// place. Returns true when clicked.
+bool RefreshButton(ImVec2 pos, bool loading, const char* tooltip);
 
 // A button with an icon before its label.
 bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size);

@@ -18,6 +18,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -53,14 +54,10 @@ void Heading(State& state, float left, float width) {
   ui::Text("What happened to " + state.selected_org + "'s access tokens, and who did it, newest first.",
            p.text_muted);
   const float bottom = ImGui::GetCursorScreenPos().y;
-  ImGui::SetCursorScreenPos(ImVec2(left + width - 36, top + 4));
-  if (state.audit.loading) {
-    ImGui::SetCursorScreenPos(ImVec2(left + width - 36 + 9, top + 4 + 9));
-    ui::Spinner(9, p.text_muted);
-  } else if (ui::IconButton("##refresh", ui::Icon::Refresh, 36, "Reload the log")) {
+  if (ui::RefreshButton(ImVec2(left + width - 36, top + 4), state.audit.loading, "Reload the log")) {
     LoadAuditLog(state);
   }
-  test_hook::MarkLastItem("activity.refresh");
+  test_hook::MarkLastItem(names::kActivityRefresh);
   ImGui::SetCursorScreenPos(ImVec2(left, std::max(bottom, top + 44)));
 }
 
@@ -99,7 +96,7 @@ void ActionFilter(State& state) {
   focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  test_hook::MarkLastItem("activity.filter", current);
+  test_hook::MarkLastItem(names::kActivityFilter, current);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddRectFilled(pos, pos + size, theme::U32(p.input), 6);
   draw->AddRect(pos, pos + size, theme::U32(hovered ? p.text_faint : p.border_strong), 6);
@@ -117,10 +114,10 @@ void ActionFilter(State& state) {
   if (ImGui::BeginPopup("##actions")) {
     std::string chosen = log.filter;
     bool pick = false;
-    if (FilterOption("All actions", "", log.filter.empty(), "activity.filter.all")) pick = true, chosen.clear();
+    if (FilterOption("All actions", "", log.filter.empty(), names::kActivityFilterAll)) pick = true, chosen.clear();
     for (const oat::AuditAction& a : oat::audit_actions()) {
       const std::string name(a.name);
-      if (FilterOption(std::string(a.description), name, log.filter == name, "activity.filter." + name)) {
+      if (FilterOption(std::string(a.description), name, log.filter == name, names::kActivityFilterPrefix + name)) {
         pick = true;
         chosen = name;
       }
@@ -137,10 +134,7 @@ void ActionFilter(State& state) {
 // [SECTION] The table
 // -----------------------------------------------------------------------------------------------
 
-void CellStart() {
-  const float line = ImGui::GetTextLineHeight();
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + std::floor((kRowHeight - kCellPadY * 2 - line) * 0.5f));
-}
+void CellStart() { ui::CenterLineInRow(kRowHeight, kCellPadY); }
 
 void DrawEvent(const State& state, const AuditEntry& e, int index, float row_left, float row_width,
                float body_top) {
@@ -149,15 +143,11 @@ void DrawEvent(const State& state, const AuditEntry& e, int index, float row_lef
   ImGui::TableNextRow(0, kRowHeight);
   ImGui::TableSetColumnIndex(0);
   const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
-  const ImVec2 mouse = ImGui::GetIO().MousePos;
-  if (ImGui::IsWindowHovered() && mouse.y >= std::max(row_top, body_top) && mouse.y < row_top + kRowHeight &&
-      mouse.x >= row_left && mouse.x < row_left + row_width) {
-    ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(p.surface_muted, 0.7f)));
-  }
-  const std::string prefix = "activity.row." + std::to_string(index);
+  ui::HighlightHoveredRow(ImVec2(row_left, row_top), ImVec2(row_width, kRowHeight), body_top);
+  const std::string prefix = names::kActivityRowPrefix + std::to_string(index);
   if (test_hook::Enabled() && row_top >= body_top - 0.5f) {
     test_hook::Mark(prefix, ImVec2(row_left, row_top), ImVec2(row_left + row_width, row_top + kRowHeight));
-    test_hook::Status(prefix + ".action", e.action);
+    test_hook::Status(prefix + names::kActivityRowActionSuffix, e.action);
   }
 
   CellStart();
@@ -202,42 +192,31 @@ void EmptyState(State& state, ImVec2 a, ImVec2 b) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const AuditLog& log = state.audit;
-  const float cx = (a.x + b.x) * 0.5f;
-  float y = a.y + std::max(24.0f, (b.y - a.y) * 0.5f - 60);
-  auto centered = [&](const std::string& text, ImFont* font, const ImVec4& color, const char* name = nullptr) {
-    ImGui::PushFont(font);
-    const float wrap = std::min(460.0f, b.x - a.x - 48);
-    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
-    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - size.x * 0.5f), y));
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
-    ui::Text(text, color);
-    ImGui::PopTextWrapPos();
-    ImGui::PopFont();
-    if (name) test_hook::ErrorShown(name, text);
-    y += size.y + 6;
-  };
+  ui::CenteredColumn column = ui::EmptyStateColumn(a, b, 460, 60);
   if (log.loading && !log.loaded) {
-    ImGui::SetCursorScreenPos(ImVec2(cx - 12, y));
+    ImGui::SetCursorScreenPos(ImVec2(column.center_x - 12, column.y));
     ui::Spinner(12, p.primary);
-    y += 36;
-    centered("Loading the activity\xE2\x80\xA6", fonts.body, p.text_muted);
+    column.y += 36;
+    column.Paragraph("Loading the activity\xE2\x80\xA6", fonts.body, p.text_muted);
   } else if (!log.error.empty()) {
-    centered(log.error_status == 403 ? "You cannot see " + log.org + "'s activity" : "The activity could not be loaded",
-             fonts.strong, p.text);
-    centered(log.error, fonts.body, log.error_status == 403 ? p.text_muted : p.danger, "activity.error");
+    column.Paragraph(log.error_status == 403 ? "You cannot see " + log.org + "'s activity"
+                                             : "The activity could not be loaded",
+                     fonts.strong, p.text);
+    column.Paragraph(log.error, fonts.body, log.error_status == 403 ? p.text_muted : p.danger);
+    test_hook::ErrorShown(names::kActivityError, log.error);
     if (log.error_status != 403) {
-      y += 8;
-      ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - 50), y));
+      column.y += 8;
+      ImGui::SetCursorScreenPos(ImVec2(std::floor(column.center_x - 50), column.y));
       if (ui::Button("Try again", ui::ButtonKind::Secondary, ImVec2(100, 34))) LoadAuditLog(state);
-      test_hook::MarkLastItem("activity.retry");
+      test_hook::MarkLastItem(names::kActivityRetry);
     }
   } else if (!log.filter.empty()) {
-    centered("No \xE2\x80\x9C" + ActionWords(log.filter) + "\xE2\x80\x9D events", fonts.strong, p.text);
-    centered("Choose another action, or all of them.", fonts.body, p.text_muted);
+    column.Paragraph("No \xE2\x80\x9C" + ActionWords(log.filter) + "\xE2\x80\x9D events", fonts.strong, p.text);
+    column.Paragraph("Choose another action, or all of them.", fonts.body, p.text_muted);
   } else {
-    centered("Nothing has happened yet", fonts.strong, p.text);
-    centered("Creating, changing and deleting tokens, and failed sign-ins with them, show here.", fonts.body,
-             p.text_muted);
+    column.Paragraph("Nothing has happened yet", fonts.strong, p.text);
+    column.Paragraph("Creating, changing and deleting tokens, and failed sign-ins with them, show here.",
+                     fonts.body, p.text_muted);
   }
 }
 
@@ -304,7 +283,7 @@ void Footer(State& state, std::size_t shown, float left, float width) {
                      (log.total == 1 ? " event" : " events");
   if (log.loading) text += "  \xC2\xB7  loading more\xE2\x80\xA6";
   ui::Text(text, p.text_faint);
-  test_hook::MarkLastItem("activity.count", text);
+  test_hook::MarkLastItem(names::kActivityCount, text);
   if (log.more) {
     float x = left + width;
     ImGui::PushFont(theme::GetFonts().strong);
@@ -315,13 +294,13 @@ void Footer(State& state, std::size_t shown, float left, float width) {
     x -= all_width;
     ImGui::SetCursorScreenPos(ImVec2(x, y));
     if (ui::Button("Load all", ui::ButtonKind::Ghost, ImVec2(all_width, 34))) LoadMoreAuditLog(state, true);
-    test_hook::MarkLastItem("activity.all");
+    test_hook::MarkLastItem(names::kActivityAll);
     x -= 8 + more_width;
     ImGui::SetCursorScreenPos(ImVec2(x, y));
     if (ui::Button("Load 100 more", ui::ButtonKind::Secondary, ImVec2(more_width, 34))) {
       LoadMoreAuditLog(state, false);
     }
-    test_hook::MarkLastItem("activity.more");
+    test_hook::MarkLastItem(names::kActivityMore);
     ImGui::EndDisabled();
   }
 }
@@ -334,9 +313,8 @@ void Footer(State& state, std::size_t shown, float left, float width) {
 
 void DrawActivityPage(State& state) {
   const theme::Palette& p = theme::Current();
-  const PageColumn column = PageColumnInWindow();
-  const float left = column.left, top = column.top, width = column.width;
-  ImGui::SetCursorScreenPos(ImVec2(left, top));
+  const PageColumn column = StartPageColumn();
+  const float left = column.left, width = column.width;
   if (state.selected_org.empty()) return;
   AuditLog& log = state.audit;
   if (log.org != state.selected_org && !log.loading) LoadAuditLog(state);
@@ -359,27 +337,23 @@ void DrawActivityPage(State& state) {
   // A failed page after others keeps them on screen, with the reason above.
   if (log.loaded && !log.error.empty() && !log.items.empty()) {
     ui::Banner(log.error, p.danger, width);
-    test_hook::ErrorShown("activity.error", log.error);
+    test_hook::ErrorShown(names::kActivityError, log.error);
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 8));
   }
 
   // The card hugs its rows, and scrolls once they outgrow the window.
   const float bottom = column.bottom - 24 - 50;
   const float room = std::max(220.0f, bottom - ImGui::GetCursorScreenPos().y);
-  ImGui::PushFont(theme::GetFonts().small);
-  const float header = ImGui::GetTextLineHeight() + kCellPadY * 2;
-  ImGui::PopFont();
-  const float natural = shown_count == 0 ? header + 300 : header + static_cast<float>(shown_count) * kRowHeight + 2;
-  const float height = std::floor(std::min(room, natural));
+  const float height = std::floor(std::min(room, ui::TableNaturalHeight(shown_count, kRowHeight, kCellPadY)));
   Table(state, width, height);
   Footer(state, shown_count, left, width);
 
-  test_hook::Status("screen", "activity");
-  test_hook::Status("org", state.selected_org);
-  test_hook::Status("loading", log.loading ? 1 : 0);
-  test_hook::Status("activity.rows", static_cast<long long>(shown_count));
-  test_hook::Status("activity.total", static_cast<long long>(log.total));
-  test_hook::Status("activity.filter", log.filter);
+  test_hook::Status(names::kStatusScreen, names::kScreenActivity);
+  test_hook::Status(names::kStatusOrg, state.selected_org);
+  test_hook::Status(names::kStatusLoading, log.loading ? 1 : 0);
+  test_hook::Status(names::kStatusActivityRows, static_cast<long long>(shown_count));
+  test_hook::Status(names::kStatusActivityTotal, static_cast<long long>(log.total));
+  test_hook::Status(names::kActivityFilter, log.filter);
 }
 
 }  // namespace console

@@ -6,7 +6,7 @@
 
 namespace console {
 
-PageColumn PageColumnInWindow() {
+PageColumn StartPageColumn() {
   const ImVec2 origin = ImGui::GetWindowPos();
   const ImVec2 window = ImGui::GetWindowSize();
   const float avail = window.x - kPagePaddingX * 2;
@@ -15,6 +15,7 @@ PageColumn PageColumnInWindow() {
   column.left = std::floor(origin.x + kPagePaddingX + (avail - column.width) * 0.5f);
   column.top = origin.y + kTopBarHeight + kPagePaddingTop;
   column.bottom = origin.y + window.y;
+  ImGui::SetCursorScreenPos(ImVec2(column.left, column.top));
   return column;
 }
 

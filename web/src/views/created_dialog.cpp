@@ -12,6 +12,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -69,32 +70,33 @@ void DrawCreatedDialog(State& state) {
   const bool dismissed = ui::DialogHeader(
       "Copy your access token",
       "\xE2\x80\x9C" + created.label + "\xE2\x80\x9D is ready. It signs in as " + state.selected_org + ".",
-      "created.dismiss");
+      names::kCreatedDismiss);
   ui::BeginDialogBody();
   const float width = ui::DialogContentWidth();
 
   ui::Banner("This is the only time the token is shown. Copy it now and keep it in a secret store "
              "(your CI's secrets); if it is lost, generate a new one.",
              p.warning, width);
-  test_hook::MarkLastItem("created.warning");
+  test_hook::MarkLastItem(names::kCreatedWarning);
   ImGui::Dummy(ImVec2(0, 6));
 
   ui::Text("Access token", p.text, fonts.strong);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);
   const bool token_copied = created.copied_at >= 0 && state.clock - created.copied_at < kCopiedSeconds;
-  if (CopyLine("##copy-token", created.secret, token_copied, "created.token", "created.copy", width, true)) {
+  if (CopyLine("##copy-token", created.secret, token_copied, names::kCreatedToken, names::kCreatedCopy, width,
+               true)) {
     page::CopyToClipboard(created.secret.c_str());
     created.copied_at = state.clock;
     redraw::At(state.clock + kCopiedSeconds);
   }
-  test_hook::Status("created.copied", created.copied_at >= 0 ? 1 : 0);
+  test_hook::Status(names::kStatusCreatedCopied, created.copied_at >= 0 ? 1 : 0);
   ImGui::Dummy(ImVec2(0, 8));
 
   ui::Text("Sign in with it", p.text, fonts.strong);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);
   const std::string login = "docker login -u " + state.selected_org;
   const bool login_copied = created.login_copied_at >= 0 && state.clock - created.login_copied_at < kCopiedSeconds;
-  if (CopyLine("##copy-login", login, login_copied, "created.login", "created.copy_login", width, false)) {
+  if (CopyLine("##copy-login", login, login_copied, names::kCreatedLogin, names::kCreatedCopyLogin, width, false)) {
     page::CopyToClipboard(login.c_str());
     created.login_copied_at = state.clock;
     redraw::At(state.clock + kCopiedSeconds);
@@ -114,7 +116,7 @@ void DrawCreatedDialog(State& state) {
   const bool done = ui::Button("I have copied it", created.copied_at >= 0 ? ui::ButtonKind::Primary
                                                                            : ui::ButtonKind::Secondary,
                                ImVec2(140, 36));
-  test_hook::MarkLastItem("created.close");
+  test_hook::MarkLastItem(names::kCreatedClose);
   ui::EndDialogFooter();
 
   if (dismissed || done || ui::DialogEnterPressed() || ui::DialogEscapePressed()) Close(state);

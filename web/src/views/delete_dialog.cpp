@@ -8,6 +8,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -28,12 +29,12 @@ void DrawDeleteDialog(State& state) {
   const theme::Palette& p = theme::Current();
   TokenAction& action = state.action;
   if (!ui::BeginDialog("##confirm-delete", kWidth)) return;
-  const bool dismissed = ui::DialogHeader("Delete access token", "", "confirm.close");
+  const bool dismissed = ui::DialogHeader("Delete access token", "", names::kConfirmClose);
   ui::BeginDialogBody();
   const float width = ui::DialogContentWidth();
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
   ui::Text("Delete \xE2\x80\x9C" + action.label + "\xE2\x80\x9D?", p.text, theme::GetFonts().strong);
-  test_hook::MarkLastItem("confirm.name", action.label);
+  test_hook::MarkLastItem(names::kConfirmName, action.label);
   ui::Text("It stops working at once: jobs that sign in with it will fail. Deleting cannot be undone; "
            "to pause a token instead, deactivate it.",
            p.text_muted);
@@ -41,7 +42,7 @@ void DrawDeleteDialog(State& state) {
   if (!action.error.empty()) {
     ImGui::Dummy(ImVec2(0, 4));
     ui::Banner(action.error, p.danger, width);
-    test_hook::ErrorShown("confirm.error", action.error);
+    test_hook::ErrorShown(names::kConfirmError, action.error);
   }
   ui::EndDialogBody();
 
@@ -52,14 +53,14 @@ void DrawDeleteDialog(State& state) {
   ImGui::BeginDisabled(action.pending);
   const bool confirmed = ui::Button(label, ui::ButtonKind::Danger, ImVec2(136, 36));
   ImGui::EndDisabled();
-  test_hook::MarkLastItem("confirm.delete");
+  test_hook::MarkLastItem(names::kConfirmDelete);
   if (action.pending) {
     ImGui::SetCursorScreenPos(ImVec2(button.x + 12, button.y + 9));
     ui::Spinner(9, p.on_primary);
   }
   ui::RightButtonX(96);
   const bool cancelled = ui::Button("Cancel", ui::ButtonKind::Secondary, ImVec2(96, 36));
-  test_hook::MarkLastItem("confirm.cancel");
+  test_hook::MarkLastItem(names::kConfirmCancel);
   ui::EndDialogFooter();
 
   if ((confirmed || ui::DialogEnterPressed()) && !action.pending) {

@@ -15,6 +15,7 @@
 #include "theme.h"
 #include "views/editor.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -106,26 +107,26 @@ void Actions(State& state, const std::string& id, const std::string& label, oat:
     if (ui::Button("Delete", ui::ButtonKind::Danger, ImVec2(96, 36))) {
       OpenDeleteDialog(state, id, label, ActionOrigin::Details);
     }
-    test_hook::MarkLastItem("details.delete");
+    test_hook::MarkLastItem(names::kDetailsDelete);
   }
   if (token_state == oat::TokenState::Active && Allows(token_state, oat::TokenAction::Deactivate)) {
     ui::RightButtonX(116);
     if (ui::Button("Deactivate", ui::ButtonKind::Secondary, ImVec2(116, 36))) {
       SetTokenActive(state, id, label, false, ActionOrigin::Details);
     }
-    test_hook::MarkLastItem("details.deactivate");
+    test_hook::MarkLastItem(names::kDetailsDeactivate);
   }
   if (token_state == oat::TokenState::Inactive && Allows(token_state, oat::TokenAction::Activate)) {
     ui::RightButtonX(100);
     if (ui::Button("Activate", ui::ButtonKind::Secondary, ImVec2(100, 36))) {
       SetTokenActive(state, id, label, true, ActionOrigin::Details);
     }
-    test_hook::MarkLastItem("details.activate");
+    test_hook::MarkLastItem(names::kDetailsActivate);
   }
   if (Allows(token_state, oat::TokenAction::Edit)) {
     ui::RightButtonX(80);
     if (ui::Button("Edit", ui::ButtonKind::Secondary, ImVec2(80, 36))) OpenEditDialog(state, id, true);
-    test_hook::MarkLastItem("details.edit");
+    test_hook::MarkLastItem(names::kDetailsEdit);
   }
   ImGui::EndDisabled();
   ui::EndDialogFooter();
@@ -144,7 +145,7 @@ void DrawDetailsDrawer(State& state) {
                                                                                     : Listed(state, details.id);
   const std::string label = token ? token->label : std::string("Access token");
   const std::string description = token && !token->description.empty() ? token->description : "No description.";
-  const bool dismissed = ui::DialogHeader(label, description, "details.close");
+  const bool dismissed = ui::DialogHeader(label, description, names::kDetailsClose);
   ui::BeginDialogBody();
   const float width = ui::DialogContentWidth();
 
@@ -157,67 +158,67 @@ void DrawDetailsDrawer(State& state) {
   } else {
     const oat::TokenState token_state = oat::derive_state(token->is_active, token->expires_at, state.now);
     ui::Badge(TokenStateWord(token_state), TokenStateColor(token_state));
-    test_hook::MarkLastItem("details.status", TokenStateWord(token_state));
+    test_hook::MarkLastItem(names::kDetailsStatus, TokenStateWord(token_state));
     if (details.loading) {
       ImGui::SameLine(0, 10);
       ui::Spinner(8, p.text_faint);
     }
     ImGui::Dummy(ImVec2(0, 2));
     SectionTitle("TOKEN");
-    Row("Created", format::ShortDate(token->created_at) + " by " + token->created_by, p.text, "details.created",
+    Row("Created", format::ShortDate(token->created_at) + " by " + token->created_by, p.text, names::kDetailsCreated,
         format::ExactLocalTime(token->created_at));
     if (token->expires_at) {
       const bool past = *token->expires_at <= state.now;
       Row(past ? "Expired" : "Expires",
           format::ExactLocalTime(*token->expires_at) + "  (" + format::RelativeTime(*token->expires_at, state.now) + ")",
-          past ? p.danger : p.text, "details.expires");
+          past ? p.danger : p.text, names::kDetailsExpires);
     } else {
-      Row("Expires", "Never", p.text_muted, "details.expires");
+      Row("Expires", "Never", p.text_muted, names::kDetailsExpires);
     }
-    Row("ID", token->id, p.text_muted, "details.id", "", fonts.mono);
+    Row("ID", token->id, p.text_muted, names::kDetailsId, "", fonts.mono);
 
     SectionTitle("USE");
     if (token->last_used_at) {
-      Row("Last used", format::RelativeTime(*token->last_used_at, state.now), p.text, "details.last_used");
-      Row("", format::ExactLocalTime(*token->last_used_at), p.text_muted, "details.last_used_exact");
+      Row("Last used", format::RelativeTime(*token->last_used_at, state.now), p.text, names::kDetailsLastUsed);
+      Row("", format::ExactLocalTime(*token->last_used_at), p.text_muted, names::kDetailsLastUsedExact);
     } else {
-      Row("Last used", "Never", p.text_muted, "details.last_used");
+      Row("Last used", "Never", p.text_muted, names::kDetailsLastUsed);
     }
     const bool full = details.token && details.token->id == token->id;
     if (full) {
       std::string addresses;
       for (const std::string& a : token->last_used_addresses) addresses += (addresses.empty() ? "" : "\n") + a;
       Row("From", addresses.empty() ? "No sign-in yet" : addresses, addresses.empty() ? p.text_muted : p.text,
-          "details.addresses", "The last 5 addresses it signed in from, most recent first.",
+          names::kDetailsAddresses, "The last 5 addresses it signed in from, most recent first.",
           addresses.empty() ? nullptr : fonts.mono);
       Row("Pulls", format::Thousands(static_cast<std::size_t>(std::max(0LL, token->pull_count))), p.text,
-          "details.pulls");
+          names::kDetailsPulls);
       Row("Pushes", format::Thousands(static_cast<std::size_t>(std::max(0LL, token->push_count))), p.text,
-          "details.pushes");
+          names::kDetailsPushes);
 
       SectionTitle("RESOURCES AND SCOPES");
       ImGui::Dummy(ImVec2(0, 2));
       for (const oat::Resource& r : token->resources) Resource(state, r, width);
-      test_hook::Status("details.resources", static_cast<long long>(token->resources.size()));
+      test_hook::Status(names::kStatusDetailsResources, static_cast<long long>(token->resources.size()));
     }
   }
   if (!details.error.empty()) {
     ImGui::Dummy(ImVec2(0, 4));
     ui::Banner(details.error, p.danger, width);
-    test_hook::ErrorShown("details.error", details.error);
+    test_hook::ErrorShown(names::kDetailsError, details.error);
   }
   if (state.action.origin == ActionOrigin::Details && !state.action.error.empty() &&
       state.action.token_id == details.id) {
     ImGui::Dummy(ImVec2(0, 4));
     ui::Banner(state.action.error, p.danger, width);
-    test_hook::ErrorShown("details.action.error", state.action.error);
+    test_hook::ErrorShown(names::kDetailsActionError, state.action.error);
   }
   ui::EndDialogBody();
 
   if (token) {
     Actions(state, token->id, token->label, oat::derive_state(token->is_active, token->expires_at, state.now));
   }
-  test_hook::Status("details.loading", details.loading ? 1 : 0);
+  test_hook::Status(names::kStatusDetailsLoading, details.loading ? 1 : 0);
   // A click on the dimmed page beside the drawer closes it too.
   const bool outside = ImGui::IsMouseClicked(0) && ImGui::GetIO().MousePos.x < ImGui::GetWindowPos().x &&
                        ImGui::GetIO().MousePos.x >= 0;

@@ -5,20 +5,27 @@
 #include "imgui_internal.h"
 #include "test_hook.h"
 #include "views/views.h"
+#include "widget_names.h"
 
 namespace console {
 namespace {
 
-const char* Name(Dialog dialog) {
+// What the test hook calls each dialog, and what draws it.
+struct DialogView {
+  const char* name;
+  void (*draw)(State&);
+};
+
+DialogView ViewOf(Dialog dialog) {
   switch (dialog) {
-    case Dialog::None: return "";
-    case Dialog::GenerateToken: return "generate";
-    case Dialog::EditToken: return "edit";
-    case Dialog::ShowToken: return "created";
-    case Dialog::ConfirmDelete: return "confirm-delete";
-    case Dialog::TokenDetails: return "details";
+    case Dialog::None: return {names::kDialogNone, nullptr};
+    case Dialog::GenerateToken: return {names::kDialogGenerate, DrawEditorDialog};
+    case Dialog::EditToken: return {names::kDialogEdit, DrawEditorDialog};
+    case Dialog::ShowToken: return {names::kDialogCreated, DrawCreatedDialog};
+    case Dialog::ConfirmDelete: return {names::kDialogConfirmDelete, DrawDeleteDialog};
+    case Dialog::TokenDetails: return {names::kDialogDetails, DrawDetailsDrawer};
   }
-  return "";
+  return {names::kDialogNone, nullptr};
 }
 
 }  // namespace
@@ -31,26 +38,10 @@ void DrawDialogs(State& state) {
     }
     drawn = state.dialog;
   }
-  switch (state.dialog) {
-    case Dialog::None:
-      break;
-    case Dialog::GenerateToken:
-    case Dialog::EditToken:
-      DrawEditorDialog(state);
-      break;
-    case Dialog::ShowToken:
-      DrawCreatedDialog(state);
-      break;
-    case Dialog::ConfirmDelete:
-      DrawDeleteDialog(state);
-      break;
-    case Dialog::TokenDetails:
-      DrawDetailsDrawer(state);
-      break;
-  }
+  if (const DialogView view = ViewOf(state.dialog); view.draw) view.draw(state);
   // A dialog may have closed itself this frame.
   if (state.dialog == Dialog::None) drawn = Dialog::None;
-  test_hook::Status("dialog", Name(state.dialog));
+  test_hook::Status(names::kStatusDialog, ViewOf(state.dialog).name);
 }
 
 }  // namespace console

@@ -15,6 +15,7 @@
 #include "theme.h"
 #include "views/editor.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -106,7 +107,7 @@ void Footer(State& state, const editor::Verdict& verdict) {
     ImGui::SameLine(0, 10);
     ImGui::SetCursorPosY(left.y + 9);
     ui::Text(editing ? "Saving\xE2\x80\xA6" : "Generating\xE2\x80\xA6", p.text_muted);
-    test_hook::MarkLastItem("generate.pending");
+    test_hook::MarkLastItem(names::kGeneratePending);
   } else if (!verdict.check.ok() && e.submit_attempted) {
     ImGui::SetCursorPos(left + ImVec2(0, 9));
     // A refusal that belongs to no field (the quota, the token's state) is not a field to fix.
@@ -125,9 +126,9 @@ void Footer(State& state, const editor::Verdict& verdict) {
   ImGui::BeginDisabled(disabled);
   const bool clicked = ui::Button(submit_label, ui::ButtonKind::Primary, ImVec2(submit_width, 36));
   ImGui::EndDisabled();
-  const char* submit_name = editing ? "edit.submit" : "generate.submit";
+  const char* submit_name = editing ? names::kEditSubmit : names::kGenerateSubmit;
   test_hook::MarkLastItem(submit_name);
-  test_hook::Flag(submit_name, "disabled", disabled);
+  test_hook::Flag(submit_name, names::kFlagDisabled, disabled);
   // A click on the disabled button shows every field's errors (what is missing).
   const bool tried = disabled && !e.pending && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled) &&
                      ImGui::IsMouseClicked(0);
@@ -136,7 +137,7 @@ void Footer(State& state, const editor::Verdict& verdict) {
   }
   ui::RightButtonX(96);
   if (ui::Button("Cancel", ui::ButtonKind::Secondary, ImVec2(96, 36))) Close(state);
-  test_hook::MarkLastItem("generate.cancel");
+  test_hook::MarkLastItem(names::kGenerateCancel);
   ui::EndDialogFooter();
   if (clicked || tried) Submit(state, verdict);
 }
@@ -154,7 +155,7 @@ void DrawEditorDialog(State& state) {
       editing ? "Change its label, description and what it may reach. Its secret stays the same."
               : "The token signs in as " + state.selected_org +
                     ", not as you: give it only what its job needs.";
-  if (ui::DialogHeader(title, subtitle, "generate.close")) {
+  if (ui::DialogHeader(title, subtitle, names::kGenerateClose)) {
     Close(state);
     ui::EndDialog();
     return;
@@ -180,7 +181,7 @@ void DrawEditorDialog(State& state) {
     for (const oat::Error& error : it->second) {
       ImGui::Dummy(ImVec2(0, 2));
       ui::Banner(error.message, p.danger, verdict.width);
-      test_hook::ErrorShown("generate.error.server", error.message);
+      test_hook::ErrorShown(names::kGenerateErrorServer, error.message);
     }
     if (e.reveal_errors) ImGui::SetScrollHereY(1.0f);
   }
@@ -191,8 +192,8 @@ void DrawEditorDialog(State& state) {
   const bool open = state.dialog == Dialog::GenerateToken || state.dialog == Dialog::EditToken;
   if (open && ui::DialogEnterPressed()) Submit(state, verdict);
   if (open && ui::DialogEscapePressed()) Close(state);
-  test_hook::Status("generate.valid", verdict.check.ok() ? 1 : 0);
-  test_hook::Status("generate.pending", e.pending ? 1 : 0);
+  test_hook::Status(names::kStatusGenerateValid, verdict.check.ok() ? 1 : 0);
+  test_hook::Status(names::kGeneratePending, e.pending ? 1 : 0);
   ui::EndDialog();
 }
 

@@ -19,6 +19,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console::editor {
@@ -119,14 +120,14 @@ void Calendar(State& state) {
     if (--month < 1) month = 12, --year;
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem("generate.expiry.calendar.prev");
+  test_hook::MarkLastItem(names::kGenerateCalendarPrev);
   ImGui::SameLine(0, 4);
   ImGui::BeginDisabled(!can_forward);
   if (ui::IconButton("##next", ui::Icon::ChevronRight, 28, "Next month")) {
     if (++month > 12) month = 1, ++year;
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem("generate.expiry.calendar.next");
+  test_hook::MarkLastItem(names::kGenerateCalendarNext);
 
   ImGui::SetCursorPos(top + ImVec2(0, 36));
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -158,8 +159,9 @@ void Calendar(State& state) {
     ImGui::PopID();
     const bool hovered = selectable && ImGui::IsItemHovered();
     if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-    test_hook::MarkLastItem("generate.expiry.calendar.day." + std::to_string(day));
-    test_hook::Flag("generate.expiry.calendar.day." + std::to_string(day), "disabled", !selectable);
+    const std::string name = names::kGenerateCalendarDayPrefix + std::to_string(day);
+    test_hook::MarkLastItem(name);
+    test_hook::Flag(name, names::kFlagDisabled, !selectable);
     const ImVec2 b = a + ImVec2(kDay - 2, kDay - 2);
     if (selected) {
       draw->AddRectFilled(a, b, theme::U32(p.primary), 7);
@@ -190,15 +192,15 @@ void CustomFields(State& state) {
   const theme::Palette& p = theme::Current();
   TokenEditor& e = state.editor;
   LocalDateTime& t = e.draft.custom;
-  NumberField("##year", "YYYY", &t.year, {1970, 9999, 4}, 66, "generate.expiry.year");
+  NumberField("##year", "YYYY", &t.year, {1970, 9999, 4}, 66, names::kGenerateExpiryYear);
   Separator("-");
-  NumberField("##month", "MM", &t.month, {1, 12, 2}, 46, "generate.expiry.month");
+  NumberField("##month", "MM", &t.month, {1, 12, 2}, 46, names::kGenerateExpiryMonth);
   Separator("-");
-  NumberField("##day", "DD", &t.day, {1, 31, 2}, 46, "generate.expiry.day");
+  NumberField("##day", "DD", &t.day, {1, 31, 2}, 46, names::kGenerateExpiryDay);
   ImGui::SameLine(0, 18);
-  NumberField("##hour", "hh", &t.hour, {0, 23, 2}, 46, "generate.expiry.hour");
+  NumberField("##hour", "hh", &t.hour, {0, 23, 2}, 46, names::kGenerateExpiryHour);
   Separator(":");
-  NumberField("##minute", "mm", &t.minute, {0, 59, 2}, 46, "generate.expiry.minute");
+  NumberField("##minute", "mm", &t.minute, {0, 59, 2}, 46, names::kGenerateExpiryMinute);
   const float height = ImGui::GetItemRectSize().y;
   ImGui::SameLine(0, 8);
   const ImVec2 button = ImGui::GetCursorScreenPos();
@@ -214,7 +216,7 @@ void CustomFields(State& state) {
     e.calendar_month = shown.month;
     ImGui::OpenPopup("##calendar-popup");
   }
-  test_hook::MarkLastItem("generate.expiry.calendar");
+  test_hook::MarkLastItem(names::kGenerateCalendar);
   ImGui::SameLine(0, 10);
   ImGui::AlignTextToFramePadding();
   ui::Text(format::Zone(state.now) + ", your browser's time zone", p.text_faint);
@@ -246,23 +248,21 @@ void DrawExpiry(State& state, const Verdict& verdict) {
                                                   format::RelativeTime(*e.fixed_expiry, state.now) + ")"
                                             : std::string("Never expires");
     ui::Text(when, p.text);
-    test_hook::MarkLastItem("generate.expiry.fixed", when);
+    test_hook::MarkLastItem(names::kGenerateExpiryFixed, when);
     if (!refusal) ui::Text(refusal.error().message, p.text_faint);
     ImGui::Dummy(ImVec2(0, 8));
     return;
   }
 
   static const char* const kLabels[4] = {"30 days", "90 days", "Custom", "No expiration"};
-  static const char* const kNames[4] = {"generate.expiry.30", "generate.expiry.90", "generate.expiry.custom",
-                                        "generate.expiry.never"};
   static const oat::ExpiryPreset kPresets[4] = {oat::ExpiryPreset::Days30, oat::ExpiryPreset::Days90,
                                                 oat::ExpiryPreset::Custom, oat::ExpiryPreset::Never};
   int selected = 3;
   for (int i = 0; i < 4; ++i) {
     if (kPresets[i] == draft.expiry) selected = i;
   }
-  const int clicked = ui::Segmented("##expiry", kLabels, nullptr, 4, selected, kNames);
-  for (int i = 0; i < 4; ++i) test_hook::Flag(kNames[i], "selected", i == selected);
+  const int clicked = ui::Segmented("##expiry", kLabels, nullptr, 4, selected, names::kGenerateExpiry);
+  for (int i = 0; i < 4; ++i) test_hook::Flag(names::kGenerateExpiry[i], names::kFlagSelected, i == selected);
   if (clicked >= 0 && kPresets[clicked] != draft.expiry) {
     draft.expiry = kPresets[clicked];
     if (draft.expiry == oat::ExpiryPreset::Custom && draft.custom == LocalDateTime{}) {
@@ -290,7 +290,7 @@ void DrawExpiry(State& state, const Verdict& verdict) {
   }
   if (!summary.empty()) {
     ui::Text(summary, p.text_muted);
-    test_hook::MarkLastItem("generate.expiry.summary", summary);
+    test_hook::MarkLastItem(names::kGenerateExpirySummary, summary);
   }
   Errors(verdict, "expires_at");
   ImGui::Dummy(ImVec2(0, 8));

@@ -9,6 +9,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console::editor {
@@ -19,10 +20,10 @@ void Errors(const Verdict& verdict, const std::string& place) {
     auto it = list->find(place);
     if (it == list->end()) continue;
     for (const oat::Error& error : it->second) {
-      ui::FieldError(error.message, width, "generate.error." + place, list == &verdict.hints);
+      ui::FieldError(error.message, width, names::kGenerateErrorPrefix + place, list == &verdict.hints);
       // Also under the core's own field name ("resources[2].scopes"), for tests that start there.
       if (!error.field.empty() && error.field != place) {
-        test_hook::ErrorShown("generate.error." + error.field, error.message);
+        test_hook::ErrorShown(names::kGenerateErrorPrefix + error.field, error.message);
       }
     }
   }
@@ -61,7 +62,7 @@ void DrawFields(State& state, const Verdict& verdict) {
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 10));
   ui::InputText("##label", &draft.label, "What uses it, e.g. \"GitHub Actions: deploy\"", verdict.width);
   if (ImGui::IsItemEdited()) e.label_touched = true;
-  test_hook::MarkLastItem("generate.label", draft.label);
+  test_hook::MarkLastItem(names::kGenerateLabel, draft.label);
   ImGui::PopStyleVar();
   Errors(verdict, "label");
   ImGui::Dummy(ImVec2(0, 6));
@@ -69,11 +70,11 @@ void DrawFields(State& state, const Verdict& verdict) {
   const std::size_t used = oat::count_characters(draft.description);
   const std::string counter = std::to_string(used) + "/" + std::to_string(oat::kMaxDescriptionLength);
   const ImVec4 counter_color = used > oat::kMaxDescriptionLength ? p.danger : p.text_faint;
-  FieldLabel("Description", "optional", counter, &counter_color, "generate.description.counter");
-  test_hook::Status("generate.description.counter", counter);
+  FieldLabel("Description", "optional", counter, &counter_color, names::kGenerateDescriptionCounter);
+  test_hook::Status(names::kGenerateDescriptionCounter, counter);
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 10));
   ui::InputText("##description", &draft.description, "Where it runs, who to ask about it", verdict.width);
-  test_hook::MarkLastItem("generate.description", draft.description);
+  test_hook::MarkLastItem(names::kGenerateDescription, draft.description);
   ImGui::PopStyleVar();
   Errors(verdict, "description");
   ImGui::Dummy(ImVec2(0, 6));

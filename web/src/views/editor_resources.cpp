@@ -19,6 +19,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console::editor {
@@ -112,7 +113,7 @@ bool ScopeGrid(oat::ScopeSet& scopes, const std::vector<ScopeGroup>& groups, int
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 6);
     for (S scope : groups[g].scopes) {
       ImGui::SetCursorPosX(x);
-      const std::string name = prefix + ".scope." + std::string(oat::scope_name(scope));
+      const std::string name = prefix + names::kScopeInfix + std::string(oat::scope_name(scope));
       const bool included = IncludedByOther(scopes, scope);
       const ui::Check check = included ? ui::Check::Included
                               : scopes.contains(scope) ? ui::Check::On
@@ -132,8 +133,8 @@ bool ScopeGrid(oat::ScopeSet& scopes, const std::vector<ScopeGroup>& groups, int
       }
       ImGui::PopID();
       test_hook::MarkLastItem(name);
-      test_hook::Flag(name, "checked", check != ui::Check::Off);
-      test_hook::Flag(name, "disabled", included);
+      test_hook::Flag(name, names::kFlagChecked, check != ui::Check::Off);
+      test_hook::Flag(name, names::kFlagDisabled, included);
       if (ImGui::IsItemHovered()) {
         std::string tip(oat::scope_name(scope));
         if (auto by = IncludedBy(scopes, scope)) tip += "\nIncluded by " + std::string(oat::scope_name(*by));
@@ -207,7 +208,7 @@ bool OptionRow(const char* id, const std::string& label, bool on, const std::str
   const theme::Palette& p = theme::Current();
   const bool clicked = ui::Checkbox(id, label.c_str(), on ? ui::Check::On : ui::Check::Off, theme::GetFonts().strong);
   test_hook::MarkLastItem(name);
-  test_hook::Flag(name, "checked", on);
+  test_hook::Flag(name, names::kFlagChecked, on);
   ImGui::SameLine(0, 10);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 3);
   ui::Text(hint, p.text_faint);
@@ -218,7 +219,7 @@ void RepositoryRow(State& state, const Verdict& verdict, std::size_t i, int* rem
   const theme::Palette& p = theme::Current();
   TokenDraft& draft = state.editor.draft;
   RepositoryGrant& grant = draft.repositories[i];
-  const std::string prefix = "generate.repo." + std::to_string(i);
+  const std::string prefix = names::kGenerateRepoPrefix + std::to_string(i);
   const std::string place = "repo." + std::to_string(i);
   const float width = verdict.width;
   ImGui::PushID(static_cast<int>(i));
@@ -230,13 +231,13 @@ void RepositoryRow(State& state, const Verdict& verdict, std::size_t i, int* rem
   VisibilityChip(FindRepository(state, grant.path));
   ImGui::SetCursorScreenPos(ImVec2(card.top_left.x + width - 14 - 30, head.y - 4));
   if (ui::IconButton("##remove", ui::Icon::Trash, 30, "Remove")) *remove = static_cast<int>(i);
-  test_hook::MarkLastItem(prefix + ".remove");
+  test_hook::MarkLastItem(prefix + names::kGenerateRepoRemoveSuffix);
   ImGui::SetCursorScreenPos(ImVec2(head.x, head.y + 30));
   if (ScopeGrid(grant.scopes, RepositoryGroups(), 6, width - 28, prefix)) state.editor.resources_touched = true;
   Errors(verdict, place);
   EndCard(card, HasErrors(verdict, place));
   test_hook::Mark(prefix, card.top_left, ImGui::GetItemRectMax());
-  test_hook::Flag(prefix, "valid", !HasErrors(verdict, place));
+  test_hook::Flag(prefix, names::kFlagValid, !HasErrors(verdict, place));
   ImGui::PopID();
 }
 
@@ -269,7 +270,7 @@ void Picker(State& state, ImVec2 below, float width) {
   }
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
   if (ui::SearchInput("##search", &e.picker_search, "Search repositories", width - 16)) e.picker_highlight = 0;
-  test_hook::MarkLastItem("generate.repo.search");
+  test_hook::MarkLastItem(names::kGenerateRepoSearch);
   ImGui::Dummy(ImVec2(0, 4));
 
   const std::vector<const Repository*> choices = PickerChoices(state);
@@ -294,7 +295,7 @@ void Picker(State& state, ImVec2 below, float width) {
     ImGui::PushTextWrapPos(width - 24);
     ui::Text(state.repositories.error, p.danger);
     ImGui::PopTextWrapPos();
-    test_hook::ErrorShown("generate.repo.error", state.repositories.error);
+    test_hook::ErrorShown(names::kGenerateRepoError, state.repositories.error);
   } else if (n == 0) {
     ImGui::SetCursorPos(ImVec2(10, 10));
     ui::Text(e.picker_search.empty() ? "Every repository is already listed." : "No repository matches.", p.text_muted);
@@ -310,7 +311,7 @@ void Picker(State& state, ImVec2 below, float width) {
       if (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0) e.picker_highlight = i;
     }
     ImGui::PopID();
-    test_hook::MarkLastItem("generate.repo.picker.item." + r.name);
+    test_hook::MarkLastItem(names::kGenerateRepoPickerItemPrefix + r.name);
     if (i == e.picker_highlight && (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow)) ||
                                     ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow)))) {
       ImGui::SetScrollHereY(0.5f);
@@ -356,8 +357,8 @@ void OrganizationSection(State& state, const Verdict& verdict) {
   focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  test_hook::MarkLastItem("generate.org");
-  test_hook::Flag("generate.org", "open", open);
+  test_hook::MarkLastItem(names::kGenerateOrg);
+  test_hook::Flag(names::kGenerateOrg, names::kFlagOpen, open);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (hovered) draw->AddRectFilled(pos, pos + ImVec2(verdict.width, height), theme::U32(p.surface_muted), 8);
   ui::DrawIcon(draw, open ? ui::Icon::ChevronDown : ui::Icon::ChevronRight, pos + ImVec2(12, height * 0.5f), 16,
@@ -377,7 +378,7 @@ void OrganizationSection(State& state, const Verdict& verdict) {
     ImGui::PopTextWrapPos();
     ImGui::Dummy(ImVec2(0, 4));
     ImGui::SetCursorScreenPos(ImVec2(pos.x + 28, ImGui::GetCursorScreenPos().y));
-    if (ScopeGrid(draft.org_scopes, OrganizationGroups(), 5, verdict.width - 28, "generate.org")) {
+    if (ScopeGrid(draft.org_scopes, OrganizationGroups(), 5, verdict.width - 28, names::kGenerateOrg)) {
       e.resources_touched = true;
     }
     ImGui::SetCursorScreenPos(ImVec2(pos.x + 28, ImGui::GetCursorScreenPos().y));
@@ -395,25 +396,25 @@ void DrawResources(State& state, const Verdict& verdict) {
   const std::size_t entries = RepositoryEntries(draft);
   const bool full = entries >= oat::kMaxRepositoryResources;
   const std::string count = std::to_string(entries) + " of " + std::to_string(oat::kMaxRepositoryResources);
-  FieldLabel("Repository access", nullptr, count, full ? &p.warning : nullptr, "generate.repo.count");
+  FieldLabel("Repository access", nullptr, count, full ? &p.warning : nullptr, names::kGenerateRepoCount);
   ImGui::Dummy(ImVec2(0, 0));
   Errors(verdict, "resources");
 
   if (OptionRow("##public", "Read public repositories", draft.public_read,
-                "Pull any public image (*/*/public)", "generate.public")) {
+                "Pull any public image (*/*/public)", names::kGeneratePublic)) {
     draft.public_read = !draft.public_read;
     e.resources_touched = true;
   }
   Errors(verdict, "public");
 
   if (OptionRow("##all", "All " + org + " repositories", draft.all_repositories,
-                "Every repository of " + org + ", also those created later (" + org + "/*)", "generate.all")) {
+                "Every repository of " + org + ", also those created later (" + org + "/*)", names::kGenerateAll)) {
     draft.all_repositories = !draft.all_repositories;
     e.resources_touched = true;
   }
   if (draft.all_repositories) {
     const Card card = BeginCard(verdict.width);
-    if (ScopeGrid(draft.all_scopes, RepositoryGroups(), 6, verdict.width - 28, "generate.all")) {
+    if (ScopeGrid(draft.all_scopes, RepositoryGroups(), 6, verdict.width - 28, names::kGenerateAll)) {
       e.resources_touched = true;
     }
     Errors(verdict, "all");
@@ -429,7 +430,7 @@ void DrawResources(State& state, const Verdict& verdict) {
     draft.repositories.erase(draft.repositories.begin() + remove);
     e.resources_touched = true;
   }
-  test_hook::Status("generate.repos", static_cast<long long>(draft.repositories.size()));
+  test_hook::Status(names::kStatusGenerateRepos, static_cast<long long>(draft.repositories.size()));
 
   // Adding a repository: the organization's list, searchable.
   const ImVec2 add_pos = ImGui::GetCursorScreenPos();
@@ -440,8 +441,8 @@ void DrawResources(State& state, const Verdict& verdict) {
     ImGui::OpenPopup("##repo-picker");
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem("generate.repo.add");
-  test_hook::Flag("generate.repo.add", "disabled", full);
+  test_hook::MarkLastItem(names::kGenerateRepoAdd);
+  test_hook::Flag(names::kGenerateRepoAdd, names::kFlagDisabled, full);
   if (full && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     // The core's words for one more.
     std::vector<oat::Resource> more = ResourcesOf(draft, org).resources;

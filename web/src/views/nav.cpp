@@ -6,6 +6,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -18,8 +19,8 @@ void DrawViewTabs(State& state, float left) {
     const char* name;
     View view;
   };
-  static const Tab kTabs[] = {{"Access tokens", "nav.tokens", View::Tokens},
-                              {"Activity", "nav.activity", View::Activity}};
+  static const Tab kTabs[] = {{"Access tokens", names::kNavTokens, View::Tokens},
+                              {"Activity", names::kNavActivity, View::Activity}};
   const float top = ImGui::GetCursorScreenPos().y;
   float x = left;
   ImDrawList* draw = ImGui::GetWindowDrawList();

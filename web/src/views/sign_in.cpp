@@ -9,6 +9,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -35,16 +36,6 @@ void FieldLabel(const char* text) {
   ImGui::TextUnformatted(text);
   ImGui::PopFont();
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);  // labels sit close to their field
-}
-
-void ThemeToggle(State& state, ImVec2 pos) {
-  ImGui::SetCursorScreenPos(pos);
-  const bool dark = state.theme == Theme::Dark;
-  if (ui::IconButton("##theme", dark ? ui::Icon::Sun : ui::Icon::Moon, 34,
-                     dark ? "Light theme" : "Dark theme")) {
-    state.theme = dark ? Theme::Light : Theme::Dark;
-  }
-  test_hook::MarkLastItem("topbar.theme");
 }
 
 }  // namespace
@@ -79,7 +70,7 @@ void DrawSignIn(State& state) {
   if (!form.notice.empty()) {
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
     ui::Banner(form.notice, p.primary, inner);
-    test_hook::MarkLastItem("signin.notice", form.notice);
+    test_hook::MarkLastItem(names::kSignInNotice, form.notice);
     ImGui::Dummy(ImVec2(0, 4));
   }
 
@@ -96,7 +87,7 @@ void DrawSignIn(State& state) {
   form.focus_requested = false;
   submit |= ui::InputText("##username", &form.username, "Username", inner,
                           enter | ImGuiInputTextFlags_CharsNoBlank);
-  test_hook::MarkLastItem("signin.username");
+  test_hook::MarkLastItem(names::kSignInUsername);
   ImGui::Dummy(ImVec2(0, 4));
 
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
@@ -105,7 +96,7 @@ void DrawSignIn(State& state) {
   if (focus_password) ImGui::SetKeyboardFocusHere();
   submit |= ui::InputText("##password", &form.password, "Password", inner,
                           enter | ImGuiInputTextFlags_Password);
-  test_hook::MarkLastItem("signin.password");
+  test_hook::MarkLastItem(names::kSignInPassword);
   ImGui::PopStyleVar();
   ImGui::Dummy(ImVec2(0, 10));
 
@@ -117,7 +108,7 @@ void DrawSignIn(State& state) {
     submit = true;
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem("signin.submit");
+  test_hook::MarkLastItem(names::kSignInSubmit);
   if (form.pending) {
     ImGui::SetCursorScreenPos(button_pos + ImVec2(14, 12));
     ui::Spinner(9, p.on_primary);
@@ -130,7 +121,7 @@ void DrawSignIn(State& state) {
     ImGui::TextUnformatted(form.error.c_str());
     ImGui::PopStyleColor();
     ImGui::PopTextWrapPos();
-    test_hook::ErrorShown("signin.error", form.error);
+    test_hook::ErrorShown(names::kSignInError, form.error);
   }
   ImGui::EndGroup();
   const float content_bottom = ImGui::GetItemRectMax().y;
@@ -153,8 +144,8 @@ void DrawSignIn(State& state) {
   const std::string server = "Server: " + (state.config.api_base.empty() ? host : state.config.api_base);
   CenteredText(server.c_str(), fonts.body, p.text_faint, card_pos.x, kCardWidth);
 
-  ThemeToggle(state, ImVec2(origin.x + window.x - 34 - 16, origin.y + 14));
-  test_hook::Status("screen", "signin");
+  DrawThemeToggle(state, ImVec2(origin.x + window.x - 34 - 16, origin.y + 14));
+  test_hook::Status(names::kStatusScreen, names::kScreenSignIn);
 }
 
 }  // namespace console

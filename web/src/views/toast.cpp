@@ -10,6 +10,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -39,8 +40,8 @@ void DrawToast(State& state) {
   ui::DrawIcon(draw, ui::Icon::Check, a + ImVec2(22, size.y * 0.5f), 16, theme::U32(theme::Alpha(p.success, alpha)));
   draw->AddText(ImVec2(a.x + 38, std::floor(a.y + (size.y - text.y) * 0.5f)), theme::U32(theme::Alpha(fg, alpha)),
                 toast.text.c_str());
-  test_hook::Mark("toast", a, a + size);
-  test_hook::Status("toast", toast.text);
+  test_hook::Mark(names::kToast, a, a + size);
+  test_hook::Status(names::kToast, toast.text);
 }
 
 }  // namespace console

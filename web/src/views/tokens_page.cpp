@@ -11,6 +11,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -47,22 +48,16 @@ void Heading(State& state, float left, float width) {
     OpenGenerateDialog(state);
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem("tokens.generate");
-  test_hook::Flag("tokens.generate", "disabled", refusal.has_value());
-  test_hook::Status("generate.enabled", refusal ? 0 : 1);
+  test_hook::MarkLastItem(names::kTokensGenerate);
+  test_hook::Flag(names::kTokensGenerate, names::kFlagDisabled, refusal.has_value());
+  test_hook::Status(names::kStatusGenerateEnabled, refusal ? 0 : 1);
   if (refusal) {
-    test_hook::Status("generate.refusal", refusal->message);
+    test_hook::Status(names::kStatusGenerateRefusal, refusal->message);
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ui::Tooltip(refusal->message);
   }
   x -= 8 + 36;
-  ImGui::SetCursorScreenPos(ImVec2(x, top + 4));
-  if (state.tokens.loading) {
-    ImGui::SetCursorScreenPos(ImVec2(x + 9, top + 4 + 9));
-    ui::Spinner(9, p.text_muted);
-  } else if (ui::IconButton("##refresh", ui::Icon::Refresh, 36, "Reload the list")) {
-    LoadTokens(state);
-  }
-  test_hook::MarkLastItem("tokens.refresh");
+  if (ui::RefreshButton(ImVec2(x, top + 4), state.tokens.loading, "Reload the list")) LoadTokens(state);
+  test_hook::MarkLastItem(names::kTokensRefresh);
   ImGui::SetCursorScreenPos(ImVec2(left, std::max(bottom, top + 44)));
 }
 
@@ -75,7 +70,7 @@ void Toolbar(State& state, float left, float width) {
   ImGui::SetCursorScreenPos(ImVec2(left, top));
   ui::SearchInput("##filter", &view.filter, "Filter by label, description or creator",
                   std::min(340.0f, width * 0.4f));
-  test_hook::MarkLastItem("tokens.filter");
+  test_hook::MarkLastItem(names::kTokensFilter);
 
   int counts[4] = {static_cast<int>(state.tokens.items.size()), 0, 0, 0};
   for (const oat::AccessToken& t : state.tokens.items) {
@@ -86,10 +81,9 @@ void Toolbar(State& state, float left, float width) {
     }
   }
   static const char* const kLabels[4] = {"All", "Active", "Inactive", "Expired"};
-  static const char* const kNames[4] = {"tokens.status.all", "tokens.status.active", "tokens.status.inactive",
-                                        "tokens.status.expired"};
   ImGui::SameLine(0, 12);
-  const int clicked = ui::Segmented("##status", kLabels, counts, 4, static_cast<int>(view.status), kNames);
+  const int clicked = ui::Segmented("##status", kLabels, counts, 4, static_cast<int>(view.status),
+                                    names::kTokensStatus);
   if (clicked >= 0) view.status = static_cast<StatusFilter>(clicked);
 
   if (state.tokens.loaded) {
@@ -129,13 +123,12 @@ void NoOrganization(State& state, float left, float width) {
 
 void DrawTokensPage(State& state) {
   const theme::Palette& p = theme::Current();
-  const PageColumn column = PageColumnInWindow();
-  const float left = column.left, top = column.top, width = column.width;
-  ImGui::SetCursorScreenPos(ImVec2(left, top));
+  const PageColumn column = StartPageColumn();
+  const float left = column.left, width = column.width;
 
   if (state.selected_org.empty()) {
     NoOrganization(state, left, width);
-    test_hook::Status("screen", "no-organization");
+    test_hook::Status(names::kStatusScreen, names::kScreenNoOrganization);
     return;
   }
 
@@ -144,7 +137,7 @@ void DrawTokensPage(State& state) {
   if (const oat::Status refusal = GenerateRefusal(state); refusal && (state.tokens.loaded || state.tokens.error_status == 403)) {
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
     ui::Banner(refusal->message, p.warning, width);
-    test_hook::MarkLastItem("tokens.generate.reason", refusal->message);
+    test_hook::MarkLastItem(names::kTokensGenerateReason, refusal->message);
   }
   // A row action the server refused, in its words, until dismissed or another action.
   if (state.action.origin == ActionOrigin::Table && !state.action.error.empty()) {
@@ -154,7 +147,7 @@ void DrawTokensPage(State& state) {
                              "\xE2\x80\x9D: " + state.action.error;
     const ImVec2 at = ImGui::GetCursorScreenPos();
     ui::Banner(text, p.danger, width);
-    test_hook::ErrorShown("tokens.action.error", state.action.error);
+    test_hook::ErrorShown(names::kTokensActionError, state.action.error);
     const ImVec2 end = ImGui::GetCursorScreenPos();
     ImGui::SetCursorScreenPos(ImVec2(at.x + width - 34, at.y + 5));
     if (ui::IconButton("##dismiss", ui::Icon::Close, 28, "Dismiss")) state.action = TokenAction{};
@@ -187,10 +180,10 @@ void DrawTokensPage(State& state) {
     ImGui::SetCursorScreenPos(ImVec2(left + 2, ImGui::GetCursorScreenPos().y + 4));
     ui::Text(text, p.text_faint);
   }
-  test_hook::Status("screen", "tokens");
-  test_hook::Status("org", state.selected_org);
-  test_hook::Status("tokens", static_cast<long long>(total));
-  test_hook::Status("loading", state.tokens.loading ? 1 : 0);
+  test_hook::Status(names::kStatusScreen, names::kScreenTokens);
+  test_hook::Status(names::kStatusOrg, state.selected_org);
+  test_hook::Status(names::kStatusTokens, static_cast<long long>(total));
+  test_hook::Status(names::kStatusLoading, state.tokens.loading ? 1 : 0);
 }
 
 }  // namespace console

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "client.h"
@@ -17,6 +18,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -106,10 +108,7 @@ std::vector<Row> VisibleRows(const State& state) {
 // -----------------------------------------------------------------------------------------------
 
 // Centers one text line vertically in the row.
-void CellStart() {
-  const float line = ImGui::GetTextLineHeight();
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + std::floor((kRowHeight - kCellPadY * 2 - line) * 0.5f));
-}
+void CellStart() { ui::CenterLineInRow(kRowHeight, kCellPadY); }
 
 void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exact,
               const std::string& extra = "") {
@@ -136,12 +135,12 @@ bool MenuItem(const char* text, const char* name, bool danger = false) {
 void RowMenu(State& state, const Row& row, int index) {
   const theme::Palette& p = theme::Current();
   const oat::AccessToken& t = *row.token;
-  const std::string prefix = "tokens.row." + std::to_string(index);
+  const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
   ImGui::PushID(t.id.c_str());
   const float size = kRowHeight - 2 * kCellPadY;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - size);
   if (ui::IconButton("##menu", ui::Icon::Dots, size, "Actions")) ImGui::OpenPopup("##actions");
-  test_hook::MarkLastItem(prefix + ".menu");
+  test_hook::MarkLastItem(prefix + names::kTokensRowMenuSuffix);
   // The menu opens under the button, its right edge on the button's.
   ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y + 4), ImGuiCond_Appearing,
                           ImVec2(1, 0));
@@ -155,25 +154,25 @@ void RowMenu(State& state, const Row& row, int index) {
     ImGui::Dummy(ImVec2(0, 2));
     ImGui::PopStyleColor();
     ImGui::PopFont();
-    if (MenuItem("View details", "row.details")) OpenTokenDetails(state, t.id);
-    if (Allows(row.state, oat::TokenAction::Edit) && MenuItem("Edit\xE2\x80\xA6", "row.edit")) {
+    if (MenuItem("View details", names::kRowDetails)) OpenTokenDetails(state, t.id);
+    if (Allows(row.state, oat::TokenAction::Edit) && MenuItem("Edit\xE2\x80\xA6", names::kRowEdit)) {
       OpenEditDialog(state, t.id, false);
     }
     if (row.state == oat::TokenState::Active && Allows(row.state, oat::TokenAction::Deactivate) &&
-        MenuItem("Deactivate", "row.deactivate")) {
+        MenuItem("Deactivate", names::kRowDeactivate)) {
       SetTokenActive(state, t.id, t.label, false, ActionOrigin::Table);
     }
     if (row.state == oat::TokenState::Inactive && Allows(row.state, oat::TokenAction::Activate) &&
-        MenuItem("Activate", "row.activate")) {
+        MenuItem("Activate", names::kRowActivate)) {
       SetTokenActive(state, t.id, t.label, true, ActionOrigin::Table);
     }
     if (Allows(row.state, oat::TokenAction::Delete)) {
       ImGui::Separator();
-      if (MenuItem("Delete\xE2\x80\xA6", "row.delete", true)) {
+      if (MenuItem("Delete\xE2\x80\xA6", names::kRowDelete, true)) {
         OpenDeleteDialog(state, t.id, t.label, ActionOrigin::Table);
       }
     }
-    test_hook::Status("menu", TokenStateWord(row.state));
+    test_hook::Status(names::kStatusMenu, TokenStateWord(row.state));
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   }
@@ -186,17 +185,12 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const oat::AccessToken& t = *row.token;
-  const std::string prefix = "tokens.row." + std::to_string(index);
+  const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
   ImGui::TableNextRow(0, kRowHeight);
 
   ImGui::TableSetColumnIndex(0);
   const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
-  const ImVec2 mouse = ImGui::GetIO().MousePos;
-  const bool hovered = ImGui::IsWindowHovered() && mouse.y >= std::max(row_top, body_top) &&
-                       mouse.y < row_top + kRowHeight && mouse.x >= row_left &&
-                       mouse.x < row_left + row_width;
-  if (hovered) {
-    ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg0, theme::U32(theme::Alpha(p.surface_muted, 0.7f)));
+  if (ui::HighlightHoveredRow(ImVec2(row_left, row_top), ImVec2(row_width, kRowHeight), body_top)) {
     ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   }
   if (test_hook::Enabled() && row_top >= body_top - 0.5f && row_top + kRowHeight <= body_bottom + 0.5f) {
@@ -220,7 +214,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   // Label (description on hover).
   CellStart();
   ui::TextEllipsis(t.label, ImGui::GetContentRegionAvail().x, fonts.strong, p.text);
-  test_hook::MarkLastItem(prefix + ".label", t.label);
+  test_hook::MarkLastItem(prefix + names::kTokensRowLabelSuffix, t.label);
   if (!t.description.empty()) ui::Tooltip(t.description);
   ImGui::PopID();
 
@@ -234,10 +228,10 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
     ImGui::SameLine(0, 8);
     ui::Text(state.action.kind == TokenActionKind::Activate ? "Activating\xE2\x80\xA6" : "Deactivating\xE2\x80\xA6",
              p.text_muted);
-    test_hook::MarkLastItem(prefix + ".status", "pending");
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "pending");
   } else {
     ui::Badge(TokenStateWord(row.state), TokenStateColor(row.state));
-    test_hook::MarkLastItem(prefix + ".status", TokenStateWord(row.state));
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, TokenStateWord(row.state));
   }
 
   ImGui::TableSetColumnIndex(2);
@@ -257,7 +251,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   } else {
     ui::Text(last_used, p.text_faint);
   }
-  test_hook::MarkLastItem(prefix + ".last_used", last_used);
+  test_hook::MarkLastItem(prefix + names::kTokensRowLastUsedSuffix, last_used);
 
   ImGui::TableSetColumnIndex(5);
   CellStart();
@@ -278,15 +272,15 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
       TimeCell(expires, p.text_muted, *t.expires_at, "Expires " + relative);
     }
   }
-  test_hook::MarkLastItem(prefix + ".expires", expires);
+  test_hook::MarkLastItem(prefix + names::kTokensRowExpiresSuffix, expires);
 
   ImGui::TableSetColumnIndex(6);
   RowMenu(state, row, index);
 
   if (test_hook::Enabled()) {  // what the row says, for tests that must not read pixels
-    test_hook::Status(prefix + ".label", t.label);
-    test_hook::Status(prefix + ".state", TokenStateWord(row.state));
-    test_hook::Status(prefix + ".last_used", last_used);
+    test_hook::Status(prefix + names::kTokensRowLabelSuffix, t.label);
+    test_hook::Status(prefix + names::kTokensRowStateSuffix, TokenStateWord(row.state));
+    test_hook::Status(prefix + names::kTokensRowLastUsedSuffix, last_used);
   }
 }
 
@@ -295,80 +289,65 @@ void EmptyState(State& state, ImVec2 a, ImVec2 b) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const TokensTable& view = state.tokens_table;
-  const float cx = (a.x + b.x) * 0.5f;
-  float y = a.y + std::max(24.0f, (b.y - a.y) * 0.5f - 70);
+  ui::CenteredColumn column = ui::EmptyStateColumn(a, b, 440, 70);
   ImDrawList* draw = ImGui::GetWindowDrawList();
-
-  auto centered = [&](const std::string& text, ImFont* font, const ImVec4& color) {
-    ImGui::PushFont(font);
-    const float wrap = std::min(440.0f, b.x - a.x - 48);
-    const ImVec2 size = ImGui::CalcTextSize(text.c_str(), nullptr, false, wrap);
-    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - size.x * 0.5f), y));
-    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);
-    ImGui::PushStyleColor(ImGuiCol_Text, color);
-    ImGui::TextUnformatted(text.c_str());
-    ImGui::PopStyleColor();
-    ImGui::PopTextWrapPos();
+  // The key in a tinted circle, above the words.
+  auto key = [&](const ImVec4& color, float tint) {
+    const float r = 26;
+    draw->AddCircleFilled(ImVec2(column.center_x, column.y + r), r, theme::U32(theme::Alpha(color, tint)), 40);
+    ui::DrawIcon(draw, ui::Icon::Key, ImVec2(column.center_x, column.y + r), 30, theme::U32(color));
+    column.y += r * 2 + 16;
+  };
+  // A button under the words; true when clicked.
+  auto button = [&](const char* label) {
+    column.y += 8;
+    ImGui::PushFont(fonts.strong);
+    const float w = ImGui::CalcTextSize(label).x + 28;
     ImGui::PopFont();
-    y += size.y + 6;
+    ImGui::SetCursorScreenPos(ImVec2(std::floor(column.center_x - w * 0.5f), column.y));
+    return ui::Button(label, ui::ButtonKind::Secondary, ImVec2(w, 34));
   };
 
   if (state.tokens.loading && !state.tokens.loaded) {
-    ImGui::SetCursorScreenPos(ImVec2(cx - 12, y));
+    ImGui::SetCursorScreenPos(ImVec2(column.center_x - 12, column.y));
     ui::Spinner(12, p.primary);
-    y += 36;
-    centered("Loading tokens\xE2\x80\xA6", fonts.body, p.text_muted);
+    column.y += 36;
+    column.Paragraph("Loading tokens\xE2\x80\xA6", fonts.body, p.text_muted);
     return;
   }
   if (!state.tokens.loaded && state.tokens.error_status == 403) {
     // Not a failure: this person may not manage this organization's tokens.
-    const float r = 26;
-    draw->AddCircleFilled(ImVec2(cx, y + r), r, theme::U32(theme::Alpha(p.neutral, 0.14f)), 40);
-    ui::DrawIcon(draw, ui::Icon::Key, ImVec2(cx, y + r), 30, theme::U32(p.neutral));
-    y += r * 2 + 16;
-    centered("You cannot see " + state.tokens.org + "'s tokens", fonts.strong, p.text);
-    centered(state.tokens.error, fonts.body, p.text_muted);
+    key(p.neutral, 0.14f);
+    column.Paragraph("You cannot see " + state.tokens.org + "'s tokens", fonts.strong, p.text);
+    column.Paragraph(state.tokens.error, fonts.body, p.text_muted);
     return;
   }
   if (!state.tokens.loaded && !state.tokens.error.empty()) {
-    centered("The tokens could not be loaded", fonts.strong, p.text);
-    centered(state.tokens.error, fonts.body, p.danger);
-    y += 8;
-    ImGui::PushFont(fonts.strong);
-    const float w = ImGui::CalcTextSize("Try again").x + 28;
-    ImGui::PopFont();
-    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - w * 0.5f), y));
-    if (ui::Button("Try again", ui::ButtonKind::Secondary, ImVec2(w, 34))) LoadTokens(state);
-    test_hook::MarkLastItem("tokens.retry");
+    column.Paragraph("The tokens could not be loaded", fonts.strong, p.text);
+    column.Paragraph(state.tokens.error, fonts.body, p.danger);
+    if (button("Try again")) LoadTokens(state);
+    test_hook::MarkLastItem(names::kTokensRetry);
     return;
   }
 
   const bool filtered = !view.filter.empty() || view.status != StatusFilter::All;
   if (filtered && !state.tokens.items.empty()) {
-    centered("No tokens match these filters", fonts.strong, p.text);
-    centered("Try another word, or show every status.", fonts.body, p.text_muted);
-    y += 8;
-    ImGui::PushFont(fonts.strong);
-    const float w = ImGui::CalcTextSize("Clear filters").x + 28;
-    ImGui::PopFont();
-    ImGui::SetCursorScreenPos(ImVec2(std::floor(cx - w * 0.5f), y));
-    if (ui::Button("Clear filters", ui::ButtonKind::Secondary, ImVec2(w, 34))) {
+    column.Paragraph("No tokens match these filters", fonts.strong, p.text);
+    column.Paragraph("Try another word, or show every status.", fonts.body, p.text_muted);
+    if (button("Clear filters")) {
       state.tokens_table.filter.clear();
       state.tokens_table.status = StatusFilter::All;
     }
-    test_hook::MarkLastItem("tokens.clear_filters");
+    test_hook::MarkLastItem(names::kTokensClearFilters);
     return;
   }
 
   // No token at all.
-  const float r = 26;
-  draw->AddCircleFilled(ImVec2(cx, y + r), r, theme::U32(theme::Alpha(p.primary, 0.12f)), 40);
-  ui::DrawIcon(draw, ui::Icon::Key, ImVec2(cx, y + r), 30, theme::U32(p.primary));
-  y += r * 2 + 16;
-  centered("No access tokens yet", fonts.strong, p.text);
-  centered("Organization access tokens let CI and deploy jobs push and pull " + state.tokens.org +
-               "'s images without a personal account.",
-           fonts.body, p.text_muted);
+  key(p.primary, 0.12f);
+  column.Paragraph("No access tokens yet", fonts.strong, p.text);
+  column.Paragraph("Organization access tokens let CI and deploy jobs push and pull " + state.tokens.org +
+                       "'s images without a personal account.",
+                   fonts.body, p.text_muted);
 }
 
 }  // namespace
@@ -399,12 +378,7 @@ ImVec4 TokenStateColor(oat::TokenState s) {
 std::size_t VisibleTokenCount(const State& state) { return VisibleRows(state).size(); }
 
 float TokensTableNaturalHeight(const State& state) {
-  ImGui::PushFont(theme::GetFonts().small);
-  const float header_height = ImGui::GetTextLineHeight() + kCellPadY * 2;
-  ImGui::PopFont();
-  const std::size_t rows = VisibleTokenCount(state);
-  if (rows == 0) return header_height + 300;
-  return std::floor(header_height + static_cast<float>(rows) * kRowHeight + 2);
+  return ui::TableNaturalHeight(VisibleTokenCount(state), kRowHeight, kCellPadY);
 }
 
 void DrawTokensTable(State& state, float width, float height) {
@@ -453,8 +427,7 @@ void DrawTokensTable(State& state, float width, float height) {
     }
 
     static const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES", ""};
-    static const char* const kHeaderNames[kColumns] = {"label", "status", "created_by", "created", "last_used", "expires",
-                                                       "actions"};
+    static_assert(std::size(names::kTokensHeaderColumns) == kColumns);
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::PushFont(fonts.small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);
@@ -463,11 +436,11 @@ void DrawTokensTable(State& state, float width, float height) {
       // Dear ImGui puts the sort arrow at the column's far edge; ours follows the label.
       const ImVec2 label_pos = ImGui::GetCursorScreenPos();
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 0));
-      ImGui::TableHeader((std::string("##") + kHeaderNames[column]).c_str());
+      ImGui::TableHeader((std::string("##") + names::kTokensHeaderColumns[column]).c_str());
       ImGui::PopStyleColor();
       const bool hovered = ImGui::IsItemHovered();
       if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-      test_hook::MarkLastItem(std::string("tokens.header.") + kHeaderNames[column]);
+      test_hook::MarkLastItem(names::kTokensHeaderPrefix + std::string(names::kTokensHeaderColumns[column]));
       const bool sorted = static_cast<int>(state.tokens_table.sort_column) == column;
       ImDrawList* cell = ImGui::GetWindowDrawList();
       cell->AddText(label_pos, theme::U32(sorted || hovered ? p.text : p.text_muted), kHeaders[column]);
@@ -499,7 +472,7 @@ void DrawTokensTable(State& state, float width, float height) {
   ImGui::PopStyleVar();
 
   if (rows.empty()) EmptyState(state, ImVec2(pos.x, pos.y + header_height), end);
-  test_hook::Status("rows", static_cast<long long>(rows.size()));
+  test_hook::Status(names::kStatusRows, static_cast<long long>(rows.size()));
   ImGui::SetCursorScreenPos(ImVec2(pos.x, end.y));
   ImGui::Dummy(ImVec2(width, 0));
 }

@@ -11,6 +11,7 @@
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
+#include "widget_names.h"
 #include "widgets.h"
 
 namespace console {
@@ -30,7 +31,7 @@ bool OrganizationOption(const Organization& org, bool selected, float width) {
   const bool clicked = ImGui::Selectable("##org", selected, 0, ImVec2(width, height));
   focus::TabStop();
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  test_hook::MarkLastItem("topbar.org.option." + org.name);
+  test_hook::MarkLastItem(names::kTopBarOrgOptionPrefix + org.name);
   ImGui::PopID();
   ImDrawList* draw = ImGui::GetWindowDrawList();
 
@@ -85,7 +86,7 @@ void OrganizationPicker(State& state, float x, float center_y) {
   focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  test_hook::MarkLastItem("topbar.org");
+  test_hook::MarkLastItem(names::kTopBarOrg);
   const bool open = ImGui::IsPopupOpen("##orgs");
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -152,6 +153,16 @@ float Usage(const Organization& org, float right, float center_y) {
 
 }  // namespace
 
+void DrawThemeToggle(State& state, ImVec2 pos) {
+  ImGui::SetCursorScreenPos(pos);
+  const bool dark = state.theme == Theme::Dark;
+  if (ui::IconButton("##theme", dark ? ui::Icon::Sun : ui::Icon::Moon, 34,
+                     dark ? "Light theme" : "Dark theme")) {
+    state.theme = dark ? Theme::Light : Theme::Dark;
+  }
+  test_hook::MarkLastItem(names::kTopBarTheme);
+}
+
 void DrawTopBar(State& state) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
@@ -186,7 +197,7 @@ void DrawTopBar(State& state) {
     right -= w;
     ImGui::SetCursorScreenPos(ImVec2(right, std::floor(cy - 17)));
     if (ui::Button("Sign out", ui::ButtonKind::Secondary, ImVec2(w, 34))) SignOut(state);
-    test_hook::MarkLastItem("topbar.signout");
+    test_hook::MarkLastItem(names::kTopBarSignOut);
     if (!state.session.signed_in()) return;  // signed out just now: nothing more to draw
   }
   {
@@ -208,13 +219,7 @@ void DrawTopBar(State& state) {
   }
   {
     right -= 12 + 34;
-    ImGui::SetCursorScreenPos(ImVec2(right, std::floor(cy - 17)));
-    const bool dark = state.theme == Theme::Dark;
-    if (ui::IconButton("##theme", dark ? ui::Icon::Sun : ui::Icon::Moon, 34,
-                       dark ? "Light theme" : "Dark theme")) {
-      state.theme = dark ? Theme::Light : Theme::Dark;
-    }
-    test_hook::MarkLastItem("topbar.theme");
+    DrawThemeToggle(state, ImVec2(right, std::floor(cy - 17)));
   }
   if (const Organization* org = SelectedOrganization(state); org && org->can_manage_tokens && org->token_quota > 0) {
     right -= 16;

@@ -21,6 +21,9 @@ void DrawSignIn(State& state);
 // views/top_bar.cpp: the mark, the organization picker with plan and usage, the theme toggle,
 // the person and sign-out.
 void DrawTopBar(State& state);
+// The theme toggle (a 34-pixel icon button) at `pos`, in screen coordinates; the sign-in page
+// has it too.
+void DrawThemeToggle(State& state, ImVec2 pos);
 
 // views/nav.cpp: "Access tokens | Activity" at the top of the page.
 void DrawViewTabs(State& state, float left);
@@ -75,6 +78,7 @@ inline constexpr float kPagePaddingTop = 28;
 struct PageColumn {
   float left = 0, top = 0, width = 0, bottom = 0;
 };
-PageColumn PageColumnInWindow();
+// The page's column, with the cursor put at its top left.
+PageColumn StartPageColumn();
 
 }  // namespace console

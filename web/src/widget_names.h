@@ -1,0 +1,191 @@
+// Every name the test hook (test_hook.h) publishes: the widgets in window.__oat_widgets, the
+// keys (and some values) of window.__oat_status, and the flags a widget may carry. The browser
+// tests (tests/browser/) look them up by these exact strings: a value changed here must change
+// there too.
+//
+// A name ending in "." is a prefix: what follows is data (a row's display index, an
+// organization, a repository, a scope-name, an audit action, a day of the month, the place or
+// field of an error). A name starting with "." is a suffix added to such a name.
+#pragma once
+
+namespace console::names {
+
+// ---- Sign-in (views/sign_in.cpp) --------------------------------------------------------------
+inline constexpr char kSignInUsername[] = "signin.username";
+inline constexpr char kSignInPassword[] = "signin.password";
+inline constexpr char kSignInSubmit[] = "signin.submit";
+inline constexpr char kSignInError[] = "signin.error";    // text
+inline constexpr char kSignInNotice[] = "signin.notice";  // text: "You have signed out.", ...
+
+// ---- Top bar (views/top_bar.cpp) and the view tabs (views/nav.cpp) ----------------------------
+inline constexpr char kTopBarOrg[] = "topbar.org";
+inline constexpr char kTopBarOrgOptionPrefix[] = "topbar.org.option.";  // + <org>
+inline constexpr char kTopBarTheme[] = "topbar.theme";  // also on the sign-in page
+inline constexpr char kTopBarSignOut[] = "topbar.signout";
+inline constexpr char kNavTokens[] = "nav.tokens";
+inline constexpr char kNavActivity[] = "nav.activity";
+
+// ---- Tokens page (views/tokens_page.cpp) ------------------------------------------------------
+inline constexpr char kTokensFilter[] = "tokens.filter";
+// The status filter's segments, in StatusFilter's order (all, active, inactive, expired).
+inline constexpr const char* kTokensStatus[4] = {"tokens.status.all", "tokens.status.active",
+                                                 "tokens.status.inactive", "tokens.status.expired"};
+inline constexpr char kTokensRefresh[] = "tokens.refresh";
+inline constexpr char kTokensGenerate[] = "tokens.generate";                // disabled
+inline constexpr char kTokensGenerateReason[] = "tokens.generate.reason";  // text: the core's refusal
+inline constexpr char kTokensActionError[] = "tokens.action.error";        // text
+
+// ---- Tokens table (views/tokens_table.cpp) ----------------------------------------------------
+inline constexpr char kTokensRetry[] = "tokens.retry";
+inline constexpr char kTokensClearFilters[] = "tokens.clear_filters";
+// tokens.header.<column>, in the table's column order (also the headers' Dear ImGui ids).
+inline constexpr char kTokensHeaderPrefix[] = "tokens.header.";
+inline constexpr const char* kTokensHeaderColumns[7] = {"label",     "status",  "created_by", "created",
+                                                        "last_used", "expires", "actions"};
+// tokens.row.<i> (only while on screen; a click opens the details), and its parts.
+inline constexpr char kTokensRowPrefix[] = "tokens.row.";  // + <i>
+inline constexpr char kTokensRowLabelSuffix[] = ".label";           // text; also in __oat_status
+inline constexpr char kTokensRowStatusSuffix[] = ".status";         // text
+inline constexpr char kTokensRowLastUsedSuffix[] = ".last_used";    // text; also in __oat_status
+inline constexpr char kTokensRowExpiresSuffix[] = ".expires";       // text
+inline constexpr char kTokensRowMenuSuffix[] = ".menu";
+inline constexpr char kTokensRowStateSuffix[] = ".state";           // __oat_status only
+// The row's "..." menu (only what oat::check_token_action allows in the token's state).
+inline constexpr char kRowDetails[] = "row.details";
+inline constexpr char kRowEdit[] = "row.edit";
+inline constexpr char kRowDeactivate[] = "row.deactivate";
+inline constexpr char kRowActivate[] = "row.activate";
+inline constexpr char kRowDelete[] = "row.delete";
+
+// ---- Token editor: the generate and edit dialogs (views/editor_*.cpp) -------------------------
+inline constexpr char kGenerateClose[] = "generate.close";
+inline constexpr char kGenerateLabel[] = "generate.label";              // text
+inline constexpr char kGenerateDescription[] = "generate.description";  // text
+// text "0/200"; also in __oat_status:
+inline constexpr char kGenerateDescriptionCounter[] = "generate.description.counter";
+// The expiration's segments, in this order: 30 days, 90 days, custom, never (selected).
+inline constexpr const char* kGenerateExpiry[4] = {"generate.expiry.30", "generate.expiry.90",
+                                                   "generate.expiry.custom", "generate.expiry.never"};
+// The custom date and time (text; Tab between, Up/Down step).
+inline constexpr char kGenerateExpiryYear[] = "generate.expiry.year";
+inline constexpr char kGenerateExpiryMonth[] = "generate.expiry.month";
+inline constexpr char kGenerateExpiryDay[] = "generate.expiry.day";
+inline constexpr char kGenerateExpiryHour[] = "generate.expiry.hour";
+inline constexpr char kGenerateExpiryMinute[] = "generate.expiry.minute";
+inline constexpr char kGenerateCalendar[] = "generate.expiry.calendar";
+inline constexpr char kGenerateCalendarPrev[] = "generate.expiry.calendar.prev";
+inline constexpr char kGenerateCalendarNext[] = "generate.expiry.calendar.next";
+inline constexpr char kGenerateCalendarDayPrefix[] = "generate.expiry.calendar.day.";  // + <1..31> (disabled)
+inline constexpr char kGenerateExpirySummary[] = "generate.expiry.summary";  // text
+inline constexpr char kGenerateExpiryFixed[] = "generate.expiry.fixed";      // text (edit)
+inline constexpr char kGenerateRepoCount[] = "generate.repo.count";          // text "2 of 50"
+inline constexpr char kGeneratePublic[] = "generate.public";                 // checked
+inline constexpr char kGenerateAll[] = "generate.all";                       // checked
+// A scope's checkbox, after generate.all, generate.org or generate.repo.<i>: + <scope-name>
+// (checked; disabled = included by another scope).
+inline constexpr char kScopeInfix[] = ".scope.";
+inline constexpr char kGenerateRepoAdd[] = "generate.repo.add";  // disabled
+inline constexpr char kGenerateRepoSearch[] = "generate.repo.search";
+inline constexpr char kGenerateRepoPickerItemPrefix[] = "generate.repo.picker.item.";  // + <repository>
+inline constexpr char kGenerateRepoError[] = "generate.repo.error";  // text
+inline constexpr char kGenerateRepoPrefix[] = "generate.repo.";      // + <i>: the row (valid)
+inline constexpr char kGenerateRepoRemoveSuffix[] = ".remove";
+inline constexpr char kGenerateOrg[] = "generate.org";  // open
+// generate.error.<place> (label, description, expires_at, resources, public, all, repo.<i>,
+// org), and the same message under the core's field name (generate.error.resources[2].scopes).
+inline constexpr char kGenerateErrorPrefix[] = "generate.error.";
+inline constexpr char kGenerateErrorServer[] = "generate.error.server";  // no field: the dialog's bottom
+inline constexpr char kGeneratePending[] = "generate.pending";  // also in __oat_status
+inline constexpr char kGenerateSubmit[] = "generate.submit";    // disabled
+inline constexpr char kEditSubmit[] = "edit.submit";            // disabled
+inline constexpr char kGenerateCancel[] = "generate.cancel";
+
+// ---- The secret, shown once (views/created_dialog.cpp) ----------------------------------------
+inline constexpr char kCreatedDismiss[] = "created.dismiss";
+inline constexpr char kCreatedWarning[] = "created.warning";
+inline constexpr char kCreatedToken[] = "created.token";  // never its text
+inline constexpr char kCreatedCopy[] = "created.copy";    // text "Copy" / "Copied"
+inline constexpr char kCreatedLogin[] = "created.login";
+inline constexpr char kCreatedCopyLogin[] = "created.copy_login";
+inline constexpr char kCreatedClose[] = "created.close";
+
+// ---- Delete, confirmed (views/delete_dialog.cpp) ----------------------------------------------
+inline constexpr char kConfirmClose[] = "confirm.close";
+inline constexpr char kConfirmName[] = "confirm.name";    // text
+inline constexpr char kConfirmError[] = "confirm.error";  // text
+inline constexpr char kConfirmDelete[] = "confirm.delete";
+inline constexpr char kConfirmCancel[] = "confirm.cancel";
+
+// ---- Details drawer (views/details_drawer.cpp) ------------------------------------------------
+inline constexpr char kDetailsClose[] = "details.close";
+// text:
+inline constexpr char kDetailsStatus[] = "details.status";
+inline constexpr char kDetailsCreated[] = "details.created";
+inline constexpr char kDetailsExpires[] = "details.expires";
+inline constexpr char kDetailsId[] = "details.id";
+inline constexpr char kDetailsLastUsed[] = "details.last_used";
+inline constexpr char kDetailsLastUsedExact[] = "details.last_used_exact";
+inline constexpr char kDetailsAddresses[] = "details.addresses";
+inline constexpr char kDetailsPulls[] = "details.pulls";
+inline constexpr char kDetailsPushes[] = "details.pushes";
+inline constexpr char kDetailsError[] = "details.error";
+inline constexpr char kDetailsActionError[] = "details.action.error";
+// buttons:
+inline constexpr char kDetailsEdit[] = "details.edit";
+inline constexpr char kDetailsDeactivate[] = "details.deactivate";
+inline constexpr char kDetailsActivate[] = "details.activate";
+inline constexpr char kDetailsDelete[] = "details.delete";
+
+// ---- Activity page (views/activity_page.cpp) --------------------------------------------------
+inline constexpr char kActivityRefresh[] = "activity.refresh";
+inline constexpr char kActivityFilter[] = "activity.filter";  // text; in __oat_status, the action filtered on
+inline constexpr char kActivityFilterAll[] = "activity.filter.all";
+inline constexpr char kActivityFilterPrefix[] = "activity.filter.";  // + <action> (access_token.create, ...)
+inline constexpr char kActivityRowPrefix[] = "activity.row.";        // + <i> (only while on screen)
+inline constexpr char kActivityRowActionSuffix[] = ".action";        // __oat_status only
+inline constexpr char kActivityCount[] = "activity.count";           // text
+inline constexpr char kActivityMore[] = "activity.more";
+inline constexpr char kActivityAll[] = "activity.all";
+inline constexpr char kActivityRetry[] = "activity.retry";
+inline constexpr char kActivityError[] = "activity.error";  // text
+
+// ---- Toast (views/toast.cpp) ------------------------------------------------------------------
+inline constexpr char kToast[] = "toast";  // also in __oat_status: its text
+
+// ---- __oat_status keys, beyond those above ----------------------------------------------------
+inline constexpr char kStatusScreen[] = "screen";
+inline constexpr char kScreenSignIn[] = "signin";
+inline constexpr char kScreenTokens[] = "tokens";
+inline constexpr char kScreenActivity[] = "activity";
+inline constexpr char kScreenNoOrganization[] = "no-organization";
+inline constexpr char kStatusDialog[] = "dialog";  // which modal is open (views/dialogs.cpp)
+inline constexpr char kDialogNone[] = "";
+inline constexpr char kDialogGenerate[] = "generate";
+inline constexpr char kDialogEdit[] = "edit";
+inline constexpr char kDialogCreated[] = "created";
+inline constexpr char kDialogConfirmDelete[] = "confirm-delete";
+inline constexpr char kDialogDetails[] = "details";
+inline constexpr char kStatusPending[] = "pending";  // requests in flight
+inline constexpr char kStatusOrg[] = "org";
+inline constexpr char kStatusLoading[] = "loading";
+inline constexpr char kStatusTokens[] = "tokens";  // tokens listed
+inline constexpr char kStatusRows[] = "rows";      // rows the table's filters let through
+inline constexpr char kStatusMenu[] = "menu";      // the open row menu's token state
+inline constexpr char kStatusGenerateEnabled[] = "generate.enabled";
+inline constexpr char kStatusGenerateRefusal[] = "generate.refusal";
+inline constexpr char kStatusGenerateValid[] = "generate.valid";
+inline constexpr char kStatusGenerateRepos[] = "generate.repos";
+inline constexpr char kStatusCreatedCopied[] = "created.copied";
+inline constexpr char kStatusDetailsLoading[] = "details.loading";
+inline constexpr char kStatusDetailsResources[] = "details.resources";
+inline constexpr char kStatusActivityRows[] = "activity.rows";    // loaded
+inline constexpr char kStatusActivityTotal[] = "activity.total";  // the server's count
+
+// ---- Flags a widget may carry (test_hook::Flag) -----------------------------------------------
+inline constexpr char kFlagDisabled[] = "disabled";
+inline constexpr char kFlagChecked[] = "checked";
+inline constexpr char kFlagSelected[] = "selected";
+inline constexpr char kFlagOpen[] = "open";
+inline constexpr char kFlagValid[] = "valid";
+
+}  // namespace console::names
