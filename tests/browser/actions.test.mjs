@@ -18,6 +18,9 @@ async function onlyRow(c, label) {
 async function openMenu(c, i) {
   await c.click(`tokens.row.${i}.menu`);
   await c.waitForStatus((s) => Boolean(s.menu), 'the row menu');
+  // The menu is open from its first frame, its items published from the next: Delete is in
+  // every row's menu, so once it is there the others are too.
+  await c.waitForWidget('row.delete');
   const w = await c.widgets();
   return ['row.edit', 'row.deactivate', 'row.activate', 'row.delete'].filter((n) => w[n]);
 }
