@@ -210,7 +210,7 @@ json audit_data_json(const AuditData& data) {
   text("label", data.label);
   text("previous_label", data.previous_label);
   if (data.resources) out["resources"] = resources_json(*data.resources);
-  if (data.has_expiry) out["expires_at"] = data.expires_at ? time_json(*data.expires_at) : json();
+  if (data.expires_at) out["expires_at"] = *data.expires_at ? time_json(**data.expires_at) : json();
   text("reason", data.reason);
   text("address", data.address);
   text("service", data.service);
@@ -233,10 +233,9 @@ AuditData parse_audit_data(const json& value) {
   }
   if (const auto e = value.find("expires_at"); e != value.end()) {
     if (e->is_null()) {
-      data.has_expiry = true;
+      data.expires_at.emplace(std::nullopt);
     } else if (e->is_string()) {
-      data.expires_at = parse_rfc3339(e->get<std::string>());
-      data.has_expiry = data.expires_at.has_value();
+      if (const auto t = parse_rfc3339(e->get<std::string>())) data.expires_at.emplace(*t);
     }
   }
   data.reason = text("reason");

@@ -148,7 +148,7 @@ TEST(Wire, AuditDataWritesOnlyWhatWasRecorded) {
   data.token_id = "t1";
   data.label = "CI";
   EXPECT_EQ(oat::json_text(oat::audit_data_json(data)), R"({"label":"CI","token_id":"t1"})");
-  data.has_expiry = true;  // never expires
+  data.expires_at.emplace(std::nullopt);  // never expires
   data.resources = std::vector<oat::Resource>{
       {oat::ResourceType::Repo, "acme/app", {oat::Scope::ImagePull}}};
   EXPECT_EQ(oat::json_text(oat::audit_data_json(data)),
@@ -159,15 +159,14 @@ TEST(Wire, AuditDataWritesOnlyWhatWasRecorded) {
 TEST(Wire, AuditDataRoundTrips) {
   oat::AuditData data;
   data.previous_label = "old";
-  data.has_expiry = true;
   data.expires_at = at(kT);
   data.reason = "unknown token";
   data.address = "10.0.0.1";
   data.service = "registry";
   const oat::AuditData back = oat::parse_audit_data(oat::audit_data_json(data));
   EXPECT_EQ(back.previous_label, "old");
-  EXPECT_TRUE(back.has_expiry);
-  EXPECT_EQ(back.expires_at, at(kT));
+  ASSERT_TRUE(back.expires_at);
+  EXPECT_EQ(*back.expires_at, at(kT));
   EXPECT_EQ(back.reason, "unknown token");
   EXPECT_EQ(back.address, "10.0.0.1");
   EXPECT_EQ(back.service, "registry");
@@ -175,7 +174,7 @@ TEST(Wire, AuditDataRoundTrips) {
   // Fields of another shape are left out rather than refused.
   const oat::AuditData odd = oat::parse_audit_data(json{{"reason", 5}, {"expires_at", "soon"}});
   EXPECT_FALSE(odd.reason);
-  EXPECT_FALSE(odd.has_expiry);
+  EXPECT_FALSE(odd.expires_at);
 }
 
 TEST(Wire, AuditEventShapeAndRoundTrip) {

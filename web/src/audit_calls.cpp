@@ -37,8 +37,8 @@ std::string Summary(const oat::AuditData& data) {
     }
     add(paths);
   }
-  if (data.has_expiry) {
-    add(data.expires_at ? "expires " + format::ShortDate(*data.expires_at) : "never expires");
+  if (data.expires_at) {
+    add(*data.expires_at ? "expires " + format::ShortDate(**data.expires_at) : "never expires");
   }
   return out;
 }

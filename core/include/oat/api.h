@@ -116,6 +116,15 @@ inline constexpr std::string_view kBadBearer =
     "Authentication credentials were not provided or are not valid; sign in again.";
 inline constexpr std::string_view kSessionEnded = "Your session has ended; sign in again.";
 inline constexpr std::string_view kNoSession = "There is no session to sign out of.";
+// An organization access token's sign-in refused (wrong, unknown, deactivated or expired: the
+// client is not told which), on the management API and in the registry's shape on /token.
+inline constexpr std::string_view kBadTokenCredentials =
+    "Incorrect organization name or access token.";
+inline constexpr std::string_view kRegistryBadCredentials =
+    "Sign in with the organization's name and an active organization access token.";
+// The legacy POST /v2/users/login is for people only.
+inline constexpr std::string_view kLegacySignInIsForPeople =
+    "Cannot log into an organization account";
 // 429 of a sign-in refused for too many failures (with Retry-After: `seconds`).
 std::string too_many_sign_ins_message(long long seconds);
 // 503 with Retry-After (kStorageRetrySeconds): the server's disk is full; nothing was changed.

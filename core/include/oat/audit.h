@@ -26,6 +26,13 @@ inline constexpr std::string_view kTokenDelete = "access_token.delete";
 inline constexpr std::string_view kTokenActivate = "access_token.activate";
 inline constexpr std::string_view kTokenDeactivate = "access_token.deactivate";
 inline constexpr std::string_view kTokenSignInFailed = "access_token.sign_in_failed";
+
+// Why a sign-in with an access token failed, as its audit event's `reason` records it (beside
+// the core's own refusals: a bad format, a deactivated or expired token).
+inline constexpr std::string_view kReasonNotAToken = "not an organization access token";
+inline constexpr std::string_view kReasonUnknownOrganization = "unknown organization";
+inline constexpr std::string_view kReasonUnknownToken = "unknown token";
+inline constexpr std::string_view kReasonWrongAccount = "the account does not match the username";
 }  // namespace audit
 
 }  // namespace oat

@@ -93,8 +93,8 @@ Result<RepositoryInfo> parse_repository_json(const nlohmann::json& value);
 struct AuditData {
   std::optional<std::string> token_id, label, previous_label;
   std::optional<std::vector<Resource>> resources;
-  bool has_expiry = false;  // expires_at was recorded (it may be null: never expires)
-  std::optional<Timestamp> expires_at;
+  // The expiry, when one was recorded: a time, or nullopt inside for "never expires".
+  std::optional<std::optional<Timestamp>> expires_at;
   std::optional<std::string> reason, address, service;
 };
 nlohmann::json audit_data_json(const AuditData& data);

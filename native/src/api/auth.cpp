@@ -55,6 +55,13 @@ std::string token_bearer(const Services& services, const Organization& org,
   return services.key.sign_jwt(claims);
 }
 
+// 200 with a bearer and its lifetime, without a session (a token's sign-in, a refresh).
+http::Response bearer_answer(const Services& services, std::string bearer) {
+  return json_response(200, oat::sign_in_answer_json({std::move(bearer),
+                                                      services.options.bearer_lifetime.count(),
+                                                      std::nullopt, std::nullopt}));
+}
+
 http::Response sign_in(Services& services, const http::Request& request, bool legacy) {
   const auto parsed = oat::parse_sign_in_request(
       request.body, legacy ? oat::SignInForm::Legacy : oat::SignInForm::Current);
@@ -62,18 +69,15 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   const auto& [identifier, secret, refresh] = *parsed;
   const Timestamp now = services.clock();
   if (oat::has_token_prefix(secret)) {
-    if (legacy) return detail_response(401, "Cannot log into an organization account");
+    if (legacy) return detail_response(401, oat::kLegacySignInIsForPeople);
     const auto result = sign_in_with_token(
         services, {identifier, secret, request.remote_address, now, "api", {}});
     if (const auto* refusal = std::get_if<TokenSignInRefusal>(&result)) {
       if (refusal->rate_limited) return too_many_response(*refusal->rate_limited, now);
-      return detail_response(401, "Incorrect organization name or access token.");
+      return detail_response(401, oat::kBadTokenCredentials);
     }
     const auto& signed_in = std::get<TokenSignIn>(result);
-    return json_response(
-        200, oat::sign_in_answer_json({token_bearer(services, signed_in.org, signed_in.token, now),
-                                       services.options.bearer_lifetime.count(), std::nullopt,
-                                       std::nullopt}));
+    return bearer_answer(services, token_bearer(services, signed_in.org, signed_in.token, now));
   }
 
   const LimiterKeys keys = limiter_keys(identifier, request.remote_address);
@@ -132,9 +136,7 @@ http::Response refresh(Services& services, const http::Request& request) {
     if (session) user = tx.find_user_by_id(session->user_id);
   });
   if (!session || !user) return detail_response(401, oat::kSessionEnded);
-  return json_response(200, oat::sign_in_answer_json({user_bearer(services, *user, session->id, now),
-                                                      services.options.bearer_lifetime.count(),
-                                                      std::nullopt, std::nullopt}));
+  return bearer_answer(services, user_bearer(services, *user, session->id, now));
 }
 
 http::Response logout(Services& services, const http::Request& request) {

@@ -52,9 +52,7 @@ PresentedCredentials basic_credentials(const http::Request& request) {
 // The refusal of credentials that are wrong or cannot be read: never an anonymous token, which
 // `docker login` would report as success.
 http::Response bad_credentials() {
-  return registry_error(401, "UNAUTHORIZED",
-                        "Sign in with the organization's name and an active organization "
-                        "access token.");
+  return registry_error(401, "UNAUTHORIZED", oat::kRegistryBadCredentials);
 }
 
 // "10.0.0.7:51234" or "[::1]:51234" -> the address without the port.
@@ -196,7 +194,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
   const auto result = sign_in_with_token(
       services,
       {credentials->username, credentials->password, request.remote_address, now, "registry",
-       wrong_account ? "the account does not match the username" : ""},
+       wrong_account ? oat::audit::kReasonWrongAccount : ""},
       [&](Transaction& tx, const TokenSignIn& found) {
         signin.grant =
             oat::compute_grant(requested, found.token.resources, found.org.name, is_public(tx));

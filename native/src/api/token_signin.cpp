@@ -48,7 +48,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   std::string failure(request.refused_before);
   if (failure.empty()) {
     if (!oat::has_token_prefix(request.secret)) {
-      failure = "not an organization access token";
+      failure = oat::audit::kReasonNotAToken;
     } else if (auto format = oat::check_token_format(request.secret)) {
       failure = format->message;
     }
@@ -63,10 +63,10 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
       return;
     }
     auto found = tx.find_organization_token(request.organization, hash);  // one query for both
-    if (!found) return void(failure = "unknown organization");
+    if (!found) return void(failure = oat::audit::kReasonUnknownOrganization);
     org = std::move(found->organization);
     token = std::move(found->token);
-    if (!token) return void(failure = "unknown token");
+    if (!token) return void(failure = oat::audit::kReasonUnknownToken);
     if (auto refused = oat::check_token_action(
             oat::derive_state(token->is_active, token->expires_at, now),
             oat::TokenAction::Authenticate)) {

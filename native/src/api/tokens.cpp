@@ -84,8 +84,7 @@ http::Response create(Services& services, const http::Request& request,
     tx.insert_token(token);
     oat::AuditData data = audit_data(token);
     data.resources = token.resources;
-    data.has_expiry = true;
-    data.expires_at = token.expires_at;
+    data.expires_at.emplace(token.expires_at);  // recorded, even when it is "never"
     audit(tx, org, caller, oat::audit::kTokenCreate, token, data, now);
     return json_response(201, oat::token_json(api_view(token), true, secret));
   });

@@ -36,15 +36,22 @@ void add_extension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
   if (X509_add_ext(cert, ext.get(), -1) != 1) ossl::fail("X509_add_ext");
 }
 
+// The DER encoding of `object` by OpenSSL's i2d_* function `encode` (asked for the length, then
+// writing it); `what` names the step in the error.
+template <class T>
+std::string der_of(T* object, int (*encode)(const T*, unsigned char**), const char* what) {
+  const int len = encode(object, nullptr);
+  if (len <= 0) ossl::fail(what);
+  std::string der(static_cast<std::size_t>(len), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(der.data());
+  if (encode(object, &p) != len) ossl::fail(what);
+  return der;
+}
+
 }  // namespace
 
 std::string spki_der(EVP_PKEY* pkey) {
-  int len = i2d_PUBKEY(pkey, nullptr);
-  if (len <= 0) ossl::fail("encoding the public key (i2d_PUBKEY)");
-  std::string der(static_cast<std::size_t>(len), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  if (i2d_PUBKEY(pkey, &p) != len) ossl::fail("encoding the public key (i2d_PUBKEY)");
-  return der;
+  return der_of(pkey, i2d_PUBKEY, "encoding the public key (i2d_PUBKEY)");
 }
 
 std::string compute_libtrust_kid(EVP_PKEY* pkey) {
@@ -100,14 +107,7 @@ ossl::X509Ptr parse_cert_pem(std::string_view pem) {
   return cert;
 }
 
-std::string cert_to_der(X509* cert) {
-  int len = i2d_X509(cert, nullptr);
-  if (len <= 0) ossl::fail("i2d_X509");
-  std::string der(static_cast<std::size_t>(len), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  if (i2d_X509(cert, &p) != len) ossl::fail("i2d_X509");
-  return der;
-}
+std::string cert_to_der(X509* cert) { return der_of(cert, i2d_X509, "i2d_X509"); }
 
 std::string der_to_cert_pem(const std::string& der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());

@@ -380,15 +380,23 @@ class SqliteTransaction final : public Transaction {
   }
 
  private:
+  // Runs `sql` with `keys` bound in order and hands each row to `on_row` until it returns false.
+  template <class OnRow, class... Keys>
+  void each_row(const std::string& sql, const OnRow& on_row, const Keys&... keys) {
+    Stmt s = c_.prepare(sql);
+    int i = 1;
+    (s.bind(i++, keys), ...);
+    while (s.step() && on_row(s)) {
+    }
+  }
+
   // Every row `sql` finds with `keys` bound in order, each read by `read`.
   template <class Read, class... Keys>
   auto find_all(const std::string& sql, const Read& read, const Keys&... keys)
       -> std::vector<decltype(read(std::declval<const Stmt&>()))> {
-    Stmt s = c_.prepare(sql);
-    int i = 1;
-    (s.bind(i++, keys), ...);
     std::vector<decltype(read(std::declval<const Stmt&>()))> rows;
-    while (s.step()) rows.push_back(read(s));
+    each_row(
+        sql, [&](const Stmt& s) { return rows.push_back(read(s)), true; }, keys...);
     return rows;
   }
   // The count a "SELECT COUNT(*) ..." finds with `keys` bound in order.
@@ -403,11 +411,10 @@ class SqliteTransaction final : public Transaction {
   template <class Read, class... Keys>
   auto find_one(const std::string& sql, const Read& read, const Keys&... keys)
       -> std::optional<decltype(read(std::declval<const Stmt&>()))> {
-    Stmt s = c_.prepare(sql);
-    int i = 1;
-    (s.bind(i++, keys), ...);
-    if (!s.step()) return std::nullopt;
-    return read(s);
+    std::optional<decltype(read(std::declval<const Stmt&>()))> row;
+    each_row(
+        sql, [&](const Stmt& s) { return row.emplace(read(s)), false; }, keys...);
+    return row;
   }
 
   // A parent row an insert refers to: its table, what it is called in messages, and its id
