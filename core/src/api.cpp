@@ -1,5 +1,6 @@
 #include "oat/api.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "oat/lifecycle.h"
@@ -155,6 +156,18 @@ Result<UpdateTokenRequest> parse_update_request(std::string_view body,
   }
   if (!errors.empty()) return errors;
   return update;
+}
+
+std::optional<std::int64_t> sign_in_retry_after(const std::vector<Timestamp>& failures,
+                                                const SignInPolicy& policy, Timestamp now) {
+  std::size_t first = 0;  // the failures before `first` have left the window
+  while (first < failures.size() && failures[first] + policy.window <= now) ++first;
+  const std::size_t in_window = failures.size() - first;
+  if (policy.max_failures == 0 || in_window < policy.max_failures) return std::nullopt;
+  // The key may try again when only max_failures - 1 are left in the window: when the failure
+  // that many places before the newest leaves it.
+  const Timestamp leaves = failures[first + (in_window - policy.max_failures)] + policy.window;
+  return std::max<std::int64_t>(1, (leaves - now).count());
 }
 
 std::string too_many_sign_ins_message(long long seconds) {

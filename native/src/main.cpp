@@ -1,6 +1,6 @@
 // oatd: the OAT server and its admin commands.
 //
-//   oatd serve --db PATH --listen HOST:PORT [--console DIR] [--cors-origin ORIGIN]...
+//   oatd serve --db PATH|URI --listen HOST:PORT [--console DIR] [--cors-origin ORIGIN]...
 //   oatd admin --db PATH user add NAME            (password on standard input)
 //   oatd admin --db PATH company add NAME
 //   oatd admin --db PATH company owner add COMPANY USER
@@ -9,6 +9,7 @@
 //   oatd admin --db PATH member add ORG USER --role owner|editor|member|CUSTOM-ROLE
 //   oatd admin --db PATH repo add ORG/REPO [--public]
 //   oatd admin --db PATH demo
+//   oatd admin migrate-db --from PATH|URI --to PATH|URI
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <iostream>
 #include <iterator>
 #include <mutex>
+#include <thread>
 
 #include "admin/admin.h"
 #include "api/service.h"
@@ -35,10 +37,16 @@ oat::Timestamp system_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-// The signing key lives beside the database unless told otherwise.
-std::string default_key_path(const std::string& db) {
-  const std::filesystem::path p(db);
-  return (p.parent_path() / "oatd-signing-key.pem").string();
+// The signing key file: `key` when given, else beside a SQLite database. A PostgreSQL
+// database has no folder of its own, and every server of it must share one key: say which.
+std::string key_path(const std::string& db, const std::string& key) {
+  if (!key.empty()) return key;
+  if (oatd::is_postgres_uri(db)) {
+    throw std::runtime_error(
+        "with a PostgreSQL database, --key PATH is required: the signing key file, the same "
+        "file on every server of the database (created if missing)");
+  }
+  return (std::filesystem::path(db).parent_path() / "oatd-signing-key.pem").string();
 }
 
 struct ServeOptions {
@@ -67,9 +75,13 @@ std::string read_secret_file(const std::string& path) {
 }
 
 int serve(const ServeOptions& options) {
-  auto store = oatd::open_sqlite_store(options.db);
-  const std::string key_path = options.key.empty() ? default_key_path(options.db) : options.key;
-  const oatd::SigningKey key = oatd::SigningKey::load_or_create(key_path);
+  const std::string key_file = key_path(options.db, options.key);
+  // A connection for each request served at once, and two more: the usage recorder's
+  // flushes and the metrics' scrapes.
+  const unsigned threads = options.threads ? options.threads
+                                           : std::max(1u, std::thread::hardware_concurrency());
+  auto store = oatd::open_store(options.db, threads + 2);
+  const oatd::SigningKey key = oatd::SigningKey::load_or_create(key_file);
 
   // Every option is settled before Services exists: its members (the sign-in limiters) are
   // built from them, and it keeps them const.
@@ -83,7 +95,7 @@ int serve(const ServeOptions& options) {
   }
   oatd::Services services{*store, key, system_now, std::move(service_options)};
   oatd::UsageRecorder usage(*store);
-  usage.start(std::chrono::seconds(1));
+  usage.start(oatd::UsageRecorder::kFlushPeriod);
   services.usage = &usage;
 
   oatd::http::Router router;
@@ -147,7 +159,7 @@ int serve(const ServeOptions& options) {
   oatd::log::info("listening",
                   {{"address", options.listen.substr(0, options.listen.rfind(':')) + ":" +
                                    std::to_string(server.port())},
-                   {"database", options.db}});
+                   {"database", oatd::redacted_database(options.db)}});
   server.run();
   usage.stop();
   usage.flush();  // a clean stop loses no "last used"
@@ -180,7 +192,10 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
 
   ServeOptions serve_options;
   auto* serve_cmd = app.add_subcommand("serve", "Run the API, the registry token service and the console");
-  serve_cmd->add_option("--db", serve_options.db, "SQLite database file (created if missing)")->required();
+  serve_cmd->add_option("--db", serve_options.db,
+                        "SQLite database file (created if missing), or PostgreSQL URI "
+                        "(postgresql://USER@HOST:PORT/DB)")
+      ->required();
   serve_cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   serve_cmd->add_option("--console", serve_options.console, "Folder of the built console to serve at /")
@@ -188,7 +203,8 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   serve_cmd->add_option("--cors-origin", serve_options.cors_origins,
                         "Origin allowed to call the API from a browser (repeatable)");
   serve_cmd->add_option("--key", serve_options.key,
-                        "Signing key file (created with mode 0600 if missing; default: beside the database)");
+                        "Signing key file (created with mode 0600 if missing; default: beside a SQLite "
+                        "database; required with PostgreSQL)");
   serve_cmd->add_option("--public-url", serve_options.public_url,
                         "Base URL for links in answers (default: from the Host header)");
   serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");
@@ -218,15 +234,16 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   auto* cert_cmd = app.add_subcommand(
       "cert", "Print (or write) the certificate of oatd's signing key, for the registry's "
               "auth.token.rootcertbundle");
-  cert_cmd->add_option("--db", cert_db, "Database file (the key lives beside it)");
-  cert_cmd->add_option("--key", cert_key, "Signing key file (default: beside the database)");
+  cert_cmd->add_option("--db", cert_db, "SQLite database file (the key lives beside it)");
+  cert_cmd->add_option("--key", cert_key, "Signing key file (default: beside a SQLite database)");
   cert_cmd->add_option("--out", cert_out, "Write the PEM here instead of standard output");
   cert_cmd->add_option("--common-name", cert_name, "Certificate subject CN")->capture_default_str();
   cert_cmd->add_option("--days", cert_days, "Validity in days")->capture_default_str();
 
   std::string db;
   auto* admin = app.add_subcommand("admin", "Set up users, companies, organizations and repositories");
-  admin->add_option("--db", db, "SQLite database file")->required();
+  // Required by every admin command but migrate-db (checked below: CLI11 cannot say "all but").
+  admin->add_option("--db", db, "SQLite database file, or PostgreSQL URI (postgresql://...)");
   admin->require_subcommand(1);
 
   // Each command's own arguments, by name.
@@ -288,6 +305,15 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   auto* demo = admin->add_subcommand(
       "demo", "Create the demo organization acme and its owner, printing a new password once");
 
+  std::string migrate_from, migrate_to;
+  auto* migrate = admin->add_subcommand(
+      "migrate-db",
+      "Copy everything from one database to another, empty one (SQLite to PostgreSQL, or back)");
+  migrate->add_option("--from", migrate_from, "Source: SQLite database file or PostgreSQL URI")
+      ->required();
+  migrate->add_option("--to", migrate_to, "Target (must be empty): SQLite file or PostgreSQL URI")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -297,8 +323,7 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
         std::cerr << "oatd: cert needs --db or --key" << std::endl;
         return 2;
       }
-      const auto key = oatd::SigningKey::load_or_create(cert_key.empty() ? default_key_path(cert_db)
-                                                                          : cert_key);
+      const auto key = oatd::SigningKey::load_or_create(key_path(cert_db, cert_key));
       const std::string pem = key.certificate_pem(cert_name, cert_days);
       if (cert_out.empty()) {
         std::cout << pem;
@@ -309,9 +334,27 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
       return 0;
     }
 
-    auto store = oatd::open_sqlite_store(db);
-    const oat::Timestamp now = system_now();
     namespace adm = oatd::admin;
+    if (migrate->parsed()) {
+      if (migrate_from == migrate_to) {
+        throw adm::AdminError("--from and --to name the same database; nothing was changed.");
+      }
+      auto from = oatd::open_store(migrate_from, 1);
+      auto to = oatd::open_store(migrate_to, 1);
+      std::cerr << "oatd: copying " << oatd::redacted_database(migrate_from) << " to "
+                << oatd::redacted_database(migrate_to) << std::endl;
+      std::cout << adm::migrate_database(*from, *to, [](const std::string& line) {
+        std::cerr << "  " << line << std::endl;
+      }) << std::endl;
+      return 0;
+    }
+    if (db.empty()) {
+      std::cerr << "oatd: admin needs --db (a SQLite database file or a PostgreSQL URI)"
+                << std::endl;
+      return 2;
+    }
+    auto store = oatd::open_store(db, 1);
+    const oat::Timestamp now = system_now();
     std::string done;
     if (user_add->parsed()) {
       done = adm::add_user(*store, user_args.name, read_password_from_stdin(), now);

@@ -895,3 +895,41 @@ TEST(RefreshRequest, AWrongTypeIsRefusedEvenWhenOptional) {
 }
 
 }  // namespace
+
+// ---- Sign-in rate limit ---------------------------------------------------------------------
+
+namespace {
+
+oat::Timestamp second(long long s) { return oat::from_unix(s); }
+
+TEST(SignInRetryAfter, UnderTheLimitMayTryNow) {
+  const oat::SignInPolicy policy{3, std::chrono::seconds(300)};
+  EXPECT_EQ(oat::sign_in_retry_after({}, policy, second(1000)), std::nullopt);
+  EXPECT_EQ(oat::sign_in_retry_after({second(900), second(950)}, policy, second(1000)),
+            std::nullopt);
+}
+
+TEST(SignInRetryAfter, AtTheLimitWaitsUntilTheOldestFailureLeavesTheWindow) {
+  const oat::SignInPolicy policy{3, std::chrono::seconds(300)};
+  const std::vector<oat::Timestamp> failures{second(800), second(900), second(950)};
+  EXPECT_EQ(oat::sign_in_retry_after(failures, policy, second(1000)), 100);
+  // Failures that have left the window do not count.
+  EXPECT_EQ(oat::sign_in_retry_after(failures, policy, second(1100)), std::nullopt);
+}
+
+TEST(SignInRetryAfter, OverTheLimitWaitsUntilOnlyOneFewerIsLeft) {
+  // Servers sharing a database may each count a failure at once: five failures against a limit
+  // of three wait until the third newest leaves, not the oldest.
+  const oat::SignInPolicy policy{3, std::chrono::seconds(300)};
+  const std::vector<oat::Timestamp> failures{second(700), second(800), second(900), second(950),
+                                             second(990)};
+  EXPECT_EQ(oat::sign_in_retry_after(failures, policy, second(1000)), 200);
+}
+
+TEST(SignInRetryAfter, AWaitIsAtLeastOneSecond) {
+  const oat::SignInPolicy policy{1, std::chrono::seconds(10)};
+  EXPECT_EQ(oat::sign_in_retry_after({second(990)}, policy, second(999)), 1);
+  EXPECT_EQ(oat::sign_in_retry_after({second(990)}, policy, second(1000)), std::nullopt);
+}
+
+}  // namespace

@@ -3,9 +3,11 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -791,6 +793,92 @@ TEST_F(KeyFile, LoadOrCreateRefusesAKeyOffP256) {
 
 TEST_F(KeyFile, LoadOrCreateFailsWhenTheDirectoryIsMissing) {
   EXPECT_THROW(SigningKey::load_or_create(path("missing/signing.pem")), CryptoError);
+}
+
+// Several nodes share one key file and start together: each process calls load_or_create on the
+// same fresh path at once. Every one must get the key (never a half-written file), all the same
+// key, and the folder must hold the key file alone afterwards (no temporary left behind).
+TEST_F(KeyFile, ProcessesStartingTogetherAllLoadOneKey) {
+  constexpr int kProcesses = 8;
+  constexpr int kRounds = 40;
+  int failed_rounds = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::filesystem::path folder = dir_.path() / ("round-" + std::to_string(round));
+    ASSERT_TRUE(std::filesystem::create_directory(folder));
+    const std::string key_path = (folder / "signing.pem").string();
+
+    // The children wait for `go` to close, then each writes "<kid>" or "!<error>" to its pipe.
+    int go[2];
+    ASSERT_EQ(::pipe(go), 0);
+    std::vector<pid_t> pids;
+    std::vector<int> results;
+    for (int i = 0; i < kProcesses; ++i) {
+      int out[2];
+      ASSERT_EQ(::pipe(out), 0);
+      pid_t pid = ::fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        ::close(go[1]);
+        ::close(out[0]);
+        char byte;
+        while (::read(go[0], &byte, 1) < 0 && errno == EINTR) {
+        }
+        std::string said;
+        try {
+          said = SigningKey::load_or_create(key_path).libtrust_kid();
+        } catch (const std::exception& e) {
+          said = std::string("!") + e.what();
+        }
+        std::size_t done = 0;
+        while (done < said.size()) {
+          ssize_t n = ::write(out[1], said.data() + done, said.size() - done);
+          if (n <= 0) ::_exit(2);
+          done += static_cast<std::size_t>(n);
+        }
+        ::_exit(said.starts_with('!') ? 1 : 0);
+      }
+      ::close(out[1]);
+      pids.push_back(pid);
+      results.push_back(out[0]);
+    }
+    ::close(go[0]);
+    ::close(go[1]);  // go
+
+    std::set<std::string> kids;
+    std::vector<std::string> errors;
+    for (int i = 0; i < kProcesses; ++i) {
+      std::string said;
+      char buf[512];
+      ssize_t n;
+      while ((n = ::read(results[i], buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        ASSERT_GT(n, 0);
+        said.append(buf, static_cast<std::size_t>(n));
+      }
+      ::close(results[i]);
+      int status = 0;
+      ASSERT_EQ(::waitpid(pids[i], &status, 0), pids[i]);
+      if (said.empty() || said.starts_with('!') || !WIFEXITED(status) ||
+          WEXITSTATUS(status) != 0) {
+        errors.push_back(said.empty() ? "(no answer)" : said);
+      } else {
+        kids.insert(said);
+      }
+    }
+    if (!errors.empty() || kids.size() != 1) ++failed_rounds;
+    EXPECT_TRUE(errors.empty()) << "round " << round << ": " << errors.size() << " of "
+                                << kProcesses << " failed, e.g. " << errors.front();
+    EXPECT_LE(kids.size(), 1u) << "round " << round << ": the processes got different keys";
+    // The file holds the key they all got, and nothing else is in the folder.
+    EXPECT_EQ(SigningKey::load_or_create(key_path).libtrust_kid(),
+              kids.empty() ? "" : *kids.begin());
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+      names.push_back(entry.path().filename().string());
+    }
+    EXPECT_EQ(names, std::vector<std::string>{"signing.pem"}) << "round " << round;
+  }
+  EXPECT_EQ(failed_rounds, 0) << "of " << kRounds << " rounds of " << kProcesses << " processes";
 }
 
 }  // namespace

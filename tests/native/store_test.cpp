@@ -1,10 +1,13 @@
-// The Store interface, every test run against each backend (StoreTest.<Test>/<backend>; today
-// SQLite, a real database file), in a fresh temporary folder per test. Then the SQLite backend's
+// The Store interface, every test run against each backend (StoreTest.<Test>/<backend>: SQLite,
+// a real database file, and PostgreSQL, a real server), in a fresh temporary folder (and
+// database) per test. Then the SQLite backend's
 // own tests (SqliteStore.<Test>), which read its file directly: schema and migrations, stored
 // values, WAL files, query plans.
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
 #include <chrono>
 #include <atomic>
 #include <filesystem>
@@ -12,6 +15,7 @@
 #include <functional>
 #include <future>
 #include <iterator>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <ostream>
@@ -26,6 +30,7 @@
 
 #include "oat/oat.h"
 #include "store/migrations.h"
+#include "store/postgres/connection.h"
 #include "store/store.h"
 #include "temp_dir.h"
 
@@ -205,8 +210,36 @@ const Backend kSqlite{
     "sqlite", [](const TempDir& dir) { return oatd::open_sqlite_store(dir.file("oatd.db")); },
     "oatd.db"};
 
+// PostgreSQL: a database of its own for each test folder, on the cluster at $OAT_TEST_POSTGRES
+// (scripts/test starts a throwaway cluster and sets it), named after the folder so that
+// opening again reaches the same data.
+std::string postgres_database(const TempDir& dir) {
+  const char* cluster = std::getenv("OAT_TEST_POSTGRES");
+  if (!cluster || !*cluster) {
+    throw std::runtime_error(
+        "OAT_TEST_POSTGRES is not set: scripts/test starts a PostgreSQL cluster and sets it "
+        "(or set it to a libpq URI of a cluster's maintenance database as a superuser)");
+  }
+  std::string name = "oat_" + dir.path().filename().string();
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+    return std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
+  });
+  oatd::postgres::Connection admin(cluster);
+  auto exists = admin.query("SELECT 1 FROM pg_database WHERE datname = '" + name + "'");
+  if (PQntuples(exists.get()) == 0) admin.exec("CREATE DATABASE " + name);
+  // The cluster's URI with the path (its database) replaced: postgresql://user@/postgres?host=...
+  std::string uri = cluster;
+  const auto path = uri.find('/', uri.find("://") + 3);
+  const auto query = uri.find('?', path);
+  return uri.substr(0, path + 1) + name + (query == std::string::npos ? "" : uri.substr(query));
+}
+
+const Backend kPostgres{
+    "postgres",
+    [](const TempDir& dir) { return oatd::open_postgres_store(postgres_database(dir), 8); }, ""};
+
 // Every StoreTest runs once for each of these.
-const Backend kBackends[] = {kSqlite};
+const Backend kBackends[] = {kSqlite, kPostgres};
 
 // A store on data in a fresh temporary folder, and short ways to use it.
 class StoreFixture : public ::testing::Test {
@@ -301,7 +334,7 @@ TEST_P(StoreTest, ReopeningAnExistingDatabaseKeepsItsData) {
   EXPECT_EQ(token->id, "t1");
   if (auto file = sqlite_file()) {  // and the file stays at the latest schema version
     EXPECT_EQ(file->scalar("PRAGMA user_version"),
-              std::to_string(oatd::store::latest_schema_version()));
+              std::to_string(oatd::store::latest_schema_version(oatd::store::Dialect::SQLite)));
   }
 }
 
@@ -785,6 +818,59 @@ TEST_P(StoreTest, RecordTokenUseKeepsFiveDistinctAddressesMostRecentFirst) {
   EXPECT_EQ(found->last_addresses, (std::vector<std::string>{"c", "f", "e", "d", "b"}));
 }
 
+TEST_P(StoreTest, LastUsedNeverMovesBackwardsWhenALateBatchArrives) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  write([](Transaction& tx) { tx.record_token_use("t1", at(kT0 + 10), "10.0.0.1"); });
+  // A slower server's batch, noted earlier, written later.
+  write([](Transaction& tx) { tx.record_token_use("t1", at(kT0 + 5), "10.0.0.2"); });
+  auto found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->last_used_at, at(kT0 + 10));
+  EXPECT_EQ(found->last_addresses, (std::vector<std::string>{"10.0.0.2", "10.0.0.1"}));
+}
+
+TEST_P(StoreTest, SignInFailuresAreKeptPerKeyOldestFirstAndForgottenByAge) {
+  write([](Transaction& tx) {
+    tx.add_sign_in_failure("id:acme", at(kT0 + 2), at(kT0 - 300));
+    tx.add_sign_in_failure("id:acme", at(kT0), at(kT0 - 300));
+    tx.add_sign_in_failure("id:acme", at(kT0 + 1), at(kT0 - 300));
+    tx.add_sign_in_failure("ip:10.0.0.1", at(kT0), at(kT0 - 300));
+  });
+  EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(kT0 - 1)); }),
+            (std::vector<oat::Timestamp>{at(kT0), at(kT0 + 1), at(kT0 + 2)}));
+  // Only failures later than `since` count.
+  EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(kT0)); }),
+            (std::vector<oat::Timestamp>{at(kT0 + 1), at(kT0 + 2)}));
+  // A new failure forgets every key's failures at or before the horizon.
+  write([](Transaction& tx) { tx.add_sign_in_failure("id:other", at(kT0 + 3), at(kT0 + 1)); });
+  EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(kT0 - 1)); }),
+            (std::vector<oat::Timestamp>{at(kT0 + 2)}));
+  EXPECT_TRUE(read([](Transaction& tx) { return tx.sign_in_failures("ip:10.0.0.1", at(0)); })
+                  .empty());
+  write([](Transaction& tx) { tx.clear_sign_in_failures("id:acme"); });
+  EXPECT_TRUE(
+      read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(0)); }).empty());
+  EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:other", at(0)).size(); }),
+            1u);
+}
+
+TEST_P(StoreTest, ARecentGrantIsReplacedOnlyByALaterOne) {
+  auto grant = [&] {
+    return read([](Transaction& tx) { return tx.recent_grant("acme", "10.0.0.1", "acme/app"); });
+  };
+  EXPECT_EQ(grant(), std::nullopt);
+  write([](Transaction& tx) { tx.note_recent_grant("acme", "10.0.0.1", "acme/app", "t1", at(kT0 + 5)); });
+  write([](Transaction& tx) { tx.note_recent_grant("acme", "10.0.0.1", "acme/app", "t2", at(kT0 + 3)); });
+  EXPECT_EQ(grant(), "t1");  // a late batch of an older sign-in does not win
+  write([](Transaction& tx) { tx.note_recent_grant("acme", "10.0.0.1", "acme/app", "t3", at(kT0 + 6)); });
+  EXPECT_EQ(grant(), "t3");
+  EXPECT_EQ(read([](Transaction& tx) { return tx.recent_grant("acme", "10.0.0.2", "acme/app"); }),
+            std::nullopt);
+  write([](Transaction& tx) { tx.forget_recent_grants(at(kT0 + 6)); });
+  EXPECT_EQ(grant(), std::nullopt);
+}
+
 TEST_P(StoreTest, RecordingUseOfAMissingTokenIsNotFound) {
   auto e = store_error(
       [&] { write([](Transaction& tx) { tx.record_token_use("nope", at(kT0), "1.2.3.4"); }); });
@@ -1000,6 +1086,40 @@ TEST_P(StoreTest, ConcurrentReadsAndWritesFromFourThreadsAllSucceed) {
             std::size_t{kThreads * kRounds});
 }
 
+TEST_P(StoreTest, AQuotaCheckedInAWriteHoldsUnderConcurrentWritersOfTwoStores) {
+  // Two stores on one database stand for two servers: each of 8 threads creates tokens while
+  // the organization holds fewer than 10, as the API checks a plan's quota. Serializable
+  // writes keep the count at exactly 10, never 11.
+  auto org = add_org("acme");
+  std::unique_ptr<Store> second = open_store();
+  constexpr int kThreads = 8;
+  constexpr std::size_t kQuota = 10;
+  std::atomic<int> failures{0};
+  std::string message;
+  std::mutex message_mutex;
+  std::vector<std::thread> threads;
+  for (int n = 0; n < kThreads; ++n) {
+    threads.emplace_back([&, n] {
+      Store& store = n % 2 ? *second : *store_;
+      try {
+        for (int i = 0; i < 4; ++i) {
+          const std::string id = "t" + std::to_string(n) + "-" + std::to_string(i);
+          store.write([&](Transaction& tx) {
+            if (tx.count_tokens(org) < kQuota) tx.insert_token(make_token(org, id, kT0, hash_for(id)));
+          });
+        }
+      } catch (const std::exception& e) {
+        ++failures;
+        std::lock_guard lock(message_mutex);
+        message = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0) << message;
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_tokens(org); }), kQuota);
+}
+
 // =============================================================================================
 // The SQLite backend's own tests: they read or change its file directly.
 // =============================================================================================
@@ -1007,16 +1127,16 @@ TEST_P(StoreTest, ConcurrentReadsAndWritesFromFourThreadsAllSucceed) {
 // ---- Schema and migrations ------------------------------------------------------------------
 
 TEST_F(SqliteStore, MigrationsAreNumberedOneToLatestInOrder) {
-  auto steps = oatd::store::migrations();
+  auto steps = oatd::store::migrations(oatd::store::Dialect::SQLite);
   ASSERT_FALSE(steps.empty());
   for (std::size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(steps[i].version, int(i) + 1);
-  EXPECT_EQ(oatd::store::latest_schema_version(), steps.back().version);
+  EXPECT_EQ(oatd::store::latest_schema_version(oatd::store::Dialect::SQLite), steps.back().version);
 }
 
 TEST_F(SqliteStore, OpeningANewFileCreatesTheSchemaAtTheLatestVersionInWalMode) {
   RawDb raw(path_);
   EXPECT_EQ(raw.scalar("PRAGMA user_version"),
-            std::to_string(oatd::store::latest_schema_version()));
+            std::to_string(oatd::store::latest_schema_version(oatd::store::Dialect::SQLite)));
   EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
   auto tables = raw.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
   std::vector<std::string> names;
@@ -1216,8 +1336,9 @@ TEST_F(SqliteStore, NoStatementScansAGrowingTable) {
   });
   write([&](Transaction& tx) { return tx.delete_token("t1"); });
 
-  // Tables whose size does not grow with use: the kept token counts (four rows).
-  const std::set<std::string> fixed_size = {"token_counts"};
+  // Tables whose size does not grow with use: the kept token counts (four rows), and the
+  // schema (read when the store opens).
+  const std::set<std::string> fixed_size = {"token_counts", "sqlite_master"};
   const auto plans = oatd::sqlite_query_plans(*store_);
   EXPECT_GE(plans.size(), 30u);
   for (const oatd::QueryPlan& plan : plans) {

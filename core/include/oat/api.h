@@ -2,7 +2,9 @@
 // JSON answers (token objects, lists, errors) serialized exactly as Docker names them.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -127,6 +129,18 @@ inline constexpr std::string_view kLegacySignInIsForPeople =
     "Cannot log into an organization account";
 // 429 of a sign-in refused for too many failures (with Retry-After: `seconds`).
 std::string too_many_sign_ins_message(long long seconds);
+
+// The sign-in rate limit of one key (an identifier, a client address): at most `max_failures`
+// failed sign-ins in any `window`.
+struct SignInPolicy {
+  std::size_t max_failures = 5;
+  std::chrono::seconds window{300};
+};
+// Seconds until a key may try again, given the times of its failures in the window that ends
+// at `now` (oldest first), or nullopt when it may try now: once `max_failures` are in the
+// window, until enough of them have left it.
+std::optional<std::int64_t> sign_in_retry_after(const std::vector<Timestamp>& failures,
+                                                const SignInPolicy& policy, Timestamp now);
 // 503 with Retry-After (kStorageRetrySeconds): the server's disk is full; nothing was changed.
 inline constexpr std::string_view kStorageFull =
     "The server's storage is full, so nothing was changed; try again later.";
@@ -134,6 +148,11 @@ inline constexpr int kStorageRetrySeconds = 60;
 // 503 with Retry-After: 1: the database stayed busy with another writer; nothing was changed.
 inline constexpr std::string_view kStorageBusy =
     "The server's database is busy, so nothing was changed; try again in a moment.";
+// 503 with Retry-After (kDatabaseRetrySeconds): the server cannot reach its database (a
+// database server that is down or restarting).
+inline constexpr std::string_view kDatabaseUnavailable =
+    "The server cannot reach its database right now; try again in a few seconds.";
+inline constexpr int kDatabaseRetrySeconds = 5;
 
 // 400: {"fields":{"label":["..."]},"text":"..."}
 nlohmann::json field_errors_json(const Errors& errors);

@@ -146,4 +146,60 @@ bool create_demo(Store& store, const std::string& password, Timestamp now) {
   return true;
 }
 
+std::string migrate_database(Store& from, Store& to,
+                             const std::function<void(const std::string&)>& progress) {
+  const auto& tables = copied_tables();
+  // The target must be empty: its own defaults (the sequences' first values) aside.
+  to.read([&](Transaction& tx) {
+    std::string held;
+    for (const TableColumns& table : tables) {
+      if (table.name == "sequences") continue;
+      if (const std::size_t n = tx.count_rows(table)) {
+        held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(table.name);
+      }
+    }
+    if (!held.empty()) {
+      throw AdminError("The target database is not empty (it holds " + held +
+                       "); migrate-db copies into an empty database only, and changed nothing.");
+    }
+  });
+  std::vector<std::pair<std::string_view, std::size_t>> copied;
+  from.read([&](Transaction& source) {
+    to.write([&](Transaction& target) {
+      copied.clear();  // the write may run again
+      for (const TableColumns& table : tables) {
+        target.delete_rows(table);
+        std::size_t n = 0;
+        source.each_row(table, [&](const RowValues& row) {
+          target.insert_row(table, row);
+          ++n;
+        });
+        target.finish_copy(table);
+        const std::size_t expected = source.count_rows(table);
+        const std::size_t landed = target.count_rows(table);
+        if (n != expected || landed != expected) {
+          throw AdminError("Copying " + std::string(table.name) + " went wrong: the source has " +
+                           std::to_string(expected) + " rows, " + std::to_string(n) +
+                           " were read and the target has " + std::to_string(landed) +
+                           "; nothing was changed.");
+        }
+        copied.emplace_back(table.name, n);
+        progress(std::string(table.name) + ": " + std::to_string(n) + " rows");
+      }
+    });
+  });
+  std::size_t total = 0;
+  for (const auto& [name, n] : copied) total += n;
+  std::string summary = "Copied " + std::to_string(total) + " rows in " +
+                        std::to_string(copied.size()) + " tables:";
+  for (const auto& [name, n] : copied) {
+    if (name == "users" || name == "organizations" || name == "tokens" || name == "audit_events" ||
+        name == "sessions" || name == "repositories") {
+      summary += " " + std::to_string(n) + " " + std::string(name) + ",";
+    }
+  }
+  summary.back() = '.';
+  return summary + " Each table's count was checked on the target.";
+}
+
 }  // namespace oatd::admin

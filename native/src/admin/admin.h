@@ -3,6 +3,7 @@
 // refuses.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ std::string add_role(Store& store, const std::string& org, const std::string& na
 std::string add_member(Store& store, const std::string& org, const std::string& user,
                        const std::string& role);
 std::string add_repository(Store& store, const std::string& path, bool is_public, Timestamp now);
+
+// Copies everything `from` holds into `to`, which must hold nothing yet (AdminError
+// otherwise, naming what it holds), in one transaction on each side: `to` keeps all of it or
+// none. Checks that each table of `to` then counts as many rows as `from`'s. `progress` gets
+// one line per table as it is copied. Returns the summary to print.
+std::string migrate_database(Store& from, Store& to,
+                             const std::function<void(const std::string&)>& progress);
 
 // Creates the demo organization "acme" (Team plan, a few repositories) and its owner "owner"
 // with `password`, unless it exists. Returns false when the demo was already there.

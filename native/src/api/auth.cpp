@@ -81,17 +81,25 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   }
 
   const LimiterKeys keys = limiter_keys(identifier, request.remote_address);
-  if (auto limited = rate_limited(services, keys, now)) return too_many_response(*limited, now);
+  std::optional<RateLimited> limited;
   std::optional<User> user;
-  services.store.read([&](Transaction& tx) { user = tx.find_user(identifier); });
+  bool failed_before = false;  // the identifier has failures that a success forgets
+  services.store.read([&](Transaction& tx) {
+    if ((limited = rate_limited(services, tx, keys, now))) return;
+    failed_before = !tx.sign_in_failures(keys.identifier, now - services.limiter.window()).empty();
+    user = tx.find_user(identifier);
+  });
+  if (limited) return too_many_response(*limited, now);
   // Unknown users cost the same KDF work as known ones, so timing reveals no usernames.
   static const std::string decoy = hash_password("decoy password");
   const bool ok = verify_password(secret, user ? user->password_hash : decoy) && user;
   if (!ok) {
-    record_failure(services, keys, now);
+    services.store.write([&](Transaction& tx) { record_failure(services, tx, keys, now); });
     return detail_response(401, kBadCredentials);
   }
-  services.limiter.clear(keys.identifier);
+  if (failed_before) {
+    services.store.write([&](Transaction& tx) { tx.clear_sign_in_failures(keys.identifier); });
+  }
   if (legacy) {
     return json_response(200, oat::legacy_sign_in_answer_json(user_bearer(services, *user, {}, now)));
   }

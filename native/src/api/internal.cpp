@@ -91,9 +91,9 @@ json audit_event_json(const AuditEvent& event) {
       {event.account, event.action, event.name, event.actor, std::move(data), event.timestamp, {}});
 }
 
-// What an exception escaping a handler means to a client: a full disk, or a database another
-// process kept busy, is the server's trouble and passes (503, try again later); anything else
-// stays the router's 500.
+// What an exception escaping a handler means to a client: a full disk, a database another
+// process kept busy, or a database server out of reach, is the server's trouble and passes
+// (503, try again later); anything else stays the router's 500.
 std::optional<http::Response> exception_answer(const http::Request& request,
                                                const std::exception& e) {
   const auto* store_error = dynamic_cast<const StoreError*>(&e);
@@ -106,6 +106,9 @@ std::optional<http::Response> exception_answer(const http::Request& request,
   } else if (store_error->kind() == StoreError::Kind::Busy) {
     message = oat::kStorageBusy;
     retry_after = 1;
+  } else if (store_error->kind() == StoreError::Kind::Unavailable) {
+    message = oat::kDatabaseUnavailable;
+    retry_after = oat::kDatabaseRetrySeconds;
   } else {
     return std::nullopt;
   }

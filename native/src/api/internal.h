@@ -70,8 +70,12 @@ struct RateLimited {
   std::int64_t retry_after = 0;
   std::size_t limit = 0;
 };
-std::optional<RateLimited> rate_limited(Services& services, const LimiterKeys& keys, Timestamp now);
-void record_failure(Services& services, const LimiterKeys& keys, Timestamp now);
+// Whether either key has reached its limit (read through `tx`).
+std::optional<RateLimited> rate_limited(const Services& services, Transaction& tx,
+                                        const LimiterKeys& keys, Timestamp now);
+// Counts a failure against both keys (inside a write), forgetting failures too old to count.
+void record_failure(const Services& services, Transaction& tx, const LimiterKeys& keys,
+                    Timestamp now);
 // Retry-After and X-RateLimit-{Limit,Remaining,Reset}: on every 429 of a sign-in, whatever
 // the shape of its body.
 void add_rate_limit_headers(http::Response& response, const RateLimited& limited, Timestamp now);

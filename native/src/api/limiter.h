@@ -1,43 +1,35 @@
-// The sign-in rate limiter: failed sign-ins counted per key (an identifier, a client address).
+// The sign-in rate limiter: failed sign-ins counted per key (an identifier, a client address)
+// in the database, so that every server of one database counts the same failures and a restart
+// forgets none. The rule is the core's (oat::sign_in_retry_after).
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 
-#include "oat/time.h"
+#include "oat/api.h"
+#include "store/store.h"
 
 namespace oatd {
 
 using oat::Timestamp;
 
-// Counts failed sign-ins per key (an identifier, a client address) in a sliding window.
-// Thread-safe. Time comes in from the caller.
 class SignInLimiter {
  public:
-  struct Policy {
-    std::size_t max_failures = 5;                // failures allowed per window
-    std::chrono::seconds window{300};
-  };
+  using Policy = oat::SignInPolicy;
   explicit SignInLimiter(Policy policy) : policy_(policy) {}
 
   // Seconds until `key` may try again, or nullopt when it may try now.
-  std::optional<std::int64_t> retry_after(const std::string& key, Timestamp now);
-  void record_failure(const std::string& key, Timestamp now);
-  void clear(const std::string& key);
+  std::optional<std::int64_t> retry_after(Transaction& tx, const std::string& key,
+                                          Timestamp now) const {
+    return oat::sign_in_retry_after(tx.sign_in_failures(key, now - policy_.window), policy_, now);
+  }
   std::size_t limit() const { return policy_.max_failures; }
-  std::size_t remaining(const std::string& key, Timestamp now);
+  std::chrono::seconds window() const { return policy_.window; }
 
  private:
-  void prune(std::deque<Timestamp>& times, Timestamp now) const;
   Policy policy_;
-  std::mutex mutex_;
-  std::map<std::string, std::deque<Timestamp>> failures_;
 };
 
 }  // namespace oatd

@@ -17,18 +17,22 @@ LimiterKeys limiter_keys(std::string_view identifier, std::string_view address) 
   return {std::move(id), "ip:" + std::string(address)};
 }
 
-std::optional<RateLimited> rate_limited(Services& services, const LimiterKeys& keys,
-                                        Timestamp now) {
-  const auto a = services.limiter.retry_after(keys.identifier, now);
-  const auto b = services.address_limiter.retry_after(keys.address, now);
+std::optional<RateLimited> rate_limited(const Services& services, Transaction& tx,
+                                        const LimiterKeys& keys, Timestamp now) {
+  const auto a = services.limiter.retry_after(tx, keys.identifier, now);
+  const auto b = services.address_limiter.retry_after(tx, keys.address, now);
   if (!a && !b) return std::nullopt;
   return RateLimited{std::max(a.value_or(0), b.value_or(0)),
                      a ? services.limiter.limit() : services.address_limiter.limit()};
 }
 
-void record_failure(Services& services, const LimiterKeys& keys, Timestamp now) {
-  services.limiter.record_failure(keys.identifier, now);
-  services.address_limiter.record_failure(keys.address, now);
+void record_failure(const Services& services, Transaction& tx, const LimiterKeys& keys,
+                    Timestamp now) {
+  // One table holds both limiters' failures: forget only what neither window still counts.
+  const Timestamp forget =
+      now - std::max(services.limiter.window(), services.address_limiter.window());
+  tx.add_sign_in_failure(keys.identifier, now, forget);
+  tx.add_sign_in_failure(keys.address, now, forget);
 }
 
 void add_rate_limit_headers(http::Response& response, const RateLimited& limited, Timestamp now) {
@@ -43,7 +47,6 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
                                                                 const GrantInTransaction& grant) {
   const Timestamp now = request.now;
   const LimiterKeys keys = limiter_keys(request.organization, request.address);
-  if (auto limited = rate_limited(services, keys, now)) return TokenSignInRefusal{*limited};
 
   std::string failure(request.refused_before);
   if (failure.empty()) {
@@ -57,7 +60,10 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   std::optional<Organization> org;
   std::optional<TokenRecord> token;
   std::vector<std::string> repositories;
+  std::optional<RateLimited> limited;
   services.store.read([&](Transaction& tx) {
+    // The limits first, in the same transaction as the lookup (one round trip fewer).
+    if ((limited = rate_limited(services, tx, keys, now))) return;
     if (!failure.empty()) {
       org = tx.find_organization(request.organization);  // for the audit event
       return;
@@ -74,21 +80,20 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     }
     if (grant) repositories = grant(tx, TokenSignIn{*org, *token});
   });
+  if (limited) return TokenSignInRefusal{*limited};
 
   if (!failure.empty()) {
-    record_failure(services, keys, now);
-    if (org) {
-      oat::AuditData failure_data;
-      failure_data.reason = failure;
-      failure_data.address = std::string(request.address);
-      failure_data.service = std::string(request.service);
-      services.store.write([&](Transaction& tx) {
-        tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
-                            token ? token->label : std::string(), org->name,
-                            oat::json_text(oat::audit_data_json(failure_data)),
-                            now});
-      });
-    }
+    oat::AuditData failure_data;
+    failure_data.reason = failure;
+    failure_data.address = std::string(request.address);
+    failure_data.service = std::string(request.service);
+    services.store.write([&](Transaction& tx) {
+      record_failure(services, tx, keys, now);
+      if (!org) return;
+      tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
+                          token ? token->label : std::string(), org->name,
+                          oat::json_text(oat::audit_data_json(failure_data)), now});
+    });
     return TokenSignInRefusal{std::nullopt};
   }
   services.usage->note(token->id, org->name, now, std::string(request.address), repositories);

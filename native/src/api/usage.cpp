@@ -25,7 +25,11 @@ void UsageRecorder::note(const std::string& token_id, const std::string& org, Ti
   a.push_back(address);
   if (a.size() > 5) a.erase(a.begin());
   if (recent_.size() > 100000) recent_.clear();  // bounded; only the latest sign-ins matter
-  for (const std::string& repository : repositories) recent_[{org, address, repository}] = token_id;
+  for (const std::string& repository : repositories) {
+    recent_[{org, address, repository}] = token_id;
+    Grant& grant = grants_[{org, address, repository}];
+    if (grant.at <= at) grant = {token_id, at};
+  }
 }
 
 void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes) {
@@ -38,24 +42,38 @@ void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::
 std::optional<std::string> UsageRecorder::recent_token(const std::string& org,
                                                        const std::string& address,
                                                        const std::string& repository) {
-  std::lock_guard lock(mutex_);
-  const auto it = recent_.find({org, address, repository});
-  if (it == recent_.end()) return std::nullopt;
-  return it->second;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = recent_.find({org, address, repository});
+    if (it != recent_.end()) return it->second;
+  }
+  std::optional<std::string> token;
+  store_.read([&](Transaction& tx) { token = tx.recent_grant(org, address, repository); });
+  return token;
 }
 
 void UsageRecorder::flush() {
   std::lock_guard flushing(flush_mutex_);
   std::map<std::string, Use> uses;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;
+  std::map<GrantKey, Grant> grants;
   {
     std::lock_guard lock(mutex_);
     uses.swap(pending_);
     counts.swap(counts_);
+    grants.swap(grants_);
   }
-  if (uses.empty() && counts.empty()) return;
+  if (uses.empty() && counts.empty() && grants.empty()) return;
+  Timestamp latest{};
+  for (const auto& [key, grant] : grants) latest = std::max(latest, grant.at);
+  const bool forget = latest - forgot_at_ > std::chrono::hours(1);
   try {
     store_.write([&](Transaction& tx) {
+      for (const auto& [key, grant] : grants) {
+        const auto& [org, address, repository] = key;
+        tx.note_recent_grant(org, address, repository, grant.token_id, grant.at);
+      }
+      if (forget) tx.forget_recent_grants(latest - kGrantMemory);
       for (const auto& [id, use] : uses) {
         try {
           for (const std::string& address : use.addresses) tx.record_token_use(id, use.at, address);
@@ -88,8 +106,13 @@ void UsageRecorder::flush() {
       counts_[id].first += c.first;
       counts_[id].second += c.second;
     }
+    for (auto& [key, grant] : grants) {
+      Grant& now = grants_[key];
+      if (now.at <= grant.at) now = std::move(grant);
+    }
     throw;
   }
+  if (forget) forgot_at_ = latest;
 }
 
 void UsageRecorder::start(std::chrono::milliseconds period) {

@@ -1,7 +1,9 @@
 // "Last used" bookkeeping for the registry token service: each successful sign-in is noted in
 // memory at once and written to the store in batches, so the hot path never waits for a disk
-// sync. flush() writes everything noted so far; the server calls it periodically and once more
-// on shutdown, so a clean stop loses nothing.
+// sync. flush() writes everything noted so far; the server calls it every kFlushPeriod and once
+// more on shutdown, so a clean stop loses nothing. Which token signed in for an organization,
+// address and repository is written too, so that a registry notification reaching another
+// server of the same database is counted for the right token.
 #pragma once
 
 #include <condition_variable>
@@ -20,6 +22,10 @@ namespace oatd {
 
 class UsageRecorder {
  public:
+  static constexpr std::chrono::milliseconds kFlushPeriod{1000};
+  // Grants older than this are forgotten: a registry notifies within seconds of a request.
+  static constexpr std::chrono::hours kGrantMemory{24};
+
   explicit UsageRecorder(Store& store) : store_(store) {}
   ~UsageRecorder();  // stops the background flusher, then flushes
 
@@ -31,7 +37,7 @@ class UsageRecorder {
   void count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes);
   // The token that most recently signed in for `org` from `address` and was granted
   // `repository`: registry events name the organization, the client's address and the
-  // repository, not the token.
+  // repository, not the token. Noted here, or written to the store by any server.
   std::optional<std::string> recent_token(const std::string& org, const std::string& address,
                                           const std::string& repository);
 
@@ -50,8 +56,14 @@ class UsageRecorder {
   std::mutex mutex_;
   std::map<std::string, Use> pending_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts_;
-  // (org, address, repository) -> token
-  std::map<std::tuple<std::string, std::string, std::string>, std::string> recent_;
+  using GrantKey = std::tuple<std::string, std::string, std::string>;  // org, address, repository
+  struct Grant {
+    std::string token_id;
+    Timestamp at{};
+  };
+  std::map<GrantKey, std::string> recent_;  // noted by this server
+  std::map<GrantKey, Grant> grants_;        // not yet written
+  Timestamp forgot_at_{};                   // when old grants were last forgotten
   std::mutex flush_mutex_;  // one flush at a time, so writes land in order
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -82,20 +84,27 @@ std::optional<std::string> read_key_file(const std::string& path) {
   return data;
 }
 
-// Creates `path` exclusively with mode 0600 and writes `data`, durably. False if the file
-// already exists (someone else created it); throws on other failures, removing a partial file.
+// Publishes `data` as `path` all at once: writes it to a unique temporary file in the same
+// folder (mode 0600, fsynced), links that to `path` (atomic; fails with EEXIST when the file
+// already exists), removes the temporary and fsyncs the folder. So `path` never exists
+// half-written, and of processes racing to create it exactly one wins. False if the file already
+// exists (someone else created it); throws on other failures. Every failure removes the
+// temporary.
 bool write_new_key_file(const std::string& path, std::string_view data) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  std::string tmp = path + ".tmp-XXXXXX";
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);  // mode 0600
   if (fd < 0) {
-    if (errno == EEXIST) return false;
-    throw CryptoError("crypto: cannot create signing key file " + path + ": " + errno_text(errno));
+    int err = errno;
+    throw CryptoError("crypto: cannot create a temporary file for signing key file " + path +
+                      ": " + errno_text(err));
   }
   auto fail = [&](const char* what, int err) {
-    ::close(fd);
-    ::unlink(path.c_str());
+    if (fd >= 0) ::close(fd);
+    ::unlink(tmp.c_str());
     throw CryptoError("crypto: cannot " + std::string(what) + " signing key file " + path + ": " +
                       errno_text(err));
   };
+  if (::fchmod(fd, 0600) != 0) fail("set the mode of", errno);
   std::size_t done = 0;
   while (done < data.size()) {
     ssize_t n = ::write(fd, data.data() + done, data.size() - done);
@@ -106,10 +115,29 @@ bool write_new_key_file(const std::string& path, std::string_view data) {
     done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0) fail("fsync", errno);
-  if (::close(fd) != 0) {
+  int closed = ::close(fd);
+  int close_err = errno;
+  fd = -1;
+  if (closed != 0) fail("close", close_err);
+
+  if (::link(tmp.c_str(), path.c_str()) != 0) {
     int err = errno;
-    ::unlink(path.c_str());
-    throw CryptoError("crypto: cannot close signing key file " + path + ": " + errno_text(err));
+    // Over NFS a retried LINK can report EEXIST (or another error) although it succeeded; the
+    // temporary then has two links (see open(2) on O_EXCL and NFS).
+    struct stat st {};
+    if (::stat(tmp.c_str(), &st) != 0 || st.st_nlink != 2) {
+      if (err == EEXIST) {
+        ::unlink(tmp.c_str());
+        return false;
+      }
+      fail("publish", err);
+    }
+  }
+  // Published: `path` is the complete key. The temporary is only a second name for it now.
+  if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+    int err = errno;
+    throw CryptoError("crypto: signing key file " + path + " was created but its temporary " +
+                      tmp + " could not be removed: " + errno_text(err));
   }
   fsync_directory_of(path);
   return true;

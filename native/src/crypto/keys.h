@@ -18,8 +18,10 @@ inline constexpr std::size_t kCoordBytes = 32;  // P-256
 // The key file's text, or nullopt when there is no file; throws CryptoError when it exists but
 // is not a regular file of mode 0600 or less, or is too large.
 std::optional<std::string> read_key_file(const std::string& path);
-// Creates the file with O_EXCL and mode 0600, writes and fsyncs it and its folder; false when
-// it already exists (another process was first). Removes a partial file on failure.
+// Creates the file all at once: writes and fsyncs a temporary of mode 0600 in the same folder,
+// link(2)s it to `path`, removes the temporary and fsyncs the folder, so `path` is never seen
+// half-written. False when `path` already exists (another process was first). Removes the
+// temporary on failure.
 bool write_new_key_file(const std::string& path, std::string_view data);
 
 // ---- Keys and certificates (x509.cpp) ----

@@ -65,6 +65,9 @@ SigningKey SigningKey::from_private_key_pem(std::string_view pem) {
   return SigningKey(std::move(state));
 }
 
+// Several processes (nodes) may share one key file and start together: read it if it exists,
+// else create and publish one (all at once, see write_new_key_file), else another process
+// published first and its complete file is read.
 SigningKey SigningKey::load_or_create(const std::string& path) {
   for (int attempt = 0; attempt < 2; ++attempt) {
     if (std::optional<std::string> pem = read_key_file(path)) {

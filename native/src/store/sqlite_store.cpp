@@ -1,7 +1,7 @@
 // The SQLite store: one writer connection behind a mutex, a small pool of read-only
 // connections, WAL so that readers never wait for the writer, synchronous=FULL so that a
 // committed write survives a crash. Every statement is prepared once per connection and
-// executed with bound parameters (store/sqlite/: connection, rows, queries).
+// executed with bound parameters (store/sqlite/connection.h; the queries are store/sql/'s).
 #include <pwd.h>
 #include <unistd.h>
 
@@ -15,7 +15,7 @@
 #include "log/log.h"
 #include "store/migrations.h"
 #include "store/sqlite/connection.h"
-#include "store/sqlite/transaction.h"
+#include "store/sql/queries.h"
 #include "store/store.h"
 
 namespace oatd {
@@ -69,15 +69,17 @@ std::optional<std::string> location_problem(const std::string& path) {
 
 [[noreturn]] void refuse_newer(const std::string& path, int version) {
   throw StoreError(Kind::Failure,
-                   "database " + in_quotes(path) + " has schema version " +
-                       std::to_string(version) + ", newer than this oatd supports (" +
-                       std::to_string(store::latest_schema_version()) +
-                       "); it was written by a newer oatd: upgrade oatd to open it");
+                   store::newer_schema_message(path, version, store::Dialect::SQLite));
 }
 
 // Which store, if any, this thread is inside a write() of (to refuse a nested write rather than
 // deadlock on the writer mutex).
 thread_local const void* tl_writing_store = nullptr;
+
+void run_queries(Connection& c, const std::function<void(Transaction&)>& work) {
+  sql::Queries<Connection> queries(c);
+  work(queries);
+}
 
 class SqliteStore final : public Store {
  public:
@@ -97,7 +99,7 @@ class SqliteStore final : public Store {
     std::unique_ptr<Connection> c = acquire_reader();
     c->run("BEGIN");
     try {
-      sqlite::run_queries(*c, work);
+      run_queries(*c, work);
     } catch (...) {
       if (c->rollback_quietly()) release_reader(std::move(c));
       throw;
@@ -121,7 +123,7 @@ class SqliteStore final : public Store {
       writer_->rollback_quietly();  // in case an earlier failure left one open
       try {
         writer_->run("BEGIN IMMEDIATE");  // waits up to the busy timeout for another process
-        sqlite::run_queries(*writer_, work);
+        run_queries(*writer_, work);
         writer_->run("COMMIT");
         return;
       } catch (const StoreError& e) {
@@ -165,7 +167,14 @@ class SqliteStore final : public Store {
   void open() {
     writer_ = std::make_unique<Connection>(path_, /*read_only=*/false);
     // Check before changing anything in the file (journal mode is persistent).
-    if (int v = writer_->user_version(); v > store::latest_schema_version()) refuse_newer(path_, v);
+    const int version = writer_->user_version();
+    if (version > store::latest_schema_version(store::Dialect::SQLite)) refuse_newer(path_, version);
+    if (version == 0) {
+      Stmt s = writer_->prepare("SELECT COUNT(*) FROM sqlite_schema");
+      if (s.step() && s.int64(0) > 0) {
+        throw StoreError(Kind::Failure, store::foreign_database_message(path_));
+      }
+    }
     {
       Stmt s = writer_->prepare("PRAGMA journal_mode = WAL");
       if (!s.step() || s.text(0) != "wal") {
@@ -189,8 +198,8 @@ class SqliteStore final : public Store {
   // Applies each pending migration in its own transaction. The version is read again inside
   // the transaction, so two processes opening the same file at once do not both migrate.
   void migrate() {
-    const int latest = store::latest_schema_version();
-    for (const store::Migration& m : store::migrations()) {
+    const int latest = store::latest_schema_version(store::Dialect::SQLite);
+    for (const store::Migration& m : store::migrations(store::Dialect::SQLite)) {
       writer_->exec("BEGIN IMMEDIATE");
       int current = 0;
       try {

@@ -127,11 +127,31 @@ struct SessionRecord {
 // StorageFull: the disk (or the file system's quota, or the largest file it allows) is full;
 // nothing of the transaction was kept, and the same write succeeds once space returns.
 // Busy: another writer held the database through every retry; nothing was kept.
+// Unavailable: the database server cannot be reached (down, restarting, every connection in
+// use); nothing was kept, unless the connection was lost during the commit itself (the
+// message then says so).
 // A Conflict or NotFound thrown inside `write` leaves that transaction usable: the caller may
 // catch it and go on (or let it escape, which rolls everything back).
+// A table as `oatd admin migrate-db` copies it: its name and its columns, each read and
+// written as text (NULL: nullopt): integers in decimal, booleans "0" or "1".
+struct TableColumns {
+  enum class Type { Integer, Boolean, Text };
+  struct Column {
+    std::string_view name;
+    Type type;
+  };
+  std::string_view name;
+  std::vector<Column> columns;
+  std::string_view order;  // the columns that order its rows ("id"; the primary key)
+};
+using RowValues = std::vector<std::optional<std::string>>;
+// Every table that holds data, parents before children (the order to copy them in). The kept
+// token counts are not among them: the target keeps its own as the tokens arrive.
+const std::vector<TableColumns>& copied_tables();
+
 class StoreError : public std::runtime_error {
  public:
-  enum class Kind { Conflict, NotFound, StorageFull, Busy, Failure };
+  enum class Kind { Conflict, NotFound, StorageFull, Busy, Unavailable, Failure };
   StoreError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
   Kind kind() const { return kind_; }
 
@@ -201,7 +221,8 @@ class Transaction {
   // many. Each token is settled once, so the work is proportional to what expired since the
   // last call.
   virtual std::size_t settle_token_expiries(Timestamp now) = 0;
-  // Sets last_used_at and notes the address in last_addresses (oat::note_last_address).
+  // Sets last_used_at to `at` unless it is later already (a late batch never moves it
+  // backwards), and notes the address in last_addresses (oat::note_last_address).
   // NotFound if the token is gone (as add_token_counts).
   virtual void record_token_use(const std::string& id, Timestamp at,
                                 const std::string& address) = 0;
@@ -219,6 +240,39 @@ class Transaction {
   virtual void insert_session(const SessionRecord& session) = 0;
   virtual std::optional<SessionRecord> find_session(const std::string& id) = 0;
   virtual void revoke_session(const std::string& id) = 0;  // NotFound if there is none
+
+  // Failed sign-ins per key (an identifier, a client address), for the rate limits. Kept in
+  // the database, so that every server of it counts the same failures, also after a restart.
+  // The times of `key`'s failures later than `since`, oldest first.
+  virtual std::vector<Timestamp> sign_in_failures(const std::string& key, Timestamp since) = 0;
+  // Notes a failure of `key` at `at`, and forgets every key's failures at or before `forget`.
+  virtual void add_sign_in_failure(const std::string& key, Timestamp at, Timestamp forget) = 0;
+  virtual void clear_sign_in_failures(const std::string& key) = 0;
+
+  // Which token registry notifications mean: they name the organization, the client's address
+  // and the repository, not the token; the token that last signed in with those is kept here,
+  // where every server can find it.
+  // Keeps `token_id` for the three, unless a grant later than `at` is kept for them already.
+  virtual void note_recent_grant(const std::string& org, const std::string& address,
+                                 const std::string& repository, const std::string& token_id,
+                                 Timestamp at) = 0;
+  virtual std::optional<std::string> recent_grant(const std::string& org,
+                                                  const std::string& address,
+                                                  const std::string& repository) = 0;
+  // Forgets the grants made at or before `through`.
+  virtual void forget_recent_grants(Timestamp through) = 0;
+
+  // Moving to another database (oatd admin migrate-db); `table` is one of copied_tables().
+  virtual std::size_t count_rows(const TableColumns& table) = 0;
+  // Hands every row of the table to `row`, in the table's order, a page at a time.
+  virtual void each_row(const TableColumns& table,
+                        const std::function<void(const RowValues&)>& row) = 0;
+  virtual void delete_rows(const TableColumns& table) = 0;  // before a copy: a table's defaults
+  // Adds a row read by each_row, with its own ids.
+  virtual void insert_row(const TableColumns& table, const RowValues& values) = 0;
+  // After a table's rows were inserted: the database's id generator (if the table has one)
+  // continues after the largest id.
+  virtual void finish_copy(const TableColumns& table) = 0;
 };
 
 class Store {
@@ -247,5 +301,20 @@ std::vector<QueryPlan> sqlite_query_plans(Store& store);
 // Opens (creating if needed) a SQLite database at `path` in WAL mode and brings its schema to
 // the current version.
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+// Connects to the PostgreSQL database at `uri` (a libpq connection URI, postgresql://...),
+// brings its schema to the current version, and keeps up to `connections` connections open.
+std::unique_ptr<Store> open_postgres_store(const std::string& uri, std::size_t connections);
+
+// True when `database` names a PostgreSQL database (postgresql:// or postgres://) rather than
+// a SQLite file.
+bool is_postgres_uri(std::string_view database);
+
+// `database` as messages and logs show it: a URI's password replaced by "***".
+std::string redacted_database(std::string_view database);
+
+// The store `database` names: a PostgreSQL URI or a SQLite file path. `connections` bounds a
+// PostgreSQL store's pool (one per request served at once, and a few more).
+std::unique_ptr<Store> open_store(const std::string& database, std::size_t connections);
 
 }  // namespace oatd

@@ -6,13 +6,6 @@
 
 namespace oatd::sqlite {
 
-std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
-
-std::int64_t to_sql_count(std::size_t n) {
-  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
-  return static_cast<std::int64_t>(std::min(n, kMax));
-}
-
 Kind kind_of(sqlite3* db, int extended_code) {
   if ((extended_code & 0xff) == SQLITE_FULL) return Kind::StorageFull;
   if ((extended_code & 0xff) == SQLITE_BUSY) return Kind::Busy;

@@ -12,16 +12,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/sql/row.h"
 #include "store/store.h"
 
 namespace oatd::sqlite {
 
 using Kind = StoreError::Kind;
-
-// "\"text\"", for messages.
-std::string in_quotes(std::string_view s);
-// A count as SQLite's integer (LIMIT and OFFSET), saturated.
-std::int64_t to_sql_count(std::size_t n);
+using sql::in_quotes;
 // The kind of a failed step: a taken unique key is a Conflict, a missing parent row NotFound,
 // a full disk (or a file grown past what the system allows) StorageFull, another process's
 // lock held past the busy timeout Busy.
@@ -31,7 +28,7 @@ Kind kind_of(sqlite3* db, int extended_code);
 inline constexpr int kBusyTimeoutMs = 5000;
 
 // A prepared statement in use. Resets (and unbinds) it when done so the connection can reuse it.
-class Stmt {
+class Stmt final : public sql::Row {
  public:
   Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* busy) : db_(db), stmt_(stmt), busy_(busy) {}
   Stmt(const Stmt&) = delete;
@@ -72,25 +69,19 @@ class Stmt {
     sqlite3_reset(stmt_);
     throw StoreError(kind_of(db_, code), message);
   }
-  // Runs a statement that returns no rows.
-  void run() {
+  // Runs a statement to its end; returns how many rows it changed.
+  std::int64_t run() {
     while (step()) {
     }
+    return sqlite3_changes64(db_);
   }
 
-  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-  bool boolean(int col) const { return int64(col) != 0; }
-  Timestamp time(int col) const { return oat::from_unix(int64(col)); }
-  std::optional<Timestamp> optional_time(int col) const {
-    if (is_null(col)) return std::nullopt;
-    return time(col);
+  bool is_null(int col) const override {
+    return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
   }
-  std::optional<std::int64_t> optional_int64(int col) const {
-    if (is_null(col)) return std::nullopt;
-    return int64(col);
-  }
-  std::string text(int col) const {
+  std::int64_t int64(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  bool boolean(int col) const override { return int64(col) != 0; }
+  std::string text(int col) const override {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     int n = sqlite3_column_bytes(stmt_, col);
     return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
@@ -157,6 +148,16 @@ class Connection {
   // Runs a constant statement through the cache (BEGIN, COMMIT: on every request, so they are
   // not parsed again each time).
   void run(const std::string& sql) { prepare(sql).run(); }
+
+  // Runs `statements`; when one fails, SQLite has undone that statement alone and the
+  // transaction goes on (the queries may catch the error and continue).
+  template <class Statements>
+  void guarded(const Statements& statements) {
+    statements();
+  }
+
+  // SQLite gives a new row the largest rowid (or AUTOINCREMENT's) plus one by itself.
+  void continue_ids(std::string_view /*table*/) {}
 
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 

@@ -1,8 +1,11 @@
-#include "store/sqlite/rows.h"
+#include "store/sql/rows.h"
+
+#include <algorithm>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
-namespace oatd::sqlite {
+namespace oatd::sql {
 namespace {
 
 oat::Plan parse_stored_plan(const std::string& text, std::string_view org) {
@@ -15,6 +18,13 @@ oat::Plan parse_stored_plan(const std::string& text, std::string_view org) {
 }
 
 }  // namespace
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::int64_t to_sql_count(std::size_t n) {
+  constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+  return static_cast<std::int64_t>(std::min(n, kMax));
+}
 
 // JSON columns. Stored text that does not parse is a StoreError naming the token (parsed
 // without exceptions, so the message is made only on failure: this is on every sign-in).
@@ -64,7 +74,7 @@ std::vector<oat::Resource> parse_resources(const std::string& text, std::string_
 }
 
 const std::string kUserColumns = "id, username, password_hash, created_at";
-User read_user(const Stmt& s) { return User{s.int64(0), s.text(1), s.text(2), s.time(3)}; }
+User read_user(const Row& s) { return User{s.int64(0), s.text(1), s.text(2), s.time(3)}; }
 
 // "a, b" -> "t.a, t.b": a column list for a join.
 std::string qualified(std::string_view table, std::string_view columns) {
@@ -82,7 +92,7 @@ std::string qualified(std::string_view table, std::string_view columns) {
 }
 
 const std::string kOrganizationColumns = "id, name, plan, company_id";
-Organization read_organization(const Stmt& s, int first) {
+Organization read_organization(const Row& s, int first) {
   Organization o;
   o.id = s.int64(first);
   o.name = s.text(first + 1);
@@ -92,14 +102,14 @@ Organization read_organization(const Stmt& s, int first) {
 }
 
 const std::string kRepositoryColumns = "org_id, name, is_public, created_at";
-Repository read_repository(const Stmt& s) {
+Repository read_repository(const Row& s) {
   return Repository{s.int64(0), s.text(1), s.boolean(2), s.time(3)};
 }
 
 const std::string kTokenColumns =
     "id, org_id, label, description, created_by, is_active, created_at, expires_at, "
     "last_used_at, last_addresses, resources, secret_hash, pull_count, push_count";
-TokenRecord read_token(const Stmt& s, int first) {
+TokenRecord read_token(const Row& s, int first) {
   TokenRecord t;
   t.id = s.text(first);
   t.org_id = s.int64(first + 1);
@@ -119,21 +129,21 @@ TokenRecord read_token(const Stmt& s, int first) {
 }
 
 const std::string kAuditColumns = "id, account, action, name, actor, data, timestamp";
-AuditEvent read_audit_event(const Stmt& s) {
+AuditEvent read_audit_event(const Row& s) {
   return AuditEvent{s.int64(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.time(6)};
 }
 
-Company read_company(const Stmt& s) { return Company{s.int64(0), s.text(1)}; }
+Company read_company(const Row& s) { return Company{s.int64(0), s.text(1)}; }
 
-CustomRole read_custom_role(const Stmt& s) {
+CustomRole read_custom_role(const Row& s) {
   return CustomRole{s.int64(0), s.text(1), s.boolean(2)};
 }
 
-Membership read_membership(const Stmt& s) { return Membership{s.int64(0), s.int64(1), s.text(2)}; }
+Membership read_membership(const Row& s) { return Membership{s.int64(0), s.int64(1), s.text(2)}; }
 
 const std::string kSessionColumns = "id, user_id, secret_hash, created_at, expires_at, revoked";
-SessionRecord read_session(const Stmt& s) {
+SessionRecord read_session(const Row& s) {
   return SessionRecord{s.text(0), s.int64(1), s.text(2), s.time(3), s.time(4), s.boolean(5)};
 }
 
-}  // namespace oatd::sqlite
+}  // namespace oatd::sql

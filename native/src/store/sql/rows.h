@@ -1,14 +1,14 @@
-// Rows of the SQLite store: the column list of each record and the reader that maps a row of
-// those columns to it; JSON columns written and read back.
+// Rows of the store, SQLite and PostgreSQL alike: the column list of each record and the reader
+// that maps a row of those columns to it; JSON columns written and read back.
 #pragma once
 
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "store/sqlite/connection.h"
+#include "store/sql/row.h"
 
-namespace oatd::sqlite {
+namespace oatd::sql {
 
 // JSON columns. Stored text that does not parse is a StoreError naming the token.
 std::string json_text(const std::vector<std::string>& strings);
@@ -22,20 +22,20 @@ std::string qualified(std::string_view table, std::string_view columns);
 // Readers take the index of their first column, so that a join can read two records from one
 // row.
 extern const std::string kUserColumns;
-User read_user(const Stmt& s);
+User read_user(const Row& s);
 extern const std::string kOrganizationColumns;
 inline constexpr int kOrganizationColumnCount = 4;
-Organization read_organization(const Stmt& s, int first = 0);
+Organization read_organization(const Row& s, int first = 0);
 extern const std::string kRepositoryColumns;
-Repository read_repository(const Stmt& s);
+Repository read_repository(const Row& s);
 extern const std::string kTokenColumns;
-TokenRecord read_token(const Stmt& s, int first = 0);
+TokenRecord read_token(const Row& s, int first = 0);
 extern const std::string kAuditColumns;
-AuditEvent read_audit_event(const Stmt& s);
-Company read_company(const Stmt& s);          // id, name
-CustomRole read_custom_role(const Stmt& s);   // org_id, name, manages_tokens
-Membership read_membership(const Stmt& s);    // org_id, user_id, role
+AuditEvent read_audit_event(const Row& s);
+Company read_company(const Row& s);          // id, name
+CustomRole read_custom_role(const Row& s);   // org_id, name, manages_tokens
+Membership read_membership(const Row& s);    // org_id, user_id, role
 extern const std::string kSessionColumns;
-SessionRecord read_session(const Stmt& s);
+SessionRecord read_session(const Row& s);
 
-}  // namespace oatd::sqlite
+}  // namespace oatd::sql

@@ -1,28 +1,41 @@
-#include "store/sqlite/transaction.h"
+// The store's queries, written once for every SQL database it runs on, as a Transaction over a
+// connection of that database. `Connection` provides:
+//   prepare(sql) -> a statement: bind(i, value) (from 1), step() (true while a row is ready; the
+//                   statement is a sql::Row), run() (to the end; the number of rows changed)
+//   guarded(f)   -> runs f so that a failing statement leaves the transaction usable
+//   continue_ids(table) -> after rows were inserted with their own ids, makes the table's id
+//                   generator (if it has one) continue after the largest
+// The SQL is the common dialect of SQLite and PostgreSQL: `?` and `?N` parameters (the
+// PostgreSQL connection numbers them), TRUE and FALSE, INSERT ... RETURNING, ON CONFLICT.
+#pragma once
 
 #include <algorithm>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
-#include "store/sqlite/rows.h"
+#include "store/sql/rows.h"
 
-namespace oatd::sqlite {
-namespace {
+namespace oatd::sql {
 
-class SqliteTransaction final : public Transaction {
+template <class Connection>
+class Queries final : public Transaction {
+  using Stmt = decltype(std::declval<Connection&>().prepare(std::string()));
+
  public:
-  explicit SqliteTransaction(Connection& c) : c_(c) {}
+  explicit Queries(Connection& c) : c_(c) {}
 
   // -- Users, companies, organizations, roles, memberships --
 
   std::int64_t add_user(const std::string& username, const std::string& password_hash,
                         Timestamp now) override {
-    insert(c_.prepare("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)")
+    return insert(
+        c_.prepare("INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?) "
+                   "RETURNING id")
                .bind(1, username)
                .bind(2, password_hash)
                .bind(3, now),
-           [&](const StoreError&) { return "user " + in_quotes(username) + " already exists"; });
-    return sqlite3_last_insert_rowid(c_.db());
+        [&](const StoreError&) { return "user " + in_quotes(username) + " already exists"; });
   }
 
   std::optional<User> find_user(std::string_view username) override {
@@ -35,9 +48,9 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::int64_t add_company(const std::string& name) override {
-    insert(c_.prepare("INSERT INTO companies (name) VALUES (?)").bind(1, name),
-           [&](const StoreError&) { return "company " + in_quotes(name) + " already exists"; });
-    return sqlite3_last_insert_rowid(c_.db());
+    return insert(
+        c_.prepare("INSERT INTO companies (name) VALUES (?) RETURNING id").bind(1, name),
+        [&](const StoreError&) { return "company " + in_quotes(name) + " already exists"; });
   }
 
   std::optional<Company> find_company(std::string_view name) override {
@@ -60,13 +73,14 @@ class SqliteTransaction final : public Transaction {
 
   std::int64_t add_organization(const std::string& name, oat::Plan plan,
                                 std::optional<std::int64_t> company_id) override {
-    insert(c_.prepare("INSERT INTO organizations (name, plan, company_id) VALUES (?, ?, ?)")
+    return insert(
+        c_.prepare("INSERT INTO organizations (name, plan, company_id) VALUES (?, ?, ?) "
+                   "RETURNING id")
                .bind(1, name)
                .bind(2, oat::plan_name(plan))
                .bind(3, company_id),
-           [&](const StoreError&) { return "organization " + in_quotes(name) + " already exists"; },
-           {{"companies", "company", company_id}});
-    return sqlite3_last_insert_rowid(c_.db());
+        [&](const StoreError&) { return "organization " + in_quotes(name) + " already exists"; },
+        {{"companies", "company", company_id}});
   }
 
   std::optional<Organization> find_organization(std::string_view name) override {
@@ -197,24 +211,23 @@ class SqliteTransaction final : public Transaction {
   }
 
   void update_token(const TokenRecord& t) override {
-    Stmt s = c_.prepare(
-        "UPDATE tokens SET label = ?, description = ?, is_active = ?, resources = ? "
-        "WHERE id = ? AND org_id = ?");
-    s.bind(1, t.label)
-        .bind(2, t.description)
-        .bind(3, t.is_active)
-        .bind(4, resources_text(t.resources))
-        .bind(5, t.id)
-        .bind(6, t.org_id)
-        .run();
-    if (sqlite3_changes(c_.db()) == 0) {
+    const auto changed = c_.prepare(
+                                "UPDATE tokens SET label = ?, description = ?, is_active = ?, "
+                                "resources = ? WHERE id = ? AND org_id = ?")
+                             .bind(1, t.label)
+                             .bind(2, t.description)
+                             .bind(3, t.is_active)
+                             .bind(4, resources_text(t.resources))
+                             .bind(5, t.id)
+                             .bind(6, t.org_id)
+                             .run();
+    if (changed == 0) {
       not_found("token " + in_quotes(t.id) + " not found in organization " + org_label(t.org_id));
     }
   }
 
   bool delete_token(const std::string& id) override {
-    c_.prepare("DELETE FROM tokens WHERE id = ?").bind(1, id).run();
-    return sqlite3_changes(c_.db()) > 0;
+    return c_.prepare("DELETE FROM tokens WHERE id = ?").bind(1, id).run() > 0;
   }
 
   std::optional<TokenRecord> find_token(std::int64_t org_id, const std::string& id) override {
@@ -274,7 +287,7 @@ class SqliteTransaction final : public Transaction {
     {
       Stmt s = c_.prepare(
           "SELECT is_active, COUNT(*) FROM tokens "
-          "WHERE expires_at IS NOT NULL AND expiry_counted = 0 AND expires_at <= ? "
+          "WHERE expires_at IS NOT NULL AND expiry_counted = FALSE AND expires_at <= ? "
           "GROUP BY is_active");
       s.bind(1, now);
       while (s.step()) unsettled[s.boolean(0) ? 1 : 0] = static_cast<std::size_t>(s.int64(1));
@@ -288,12 +301,12 @@ class SqliteTransaction final : public Transaction {
   }
 
   std::size_t settle_token_expiries(Timestamp now) override {
-    c_.prepare(
-          "UPDATE tokens SET expiry_counted = 1 "
-          "WHERE expires_at IS NOT NULL AND expiry_counted = 0 AND expires_at <= ?")
-        .bind(1, now)
-        .run();
-    return static_cast<std::size_t>(sqlite3_changes(c_.db()));
+    return static_cast<std::size_t>(
+        c_.prepare(
+              "UPDATE tokens SET expiry_counted = TRUE "
+              "WHERE expires_at IS NOT NULL AND expiry_counted = FALSE AND expires_at <= ?")
+            .bind(1, now)
+            .run());
   }
 
   void record_token_use(const std::string& id, Timestamp at, const std::string& address) override {
@@ -305,7 +318,11 @@ class SqliteTransaction final : public Transaction {
       addresses = parse_addresses(s.text(0), id);
     }
     oat::note_last_address(addresses, address);
-    c_.prepare("UPDATE tokens SET last_used_at = ?, last_addresses = ? WHERE id = ?")
+    // Never backwards: a late batch from a slower node keeps the newer time it finds.
+    c_.prepare(
+          "UPDATE tokens SET last_addresses = ?2, last_used_at = CASE"
+          " WHEN last_used_at IS NULL OR last_used_at < ?1 THEN ?1 ELSE last_used_at END"
+          " WHERE id = ?3")
         .bind(1, at)
         .bind(2, json_text(addresses))
         .bind(3, id)
@@ -313,14 +330,15 @@ class SqliteTransaction final : public Transaction {
   }
 
   void add_token_counts(const std::string& id, std::int64_t pulls, std::int64_t pushes) override {
-    c_.prepare(
-          "UPDATE tokens SET pull_count = pull_count + ?, push_count = push_count + ? "
-          "WHERE id = ?")
-        .bind(1, pulls)
-        .bind(2, pushes)
-        .bind(3, id)
-        .run();
-    if (sqlite3_changes(c_.db()) == 0) not_found("token " + in_quotes(id) + " not found");
+    const auto changed =
+        c_.prepare(
+              "UPDATE tokens SET pull_count = pull_count + ?, push_count = push_count + ? "
+              "WHERE id = ?")
+            .bind(1, pulls)
+            .bind(2, pushes)
+            .bind(3, id)
+            .run();
+    if (changed == 0) not_found("token " + in_quotes(id) + " not found");
   }
 
   // -- Audit log --
@@ -374,12 +392,130 @@ class SqliteTransaction final : public Transaction {
     return find_one("SELECT " + kSessionColumns + " FROM sessions WHERE id = ?", read_session, id);
   }
 
+  // -- Sign-in failures, recent grants --
+
+  std::vector<Timestamp> sign_in_failures(const std::string& key, Timestamp since) override {
+    return find_all(
+        "SELECT at FROM sign_in_failures WHERE key = ? AND at > ? ORDER BY at",
+        [](const Stmt& s) { return s.time(0); }, key, since);
+  }
+
+  void add_sign_in_failure(const std::string& key, Timestamp at, Timestamp forget) override {
+    c_.prepare("DELETE FROM sign_in_failures WHERE at <= ?").bind(1, forget).run();
+    c_.prepare("INSERT INTO sign_in_failures (key, at) VALUES (?, ?)").bind(1, key).bind(2, at).run();
+  }
+
+  void clear_sign_in_failures(const std::string& key) override {
+    c_.prepare("DELETE FROM sign_in_failures WHERE key = ?").bind(1, key).run();
+  }
+
+  void note_recent_grant(const std::string& org, const std::string& address,
+                         const std::string& repository, const std::string& token_id,
+                         Timestamp at) override {
+    c_.prepare(
+          "INSERT INTO recent_grants (org, address, repository, token_id, at) "
+          "VALUES (?, ?, ?, ?, ?) ON CONFLICT (org, address, repository) DO UPDATE "
+          "SET token_id = excluded.token_id, at = excluded.at WHERE excluded.at >= recent_grants.at")
+        .bind(1, org)
+        .bind(2, address)
+        .bind(3, repository)
+        .bind(4, token_id)
+        .bind(5, at)
+        .run();
+  }
+
+  std::optional<std::string> recent_grant(const std::string& org, const std::string& address,
+                                          const std::string& repository) override {
+    return find_one(
+        "SELECT token_id FROM recent_grants WHERE org = ? AND address = ? AND repository = ?",
+        [](const Stmt& s) { return s.text(0); }, org, address, repository);
+  }
+
+  void forget_recent_grants(Timestamp through) override {
+    c_.prepare("DELETE FROM recent_grants WHERE at <= ?").bind(1, through).run();
+  }
+
+  // -- Copying to another database --
+
+  std::size_t count_rows(const TableColumns& table) override {
+    return count_of("SELECT COUNT(*) FROM " + std::string(table.name));
+  }
+
+  void each_row(const TableColumns& table,
+                const std::function<void(const RowValues&)>& row) override {
+    // Pages of a bounded size: a PostgreSQL result is held in memory whole.
+    constexpr std::int64_t kPage = 5000;
+    const std::string sql = "SELECT " + column_list(table) + " FROM " + std::string(table.name) +
+                            " ORDER BY " + std::string(table.order) + " LIMIT ? OFFSET ?";
+    RowValues values(table.columns.size());
+    for (std::int64_t offset = 0;; offset += kPage) {
+      std::int64_t rows = 0;
+      Stmt s = c_.prepare(sql);
+      s.bind(1, kPage).bind(2, offset);
+      while (s.step()) {
+        ++rows;
+        for (std::size_t i = 0; i < table.columns.size(); ++i) {
+          const int col = static_cast<int>(i);
+          if (s.is_null(col)) {
+            values[i].reset();
+          } else if (table.columns[i].type == TableColumns::Type::Integer) {
+            values[i] = std::to_string(s.int64(col));
+          } else if (table.columns[i].type == TableColumns::Type::Boolean) {
+            values[i] = s.boolean(col) ? "1" : "0";
+          } else {
+            values[i] = s.text(col);
+          }
+        }
+        row(values);
+      }
+      if (rows < kPage) return;
+    }
+  }
+
+  void delete_rows(const TableColumns& table) override {
+    c_.prepare("DELETE FROM " + std::string(table.name)).run();
+  }
+
+  void insert_row(const TableColumns& table, const RowValues& values) override {
+    std::string sql = "INSERT INTO " + std::string(table.name) + " (" + column_list(table) +
+                      ") VALUES (";
+    for (std::size_t i = 0; i < table.columns.size(); ++i) sql += i ? ", ?" : "?";
+    Stmt s = c_.prepare(sql + ")");
+    for (std::size_t i = 0; i < table.columns.size(); ++i) {
+      const int param = static_cast<int>(i) + 1;
+      const auto& value = values.at(i);
+      if (!value) {
+        s.bind(param, std::optional<std::int64_t>());
+      } else if (table.columns[i].type == TableColumns::Type::Integer) {
+        s.bind(param, std::int64_t{std::stoll(*value)});
+      } else if (table.columns[i].type == TableColumns::Type::Boolean) {
+        s.bind(param, *value == "1");
+      } else {
+        s.bind(param, *value);
+      }
+    }
+    s.run();
+  }
+
+  void finish_copy(const TableColumns& table) override { c_.continue_ids(table.name); }
+
   void revoke_session(const std::string& id) override {
-    c_.prepare("UPDATE sessions SET revoked = 1 WHERE id = ?").bind(1, id).run();
-    if (sqlite3_changes(c_.db()) == 0) not_found("session " + in_quotes(id) + " not found");
+    if (c_.prepare("UPDATE sessions SET revoked = TRUE WHERE id = ?").bind(1, id).run() == 0) {
+      not_found("session " + in_quotes(id) + " not found");
+    }
   }
 
  private:
+  // "a, b, c": the table's columns.
+  static std::string column_list(const TableColumns& table) {
+    std::string list;
+    for (const auto& column : table.columns) {
+      if (!list.empty()) list += ", ";
+      list += column.name;
+    }
+    return list;
+  }
+
   // Runs `sql` with `keys` bound in order and hands each row to `on_row` until it returns false.
   template <class OnRow, class... Keys>
   void each_row(const std::string& sql, const OnRow& on_row, const Keys&... keys) {
@@ -430,9 +566,12 @@ class SqliteTransaction final : public Transaction {
   // Runs the prepared insert `s`. A taken unique key throws Conflict with `taken`'s message; a
   // missing parent row throws NotFound naming the first of `parents` that does not exist.
   template <class Taken>
-  void insert(Stmt& s, const Taken& taken, std::initializer_list<Parent> parents = {}) {
+  std::int64_t insert(Stmt& s, const Taken& taken, std::initializer_list<Parent> parents = {}) {
+    std::int64_t id = 0;  // what RETURNING id returned, if the insert has it
     try {
-      s.run();
+      c_.guarded([&] {
+        while (s.step()) id = s.int64(0);
+      });
     } catch (const StoreError& e) {
       if (e.kind() == Kind::Conflict) conflict(taken(e));
       if (e.kind() == Kind::NotFound) {
@@ -442,6 +581,7 @@ class SqliteTransaction final : public Transaction {
       }
       throw;
     }
+    return id;
   }
 
   [[noreturn]] static void conflict(const std::string& message) {
@@ -492,11 +632,4 @@ class SqliteTransaction final : public Transaction {
   Connection& c_;
 };
 
-}  // namespace
-
-void run_queries(Connection& connection, const std::function<void(Transaction&)>& work) {
-  SqliteTransaction tx(connection);
-  work(tx);
-}
-
-}  // namespace oatd::sqlite
+}  // namespace oatd::sql

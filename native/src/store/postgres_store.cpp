@@ -1,0 +1,279 @@
+// The PostgreSQL store: a pool of connections shared by the server's threads, reads in
+// REPEATABLE READ READ ONLY transactions, writes in SERIALIZABLE ones run again on a
+// serialization failure, so that rules checked in a transaction (a plan's quota) hold with any
+// number of servers on one database. Every statement is prepared once per connection
+// (store/postgres/connection.h); the queries are store/sql/'s, shared with SQLite.
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "log/log.h"
+#include "store/migrations.h"
+#include "store/postgres/connection.h"
+#include "store/sql/queries.h"
+#include "store/store.h"
+
+namespace oatd {
+namespace {
+
+using postgres::Connection;
+using postgres::in_quotes;
+using postgres::Kind;
+
+// A write meeting a serialization failure (another transaction, on this server or another,
+// touched what it read) is run again this many times in all.
+constexpr int kWriteAttempts = 12;
+// How long a request waits for a connection of the pool before it is refused.
+constexpr auto kPoolWait = std::chrono::seconds(5);
+// Serializes the schema migrations of every server starting on one database.
+constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(7273461)";
+
+thread_local const void* tl_writing_store = nullptr;
+
+void run_queries(Connection& c, const std::function<void(Transaction&)>& work) {
+  sql::Queries<Connection> queries(c);
+  work(queries);
+}
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(std::string uri, std::size_t connections)
+      : uri_(std::move(uri)), shown_(postgres::redacted(uri_)),
+        max_connections_(std::max<std::size_t>(1, connections)) {
+    try {
+      auto c = connect();
+      migrate(*c);
+      idle_.push_back(std::move(c));
+      ++open_;
+    } catch (const StoreError& e) {
+      throw StoreError(e.kind(), "cannot open database " + in_quotes(shown_) + ": " + e.what());
+    }
+  }
+
+  void read(const std::function<void(Transaction&)>& work) override {
+    Lease lease = begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    try {
+      run_queries(*lease.c, work);
+      lease.c->exec("COMMIT");
+    } catch (...) {
+      end(std::move(lease));
+      throw;
+    }
+    end(std::move(lease));
+  }
+
+  void write(const std::function<void(Transaction&)>& work) override {
+    if (tl_writing_store == this) {
+      throw StoreError(Kind::Failure, "write() called inside a write transaction of this store");
+    }
+    WritingMark mark(this);
+    for (int attempt = 1;; ++attempt) {
+      Lease lease = begin("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      bool committing = false;
+      try {
+        run_queries(*lease.c, work);
+        committing = true;
+        lease.c->exec("COMMIT");
+        end(std::move(lease));
+        return;
+      } catch (const StoreError& e) {
+        // A statement of `work` that met the failure may have been caught inside it; the
+        // connection remembers, so the whole transaction is run again.
+        const bool conflict = e.kind() == Kind::Busy || lease.c->met_serialization_failure();
+        const bool lost_at_commit = committing && e.kind() == Kind::Unavailable;
+        end(std::move(lease));
+        if (conflict && attempt < kWriteAttempts) {
+          pause_before(attempt);
+          continue;
+        }
+        if (conflict) throw StoreError(Kind::Busy, e.what());
+        if (lost_at_commit) {
+          throw StoreError(Kind::Unavailable,
+                           std::string("the connection was lost while committing, so the change "
+                                       "may or may not have been kept: ") +
+                               e.what());
+        }
+        throw;
+      } catch (...) {
+        end(std::move(lease));
+        throw;
+      }
+    }
+  }
+
+ private:
+  // A connection taken from the pool, with a transaction begun.
+  struct Lease {
+    std::unique_ptr<Connection> c;
+  };
+
+  struct WritingMark {
+    explicit WritingMark(const void* store) : previous(tl_writing_store) {
+      tl_writing_store = store;
+    }
+    ~WritingMark() { tl_writing_store = previous; }
+    const void* previous;
+  };
+
+  std::unique_ptr<Connection> connect() { return std::make_unique<Connection>(uri_); }
+
+  // Takes a connection and begins a transaction with `begin_sql`. An idle connection may have
+  // died while it waited (the database server restarted): then every idle one is dropped and a
+  // new connection made, once; a failure to begin changed nothing, so this is always safe.
+  Lease begin(const char* begin_sql) {
+    for (int attempt = 1;; ++attempt) {
+      auto [c, reused] = acquire();
+      try {
+        c->begin(begin_sql);
+        return Lease{std::move(c)};
+      } catch (const StoreError& e) {
+        const bool dead = !c->usable();
+        release(std::move(c));
+        if (dead && reused && attempt == 1) {
+          drop_idle();
+          continue;
+        }
+        throw;
+      }
+    }
+  }
+
+  // Ends a lease: the connection goes back to the pool when it is fit for another
+  // transaction, and is closed otherwise.
+  void end(Lease lease) {
+    if (lease.c) lease.c->rollback_quietly();
+    release(std::move(lease.c));
+  }
+
+  std::pair<std::unique_ptr<Connection>, bool> acquire() {
+    std::unique_lock lock(mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + kPoolWait;
+    for (;;) {
+      if (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        return {std::move(c), true};
+      }
+      if (open_ < max_connections_) {
+        ++open_;  // counted before connecting, so the pool never grows past its size
+        lock.unlock();
+        try {
+          return {connect(), false};
+        } catch (...) {
+          lock.lock();
+          --open_;
+          available_.notify_one();
+          throw;
+        }
+      }
+      if (available_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        throw StoreError(Kind::Unavailable,
+                         "all " + std::to_string(max_connections_) +
+                             " connections to the database are in use");
+      }
+    }
+  }
+
+  void release(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(mutex_);
+    if (c && c->usable() && c->idle()) {
+      idle_.push_back(std::move(c));
+    } else {
+      --open_;
+    }
+    available_.notify_one();
+  }
+
+  void drop_idle() {
+    std::vector<std::unique_ptr<Connection>> dropped;
+    {
+      std::lock_guard lock(mutex_);
+      dropped.swap(idle_);
+      open_ -= dropped.size();
+    }
+    if (!dropped.empty()) {
+      log::warn("the database connection was lost; reconnecting",
+                {{"database", shown_}, {"closed", dropped.size()}});
+    }
+  }
+
+  static void pause_before(int attempt) {
+    // A few milliseconds, growing and jittered, so that the transactions that met do not meet
+    // again at once.
+    thread_local std::minstd_rand random(std::random_device{}());
+    const int ms = 1 + static_cast<int>(random() % static_cast<unsigned>(2 * attempt + 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+  }
+
+  // Brings the schema to the current version in one transaction, holding an advisory lock so
+  // that servers starting together migrate once. A database with tables but no oatd_schema is
+  // another application's, and one with a newer version a newer oatd's: both are refused
+  // before anything changes.
+  void migrate(Connection& c) {
+    using store::Dialect;
+    const int latest = store::latest_schema_version(Dialect::PostgreSQL);
+    c.exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+    try {
+      c.exec(kMigrationLock);
+      postgres::Result r = c.query(
+          "SELECT to_regclass('oatd_schema') IS NOT NULL, "
+          "(SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema())");
+      const bool ours = PQgetvalue(r.get(), 0, 0)[0] == 't';
+      const bool empty = std::string_view(PQgetvalue(r.get(), 0, 1)) == "0";
+      if (!ours && !empty) throw StoreError(Kind::Failure, store::foreign_database_message(shown_));
+      int current = 0;
+      if (ours) {
+        postgres::Result v = c.query("SELECT version FROM oatd_schema");
+        if (PQntuples(v.get()) != 1) {
+          throw StoreError(Kind::Failure, "the table oatd_schema must hold one row");
+        }
+        current = std::stoi(PQgetvalue(v.get(), 0, 0));
+      } else {
+        c.exec("CREATE TABLE oatd_schema (version integer NOT NULL); "
+               "INSERT INTO oatd_schema (version) VALUES (0)");
+      }
+      if (current > latest) {
+        throw StoreError(Kind::Failure,
+                         store::newer_schema_message(shown_, current, Dialect::PostgreSQL));
+      }
+      for (const store::Migration& m : store::migrations(Dialect::PostgreSQL)) {
+        if (m.version <= current) continue;
+        try {
+          c.exec(m.sql);
+          // A constant of this program, not a value from outside.
+          c.exec("UPDATE oatd_schema SET version = " + std::to_string(m.version));
+        } catch (const StoreError& e) {
+          throw StoreError(e.kind(), "migration " + std::to_string(m.version) + " (" +
+                                         std::string(m.name) + ") failed: " + e.what());
+        }
+        if (current > 0 || m.version > 1) {
+          log::info("database migrated", {{"database", shown_}, {"version", m.version}});
+        }
+      }
+      c.exec("COMMIT");
+    } catch (...) {
+      c.rollback_quietly();
+      throw;
+    }
+  }
+
+  std::string uri_;
+  std::string shown_;  // the URI without its password
+  std::size_t max_connections_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t open_ = 0;  // idle and leased
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgres_store(const std::string& uri, std::size_t connections) {
+  return std::make_unique<PostgresStore>(uri, connections);
+}
+
+}  // namespace oatd

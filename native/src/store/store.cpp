@@ -1,0 +1,68 @@
+// Which store a database argument names.
+#include "store/store.h"
+
+#include "store/postgres/connection.h"
+
+namespace oatd {
+
+const std::vector<TableColumns>& copied_tables() {
+  using T = TableColumns::Type;
+  static const std::vector<TableColumns> tables = {
+      {"users",
+       {{"id", T::Integer}, {"username", T::Text}, {"password_hash", T::Text},
+        {"created_at", T::Integer}},
+       "id"},
+      {"companies", {{"id", T::Integer}, {"name", T::Text}}, "id"},
+      {"company_owners", {{"company_id", T::Integer}, {"user_id", T::Integer}},
+       "company_id, user_id"},
+      {"organizations",
+       {{"id", T::Integer}, {"name", T::Text}, {"plan", T::Text}, {"company_id", T::Integer}},
+       "id"},
+      {"custom_roles", {{"org_id", T::Integer}, {"name", T::Text}, {"manages_tokens", T::Boolean}},
+       "org_id, name"},
+      {"memberships", {{"org_id", T::Integer}, {"user_id", T::Integer}, {"role", T::Text}},
+       "org_id, user_id"},
+      {"repositories",
+       {{"org_id", T::Integer}, {"name", T::Text}, {"is_public", T::Boolean},
+        {"created_at", T::Integer}},
+       "org_id, name"},
+      {"tokens",
+       {{"id", T::Text},           {"org_id", T::Integer},         {"label", T::Text},
+        {"description", T::Text},  {"created_by", T::Text},        {"is_active", T::Boolean},
+        {"created_at", T::Integer}, {"expires_at", T::Integer},    {"last_used_at", T::Integer},
+        {"last_addresses", T::Text}, {"resources", T::Text},       {"secret_hash", T::Text},
+        {"pull_count", T::Integer}, {"push_count", T::Integer},    {"expiry_counted", T::Boolean},
+        {"created_seq", T::Integer}},
+       "id"},
+      {"sequences", {{"name", T::Text}, {"last", T::Integer}}, "name"},
+      {"audit_events",
+       {{"id", T::Integer}, {"account", T::Text}, {"action", T::Text}, {"name", T::Text},
+        {"actor", T::Text}, {"data", T::Text}, {"timestamp", T::Integer}},
+       "id"},
+      {"sessions",
+       {{"id", T::Text}, {"user_id", T::Integer}, {"secret_hash", T::Text},
+        {"created_at", T::Integer}, {"expires_at", T::Integer}, {"revoked", T::Boolean}},
+       "id"},
+      {"sign_in_failures", {{"key", T::Text}, {"at", T::Integer}}, "key, at"},
+      {"recent_grants",
+       {{"org", T::Text}, {"address", T::Text}, {"repository", T::Text}, {"token_id", T::Text},
+        {"at", T::Integer}},
+       "org, address, repository"},
+  };
+  return tables;
+}
+
+bool is_postgres_uri(std::string_view database) {
+  return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+std::string redacted_database(std::string_view database) {
+  return is_postgres_uri(database) ? postgres::redacted(database) : std::string(database);
+}
+
+std::unique_ptr<Store> open_store(const std::string& database, std::size_t connections) {
+  if (is_postgres_uri(database)) return open_postgres_store(database, connections);
+  return open_sqlite_store(database);
+}
+
+}  // namespace oatd
