@@ -16,13 +16,18 @@ macro(oat_require_node_tests label)
 endmacro()
 
 # oat_add_node_tests(<label> <platform> DIRECTORY <dir> TEST_TIMEOUT <ms> TIMEOUT <s>
-#                    [RESOURCE_LOCK <name>] [ENVIRONMENT <VAR=value>...])
+#                    [RESOURCE_LOCK <name>] [LABELS <label>...] [ENVIRONMENT <VAR=value>...])
 # Registers every <dir>/*.test.mjs with the label <label>. TEST_TIMEOUT bounds one test (node's
 # --test-timeout), TIMEOUT one file (ctest). RESOURCE_LOCK: the files of the suite run one at a
-# time even under ctest -j. ENVIRONMENT: more variables for the tests beside OATD.
+# time even under ctest -j (also beside another registration of the suite given the same name).
+# LABELS: more labels (e.g. the database backend, so `ctest -L postgres` selects one run of a
+# suite registered once per backend, <platform> telling the runs apart). ENVIRONMENT: more
+# variables for the tests beside OATD.
 function(oat_add_node_tests label platform)
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "DIRECTORY;TEST_TIMEOUT;TIMEOUT;RESOURCE_LOCK" "ENVIRONMENT")
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "DIRECTORY;TEST_TIMEOUT;TIMEOUT;RESOURCE_LOCK"
+                        "LABELS;ENVIRONMENT")
   file(GLOB tests CONFIGURE_DEPENDS "${arg_DIRECTORY}/*.test.mjs")
+  set(labels ${label} ${arg_LABELS})
   set(environment "OATD=$<TARGET_FILE:oatd>" ${arg_ENVIRONMENT})
   foreach(file IN LISTS tests)
     get_filename_component(name "${file}" NAME)
@@ -33,7 +38,7 @@ function(oat_add_node_tests label platform)
               --test-timeout=${arg_TEST_TIMEOUT} "${file}"
       WORKING_DIRECTORY "${arg_DIRECTORY}")
     set_tests_properties(${test} PROPERTIES
-      LABELS ${label}
+      LABELS "${labels}"
       TIMEOUT ${arg_TIMEOUT}
       ENVIRONMENT "${environment}")
     if(arg_RESOURCE_LOCK)

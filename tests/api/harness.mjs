@@ -9,15 +9,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { SECRET_RE, replyChecks } from '../lib/oatd.mjs';
+import { SECRET_RE, replyChecks, signingKeyFile } from '../lib/oatd.mjs';
 import { checkAnswer } from '../lib/openapi.mjs';
 import { seed, useWorld as useServer } from '../lib/world.mjs';
 
 replyChecks.push(checkAnswer);
 
 export {
-  OATD, Oatd, admin, password, rawExchange, tokenRequest, tryAdmin,
+  OATD, Oatd, admin, password, rawExchange, signingKeyFile, tokenRequest, tryAdmin,
 } from '../lib/oatd.mjs';
+export { BACKEND, SQLITE_ONLY, testDatabase } from '../lib/database.mjs';
 export { decodeJwt, signJwt, unsignedJwt } from '../lib/jwt.mjs';
 export { run } from '../lib/processes.mjs';
 export { rfc3339, sleep, waitFor } from '../lib/time.mjs';
@@ -34,9 +35,9 @@ export function readAllFiles(dir) {
     .map((e) => ({ name: e.name, bytes: readFileSync(join(dir, e.name)) }));
 }
 
-/** The server's signing key (PEM), beside its database. */
+/** The server's signing key (PEM), in its data folder. */
 export function readSigningKey(dir) {
-  return readFileSync(join(dir, 'oatd-signing-key.pem'), 'utf8');
+  return readFileSync(signingKeyFile(dir), 'utf8');
 }
 
 /**

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
-  assertDetailError, freshClientAddress, password, useWorld,
+  Oatd, assertDetailError, freshClientAddress, password, useWorld,
 } from './harness.mjs';
 
 let globexToken;
@@ -50,6 +50,15 @@ describe('sign-in rate limiting', () => {
     assert.ok(Number.isInteger(reset), `X-RateLimit-Reset: ${r.headers['x-ratelimit-reset']}`);
     assert.ok(Math.abs(reset - (date + retryAfter)) <= 1,
       `X-RateLimit-Reset (${reset}) is the Date (${date}) plus Retry-After (${retryAfter})`);
+  });
+
+  test('a lock survives a restart of the server: the failures are kept in the database', async () => {
+    await failFiveTimes('ghost-restart');
+    await world.server.stop();
+    world.server = await Oatd.start(world.dir);
+    const r = await signIn('ghost-restart', 'wrong-password');
+    assertDetailError(r, 429);
+    assert.ok(Number(r.headers['retry-after']) >= 1, `Retry-After: ${r.headers['retry-after']}`);
   });
 
   test('four failures do not lock: the right password still signs in', async () => {

@@ -3,7 +3,8 @@
 //
 //   node tests/browser/figures.mjs [--runs N] [--seconds S]
 //
-// Environment as for the tests: OATD, CONSOLE_DIR (default build/wasm/web/console), CHROMIUM.
+// Environment as for the tests: OATD, CONSOLE_DIR (default build/wasm/web/console), CHROMIUM,
+// OAT_TEST_BACKEND (and OAT_TEST_POSTGRES; tests/lib/database.mjs).
 //   1. Download size: oat_console.wasm + .js (and the shell), raw and gzip -9, and what Chromium
 //      received from oatd (Resource Timing transferSize) from a copy of the console without .gz
 //      files and from one with precompressed siblings (oatd sends those with Content-Encoding:
@@ -20,6 +21,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { dropTestDatabase, testDatabase } from '../lib/database.mjs';
 import {
   CONSOLE_DIR, CHROMIUM, Console, Oatd, consoleArgs, launchBrowser, seed, sleep,
 } from './harness.mjs';
@@ -52,8 +54,8 @@ const bold = (text) => `**${text}**`;
 const total = (rows, key) => rows.reduce((sum, r) => sum + r[key], 0);
 
 // A world: owner of bizco (Business, quota 100) with two repositories, and of emptyco (nothing).
-function seedFigures(dir) {
-  return seed(join(dir, 'oat.db'), {
+async function seedFigures(dir) {
+  return seed(await testDatabase(dir), {
     users: ['owner'],
     orgs: {
       bizco: { plan: 'business', members: { owner: 'owner' }, repos: ['app', 'web'] },
@@ -373,6 +375,7 @@ async function main() {
     await server?.stop();
     await gzServer?.stop();
     rmSync(dir, { recursive: true, force: true });
+    await dropTestDatabase(dir);
   }
 }
 

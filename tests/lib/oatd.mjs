@@ -6,6 +6,7 @@ import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { testDatabase } from './database.mjs';
 import { run, runOk, running, start, stop } from './processes.mjs';
 import { WAIT_MS, idle } from './time.mjs';
 
@@ -19,6 +20,13 @@ export const SECRET_RE = /^dckr_oat_[A-Za-z0-9]{32}$/;
 
 /** The registry service name oatd grants for unless told otherwise (`--registry-service`). */
 export const REGISTRY_SERVICE = 'oat-registry';
+
+/**
+ * Where the signing key of the data folder DIR lives: oatd's default beside an SQLite database,
+ * given as --key to `oatd serve` and `oatd cert` whatever the backend (a PostgreSQL URI has no
+ * folder to put it beside).
+ */
+export const signingKeyFile = (dir) => join(dir, 'oatd-signing-key.pem');
 
 /** The password the suites give each user they add (at least 8 characters, as oatd asks). */
 export const password = (user) => `${user}-pass-phrase`;
@@ -79,27 +87,30 @@ function checked(reply) {
 
 export class Oatd {
   /**
-   * Starts `oatd serve` on 127.0.0.1, any free port, over DIR/oat.db, and waits for its
-   * "listening" line. ARGS: more arguments of `oatd serve` (`--console DIR`, `--cors-origin`, ...).
+   * Starts `oatd serve` on 127.0.0.1, any free port, over the database of the data folder DIR
+   * (testDatabase: DIR/oat.db, or DIR's own PostgreSQL database) with DIR's signing key, and
+   * waits for its "listening" line. ARGS: more arguments of `oatd serve` (`--console DIR`,
+   * `--cors-origin`, ...).
    */
   static async start(dir, { args = [] } = {}) {
     const server = new Oatd(dir);
+    server.db = await testDatabase(dir);
     await server.#launch(args);
     return server;
   }
 
   constructor(dir) {
     this.dir = dir;
-    this.db = join(dir, 'oat.db');
+    this.db = undefined;  // the --db value, once start() knows it
     this.stdout = '';
     this.stderr = '';
     this.requestsSent = 0;
   }
 
   #launch(args) {
-    const child = start(OATD, ['serve', '--db', this.db, '--listen', '127.0.0.1:0', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = start(OATD, [
+      'serve', '--db', this.db, '--key', signingKeyFile(this.dir), '--listen', '127.0.0.1:0', ...args,
+    ], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = child.exited;
     child.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));

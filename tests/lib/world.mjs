@@ -1,20 +1,31 @@
 // A test file's world: a fresh temporary data folder, a database seeded with the admin
-// commands, and an oatd serving it for the length of the file.
+// commands, and an oatd serving it for the length of the file. Which database a data folder has
+// (a file in it, or a PostgreSQL database of its own) depends on the backend under test
+// (tests/lib/database.mjs).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 
+import { dropTestDatabase, testDatabase } from './database.mjs';
 import { Oatd, admin, password } from './oatd.mjs';
 
-/** A fresh, empty temporary folder, named after the suite (KIND); remove it with removeDataDir. */
+/**
+ * A fresh, empty temporary folder, named after the suite (KIND); its database is
+ * testDatabase(dir). Remove both with removeDataDir.
+ */
 export function makeDataDir(kind) {
   return mkdtempSync(join(tmpdir(), `oat-${kind}-`));
 }
 
-/** Removes a folder of makeDataDir, unless OAT_KEEP_TEST_DIRS asks to keep it for a look. */
-export function removeDataDir(dir) {
-  if (dir && !process.env.OAT_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
+/**
+ * Removes a folder of makeDataDir and drops its PostgreSQL database (if it has one; stop its
+ * servers first), unless OAT_KEEP_TEST_DIRS asks to keep both for a look.
+ */
+export async function removeDataDir(dir) {
+  if (!dir || process.env.OAT_KEEP_TEST_DIRS) return;
+  rmSync(dir, { recursive: true, force: true });
+  await dropTestDatabase(dir);
 }
 
 /**
@@ -58,7 +69,7 @@ export function useWorld({ kind, seed: seedDb, prepare, serveArgs, signIn = ['ow
   const world = {};
   before(async () => {
     world.dir = makeDataDir(kind);
-    world.db = join(world.dir, 'oat.db');
+    world.db = await testDatabase(world.dir);
     await seedDb(world.db);
     if (prepare) await prepare(world);
     world.server = await Oatd.start(world.dir, { args: serveArgs ? await serveArgs(world) : [] });
@@ -68,7 +79,7 @@ export function useWorld({ kind, seed: seedDb, prepare, serveArgs, signIn = ['ow
   after(async () => {
     if (teardown) await teardown(world);
     await world.server?.stop();
-    removeDataDir(world.dir);
+    await removeDataDir(world.dir);
   });
   return world;
 }

@@ -11,7 +11,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { OATD, Oatd, REGISTRY_SERVICE, admin } from '../lib/oatd.mjs';
+import { testDatabase } from '../lib/database.mjs';
+import { OATD, Oatd, REGISTRY_SERVICE, admin, signingKeyFile } from '../lib/oatd.mjs';
 import { run, runOk, running, start, stop } from '../lib/processes.mjs';
 import { sleep, waitFor } from '../lib/time.mjs';
 import { makeDataDir, removeDataDir, seed } from '../lib/world.mjs';
@@ -135,7 +136,7 @@ export class Stack {
   }
 
   dir = makeDataDir('registry');
-  db = join(this.dir, 'oat.db');
+  db;      // oatd's --db: testDatabase(dir), the backend under test's
   eventsSecret = randomBytes(16).toString('hex');
   registryLog = '';
   oatd;    // the Oatd (tests/lib/oatd.mjs): its requests, logs and process
@@ -144,6 +145,7 @@ export class Stack {
   #images = 0;
 
   async #start(withRegistry) {
+    this.db = await testDatabase(this.dir);
     await seed(this.db, {
       users: ['owner'],
       orgs: {
@@ -152,7 +154,7 @@ export class Stack {
       },
     });
     this.certFile = join(this.dir, 'cert.pem');
-    await runOk(OATD, ['cert', '--db', this.db, '--out', this.certFile]);
+    await runOk(OATD, ['cert', '--db', this.db, '--key', signingKeyFile(this.dir), '--out', this.certFile]);
     this.certificate = readFileSync(this.certFile, 'utf8');
     const secretFile = join(this.dir, 'events.secret');
     writeFileSync(secretFile, `${this.eventsSecret}\n`);
@@ -224,7 +226,7 @@ notifications:
   async stop() {
     await stop(this.#registry);
     await this.oatd?.stop();
-    removeDataDir(this.dir);
+    await removeDataDir(this.dir);
   }
 
   // oatd's JSON access-log lines so far, parsed.

@@ -112,7 +112,7 @@ std::optional<http::Response> exception_answer(const http::Request& request,
   } else {
     return std::nullopt;
   }
-  log::error("a change was refused: storage unavailable",
+  log::error("a request was refused: the storage is full, busy or unreachable",
              {{"method", request.method}, {"path", request.path}, {"error", e.what()}});
   http::Response answer =
       request.path == "/token"
