@@ -27,7 +27,7 @@ done
 "$oatd" serve --db "$db" --listen 127.0.0.1:0 >/dev/null 2>"$dir/err" &
 pid=$!
 for _ in $(seq 50); do grep -q listening "$dir/err" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$dir/err")
+port=$(sed -n 's/.*"address":"[0-9.]*:\([0-9]*\)".*"msg":"listening".*/\1/p' "$dir/err")
 url=http://127.0.0.1:$port
 bearer=$(curl -s "$url/v2/auth/token" -d "{\"identifier\":\"owner\",\"secret\":\"$password\"}" |
          sed 's/.*"access_token":"\([^"]*\)".*/\1/')

@@ -53,7 +53,7 @@ echo "$password" | "$oatd" admin --db "$db" user add owner >/dev/null
   --access-log off >/dev/null 2>"$dir/oatd.err" &
 oatd_pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/oatd.err" && break; sleep 0.1; done
-port=$(sed -n 's/.*listening on [0-9.]*:\([0-9]*\).*/\1/p' "$dir/oatd.err")
+port=$(sed -n 's/.*"address":"[0-9.]*:\([0-9]*\)".*"msg":"listening".*/\1/p' "$dir/oatd.err")
 [ -n "$port" ] || { echo "token_bench: oatd did not start:" >&2; cat "$dir/oatd.err" >&2; exit 1; }
 url=http://127.0.0.1:$port
 bearer=$(curl -sf "$url/v2/auth/token" -H 'Content-Type: application/json' \
