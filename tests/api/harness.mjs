@@ -18,7 +18,9 @@ replyChecks.push(checkAnswer);
 export {
   OATD, Oatd, admin, password, rawExchange, signingKeyFile, tokenRequest, tryAdmin,
 } from '../lib/oatd.mjs';
-export { BACKEND, SQLITE_ONLY, testDatabase } from '../lib/database.mjs';
+export {
+  BACKEND, SQLITE_ONLY, dropPostgresDatabase, newPostgresDatabase, testDatabase,
+} from '../lib/database.mjs';
 export { decodeJwt, signJwt, unsignedJwt } from '../lib/jwt.mjs';
 export { run } from '../lib/processes.mjs';
 export { rfc3339, sleep, waitFor } from '../lib/time.mjs';

@@ -91,6 +91,21 @@ async function psql(sql) {
   }
 }
 
+/**
+ * A new, empty PostgreSQL database on $OAT_TEST_POSTGRES's cluster, whatever the backend under
+ * test (for tests that move data between the backends); its URI. Drop it with
+ * dropPostgresDatabase.
+ */
+export function newPostgresDatabase() {
+  return createDatabase();
+}
+
+/** Drops a database newPostgresDatabase made. */
+export async function dropPostgresDatabase(uri) {
+  const name = databaseName(uri);
+  if (name) await psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 async function createDatabase() {
   const uri = cluster();
   // Unique across the files running side by side on one cluster; lower case, so no quoting.

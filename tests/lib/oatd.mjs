@@ -90,11 +90,11 @@ export class Oatd {
    * Starts `oatd serve` on 127.0.0.1, any free port, over the database of the data folder DIR
    * (testDatabase: DIR/oat.db, or DIR's own PostgreSQL database) with DIR's signing key, and
    * waits for its "listening" line. ARGS: more arguments of `oatd serve` (`--console DIR`,
-   * `--cors-origin`, ...).
+   * `--cors-origin`, ...); DB: another database than the folder's (a file path or a URI).
    */
-  static async start(dir, { args = [] } = {}) {
+  static async start(dir, { args = [], db } = {}) {
     const server = new Oatd(dir);
-    server.db = await testDatabase(dir);
+    server.db = db ?? await testDatabase(dir);
     await server.#launch(args);
     return server;
   }
