@@ -32,13 +32,6 @@ constexpr auto kPoolWait = std::chrono::seconds(5);
 // Serializes the schema migrations of every server starting on one database.
 constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(7273461)";
 
-thread_local const void* tl_writing_store = nullptr;
-
-void run_queries(Connection& c, const std::function<void(Transaction&)>& work) {
-  sql::Queries<Connection> queries(c);
-  work(queries);
-}
-
 class PostgresStore final : public Store {
  public:
   PostgresStore(std::string uri, std::size_t connections)
@@ -57,7 +50,7 @@ class PostgresStore final : public Store {
   void read(const std::function<void(Transaction&)>& work) override {
     Lease lease = begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     try {
-      run_queries(*lease.c, work);
+      sql::run_queries(*lease.c, work);
       lease.c->exec("COMMIT");
     } catch (...) {
       end(std::move(lease));
@@ -67,15 +60,12 @@ class PostgresStore final : public Store {
   }
 
   void write(const std::function<void(Transaction&)>& work) override {
-    if (tl_writing_store == this) {
-      throw StoreError(Kind::Failure, "write() called inside a write transaction of this store");
-    }
-    WritingMark mark(this);
+    sql::WriteScope scope(this);
     for (int attempt = 1;; ++attempt) {
       Lease lease = begin("BEGIN ISOLATION LEVEL SERIALIZABLE");
       bool committing = false;
       try {
-        run_queries(*lease.c, work);
+        sql::run_queries(*lease.c, work);
         committing = true;
         lease.c->exec("COMMIT");
         end(std::move(lease));
@@ -109,14 +99,6 @@ class PostgresStore final : public Store {
   // A connection taken from the pool, with a transaction begun.
   struct Lease {
     std::unique_ptr<Connection> c;
-  };
-
-  struct WritingMark {
-    explicit WritingMark(const void* store) : previous(tl_writing_store) {
-      tl_writing_store = store;
-    }
-    ~WritingMark() { tl_writing_store = previous; }
-    const void* previous;
   };
 
   std::unique_ptr<Connection> connect() { return std::make_unique<Connection>(uri_); }

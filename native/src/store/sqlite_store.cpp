@@ -72,15 +72,6 @@ std::optional<std::string> location_problem(const std::string& path) {
                    store::newer_schema_message(path, version, store::Dialect::SQLite));
 }
 
-// Which store, if any, this thread is inside a write() of (to refuse a nested write rather than
-// deadlock on the writer mutex).
-thread_local const void* tl_writing_store = nullptr;
-
-void run_queries(Connection& c, const std::function<void(Transaction&)>& work) {
-  sql::Queries<Connection> queries(c);
-  work(queries);
-}
-
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {
@@ -99,7 +90,7 @@ class SqliteStore final : public Store {
     std::unique_ptr<Connection> c = acquire_reader();
     c->run("BEGIN");
     try {
-      run_queries(*c, work);
+      sql::run_queries(*c, work);
     } catch (...) {
       if (c->rollback_quietly()) release_reader(std::move(c));
       throw;
@@ -114,16 +105,13 @@ class SqliteStore final : public Store {
   }
 
   void write(const std::function<void(Transaction&)>& work) override {
-    if (tl_writing_store == this) {
-      throw StoreError(Kind::Failure, "write() called inside a write transaction of this store");
-    }
+    sql::WriteScope scope(this);  // before the mutex: a nested write would deadlock on it
     std::lock_guard lock(write_mutex_);
-    WritingMark mark(this);
     for (int attempt = 1;; ++attempt) {
       writer_->rollback_quietly();  // in case an earlier failure left one open
       try {
         writer_->run("BEGIN IMMEDIATE");  // waits up to the busy timeout for another process
-        run_queries(*writer_, work);
+        sql::run_queries(*writer_, work);
         writer_->run("COMMIT");
         return;
       } catch (const StoreError& e) {
@@ -186,14 +174,6 @@ class SqliteStore final : public Store {
     writer_->exec("PRAGMA foreign_keys = ON");
     migrate();
   }
-
-  struct WritingMark {
-    explicit WritingMark(const void* store) : previous(tl_writing_store) {
-      tl_writing_store = store;
-    }
-    ~WritingMark() { tl_writing_store = previous; }
-    const void* previous;
-  };
 
   // Applies each pending migration in its own transaction. The version is read again inside
   // the transaction, so two processes opening the same file at once do not both migrate.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -630,6 +631,28 @@ class Queries final : public Transaction {
   }
 
   Connection& c_;
+};
+
+// Runs `work` with the queries of connection `c` (in the transaction the caller has begun).
+template <class Connection>
+void run_queries(Connection& c, const std::function<void(Transaction&)>& work) {
+  Queries<Connection> queries(c);
+  work(queries);
+}
+
+// Marks this thread as inside a write() of `store` for its lifetime; throws StoreError
+// (Failure) when it is already: a write inside a write of the same store is refused rather than
+// left to deadlock (on SQLite's writer mutex, or on a connection pool PostgreSQL's writes
+// exhaust).
+class WriteScope {
+ public:
+  explicit WriteScope(const void* store);
+  ~WriteScope();
+  WriteScope(const WriteScope&) = delete;
+  WriteScope& operator=(const WriteScope&) = delete;
+
+ private:
+  const void* previous_;
 };
 
 }  // namespace oatd::sql

@@ -1,4 +1,5 @@
 #include "store/sql/rows.h"
+#include "store/sql/queries.h"
 
 #include <algorithm>
 #include <limits>
@@ -18,6 +19,20 @@ oat::Plan parse_stored_plan(const std::string& text, std::string_view org) {
 }
 
 }  // namespace
+
+namespace {
+// Which store, if any, this thread is inside a write() of.
+thread_local const void* tl_writing_store = nullptr;
+}  // namespace
+
+WriteScope::WriteScope(const void* store) : previous_(tl_writing_store) {
+  if (tl_writing_store == store) {
+    throw StoreError(Kind::Failure, "write() called inside a write transaction of this store");
+  }
+  tl_writing_store = store;
+}
+
+WriteScope::~WriteScope() { tl_writing_store = previous_; }
 
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
