@@ -6,7 +6,7 @@
 // shared $OAT_TEST_POSTGRES one), one database seeded through `oatd admin`, N nodes started with
 // the same --key file, and nginx in front of them. The after hook stops nginx, the nodes and
 // PostgreSQL and removes both folders, also when tests failed; should the test process end
-// without it (a crash, the runner's SIGTERM), an exit handler still stops PostgreSQL.
+// without it (a crash, the runner's SIGTERM, ctest's kill at its TIMEOUT), a reaper process does.
 //
 // oatd sees the TCP peer as the client address (no X-Forwarded-For), so every request through
 // nginx comes from 127.0.0.1; requests sent directly to a node may pick their loopback address
@@ -15,9 +15,9 @@
 // Every answer oatd gives is checked against docs/openapi.yaml (tests/lib/openapi.mjs), as in the
 // API suite; nginx's own error pages (502, 504: HTML) are nginx's, not oatd's, and are not.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { X509Certificate, randomBytes, verify } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -31,7 +31,7 @@ import { run, runOk, running, start, stop } from '../lib/processes.mjs';
 import { WAIT_MS, waitFor } from '../lib/time.mjs';
 import { seed } from '../lib/world.mjs';
 
-export { OATD, Oatd, password, tokenRequest } from '../lib/oatd.mjs';
+export { password, tokenRequest } from '../lib/oatd.mjs';
 export { decodeJwt } from '../lib/jwt.mjs';
 export { sleep, waitFor } from '../lib/time.mjs';
 
@@ -58,22 +58,49 @@ replyChecks.push((reply) => {
 // postgres[ql]://AUTHORITY[/DATABASE][?PARAMETERS] (as tests/lib/database.mjs reads it).
 const URI_RE = /^(postgres(?:ql)?:\/\/[^/?#]*)(?:\/([^?#]*))?(\?[^#]*)?$/;
 
+// The last resort of a cluster, should its test process end without the after hook (a crash,
+// the runner's SIGTERM, ctest's kill at its TIMEOUT): a shell of its own (its own process group,
+// so no signal to the test's reaches it) waits for the test process to be gone, then kills the
+// nodes and nginx it left running (their pids in DIR/pids, each only if its command line still
+// names DIR), lets a PostgreSQL start under way finish, stops that server and removes both
+// folders. After a normal end it finds nothing left to do.
+const REAPER = `
+set -u
+test_pid=$1 pg=$2 dir=$3 script=$4 keep=$5
+alive() { [ -r "/proc/$1/stat" ] && [ "$(cut -d' ' -f3 "/proc/$1/stat")" != Z ]; }
+while alive "$test_pid"; do sleep 0.5; done
+for pid in $(cat "$dir/pids" 2>/dev/null); do
+  if alive "$pid" && tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$dir"; then
+    kill -9 "$pid" 2>/dev/null
+  fi
+done
+for _ in $(seq 600); do
+  pgrep -f -- "(postgres start $pg|initdb .*-D $pg/data|pg_ctl .*-D $pg/data)" >/dev/null || break
+  sleep 0.1
+done
+if [ -z "$keep" ]; then
+  "$script" stop "$pg"
+  rm -rf "$dir"
+elif [ -f "$pg/data/PG_VERSION" ]; then
+  as_postgres=; [ "$(id -u)" -ne 0 ] || as_postgres="runuser -u postgres --"
+  (cd "$pg" && $as_postgres ${PG_BIN}/pg_ctl -D "$pg/data" -m fast -w stop)
+fi
+`;
+
+/** Starts the reaper of a cluster: PGDIR, its PostgreSQL server's folder; DIR, the rest. */
+function startReaper(pgDir, dir) {
+  const keep = process.env.OAT_KEEP_TEST_DIRS ? '1' : '';
+  spawn('bash', ['-c', REAPER, 'oat-cluster-reaper', String(process.pid), pgDir, dir, POSTGRES_SCRIPT, keep],
+    { detached: true, stdio: 'ignore' }).unref();
+}
+
 /** A PostgreSQL 15 server in a folder of its own (scripts/postgres), stopped and started at will. */
 export class Postgres {
-  /** Makes a fresh folder under the system's temporary folder and starts a server in it. */
-  static async start() {
-    const pg = new Postgres(mkdtempSync(join(tmpdir(), 'oat-cluster-pg-')));
-    Postgres.#live.add(pg.dir);
-    pg.uri = (await runOk(POSTGRES_SCRIPT, ['start', pg.dir], { timeout: 120_000 })).stdout.trim();
+  /** Starts a new server in DIR, an empty folder (made with mkdtemp under the system's temporary folder). */
+  static async start(dir) {
+    const pg = new Postgres(dir);
+    pg.uri = (await runOk(POSTGRES_SCRIPT, ['start', dir], { timeout: 120_000 })).stdout.trim();
     return pg;
-  }
-
-  // Folders of servers not removed yet: stopped by the exit handler should the file end early.
-  static #live = new Set();
-  static {
-    process.on('exit', () => {
-      for (const dir of Postgres.#live) spawnSync(POSTGRES_SCRIPT, ['stop', dir], { stdio: 'ignore' });
-    });
   }
 
   constructor(dir) {
@@ -99,11 +126,6 @@ export class Postgres {
     return this.database(name);
   }
 
-  /** Whether the server runs (pg_ctl status). */
-  async running() {
-    return (await this.#pgCtl(['status'])).code === 0;
-  }
-
   /** Stops the server (fast shutdown: sessions are ended), keeping its folder; waits until down. */
   async stopServer() {
     const r = await this.#pgCtl(['-m', 'fast', '-w', '-t', '60', 'stop']);
@@ -117,13 +139,11 @@ export class Postgres {
 
   /** Stops the server and removes its folder (scripts/postgres stop). Safe to call twice. */
   async remove() {
-    if (!Postgres.#live.has(this.dir)) return;
     if (process.env.OAT_KEEP_TEST_DIRS) {
-      await this.#pgCtl(['-m', 'fast', '-w', '-t', '60', 'stop']);
+      if (existsSync(join(this.dir, 'data'))) await this.#pgCtl(['-m', 'fast', '-w', '-t', '60', 'stop']);
     } else {
       await runOk(POSTGRES_SCRIPT, ['stop', this.dir], { timeout: 120_000 });
     }
-    Postgres.#live.delete(this.dir);
   }
 
   // pg_ctl on the server's data folder, run as scripts/postgres runs it: as user postgres when
@@ -161,6 +181,7 @@ export class Node extends Oatd {
     this.child = child;
     this.exited = child.exited;
     this.starts += 1;
+    appendFileSync(join(this.dir, 'pids'), `${child.pid}\n`);  // for the reaper
     let log = '';  // this run's stderr
     child.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => {
@@ -262,19 +283,23 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
-  # Round-robin. nginx's defaults otherwise: a request whose connection to a node fails goes to
-  # the next node (proxy_next_upstream error timeout), except a non-idempotent one (POST, PATCH)
-  # already sent to a node, which gets 502; a node that failed is skipped for 10 s.
+  # Round-robin, with keep-alive connections to the nodes, as docs/deploy.md configures it.
+  # nginx's defaults otherwise: a request whose connection to a node fails goes to the next node
+  # (proxy_next_upstream error timeout), except a non-idempotent one (POST, PATCH) already sent
+  # to a node, which gets 502; a node that failed is skipped for 10 s.
   upstream oatd {
 ${upstreams.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+    keepalive 32;
   }
   server {
     listen 127.0.0.1:${port};
     location / {
       proxy_pass http://oatd;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
       # oatd takes the TCP peer as the client address (nginx's, 127.0.0.1) and reads no
       # X-Forwarded-For, so none is set.
-      proxy_set_header Host $http_host;
       proxy_connect_timeout 5s;
       proxy_read_timeout 30s;
     }
@@ -285,11 +310,12 @@ ${upstreams.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
 
 /** Debian's nginx (`nginx -c CONF -g 'daemon off;'`), a child process with its files in DIR. */
 export class Nginx {
-  static async start(dir, upstreams) {
+  static async start(dir, upstreams, { pids } = {}) {
     mkdirSync(dir, { recursive: true });
     let lastError;
     for (let attempt = 1; attempt <= 3; ++attempt) {  // the free port may be taken meanwhile
       const nginx = new Nginx(dir, await freePort(), upstreams);
+      nginx.pids = pids;
       try {
         await nginx.#launch();
         return nginx;
@@ -314,6 +340,7 @@ export class Nginx {
     const child = start(NGINX, ['-p', `${this.dir}/`, '-e', join(this.dir, 'error.log'), '-c', this.conf,
       '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    if (this.pids) appendFileSync(this.pids, `${child.pid}\n`);  // for the reaper
     child.stderr.setEncoding('utf8').on('data', (d) => (this.stderr += d));
     const failed = new Promise((_, reject) => {
       child.on('error', (e) => reject(new Error(`cannot run ${NGINX}: ${e.message}`)));
@@ -393,7 +420,9 @@ export function useCluster({ nodes = 2, world = WORLD, setup } = {}) {
 export class Cluster {
   async start({ nodes, world }) {
     this.dir = mkdtempSync(join(tmpdir(), 'oat-cluster-'));
-    this.pg = await Postgres.start();
+    const pgDir = mkdtempSync(join(tmpdir(), 'oat-cluster-pg-'));
+    startReaper(pgDir, this.dir);
+    this.pg = await Postgres.start(pgDir);
     this.db = await this.pg.createDatabase('oat');
     await seed(this.db, world);
     this.key = join(this.dir, 'signing-key.pem');
@@ -406,7 +435,8 @@ export class Cluster {
     }));
     // Together, as servers of one service start: one creates the shared key, the others read it.
     await Promise.all(this.nodes.map((n) => n.start()));
-    this.nginx = await Nginx.start(join(this.dir, 'nginx'), this.nodes.map((n) => n.port));
+    this.nginx = await Nginx.start(join(this.dir, 'nginx'), this.nodes.map((n) => n.port),
+      { pids: join(this.dir, 'pids') });
     this.proxy = new Proxy(this.nginx.port);
   }
 

@@ -125,13 +125,14 @@ describe('usage bookkeeping across nodes', () => {
       // so that A's (older) time reaches the database after B's (newer) one.
       const atA = await registrySignIn(A(), 'acme', token.token);
       A().pause();
+      let t2;
       try {
         assertGranted(atA, 'sign-in at A');
         const t1 = epoch(atA.body.issued_at);
         await waitFor(() => Date.now() >= (t1 + 1) * 1000, 'the next second');
         const atB = await registrySignIn(B(), 'acme', token.token);
         assertGranted(atB, 'sign-in at B');
-        const t2 = epoch(atB.body.issued_at);
+        t2 = epoch(atB.body.issued_at);
         assert.ok(t2 > t1, `B signed in later (${t2}) than A (${t1})`);
         await waitFor(async () => epoch((await readToken(C(), token.id)).last_used_at) === t2,
           `B's sign-in (${atB.body.issued_at}) to be recorded`, { timeout: 8000, interval: 100 });
@@ -152,8 +153,7 @@ describe('usage bookkeeping across nodes', () => {
         assert.ok(epoch(seen[i]) >= epoch(seen[i - 1]),
           `last_used_at moved backwards: ${seen[i - 1]} then ${seen[i]}\n(all reads: ${seen.join(' ')})`);
       }
-      const newest = epoch(seen[seen.length - 1]);
-      assert.ok(newest >= epoch(seen[0]), 'the last read is the newest');
+      assert.equal(epoch(seen[seen.length - 1]), t2, `last_used_at stays B's sign-in (reads: ${seen.join(' ')})`);
       const final = await readToken(A(), token.id);
       assert.deepEqual(final.last_used_addresses, ['127.0.0.1'], 'both sign-ins came from 127.0.0.1');
     });
@@ -178,6 +178,29 @@ describe('usage bookkeeping across nodes', () => {
     assert.equal((await readToken(A(), token.id)).pull_count, 1);
     assert.equal((await readToken(B(), token.id)).push_count, 0);
   });
+
+  test('a pull is counted for the token that signed in last from that address, whichever node saw it',
+    async () => {
+      // Two tokens of acme used from one client address (a CI host): X signs in at B, later Y at
+      // A; the registry then notifies B of a pull. Y's grant is the newer one (A wrote it to the
+      // database), so the pull is Y's, as it would be had both signed in at one node.
+      const x = await newToken(A(), 'earlier');
+      const y = await newToken(A(), 'later');
+      const client = freshClientAddress();
+      assertGranted(await registrySignIn(B(), 'acme', x.token, { from: client }), 'X at B');
+      await sleep(1100);
+      assertGranted(await registrySignIn(A(), 'acme', y.token, { from: client }), 'Y at A');
+      await sleep(2200);  // A has written Y's grant; B still remembers X's
+      const notified = await B().post('/registry/events', { events: [pullEvent('acme/app', client)] },
+        { headers: { authorization: `Bearer ${cluster.eventsSecret}` } });
+      assert.equal(notified.status, 204, String(notified));
+      const counts = async () => [(await readToken(C(), x.id)).pull_count, (await readToken(C(), y.id)).pull_count];
+      await waitFor(async () => (await counts()).some((n) => n > 0), 'the pull to be counted',
+        { timeout: 8000, interval: 100 }).catch(() => {});
+      await sleep(1200);
+      const [ofX, ofY] = await counts();
+      assert.deepEqual({ X: ofX, Y: ofY }, { X: 0, Y: 1 }, 'the pull is Y\'s (the later sign-in, at A)');
+    });
 });
 
 /** A registry notification (distribution's envelope) of a manifest pull of REPOSITORY by ADDRESS. */

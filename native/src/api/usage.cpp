@@ -26,9 +26,9 @@ void UsageRecorder::note(const std::string& token_id, const std::string& org, Ti
   if (a.size() > 5) a.erase(a.begin());
   if (recent_.size() > 100000) recent_.clear();  // bounded; only the latest sign-ins matter
   for (const std::string& repository : repositories) {
-    recent_[{org, address, repository}] = token_id;
-    Grant& grant = grants_[{org, address, repository}];
-    if (grant.at <= at) grant = {token_id, at};
+    for (Grant* grant : {&recent_[{org, address, repository}], &grants_[{org, address, repository}]}) {
+      if (grant->at <= at) *grant = {token_id, at};
+    }
   }
 }
 
@@ -42,14 +42,19 @@ void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::
 std::optional<std::string> UsageRecorder::recent_token(const std::string& org,
                                                        const std::string& address,
                                                        const std::string& repository) {
+  std::optional<Grant> noted;
   {
     std::lock_guard lock(mutex_);
     const auto it = recent_.find({org, address, repository});
-    if (it != recent_.end()) return it->second;
+    if (it != recent_.end()) noted = it->second;
   }
-  std::optional<std::string> token;
-  store_.read([&](Transaction& tx) { token = tx.recent_grant(org, address, repository); });
-  return token;
+  // Another server may have granted the same organization, address and repository to another
+  // token since: the later grant is the one the registry's request used.
+  std::optional<Transaction::RecentGrant> stored;
+  store_.read([&](Transaction& tx) { stored = tx.recent_grant(org, address, repository); });
+  if (stored && (!noted || stored->at >= noted->at)) return stored->token_id;
+  if (noted) return noted->token_id;
+  return std::nullopt;
 }
 
 void UsageRecorder::flush() {

@@ -37,7 +37,8 @@ class UsageRecorder {
   void count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes);
   // The token that most recently signed in for `org` from `address` and was granted
   // `repository`: registry events name the organization, the client's address and the
-  // repository, not the token. Noted here, or written to the store by any server.
+  // repository, not the token. The newer of what this server noted and what any server wrote
+  // to the store.
   std::optional<std::string> recent_token(const std::string& org, const std::string& address,
                                           const std::string& repository);
 
@@ -61,7 +62,7 @@ class UsageRecorder {
     std::string token_id;
     Timestamp at{};
   };
-  std::map<GrantKey, std::string> recent_;  // noted by this server
+  std::map<GrantKey, Grant> recent_;        // noted by this server
   std::map<GrantKey, Grant> grants_;        // not yet written
   Timestamp forgot_at_{};                   // when old grants were last forgotten
   std::mutex flush_mutex_;  // one flush at a time, so writes land in order

@@ -256,7 +256,11 @@ class Transaction {
   virtual void note_recent_grant(const std::string& org, const std::string& address,
                                  const std::string& repository, const std::string& token_id,
                                  Timestamp at) = 0;
-  virtual std::optional<std::string> recent_grant(const std::string& org,
+  struct RecentGrant {
+    std::string token_id;
+    Timestamp at{};
+  };
+  virtual std::optional<RecentGrant> recent_grant(const std::string& org,
                                                   const std::string& address,
                                                   const std::string& repository) = 0;
   // Forgets the grants made at or before `through`.

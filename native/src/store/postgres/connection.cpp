@@ -139,8 +139,13 @@ Connection::Connection(const std::string& uri) {
     std::string message = one_line(PQerrorMessage(conn_));
     PQfinish(conn_);
     conn_ = nullptr;
-    // A refusal by a running server (no such database, role, password) is not an outage.
-    const bool refused = message.find("FATAL") != std::string::npos;
+    // A refusal by a running server of who we are or what we ask for (no such database or
+    // role, a wrong password, no pg_hba.conf entry) is not an outage; every other failure
+    // (refused, timed out, the server shutting down or starting up, too many clients) is.
+    const bool refused = message.find("does not exist") != std::string::npos ||
+                         message.find("authentication failed") != std::string::npos ||
+                         message.find("pg_hba.conf") != std::string::npos ||
+                         message.find("permission denied") != std::string::npos;
     throw StoreError(refused ? Kind::Failure : Kind::Unavailable, message);
   }
 }

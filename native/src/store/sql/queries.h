@@ -425,11 +425,11 @@ class Queries final : public Transaction {
         .run();
   }
 
-  std::optional<std::string> recent_grant(const std::string& org, const std::string& address,
+  std::optional<RecentGrant> recent_grant(const std::string& org, const std::string& address,
                                           const std::string& repository) override {
     return find_one(
-        "SELECT token_id FROM recent_grants WHERE org = ? AND address = ? AND repository = ?",
-        [](const Stmt& s) { return s.text(0); }, org, address, repository);
+        "SELECT token_id, at FROM recent_grants WHERE org = ? AND address = ? AND repository = ?",
+        [](const Stmt& s) { return RecentGrant{s.text(0), s.time(1)}; }, org, address, repository);
   }
 
   void forget_recent_grants(Timestamp through) override {
