@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 command -v wrk >/dev/null || { echo "bench: installing wrk"; apt-get install -y -q wrk >/dev/null; }
-oatd=build/native/native/oatd
+oatd=${OATD:-build/native/native/oatd}
 [ -x "$oatd" ] || cmake --build build/native --target oatd >/dev/null
 
 dir=$(mktemp -d)

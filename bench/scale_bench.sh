@@ -46,7 +46,7 @@ key=$dir/key.pem
 password=bench-password-$RANDOM$RANDOM
 # Business organizations hold 100 tokens each; creation rotates over them so that no quota is
 # reached within a measurement.
-orgs=200
+orgs=500
 seed() {
   local db=$1
   echo "$password" | "$oatd" admin --db "$db" user add owner >/dev/null
@@ -56,9 +56,9 @@ seed() {
     "$oatd" admin --db "$db" repo add "org$i/app" >/dev/null
   done
 }
-echo "== seeding $orgs organizations into SQLite and PostgreSQL"
+echo "== seeding $orgs organizations into SQLite, and copying them to PostgreSQL (admin migrate-db)"
 seed "$sqlite_db"
-seed "$pg_uri"
+"$oatd" admin migrate-db --from "$sqlite_db" --to "$pg_uri" 2>/dev/null
 
 # --- servers ---------------------------------------------------------------------------------
 # Starts `oatd serve` on DB; sets $port. (Not in $(...): the server must be this shell's child.)
@@ -207,3 +207,4 @@ echo
 echo "== summary"
 printf '%s\n' "${results[@]}"
 echo "serialization failures retried by PostgreSQL (its log): $(grep -c 'could not serialize' "$pgdir/postgres.log" || true)"
+if [ -n "${SCALE_BENCH_PG_LOG:-}" ]; then cp "$pgdir/postgres.log" "$SCALE_BENCH_PG_LOG"; fi

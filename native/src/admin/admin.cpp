@@ -149,11 +149,10 @@ bool create_demo(Store& store, const std::string& password, Timestamp now) {
 std::string migrate_database(Store& from, Store& to,
                              const std::function<void(const std::string&)>& progress) {
   const auto& tables = copied_tables();
-  // The target must be empty: its own defaults (the sequences' first values) aside.
+  // The target must be empty.
   to.read([&](Transaction& tx) {
     std::string held;
     for (const TableColumns& table : tables) {
-      if (table.name == "sequences") continue;
       if (const std::size_t n = tx.count_rows(table)) {
         held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(table.name);
       }

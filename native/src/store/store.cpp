@@ -34,7 +34,6 @@ const std::vector<TableColumns>& copied_tables() {
         {"pull_count", T::Integer}, {"push_count", T::Integer},    {"expiry_counted", T::Boolean},
         {"created_seq", T::Integer}},
        "id"},
-      {"sequences", {{"name", T::Text}, {"last", T::Integer}}, "name"},
       {"audit_events",
        {{"id", T::Integer}, {"account", T::Text}, {"action", T::Text}, {"name", T::Text},
         {"actor", T::Text}, {"data", T::Text}, {"timestamp", T::Integer}},

@@ -146,7 +146,8 @@ struct TableColumns {
 };
 using RowValues = std::vector<std::optional<std::string>>;
 // Every table that holds data, parents before children (the order to copy them in). The kept
-// token counts are not among them: the target keeps its own as the tokens arrive.
+// token counts and the tokens' creation-order counter are not among them: the target keeps its
+// own as the tokens arrive (Transaction::finish_copy).
 const std::vector<TableColumns>& copied_tables();
 
 class StoreError : public std::runtime_error {

@@ -191,8 +191,19 @@ Result Connection::query(std::string_view sql) {
   return check(PQexec(conn_, std::string(sql).c_str()));
 }
 
+std::int64_t Connection::next_token_seq() {
+  Stmt s = prepare("SELECT nextval('tokens_created_seq')");
+  s.step();
+  return s.int64(0);
+}
+
 void Connection::continue_ids(std::string_view table) {
   const std::string name(table);
+  if (name == "tokens") {
+    exec("SELECT setval('tokens_created_seq', MAX(created_seq)) FROM tokens "
+         "HAVING MAX(created_seq) > 0");
+    return;
+  }
   Result r = query("SELECT pg_get_serial_sequence('" + name + "', 'id') IS NOT NULL "
                    "FROM information_schema.columns WHERE table_name = '" + name +
                    "' AND column_name = 'id' AND table_schema = current_schema()");

@@ -118,9 +118,14 @@ class Connection {
   // deadlock), even one the queries caught: the transaction must be run again.
   bool met_serialization_failure() const { return serialization_failure_; }
 
-  // An identity column's sequence does not see ids inserted explicitly: set it past them.
-  // `table` is one of the store's own table names.
+  // An identity column's sequence does not see ids inserted explicitly: set it past them (and
+  // the tokens' creation order past the largest copied). `table` is one of the store's own.
   void continue_ids(std::string_view table);
+
+  // The next number of the tokens' creation order: a PostgreSQL sequence, which concurrent
+  // transactions draw from without waiting for each other (a counter row would make every
+  // create of every node conflict with every other).
+  std::int64_t next_token_seq();
 
   // Ends an open transaction without throwing; true when the connection is fit for reuse.
   bool rollback_quietly();

@@ -5,6 +5,7 @@
 //   guarded(f)   -> runs f so that a failing statement leaves the transaction usable
 //   continue_ids(table) -> after rows were inserted with their own ids, makes the table's id
 //                   generator (if it has one) continue after the largest
+//   next_token_seq() -> the next number of the tokens' creation order
 // The SQL is the common dialect of SQLite and PostgreSQL: `?` and `?N` parameters (the
 // PostgreSQL connection numbers them), TRUE and FALSE, INSERT ... RETURNING, ON CONFLICT.
 #pragma once
@@ -179,13 +180,7 @@ class Queries final : public Transaction {
   // -- Tokens --
 
   void insert_token(const TokenRecord& t) override {
-    std::int64_t seq = 0;
-    {
-      Stmt s =
-          c_.prepare("UPDATE sequences SET last = last + 1 WHERE name = 'tokens' RETURNING last");
-      if (!s.step()) throw StoreError(Kind::Failure, "the tokens' sequence is missing");
-      seq = s.int64(0);
-    }
+    const std::int64_t seq = c_.next_token_seq();
     insert(c_.prepare("INSERT INTO tokens (" + kTokenColumns +
                       ", created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                .bind(1, t.id)
@@ -279,7 +274,11 @@ class Queries final : public Transaction {
     // The state is the core's rule (oat::derive_state): expired wins over the active flag.
     std::size_t kept[2][2] = {{0, 0}, {0, 0}};  // [is_active][expiry_counted]
     {
-      Stmt s = c_.prepare("SELECT is_active, expiry_counted, n FROM token_counts");
+      // SUM: a database may keep each count in several rows (PostgreSQL does, so that
+      // concurrent creates do not all update one row).
+      Stmt s = c_.prepare(
+          "SELECT is_active, expiry_counted, SUM(n) FROM token_counts "
+          "GROUP BY is_active, expiry_counted");
       while (s.step()) {
         kept[s.boolean(0) ? 1 : 0][s.boolean(1) ? 1 : 0] = static_cast<std::size_t>(s.int64(2));
       }

@@ -156,8 +156,21 @@ class Connection {
     statements();
   }
 
-  // SQLite gives a new row the largest rowid (or AUTOINCREMENT's) plus one by itself.
-  void continue_ids(std::string_view /*table*/) {}
+  // SQLite gives a new row the largest rowid (or AUTOINCREMENT's) plus one by itself; the
+  // tokens' creation order continues after the largest copied.
+  void continue_ids(std::string_view table) {
+    if (table != "tokens") return;
+    exec("UPDATE sequences SET last = (SELECT COALESCE(MAX(created_seq), 0) FROM tokens) "
+         "WHERE name = 'tokens'");
+  }
+
+  // The next number of the tokens' creation order: a row of the table `sequences` (one writer
+  // at a time: no contention).
+  std::int64_t next_token_seq() {
+    Stmt s = prepare("UPDATE sequences SET last = last + 1 WHERE name = 'tokens' RETURNING last");
+    if (!s.step()) throw StoreError(Kind::Failure, "the tokens' sequence is missing");
+    return s.int64(0);
+  }
 
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
