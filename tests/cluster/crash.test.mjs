@@ -51,8 +51,10 @@ test('kill -9 of node A amid concurrent creates through nginx and at both nodes:
       r.reply ? `${r.reply.status} ${r.reply.text.slice(0, 160)}` : (r.wrong ?? r.error)?.message} ${
       r.error?.cause?.code ?? ''}`;
     assert.ok(killed, `A was killed (after ${KILL_AFTER} acknowledged creates)`);
-    const cut = results.filter((r) => !r.afterKill && r.endpoint === 'A' && r.error);
-    assert.ok(cut.length > 0, `creates in flight at A when it was killed failed:\n${results.map(show).join('\n')}`);
+    // Whether a create was cut in flight at A depends on timing (A may answer the ones in hand
+    // before the signal lands); those sent to A after it are refused either way.
+    const refused = results.filter((r) => r.endpoint === 'A' && r.error);
+    assert.ok(refused.length > 0, `creates sent to A failed once it was killed:\n${results.map(show).join('\n')}`);
     assert.equal(a.running, false, 'A is gone');
 
     // Each answer is a 201, or a failure the death of A explains: a broken or refused connection,

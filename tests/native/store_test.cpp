@@ -1177,6 +1177,21 @@ TEST_F(SqliteStore, AFileThatIsNotADatabaseIsAFailure) {
   EXPECT_EQ(store_error([&] { oatd::open_sqlite_store(junk); }).kind(), Kind::Failure);
 }
 
+TEST_F(SqliteStore, ADatabaseOfAnotherApplicationIsRefusedAndLeftUntouched) {
+  const std::string other = dir_.file("other.db");
+  {
+    RawDb db(other);
+    db.query("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)");
+  }
+  auto e = store_error([&] { oatd::open_sqlite_store(other); });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  EXPECT_NE(std::string(e.what()).find("holds tables of another application"), std::string::npos)
+      << e.what();
+  RawDb db(other);
+  EXPECT_EQ(db.scalar("SELECT group_concat(name) FROM sqlite_schema"), "invoices");
+  EXPECT_EQ(db.scalar("PRAGMA user_version"), "0");
+}
+
 // Another process (an `oatd admin` command, a second oatd) holding the database's write lock
 // past the busy timeout: the write is tried again and lands once the lock is released.
 TEST_F(SqliteStore, AWriteBlockedByAnotherProcessPastTheBusyTimeoutIsTriedAgain) {
@@ -1354,6 +1369,83 @@ TEST_F(SqliteStore, NoStatementScansAGrowingTable) {
           << plan.sql << "\n  scans: " << step;
     }
   }
+}
+
+// =============================================================================================
+// The PostgreSQL backend's own: what it refuses at start, and its SQL layer's small parts.
+
+class PostgresStore : public StoreFixture {
+ protected:
+  std::unique_ptr<Store> open_store() override { return kPostgres.open(dir_); }
+  // The fixture's database, as a connection of its own (for what the store must not touch).
+  oatd::postgres::Connection raw() { return oatd::postgres::Connection(postgres_database(dir_)); }
+  std::string scalar(const std::string& sql) {
+    auto c = raw();
+    auto r = c.query(sql);
+    return PQgetisnull(r.get(), 0, 0) ? "NULL" : PQgetvalue(r.get(), 0, 0);
+  }
+};
+
+TEST_F(PostgresStore, OpeningCreatesTheSchemaAtTheLatestVersion) {
+  EXPECT_EQ(scalar("SELECT version FROM oatd_schema"),
+            std::to_string(oatd::store::latest_schema_version(oatd::store::Dialect::PostgreSQL)));
+}
+
+TEST_F(PostgresStore, ADatabaseFromANewerVersionIsRefusedAndLeftUntouched) {
+  store_.reset();
+  raw().exec("UPDATE oatd_schema SET version = 99");
+  auto e = store_error([&] { open_store(); });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  EXPECT_NE(std::string(e.what()).find("has schema version 99, newer than this oatd supports"),
+            std::string::npos)
+      << e.what();
+  EXPECT_EQ(scalar("SELECT version FROM oatd_schema"), "99");
+}
+
+TEST_F(PostgresStore, ADatabaseOfAnotherApplicationIsRefusedAndLeftUntouched) {
+  store_.reset();
+  auto c = raw();
+  // Empty the fixture's database, then give it another application's table.
+  c.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public; "
+         "CREATE TABLE invoices (id bigint PRIMARY KEY, total bigint)");
+  auto e = store_error([&] { open_store(); });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  EXPECT_NE(std::string(e.what()).find("holds tables of another application"), std::string::npos)
+      << e.what();
+  EXPECT_EQ(scalar("SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"),
+            "invoices");
+}
+
+TEST_F(PostgresStore, AnUnreachableServerIsUnavailableNamingTheDatabaseWithoutItsPassword) {
+  const std::string uri = "postgresql://oat:s3cret@/oat?host=" + dir_.file("no-server") + "&port=5432";
+  auto e = store_error([&] { oatd::open_postgres_store(uri, 2); });
+  EXPECT_EQ(e.kind(), Kind::Unavailable);
+  const std::string message = e.what();
+  EXPECT_NE(message.find("cannot open database \"postgresql://oat:***@/oat?host="), std::string::npos)
+      << message;
+  EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
+}
+
+TEST_F(PostgresStore, AMalformedUriIsAFailureSayingSo) {
+  auto e = store_error([&] { oatd::open_postgres_store("postgresql://oat@/oat?nonsense=1", 2); });
+  EXPECT_EQ(e.kind(), Kind::Failure);
+  EXPECT_NE(std::string(e.what()).find("not a valid PostgreSQL connection URI"), std::string::npos)
+      << e.what();
+}
+
+TEST(PostgresSql, ParametersAreNumberedAsSqliteNumbersThem) {
+  using oatd::postgres::numbered_parameters;
+  EXPECT_EQ(numbered_parameters("SELECT ? , ?"), "SELECT $1 , $2");
+  EXPECT_EQ(numbered_parameters("a = ?2 AND b = ?1 OR c = ?"), "a = $2 AND b = $1 OR c = $3");
+  EXPECT_EQ(numbered_parameters("WHERE name = '?' AND x = ?"), "WHERE name = '?' AND x = $1");
+}
+
+TEST(PostgresSql, RedactedHidesOnlyThePassword) {
+  using oatd::postgres::redacted;
+  EXPECT_EQ(redacted("postgresql://oat:pw@db:5432/oat"), "postgresql://oat:***@db:5432/oat");
+  EXPECT_EQ(redacted("postgresql://oat@db/oat"), "postgresql://oat@db/oat");
+  EXPECT_EQ(redacted("postgresql://db/oat?user=a@b"), "postgresql://db/oat?user=a@b");
+  EXPECT_EQ(redacted("postgres://u:p@/x?host=/run/pg"), "postgres://u:***@/x?host=/run/pg");
 }
 
 }  // namespace
