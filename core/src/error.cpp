@@ -12,6 +12,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::LabelTooLong: return "label_too_long";
     case ErrorCode::LabelControlCharacter: return "label_control_character";
     case ErrorCode::DescriptionTooLong: return "description_too_long";
+    case ErrorCode::DescriptionNulCharacter: return "description_nul_character";
     case ErrorCode::ResourcesRequired: return "resources_required";
     case ErrorCode::TooManyRepositories: return "too_many_repositories";
     case ErrorCode::UnknownResourceType: return "unknown_resource_type";

@@ -210,6 +210,12 @@ Result<std::string> validate_label(std::string_view label) {
 }
 
 Status validate_description(std::string_view description) {
+  // Line breaks and tabs are welcome in a description; NUL is no text (and no database keeps
+  // it as such).
+  if (description.find('\0') != std::string_view::npos) {
+    return Error{ErrorCode::DescriptionNulCharacter, "description",
+                 "The description cannot contain a NUL character."};
+  }
   if (count_characters(description) > kMaxDescriptionLength) {
     return Error{ErrorCode::DescriptionTooLong, "description",
                  "The description can be at most " + std::to_string(kMaxDescriptionLength) +

@@ -95,7 +95,9 @@ int serve(const ServeOptions& options) {
   }
   oatd::Services services{*store, key, system_now, std::move(service_options)};
   oatd::UsageRecorder usage(*store);
-  usage.start(oatd::UsageRecorder::kFlushPeriod);
+  usage.start(oatd::UsageRecorder::kFlushPeriod,
+              {system_now, std::max(services.options.sign_in_policy.window,
+                                    services.options.address_policy.window)});
   services.usage = &usage;
 
   oatd::http::Router router;

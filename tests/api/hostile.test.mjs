@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  OATD, Oatd, SQLITE_ONLY, assertDetailError, assertFieldError, password, rawExchange, run,
-  seedWorld, tokenRequest, useWorld,
+  OATD, Oatd, SQLITE_ONLY, assertDetailError, assertFieldError, freshClientAddress, password,
+  rawExchange, run, seedWorld, tokenRequest, useWorld,
 } from './harness.mjs';
 
 const world = useWorld({ signIn: ['owner'] });
@@ -90,6 +90,38 @@ describe('GET /token with an Authorization header that cannot be read', () => {
     const r = await server().get('/token?service=oat-registry&scope=repository:acme/docs:pull');
     assert.equal(r.status, 200, String(r));
     assert.equal(typeof r.body.token, 'string');
+  });
+});
+
+describe('names no database can hold: invalid UTF-8, NUL', () => {
+  // Bytes SQLite keeps but PostgreSQL refuses (it stores only valid UTF-8, and no NUL): a name
+  // made of them matches nothing, on either database, and is a wrong credential, not a 500.
+  const secret = `dckr_oat_${'a'.repeat(32)}`;
+  test('a Basic username with invalid UTF-8 at GET /token: 401 in the registry\'s shape', async () => {
+    const basic = Buffer.concat([Buffer.from('ac'), Buffer.from([0xff]), Buffer.from(`me:${secret}`)]);
+    const r = await server().get('/token?service=oat-registry&scope=repository:acme/app:pull',
+      { headers: { authorization: `Basic ${basic.toString('base64')}` } });
+    assert.equal(r.status, 401, String(r));
+    assert.equal(r.body.errors?.[0]?.code, 'UNAUTHORIZED', String(r));
+  });
+
+  for (const [what, secretValue] of [['a password', 'not-the-password'], ['an access token', secret]]) {
+    test(`a sign-in identifier with a NUL, with ${what}: 401`, async () => {
+      const r = await server().request('POST', '/v2/auth/token', {
+        body: JSON.stringify({ identifier: 'ow\u0000ner', secret: secretValue }),
+        headers: { 'content-type': 'application/json' },
+        from: freshClientAddress(),
+      });
+      assertDetailError(r, 401);
+    });
+  }
+
+  test('a description with a NUL is refused (400 naming the field), and nothing is created', async () => {
+    const before = await server().tokens('acme', world.bearers.owner);
+    const r = await server().post('/v2/orgs/acme/access-tokens',
+      tokenRequest('acme', { description: 'built by\u0000CI' }), { bearer: world.bearers.owner });
+    assertFieldError(r, 'description');
+    assert.deepEqual(await server().tokens('acme', world.bearers.owner), before);
   });
 });
 

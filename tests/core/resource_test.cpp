@@ -411,6 +411,13 @@ TEST(Description, TwoHundredAndOneCharactersAreRefused) {
   EXPECT_TRUE(oat_test::contains(error->message, "200")) << error->message;
 }
 
+TEST(Description, ANulCharacterIsRefusedLineBreaksAreNot) {
+  using namespace std::string_literals;
+  EXPECT_TRUE(oat_test::refused(oat::validate_description("built by\0CI"s),
+                                ErrorCode::DescriptionNulCharacter, "description"));
+  EXPECT_FALSE(oat::validate_description("line one\nline two\tend"));
+}
+
 TEST(Description, MultibyteCharactersCountAsOne) {
   EXPECT_FALSE(oat::validate_description(oat_test::repeat("\xE2\x82\xAC", 200)).has_value());
   EXPECT_TRUE(oat::validate_description(oat_test::repeat("\xE2\x82\xAC", 201)).has_value());

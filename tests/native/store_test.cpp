@@ -842,12 +842,19 @@ TEST_P(StoreTest, SignInFailuresAreKeptPerKeyOldestFirstAndForgottenByAge) {
   // Only failures later than `since` count.
   EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(kT0)); }),
             (std::vector<oat::Timestamp>{at(kT0 + 1), at(kT0 + 2)}));
-  // A new failure forgets every key's failures at or before the horizon.
-  write([](Transaction& tx) { tx.add_sign_in_failure("id:other", at(kT0 + 3), at(kT0 + 1)); });
+  // A new failure forgets its own key's failures at or before the horizon, no other key's.
+  write([](Transaction& tx) { tx.add_sign_in_failure("id:acme", at(kT0 + 3), at(kT0 + 1)); });
   EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(kT0 - 1)); }),
-            (std::vector<oat::Timestamp>{at(kT0 + 2)}));
+            (std::vector<oat::Timestamp>{at(kT0 + 2), at(kT0 + 3)}));
+  EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("ip:10.0.0.1", at(0)); }),
+            (std::vector<oat::Timestamp>{at(kT0)}));
+  // Housekeeping forgets every key's.
+  write([](Transaction& tx) { tx.add_sign_in_failure("id:other", at(kT0 + 3), at(0)); });
+  write([](Transaction& tx) { tx.forget_sign_in_failures(at(kT0 + 2)); });
   EXPECT_TRUE(read([](Transaction& tx) { return tx.sign_in_failures("ip:10.0.0.1", at(0)); })
                   .empty());
+  EXPECT_EQ(read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(0)); }),
+            (std::vector<oat::Timestamp>{at(kT0 + 3)}));
   write([](Transaction& tx) { tx.clear_sign_in_failures("id:acme"); });
   EXPECT_TRUE(
       read([](Transaction& tx) { return tx.sign_in_failures("id:acme", at(0)); }).empty());
@@ -1446,6 +1453,11 @@ TEST(PostgresSql, RedactedHidesOnlyThePassword) {
   EXPECT_EQ(redacted("postgresql://oat@db/oat"), "postgresql://oat@db/oat");
   EXPECT_EQ(redacted("postgresql://db/oat?user=a@b"), "postgresql://db/oat?user=a@b");
   EXPECT_EQ(redacted("postgres://u:p@/x?host=/run/pg"), "postgres://u:***@/x?host=/run/pg");
+  EXPECT_EQ(redacted("postgresql://oat@db/oat?password=s3cret&sslmode=require"),
+            "postgresql://oat@db/oat?password=***&sslmode=require");
+  EXPECT_EQ(redacted("postgresql:///oat?host=/run/pg&password=s3cret"),
+            "postgresql:///oat?host=/run/pg&password=***");
+  EXPECT_EQ(redacted("postgresql:///oat?oldpassword=x"), "postgresql:///oat?oldpassword=x");
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ enum class ErrorCode {
   LabelTooLong,
   LabelControlCharacter,
   DescriptionTooLong,
+  DescriptionNulCharacter,
   // Resources and scopes
   ResourcesRequired,
   TooManyRepositories,

@@ -149,25 +149,23 @@ bool create_demo(Store& store, const std::string& password, Timestamp now) {
 std::string migrate_database(Store& from, Store& to,
                              const std::function<void(const std::string&)>& progress) {
   const auto& tables = copied_tables();
-  // The target must be empty.
-  to.read([&](Transaction& tx) {
-    std::string held;
-    for (const TableColumns& table : tables) {
-      if (const std::size_t n = tx.count_rows(table)) {
-        held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(table.name);
-      }
-    }
-    if (!held.empty()) {
-      throw AdminError("The target database is not empty (it holds " + held +
-                       "); migrate-db copies into an empty database only, and changed nothing.");
-    }
-  });
   std::vector<std::pair<std::string_view, std::size_t>> copied;
   from.read([&](Transaction& source) {
     to.write([&](Transaction& target) {
+      // The target must be empty, checked in the transaction that fills it (a server already
+      // started on it cannot slip a row in between).
+      std::string held;
+      for (const TableColumns& table : tables) {
+        if (const std::size_t n = target.count_rows(table)) {
+          held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(table.name);
+        }
+      }
+      if (!held.empty()) {
+        throw AdminError("The target database is not empty (it holds " + held +
+                         "); migrate-db copies into an empty database only, and changed nothing.");
+      }
       copied.clear();  // the write may run again
       for (const TableColumns& table : tables) {
-        target.delete_rows(table);
         std::size_t n = 0;
         source.each_row(table, [&](const RowValues& row) {
           target.insert_row(table, row);

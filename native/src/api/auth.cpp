@@ -87,7 +87,8 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   services.store.read([&](Transaction& tx) {
     if ((limited = rate_limited(services, tx, keys, now))) return;
     failed_before = !tx.sign_in_failures(keys.identifier, now - services.limiter.window()).empty();
-    user = tx.find_user(identifier);
+    // Not a name any user can have: no lookup (and no bytes a database cannot take).
+    if (!oat::validate_account_name(identifier, "identifier")) user = tx.find_user(identifier);
   });
   if (limited) return too_many_response(*limited, now);
   // Unknown users cost the same KDF work as known ones, so timing reveals no usernames.

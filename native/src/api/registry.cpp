@@ -5,8 +5,6 @@
 // what the token's resources allow of what was asked (core: oat::compute_grant). A partial or
 // empty grant is still a 200; only bad credentials are a 401.
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "api/internal.h"
 #include "api/usage.h"
@@ -338,25 +336,13 @@ http::Response events(Services& services, const http::Request& request) {
       }
     }
   });
-  std::vector<const Seen*> unknown;  // not yet attributed to a token
   for (const Seen& s : seen) {
     if (s.action != "pull" && s.action != "push") continue;
-    if (const auto token = services.usage->recent_token(s.actor, s.address, s.repository)) {
-      services.usage->count(*token, s.action == "pull", s.action == "push");
-    } else if (!s.actor.empty()) {  // an anonymous pull has no token to look for
-      unknown.push_back(&s);
-    }
-  }
-  if (!unknown.empty()) {
-    // The sign-in may have reached another server of this database, which writes what it
-    // granted within one flush period: look once more after it (the registry sends its
-    // notifications in the background, so it does not mind the wait).
-    std::this_thread::sleep_for(UsageRecorder::kFlushPeriod + std::chrono::milliseconds(500));
-    for (const Seen* s : unknown) {
-      if (const auto token = services.usage->recent_token(s->actor, s->address, s->repository)) {
-        services.usage->count(*token, s->action == "pull", s->action == "push");
-      }
-    }
+    if (s.actor.empty()) continue;  // an anonymous pull: no token to count it for
+    // Counted for the token now, or once another server has written its grant: the answer
+    // never waits (the registry gives up on a slow endpoint and sends the batch again).
+    services.usage->count_event(s.actor, s.address, s.repository, s.action == "pull",
+                                s.action == "push");
   }
   return http::Response::no_content();
 }

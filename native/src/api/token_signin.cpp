@@ -11,9 +11,17 @@
 namespace oatd::api {
 
 LimiterKeys limiter_keys(std::string_view identifier, std::string_view address) {
-  std::string id = "id:" + std::string(identifier);
-  std::transform(id.begin(), id.end(), id.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // Case-folded; bytes outside printable ASCII percent-encoded, so that any identifier a
+  // client sends (invalid UTF-8, NUL) is a key every database stores as text.
+  std::string id = "id:";
+  for (const unsigned char c : identifier) {
+    if (c > 0x20 && c < 0x7f && c != '%') {
+      id += static_cast<char>(std::tolower(c));
+    } else {
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      id += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
   return {std::move(id), "ip:" + std::string(address)};
 }
 
@@ -28,11 +36,8 @@ std::optional<RateLimited> rate_limited(const Services& services, Transaction& t
 
 void record_failure(const Services& services, Transaction& tx, const LimiterKeys& keys,
                     Timestamp now) {
-  // One table holds both limiters' failures: forget only what neither window still counts.
-  const Timestamp forget =
-      now - std::max(services.limiter.window(), services.address_limiter.window());
-  tx.add_sign_in_failure(keys.identifier, now, forget);
-  tx.add_sign_in_failure(keys.address, now, forget);
+  tx.add_sign_in_failure(keys.identifier, now, now - services.limiter.window());
+  tx.add_sign_in_failure(keys.address, now, now - services.address_limiter.window());
 }
 
 void add_rate_limit_headers(http::Response& response, const RateLimited& limited, Timestamp now) {
@@ -49,6 +54,9 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   const LimiterKeys keys = limiter_keys(request.organization, request.address);
 
   std::string failure(request.refused_before);
+  // Not a name any organization can have: no lookup (and no bytes a database cannot take).
+  const bool named = !oat::validate_account_name(request.organization, "identifier");
+  if (failure.empty() && !named) failure = oat::audit::kReasonUnknownOrganization;
   if (failure.empty()) {
     if (!oat::has_token_prefix(request.secret)) {
       failure = oat::audit::kReasonNotAToken;
@@ -65,7 +73,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     // The limits first, in the same transaction as the lookup (one round trip fewer).
     if ((limited = rate_limited(services, tx, keys, now))) return;
     if (!failure.empty()) {
-      org = tx.find_organization(request.organization);  // for the audit event
+      if (named) org = tx.find_organization(request.organization);  // for the audit event
       return;
     }
     auto found = tx.find_organization_token(request.organization, hash);  // one query for both

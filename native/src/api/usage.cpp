@@ -49,16 +49,48 @@ std::optional<std::string> UsageRecorder::recent_token(const std::string& org,
     if (it != recent_.end()) noted = it->second;
   }
   // Another server may have granted the same organization, address and repository to another
-  // token since: the later grant is the one the registry's request used.
+  // token since: the later grant is the one the registry's request used. Times are whole
+  // seconds: in a tie this server's own grant wins (the store may still hold the one it
+  // replaced, until the next flush).
   std::optional<Transaction::RecentGrant> stored;
   store_.read([&](Transaction& tx) { stored = tx.recent_grant(org, address, repository); });
-  if (stored && (!noted || stored->at >= noted->at)) return stored->token_id;
+  if (stored && (!noted || stored->at > noted->at)) return stored->token_id;
   if (noted) return noted->token_id;
   return std::nullopt;
 }
 
+void UsageRecorder::count_event(const std::string& org, const std::string& address,
+                                const std::string& repository, std::int64_t pulls,
+                                std::int64_t pushes) {
+  if (const auto token = recent_token(org, address, repository)) return count(*token, pulls, pushes);
+  std::lock_guard lock(mutex_);
+  if (unattributed_.size() < 100000) unattributed_.push_back({{org, address, repository}, pulls, pushes, 0});
+}
+
 void UsageRecorder::flush() {
   std::lock_guard flushing(flush_mutex_);
+  // Events whose grant another server may have written since.
+  std::vector<Event> waiting;
+  {
+    std::lock_guard lock(mutex_);
+    waiting.swap(unattributed_);
+  }
+  for (Event& e : waiting) {
+    const auto& [org, address, repository] = e.key;
+    std::optional<std::string> token;
+    try {
+      token = recent_token(org, address, repository);
+    } catch (const StoreError&) {
+      // the database is away: keep the event for the next flush (it still counts an attempt)
+    }
+    if (token) {
+      count(*token, e.pulls, e.pushes);
+    } else if (++e.attempts < kAttributionAttempts) {
+      std::lock_guard lock(mutex_);
+      unattributed_.push_back(std::move(e));
+    }
+  }
+
   std::map<std::string, Use> uses;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;
   std::map<GrantKey, Grant> grants;
@@ -69,16 +101,12 @@ void UsageRecorder::flush() {
     grants.swap(grants_);
   }
   if (uses.empty() && counts.empty() && grants.empty()) return;
-  Timestamp latest{};
-  for (const auto& [key, grant] : grants) latest = std::max(latest, grant.at);
-  const bool forget = latest - forgot_at_ > std::chrono::hours(1);
   try {
     store_.write([&](Transaction& tx) {
       for (const auto& [key, grant] : grants) {
         const auto& [org, address, repository] = key;
         tx.note_recent_grant(org, address, repository, grant.token_id, grant.at);
       }
-      if (forget) tx.forget_recent_grants(latest - kGrantMemory);
       for (const auto& [id, use] : uses) {
         try {
           for (const std::string& address : use.addresses) tx.record_token_use(id, use.at, address);
@@ -117,12 +145,20 @@ void UsageRecorder::flush() {
     }
     throw;
   }
-  if (forget) forgot_at_ = latest;
 }
 
-void UsageRecorder::start(std::chrono::milliseconds period) {
-  flusher_ = std::thread([this, period] {
+void UsageRecorder::housekeep(const Housekeeping& housekeeping) {
+  const Timestamp now = housekeeping.clock();
+  store_.write([&](Transaction& tx) {
+    tx.forget_recent_grants(now - kGrantMemory);
+    tx.forget_sign_in_failures(now - housekeeping.failure_memory);
+  });
+}
+
+void UsageRecorder::start(std::chrono::milliseconds period, Housekeeping housekeeping) {
+  flusher_ = std::thread([this, period, housekeeping = std::move(housekeeping)] {
     std::unique_lock lock(mutex_);
+    auto next_housekeeping = std::chrono::steady_clock::now();
     while (!stopping_) {
       wake_.wait_for(lock, period, [this] { return stopping_; });
       lock.unlock();
@@ -130,6 +166,15 @@ void UsageRecorder::start(std::chrono::milliseconds period) {
         flush();
       } catch (const std::exception& e) {
         log::warn("could not record token use; will retry", {{"error", e.what()}});
+      }
+      if (std::chrono::steady_clock::now() >= next_housekeeping) {
+        next_housekeeping = std::chrono::steady_clock::now() + kHousekeepingPeriod;
+        try {
+          housekeep(housekeeping);
+        } catch (const std::exception& e) {
+          log::warn("could not forget old grants and sign-in failures; will retry",
+                    {{"error", e.what()}});
+        }
       }
       lock.lock();
     }

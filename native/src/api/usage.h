@@ -6,7 +6,9 @@
 // server of the same database is counted for the right token.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -25,6 +27,18 @@ class UsageRecorder {
   static constexpr std::chrono::milliseconds kFlushPeriod{1000};
   // Grants older than this are forgotten: a registry notifies within seconds of a request.
   static constexpr std::chrono::hours kGrantMemory{24};
+  // A registry event whose grant is not known yet is looked for again at this many flushes
+  // (another server writes its grants within one period), then dropped.
+  static constexpr int kAttributionAttempts = 3;
+  // How often the background thread forgets old grants and sign-in failures.
+  static constexpr std::chrono::seconds kHousekeepingPeriod{60};
+
+  // What the background thread keeps tidy besides flushing: the clock, and how long sign-in
+  // failures matter (the longest rate-limit window).
+  struct Housekeeping {
+    std::function<Timestamp()> clock;
+    std::chrono::seconds failure_memory{300};
+  };
 
   explicit UsageRecorder(Store& store) : store_(store) {}
   ~UsageRecorder();  // stops the background flusher, then flushes
@@ -35,6 +49,10 @@ class UsageRecorder {
             const std::string& address, const std::vector<std::string>& repositories);
   // Pulls and pushes counted from registry events.
   void count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes);
+  // Pulls and pushes of a registry event, counted for recent_token(org, address, repository):
+  // now when it is known, else at one of the next kAttributionAttempts flushes. Never waits.
+  void count_event(const std::string& org, const std::string& address,
+                   const std::string& repository, std::int64_t pulls, std::int64_t pushes);
   // The token that most recently signed in for `org` from `address` and was granted
   // `repository`: registry events name the organization, the client's address and the
   // repository, not the token. The newer of what this server noted and what any server wrote
@@ -44,8 +62,11 @@ class UsageRecorder {
 
   // Writes what is pending in one transaction. Safe to call from any thread.
   void flush();
-  // Starts a thread that flushes every `period` until the recorder is destroyed or stop().
-  void start(std::chrono::milliseconds period);
+  // Starts a thread that flushes every `period`, and does the housekeeping every
+  // kHousekeepingPeriod, until the recorder is destroyed or stop().
+  void start(std::chrono::milliseconds period, Housekeeping housekeeping);
+  // Forgets grants older than kGrantMemory and sign-in failures older than failure_memory.
+  void housekeep(const Housekeeping& housekeeping);
   void stop();
 
  private:
@@ -64,7 +85,12 @@ class UsageRecorder {
   };
   std::map<GrantKey, Grant> recent_;        // noted by this server
   std::map<GrantKey, Grant> grants_;        // not yet written
-  Timestamp forgot_at_{};                   // when old grants were last forgotten
+  struct Event {
+    GrantKey key;
+    std::int64_t pulls = 0, pushes = 0;
+    int attempts = 0;
+  };
+  std::vector<Event> unattributed_;         // events waiting for their grant
   std::mutex flush_mutex_;  // one flush at a time, so writes land in order
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -66,6 +66,9 @@ class PostgresStore final : public Store {
       bool committing = false;
       try {
         sql::run_queries(*lease.c, work);
+        if (lease.c->met_serialization_failure()) {  // caught inside `work`: it must not commit
+          throw StoreError(Kind::Busy, "a serialization failure was caught inside the write");
+        }
         committing = true;
         lease.c->exec("COMMIT");
         end(std::move(lease));

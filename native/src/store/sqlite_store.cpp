@@ -154,14 +154,24 @@ class SqliteStore final : public Store {
   // Opens the writer connection, checks the schema version and migrates.
   void open() {
     writer_ = std::make_unique<Connection>(path_, /*read_only=*/false);
-    // Check before changing anything in the file (journal mode is persistent).
-    const int version = writer_->user_version();
-    if (version > store::latest_schema_version(store::Dialect::SQLite)) refuse_newer(path_, version);
-    if (version == 0) {
+    // Check before changing anything in the file (journal mode is persistent), in one
+    // transaction: another process may be creating the schema of a new file right now, and
+    // its first step must not look like another application's tables.
+    writer_->exec("BEGIN IMMEDIATE");
+    int version = 0;
+    std::int64_t tables = 0;
+    try {
+      version = writer_->user_version();
       Stmt s = writer_->prepare("SELECT COUNT(*) FROM sqlite_schema");
-      if (s.step() && s.int64(0) > 0) {
-        throw StoreError(Kind::Failure, store::foreign_database_message(path_));
-      }
+      if (s.step()) tables = s.int64(0);
+    } catch (...) {
+      writer_->rollback_quietly();
+      throw;
+    }
+    writer_->rollback_quietly();
+    if (version > store::latest_schema_version(store::Dialect::SQLite)) refuse_newer(path_, version);
+    if (version == 0 && tables > 0) {
+      throw StoreError(Kind::Failure, store::foreign_database_message(path_));
     }
     {
       Stmt s = writer_->prepare("PRAGMA journal_mode = WAL");

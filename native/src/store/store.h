@@ -246,9 +246,13 @@ class Transaction {
   // the database, so that every server of it counts the same failures, also after a restart.
   // The times of `key`'s failures later than `since`, oldest first.
   virtual std::vector<Timestamp> sign_in_failures(const std::string& key, Timestamp since) = 0;
-  // Notes a failure of `key` at `at`, and forgets every key's failures at or before `forget`.
+  // Notes a failure of `key` at `at`, and forgets the key's failures at or before `forget`
+  // (only the key's own rows: concurrent failures of other keys do not meet).
   virtual void add_sign_in_failure(const std::string& key, Timestamp at, Timestamp forget) = 0;
   virtual void clear_sign_in_failures(const std::string& key) = 0;
+  // Forgets every key's failures at or before `through` (housekeeping: keys that failed once
+  // and never came back).
+  virtual void forget_sign_in_failures(Timestamp through) = 0;
 
   // Which token registry notifications mean: they name the organization, the client's address
   // and the repository, not the token; the token that last signed in with those is kept here,
@@ -272,7 +276,6 @@ class Transaction {
   // Hands every row of the table to `row`, in the table's order, a page at a time.
   virtual void each_row(const TableColumns& table,
                         const std::function<void(const RowValues&)>& row) = 0;
-  virtual void delete_rows(const TableColumns& table) = 0;  // before a copy: a table's defaults
   // Adds a row read by each_row, with its own ids.
   virtual void insert_row(const TableColumns& table, const RowValues& values) = 0;
   // After a table's rows were inserted: the database's id generator (if the table has one)

@@ -33,19 +33,30 @@ Kind kind_of(std::string_view state) {
 }  // namespace
 
 std::string redacted(std::string_view uri) {
+  std::string out(uri);
   // scheme://user:password@host...: hide what lies between the first ':' after the scheme and
   // the '@' that ends the user part.
-  const auto scheme = uri.find("://");
-  if (scheme == std::string_view::npos) return std::string(uri);
-  const auto start = scheme + 3;
-  const auto at = uri.find('@', start);
-  const auto slash = uri.find('/', start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) {
-    return std::string(uri);
+  if (const auto scheme = out.find("://"); scheme != std::string::npos) {
+    const auto start = scheme + 3;
+    const auto at = out.find('@', start);
+    const auto end = out.find_first_of("/?", start);
+    const auto colon = out.find(':', start);
+    if (at != std::string::npos && (end == std::string::npos || at < end) &&
+        colon != std::string::npos && colon < at) {
+      out.replace(colon + 1, at - colon - 1, "***");
+    }
   }
-  const auto colon = uri.find(':', start);
-  if (colon == std::string_view::npos || colon > at) return std::string(uri);
-  return std::string(uri.substr(0, colon + 1)) + "***" + std::string(uri.substr(at));
+  // ...?password=secret&...: the parameter's value.
+  for (auto query = out.find('?'); query != std::string::npos;) {
+    const auto name = out.find("password=", query);
+    if (name == std::string::npos) break;
+    const char before = out[name - 1];
+    const auto value = name + 9;
+    const auto value_end = std::min(out.find('&', value), out.size());
+    if (before == '?' || before == '&') out.replace(value, value_end - value, "***");
+    query = out.find('&', value);
+  }
+  return out;
 }
 
 std::string numbered_parameters(std::string_view sql) {
@@ -77,6 +88,10 @@ std::string numbered_parameters(std::string_view sql) {
 Stmt& Stmt::set(int i, std::optional<std::string> value) {
   if (i < 1 || static_cast<std::size_t>(i) > values_.size()) {
     throw StoreError(Kind::Failure, "parameter " + std::to_string(i) + " out of range");
+  }
+  // Parameters travel as C strings: a NUL would silently cut the value short.
+  if (value && value->find('\0') != std::string::npos) {
+    throw StoreError(Kind::Failure, "a value with a NUL character cannot be stored");
   }
   values_[static_cast<std::size_t>(i - 1)] = std::move(value);
   return *this;
@@ -129,10 +144,13 @@ Connection::Connection(const std::string& uri) {
     throw StoreError(Kind::Failure, "not a valid PostgreSQL connection URI: " + message);
   }
   PQconninfoFree(options);
-  // Defaults first: the URI's own settings (expanded from dbname) override them.
-  const char* const keywords[] = {"connect_timeout", "application_name", "client_encoding",
-                                  "dbname", nullptr};
-  const char* const values[] = {"5", "oatd", "UTF8", uri.c_str(), nullptr};
+  // Defaults first: the URI's own settings (expanded from dbname) override them. Over TCP,
+  // keepalives and a user timeout notice a server that vanished without closing the
+  // connection (a crash of its machine, a network cut) within about half a minute.
+  const char* const keywords[] = {"connect_timeout",  "application_name",    "client_encoding",
+                                  "keepalives_idle",  "keepalives_interval", "keepalives_count",
+                                  "tcp_user_timeout", "dbname",              nullptr};
+  const char* const values[] = {"5", "oatd", "UTF8", "10", "5", "3", "30000", uri.c_str(), nullptr};
   conn_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (!conn_) throw StoreError(Kind::Unavailable, "out of memory connecting to PostgreSQL");
   if (PQstatus(conn_) != CONNECTION_OK) {

@@ -401,8 +401,15 @@ class Queries final : public Transaction {
   }
 
   void add_sign_in_failure(const std::string& key, Timestamp at, Timestamp forget) override {
-    c_.prepare("DELETE FROM sign_in_failures WHERE at <= ?").bind(1, forget).run();
+    c_.prepare("DELETE FROM sign_in_failures WHERE key = ? AND at <= ?")
+        .bind(1, key)
+        .bind(2, forget)
+        .run();
     c_.prepare("INSERT INTO sign_in_failures (key, at) VALUES (?, ?)").bind(1, key).bind(2, at).run();
+  }
+
+  void forget_sign_in_failures(Timestamp through) override {
+    c_.prepare("DELETE FROM sign_in_failures WHERE at <= ?").bind(1, through).run();
   }
 
   void clear_sign_in_failures(const std::string& key) override {
@@ -470,10 +477,6 @@ class Queries final : public Transaction {
       }
       if (rows < kPage) return;
     }
-  }
-
-  void delete_rows(const TableColumns& table) override {
-    c_.prepare("DELETE FROM " + std::string(table.name)).run();
   }
 
   void insert_row(const TableColumns& table, const RowValues& values) override {
