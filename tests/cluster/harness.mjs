@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
 
 import { decodeJwt } from '../lib/jwt.mjs';
-import { OATD, Oatd, replyChecks, tokenRequest } from '../lib/oatd.mjs';
+import { OATD, Oatd, listeningPort, replyChecks, tokenRequest } from '../lib/oatd.mjs';
 import { checkAnswer } from '../lib/openapi.mjs';
 import { run, runOk, running, start, stop } from '../lib/processes.mjs';
 import { WAIT_MS, waitFor } from '../lib/time.mjs';
@@ -188,29 +188,10 @@ export class Node extends Oatd {
       this.stderr += d;
       log += d;
     });
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`${this.name}: oatd serve did not start within ${WAIT_MS} ms: ${log}`));
-      }, WAIT_MS);
-      const onData = () => {
-        const m = /"address":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"listening"/.exec(log);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stderr.off('data', onData);
-        this.port = Number(m[1]);
-        this.url = `http://127.0.0.1:${this.port}`;
-        resolvePromise(this);
-      };
-      child.stderr.on('data', onData);
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot run ${OATD}: ${e.message}`));
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`${this.name}: oatd serve exited (${code ?? signal}) before listening: ${log}`));
-      });
+    return listeningPort(child, () => log, `${this.name}: oatd serve`).then((listening) => {
+      this.port = listening;
+      this.url = `http://127.0.0.1:${listening}`;
+      return this;
     });
   }
 

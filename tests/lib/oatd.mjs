@@ -85,6 +85,38 @@ function checked(reply) {
   return reply;
 }
 
+/**
+ * The port `oatd serve` (CHILD, started with stderr piped) listens on, once its "listening" line
+ * is in LOG() (its stderr so far); rejects, saying why with the log, when it exits first, cannot
+ * run, or takes longer than WAIT_MS (then it is killed). WHAT names it in messages.
+ */
+export function listeningPort(child, log, what = 'oatd serve') {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not start within ${WAIT_MS} ms: ${log()}`));
+    }, WAIT_MS);
+    const onData = () => {
+      // The server log is JSON lines: {"address":"127.0.0.1:PORT",...,"msg":"listening",...};
+      // the closing quote after the port means the line did not arrive cut short.
+      const m = /"address":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"listening"/.exec(log());
+      if (!m) return;
+      clearTimeout(timer);
+      child.stderr.off('data', onData);
+      resolvePromise(Number(m[1]));
+    };
+    child.stderr.on('data', onData);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${OATD}: ${e.message}`));
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code ?? signal}) before listening: ${log()}`));
+    });
+  });
+}
+
 export class Oatd {
   /**
    * Starts `oatd serve` on 127.0.0.1, any free port, over the database of the data folder DIR
@@ -115,31 +147,9 @@ export class Oatd {
     this.exited = child.exited;
     child.stdout.setEncoding('utf8').on('data', (d) => (this.stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (this.stderr += d));
-    return new Promise((resolvePromise, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`oatd serve did not start within ${WAIT_MS} ms: ${this.stderr}`));
-      }, WAIT_MS);
-      const onData = () => {
-        // The server log is JSON lines: {"address":"127.0.0.1:PORT",...,"msg":"listening",...};
-        // the closing quote after the port means the line did not arrive cut short.
-        const m = /"address":"127\.0\.0\.1:(\d+)"[^\n]*"msg":"listening"/.exec(this.stderr);
-        if (!m) return;
-        clearTimeout(timer);
-        child.stderr.off('data', onData);
-        this.port = Number(m[1]);
-        this.url = `http://127.0.0.1:${this.port}`;
-        resolvePromise();
-      };
-      child.stderr.on('data', onData);
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot run ${OATD}: ${e.message}`));
-      });
-      child.on('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`oatd serve exited (${code ?? signal}) before listening: ${this.stderr}`));
-      });
+    return listeningPort(child, () => this.stderr).then((port) => {
+      this.port = port;
+      this.url = `http://127.0.0.1:${port}`;
     });
   }
 
