@@ -116,6 +116,13 @@ describe('names no database can hold: invalid UTF-8, NUL', () => {
     });
   }
 
+  for (const path of ['/v2/orgs/ac%FFme/access-tokens', '/v2/orgs/acme/access-tokens/ab%00cd']) {
+    test(`a path whose name is not text, ${path}: 404 in the API's shape`, async () => {
+      const r = await server().get(path, { bearer: world.bearers.owner });
+      assertDetailError(r, 404);
+    });
+  }
+
   test('a description with a NUL is refused (400 naming the field), and nothing is created', async () => {
     const before = await server().tokens('acme', world.bearers.owner);
     const r = await server().post('/v2/orgs/acme/access-tokens',

@@ -124,6 +124,18 @@ TEST(Router, CaptureDoesNotMatchEmptySegmentOrExtraSegments) {
   EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/acme/x")).status, 404);
 }
 
+TEST(Router, CaptureDoesNotMatchWhatIsNotText) {
+  Router router;
+  router.add("GET", "/v2/orgs/{org}", echo_params);
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/ac%FFme")).status, 404);   // not UTF-8
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/ac%00me")).status, 404);   // NUL
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/%C0%AF")).status, 404);    // overlong
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/%ED%A0%80")).status, 404); // surrogate
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/%E2%82")).status, 404);    // cut short
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/caf%C3%A9")).status, 200); // é is text
+  EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/%F0%9F%90%B3")).status, 200);
+}
+
 TEST(Router, UnknownPathIs404InTheShapeOfItsErrorWriter) {
   Router router;
   router.set_error_writer(detail_error);

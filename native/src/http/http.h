@@ -109,7 +109,9 @@ Response plain_error(int status, std::string_view message);
 // -----------------------------------------------------------------------------------------------
 
 // The path segments a pattern captured, by name: for "/v2/orgs/{org}" and "/v2/orgs/acme",
-// at("org") == "acme". Values are percent-decoded; a capture never matches an empty segment.
+// at("org") == "acme". Values are percent-decoded; a capture never matches an empty segment,
+// nor one that is not text (invalid UTF-8, or a NUL): no name or id is, and no database could
+// look it up.
 class Params {
  public:
   // The captured value. Throws std::out_of_range if the pattern has no such capture (a bug in
