@@ -450,3 +450,20 @@ TEST(CountCharacters, StrayContinuationBytesCountOneEach) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Text, ValidUtf8WithoutNulIsText) {
+  using namespace std::string_literals;
+  EXPECT_TRUE(oat::is_text(""));
+  EXPECT_TRUE(oat::is_text("acme"));
+  EXPECT_TRUE(oat::is_text("caf\xC3\xA9 \xF0\x9F\x90\xB3 line\nbreak"));
+  EXPECT_FALSE(oat::is_text("ac\xFFme"));            // not UTF-8
+  EXPECT_FALSE(oat::is_text("ac\0me"s));             // NUL
+  EXPECT_FALSE(oat::is_text("\xC0\xAF"));            // overlong '/'
+  EXPECT_FALSE(oat::is_text("\xED\xA0\x80"));        // a surrogate
+  EXPECT_FALSE(oat::is_text("\xF4\x90\x80\x80"));    // past U+10FFFF
+  EXPECT_FALSE(oat::is_text("\xE2\x82"));            // cut short
+}
+
+}  // namespace

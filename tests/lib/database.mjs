@@ -41,7 +41,7 @@ const databases = new Map();
 export function testDatabase(dir) {
   const key = resolve(dir);
   if (!databases.has(key)) {
-    databases.set(key, BACKEND === 'postgres' ? createDatabase() : Promise.resolve(join(dir, 'oat.db')));
+    databases.set(key, BACKEND === 'postgres' ? newPostgresDatabase() : Promise.resolve(join(dir, 'oat.db')));
   }
   return databases.get(key);
 }
@@ -102,21 +102,17 @@ async function psql(sql, options) {
   }
 }
 
-/**
- * A new, empty PostgreSQL database on $OAT_TEST_POSTGRES's cluster, whatever the backend under
- * test (for tests that move data between the backends); its URI. Drop it with
- * dropPostgresDatabase.
- */
-export function newPostgresDatabase() {
-  return createDatabase();
-}
-
 /** Drops a database newPostgresDatabase made. */
 export async function dropPostgresDatabase(uri) {
   await dropDatabase(databaseName(uri));
 }
 
-async function createDatabase() {
+/**
+ * A new, empty PostgreSQL database on $OAT_TEST_POSTGRES's cluster, whatever the backend under
+ * test (testDatabase's for postgres, and tests that move data between the backends); its URI.
+ * Drop it with dropPostgresDatabase.
+ */
+export async function newPostgresDatabase() {
   const uri = cluster();
   // Unique across the files running side by side on one cluster; lower case, so no quoting.
   const name = `oat_${randomBytes(8).toString('hex')}`;

@@ -73,5 +73,8 @@ std::size_t count_characters(std::string_view text);
 std::string_view trim_space(std::string_view text);
 // Whether the text holds a C0 or C1 control character (tab, line break, DEL, U+0080..U+009F).
 bool has_control_character(std::string_view text);
+// Whether the bytes are text every store keeps as it is: valid UTF-8 (no overlong forms, no
+// surrogates, nothing past U+10FFFF) without a NUL.
+bool is_text(std::string_view bytes);
 
 }  // namespace oat

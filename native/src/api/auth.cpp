@@ -85,8 +85,9 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   std::optional<User> user;
   bool failed_before = false;  // the identifier has failures that a success forgets
   services.store.read([&](Transaction& tx) {
-    if ((limited = rate_limited(services, tx, keys, now))) return;
-    failed_before = !tx.sign_in_failures(keys.identifier, now - services.limiter.window()).empty();
+    const LimitState state = limit_state(services, tx, keys, now);
+    if ((limited = state.limited)) return;
+    failed_before = state.identifier_failed;
     // Not a name any user can have: no lookup (and no bytes a database cannot take).
     if (!oat::validate_account_name(identifier, "identifier")) user = tx.find_user(identifier);
   });

@@ -70,9 +70,14 @@ struct RateLimited {
   std::int64_t retry_after = 0;
   std::size_t limit = 0;
 };
-// Whether either key has reached its limit (read through `tx`).
-std::optional<RateLimited> rate_limited(const Services& services, Transaction& tx,
-                                        const LimiterKeys& keys, Timestamp now);
+// What the limits say of a sign-in, read through `tx`: whether either key has reached its
+// limit, and whether the identifier has failures in its window (a success forgets them).
+struct LimitState {
+  std::optional<RateLimited> limited;
+  bool identifier_failed = false;
+};
+LimitState limit_state(const Services& services, Transaction& tx, const LimiterKeys& keys,
+                       Timestamp now);
 // Counts a failure against both keys (inside a write), forgetting failures too old to count.
 void record_failure(const Services& services, Transaction& tx, const LimiterKeys& keys,
                     Timestamp now);

@@ -20,10 +20,14 @@ class SignInLimiter {
   using Policy = oat::SignInPolicy;
   explicit SignInLimiter(Policy policy) : policy_(policy) {}
 
-  // Seconds until `key` may try again, or nullopt when it may try now.
-  std::optional<std::int64_t> retry_after(Transaction& tx, const std::string& key,
+  // The times of `key`'s failures in the window that ends at `now`, oldest first.
+  std::vector<Timestamp> failures(Transaction& tx, const std::string& key, Timestamp now) const {
+    return tx.sign_in_failures(key, now - policy_.window);
+  }
+  // Seconds until a key with these `failures` may try again, or nullopt when it may try now.
+  std::optional<std::int64_t> retry_after(const std::vector<Timestamp>& failures,
                                           Timestamp now) const {
-    return oat::sign_in_retry_after(tx.sign_in_failures(key, now - policy_.window), policy_, now);
+    return oat::sign_in_retry_after(failures, policy_, now);
   }
   std::size_t limit() const { return policy_.max_failures; }
   std::chrono::seconds window() const { return policy_.window; }

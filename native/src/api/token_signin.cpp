@@ -25,13 +25,19 @@ LimiterKeys limiter_keys(std::string_view identifier, std::string_view address) 
   return {std::move(id), "ip:" + std::string(address)};
 }
 
-std::optional<RateLimited> rate_limited(const Services& services, Transaction& tx,
-                                        const LimiterKeys& keys, Timestamp now) {
-  const auto a = services.limiter.retry_after(tx, keys.identifier, now);
-  const auto b = services.address_limiter.retry_after(tx, keys.address, now);
-  if (!a && !b) return std::nullopt;
-  return RateLimited{std::max(a.value_or(0), b.value_or(0)),
-                     a ? services.limiter.limit() : services.address_limiter.limit()};
+LimitState limit_state(const Services& services, Transaction& tx, const LimiterKeys& keys,
+                       Timestamp now) {
+  const auto failures = services.limiter.failures(tx, keys.identifier, now);
+  const auto a = services.limiter.retry_after(failures, now);
+  const auto b = services.address_limiter.retry_after(
+      services.address_limiter.failures(tx, keys.address, now), now);
+  LimitState state;
+  state.identifier_failed = !failures.empty();
+  if (a || b) {
+    state.limited = RateLimited{std::max(a.value_or(0), b.value_or(0)),
+                                a ? services.limiter.limit() : services.address_limiter.limit()};
+  }
+  return state;
 }
 
 void record_failure(const Services& services, Transaction& tx, const LimiterKeys& keys,
@@ -71,7 +77,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   std::optional<RateLimited> limited;
   services.store.read([&](Transaction& tx) {
     // The limits first, in the same transaction as the lookup (one round trip fewer).
-    if ((limited = rate_limited(services, tx, keys, now))) return;
+    if ((limited = limit_state(services, tx, keys, now).limited)) return;
     if (!failure.empty()) {
       if (named) org = tx.find_organization(request.organization);  // for the audit event
       return;

@@ -53,12 +53,6 @@ class UsageRecorder {
   // now when it is known, else at one of the next kAttributionAttempts flushes. Never waits.
   void count_event(const std::string& org, const std::string& address,
                    const std::string& repository, std::int64_t pulls, std::int64_t pushes);
-  // The token that most recently signed in for `org` from `address` and was granted
-  // `repository`: registry events name the organization, the client's address and the
-  // repository, not the token. The newer of what this server noted and what any server wrote
-  // to the store.
-  std::optional<std::string> recent_token(const std::string& org, const std::string& address,
-                                          const std::string& repository);
 
   // Writes what is pending in one transaction. Safe to call from any thread.
   void flush();
@@ -70,6 +64,12 @@ class UsageRecorder {
   void stop();
 
  private:
+  // The token that most recently signed in for `org` from `address` and was granted
+  // `repository`: registry events name the organization, the client's address and the
+  // repository, not the token. The newer of what this server noted and what any server wrote
+  // to the store.
+  std::optional<std::string> recent_token(const std::string& org, const std::string& address,
+                                          const std::string& repository);
   struct Use {
     Timestamp at{};
     std::vector<std::string> addresses;  // in order of use, oldest first, distinct

@@ -48,37 +48,37 @@ class PostgresStore final : public Store {
   }
 
   void read(const std::function<void(Transaction&)>& work) override {
-    Lease lease = begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    std::unique_ptr<Connection> c = begin("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     try {
-      sql::run_queries(*lease.c, work);
-      lease.c->exec("COMMIT");
+      sql::run_queries(*c, work);
+      c->exec("COMMIT");
     } catch (...) {
-      end(std::move(lease));
+      end(std::move(c));
       throw;
     }
-    end(std::move(lease));
+    end(std::move(c));
   }
 
   void write(const std::function<void(Transaction&)>& work) override {
     sql::WriteScope scope(this);
     for (int attempt = 1;; ++attempt) {
-      Lease lease = begin("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      std::unique_ptr<Connection> c = begin("BEGIN ISOLATION LEVEL SERIALIZABLE");
       bool committing = false;
       try {
-        sql::run_queries(*lease.c, work);
-        if (lease.c->met_serialization_failure()) {  // caught inside `work`: it must not commit
+        sql::run_queries(*c, work);
+        if (c->met_serialization_failure()) {  // caught inside `work`: it must not commit
           throw StoreError(Kind::Busy, "a serialization failure was caught inside the write");
         }
         committing = true;
-        lease.c->exec("COMMIT");
-        end(std::move(lease));
+        c->exec("COMMIT");
+        end(std::move(c));
         return;
       } catch (const StoreError& e) {
         // A statement of `work` that met the failure may have been caught inside it; the
         // connection remembers, so the whole transaction is run again.
-        const bool conflict = e.kind() == Kind::Busy || lease.c->met_serialization_failure();
+        const bool conflict = e.kind() == Kind::Busy || c->met_serialization_failure();
         const bool lost_at_commit = committing && e.kind() == Kind::Unavailable;
-        end(std::move(lease));
+        end(std::move(c));
         if (conflict && attempt < kWriteAttempts) {
           pause_before(attempt);
           continue;
@@ -92,29 +92,25 @@ class PostgresStore final : public Store {
         }
         throw;
       } catch (...) {
-        end(std::move(lease));
+        end(std::move(c));
         throw;
       }
     }
   }
 
  private:
-  // A connection taken from the pool, with a transaction begun.
-  struct Lease {
-    std::unique_ptr<Connection> c;
-  };
-
   std::unique_ptr<Connection> connect() { return std::make_unique<Connection>(uri_); }
 
-  // Takes a connection and begins a transaction with `begin_sql`. An idle connection may have
-  // died while it waited (the database server restarted): then every idle one is dropped and a
-  // new connection made, once; a failure to begin changed nothing, so this is always safe.
-  Lease begin(const char* begin_sql) {
+  // Takes a connection from the pool and begins a transaction on it with `begin_sql`. An idle
+  // connection may have died while it waited (the database server restarted): then every idle
+  // one is dropped and a new connection made, once; a failure to begin changed nothing, so this
+  // is always safe.
+  std::unique_ptr<Connection> begin(const char* begin_sql) {
     for (int attempt = 1;; ++attempt) {
       auto [c, reused] = acquire();
       try {
         c->begin(begin_sql);
-        return Lease{std::move(c)};
+        return std::move(c);
       } catch (const StoreError& e) {
         const bool dead = !c->usable();
         release(std::move(c));
@@ -127,11 +123,11 @@ class PostgresStore final : public Store {
     }
   }
 
-  // Ends a lease: the connection goes back to the pool when it is fit for another
-  // transaction, and is closed otherwise.
-  void end(Lease lease) {
-    if (lease.c) lease.c->rollback_quietly();
-    release(std::move(lease.c));
+  // Ends a transaction begin() began: the connection goes back to the pool when it is fit for
+  // another transaction, and is closed otherwise.
+  void end(std::unique_ptr<Connection> c) {
+    c->rollback_quietly();
+    release(std::move(c));
   }
 
   std::pair<std::unique_ptr<Connection>, bool> acquire() {
@@ -252,7 +248,7 @@ class PostgresStore final : public Store {
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
-  std::size_t open_ = 0;  // idle and leased
+  std::size_t open_ = 0;  // idle and in use
 };
 
 }  // namespace
