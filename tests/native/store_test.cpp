@@ -1423,6 +1423,42 @@ TEST_F(PostgresStore, ADatabaseOfAnotherApplicationIsRefusedAndLeftUntouched) {
             "invoices");
 }
 
+TEST_F(PostgresStore, AWriteThatKeepsMeetingConflictsForHalfASecondStillCommits) {
+  // A quota-style write (count, then insert) that lasts 20 ms loses to every short writer of the
+  // same organization that commits meanwhile. One such writer runs for 500 ms, committing every
+  // few milliseconds; on a loaded machine that is a few dozen lost attempts in a row. The write
+  // is run again until it gets through, rather than refused as busy after a fixed count.
+  auto org = add_org("acme");
+  std::atomic<int> interfering{0};
+  std::thread rival([&] {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
+      const std::string id = "rival-" + std::to_string(i);
+      store_->write([&](Transaction& tx) {
+        (void)tx.count_tokens(org);
+        tx.insert_token(make_token(org, id, kT0, hash_for(id)));
+      });
+      ++interfering;
+    }
+  });
+  int attempts = 0;
+  std::string failure;
+  try {
+    store_->write([&](Transaction& tx) {
+      ++attempts;
+      (void)tx.count_tokens(org);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      tx.insert_token(make_token(org, "slow", kT0, hash_for("slow")));
+    });
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  rival.join();
+  EXPECT_EQ(failure, "") << "after " << attempts << " attempts, " << interfering << " rival commits";
+  EXPECT_GT(attempts, 1) << "the rival never got in the way; the test proves nothing";
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.find_token(org, "slow").has_value(); }));
+}
+
 TEST_F(PostgresStore, AnUnreachableServerIsUnavailableNamingTheDatabaseWithoutItsPassword) {
   const std::string uri = "postgresql://oat:s3cret@/oat?host=" + dir_.file("no-server") + "&port=5432";
   auto e = store_error([&] { oatd::open_postgres_store(uri, 2); });

@@ -3,6 +3,7 @@
 // serialization failure, so that rules checked in a transaction (a plan's quota) hold with any
 // number of servers on one database. Every statement is prepared once per connection
 // (store/postgres/connection.h); the queries are store/sql/'s, shared with SQLite.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -25,8 +26,14 @@ using postgres::in_quotes;
 using postgres::Kind;
 
 // A write meeting a serialization failure (another transaction, on this server or another,
-// touched what it read) is run again this many times in all.
-constexpr int kWriteAttempts = 12;
+// touched what it read) is run again, after a pause, until this much time has gone by since it
+// first began. The budget is time rather than a count of attempts: on a loaded machine every
+// transaction lasts longer and meets more others, so a fixed count runs out where a little more
+// patience succeeds.
+constexpr auto kWriteRetryBudget = std::chrono::seconds(3);
+// The pauses between attempts double from 2 ms up to this, each drawn at random below its bound
+// ("full jitter"), so that writers that met spread apart instead of meeting again in step.
+constexpr int kMaxPauseMs = 64;
 // How long a request waits for a connection of the pool before it is refused.
 constexpr auto kPoolWait = std::chrono::seconds(5);
 // Serializes the schema migrations of every server starting on one database.
@@ -61,6 +68,7 @@ class PostgresStore final : public Store {
 
   void write(const std::function<void(Transaction&)>& work) override {
     sql::WriteScope scope(this);
+    const auto give_up_at = std::chrono::steady_clock::now() + kWriteRetryBudget;
     for (int attempt = 1;; ++attempt) {
       std::unique_ptr<Connection> c = begin("BEGIN ISOLATION LEVEL SERIALIZABLE");
       bool committing = false;
@@ -79,7 +87,7 @@ class PostgresStore final : public Store {
         const bool conflict = e.kind() == Kind::Busy || c->met_serialization_failure();
         const bool lost_at_commit = committing && e.kind() == Kind::Unavailable;
         end(std::move(c));
-        if (conflict && attempt < kWriteAttempts) {
+        if (conflict && std::chrono::steady_clock::now() < give_up_at) {
           pause_before(attempt);
           continue;
         }
@@ -182,12 +190,13 @@ class PostgresStore final : public Store {
     }
   }
 
+  // Sleeps before the next attempt of a write that met a serialization failure: between 0 and
+  // min(2 ms × 2^(attempt-1), kMaxPauseMs), in microseconds, at random.
   static void pause_before(int attempt) {
-    // A few milliseconds, growing and jittered, so that the transactions that met do not meet
-    // again at once.
     thread_local std::minstd_rand random(std::random_device{}());
-    const int ms = 1 + static_cast<int>(random() % static_cast<unsigned>(2 * attempt + 1));
-    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    const int bound_ms = attempt >= 7 ? kMaxPauseMs : std::min(kMaxPauseMs, 2 << (attempt - 1));
+    const auto us = random() % static_cast<unsigned>(bound_ms * 1000 + 1);
+    std::this_thread::sleep_for(std::chrono::microseconds(us));
   }
 
   // Brings the schema to the current version in one transaction, holding an advisory lock so
