@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "oat/lifecycle.h"
+#include "oat/network.h"
 
 namespace oat {
 namespace {
@@ -17,17 +18,6 @@ Error wrong_type(std::string field, std::string_view expected) {
 
 Error unknown_field(const std::string& field) {
   return Error{ErrorCode::UnknownField, field, "\"" + field + "\" is not a field of an access token."};
-}
-
-Result<json> parse_object(std::string_view body) {
-  json value = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    return Error{ErrorCode::MalformedBody, "", "The request body is not valid JSON."};
-  }
-  if (!value.is_object()) {
-    return Error{ErrorCode::MalformedBody, "", "The request body must be a JSON object."};
-  }
-  return value;
 }
 
 std::string indexed(std::size_t i, std::string_view what) {
@@ -72,6 +62,21 @@ void read_resources(const json& v, const OrganizationContext& context, Errors& e
   out = std::move(parsed).value();
 }
 
+template <class Flag>
+void read_flag(const std::string& key, const json& v, Errors& errors, Flag& out) {
+  if (!v.is_boolean()) return errors.push_back(wrong_type(key, "true or false"));
+  out = v.get<bool>();
+}
+
+void read_cidrs(const json& v, Errors& errors, std::optional<std::vector<std::string>>& out) {
+  auto blocks = parse_allowed_cidrs(v);
+  if (!blocks) {
+    errors.insert(errors.end(), blocks.errors().begin(), blocks.errors().end());
+    return;
+  }
+  out = std::move(blocks).value();
+}
+
 std::optional<std::size_t> parse_positive(std::string_view text) {
   std::size_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -81,14 +86,27 @@ std::optional<std::size_t> parse_positive(std::string_view text) {
 
 }  // namespace
 
+Result<json> parse_request_object(std::string_view body) {
+  json value = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) {
+    return Error{ErrorCode::MalformedBody, "", "The request body is not valid JSON."};
+  }
+  if (!value.is_object()) {
+    return Error{ErrorCode::MalformedBody, "", "The request body must be a JSON object."};
+  }
+  return value;
+}
+
 Result<CreateTokenRequest> parse_create_request(std::string_view body,
                                                 const OrganizationContext& context) {
-  auto object = parse_object(body);
+  auto object = parse_request_object(body);
   if (!object) return object.errors();
   Errors errors;
   std::optional<std::string> label, description;
   std::optional<std::vector<Resource>> resources;
   std::optional<Timestamp> expires_at;
+  bool allow_self_rotation = false;
+  std::optional<std::vector<std::string>> allowed_cidrs;
   bool has_label = false, has_resources = false;
   for (const auto& [key, v] : object->items()) {
     if (key == "label") {
@@ -115,6 +133,10 @@ Result<CreateTokenRequest> parse_create_request(std::string_view body,
       } else {
         expires_at = t;
       }
+    } else if (key == "allow_self_rotation") {
+      read_flag(key, v, errors, allow_self_rotation);
+    } else if (key == "allowed_cidrs") {
+      read_cidrs(v, errors, allowed_cidrs);
     } else {
       errors.push_back(unknown_field(key));
     }
@@ -125,12 +147,13 @@ Result<CreateTokenRequest> parse_create_request(std::string_view body,
                       "Choose at least one repository or organization resource."});
   }
   if (!errors.empty()) return errors;
-  return CreateTokenRequest{*label, description.value_or(""), *resources, expires_at};
+  return CreateTokenRequest{*label, description.value_or(""), *resources, expires_at,
+                            allow_self_rotation, allowed_cidrs.value_or(std::vector<std::string>())};
 }
 
 Result<UpdateTokenRequest> parse_update_request(std::string_view body,
                                                 const OrganizationContext& context) {
-  auto object = parse_object(body);
+  auto object = parse_request_object(body);
   if (!object) return object.errors();
   Errors errors;
   UpdateTokenRequest update;
@@ -142,11 +165,11 @@ Result<UpdateTokenRequest> parse_update_request(std::string_view body,
     } else if (key == "resources") {
       read_resources(v, context, errors, update.resources);
     } else if (key == "is_active") {
-      if (!v.is_boolean()) {
-        errors.push_back(wrong_type("is_active", "true or false"));
-      } else {
-        update.is_active = v.get<bool>();
-      }
+      read_flag(key, v, errors, update.is_active);
+    } else if (key == "allow_self_rotation") {
+      read_flag(key, v, errors, update.allow_self_rotation);
+    } else if (key == "allowed_cidrs") {
+      read_cidrs(v, errors, update.allowed_cidrs);
     } else if (key == "expires_at") {
       errors.push_back({ErrorCode::FieldNotEditable, "expires_at",
                         "The expiration of a token cannot be changed after it is created."});
@@ -176,7 +199,7 @@ std::string too_many_sign_ins_message(long long seconds) {
 }
 
 Result<SignInRequest> parse_sign_in_request(std::string_view body, SignInForm form) {
-  auto object = parse_object(body);
+  auto object = parse_request_object(body);
   if (!object) return object.errors();
   const bool legacy = form == SignInForm::Legacy;
   Errors errors;
@@ -211,7 +234,7 @@ Result<std::optional<std::string>> parse_refresh_request(std::string_view body, 
   if (!required && body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return std::optional<std::string>();
   }
-  auto object = parse_object(body);
+  auto object = parse_request_object(body);
   if (!object) return object.errors();
   const auto it = object->find("refresh_token");
   if (it == object->end()) {
@@ -309,12 +332,17 @@ json token_json(const AccessToken& token, bool with_resources,
       {"created_at", format_rfc3339(token.created_at)},
       {"expires_at", time_or_null(token.expires_at)},
       {"last_used_at", time_or_null(token.last_used_at)},
+      {"rotated_at", time_or_null(token.rotated_at)},
+      {"previous_token_expires_at", time_or_null(token.previous_token_expires_at)},
   };
   if (with_resources) {
     out["resources"] = resources_json(token.resources);
     out["last_used_addresses"] = token.last_used_addresses;
     out["pull_count"] = token.pull_count;
     out["push_count"] = token.push_count;
+    out["previous_token_last_used_at"] = time_or_null(token.previous_token_last_used_at);
+    out["allow_self_rotation"] = token.allow_self_rotation;
+    out["allowed_cidrs"] = token.allowed_cidrs;
   }
   if (secret) out["token"] = std::string(*secret);
   return out;
@@ -351,6 +379,20 @@ Result<AccessToken> parse_token_json(const json& value) {
   if (created) token.created_at = *created;
   time("expires_at", token.expires_at, true);
   time("last_used_at", token.last_used_at, true);
+  // Lifecycle fields: optional, so that an older server's answers still read.
+  for (auto [key, out] : {std::pair{"rotated_at", &token.rotated_at},
+                          {"previous_token_expires_at", &token.previous_token_expires_at},
+                          {"previous_token_last_used_at", &token.previous_token_last_used_at}}) {
+    if (value.contains(key)) time(key, *out, true);
+  }
+  if (const auto f = value.find("allow_self_rotation"); f != value.end() && f->is_boolean()) {
+    token.allow_self_rotation = f->get<bool>();
+  }
+  if (const auto c = value.find("allowed_cidrs"); c != value.end() && c->is_array()) {
+    for (const json& block : *c) {
+      if (block.is_string()) token.allowed_cidrs.push_back(block.get<std::string>());
+    }
+  }
   if (const auto r = value.find("resources"); r != value.end()) {
     auto resources = parse_resources_json(*r);
     if (resources) {

@@ -10,6 +10,9 @@ const std::vector<AuditAction>& audit_actions() {
       {audit::kTokenActivate, "Access token activated"},
       {audit::kTokenDeactivate, "Access token deactivated"},
       {audit::kTokenSignInFailed, "Sign-in with an access token failed"},
+      {audit::kTokenRotate, "Access token rotated"},
+      {audit::kTokenRevokeLeaked, "Access token revoked as leaked"},
+      {audit::kPolicyUpdate, "Access token policy changed"},
   };
   return actions;
 }

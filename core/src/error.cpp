@@ -28,6 +28,15 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::InvalidTime: return "invalid_time";
     case ErrorCode::ExpiryInPast: return "expiry_in_past";
     case ErrorCode::ExpiryTooFar: return "expiry_too_far";
+    case ErrorCode::InvalidGracePeriod: return "invalid_grace_period";
+    case ErrorCode::InvalidPolicy: return "invalid_policy";
+    case ErrorCode::PolicyRequiresExpiration: return "policy_requires_expiration";
+    case ErrorCode::PolicyLifetimeExceeded: return "policy_lifetime_exceeded";
+    case ErrorCode::TokenBeyondPolicyLifetime: return "token_beyond_policy_lifetime";
+    case ErrorCode::TokenIdleTooLong: return "token_idle_too_long";
+    case ErrorCode::InvalidAddress: return "invalid_address";
+    case ErrorCode::TooManyAddresses: return "too_many_addresses";
+    case ErrorCode::TooManyTokens: return "too_many_tokens";
     case ErrorCode::PlanHasNoTokens: return "plan_has_no_tokens";
     case ErrorCode::QuotaReached: return "quota_reached";
     case ErrorCode::NotPermitted: return "not_permitted";
@@ -56,6 +65,8 @@ int http_status(ErrorCode code) {
       return 403;
     case ErrorCode::TokenExpired:
     case ErrorCode::TokenInactive:
+    case ErrorCode::TokenBeyondPolicyLifetime:
+    case ErrorCode::TokenIdleTooLong:
     case ErrorCode::TokenBadPrefix:
     case ErrorCode::TokenBadLength:
     case ErrorCode::TokenBadCharacter:

@@ -78,6 +78,10 @@ Status check_token_action(TokenState state, TokenAction action) {
       if (action == TokenAction::Authenticate) {
         return Error{ErrorCode::TokenExpired, "", "This access token has expired."};
       }
+      if (action == TokenAction::Rotate) {
+        return Error{ErrorCode::ActionNotAllowedInState, "",
+                     "This access token has expired, so it cannot be rotated; create a new one."};
+      }
       return Error{ErrorCode::ActionNotAllowedInState, "",
                    "This access token has expired; it can only be deleted."};
   }

@@ -214,6 +214,10 @@ json audit_data_json(const AuditData& data) {
   text("reason", data.reason);
   text("address", data.address);
   text("service", data.service);
+  if (data.grace_period_seconds) out["grace_period_seconds"] = *data.grace_period_seconds;
+  if (data.allowed_cidrs) out["allowed_cidrs"] = *data.allowed_cidrs;
+  if (data.allow_self_rotation) out["allow_self_rotation"] = *data.allow_self_rotation;
+  if (data.policy) out["policy"] = token_policy_json(*data.policy);
   return out;
 }
 
@@ -241,6 +245,21 @@ AuditData parse_audit_data(const json& value) {
   data.reason = text("reason");
   data.address = text("address");
   data.service = text("service");
+  if (const auto g = value.find("grace_period_seconds"); g != value.end() && g->is_number_integer()) {
+    data.grace_period_seconds = g->get<std::int64_t>();
+  }
+  if (const auto c = value.find("allowed_cidrs"); c != value.end() && c->is_array()) {
+    data.allowed_cidrs.emplace();
+    for (const json& block : *c) {
+      if (block.is_string()) data.allowed_cidrs->push_back(block.get<std::string>());
+    }
+  }
+  if (const auto f = value.find("allow_self_rotation"); f != value.end() && f->is_boolean()) {
+    data.allow_self_rotation = f->get<bool>();
+  }
+  if (const auto p = value.find("policy"); p != value.end()) {
+    if (auto policy = parse_token_policy_json(*p)) data.policy = *policy;
+  }
   return data;
 }
 

@@ -390,11 +390,13 @@ oat::AccessToken sample_token() {
   return t;
 }
 
-TEST(TokenJson, HasExactlyDockersFieldNames) {
+TEST(TokenJson, HasDockersFieldNamesAndTheTwoRotationTimes) {
+  // A list's rows: Docker's fields, and the rotation's two times that a row is marked by.
   json j = oat::token_json(sample_token(), /*with_resources=*/false);
   EXPECT_EQ(keys(j), (std::set<std::string>{"id", "label", "description", "created_by",
                                             "is_active", "created_at", "expires_at",
-                                            "last_used_at"}));
+                                            "last_used_at", "rotated_at",
+                                            "previous_token_expires_at"}));
 }
 
 TEST(TokenJson, CarriesTheTokensValues) {

@@ -177,6 +177,7 @@ std::string action_name(TokenAction a) {
     case TokenAction::Deactivate: return "Deactivate";
     case TokenAction::Delete: return "Delete";
     case TokenAction::Authenticate: return "Authenticate";
+    case TokenAction::Rotate: return "Rotate";
   }
   return "?";
 }
@@ -189,15 +190,18 @@ const ActionRow kMatrix[] = {
     {TokenState::Active, TokenAction::Deactivate, true},
     {TokenState::Active, TokenAction::Delete, true},
     {TokenState::Active, TokenAction::Authenticate, true},
+    {TokenState::Active, TokenAction::Rotate, true},
     {TokenState::Inactive, TokenAction::View, true},
     {TokenState::Inactive, TokenAction::Edit, true},
     {TokenState::Inactive, TokenAction::Activate, true},
     {TokenState::Inactive, TokenAction::Deactivate, true},
     {TokenState::Inactive, TokenAction::Delete, true},
     {TokenState::Inactive, TokenAction::Authenticate, false},
+    {TokenState::Inactive, TokenAction::Rotate, true},
     {TokenState::Expired, TokenAction::View, true},
     {TokenState::Expired, TokenAction::Edit, false},
     {TokenState::Expired, TokenAction::Activate, false},
+    {TokenState::Expired, TokenAction::Rotate, false},
     {TokenState::Expired, TokenAction::Deactivate, false},
     {TokenState::Expired, TokenAction::Delete, true},
     {TokenState::Expired, TokenAction::Authenticate, false},

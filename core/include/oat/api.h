@@ -25,12 +25,17 @@ struct OrganizationContext {
   Timestamp now;                      // the server's (or console's) current time
 };
 
+// A request body that must be a JSON object: MalformedBody when it is not JSON or not an object.
+Result<nlohmann::json> parse_request_object(std::string_view body);
+
 // POST /v2/orgs/{org}/access-tokens
 struct CreateTokenRequest {
   std::string label;  // trimmed
   std::string description;
   std::vector<Resource> resources;
   std::optional<Timestamp> expires_at;  // nullopt: never expires
+  bool allow_self_rotation = false;     // the token may rotate itself (POST .../self/rotate)
+  std::vector<std::string> allowed_cidrs;  // canonical blocks; empty: any address
 };
 
 // PATCH /v2/orgs/{org}/access-tokens/{id}: any of the fields; expires_at is refused.
@@ -39,8 +44,13 @@ struct UpdateTokenRequest {
   std::optional<std::string> description;
   std::optional<std::vector<Resource>> resources;
   std::optional<bool> is_active;
+  std::optional<bool> allow_self_rotation;
+  std::optional<std::vector<std::string>> allowed_cidrs;  // empty: any address
 
-  bool empty() const { return !label && !description && !resources && !is_active; }
+  bool empty() const {
+    return !label && !description && !resources && !is_active && !allow_self_rotation &&
+           !allowed_cidrs;
+  }
 };
 
 // Parse and validate; every bad field is reported (field names as in the body).
@@ -71,6 +81,15 @@ struct AccessToken {
   std::vector<std::string> last_used_addresses;
   long long pull_count = 0;
   long long push_count = 0;
+  // Lifecycle (in every answer): the last rotation, and until when the secret it replaced
+  // keeps signing in (null: no grace, or never rotated).
+  std::optional<Timestamp> rotated_at;
+  std::optional<Timestamp> previous_token_expires_at;
+  // Single-token answers: when the previous secret last signed in, whether the token may
+  // rotate itself, and the address blocks it may sign in from (empty: anywhere).
+  std::optional<Timestamp> previous_token_last_used_at;
+  bool allow_self_rotation = false;
+  std::vector<std::string> allowed_cidrs;
 };
 
 // The token object. `with_resources` for single-token answers (lists carry none), which also

@@ -13,7 +13,8 @@ struct AuditAction {
 };
 
 // Every action the audit log records, in the order the console lists them. Docker's minimum
-// (create, update, delete) plus activation, deactivation and failed sign-ins with a token.
+// (create, update, delete) plus activation, deactivation, failed sign-ins with a token,
+// rotations, reports of leaked tokens and changes of the organization's token policy.
 const std::vector<AuditAction>& audit_actions();
 
 // The description of a known action; nullopt for a name that is not an action.
@@ -26,6 +27,9 @@ inline constexpr std::string_view kTokenDelete = "access_token.delete";
 inline constexpr std::string_view kTokenActivate = "access_token.activate";
 inline constexpr std::string_view kTokenDeactivate = "access_token.deactivate";
 inline constexpr std::string_view kTokenSignInFailed = "access_token.sign_in_failed";
+inline constexpr std::string_view kTokenRotate = "access_token.rotate";
+inline constexpr std::string_view kTokenRevokeLeaked = "access_token.revoke_leaked";
+inline constexpr std::string_view kPolicyUpdate = "access_token_policy.update";
 
 // Why a sign-in with an access token failed, as its audit event's `reason` records it (beside
 // the core's own refusals: a bad format, a deactivated or expired token).
@@ -33,6 +37,11 @@ inline constexpr std::string_view kReasonNotAToken = "not an organization access
 inline constexpr std::string_view kReasonUnknownOrganization = "unknown organization";
 inline constexpr std::string_view kReasonUnknownToken = "unknown token";
 inline constexpr std::string_view kReasonWrongAccount = "the account does not match the username";
+// The client's address is outside the token's allowed_cidrs (the event also records it).
+inline constexpr std::string_view kReasonAddressNotAllowed = "address_not_allowed";
+// The secret a rotation replaced, presented after its grace period ended.
+inline constexpr std::string_view kReasonPreviousSecretEnded =
+    "a secret replaced by a rotation, after its grace period";
 }  // namespace audit
 
 }  // namespace oat

@@ -42,6 +42,18 @@ enum class ErrorCode {
   InvalidTime,
   ExpiryInPast,
   ExpiryTooFar,
+  // Rotation and the organization's token policy
+  InvalidGracePeriod,
+  InvalidPolicy,
+  PolicyRequiresExpiration,   // creation, rotation, edit: no expiration under the policy
+  PolicyLifetimeExceeded,     // creation, rotation, edit: beyond the maximum lifetime
+  TokenBeyondPolicyLifetime,  // sign-in: older than the maximum lifetime
+  TokenIdleTooLong,           // sign-in: unused longer than the idle limit
+  // Address allow-lists
+  InvalidAddress,
+  TooManyAddresses,
+  // Leaked-token reports
+  TooManyTokens,
   // Plans and quotas
   PlanHasNoTokens,
   QuotaReached,

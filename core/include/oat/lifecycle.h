@@ -49,10 +49,10 @@ TokenState derive_state(bool is_active, std::optional<Timestamp> expires_at, Tim
 inline constexpr std::size_t kMaxLastUsedAddresses = 5;
 void note_last_address(std::vector<std::string>& addresses, std::string_view address);
 
-enum class TokenAction { View, Edit, Activate, Deactivate, Delete, Authenticate };
+enum class TokenAction { View, Edit, Activate, Deactivate, Delete, Authenticate, Rotate };
 
-// Active: everything. Inactive: view, edit, activate, deactivate (no-op), delete; never
-// authenticate. Expired: view and delete only.
+// Active: everything. Inactive: view, edit, activate, deactivate (no-op), delete, rotate (it
+// stays deactivated); never authenticate. Expired: view and delete only.
 Status check_token_action(TokenState state, TokenAction action);
 
 }  // namespace oat

@@ -5,6 +5,7 @@
 #include "oat/audit.h"
 #include "oat/error.h"
 #include "oat/lifecycle.h"
+#include "oat/network.h"
 #include "oat/plan.h"
 #include "oat/registry.h"
 #include "oat/resource.h"
@@ -12,4 +13,5 @@
 #include "oat/scope.h"
 #include "oat/time.h"
 #include "oat/token_format.h"
+#include "oat/token_policy.h"
 #include "oat/wire.h"

@@ -18,6 +18,7 @@
 #include "oat/plan.h"
 #include "oat/resource.h"
 #include "oat/time.h"
+#include "oat/token_policy.h"
 
 namespace oat {
 
@@ -87,15 +88,22 @@ Result<RepositoryInfo> parse_repository_json(const nlohmann::json& value);
 // ---- The audit log ---------------------------------------------------------------------------
 
 // What an event's `data` may hold, by action: the token's id and label (every token action),
-// its resources and expiry (create; resources also on an update that changed them), the label
-// it had before a rename, and for a failed sign-in the reason, the client's address and the
-// service it came through ("api", "registry").
+// its resources and expiry (create; resources also on an update that changed them; a rotation's
+// new expiry), the label it had before a rename, and for a failed sign-in the reason, the
+// client's address and the service it came through ("api", "registry"); a leaked-token report
+// records the reporter's address.
 struct AuditData {
   std::optional<std::string> token_id, label, previous_label;
   std::optional<std::vector<Resource>> resources;
   // The expiry, when one was recorded: a time, or nullopt inside for "never expires".
   std::optional<std::optional<Timestamp>> expires_at;
   std::optional<std::string> reason, address, service;
+  // A rotation's grace; a create's or update's allow-list and self-rotation flag (when they
+  // changed); the policy a policy change set.
+  std::optional<std::int64_t> grace_period_seconds;
+  std::optional<std::vector<std::string>> allowed_cidrs;
+  std::optional<bool> allow_self_rotation;
+  std::optional<TokenPolicy> policy;
 };
 nlohmann::json audit_data_json(const AuditData& data);
 // Reads what it knows of an event's data; fields of another shape are left out.
