@@ -54,6 +54,7 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string console;
   std::vector<std::string> cors_origins;
+  std::vector<std::string> trusted_proxies;  // address blocks (checked when parsed)
   std::string key;
   std::string public_url;
   unsigned threads = 0;
@@ -96,8 +97,9 @@ int serve(const ServeOptions& options) {
   oatd::Services services{*store, key, system_now, std::move(service_options)};
   oatd::UsageRecorder usage(*store);
   usage.start(oatd::UsageRecorder::kFlushPeriod,
-              {system_now, std::max(services.options.sign_in_policy.window,
-                                    services.options.address_policy.window)});
+              {system_now, std::max({services.options.sign_in_policy.window,
+                                     services.options.address_policy.window,
+                                     services.revoke_limiter.window()})});
   services.usage = &usage;
 
   oatd::http::Router router;
@@ -137,6 +139,9 @@ int serve(const ServeOptions& options) {
   server_options.listen = options.listen;
   server_options.threads = options.threads;
   server_options.cors_origins = options.cors_origins;
+  for (const std::string& block : options.trusted_proxies) {
+    server_options.trusted_proxies.push_back(*oat::parse_cidr(block, "--trusted-proxy"));
+  }
   server_options.error_writer = oatd::api_error;
   if (!options.console.empty()) server_options.static_dir = options.console;
   oatd::log::AccessLog access_log(options.access_log);
@@ -204,6 +209,13 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
       ->check(CLI::ExistingDirectory);
   serve_cmd->add_option("--cors-origin", serve_options.cors_origins,
                         "Origin allowed to call the API from a browser (repeatable)");
+  serve_cmd->add_option("--trusted-proxy", serve_options.trusted_proxies,
+                        "Address or block (CIDR) of a proxy whose X-Forwarded-For names the client "
+                        "(repeatable); without one, the connection's peer is the client")
+      ->check([](const std::string& value) {
+        const auto block = oat::parse_cidr(value, "--trusted-proxy");
+        return block ? std::string() : block.error().message;
+      });
   serve_cmd->add_option("--key", serve_options.key,
                         "Signing key file (created with mode 0600 if missing; default: beside a SQLite "
                         "database; required with PostgreSQL)");

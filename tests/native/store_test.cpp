@@ -636,10 +636,11 @@ TEST_P(StoreTest, FindOrganizationTokenOfAnUnknownOrganizationFindsNothing) {
   }));
 }
 
-TEST_P(StoreTest, UpdateTokenReplacesOnlyLabelDescriptionActiveAndResources) {
+TEST_P(StoreTest, UpdateTokenReplacesWhatMayChangeButNeverItsCreationOrUse) {
   auto org = add_org("acme");
   auto original = make_token(org, "t1", kT0, hash_for("t1"));
   original.expires_at = at(kT0 + 1000);
+  original.last_used_at = at(kT0 + 5);
   insert(original);
 
   auto changed = original;
@@ -647,9 +648,19 @@ TEST_P(StoreTest, UpdateTokenReplacesOnlyLabelDescriptionActiveAndResources) {
   changed.description = "new description";
   changed.is_active = false;
   changed.resources = sample_resources();
-  changed.expires_at = std::nullopt;          // not editable
-  changed.created_by = "mallory";             // not editable
-  changed.secret_hash = hash_for("other");    // not editable
+  changed.allow_self_rotation = true;
+  changed.allowed_cidrs = {"192.0.2.0/24", "2001:db8::/32"};
+  // What a rotation changes.
+  changed.secret_hash = hash_for("rotated");
+  changed.previous_secret_hash = hash_for("t1");
+  changed.previous_expires_at = at(kT0 + 3600);
+  changed.previous_last_used_at = at(kT0 + 7);
+  changed.rotated_at = at(kT0 + 10);
+  changed.expires_at = at(kT0 + 2000);
+  // Never changed by an update.
+  changed.created_by = "mallory";
+  changed.created_at = at(kT0 + 99);
+  changed.last_used_at = std::nullopt;
   write([&](Transaction& tx) { tx.update_token(changed); });
 
   auto found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
@@ -658,9 +669,71 @@ TEST_P(StoreTest, UpdateTokenReplacesOnlyLabelDescriptionActiveAndResources) {
   EXPECT_EQ(found->description, "new description");
   EXPECT_FALSE(found->is_active);
   EXPECT_EQ(found->resources, sample_resources());
-  EXPECT_EQ(found->expires_at, original.expires_at);
+  EXPECT_TRUE(found->allow_self_rotation);
+  EXPECT_EQ(found->allowed_cidrs, changed.allowed_cidrs);
+  EXPECT_EQ(found->secret_hash, hash_for("rotated"));
+  EXPECT_EQ(found->previous_secret_hash, hash_for("t1"));
+  EXPECT_EQ(found->previous_expires_at, changed.previous_expires_at);
+  EXPECT_EQ(found->previous_last_used_at, changed.previous_last_used_at);
+  EXPECT_EQ(found->rotated_at, changed.rotated_at);
+  EXPECT_EQ(found->expires_at, changed.expires_at);
   EXPECT_EQ(found->created_by, "alice");
-  EXPECT_EQ(found->secret_hash, hash_for("t1"));
+  EXPECT_EQ(found->created_at, original.created_at);
+  EXPECT_EQ(found->last_used_at, original.last_used_at);
+
+  // A rotation without grace keeps no previous secret (stored as NULL, not "").
+  changed.previous_secret_hash.clear();
+  changed.previous_expires_at.reset();
+  write([&](Transaction& tx) { tx.update_token(changed); });
+  found = read([&](Transaction& tx) { return tx.find_token(org, "t1"); });
+  EXPECT_EQ(found->previous_secret_hash, "");
+  EXPECT_FALSE(found->previous_expires_at);
+}
+
+TEST_P(StoreTest, APreviousSecretFindsItsTokenWithThePolicyOfItsOrganization) {
+  auto acme = add_org("acme");
+  auto other = add_org("other");
+  auto t = make_token(acme, "t1", kT0, hash_for("new"));
+  t.previous_secret_hash = hash_for("old");
+  t.previous_expires_at = at(kT0 + 3600);
+  insert(t);
+  write([&](Transaction& tx) { tx.set_token_policy(acme, oat::TokenPolicy{90, true, 30}); });
+
+  auto by_new = read([&](Transaction& tx) { return tx.find_organization_token("acme", hash_for("new")); });
+  auto by_old = read([&](Transaction& tx) { return tx.find_organization_token("acme", hash_for("old")); });
+  ASSERT_TRUE(by_new && by_new->token && by_old && by_old->token);
+  EXPECT_EQ(by_new->token->id, "t1");
+  EXPECT_EQ(by_old->token->id, "t1");
+  EXPECT_EQ(by_old->token->secret_hash, hash_for("new"));  // the caller tells which matched
+  EXPECT_EQ(by_old->policy, (oat::TokenPolicy{90, true, 30}));
+  auto elsewhere = read([&](Transaction& tx) { return tx.find_organization_token("other", hash_for("old")); });
+  ASSERT_TRUE(elsewhere);
+  EXPECT_FALSE(elsewhere->token);
+  EXPECT_TRUE(elsewhere->policy.empty());
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.find_token_by_hash(hash_for("old")); })->id, "t1");
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_token_by_hash(hash_for("none")); }));
+  (void)other;
+}
+
+TEST_P(StoreTest, ATokenPolicyIsEmptyUntilSetAndThenReplaced) {
+  auto org = add_org("acme");
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.find_token_policy(org); }).empty());
+  write([&](Transaction& tx) { tx.set_token_policy(org, oat::TokenPolicy{30, false, std::nullopt}); });
+  write([&](Transaction& tx) { tx.set_token_policy(org, oat::TokenPolicy{std::nullopt, true, 7}); });
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.find_token_policy(org); }),
+            (oat::TokenPolicy{std::nullopt, true, 7}));
+}
+
+TEST_P(StoreTest, ThePreviousSecretsLastUseNeverMovesBackwards) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  write([&](Transaction& tx) { tx.record_previous_secret_use("t1", at(kT0 + 20)); });
+  write([&](Transaction& tx) { tx.record_previous_secret_use("t1", at(kT0 + 10)); });
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.find_token(org, "t1"); })->previous_last_used_at,
+            at(kT0 + 20));
+  EXPECT_EQ(store_error([&] { write([&](Transaction& tx) { tx.record_previous_secret_use("gone", at(kT0)); }); })
+                .kind(),
+            Kind::NotFound);
 }
 
 TEST_P(StoreTest, UpdatingAMissingTokenIsNotFound) {

@@ -45,14 +45,26 @@ std::string user_bearer(const Services& services, const User& user,
   return services.key.sign_jwt(claims);
 }
 
-std::string token_bearer(const Services& services, const Organization& org,
-                         const TokenRecord& token, Timestamp now) {
+std::string token_bearer(const Services& services, const TokenSignIn& signed_in, Timestamp now) {
   json claims = bearer_claims(services, now);
-  claims["sub"] = org.name;
+  claims["sub"] = signed_in.org.name;
   claims["kind"] = "access_token";
-  claims["oid"] = org.id;
-  claims["tid"] = token.id;
+  claims["oid"] = signed_in.org.id;
+  claims["tid"] = signed_in.token.id;
+  claims["sh"] = secret_fingerprint(signed_in.previous_secret ? signed_in.token.previous_secret_hash
+                                                              : signed_in.token.secret_hash);
   return services.key.sign_jwt(claims);
+}
+
+// Whether a token bearer still holds: got with the token's secret, or with the secret its last
+// rotation replaced while that one's grace lasts.
+bool bearer_secret_current(const json& claims, const TokenRecord& token, Timestamp now) {
+  const std::string sh = text_claim(claims, "sh");
+  if (sh.empty()) return false;
+  if (constant_time_equal(sh, secret_fingerprint(token.secret_hash))) return true;
+  return !token.previous_secret_hash.empty() &&
+         oat::previous_secret_usable(token.previous_expires_at, now) &&
+         constant_time_equal(sh, secret_fingerprint(token.previous_secret_hash));
 }
 
 // 200 with a bearer and its lifetime, without a session (a token's sign-in, a refresh).
@@ -74,10 +86,9 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
         services, {identifier, secret, request.remote_address, now, "api", {}});
     if (const auto* refusal = std::get_if<TokenSignInRefusal>(&result)) {
       if (refusal->rate_limited) return too_many_response(*refusal->rate_limited, now);
-      return detail_response(401, oat::kBadTokenCredentials);
+      return detail_response(401, refusal->policy.value_or(std::string(oat::kBadTokenCredentials)));
     }
-    const auto& signed_in = std::get<TokenSignIn>(result);
-    return bearer_answer(services, token_bearer(services, signed_in.org, signed_in.token, now));
+    return bearer_answer(services, token_bearer(services, std::get<TokenSignIn>(result), now));
   }
 
   const LimiterKeys keys = limiter_keys(identifier, request.remote_address);
@@ -169,6 +180,10 @@ http::Response logout(Services& services, const http::Request& request) {
 
 }  // namespace
 
+std::string secret_fingerprint(std::string_view secret_hash) {
+  return sha256_hex(secret_hash).substr(0, 32);
+}
+
 std::variant<Caller, http::Response> authenticate(const http::Request& request,
                                                   Services& services) {
   const auto header = request.header("authorization");
@@ -202,10 +217,12 @@ std::variant<Caller, http::Response> authenticate(const http::Request& request,
                claims["oid"].is_number_integer() && claims["tid"].is_string()) {
       caller.is_access_token = true;
       caller.token = tx.find_token(claims["oid"].get<std::int64_t>(), claims["tid"].get<std::string>());
-      // Deactivated, expired and deleted tokens lose their bearers at once.
+      // Deactivated, expired and deleted tokens lose their bearers at once; a rotation ends
+      // the bearers of the replaced secret with its grace.
       if (!caller.token || oat::check_token_action(oat::derive_state(caller.token->is_active,
                                                                      caller.token->expires_at, now),
-                                                   oat::TokenAction::Authenticate)) {
+                                                   oat::TokenAction::Authenticate) ||
+          !bearer_secret_current(claims, *caller.token, now)) {
         return;
       }
       caller.subject = text_claim(claims, "sub");

@@ -99,11 +99,16 @@ struct TokenSignInRequest {
 struct TokenSignIn {
   Organization org;
   TokenRecord token;
+  bool previous_secret = false;  // signed in with the secret a rotation replaced (in its grace)
 };
-// nullopt: wrong credentials (an unknown organization or token, a bad format, a deactivated
-// or expired token: the client is not told which). A value: rate-limited.
+// Neither value: wrong credentials (an unknown organization or token, a bad format, a
+// deactivated or expired token, a secret past its rotation's grace, an address outside the
+// token's allow-list: the client is not told which). rate_limited: too many failures.
+// policy: the right secret, refused by the organization's token policy (the core's sentence,
+// which the client is told).
 struct TokenSignInRefusal {
   std::optional<RateLimited> rate_limited;
+  std::optional<std::string> policy;
 };
 // Runs inside the lookup's read transaction when the sign-in succeeds; returns the
 // repositories granted, which the usage recorder keeps to attribute the registry's events.
@@ -116,11 +121,26 @@ using GrantInTransaction =
 std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(
     Services& services, const TokenSignInRequest& request, const GrantInTransaction& grant = {});
 
+// A management bearer's fingerprint of the secret it was got with (claim "sh"), so that a
+// rotation ends the bearers of the replaced secret with its grace.
+std::string secret_fingerprint(std::string_view secret_hash);
+
+// The token object as the API shows it.
+oat::AccessToken api_view(const TokenRecord& record);
+// Rotates `token` (inside a write): a new secret, the old one kept for the grace, the expiry
+// the request gives, each checked against the state rules and `policy`; audited as `caller`.
+// Answers 200 with the token and its new secret, or the refusal.
+http::Response rotate_token(Transaction& tx, const Organization& org, TokenRecord token,
+                            const oat::TokenPolicy& policy, std::string_view body,
+                            std::string_view actor, Timestamp now);
+
 // Audit event JSON as the API shows it.
 json audit_event_json(const AuditEvent& event);
 
 void add_auth_routes(http::Router& router, Services& services);
 void add_token_routes(http::Router& router, Services& services);
 void add_account_routes(http::Router& router, Services& services);
+// Self-rotation, the organization's token policy, leaked-token reports (lifecycle.cpp).
+void add_lifecycle_routes(http::Router& router, Services& services);
 
 }  // namespace oatd::api

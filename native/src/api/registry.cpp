@@ -205,6 +205,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
         return repositories;
       });
   if (const auto* refusal = std::get_if<TokenSignInRefusal>(&result)) {
+    if (refusal->policy) return registry_error(401, "UNAUTHORIZED", *refusal->policy);
     if (!refusal->rate_limited) return bad_credentials();
     http::Response limited = registry_error(
         429, "TOOMANYREQUESTS", oat::too_many_sign_ins_message(refusal->rate_limited->retry_after));

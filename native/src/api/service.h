@@ -52,6 +52,9 @@ struct Services {
   const ServiceOptions options;  // settled before construction: the limiters are built from it
   SignInLimiter limiter{options.sign_in_policy};
   SignInLimiter address_limiter{options.address_policy};
+  // Leaked-token reports (POST /v2/access-tokens/revoke) per client address: every report
+  // counts, kept as the sign-in failures are.
+  SignInLimiter revoke_limiter{oat::kRevokeLimit};
   UsageRecorder* usage = nullptr;  // registry sign-ins are recorded through it when set
 };
 

@@ -75,6 +75,8 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   std::optional<TokenRecord> token;
   std::vector<std::string> repositories;
   std::optional<RateLimited> limited;
+  std::optional<std::string> policy_refusal;
+  bool previous_secret = false;
   services.store.read([&](Transaction& tx) {
     // The limits first, in the same transaction as the lookup (one round trip fewer).
     if ((limited = limit_state(services, tx, keys, now).limited)) return;
@@ -87,14 +89,27 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     org = std::move(found->organization);
     token = std::move(found->token);
     if (!token) return void(failure = oat::audit::kReasonUnknownToken);
+    previous_secret = token->secret_hash != hash;
+    if (previous_secret && !oat::previous_secret_usable(token->previous_expires_at, now)) {
+      return void(failure = oat::audit::kReasonPreviousSecretEnded);
+    }
     if (auto refused = oat::check_token_action(
             oat::derive_state(token->is_active, token->expires_at, now),
             oat::TokenAction::Authenticate)) {
       return void(failure = refused->message);
     }
+    if (!oat::address_allowed(token->allowed_cidrs, request.address)) {
+      return void(failure = oat::audit::kReasonAddressNotAllowed);
+    }
+    if (auto refused = oat::check_policy_at_use(
+            found->policy, oat::lifetime_start(token->created_at, token->rotated_at),
+            token->last_used_at, now)) {
+      policy_refusal = refused->message;
+      return void(failure = refused->message);
+    }
     if (grant) repositories = grant(tx, TokenSignIn{*org, *token});
   });
-  if (limited) return TokenSignInRefusal{*limited};
+  if (limited) return TokenSignInRefusal{*limited, std::nullopt};
 
   if (!failure.empty()) {
     oat::AuditData failure_data;
@@ -108,10 +123,11 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
                           token ? token->label : std::string(), org->name,
                           oat::json_text(oat::audit_data_json(failure_data)), now});
     });
-    return TokenSignInRefusal{std::nullopt};
+    return TokenSignInRefusal{std::nullopt, policy_refusal};
   }
-  services.usage->note(token->id, org->name, now, std::string(request.address), repositories);
-  return TokenSignIn{std::move(*org), std::move(*token)};
+  services.usage->note(token->id, org->name, now, std::string(request.address), repositories,
+                       previous_secret);
+  return TokenSignIn{std::move(*org), std::move(*token), previous_secret};
 }
 
 }  // namespace oatd::api

@@ -1,15 +1,18 @@
-// [SECTION] /v2/orgs/{org}/access-tokens: create, list, view, edit, delete.
+// [SECTION] /v2/orgs/{org}/access-tokens: create, list, view, edit, rotate, delete.
 #include "api/internal.h"
 #include "crypto/crypto.h"
 
 namespace oatd::api {
-namespace {
 
 oat::AccessToken api_view(const TokenRecord& r) {
   return {r.id,           r.label,        r.description,    r.created_by,
           r.is_active,    r.created_at,   r.expires_at,     r.last_used_at,
-          r.resources,    r.last_addresses, r.pull_count,   r.push_count};
+          r.resources,    r.last_addresses, r.pull_count,   r.push_count,
+          r.rotated_at,   r.previous_expires_at, r.previous_last_used_at,
+          r.allow_self_rotation, r.allowed_cidrs};
 }
+
+namespace {
 
 oat::OrganizationContext context_of(Transaction& tx, const Organization& org, Timestamp now) {
   return {org.name,
@@ -26,11 +29,14 @@ oat::AuditData audit_data(const TokenRecord& token) {
   return data;
 }
 
+void audit(Transaction& tx, const Organization& org, std::string_view actor, std::string_view action,
+           const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
+  tx.add_audit_event({0, org.name, std::string(action), token.label, std::string(actor),
+                      oat::json_text(oat::audit_data_json(data)), now});
+}
 void audit(Transaction& tx, const Organization& org, const Caller& caller, std::string_view action,
            const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
-  tx.add_audit_event(
-      {0, org.name, std::string(action), token.label, caller.subject,
-       oat::json_text(oat::audit_data_json(data)), now});
+  audit(tx, org, caller.subject, action, token, data, now);
 }
 
 http::Response token_not_found() { return detail_response(404, "Access token not found."); }
@@ -66,6 +72,9 @@ http::Response create(Services& services, const http::Request& request,
     const Timestamp now = services.clock();
     auto parsed = oat::parse_create_request(request.body, context_of(tx, org, now));
     if (!parsed) return errors_response(parsed.errors());
+    if (auto refused = oat::check_expiry_policy(tx.find_token_policy(org.id), parsed->expires_at, now)) {
+      return errors_response({*refused});
+    }
     if (auto refused = oat::check_can_create_token(org.plan, tx.count_tokens(org.id))) {
       return errors_response({*refused});
     }
@@ -81,10 +90,14 @@ http::Response create(Services& services, const http::Request& request,
     token.expires_at = parsed->expires_at;
     token.resources = parsed->resources;
     token.secret_hash = sha256_hex(secret);
+    token.allow_self_rotation = parsed->allow_self_rotation;
+    token.allowed_cidrs = parsed->allowed_cidrs;
     tx.insert_token(token);
     oat::AuditData data = audit_data(token);
     data.resources = token.resources;
     data.expires_at.emplace(token.expires_at);  // recorded, even when it is "never"
+    if (!token.allowed_cidrs.empty()) data.allowed_cidrs = token.allowed_cidrs;
+    if (token.allow_self_rotation) data.allow_self_rotation = true;
     audit(tx, org, caller, oat::audit::kTokenCreate, token, data, now);
     return json_response(201, oat::token_json(api_view(token), true, secret));
   });
@@ -123,7 +136,8 @@ http::Response edit(Services& services, const http::Request& request, const http
     auto update = oat::parse_update_request(request.body, context_of(tx, org, now));
     if (!update) return errors_response(update.errors());
     const oat::TokenState state = oat::derive_state(token->is_active, token->expires_at, now);
-    const bool edits = update->label || update->description || update->resources;
+    const bool edits = update->label || update->description || update->resources ||
+                       update->allow_self_rotation || update->allowed_cidrs;
     if (edits) {
       if (auto refused = oat::check_token_action(state, oat::TokenAction::Edit)) {
         return errors_response({*refused});
@@ -134,20 +148,37 @@ http::Response edit(Services& services, const http::Request& request, const http
                                              : oat::TokenAction::Deactivate;
       if (auto refused = oat::check_token_action(state, action)) return errors_response({*refused});
     }
+    // An edit or an activation must leave a token the policy allows (a rotation with an
+    // expiration brings one back within it); a deactivation is always allowed.
+    if (edits || update->is_active.value_or(false)) {
+      if (auto refused = oat::check_expiry_policy(
+              tx.find_token_policy(org.id), token->expires_at,
+              oat::lifetime_start(token->created_at, token->rotated_at), oat::PolicyCheck::Existing)) {
+        return errors_response({*refused});
+      }
+    }
     const TokenRecord before = *token;
     if (update->label) token->label = *update->label;
     if (update->description) token->description = *update->description;
     if (update->resources) token->resources = *update->resources;
     if (update->is_active) token->is_active = *update->is_active;
+    if (update->allow_self_rotation) token->allow_self_rotation = *update->allow_self_rotation;
+    if (update->allowed_cidrs) token->allowed_cidrs = *update->allowed_cidrs;
     tx.update_token(*token);
 
     const bool content_changed = token->label != before.label ||
                                  token->description != before.description ||
-                                 token->resources != before.resources;
+                                 token->resources != before.resources ||
+                                 token->allow_self_rotation != before.allow_self_rotation ||
+                                 token->allowed_cidrs != before.allowed_cidrs;
     if (content_changed) {
       oat::AuditData data = audit_data(*token);
       if (token->label != before.label) data.previous_label = before.label;
       if (token->resources != before.resources) data.resources = token->resources;
+      if (token->allowed_cidrs != before.allowed_cidrs) data.allowed_cidrs = token->allowed_cidrs;
+      if (token->allow_self_rotation != before.allow_self_rotation) {
+        data.allow_self_rotation = token->allow_self_rotation;
+      }
       audit(tx, org, caller, oat::audit::kTokenUpdate, *token, data, now);
     }
     if (token->is_active != before.is_active) {
@@ -156,6 +187,17 @@ http::Response edit(Services& services, const http::Request& request, const http
             audit_data(*token), now);
     }
     return json_response(200, oat::token_json(api_view(*token), true));
+  });
+}
+
+http::Response rotate(Services& services, const http::Request& request,
+                      const http::Params& params) {
+  return with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller& caller,
+                                                               const Organization& org) {
+    auto token = tx.find_token(org.id, params.at("id"));
+    if (!token) return token_not_found();
+    return rotate_token(tx, org, std::move(*token), tx.find_token_policy(org.id), request.body,
+                        caller.subject, services.clock());
   });
 }
 
@@ -178,6 +220,37 @@ http::Response remove(Services& services, const http::Request& request,
 
 }  // namespace
 
+http::Response rotate_token(Transaction& tx, const Organization& org, TokenRecord token,
+                            const oat::TokenPolicy& policy, std::string_view body,
+                            std::string_view actor, Timestamp now) {
+  auto parsed = oat::parse_rotate_request(body, now);
+  if (!parsed) return errors_response(parsed.errors());
+  if (auto refused = oat::check_token_action(
+          oat::derive_state(token.is_active, token.expires_at, now), oat::TokenAction::Rotate)) {
+    return errors_response({*refused});
+  }
+  const std::optional<Timestamp> expires_at = parsed->expires_at.value_or(token.expires_at);
+  // A rotation starts the token's lifetime again: its expiry is measured from now.
+  if (auto refused = oat::check_expiry_policy(policy, expires_at, now)) {
+    return errors_response({*refused});
+  }
+  const std::string secret = oat::generate_token(random_bytes);
+  // One previous secret at a time: the one replaced now; an earlier one's grace ends here.
+  token.previous_secret_hash = token.secret_hash;
+  token.previous_expires_at = oat::previous_secret_expiry(parsed->grace_period_seconds, now);
+  token.previous_last_used_at.reset();
+  if (!token.previous_expires_at) token.previous_secret_hash.clear();
+  token.secret_hash = sha256_hex(secret);
+  token.rotated_at = now;
+  token.expires_at = expires_at;
+  tx.update_token(token);
+  oat::AuditData data = audit_data(token);
+  data.grace_period_seconds = parsed->grace_period_seconds;
+  if (parsed->expires_at) data.expires_at.emplace(token.expires_at);
+  audit(tx, org, actor, oat::audit::kTokenRotate, token, data, now);
+  return json_response(200, oat::token_json(api_view(token), true, secret));
+}
+
 void add_token_routes(http::Router& router, Services& services) {
   constexpr const char* kList = "/v2/orgs/{org}/access-tokens";
   constexpr const char* kItem = "/v2/orgs/{org}/access-tokens/{id}";
@@ -196,6 +269,10 @@ void add_token_routes(http::Router& router, Services& services) {
   router.add("DELETE", kItem, [&services](const http::Request& r, const http::Params& p) {
     return remove(services, r, p);
   });
+  router.add("POST", "/v2/orgs/{org}/access-tokens/{id}/rotate",
+             [&services](const http::Request& r, const http::Params& p) {
+               return rotate(services, r, p);
+             });
 }
 
 }  // namespace oatd::api

@@ -16,10 +16,12 @@ UsageRecorder::~UsageRecorder() {
 }
 
 void UsageRecorder::note(const std::string& token_id, const std::string& org, Timestamp at,
-                         const std::string& address, const std::vector<std::string>& repositories) {
+                         const std::string& address, const std::vector<std::string>& repositories,
+                         bool previous_secret) {
   std::lock_guard lock(mutex_);
   Use& use = pending_[token_id];
   use.at = std::max(use.at, at);
+  if (previous_secret) use.previous_at = std::max(use.previous_at.value_or(at), at);
   auto& a = use.addresses;
   a.erase(std::remove(a.begin(), a.end(), address), a.end());
   a.push_back(address);
@@ -110,6 +112,7 @@ void UsageRecorder::flush() {
       for (const auto& [id, use] : uses) {
         try {
           for (const std::string& address : use.addresses) tx.record_token_use(id, use.at, address);
+          if (use.previous_at) tx.record_previous_secret_use(id, *use.previous_at);
         } catch (const StoreError& e) {
           if (e.kind() != StoreError::Kind::NotFound) throw;  // deleted meanwhile: nothing to keep
         }
@@ -128,6 +131,7 @@ void UsageRecorder::flush() {
     for (auto& [id, use] : uses) {
       Use& now = pending_[id];
       now.at = std::max(now.at, use.at);
+      if (use.previous_at) now.previous_at = std::max(now.previous_at.value_or(*use.previous_at), *use.previous_at);
       for (const std::string& a : now.addresses) {
         use.addresses.erase(std::remove(use.addresses.begin(), use.addresses.end(), a),
                             use.addresses.end());

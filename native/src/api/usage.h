@@ -44,9 +44,11 @@ class UsageRecorder {
   ~UsageRecorder();  // stops the background flusher, then flushes
 
   // Notes that token `token_id` of organization `org` signed in from `address` at `at`, and
-  // was granted access to `repositories` (the names in its grant).
+  // was granted access to `repositories` (the names in its grant); `previous_secret`: with the
+  // secret a rotation replaced (its own "last used" is kept too).
   void note(const std::string& token_id, const std::string& org, Timestamp at,
-            const std::string& address, const std::vector<std::string>& repositories);
+            const std::string& address, const std::vector<std::string>& repositories,
+            bool previous_secret = false);
   // Pulls and pushes counted from registry events.
   void count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes);
   // Pulls and pushes of a registry event, counted for recent_token(org, address, repository):
@@ -73,6 +75,7 @@ class UsageRecorder {
   struct Use {
     Timestamp at{};
     std::vector<std::string> addresses;  // in order of use, oldest first, distinct
+    std::optional<Timestamp> previous_at;  // the latest sign-in with the replaced secret
   };
   Store& store_;
   std::mutex mutex_;

@@ -411,8 +411,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::string target(sv(msg.target()));
     request_ = Request::make(std::string(msg.method_string()), target, std::move(msg.body()));
     request_.remote_address = remote_address_;
+    std::optional<std::string> forwarded_for;  // every X-Forwarded-For field, joined
     for (const auto& field : msg) {
       request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+      if (iequals(sv(field.name_string()), "x-forwarded-for")) {
+        forwarded_for = forwarded_for ? *forwarded_for + "," + std::string(field.value())
+                                      : std::string(field.value());
+      }
+    }
+    if (!options().trusted_proxies.empty()) {
+      request_.remote_address =
+          oat::client_address(remote_address_, forwarded_for, options().trusted_proxies);
     }
     keep_alive_ = msg.keep_alive() && !state_.stopping;
     head_ = request_.method == "HEAD";

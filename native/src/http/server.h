@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "http/http.h"
+#include "oat/network.h"
 
 namespace oatd::http {
 
@@ -48,6 +49,9 @@ struct ServerOptions {
   // How the server words the requests it refuses before routing (400, 413, 414, 431, 501) and
   // a status a handler got wrong (500); the router has its own (Router::set_error_writer).
   ErrorWriter error_writer = plain_error;
+  // Proxies whose X-Forwarded-For is believed (oat::client_address): a request coming from one
+  // has the client's address as its remote_address. Empty: the peer is always the client.
+  std::vector<oat::Cidr> trusted_proxies;
   // Stop gracefully on SIGINT/SIGTERM (off for servers embedded in tests).
   bool handle_signals = true;
 

@@ -191,11 +191,34 @@ CREATE INDEX tokens_expiry_unsettled ON tokens(expires_at, is_active)
   WHERE expires_at IS NOT NULL AND expiry_counted = FALSE;
 )sql";
 
+// Token lifecycle: rotation keeps the replaced secret's hash for its grace period (looked up by
+// an index of its own at sign-in), a token may rotate itself and be limited to address blocks,
+// and an organization may set a token policy.
+constexpr std::string_view kLifecycle = R"sql(
+ALTER TABLE tokens ADD COLUMN previous_secret_hash TEXT;
+ALTER TABLE tokens ADD COLUMN previous_expires_at INTEGER;
+ALTER TABLE tokens ADD COLUMN previous_last_used_at INTEGER;
+ALTER TABLE tokens ADD COLUMN rotated_at INTEGER;
+ALTER TABLE tokens ADD COLUMN allow_self_rotation INTEGER NOT NULL DEFAULT 0
+  CHECK (allow_self_rotation IN (0, 1));
+ALTER TABLE tokens ADD COLUMN allowed_cidrs TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX tokens_by_previous_secret_hash ON tokens(previous_secret_hash)
+  WHERE previous_secret_hash IS NOT NULL;
+
+CREATE TABLE token_policies (
+  org_id             INTEGER PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+  max_lifetime_days  INTEGER,
+  require_expiration INTEGER NOT NULL DEFAULT 0 CHECK (require_expiration IN (0, 1)),
+  max_idle_days      INTEGER
+) STRICT;
+)sql";
+
 constexpr std::array kSqliteMigrations{
     Migration{1, "initial schema", kInitialSchema},
     Migration{2, "token counts kept by state", kTokenCounts},
     Migration{3, "tokens keep their creation order", kCreationOrder},
     Migration{4, "state shared by every server of a database", kSharedState},
+    Migration{5, "token lifecycle: rotation, self-rotation, allow-lists, policy", kLifecycle},
 };
 
 // PostgreSQL: the same tables as SQLite's migrations build, in one step. Times are bigint Unix
@@ -360,8 +383,27 @@ CREATE TABLE recent_grants (
 CREATE INDEX recent_grants_by_time ON recent_grants(at);
 )sql";
 
+constexpr std::string_view kPostgresLifecycle = R"sql(
+ALTER TABLE tokens ADD COLUMN previous_secret_hash text;
+ALTER TABLE tokens ADD COLUMN previous_expires_at bigint;
+ALTER TABLE tokens ADD COLUMN previous_last_used_at bigint;
+ALTER TABLE tokens ADD COLUMN rotated_at bigint;
+ALTER TABLE tokens ADD COLUMN allow_self_rotation boolean NOT NULL DEFAULT FALSE;
+ALTER TABLE tokens ADD COLUMN allowed_cidrs text NOT NULL DEFAULT '[]';
+CREATE INDEX tokens_by_previous_secret_hash ON tokens(previous_secret_hash)
+  WHERE previous_secret_hash IS NOT NULL;
+
+CREATE TABLE token_policies (
+  org_id             bigint  PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+  max_lifetime_days  integer,
+  require_expiration boolean NOT NULL DEFAULT FALSE,
+  max_idle_days      integer
+);
+)sql";
+
 constexpr std::array kPostgresMigrations{
     Migration{1, "initial schema", kPostgresInitialSchema},
+    Migration{2, "token lifecycle: rotation, self-rotation, allow-lists, policy", kPostgresLifecycle},
 };
 
 }  // namespace

@@ -80,6 +80,14 @@ struct TokenRecord {
   std::string secret_hash;  // SHA-256 of the token string, lower-case hex
   std::int64_t pull_count = 0;
   std::int64_t push_count = 0;
+  // Rotation: the secret a rotation replaced (its hash; empty: none) signs in until
+  // previous_expires_at; when it last did; when the token was last rotated.
+  std::string previous_secret_hash;
+  std::optional<Timestamp> previous_expires_at;
+  std::optional<Timestamp> previous_last_used_at;
+  std::optional<Timestamp> rotated_at;
+  bool allow_self_rotation = false;
+  std::vector<std::string> allowed_cidrs;  // canonical blocks (oat::parse_allowed_cidrs)
 };
 
 struct TokenStateCounts {
@@ -91,7 +99,10 @@ struct TokenStateCounts {
 // given secret hash.
 struct OrganizationToken {
   Organization organization;
-  std::optional<TokenRecord> token;  // nullopt: no token of this organization has that hash
+  // nullopt: no token of this organization has that hash, as its secret or as the secret a
+  // rotation replaced (then token->secret_hash differs from the hash looked up).
+  std::optional<TokenRecord> token;
+  oat::TokenPolicy policy;  // the organization's token policy (empty when it has none)
 };
 
 struct AuditEvent {
@@ -198,16 +209,20 @@ class Transaction {
 
   // Tokens
   virtual void insert_token(const TokenRecord& token) = 0;
-  // Replaces label, description, is_active and resources of an existing token (matched by id
-  // and org_id; NotFound if there is none).
+  // Replaces what may change of an existing token (matched by id and org_id; NotFound if there
+  // is none): label, description, is_active, resources, allow_self_rotation, allowed_cidrs,
+  // and what a rotation changes (secret_hash, expires_at and the previous secret's fields,
+  // rotated_at). Never its id, organization, creation or use.
   virtual void update_token(const TokenRecord& token) = 0;
   virtual bool delete_token(const std::string& id) = 0;
   virtual std::optional<TokenRecord> find_token(std::int64_t org_id, const std::string& id) = 0;
-  // By the secret's hash, through an index (an access token used as a management bearer).
+  // By the secret's hash, through an index (an access token used as a management bearer, a
+  // leaked token reported): the token whose secret, or whose previous secret, has that hash.
   virtual std::optional<TokenRecord> find_token_by_hash(const std::string& secret_hash) = 0;
-  // The lookup on every registry sign-in, in one query: the organization named `org_name` and
-  // its token whose secret hash is `secret_hash` (a token of another organization is not
-  // returned). nullopt when there is no organization of that name.
+  // The lookup on every registry sign-in, in one query: the organization named `org_name`, its
+  // token policy, and its token whose secret or previous secret hash is `secret_hash` (a token
+  // of another organization is not returned). nullopt when there is no organization of that
+  // name.
   virtual std::optional<OrganizationToken> find_organization_token(
       std::string_view org_name, const std::string& secret_hash) = 0;
   // Newest first: created_at, then the order of creation (a sequence the store keeps).
@@ -229,6 +244,13 @@ class Transaction {
                                 const std::string& address) = 0;
   virtual void add_token_counts(const std::string& id, std::int64_t pulls,
                                 std::int64_t pushes) = 0;
+  // Sets previous_last_used_at to `at` unless it is later already (a sign-in with the secret
+  // a rotation replaced, during its grace). NotFound if the token is gone.
+  virtual void record_previous_secret_use(const std::string& id, Timestamp at) = 0;
+
+  // The organization's token policy (empty when none was set), and setting it.
+  virtual oat::TokenPolicy find_token_policy(std::int64_t org_id) = 0;
+  virtual void set_token_policy(std::int64_t org_id, const oat::TokenPolicy& policy) = 0;
 
   // Audit log
   // event.id is ignored (the store numbers events); empty data is stored as "{}".

@@ -51,6 +51,7 @@ class Stmt final : public sql::Row {
     return t ? bind(i, *t) : set(i, std::nullopt);
   }
   Stmt& bind(int i, std::optional<std::int64_t> v) { return v ? bind(i, *v) : set(i, std::nullopt); }
+  Stmt& bind(int i, const std::optional<std::string>& v) { return v ? bind(i, *v) : set(i, std::nullopt); }
 
   // True when a row is ready, false when there are no more. Throws StoreError (kind_of).
   bool step();

@@ -182,7 +182,8 @@ class Queries final : public Transaction {
   void insert_token(const TokenRecord& t) override {
     const std::int64_t seq = c_.next_token_seq();
     insert(c_.prepare("INSERT INTO tokens (" + kTokenColumns +
-                      ", created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                      ", created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?, ?)")
                .bind(1, t.id)
                .bind(2, t.org_id)
                .bind(3, t.label)
@@ -197,7 +198,13 @@ class Queries final : public Transaction {
                .bind(12, t.secret_hash)
                .bind(13, t.pull_count)
                .bind(14, t.push_count)
-               .bind(15, seq),
+               .bind(15, optional_text(t.previous_secret_hash))
+               .bind(16, t.previous_expires_at)
+               .bind(17, t.previous_last_used_at)
+               .bind(18, t.rotated_at)
+               .bind(19, t.allow_self_rotation)
+               .bind(20, json_text(t.allowed_cidrs))
+               .bind(21, seq),
            [&](const StoreError& e) {
              return std::string_view(e.what()).find("secret_hash") != std::string_view::npos
                         ? std::string("a token with the same secret hash already exists")
@@ -207,16 +214,27 @@ class Queries final : public Transaction {
   }
 
   void update_token(const TokenRecord& t) override {
-    const auto changed = c_.prepare(
-                                "UPDATE tokens SET label = ?, description = ?, is_active = ?, "
-                                "resources = ? WHERE id = ? AND org_id = ?")
-                             .bind(1, t.label)
-                             .bind(2, t.description)
-                             .bind(3, t.is_active)
-                             .bind(4, resources_text(t.resources))
-                             .bind(5, t.id)
-                             .bind(6, t.org_id)
-                             .run();
+    const auto changed =
+        c_.prepare(
+              "UPDATE tokens SET label = ?, description = ?, is_active = ?, resources = ?, "
+              "allow_self_rotation = ?, allowed_cidrs = ?, secret_hash = ?, expires_at = ?, "
+              "previous_secret_hash = ?, previous_expires_at = ?, previous_last_used_at = ?, "
+              "rotated_at = ? WHERE id = ? AND org_id = ?")
+            .bind(1, t.label)
+            .bind(2, t.description)
+            .bind(3, t.is_active)
+            .bind(4, resources_text(t.resources))
+            .bind(5, t.allow_self_rotation)
+            .bind(6, json_text(t.allowed_cidrs))
+            .bind(7, t.secret_hash)
+            .bind(8, t.expires_at)
+            .bind(9, optional_text(t.previous_secret_hash))
+            .bind(10, t.previous_expires_at)
+            .bind(11, t.previous_last_used_at)
+            .bind(12, t.rotated_at)
+            .bind(13, t.id)
+            .bind(14, t.org_id)
+            .run();
     if (changed == 0) {
       not_found("token " + in_quotes(t.id) + " not found in organization " + org_label(t.org_id));
     }
@@ -234,25 +252,33 @@ class Queries final : public Transaction {
 
   std::optional<TokenRecord> find_token_by_hash(const std::string& secret_hash) override {
     return find_one(
-        "SELECT " + kTokenColumns + " FROM tokens WHERE secret_hash = ?",
+        "SELECT " + kTokenColumns + " FROM tokens WHERE secret_hash = ?1 "
+        "UNION ALL SELECT " + kTokenColumns + " FROM tokens WHERE previous_secret_hash = ?1",
         [](const Stmt& s) { return read_token(s); }, secret_hash);
   }
 
   std::optional<OrganizationToken> find_organization_token(
       std::string_view org_name, const std::string& secret_hash) override {
-    // The organization by its unique name, then its token through the secret-hash index; the
+    // The organization by its unique name, its policy, then its token through either
+    // secret-hash index (a secret is 256 random bits: it is never both, nor in two tokens); the
     // token's columns are NULL when it has none with that hash. Built once: this runs on every
     // registry sign-in.
     static const std::string sql =
-        "SELECT " + qualified("o", kOrganizationColumns) + ", " + qualified("t", kTokenColumns) +
+        "SELECT " + qualified("o", kOrganizationColumns) + ", " + qualified("p", kPolicyColumns) +
+        ", " + qualified("t", kTokenColumns) +
         " FROM organizations AS o"
-        " LEFT JOIN tokens AS t ON t.secret_hash = ?2 AND t.org_id = o.id"
+        " LEFT JOIN token_policies AS p ON p.org_id = o.id"
+        " LEFT JOIN tokens AS t ON t.id = COALESCE("
+        "(SELECT id FROM tokens WHERE secret_hash = ?2 AND org_id = o.id),"
+        " (SELECT id FROM tokens WHERE previous_secret_hash = ?2 AND org_id = o.id))"
         " WHERE o.name = ?1";
     Stmt s = c_.prepare(sql);
     s.bind(1, org_name).bind(2, secret_hash);
     if (!s.step()) return std::nullopt;
-    OrganizationToken found{read_organization(s), std::nullopt};
-    if (!s.is_null(kOrganizationColumnCount)) found.token = read_token(s, kOrganizationColumnCount);
+    constexpr int kToken = kOrganizationColumnCount + kPolicyColumnCount;
+    OrganizationToken found{read_organization(s), std::nullopt,
+                            read_policy(s, kOrganizationColumnCount)};
+    if (!s.is_null(kToken)) found.token = read_token(s, kToken);
     return found;
   }
 
@@ -339,6 +365,40 @@ class Queries final : public Transaction {
             .bind(3, id)
             .run();
     if (changed == 0) not_found("token " + in_quotes(id) + " not found");
+  }
+
+  void record_previous_secret_use(const std::string& id, Timestamp at) override {
+    const auto changed =
+        c_.prepare(
+              "UPDATE tokens SET previous_last_used_at = CASE WHEN previous_last_used_at IS NULL"
+              " OR previous_last_used_at < ?1 THEN ?1 ELSE previous_last_used_at END WHERE id = ?2")
+            .bind(1, at)
+            .bind(2, id)
+            .run();
+    if (changed == 0) not_found("token " + in_quotes(id) + " not found");
+  }
+
+  oat::TokenPolicy find_token_policy(std::int64_t org_id) override {
+    return find_one("SELECT " + kPolicyColumns + " FROM token_policies WHERE org_id = ?",
+                    [](const Stmt& s) { return read_policy(s); }, org_id)
+        .value_or(oat::TokenPolicy{});
+  }
+
+  void set_token_policy(std::int64_t org_id, const oat::TokenPolicy& policy) override {
+    auto days = [](const std::optional<int>& d) {
+      return d ? std::optional<std::int64_t>(*d) : std::nullopt;
+    };
+    c_.prepare(
+          "INSERT INTO token_policies (org_id, max_lifetime_days, require_expiration, "
+          "max_idle_days) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (org_id) DO UPDATE SET "
+          "max_lifetime_days = excluded.max_lifetime_days, "
+          "require_expiration = excluded.require_expiration, "
+          "max_idle_days = excluded.max_idle_days")
+        .bind(1, org_id)
+        .bind(2, days(policy.max_lifetime_days))
+        .bind(3, policy.require_expiration)
+        .bind(4, days(policy.max_idle_days))
+        .run();
   }
 
   // -- Audit log --

@@ -49,7 +49,8 @@ std::string json_text(const std::vector<std::string>& strings) {
 }
 
 // A token's last_addresses: a JSON array of strings.
-std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id) {
+std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id,
+                                         std::string_view column) {
   const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   bool ok = value.is_array();
   std::vector<std::string> addresses;
@@ -64,7 +65,7 @@ std::vector<std::string> parse_addresses(const std::string& text, std::string_vi
     }
   }
   if (!ok) {  // the message is made only here: the caller is on every registry sign-in
-    throw StoreError(Kind::Failure, "last_addresses of token " + in_quotes(token_id) +
+    throw StoreError(Kind::Failure, std::string(column) + " of token " + in_quotes(token_id) +
                                         " is not a JSON array of strings");
   }
   return addresses;
@@ -123,7 +124,9 @@ Repository read_repository(const Row& s) {
 
 const std::string kTokenColumns =
     "id, org_id, label, description, created_by, is_active, created_at, expires_at, "
-    "last_used_at, last_addresses, resources, secret_hash, pull_count, push_count";
+    "last_used_at, last_addresses, resources, secret_hash, pull_count, push_count, "
+    "previous_secret_hash, previous_expires_at, previous_last_used_at, rotated_at, "
+    "allow_self_rotation, allowed_cidrs";
 TokenRecord read_token(const Row& s, int first) {
   TokenRecord t;
   t.id = s.text(first);
@@ -140,7 +143,26 @@ TokenRecord read_token(const Row& s, int first) {
   t.secret_hash = s.text(first + 11);
   t.pull_count = s.int64(first + 12);
   t.push_count = s.int64(first + 13);
+  if (!s.is_null(first + 14)) t.previous_secret_hash = s.text(first + 14);
+  t.previous_expires_at = s.optional_time(first + 15);
+  t.previous_last_used_at = s.optional_time(first + 16);
+  t.rotated_at = s.optional_time(first + 17);
+  t.allow_self_rotation = s.boolean(first + 18);
+  t.allowed_cidrs = parse_addresses(s.text(first + 19), t.id, "allowed_cidrs");
   return t;
+}
+
+const std::string kPolicyColumns = "max_lifetime_days, require_expiration, max_idle_days";
+oat::TokenPolicy read_policy(const Row& s, int first) {
+  oat::TokenPolicy policy;
+  auto days = [&](int col) {
+    const auto n = s.optional_int64(col);
+    return n ? std::optional<int>(static_cast<int>(*n)) : std::nullopt;
+  };
+  policy.max_lifetime_days = days(first);
+  policy.require_expiration = !s.is_null(first + 1) && s.boolean(first + 1);
+  policy.max_idle_days = days(first + 2);
+  return policy;
 }
 
 const std::string kAuditColumns = "id, account, action, name, actor, data, timestamp";

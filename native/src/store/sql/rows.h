@@ -2,6 +2,7 @@
 // that maps a row of those columns to it; JSON columns written and read back.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,9 @@ namespace oatd::sql {
 
 // JSON columns. Stored text that does not parse is a StoreError naming the token.
 std::string json_text(const std::vector<std::string>& strings);
-std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id);
+// A list of strings: last_addresses, allowed_cidrs (`column` names it in the error).
+std::vector<std::string> parse_addresses(const std::string& text, std::string_view token_id,
+                                         std::string_view column = "last_addresses");
 std::string resources_text(const std::vector<oat::Resource>& resources);
 std::vector<oat::Resource> parse_resources(const std::string& text, std::string_view token_id);
 
@@ -30,6 +33,15 @@ extern const std::string kRepositoryColumns;
 Repository read_repository(const Row& s);
 extern const std::string kTokenColumns;
 TokenRecord read_token(const Row& s, int first = 0);
+// An organization's token policy: max_lifetime_days, require_expiration, max_idle_days (all
+// NULL from a LEFT JOIN that found none: the empty policy).
+extern const std::string kPolicyColumns;
+inline constexpr int kPolicyColumnCount = 3;
+oat::TokenPolicy read_policy(const Row& s, int first = 0);
+// An empty string as NULL (a token's previous secret hash when it has none).
+inline std::optional<std::string> optional_text(const std::string& text) {
+  return text.empty() ? std::nullopt : std::optional<std::string>(text);
+}
 extern const std::string kAuditColumns;
 AuditEvent read_audit_event(const Row& s);
 Company read_company(const Row& s);          // id, name

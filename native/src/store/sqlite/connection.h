@@ -54,6 +54,9 @@ class Stmt final : public sql::Row {
   Stmt& bind(int i, std::optional<Timestamp> t) {
     return t ? bind(i, *t) : check(sqlite3_bind_null(stmt_, i));
   }
+  Stmt& bind(int i, const std::optional<std::string>& v) {
+    return v ? bind(i, *v) : check(sqlite3_bind_null(stmt_, i));
+  }
   Stmt& bind(int i, std::optional<std::int64_t> v) {
     return v ? bind(i, *v) : check(sqlite3_bind_null(stmt_, i));
   }
