@@ -102,6 +102,19 @@ async function psql(sql, options) {
   }
 }
 
+/**
+ * Runs SQL on the database DB (a --db value of either backend) beside the running server: for
+ * what no API can do, such as making a token look older than it is. sqlite3 or psql, from the
+ * setup's packages.
+ */
+export async function runSql(db, sql) {
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    await runOk(PSQL, [db, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+  } else {
+    await runOk(process.env.SQLITE3 ?? 'sqlite3', ['-bail', db, `PRAGMA busy_timeout = 10000; ${sql}`]);
+  }
+}
+
 /** Drops a database newPostgresDatabase made. */
 export async function dropPostgresDatabase(uri) {
   await dropDatabase(databaseName(uri));
