@@ -81,8 +81,8 @@ export function seedWorld(db, { extraRepos = 0 } = {}) {
  * oatd, the SIGNIN users signed in, then SETUP(world); see useWorld in tests/lib/world.mjs.
  * Returns {dir, db, server, bearers}.
  */
-export function useWorld({ extraRepos = 0, signIn = ['owner'], setup } = {}) {
-  return useServer({ kind: 'api', seed: (db) => seedWorld(db, { extraRepos }), signIn, setup });
+export function useWorld({ extraRepos = 0, signIn = ['owner'], setup, serveArgs } = {}) {
+  return useServer({ kind: 'api', seed: (db) => seedWorld(db, { extraRepos }), signIn, setup, serveArgs });
 }
 
 let nextAddress = 0;
@@ -102,6 +102,7 @@ export function freshClientAddress() {
 
 export const TOKEN_KEYS = [
   'id', 'label', 'description', 'created_by', 'is_active', 'created_at', 'expires_at', 'last_used_at',
+  'rotated_at', 'previous_token_expires_at',
 ];
 export const PAGE_KEYS = ['total', 'next', 'previous', 'results'];
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -119,7 +120,10 @@ export function assertKeys(object, keys, what = 'object') {
  * `resources`, oatd's usage fields (core/include/oat/api.h): the last distinct client addresses
  * the token signed in from, and registry pull/push counts. List items carry none of them.
  */
-export const SINGLE_TOKEN_EXTRA_KEYS = ['resources', 'last_used_addresses', 'pull_count', 'push_count'];
+export const SINGLE_TOKEN_EXTRA_KEYS = [
+  'resources', 'last_used_addresses', 'pull_count', 'push_count', 'previous_token_last_used_at',
+  'allow_self_rotation', 'allowed_cidrs',
+];
 
 /**
  * A token object checked field by field: a list item by default; SINGLE for a single-token
