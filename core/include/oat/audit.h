@@ -42,6 +42,11 @@ inline constexpr std::string_view kReasonAddressNotAllowed = "address_not_allowe
 // The secret a rotation replaced, presented after its grace period ended.
 inline constexpr std::string_view kReasonPreviousSecretEnded =
     "a secret replaced by a rotation, after its grace period";
+// A leaked-token report's events: their actor (the reporter is anonymous), and the reason of
+// one that ended the grace of a secret a rotation replaced.
+inline constexpr std::string_view kLeakReportActor = "leaked-token report";
+inline constexpr std::string_view kReasonPreviousSecretReported =
+    "the secret its last rotation replaced was reported";
 }  // namespace audit
 
 }  // namespace oat

@@ -47,6 +47,10 @@ Timestamp lifetime_start(Timestamp created_at, std::optional<Timestamp> rotated_
 inline constexpr std::string_view kSelfRotationNotAllowed =
     "This access token may not rotate itself; an owner can allow it by editing the token "
     "(\"allow_self_rotation\": true).";
+// 403 of /v2/access-tokens/self/rotate for a person's bearer.
+inline constexpr std::string_view kSelfRotationIsForTokens =
+    "Only an organization access token can rotate itself; sign in with the token "
+    "(POST /v2/auth/token).";
 
 // ---- Organization token policy -------------------------------------------------------------
 
@@ -94,7 +98,8 @@ inline constexpr std::size_t kMaxRevokedTokens = 1000;
 Result<std::vector<std::string>> parse_revoke_request(std::string_view body);
 // {"received": N}: always, whatever was valid, so the answer tells nothing of the tokens.
 nlohmann::json revoke_answer_json(std::size_t received);
-// The per-address limit of reports: 60 an hour.
+// The per-address limit of reports: 60 an hour; the 429's sentence.
 inline constexpr SignInPolicy kRevokeLimit{60, std::chrono::seconds(3600)};
+std::string too_many_reports_message(long long seconds);
 
 }  // namespace oat

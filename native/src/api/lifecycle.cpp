@@ -13,8 +13,7 @@ http::Response self_rotate(Services& services, const http::Request& request) {
   if (auto* refusal = std::get_if<http::Response>(&authenticated)) return *refusal;
   const Caller& caller = std::get<Caller>(authenticated);
   if (!caller.is_access_token) {
-    return detail_response(403, "Only an organization access token can rotate itself; sign in "
-                                "with the token (POST /v2/auth/token).");
+    return detail_response(403, oat::kSelfRotationIsForTokens);
   }
   http::Response response;
   services.store.write([&](Transaction& tx) {
@@ -112,9 +111,9 @@ http::Response revoke(Services& services, const http::Request& request) {
       data.token_id = token->id;
       data.label = token->label;
       data.address = request.remote_address;
-      if (previous) data.reason = "the secret its last rotation replaced was reported";
+      if (previous) data.reason = std::string(oat::audit::kReasonPreviousSecretReported);
       tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenRevokeLeaked), token->label,
-                          "leaked-token report", oat::json_text(oat::audit_data_json(data)), now});
+                          std::string(oat::audit::kLeakReportActor), oat::json_text(oat::audit_data_json(data)), now});
     }
   });
   if (!tokens) return errors_response(tokens.errors());
