@@ -248,4 +248,9 @@ Result<std::vector<std::string>> parse_revoke_request(std::string_view body) {
 
 json revoke_answer_json(std::size_t received) { return {{"received", received}}; }
 
+std::string too_many_reports_message(long long seconds) {
+  return "Too many reports of leaked tokens from this address. Try again in " +
+         std::to_string(seconds) + (seconds == 1 ? " second." : " seconds.");
+}
+
 }  // namespace oat
