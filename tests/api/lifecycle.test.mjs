@@ -164,6 +164,17 @@ describe('POST /v2/access-tokens/self/rotate', () => {
     assert.equal(events.find((e) => e.data.token_id === t.id)?.actor, 'acme');
   });
 
+  test('only the current secret may rotate: a bearer of the replaced one cannot take the token over', async (ctx) => {
+    const t = await create(ctx, 'acme', { label: 'self-old', allow_self_rotation: true });
+    const rotated = await server().post(rotatePath('acme', t.id), { grace_period_seconds: 600 }, { bearer: owner() });
+    const old = (await signIn(t.token)).body.access_token;
+    assert.match(assertDetailError(await server().post('/v2/access-tokens/self/rotate', {}, { bearer: old }), 403),
+      /current secret/);
+    assert.equal((await signIn(rotated.body.token)).status, 200, 'the current secret still signs in');
+    const current = (await signIn(rotated.body.token)).body.access_token;
+    assert.equal((await server().post('/v2/access-tokens/self/rotate', {}, { bearer: current })).status, 200);
+  });
+
   test('is refused to a token not allowed to, and to a person', async (ctx) => {
     const t = await create(ctx, 'acme', { label: 'not-self' });
     const bearer = (await signIn(t.token)).body.access_token;

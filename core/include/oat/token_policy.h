@@ -47,6 +47,11 @@ Timestamp lifetime_start(Timestamp created_at, std::optional<Timestamp> rotated_
 inline constexpr std::string_view kSelfRotationNotAllowed =
     "This access token may not rotate itself; an owner can allow it by editing the token "
     "(\"allow_self_rotation\": true).";
+// 403 of /v2/access-tokens/self/rotate for a bearer got with the secret a rotation replaced:
+// only the current secret may rotate (else a leaked old secret could take the token over).
+inline constexpr std::string_view kSelfRotationNeedsCurrentSecret =
+    "This bearer was got with a secret that a rotation replaced; sign in with the token's "
+    "current secret to rotate it.";
 // 403 of /v2/access-tokens/self/rotate for a person's bearer.
 inline constexpr std::string_view kSelfRotationIsForTokens =
     "Only an organization access token can rotate itself; sign in with the token "

@@ -56,15 +56,19 @@ std::string token_bearer(const Services& services, const TokenSignIn& signed_in,
   return services.key.sign_jwt(claims);
 }
 
-// Whether a token bearer still holds: got with the token's secret, or with the secret its last
-// rotation replaced while that one's grace lasts.
-bool bearer_secret_current(const json& claims, const TokenRecord& token, Timestamp now) {
+// Which of a token's secrets a bearer was got with: its current one, the one its last rotation
+// replaced (while that one's grace lasts), or neither (nullopt: the bearer no longer holds).
+enum class BearerSecret { Current, Previous };
+std::optional<BearerSecret> bearer_secret(const json& claims, const TokenRecord& token, Timestamp now) {
   const std::string sh = text_claim(claims, "sh");
-  if (sh.empty()) return false;
-  if (constant_time_equal(sh, secret_fingerprint(token.secret_hash))) return true;
-  return !token.previous_secret_hash.empty() &&
-         oat::previous_secret_usable(token.previous_expires_at, now) &&
-         constant_time_equal(sh, secret_fingerprint(token.previous_secret_hash));
+  if (sh.empty()) return std::nullopt;
+  if (constant_time_equal(sh, secret_fingerprint(token.secret_hash))) return BearerSecret::Current;
+  if (!token.previous_secret_hash.empty() &&
+      oat::previous_secret_usable(token.previous_expires_at, now) &&
+      constant_time_equal(sh, secret_fingerprint(token.previous_secret_hash))) {
+    return BearerSecret::Previous;
+  }
+  return std::nullopt;
 }
 
 // 200 with a bearer and its lifetime, without a session (a token's sign-in, a refresh).
@@ -221,10 +225,12 @@ std::variant<Caller, http::Response> authenticate(const http::Request& request,
       // the bearers of the replaced secret with its grace.
       if (!caller.token || oat::check_token_action(oat::derive_state(caller.token->is_active,
                                                                      caller.token->expires_at, now),
-                                                   oat::TokenAction::Authenticate) ||
-          !bearer_secret_current(claims, *caller.token, now)) {
+                                                   oat::TokenAction::Authenticate)) {
         return;
       }
+      const auto secret = bearer_secret(claims, *caller.token, now);
+      if (!secret) return;
+      caller.previous_secret = *secret == BearerSecret::Previous;
       caller.subject = text_claim(claims, "sub");
       valid = true;
     }

@@ -33,6 +33,8 @@ struct Caller {
   std::optional<TokenRecord> token;   // when is_access_token
   std::string subject;                // username, or the organization name for an OAT
   std::optional<std::string> session_id;
+  // An access token's bearer got with the secret its last rotation replaced (in the grace).
+  bool previous_secret = false;
 };
 
 // Checks the Authorization header; the http::Response is the refusal (401).

@@ -15,6 +15,7 @@ http::Response self_rotate(Services& services, const http::Request& request) {
   if (!caller.is_access_token) {
     return detail_response(403, oat::kSelfRotationIsForTokens);
   }
+  if (caller.previous_secret) return detail_response(403, oat::kSelfRotationNeedsCurrentSecret);
   http::Response response;
   services.store.write([&](Transaction& tx) {
     auto token = tx.find_token(caller.token->org_id, caller.token->id);

@@ -260,7 +260,7 @@ class Queries final : public Transaction {
   std::optional<OrganizationToken> find_organization_token(
       std::string_view org_name, const std::string& secret_hash) override {
     // The organization by its unique name, its policy, then its token through either
-    // secret-hash index (a secret is 256 random bits: it is never both, nor in two tokens); the
+    // secret-hash index (a secret has 155 random bits: it is never both, nor in two tokens); the
     // token's columns are NULL when it has none with that hash. Built once: this runs on every
     // registry sign-in.
     static const std::string sql =
