@@ -130,7 +130,10 @@ describe('GET /v2/orgs/{org}/access-tokens', () => {
       assertTokenShape(entry);
     }
     const entry = r.body.results.find((e) => e.id === t.id);
-    const { resources, token, last_used_addresses, pull_count, push_count, ...object } = t;
+    const {
+      resources, token, last_used_addresses, pull_count, push_count, previous_token_last_used_at,
+      allow_self_rotation, allowed_cidrs, ...object
+    } = t;
     assert.deepEqual(entry, object);
   });
 
@@ -369,7 +372,7 @@ describe('GET /v2/auditlogs/{org}', () => {
     assert.equal(r.body.previous, null);
   });
 
-  test('GET /v2/auditlogs/{org}/actions lists the six access-token actions', async (ctx) => {
+  test('GET /v2/auditlogs/{org}/actions lists the nine access-token actions', async (ctx) => {
     const r = await server().get('/v2/auditlogs/acme/actions', { bearer: owner() });
     assert.equal(r.status, 200, String(r));
     assertKeys(r.body, ['actions'], 'actions answer');
@@ -383,7 +386,8 @@ describe('GET /v2/auditlogs/{org}', () => {
     }
     assert.deepEqual(group.actions.map((a) => a.name).sort(), [
       'access_token.activate', 'access_token.create', 'access_token.deactivate',
-      'access_token.delete', 'access_token.sign_in_failed', 'access_token.update',
+      'access_token.delete', 'access_token.revoke_leaked', 'access_token.rotate',
+      'access_token.sign_in_failed', 'access_token.update', 'access_token_policy.update',
     ]);
   });
 });
