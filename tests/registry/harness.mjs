@@ -267,6 +267,16 @@ notifications:
     return this.oatd.createToken(org, this.bearer, { label, resources, expires_at });
   }
 
+  // A push-scoped token `label` for REPOSITORY (org/name), and the test image pushed with it, so
+  // that the repository exists; resolves the token. Throws, with the logs, when the push fails.
+  async seed(repository, label = 'ci') {
+    const org = repository.split('/')[0];
+    const ci = await this.createToken(org, [repo(repository, 'scope-image-push')], { label });
+    const result = await this.push(repository, org, ci.token);
+    if (result.code !== 0) throw new Error(`seeding ${repository}: ${this.explain(result)}`);
+    return ci;
+  }
+
   getToken(org, id) { return this.oatd.token(org, id, this.bearer); }
   patchToken(org, id, body) {
     return this.oatd.patch(`/v2/orgs/${org}/access-tokens/${id}`, body, { bearer: this.bearer });

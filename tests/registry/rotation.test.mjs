@@ -10,9 +10,7 @@ let stack;
 
 before(async () => {
   stack = await Stack.start();
-  const ci = await stack.createToken('acme', [repo('acme/app', 'scope-image-push')], { label: 'ci' });
-  const result = await stack.push('acme/app', 'acme', ci.token);
-  if (result.code !== 0) throw new Error(`seeding acme/app: ${stack.explain(result)}`);
+  await stack.seed('acme/app');
 });
 
 after(async () => { await stack?.stop(); });

@@ -13,9 +13,7 @@ let ci;  // acme/app with scope-image-push
 
 before(async () => {
   stack = await Stack.start();
-  ci = await stack.createToken('acme', [repo('acme/app', 'scope-image-push')], { label: 'ci' });
-  const result = await stack.push('acme/app', 'acme', ci.token);
-  if (result.code !== 0) throw new Error(`seeding acme/app: ${stack.explain(result)}`);
+  ci = await stack.seed('acme/app');
 });
 
 after(async () => { await stack?.stop(); });

@@ -26,9 +26,7 @@ async function tokenWhen(id, ready) {
 
 before(async () => {
   stack = await Stack.start();
-  ci = await stack.createToken('acme', [repo('acme/app', 'scope-image-push')], { label: 'ci' });
-  const result = await stack.push('acme/app', 'acme', ci.token);
-  if (result.code !== 0) throw new Error(`seeding acme/app: ${stack.explain(result)}`);
+  ci = await stack.seed('acme/app');
   // Let the push's notification land before other tokens sign in from the same address.
   await tokenWhen(ci.id, (t) => t.push_count >= 1);
 });
