@@ -362,6 +362,14 @@ json token_request_json(std::string_view label, std::string_view description, js
   return {{"label", label}, {"description", description}, {"resources", std::move(resources)}};
 }
 
+json token_request_json(std::string_view label, std::string_view description, json resources,
+                        bool allow_self_rotation, const std::vector<std::string>& allowed_cidrs) {
+  json body = token_request_json(label, description, std::move(resources));
+  body["allow_self_rotation"] = allow_self_rotation;
+  body["allowed_cidrs"] = allowed_cidrs;
+  return body;
+}
+
 std::string activation_request_body(bool active) { return json_text({{"is_active", active}}); }
 
 }  // namespace oat

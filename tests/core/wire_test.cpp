@@ -262,4 +262,31 @@ TEST(Wire, TokenRequestIsWhatTheCreateParserReads) {
   EXPECT_EQ(parsed->description, "deploys");
 }
 
+TEST(Wire, TokenRequestWithSelfRotationAndAddressesIsWhatTheParsersRead) {
+  const json resources = oat::resources_json(
+      {{oat::ResourceType::Repo, "acme/app", {oat::Scope::ImagePull}}});
+  json body = oat::token_request_json("CI", "", resources, true, {"192.0.2.7", "2001:db8::/32"});
+  const oat::OrganizationContext context{"acme", oat_test::acme_repositories(), oat_test::fixed_now()};
+  auto update = oat::parse_update_request(oat::json_text(body), context);
+  ASSERT_TRUE(update.ok()) << ::testing::PrintToString(update.errors());
+  EXPECT_EQ(update->allow_self_rotation, true);
+  EXPECT_EQ(update->allowed_cidrs, (std::vector<std::string>{"192.0.2.7/32", "2001:db8::/32"}));
+  body["expires_at"] = nullptr;
+  auto create = oat::parse_create_request(oat::json_text(body), context);
+  ASSERT_TRUE(create.ok()) << ::testing::PrintToString(create.errors());
+  EXPECT_TRUE(create->allow_self_rotation);
+  EXPECT_EQ(create->allowed_cidrs.size(), 2u);
+}
+
+TEST(Wire, TokenRequestWithABadAddressIsRefusedNamingTheEntry) {
+  const json resources = oat::resources_json(
+      {{oat::ResourceType::Repo, "acme/app", {oat::Scope::ImagePull}}});
+  const json body = oat::token_request_json("CI", "", resources, false, {"10.0.0.0/8", "192.0.2.7/24"});
+  auto update = oat::parse_update_request(
+      oat::json_text(body), {"acme", oat_test::acme_repositories(), oat_test::fixed_now()});
+  ASSERT_FALSE(update.ok());
+  ASSERT_EQ(update.errors().size(), 1u);
+  EXPECT_EQ(update.errors().front().field, "allowed_cidrs[1]");
+}
+
 }  // namespace

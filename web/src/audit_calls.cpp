@@ -1,11 +1,13 @@
 // The audit log: GET /v2/auditlogs/{org}, 100 events a page, newest first. Pages follow one
 // another in the background up to kAuditAutoLoad events, then on demand ("Load more").
+#include <cstdint>
 #include <optional>
 #include <utility>
 
 #include "client.h"
 #include "client_internal.h"
 #include "format.h"
+#include "oat/token_policy.h"
 
 namespace console {
 
@@ -13,6 +15,17 @@ using nlohmann::json;
 using namespace calls;
 
 namespace {
+
+// "1 day", "7 days", "1 hour", "90 seconds": a rotation's grace.
+std::string Duration(std::int64_t seconds) {
+  auto count = [](std::int64_t n, const char* unit) {
+    return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+  };
+  if (seconds > 0 && seconds % 86400 == 0) return count(seconds / 86400, "day");
+  if (seconds > 0 && seconds % 3600 == 0) return count(seconds / 3600, "hour");
+  if (seconds > 0 && seconds % 60 == 0) return count(seconds / 60, "minute");
+  return count(seconds, "second");
+}
 
 // The parts of `data` people read, on one line; ids stay in the tooltip's JSON.
 std::string Summary(const oat::AuditData& data) {
@@ -40,6 +53,20 @@ std::string Summary(const oat::AuditData& data) {
   if (data.expires_at) {
     add(*data.expires_at ? "expires " + format::ShortDate(**data.expires_at) : "never expires");
   }
+  if (data.grace_period_seconds) {
+    add(*data.grace_period_seconds > 0 ? "old secret kept " + Duration(*data.grace_period_seconds)
+                                       : "old secret stopped at once");
+  }
+  if (data.allowed_cidrs) {
+    std::string blocks;
+    for (std::size_t i = 0; i < data.allowed_cidrs->size() && i < 3; ++i) {
+      blocks += (i ? ", " : "") + (*data.allowed_cidrs)[i];
+    }
+    if (data.allowed_cidrs->size() > 3) blocks += " +" + std::to_string(data.allowed_cidrs->size() - 3);
+    add(blocks.empty() ? "any address" : "addresses " + blocks);
+  }
+  if (data.allow_self_rotation) add(*data.allow_self_rotation ? "may rotate itself" : "may not rotate itself");
+  if (data.policy) add(oat::describe_token_policy(*data.policy));
   return out;
 }
 

@@ -3,7 +3,8 @@
 // [SECTION] Session: sign-in, refresh, sign-out
 // [SECTION] Lists loaded in pages: organizations, tokens, repositories
 // [SECTION] Pump: answers into the state
-// The token calls are in token_calls.cpp, the audit log in audit_calls.cpp.
+// The token calls are in token_calls.cpp, the audit log in audit_calls.cpp, the token policy in
+// policy_calls.cpp.
 #include "client.h"
 
 #include <algorithm>
@@ -127,6 +128,8 @@ void EndSession(State& state, std::string notice) {
   state.tokens = {};
   state.repositories = {};
   state.audit = {};
+  state.policy = {};
+  state.rotate = {};
   state.editor = {};
   WipeSecret(state);
   state.details = {};
@@ -306,6 +309,8 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
           {Call::CreateToken, OnTokenCreated},     {Call::EditToken, OnTokenEdited},
           {Call::SetTokenActive, OnTokenActiveSet}, {Call::DeleteToken, OnTokenDeleted},
           {Call::TokenDetails, OnTokenDetails},    {Call::AuditLog, OnAuditPage},
+          {Call::RotateToken, OnTokenRotated},     {Call::TokenPolicy, OnTokenPolicy},
+          {Call::SaveTokenPolicy, OnTokenPolicySaved},
       };
       for (const auto& [kind, on_answer] : kAnswers) {
         if (kind == call.call) on_answer(state, call, answer);
@@ -356,6 +361,7 @@ void SelectOrganization(State& state, const std::string& org) {
   state.action = {};
   LoadTokens(state);
   LoadRepositories(state);
+  LoadTokenPolicy(state);
   if (state.view == View::Activity) LoadAuditLog(state);
 }
 
@@ -388,7 +394,8 @@ bool Pump(State& state) {
       continue;
     }
     Dispatch(state, call, answer);
-    if (call.call == Call::CreateToken) oat::wipe_secret(answer.body);  // it held the secret
+    // It held the secret.
+    if (call.call == Call::CreateToken || call.call == Call::RotateToken) oat::wipe_secret(answer.body);
   }
   return !answers.empty();
 }

@@ -56,6 +56,19 @@ void SetTokenActive(State& state, const std::string& token_id, const std::string
                     ActionOrigin origin);
 // DELETE the token named by state.action (the confirmation dialog's).
 void DeleteToken(State& state);
+// POST /v2/orgs/{org}/access-tokens/{id}/rotate for the token of state.rotate, with `body`
+// (oat::rotate_request_body, checked by the core). On 200 the new secret goes to state.created
+// and the ShowToken dialog opens; a refusal goes to state.rotate.server_errors.
+void RotateToken(State& state, std::string body);
+
+// ---- policy_calls.cpp ----------------------------------------------------------------------------
+
+// GET /v2/orgs/{org}/access-token-policy for the selected organization, when this person may
+// manage its tokens (else nothing: the policy stays unknown).
+void LoadTokenPolicy(State& state);
+// PUT the policy page's `body` (oat::token_policy_json of the form, checked by the core). On
+// 200 the stored policy replaces the form; a refusal goes to state.policy.server_errors.
+void SaveTokenPolicy(State& state, std::string body);
 
 // ---- audit_calls.cpp -----------------------------------------------------------------------------
 

@@ -32,5 +32,8 @@ void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response
 void OnTokenDeleted(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenDetails(State& state, const PendingCall& call, const net::Response& answer);
 void OnAuditPage(State& state, const PendingCall& call, const net::Response& answer);
+void OnTokenRotated(State& state, const PendingCall& call, const net::Response& answer);
+void OnTokenPolicy(State& state, const PendingCall& call, const net::Response& answer);
+void OnTokenPolicySaved(State& state, const PendingCall& call, const net::Response& answer);
 
 }  // namespace console::calls

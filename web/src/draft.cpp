@@ -60,10 +60,12 @@ std::size_t RepositoryEntries(const TokenDraft& draft) {
   return (draft.public_read ? 1 : 0) + (draft.all_repositories ? 1 : 0) + draft.repositories.size();
 }
 
-DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& context) {
+DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& context,
+                       const oat::TokenPolicy* policy) {
   DraftCheck check;
   json body = oat::token_request_json(draft.label, draft.description,
-                                     ResourcesJson(draft, context.org, &check.slots));
+                                     ResourcesJson(draft, context.org, &check.slots),
+                                     draft.allow_self_rotation, AddressEntries(draft.allowed_cidrs));
   oat::ExpiryChoice choice{draft.expiry, std::nullopt};
   if (draft.expiry == oat::ExpiryPreset::Custom) choice.custom = CustomInstant(draft);
   auto expiry = oat::resolve_expiry(choice, context.now);
@@ -71,6 +73,11 @@ DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& 
     check.errors = expiry.errors();
   } else {
     body["expires_at"] = expiry.value() ? json(oat::format_rfc3339(*expiry.value())) : json(nullptr);
+    if (policy) {
+      if (auto refused = oat::check_expiry_policy(*policy, expiry.value(), context.now)) {
+        check.errors.push_back(*refused);
+      }
+    }
   }
   check.body = oat::json_text(body);
   auto parsed = oat::parse_create_request(check.body, context);
@@ -82,13 +89,30 @@ DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& 
 DraftCheck CheckUpdate(const TokenDraft& draft, const oat::OrganizationContext& context) {
   DraftCheck check;
   check.body = oat::json_text(oat::token_request_json(
-      draft.label, draft.description, ResourcesJson(draft, context.org, &check.slots)));
+      draft.label, draft.description, ResourcesJson(draft, context.org, &check.slots),
+      draft.allow_self_rotation, AddressEntries(draft.allowed_cidrs)));
   auto parsed = oat::parse_update_request(check.body, context);
   if (!parsed) {
     check.errors = parsed.errors();
     check.body.clear();
   }
   return check;
+}
+
+std::vector<std::string> AddressEntries(std::string_view text) {
+  std::vector<std::string> entries;
+  while (!text.empty()) {
+    const auto end = text.find_first_of(",\n");
+    std::string_view entry = text.substr(0, end);
+    const auto first = entry.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos) {
+      entry = entry.substr(first, entry.find_last_not_of(" \t\r") - first + 1);
+      entries.emplace_back(entry);
+    }
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return entries;
 }
 
 oat::OrganizationContext ContextOf(const State& state) {
@@ -126,14 +150,20 @@ TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org)
     }
   }
   if (!all_seen) draft.all_scopes = oat::ScopeSet{oat::Scope::ImagePull};
+  for (const std::string& block : token.allowed_cidrs) {
+    draft.allowed_cidrs += (draft.allowed_cidrs.empty() ? "" : "\n") + block;
+  }
+  draft.allow_self_rotation = token.allow_self_rotation;
   return draft;
 }
 
 std::string ErrorPlace(const oat::Error& error, const std::vector<ResourceSlot>& slots) {
   const std::string& field = error.field;
-  if (field == "label" || field == "description" || field == "expires_at" || field == "resources") {
+  if (field == "label" || field == "description" || field == "expires_at" || field == "resources" ||
+      field == "allow_self_rotation") {
     return field;
   }
+  if (field.compare(0, 13, "allowed_cidrs") == 0) return "allowed_cidrs";
   constexpr std::string_view kPrefix = "resources[";
   if (field.compare(0, kPrefix.size(), kPrefix) == 0) {
     std::size_t index = 0;

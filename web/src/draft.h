@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "oat/api.h"
+#include "oat/token_policy.h"
 #include "state.h"
 
 namespace console {
@@ -33,10 +34,17 @@ struct DraftCheck {
   bool ok() const { return errors.empty(); }
 };
 // POST /v2/orgs/{org}/access-tokens: label, description, resources, expires_at (resolved at
-// context.now).
-DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& context);
-// PATCH /v2/orgs/{org}/access-tokens/{id}: label, description, resources.
+// context.now), allow_self_rotation, allowed_cidrs. With the organization's token policy
+// (when known), the expiry is also checked against it (oat::check_expiry_policy).
+DraftCheck CheckCreate(const TokenDraft& draft, const oat::OrganizationContext& context,
+                       const oat::TokenPolicy* policy = nullptr);
+// PATCH /v2/orgs/{org}/access-tokens/{id}: label, description, resources, allow_self_rotation,
+// allowed_cidrs.
 DraftCheck CheckUpdate(const TokenDraft& draft, const oat::OrganizationContext& context);
+
+// The address blocks as typed (one a line, or separated by commas), without blanks: what goes
+// in "allowed_cidrs" for the core to check.
+std::vector<std::string> AddressEntries(std::string_view text);
 
 // The organization as the core's rules see it from the console: repositories known from the
 // list (any name passes while the list is not loaded; the server decides then).
@@ -46,7 +54,8 @@ oat::OrganizationContext ContextOf(const State& state);
 TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org);
 
 // Where an error is shown in the editor: "label", "description", "expires_at", "resources",
-// "public", "all", "repo.<row>", "org", or "" (the dialog's bottom).
+// "public", "all", "repo.<row>", "org", "allowed_cidrs", "allow_self_rotation", or "" (the
+// dialog's bottom).
 std::string ErrorPlace(const oat::Error& error, const std::vector<ResourceSlot>& slots);
 
 // The chosen scopes without those another chosen scope includes (push + pull -> push).

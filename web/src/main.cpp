@@ -122,11 +122,14 @@ void FollowRoute(App& app) {
                                      [&](const Organization& o) { return o.name == route->org; });
       if (state.session.signed_in() && known) {
         const bool to_activity = route->view == View::Activity && state.view != View::Activity;
+        const bool to_policy = route->view == View::Policy && state.view != View::Policy;
         state.view = route->view;
         if (route->org != state.selected_org) {
           SelectOrganization(state, route->org);
         } else if (to_activity) {
           LoadAuditLog(state);
+        } else if (to_policy) {
+          LoadTokenPolicy(state);
         }
       } else if (!state.session.signed_in()) {
         state.wanted_route = route;
@@ -146,7 +149,9 @@ void FollowTitle(App& app) {
   if (!state.session.signed_in()) {
     title = "Sign in \xC2\xB7 OAT Console";
   } else if (!state.selected_org.empty()) {
-    const char* view = state.view == View::Activity ? "Activity" : "Access tokens";
+    const char* view = state.view == View::Activity ? "Activity"
+                       : state.view == View::Policy ? "Token policy"
+                                                    : "Access tokens";
     title = std::string(view) + " \xC2\xB7 " + state.selected_org + " \xC2\xB7 OAT Console";
   }
   if (title != app.title) {

@@ -19,6 +19,7 @@ std::optional<Route> ParseRoute(std::string_view hash) {
   if (parts.size() < 2 || parts.size() > 3 || parts[0] != "orgs") return std::nullopt;
   if (oat::validate_account_name(parts[1])) return std::nullopt;  // an Error: not a name
   if (parts.size() == 3 && parts[2] == "activity") return Route{std::string(parts[1]), View::Activity};
+  if (parts.size() == 3 && parts[2] == "policy") return Route{std::string(parts[1]), View::Policy};
   if (parts.size() == 3 && parts[2] != "tokens") return std::nullopt;
   return Route{std::string(parts[1]), View::Tokens};
 }
@@ -29,6 +30,8 @@ std::string FormatRoute(const Route& route) {
       break;
     case View::Activity:
       return "#/orgs/" + route.org + "/activity";
+    case View::Policy:
+      return "#/orgs/" + route.org + "/policy";
   }
   return "#/orgs/" + route.org + "/tokens";
 }

@@ -10,7 +10,8 @@
 
 namespace console {
 
-// "#/orgs/acme/tokens", "#/orgs/acme" (the tokens view), with or without the leading '#'.
+// "#/orgs/acme/tokens", "#/orgs/acme" (the tokens view), "#/orgs/acme/activity",
+// "#/orgs/acme/policy", with or without the leading '#'.
 // Anything else, or an organization name that cannot exist, is no route.
 std::optional<Route> ParseRoute(std::string_view hash);
 

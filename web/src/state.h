@@ -16,6 +16,7 @@
 #include "oat/lifecycle.h"
 #include "oat/scope.h"
 #include "oat/time.h"
+#include "oat/token_policy.h"
 #include "oat/wire.h"
 
 namespace console {
@@ -23,11 +24,11 @@ namespace console {
 enum class Theme { Dark, Light };
 
 // What the main area shows for the selected organization.
-enum class View { Tokens, Activity };
+enum class View { Tokens, Activity, Policy };
 
 // The modal on top, if any: the generate and edit dialogs (one editor), the secret shown once,
-// the delete confirmation, the details drawer.
-enum class Dialog { None, GenerateToken, ShowToken, EditToken, ConfirmDelete, TokenDetails };
+// the delete confirmation, the details drawer, the rotation.
+enum class Dialog { None, GenerateToken, ShowToken, EditToken, ConfirmDelete, TokenDetails, RotateToken };
 
 enum class StatusFilter { All, Active, Inactive, Expired };
 
@@ -113,6 +114,8 @@ struct TokenDraft {
   oat::ScopeSet all_scopes{oat::Scope::ImagePull};  // its scopes
   std::vector<RepositoryGrant> repositories;        // org/repo, in the order added
   oat::ScopeSet org_scopes;                         // TYPE_ORG; none: no such resource
+  std::string allowed_cidrs;        // as typed: blocks one a line or comma-separated; empty: any
+  bool allow_self_rotation = false;
   bool operator==(const TokenDraft&) const = default;
 };
 
@@ -127,6 +130,7 @@ struct ResourceSlot {
 struct TokenEditor {
   std::string token_id;  // empty: a new token; else the token being edited
   std::optional<oat::Timestamp> fixed_expiry;              // edit: the token's, read-only
+  oat::Timestamp lifetime_start{};                         // edit: its creation or last rotation
   oat::TokenState token_state = oat::TokenState::Active;   // edit
   TokenDraft draft;
   TokenDraft original;   // edit: what the token holds (unchanged: nothing to save)
@@ -146,14 +150,35 @@ struct TokenEditor {
   int picker_highlight = 0;
   bool org_open = false;                // the organization permissions section
   int calendar_year = 0, calendar_month = 0;  // the month the calendar shows
+  bool addresses_active = false;        // the addresses field (multi-line) takes Enter this frame
 
   bool editing() const { return !token_id.empty(); }
+};
+
+// The rotate dialog: a new secret for one token, the old one kept working for a grace period,
+// and optionally a new expiration (chosen as in the generate dialog).
+struct RotateForm {
+  std::string token_id;
+  std::string label;
+  std::optional<oat::Timestamp> current_expiry;  // the token's, kept unless a new one is chosen
+  int grace = 0;                 // index into the dialog's choices: none, 1 hour, 1 day, 7 days
+  bool new_expiry = false;       // choose a new expiration
+  oat::ExpiryPreset expiry = oat::ExpiryPreset::Days30;
+  LocalDateTime custom;
+  int calendar_year = 0, calendar_month = 0;
+  bool pending = false;
+  oat::Errors server_errors;     // the last refusal, in the server's words
+  bool return_to_details = false;
 };
 
 // The secret of a token just generated: shown once, then wiped.
 struct CreatedToken {
   std::string label;
   std::string secret;
+  // A rotation's new secret: until when the old one keeps working (nothing: it stopped at once).
+  bool rotated = false;
+  std::optional<oat::Timestamp> previous_valid_until;
+  bool return_to_details = false;
   double copied_at = -1;        // State::clock of the last copy (for "Copied")
   double login_copied_at = -1;
 };
@@ -177,6 +202,29 @@ struct TokenAction {
   ActionOrigin origin = ActionOrigin::Table;
   bool pending = false;
   std::string error;  // the server's words
+};
+
+// The organization's token policy (GET/PUT /v2/orgs/{org}/access-token-policy), for those who
+// manage its tokens, and the policy page's form.
+struct PolicyForm {
+  bool limit_lifetime = false;
+  std::string lifetime_days;  // as typed
+  bool require_expiration = false;
+  bool limit_idle = false;
+  std::string idle_days;
+  bool operator==(const PolicyForm&) const = default;
+};
+struct TokenPolicyState {
+  std::string org;
+  oat::TokenPolicy policy;
+  bool loaded = false;
+  bool loading = false;
+  std::string error;
+  int error_status = 0;
+  PolicyForm form;      // the page's fields
+  PolicyForm saved;     // the form of the stored policy (unchanged: nothing to save)
+  bool pending = false; // PUT in flight
+  oat::Errors server_errors;
 };
 
 // A short note at the bottom of the window ("Deleted “CI deploy”.").
@@ -220,7 +268,7 @@ struct AuditLog {
 inline constexpr std::size_t kAuditPageSize = 100;
 inline constexpr std::size_t kAuditAutoLoad = 10000;
 
-// A deep link: "#/orgs/acme/tokens".
+// A deep link: "#/orgs/acme/tokens", "#/orgs/acme/activity", "#/orgs/acme/policy".
 struct Route {
   std::string org;
   View view = View::Tokens;
@@ -230,7 +278,8 @@ struct Route {
 // What a request is for, so its answer finds its way back.
 enum class Call {
   SignIn, Refresh, SignOut, Organizations, Tokens, Repositories,
-  CreateToken, EditToken, SetTokenActive, DeleteToken, TokenDetails, AuditLog
+  CreateToken, EditToken, SetTokenActive, DeleteToken, TokenDetails, AuditLog,
+  RotateToken, TokenPolicy, SaveTokenPolicy
 };
 
 struct PendingCall {
@@ -276,17 +325,22 @@ struct State {
   Dialog dialog = Dialog::None;
   TokenEditor editor;
   CreatedToken created;
+  RotateForm rotate;
   TokenDetails details;
   TokenAction action;
   Toast toast;
 
   AuditLog audit;
+  TokenPolicyState policy;
 
   Requests requests;
 };
 
 // The selected organization, or null when none is (yet).
 const Organization* SelectedOrganization(const State& state);
+// The selected organization's token policy, or null while it is not known (not loaded yet, or
+// not shown to this person).
+const oat::TokenPolicy* SelectedPolicy(const State& state);
 
 // Shows `text` in the toast for a few seconds.
 inline void Notify(State& state, std::string text) {

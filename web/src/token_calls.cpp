@@ -1,4 +1,5 @@
-// The calls that change or show one token: create, edit, activate/deactivate, delete, details.
+// The calls that change or show one token: create, edit, activate/deactivate, delete, details,
+// rotate.
 // After each change succeeds the list is loaded again (nothing is changed optimistically).
 #include <utility>
 
@@ -101,6 +102,17 @@ void DeleteToken(State& state) {
   Send(state, std::move(call));
 }
 
+void RotateToken(State& state, std::string body) {
+  RotateForm& form = state.rotate;
+  if (form.pending || form.token_id.empty() || state.selected_org.empty()) return;
+  form.pending = true;
+  form.server_errors.clear();
+  PendingCall call = OrgCall(state, Call::RotateToken, "POST",
+                             TokensPath(state.selected_org) + "/" + form.token_id + "/rotate", std::move(body));
+  call.token_id = form.token_id;
+  Send(state, std::move(call));
+}
+
 // -----------------------------------------------------------------------------------------------
 // Answers
 // -----------------------------------------------------------------------------------------------
@@ -168,6 +180,36 @@ void OnTokenDeleted(State& state, const PendingCall& call, const net::Response& 
   LoadTokens(state);
 }
 
+void OnTokenRotated(State& state, const PendingCall& call, const net::Response& answer) {
+  RotateForm& form = state.rotate;
+  if (call.token_id != form.token_id || call.org != state.selected_org) return;
+  form.pending = false;
+  if (!answer.ok()) {
+    form.server_errors = answer.errors;
+    // Expired or deleted meanwhile: the table shows how the token is now.
+    if (answer.status == 404 || answer.status == 409) Reload(state, call.token_id);
+    return;
+  }
+  json body = oat::parse_json_text(answer.body);
+  auto rotated = oat::take_created_token(body);
+  const bool back = form.return_to_details;
+  state.rotate = RotateForm{};
+  if (!rotated) {
+    state.dialog = back ? Dialog::TokenDetails : Dialog::None;
+    Notify(state, kUnreadable);
+  } else {
+    state.created = CreatedToken{};
+    state.created.label = rotated->token.label;
+    state.created.secret = std::move(rotated.value().secret);
+    state.created.rotated = true;
+    state.created.previous_valid_until = rotated->token.previous_token_expires_at;
+    state.created.return_to_details = back;
+    state.dialog = Dialog::ShowToken;
+  }
+  LoadTokens(state);
+  if (state.details.id == call.token_id) LoadTokenDetails(state, call.token_id);
+}
+
 void OnTokenDetails(State& state, const PendingCall& call, const net::Response& answer) {
   TokenDetails& details = state.details;
   if (call.token_id != details.id) return;
@@ -199,6 +241,7 @@ void OnTokenDetails(State& state, const PendingCall& call, const net::Response& 
     editor.draft = DraftFromToken(*details.token, state.selected_org);
     editor.original = editor.draft;
     editor.fixed_expiry = details.token->expires_at;
+    editor.lifetime_start = oat::lifetime_start(details.token->created_at, details.token->rotated_at);
     editor.token_state = oat::derive_state(details.token->is_active, details.token->expires_at, state.now);
     editor.label_touched = true;
     editor.focus_label = true;

@@ -24,6 +24,7 @@ inline constexpr char kTopBarTheme[] = "topbar.theme";  // also on the sign-in p
 inline constexpr char kTopBarSignOut[] = "topbar.signout";
 inline constexpr char kNavTokens[] = "nav.tokens";
 inline constexpr char kNavActivity[] = "nav.activity";
+inline constexpr char kNavPolicy[] = "nav.policy";  // only for those who manage tokens
 
 // ---- Tokens page (views/tokens_page.cpp) ------------------------------------------------------
 inline constexpr char kTokensFilter[] = "tokens.filter";
@@ -50,11 +51,14 @@ inline constexpr char kTokensRowLastUsedSuffix[] = ".last_used";    // text; als
 inline constexpr char kTokensRowExpiresSuffix[] = ".expires";       // text
 inline constexpr char kTokensRowMenuSuffix[] = ".menu";
 inline constexpr char kTokensRowStateSuffix[] = ".state";           // __oat_status only
+// __oat_status only: the token policy's sentence for a token it blocks (check_policy_at_use).
+inline constexpr char kTokensRowBlockedSuffix[] = ".blocked";
 // The row's "..." menu (only what oat::check_token_action allows in the token's state).
 inline constexpr char kRowDetails[] = "row.details";
 inline constexpr char kRowEdit[] = "row.edit";
 inline constexpr char kRowDeactivate[] = "row.deactivate";
 inline constexpr char kRowActivate[] = "row.activate";
+inline constexpr char kRowRotate[] = "row.rotate";
 inline constexpr char kRowDelete[] = "row.delete";
 
 // ---- Token editor: the generate and edit dialogs (views/editor_*.cpp) -------------------------
@@ -78,6 +82,8 @@ inline constexpr char kGenerateCalendarNext[] = "generate.expiry.calendar.next";
 inline constexpr char kGenerateCalendarDayPrefix[] = "generate.expiry.calendar.day.";  // + <1..31> (disabled)
 inline constexpr char kGenerateExpirySummary[] = "generate.expiry.summary";  // text
 inline constexpr char kGenerateExpiryFixed[] = "generate.expiry.fixed";      // text (edit)
+// text: the organization's token policy (oat::describe_token_policy), when it has one.
+inline constexpr char kGenerateExpiryPolicy[] = "generate.expiry.policy";
 inline constexpr char kGenerateRepoCount[] = "generate.repo.count";          // text "2 of 50"
 inline constexpr char kGeneratePublic[] = "generate.public";                 // checked
 inline constexpr char kGenerateAll[] = "generate.all";                       // checked
@@ -91,6 +97,8 @@ inline constexpr char kGenerateRepoError[] = "generate.repo.error";  // text
 inline constexpr char kGenerateRepoPrefix[] = "generate.repo.";      // + <i>: the row (valid)
 inline constexpr char kGenerateRepoRemoveSuffix[] = ".remove";
 inline constexpr char kGenerateOrg[] = "generate.org";  // open
+inline constexpr char kGenerateAddresses[] = "generate.addresses";          // text (multi-line)
+inline constexpr char kGenerateSelfRotation[] = "generate.self_rotation";   // checked
 // generate.error.<place> (label, description, expires_at, resources, public, all, repo.<i>,
 // org), and the same message under the core's field name (generate.error.resources[2].scopes).
 inline constexpr char kGenerateErrorPrefix[] = "generate.error.";
@@ -108,6 +116,24 @@ inline constexpr char kCreatedCopy[] = "created.copy";    // text "Copy" / "Copi
 inline constexpr char kCreatedLogin[] = "created.login";
 inline constexpr char kCreatedCopyLogin[] = "created.copy_login";
 inline constexpr char kCreatedClose[] = "created.close";
+// text, after a rotation: until when the old secret keeps working, or that it stopped.
+inline constexpr char kCreatedPrevious[] = "created.previous";
+
+// ---- Rotation (views/rotate_dialog.cpp) -------------------------------------------------------
+inline constexpr char kRotateClose[] = "rotate.close";
+// The grace period's segments, in this order: none, 1 hour, 1 day, 7 days (selected).
+inline constexpr const char* kRotateGrace[4] = {"rotate.grace.none", "rotate.grace.1h", "rotate.grace.1d",
+                                                "rotate.grace.7d"};
+inline constexpr char kRotateGraceSummary[] = "rotate.grace.summary";  // text
+inline constexpr char kRotateExpiryCurrent[] = "rotate.expiry.current"; // text
+inline constexpr char kRotateNewExpiry[] = "rotate.expiry.change";     // checked
+// The new expiration, as in the generate dialog (ExpiryNames below).
+inline constexpr const char* kRotateExpiry[4] = {"rotate.expiry.30", "rotate.expiry.90", "rotate.expiry.custom",
+                                                 "rotate.expiry.never"};
+inline constexpr char kRotateErrorPrefix[] = "rotate.error.";  // + grace_period_seconds, expires_at, server
+inline constexpr char kRotatePending[] = "rotate.pending";
+inline constexpr char kRotateSubmit[] = "rotate.submit";  // disabled
+inline constexpr char kRotateCancel[] = "rotate.cancel";
 
 // ---- Delete, confirmed (views/delete_dialog.cpp) ----------------------------------------------
 inline constexpr char kConfirmClose[] = "confirm.close";
@@ -128,6 +154,12 @@ inline constexpr char kDetailsLastUsedExact[] = "details.last_used_exact";
 inline constexpr char kDetailsAddresses[] = "details.addresses";
 inline constexpr char kDetailsPulls[] = "details.pulls";
 inline constexpr char kDetailsPushes[] = "details.pushes";
+inline constexpr char kDetailsRotated[] = "details.rotated";
+inline constexpr char kDetailsPreviousExpires[] = "details.previous_expires";     // while it works
+inline constexpr char kDetailsPreviousLastUsed[] = "details.previous_last_used";
+inline constexpr char kDetailsAllowedCidrs[] = "details.allowed_cidrs";  // "Any address", or the blocks
+inline constexpr char kDetailsSelfRotation[] = "details.self_rotation";  // "Allowed" / "Not allowed"
+inline constexpr char kDetailsPolicy[] = "details.policy";  // the policy's sentence, when it blocks
 inline constexpr char kDetailsError[] = "details.error";
 inline constexpr char kDetailsActionError[] = "details.action.error";
 // buttons:
@@ -135,6 +167,20 @@ inline constexpr char kDetailsEdit[] = "details.edit";
 inline constexpr char kDetailsDeactivate[] = "details.deactivate";
 inline constexpr char kDetailsActivate[] = "details.activate";
 inline constexpr char kDetailsDelete[] = "details.delete";
+inline constexpr char kDetailsRotate[] = "details.rotate";
+
+// ---- Token policy page (views/policy_page.cpp) ------------------------------------------------
+inline constexpr char kPolicyRefresh[] = "policy.refresh";
+inline constexpr char kPolicySummary[] = "policy.summary";  // text: the stored policy's sentence
+inline constexpr char kPolicyLifetime[] = "policy.lifetime";            // checked
+inline constexpr char kPolicyLifetimeDays[] = "policy.lifetime_days";   // text
+inline constexpr char kPolicyRequire[] = "policy.require_expiration";   // checked
+inline constexpr char kPolicyIdle[] = "policy.idle";                    // checked
+inline constexpr char kPolicyIdleDays[] = "policy.idle_days";           // text
+inline constexpr char kPolicyPreview[] = "policy.preview";  // text: the form's policy, in words
+inline constexpr char kPolicyErrorPrefix[] = "policy.error.";  // + max_lifetime_days, max_idle_days, server
+inline constexpr char kPolicySave[] = "policy.save";    // disabled
+inline constexpr char kPolicyReset[] = "policy.reset";  // disabled
 
 // ---- Activity page (views/activity_page.cpp) --------------------------------------------------
 inline constexpr char kActivityRefresh[] = "activity.refresh";
@@ -157,6 +203,7 @@ inline constexpr char kStatusScreen[] = "screen";
 inline constexpr char kScreenSignIn[] = "signin";
 inline constexpr char kScreenTokens[] = "tokens";
 inline constexpr char kScreenActivity[] = "activity";
+inline constexpr char kScreenPolicy[] = "policy";
 inline constexpr char kScreenNoOrganization[] = "no-organization";
 inline constexpr char kStatusDialog[] = "dialog";  // which modal is open (views/dialogs.cpp)
 inline constexpr char kDialogNone[] = "";
@@ -165,6 +212,7 @@ inline constexpr char kDialogEdit[] = "edit";
 inline constexpr char kDialogCreated[] = "created";
 inline constexpr char kDialogConfirmDelete[] = "confirm-delete";
 inline constexpr char kDialogDetails[] = "details";
+inline constexpr char kDialogRotate[] = "rotate";
 inline constexpr char kStatusPending[] = "pending";  // requests in flight
 inline constexpr char kStatusOrg[] = "org";
 inline constexpr char kStatusLoading[] = "loading";
@@ -180,6 +228,34 @@ inline constexpr char kStatusDetailsLoading[] = "details.loading";
 inline constexpr char kStatusDetailsResources[] = "details.resources";
 inline constexpr char kStatusActivityRows[] = "activity.rows";    // loaded
 inline constexpr char kStatusActivityTotal[] = "activity.total";  // the server's count
+inline constexpr char kStatusPolicy[] = "policy";  // the selected organization's, in words ("" unknown)
+inline constexpr char kStatusPolicyPending[] = "policy.pending";
+inline constexpr char kStatusRotateValid[] = "rotate.valid";
+
+// ---- The expiration control's names, in the generate dialog and the rotate dialog -------------
+struct ExpiryNames {
+  const char* const* presets;  // 30 days, 90 days, custom, never
+  const char* year;
+  const char* month;
+  const char* day;
+  const char* hour;
+  const char* minute;
+  const char* calendar;
+  const char* calendar_prev;
+  const char* calendar_next;
+  const char* calendar_day_prefix;
+  const char* summary;
+  const char* policy;
+};
+inline constexpr ExpiryNames kGenerateExpiryNames{
+    kGenerateExpiry,   kGenerateExpiryYear,   kGenerateExpiryMonth,       kGenerateExpiryDay,
+    kGenerateExpiryHour, kGenerateExpiryMinute, kGenerateCalendar,        kGenerateCalendarPrev,
+    kGenerateCalendarNext, kGenerateCalendarDayPrefix, kGenerateExpirySummary, kGenerateExpiryPolicy};
+inline constexpr ExpiryNames kRotateExpiryNames{
+    kRotateExpiry, "rotate.expiry.year", "rotate.expiry.month", "rotate.expiry.day", "rotate.expiry.hour",
+    "rotate.expiry.minute", "rotate.expiry.calendar", "rotate.expiry.calendar.prev",
+    "rotate.expiry.calendar.next", "rotate.expiry.calendar.day.", "rotate.expiry.summary",
+    "rotate.expiry.policy"};
 
 // ---- Flags a widget may carry (test_hook::Flag) -----------------------------------------------
 inline constexpr char kFlagDisabled[] = "disabled";

@@ -104,6 +104,22 @@ bool InputText(const char* id, std::string* value, const char* hint, float width
   return result;
 }
 
+bool InputTextMultiline(const char* id, std::string* value, const char* hint, ImVec2 size) {
+  const theme::Palette& p = theme::Current();
+  ImGui::PushStyleColor(ImGuiCol_Border, p.border_strong);
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const bool result = ImGui::InputTextMultiline(id, value, size);
+  focus::TabStop(true);
+  ImGui::PopStyleColor();
+  FocusRing();
+  // Dear ImGui 1.86 has no hint for a multi-line field: drawn here while it is empty.
+  if (value->empty() && !ImGui::IsItemActive() && hint) {
+    const ImVec2 padding = ImGui::GetStyle().FramePadding;
+    ImGui::GetWindowDrawList()->AddText(pos + padding, theme::U32(p.text_faint), hint);
+  }
+  return result;
+}
+
 bool SearchInput(const char* id, std::string* value, const char* hint, float width) {
   const theme::Palette& p = theme::Current();
   const ImVec2 padding = ImGui::GetStyle().FramePadding;

@@ -22,7 +22,10 @@ bool Button(const char* label, ButtonKind kind, ImVec2 size = ImVec2(0, 0));
 bool InputText(const char* id, std::string* value, const char* hint, float width,
                ImGuiInputTextFlags flags = 0, ImGuiInputTextCallback callback = nullptr,
                void* user_data = nullptr);
-// The same with a magnifier on the left.
+// A text field of several lines (Enter starts a new line), `size` in pixels, its hint shown
+// while it is empty.
+bool InputTextMultiline(const char* id, std::string* value, const char* hint, ImVec2 size);
+// A single-line field with a magnifier on the left.
 bool SearchInput(const char* id, std::string* value, const char* hint, float width);
 
 // A checkbox: off, ticked, or ticked because something else includes it (shown ticked and

@@ -161,6 +161,12 @@ Result<CreatedToken> take_created_token(nlohmann::json& value);
 // label, description and resources as given; expires_at only in a create (null: never).
 nlohmann::json token_request_json(std::string_view label, std::string_view description,
                                   nlohmann::json resources);
+// The same with what a token may do beyond its resources: rotate itself, and the address
+// blocks it may sign in from, as given (the parsers check and canonicalize them; empty: any
+// address).
+nlohmann::json token_request_json(std::string_view label, std::string_view description,
+                                  nlohmann::json resources, bool allow_self_rotation,
+                                  const std::vector<std::string>& allowed_cidrs);
 // {"is_active": true|false}: (re)activation and deactivation.
 std::string activation_request_body(bool active);
 

@@ -30,7 +30,7 @@ constexpr float kCellPadY = 12;
 ImVec4 ActionColor(const std::string& action) {
   const theme::Palette& p = theme::Current();
   if (action == oat::audit::kTokenCreate || action == oat::audit::kTokenActivate) return p.success;
-  if (action == oat::audit::kTokenDelete) return p.danger;
+  if (action == oat::audit::kTokenDelete || action == oat::audit::kTokenRevokeLeaked) return p.danger;
   if (action == oat::audit::kTokenSignInFailed) return p.warning;
   if (action == oat::audit::kTokenDeactivate) return p.neutral;
   return p.primary;

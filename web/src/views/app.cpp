@@ -41,6 +41,9 @@ void DrawApp(State& state) {
       case View::Activity:
         DrawActivityPage(state);
         break;
+      case View::Policy:
+        DrawPolicyPage(state);
+        break;
     }
   }
   ImGui::End();

@@ -1,10 +1,12 @@
-// The token just generated, shown this once: in monospace, with Copy (the system clipboard),
-// the docker login line, and a plain warning. Closing it wipes the secret from memory.
+// The token just generated (or its new secret after a rotation), shown this once: in
+// monospace, with Copy (the system clipboard), the docker login line, and a plain warning; after
+// a rotation, until when the old secret keeps working. Closing it wipes the secret from memory.
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <cmath>
 
 #include "client.h"
 #include "dialog.h"
+#include "format.h"
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "page.h"
@@ -53,10 +55,15 @@ bool CopyLine(const char* id, const std::string& text, bool copied, const char* 
   return clicked;
 }
 
+bool PreviousValid(const CreatedToken& created, oat::Timestamp now) {
+  return oat::previous_secret_usable(created.previous_valid_until, now);
+}
+
 void Close(State& state) {
   page::ForgetCopied(state.created.secret.c_str());
+  const bool back = state.created.return_to_details && !state.details.id.empty();
   WipeSecret(state);
-  state.dialog = Dialog::None;
+  state.dialog = back ? Dialog::TokenDetails : Dialog::None;
   ui::CloseDialog();
 }
 
@@ -67,17 +74,32 @@ void DrawCreatedDialog(State& state) {
   const theme::Fonts& fonts = theme::GetFonts();
   CreatedToken& created = state.created;
   if (!ui::BeginDialog("##created", kWidth)) return;
+  const std::string quoted = "\xE2\x80\x9C" + created.label + "\xE2\x80\x9D";
   const bool dismissed = ui::DialogHeader(
-      "Copy your access token",
-      "\xE2\x80\x9C" + created.label + "\xE2\x80\x9D is ready. It signs in as " + state.selected_org + ".",
+      created.rotated ? "Copy the new secret" : "Copy your access token",
+      quoted + (created.rotated ? " has a new secret" : " is ready") + ". It signs in as " + state.selected_org + ".",
       names::kCreatedDismiss);
   ui::BeginDialogBody();
   const float width = ui::DialogContentWidth();
 
-  ui::Banner("This is the only time the token is shown. Copy it now and keep it in a secret store "
-             "(your CI's secrets); if it is lost, generate a new one.",
+  ui::Banner(created.rotated
+                 ? "This is the only time the new secret is shown. Copy it now and put it where the old one "
+                   "was (your CI's secrets); if it is lost, rotate the token again."
+                 : "This is the only time the token is shown. Copy it now and keep it in a secret store "
+                   "(your CI's secrets); if it is lost, generate a new one.",
              p.warning, width);
   test_hook::MarkLastItem(names::kCreatedWarning);
+  if (created.rotated) {
+    // Until when the jobs that still hold the old secret keep working.
+    const bool grace = PreviousValid(created, state.now);
+    const std::string previous =
+        grace ? "The old secret keeps working until " + format::ExactLocalTime(*created.previous_valid_until) +
+                    " (" + format::RelativeTime(*created.previous_valid_until, state.now) + "); then only this one does."
+              : "The old secret no longer works.";
+    ImGui::Dummy(ImVec2(0, 2));
+    ui::Banner(previous, grace ? p.primary : p.neutral, width);
+    test_hook::MarkLastItem(names::kCreatedPrevious, previous);
+  }
   ImGui::Dummy(ImVec2(0, 6));
 
   ui::Text("Access token", p.text, fonts.strong);

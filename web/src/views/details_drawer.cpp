@@ -1,6 +1,9 @@
-// One token in full, in a drawer on the right (a row's click): state, dates, last use (relative
-// and exact, the addresses it came from), registry pulls and pushes, and its resources with
-// their scopes. The actions its state allows (oat::check_token_action) are at the bottom.
+// One token in full, in a drawer on the right (a row's click): state, dates, its last rotation
+// and the old secret's grace (until when it works, when it was last used), last use (relative
+// and exact, the addresses it came from), registry pulls and pushes, where it may sign in from
+// and whether it may rotate itself, and its resources with their scopes. What the token policy
+// blocks is said at the top; the actions its state allows (oat::check_token_action) are at the
+// bottom.
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <cmath>
@@ -11,6 +14,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/resource.h"
+#include "oat/token_policy.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
@@ -89,8 +93,10 @@ void Resource(const State& state, const oat::Resource& r, float width) {
   ImGui::SetCursorScreenPos(ImVec2(pos.x, y + 30));
 }
 
-void Actions(State& state, const std::string& id, const std::string& label, oat::TokenState token_state) {
+void Actions(State& state, const oat::AccessToken& token, oat::TokenState token_state) {
   const theme::Palette& p = theme::Current();
+  const std::string& id = token.id;
+  const std::string& label = token.label;
   TokenAction& action = state.action;
   const bool busy = action.pending && action.token_id == id;
   ui::BeginDialogFooter();
@@ -122,6 +128,11 @@ void Actions(State& state, const std::string& id, const std::string& label, oat:
       SetTokenActive(state, id, label, true, ActionOrigin::Details);
     }
     test_hook::MarkLastItem(names::kDetailsActivate);
+  }
+  if (Allows(token_state, oat::TokenAction::Rotate)) {
+    ui::RightButtonX(84);
+    if (ui::Button("Rotate", ui::ButtonKind::Secondary, ImVec2(84, 36))) OpenRotateDialog(state, token, true);
+    test_hook::MarkLastItem(names::kDetailsRotate);
   }
   if (Allows(token_state, oat::TokenAction::Edit)) {
     ui::RightButtonX(80);
@@ -163,6 +174,11 @@ void DrawDetailsDrawer(State& state) {
       ImGui::SameLine(0, 10);
       ui::Spinner(8, p.text_faint);
     }
+    if (const oat::Status blocked = PolicyBlock(state, *token)) {
+      ImGui::Dummy(ImVec2(0, 4));
+      ui::Banner(blocked->message, p.warning, width);
+      test_hook::MarkLastItem(names::kDetailsPolicy, blocked->message);
+    }
     ImGui::Dummy(ImVec2(0, 2));
     SectionTitle("TOKEN");
     Row("Created", format::ShortDate(token->created_at) + " by " + token->created_by, p.text, names::kDetailsCreated,
@@ -174,6 +190,25 @@ void DrawDetailsDrawer(State& state) {
           past ? p.danger : p.text, names::kDetailsExpires);
     } else {
       Row("Expires", "Never", p.text_muted, names::kDetailsExpires);
+    }
+    if (token->rotated_at) {
+      Row("Rotated", format::RelativeTime(*token->rotated_at, state.now), p.text, names::kDetailsRotated,
+          format::ExactLocalTime(*token->rotated_at));
+    }
+    // The secret a rotation replaced: while it still signs in, and when it last did (which jobs
+    // still hold it).
+    const char* old_key = "Old secret";
+    if (oat::previous_secret_usable(token->previous_token_expires_at, state.now)) {
+      const oat::Timestamp until = *token->previous_token_expires_at;
+      Row(old_key, "Valid until " + format::ExactLocalTime(until) + "  (" + format::RelativeTime(until, state.now) + ")",
+          p.warning, names::kDetailsPreviousExpires,
+          "Jobs can still sign in with the secret this token had before its last rotation.");
+      old_key = "";
+    }
+    if (token->previous_token_last_used_at) {
+      const oat::Timestamp used = *token->previous_token_last_used_at;
+      Row(old_key, "Last used " + format::RelativeTime(used, state.now), p.text, names::kDetailsPreviousLastUsed,
+          format::ExactLocalTime(used));
     }
     Row("ID", token->id, p.text_muted, names::kDetailsId, "", fonts.mono);
 
@@ -196,6 +231,16 @@ void DrawDetailsDrawer(State& state) {
       Row("Pushes", format::Thousands(static_cast<std::size_t>(std::max(0LL, token->push_count))), p.text,
           names::kDetailsPushes);
 
+      SectionTitle("SIGN-IN");
+      std::string blocks;
+      for (const std::string& b : token->allowed_cidrs) blocks += (blocks.empty() ? "" : "\n") + b;
+      Row("Addresses", blocks.empty() ? "Any address" : blocks, blocks.empty() ? p.text_muted : p.text,
+          names::kDetailsAllowedCidrs, "Where it may sign in from; any other address is refused.",
+          blocks.empty() ? nullptr : fonts.mono);
+      Row("Self-rotation", token->allow_self_rotation ? "Allowed" : "Not allowed",
+          token->allow_self_rotation ? p.text : p.text_muted, names::kDetailsSelfRotation,
+          "Whether a job holding it may replace its secret itself.");
+
       SectionTitle("RESOURCES AND SCOPES");
       ImGui::Dummy(ImVec2(0, 2));
       for (const oat::Resource& r : token->resources) Resource(state, r, width);
@@ -216,7 +261,7 @@ void DrawDetailsDrawer(State& state) {
   ui::EndDialogBody();
 
   if (token) {
-    Actions(state, token->id, token->label, oat::derive_state(token->is_active, token->expires_at, state.now));
+    Actions(state, *token, oat::derive_state(token->is_active, token->expires_at, state.now));
   }
   test_hook::Status(names::kStatusDetailsLoading, details.loading ? 1 : 0);
   // A click on the dimmed page beside the drawer closes it too.

@@ -24,6 +24,7 @@ DialogView ViewOf(Dialog dialog) {
     case Dialog::ShowToken: return {names::kDialogCreated, DrawCreatedDialog};
     case Dialog::ConfirmDelete: return {names::kDialogConfirmDelete, DrawDeleteDialog};
     case Dialog::TokenDetails: return {names::kDialogDetails, DrawDetailsDrawer};
+    case Dialog::RotateToken: return {names::kDialogRotate, DrawRotateDialog};
   }
   return {names::kDialogNone, nullptr};
 }

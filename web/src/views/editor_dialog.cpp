@@ -41,13 +41,23 @@ editor::Verdict Judge(State& state) {
   TokenEditor& e = state.editor;
   editor::Verdict verdict;
   const oat::OrganizationContext context = ContextOf(state);
-  verdict.check = e.editing() ? CheckUpdate(e.draft, context) : CheckCreate(e.draft, context);
+  verdict.check = e.editing() ? CheckUpdate(e.draft, context)
+                               : CheckCreate(e.draft, context, SelectedPolicy(state));
   // What the core says beyond the request itself: the plan and quota, the token's state.
   const oat::Status refusal = e.editing() ? oat::check_token_action(e.token_state, oat::TokenAction::Edit)
                                           : GenerateRefusal(state);
   if (refusal && !e.loading) {
     verdict.check.errors.push_back(*refusal);
     verdict.check.body.clear();
+  }
+  // An edit must leave a token the organization's policy allows (the server refuses it else);
+  // the fix is a rotation with an expiration.
+  const oat::TokenPolicy* policy = SelectedPolicy(state);
+  if (e.editing() && !e.loading && policy) {
+    if (auto refused = oat::check_expiry_policy(*policy, e.fixed_expiry, e.lifetime_start, oat::PolicyCheck::Existing)) {
+      verdict.check.errors.push_back(*refused);
+      verdict.check.body.clear();
+    }
   }
   if (!e.server_errors.empty() && !(e.draft == e.sent)) e.server_errors.clear();
   for (const oat::Error& error : verdict.check.errors) {
@@ -152,7 +162,7 @@ void DrawEditorDialog(State& state) {
 
   const std::string title = editing ? "Edit access token" : "Generate an access token";
   const std::string subtitle =
-      editing ? "Change its label, description and what it may reach. Its secret stays the same."
+      editing ? "Change its label, description, what it may reach and from where. Its secret stays the same."
               : "The token signs in as " + state.selected_org +
                     ", not as you: give it only what its job needs.";
   if (ui::DialogHeader(title, subtitle, names::kGenerateClose)) {
@@ -175,6 +185,7 @@ void DrawEditorDialog(State& state) {
     editor::DrawFields(state, verdict);
     editor::DrawExpiry(state, verdict);
     editor::DrawResources(state, verdict);
+    editor::DrawSignInRules(state, verdict);
   }
   // The refusals that belong to no field (the quota, the token's state, the server's others).
   if (auto it = verdict.shown.find(""); it != verdict.shown.end()) {
@@ -190,7 +201,8 @@ void DrawEditorDialog(State& state) {
   Footer(state, verdict);
 
   const bool open = state.dialog == Dialog::GenerateToken || state.dialog == Dialog::EditToken;
-  if (open && ui::DialogEnterPressed()) Submit(state, verdict);
+  // Enter in the addresses field starts a new line there.
+  if (open && !e.addresses_active && ui::DialogEnterPressed()) Submit(state, verdict);
   if (open && ui::DialogEscapePressed()) Close(state);
   test_hook::Status(names::kStatusGenerateValid, verdict.check.ok() ? 1 : 0);
   test_hook::Status(names::kGeneratePending, e.pending ? 1 : 0);

@@ -3,7 +3,10 @@
 // minute (Tab moves between them, Up/Down step a value) or its day is picked in a small
 // calendar. Whether it is allowed (in the future, at most a year ahead) is the core's call:
 // oat::resolve_expiry, and oat::validate_expires_at for the calendar's days. When editing, the
-// expiration is shown and cannot change.
+// expiration is shown and cannot change. The organization's token policy, when it has one,
+// leaves out the presets it forbids (oat::expiry_preset_allowed), ends the calendar at
+// oat::latest_allowed_expiry, and is said in words under the choice. The rotate dialog draws
+// the same control (DrawExpiryChoice) for a rotation's new expiration.
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <chrono>
@@ -16,6 +19,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
+#include "oat/token_policy.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
@@ -81,29 +85,28 @@ void Separator(const char* text) {
   ImGui::SameLine(0, 6);
 }
 
-// Whether some time on this day may be chosen (the core's rule, at both ends of the day).
-bool DaySelectable(int year, int month, int day, oat::Timestamp now) {
+// Whether some time on this day may be chosen (the core's rules, at both ends of the day).
+bool DaySelectable(int year, int month, int day, oat::Timestamp now, const oat::TokenPolicy& policy) {
   const auto late = InstantOf({year, month, day, 23, 59});
   const auto early = InstantOf({year, month, day, 0, 0});
   if (!late || !early) return false;
   if (auto e = oat::validate_expires_at(*late, now); e && e->code == oat::ErrorCode::ExpiryInPast) return false;
   if (auto e = oat::validate_expires_at(*early, now); e && e->code == oat::ErrorCode::ExpiryTooFar) return false;
-  return true;
+  return !oat::check_expiry_policy(policy, *early, now);
 }
 
-LocalDateTime LastChoosable(oat::Timestamp now) {
-  return LocalOf(now + std::chrono::duration_cast<std::chrono::seconds>(oat::kMaxCustomExpiry));
+LocalDateTime LastChoosable(oat::Timestamp now, const oat::TokenPolicy& policy) {
+  return LocalOf(oat::latest_allowed_expiry(policy, now));
 }
 
-void Calendar(State& state) {
+void Calendar(State& state, ExpiryInput input, const oat::TokenPolicy& policy, const names::ExpiryNames& n) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
-  TokenEditor& e = state.editor;
-  LocalDateTime& chosen = e.draft.custom;
-  int& year = e.calendar_year;
-  int& month = e.calendar_month;
+  LocalDateTime& chosen = input.custom;
+  int& year = input.calendar_year;
+  int& month = input.calendar_month;
   const LocalDateTime today = LocalOf(state.now);
-  const LocalDateTime last = LastChoosable(state.now);
+  const LocalDateTime last = LastChoosable(state.now, policy);
 
   static const char* const kMonths[12] = {"January", "February", "March",     "April",   "May",      "June",
                                           "July",    "August",   "September", "October", "November", "December"};
@@ -120,14 +123,14 @@ void Calendar(State& state) {
     if (--month < 1) month = 12, --year;
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem(names::kGenerateCalendarPrev);
+  test_hook::MarkLastItem(n.calendar_prev);
   ImGui::SameLine(0, 4);
   ImGui::BeginDisabled(!can_forward);
   if (ui::IconButton("##next", ui::Icon::ChevronRight, 28, "Next month")) {
     if (++month > 12) month = 1, ++year;
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem(names::kGenerateCalendarNext);
+  test_hook::MarkLastItem(n.calendar_next);
 
   ImGui::SetCursorPos(top + ImVec2(0, 36));
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -149,7 +152,7 @@ void Calendar(State& state) {
     const int cell = first + day - 1;
     const ImVec2 a = grid + ImVec2((cell % 7) * kDay, (cell / 7) * kDay);
     ImGui::SetCursorScreenPos(a);
-    const bool selectable = DaySelectable(year, month, day, state.now);
+    const bool selectable = DaySelectable(year, month, day, state.now, policy);
     const bool selected = chosen.year == year && chosen.month == month && chosen.day == day;
     const bool is_today = today.year == year && today.month == month && today.day == day;
     ImGui::PushID(day);
@@ -159,7 +162,7 @@ void Calendar(State& state) {
     ImGui::PopID();
     const bool hovered = selectable && ImGui::IsItemHovered();
     if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-    const std::string name = names::kGenerateCalendarDayPrefix + std::to_string(day);
+    const std::string name = n.calendar_day_prefix + std::to_string(day);
     test_hook::MarkLastItem(name);
     test_hook::Flag(name, names::kFlagDisabled, !selectable);
     const ImVec2 b = a + ImVec2(kDay - 2, kDay - 2);
@@ -188,35 +191,34 @@ void Calendar(State& state) {
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
 }
 
-void CustomFields(State& state) {
+void CustomFields(State& state, ExpiryInput input, const oat::TokenPolicy& policy, const names::ExpiryNames& n) {
   const theme::Palette& p = theme::Current();
-  TokenEditor& e = state.editor;
-  LocalDateTime& t = e.draft.custom;
-  NumberField("##year", "YYYY", &t.year, {1970, 9999, 4}, 66, names::kGenerateExpiryYear);
+  LocalDateTime& t = input.custom;
+  NumberField("##year", "YYYY", &t.year, {1970, 9999, 4}, 66, n.year);
   Separator("-");
-  NumberField("##month", "MM", &t.month, {1, 12, 2}, 46, names::kGenerateExpiryMonth);
+  NumberField("##month", "MM", &t.month, {1, 12, 2}, 46, n.month);
   Separator("-");
-  NumberField("##day", "DD", &t.day, {1, 31, 2}, 46, names::kGenerateExpiryDay);
+  NumberField("##day", "DD", &t.day, {1, 31, 2}, 46, n.day);
   ImGui::SameLine(0, 18);
-  NumberField("##hour", "hh", &t.hour, {0, 23, 2}, 46, names::kGenerateExpiryHour);
+  NumberField("##hour", "hh", &t.hour, {0, 23, 2}, 46, n.hour);
   Separator(":");
-  NumberField("##minute", "mm", &t.minute, {0, 59, 2}, 46, names::kGenerateExpiryMinute);
+  NumberField("##minute", "mm", &t.minute, {0, 59, 2}, 46, n.minute);
   const float height = ImGui::GetItemRectSize().y;
   ImGui::SameLine(0, 8);
   const ImVec2 button = ImGui::GetCursorScreenPos();
   if (ui::IconButton("##calendar", ui::Icon::Calendar, height, "Pick a day")) {
     // The chosen month, kept within the months that can be chosen.
     const LocalDateTime first = LocalOf(state.now);
-    const LocalDateTime last = LastChoosable(state.now);
+    const LocalDateTime last = LastChoosable(state.now, policy);
     const bool known = t.year >= 1970 && t.month >= 1 && t.month <= 12;
     LocalDateTime shown = known ? t : first;
     if (shown.year * 12 + shown.month < first.year * 12 + first.month) shown = first;
     if (shown.year * 12 + shown.month > last.year * 12 + last.month) shown = last;
-    e.calendar_year = shown.year;
-    e.calendar_month = shown.month;
+    input.calendar_year = shown.year;
+    input.calendar_month = shown.month;
     ImGui::OpenPopup("##calendar-popup");
   }
-  test_hook::MarkLastItem(names::kGenerateCalendar);
+  test_hook::MarkLastItem(n.calendar);
   ImGui::SameLine(0, 10);
   ImGui::AlignTextToFramePadding();
   ui::Text(format::Zone(state.now) + ", your browser's time zone", p.text_faint);
@@ -225,13 +227,82 @@ void CustomFields(State& state) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(12, 12));
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 0));
   if (ImGui::BeginPopup("##calendar-popup")) {
-    Calendar(state);
+    Calendar(state, input, policy, n);
     ImGui::EndPopup();
   }
   ImGui::PopStyleVar(2);
 }
 
 }  // namespace
+
+oat::ExpiryPreset FirstAllowedPreset(const oat::TokenPolicy& policy) {
+  for (oat::ExpiryPreset preset : {oat::ExpiryPreset::Never, oat::ExpiryPreset::Days30, oat::ExpiryPreset::Days90}) {
+    if (oat::expiry_preset_allowed(policy, preset)) return preset;
+  }
+  return oat::ExpiryPreset::Custom;
+}
+
+LocalDateTime CustomStart(oat::Timestamp now, const oat::TokenPolicy& policy) {
+  // A month from now, on the hour, or the latest the policy allows when that is sooner.
+  LocalDateTime start = LocalOf(std::min(now + std::chrono::days{30}, oat::latest_allowed_expiry(policy, now)));
+  start.minute = 0;
+  return start;
+}
+
+void DrawExpiryChoice(State& state, ExpiryInput input, const oat::TokenPolicy& policy, const names::ExpiryNames& n) {
+  const theme::Palette& p = theme::Current();
+  static const char* const kLabels[4] = {"30 days", "90 days", "Custom", "No expiration"};
+  static const oat::ExpiryPreset kPresets[4] = {oat::ExpiryPreset::Days30, oat::ExpiryPreset::Days90,
+                                                oat::ExpiryPreset::Custom, oat::ExpiryPreset::Never};
+  // Only the presets the policy allows are offered.
+  const char* labels[4];
+  const char* test_names[4];
+  oat::ExpiryPreset offered[4];
+  int count = 0;
+  int selected = -1;
+  for (int i = 0; i < 4; ++i) {
+    if (!oat::expiry_preset_allowed(policy, kPresets[i])) continue;
+    if (kPresets[i] == input.preset) selected = count;
+    labels[count] = kLabels[i];
+    test_names[count] = n.presets[i];
+    offered[count++] = kPresets[i];
+  }
+  const int clicked = ui::Segmented("##expiry", labels, nullptr, count, selected, test_names);
+  for (int i = 0; i < count; ++i) test_hook::Flag(test_names[i], names::kFlagSelected, i == selected);
+  if (clicked >= 0 && offered[clicked] != input.preset) {
+    input.preset = offered[clicked];
+    if (input.preset == oat::ExpiryPreset::Custom && input.custom == LocalDateTime{}) {
+      input.custom = CustomStart(state.now, policy);  // a starting point to adjust
+    }
+  }
+  if (input.preset == oat::ExpiryPreset::Custom) {
+    ImGui::Dummy(ImVec2(0, 2));
+    CustomFields(state, input, policy, n);
+  }
+
+  // What the choice means, once the core accepts it.
+  oat::ExpiryChoice choice{input.preset, std::nullopt};
+  if (input.preset == oat::ExpiryPreset::Custom) choice.custom = InstantOf(input.custom);
+  const auto resolved = oat::resolve_expiry(choice, state.now);
+  std::string summary;
+  if (resolved && *resolved) {
+    summary = "Expires " + format::ExactLocalTime(**resolved) + "  \xC2\xB7  " +
+              format::RelativeTime(**resolved, state.now);
+  } else if (resolved) {
+    summary = "Never expires. You can deactivate or delete it at any time.";
+  }
+  if (!summary.empty()) {
+    ui::Text(summary, p.text_muted);
+    test_hook::MarkLastItem(n.summary, summary);
+  }
+  if (!policy.empty()) {
+    const std::string sentence = "Token policy: " + oat::describe_token_policy(policy);
+    ImGui::PushTextWrapPos(ImGui::GetWindowContentRegionMax().x);
+    ui::Text(sentence, p.text_faint);
+    ImGui::PopTextWrapPos();
+    test_hook::MarkLastItem(n.policy, sentence);
+  }
+}
 
 void DrawExpiry(State& state, const Verdict& verdict) {
   const theme::Palette& p = theme::Current();
@@ -250,48 +321,15 @@ void DrawExpiry(State& state, const Verdict& verdict) {
     ui::Text(when, p.text);
     test_hook::MarkLastItem(names::kGenerateExpiryFixed, when);
     if (!refusal) ui::Text(refusal.error().message, p.text_faint);
+    Errors(verdict, "expires_at");  // the token policy's, when the token is beyond it
     ImGui::Dummy(ImVec2(0, 8));
     return;
   }
 
-  static const char* const kLabels[4] = {"30 days", "90 days", "Custom", "No expiration"};
-  static const oat::ExpiryPreset kPresets[4] = {oat::ExpiryPreset::Days30, oat::ExpiryPreset::Days90,
-                                                oat::ExpiryPreset::Custom, oat::ExpiryPreset::Never};
-  int selected = 3;
-  for (int i = 0; i < 4; ++i) {
-    if (kPresets[i] == draft.expiry) selected = i;
-  }
-  const int clicked = ui::Segmented("##expiry", kLabels, nullptr, 4, selected, names::kGenerateExpiry);
-  for (int i = 0; i < 4; ++i) test_hook::Flag(names::kGenerateExpiry[i], names::kFlagSelected, i == selected);
-  if (clicked >= 0 && kPresets[clicked] != draft.expiry) {
-    draft.expiry = kPresets[clicked];
-    if (draft.expiry == oat::ExpiryPreset::Custom && draft.custom == LocalDateTime{}) {
-      // A starting point to adjust: a month from now, on the hour.
-      LocalDateTime start = LocalOf(state.now + std::chrono::days{30});
-      start.minute = 0;
-      draft.custom = start;
-    }
-  }
-  if (draft.expiry == oat::ExpiryPreset::Custom) {
-    ImGui::Dummy(ImVec2(0, 2));
-    CustomFields(state);
-  }
-
-  // What the choice means, once the core accepts it.
-  oat::ExpiryChoice choice{draft.expiry, std::nullopt};
-  if (draft.expiry == oat::ExpiryPreset::Custom) choice.custom = CustomInstant(draft);
-  const auto resolved = oat::resolve_expiry(choice, state.now);
-  std::string summary;
-  if (resolved && *resolved) {
-    summary = "Expires " + format::ExactLocalTime(**resolved) + "  \xC2\xB7  " +
-              format::RelativeTime(**resolved, state.now);
-  } else if (resolved) {
-    summary = "Never expires. You can deactivate or delete it at any time.";
-  }
-  if (!summary.empty()) {
-    ui::Text(summary, p.text_muted);
-    test_hook::MarkLastItem(names::kGenerateExpirySummary, summary);
-  }
+  const oat::TokenPolicy* known = SelectedPolicy(state);
+  const oat::TokenPolicy policy = known ? *known : oat::TokenPolicy{};
+  DrawExpiryChoice(state, {draft.expiry, draft.custom, e.calendar_year, e.calendar_month}, policy,
+                   names::kGenerateExpiryNames);
   Errors(verdict, "expires_at");
   ImGui::Dummy(ImVec2(0, 8));
 }

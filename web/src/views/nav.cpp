@@ -20,12 +20,17 @@ void DrawViewTabs(State& state, float left) {
     View view;
   };
   static const Tab kTabs[] = {{"Access tokens", names::kNavTokens, View::Tokens},
-                              {"Activity", names::kNavActivity, View::Activity}};
+                              {"Activity", names::kNavActivity, View::Activity},
+                              {"Token policy", names::kNavPolicy, View::Policy}};
+  // The policy is for those who manage the organization's tokens (the server says so).
+  const Organization* org = SelectedOrganization(state);
+  const bool manages = org && org->can_manage_tokens;
   const float top = ImGui::GetCursorScreenPos().y;
   float x = left;
   ImDrawList* draw = ImGui::GetWindowDrawList();
   ImGui::PushFont(fonts.strong);
   for (const Tab& tab : kTabs) {
+    if (tab.view == View::Policy && !manages && state.view != View::Policy) continue;
     const ImVec2 size = ImGui::CalcTextSize(tab.label);
     ImGui::SetCursorScreenPos(ImVec2(x, top));
     ImGui::PushID(tab.name);
@@ -44,7 +49,11 @@ void DrawViewTabs(State& state, float left) {
     if (clicked && !selected) {
       state.view = tab.view;
       if (tab.view == View::Activity) LoadAuditLog(state);
-      if (tab.view == View::Tokens) LoadTokens(state);
+      if (tab.view == View::Tokens) {
+        LoadTokens(state);
+        LoadTokenPolicy(state);
+      }
+      if (tab.view == View::Policy) LoadTokenPolicy(state);
     }
     x += size.x + 28;
   }

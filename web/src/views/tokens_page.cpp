@@ -8,6 +8,7 @@
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
 #include "oat/plan.h"
+#include "oat/token_policy.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -56,7 +57,10 @@ void Heading(State& state, float left, float width) {
     if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ui::Tooltip(refusal->message);
   }
   x -= 8 + 36;
-  if (ui::RefreshButton(ImVec2(x, top + 4), state.tokens.loading, "Reload the list")) LoadTokens(state);
+  if (ui::RefreshButton(ImVec2(x, top + 4), state.tokens.loading, "Reload the list")) {
+    LoadTokens(state);
+    LoadTokenPolicy(state);  // what it blocks
+  }
   test_hook::MarkLastItem(names::kTokensRefresh);
   ImGui::SetCursorScreenPos(ImVec2(left, std::max(bottom, top + 44)));
 }
@@ -184,6 +188,8 @@ void DrawTokensPage(State& state) {
   test_hook::Status(names::kStatusOrg, state.selected_org);
   test_hook::Status(names::kStatusTokens, static_cast<long long>(total));
   test_hook::Status(names::kStatusLoading, state.tokens.loading ? 1 : 0);
+  const oat::TokenPolicy* policy = SelectedPolicy(state);
+  test_hook::Status(names::kStatusPolicy, policy ? oat::describe_token_policy(*policy) : "");
 }
 
 }  // namespace console

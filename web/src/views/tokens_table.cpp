@@ -166,6 +166,9 @@ void RowMenu(State& state, const Row& row, int index) {
         MenuItem("Activate", names::kRowActivate)) {
       SetTokenActive(state, t.id, t.label, true, ActionOrigin::Table);
     }
+    if (Allows(row.state, oat::TokenAction::Rotate) && MenuItem("Rotate\xE2\x80\xA6", names::kRowRotate)) {
+      OpenRotateDialog(state, t, false);
+    }
     if (Allows(row.state, oat::TokenAction::Delete)) {
       ImGui::Separator();
       if (MenuItem("Delete\xE2\x80\xA6", names::kRowDelete, true)) {
@@ -229,6 +232,12 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
     ui::Text(state.action.kind == TokenActionKind::Activate ? "Activating\xE2\x80\xA6" : "Deactivating\xE2\x80\xA6",
              p.text_muted);
     test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "pending");
+  } else if (const oat::Status blocked = PolicyBlock(state, t)) {
+    // Active, yet its sign-ins are refused until an owner rotates it (or loosens the policy).
+    ui::Badge("Blocked by policy", p.warning);
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "Blocked by policy");
+    ui::Tooltip(blocked->message);
+    if (test_hook::Enabled()) test_hook::Status(prefix + names::kTokensRowBlockedSuffix, blocked->message);
   } else {
     ui::Badge(TokenStateWord(row.state), TokenStateColor(row.state));
     test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, TokenStateWord(row.state));
@@ -403,7 +412,7 @@ void DrawTokensTable(State& state, float width, float height) {
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("Label", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide, 2.6f,
                             static_cast<ImGuiID>(TokenColumn::Label));
-    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 104,
+    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 148,
                             static_cast<ImGuiID>(TokenColumn::Status));
     ImGui::TableSetupColumn("Created by", ImGuiTableColumnFlags_WidthStretch, 1.2f,
                             static_cast<ImGuiID>(TokenColumn::CreatedBy));

@@ -25,7 +25,8 @@ void DrawTopBar(State& state);
 // has it too.
 void DrawThemeToggle(State& state, ImVec2 pos);
 
-// views/nav.cpp: "Access tokens | Activity" at the top of the page.
+// views/nav.cpp: "Access tokens | Activity | Token policy" at the top of the page (the policy
+// only for those who manage tokens).
 void DrawViewTabs(State& state, float left);
 
 // views/tokens_page.cpp: heading, usage, filters, and the table (or its empty, loading and
@@ -46,26 +47,35 @@ float TokensTableNaturalHeight(const State& state);
 // views/activity_page.cpp: the organization's audit log, filterable by action, paged.
 void DrawActivityPage(State& state);
 
+// views/policy_page.cpp: the organization's token policy, in words, and its form.
+void DrawPolicyPage(State& state);
+
 // views/dialogs.cpp: the modal named by state.dialog, if any; views/toast.cpp: the toast.
 void DrawDialogs(State& state);
 void DrawToast(State& state);
 // One file each: views/editor_dialog.cpp (generate and edit), created_dialog.cpp (the secret
-// shown once), delete_dialog.cpp, details_drawer.cpp.
+// shown once), delete_dialog.cpp, details_drawer.cpp, rotate_dialog.cpp.
 void DrawEditorDialog(State& state);
 void DrawCreatedDialog(State& state);
 void DrawDeleteDialog(State& state);
 void DrawDetailsDrawer(State& state);
+void DrawRotateDialog(State& state);
 
 // views/token_actions.cpp: opening the dialogs, and what the core allows.
 // Why no token can be generated in the selected organization now, or nothing when one can.
 oat::Status GenerateRefusal(const State& state);
 // Whether a token in this state offers this action (oat::check_token_action).
 bool Allows(oat::TokenState token_state, oat::TokenAction action);
+// Why the organization's token policy refuses this active token's sign-ins now
+// (oat::check_policy_at_use from its creation or last rotation and its last use), or nothing.
+oat::Status PolicyBlock(const State& state, const oat::AccessToken& token);
 void OpenGenerateDialog(State& state);
 void OpenEditDialog(State& state, const std::string& token_id, bool from_details);
 void OpenTokenDetails(State& state, const std::string& token_id);
 void OpenDeleteDialog(State& state, const std::string& token_id, const std::string& label,
                       ActionOrigin origin);
+// The rotate dialog for this token (from the table's row menu or the details drawer).
+void OpenRotateDialog(State& state, const oat::AccessToken& token, bool from_details);
 
 // Layout constants shared by the views (CSS pixels).
 inline constexpr float kTopBarHeight = 60;
