@@ -153,21 +153,21 @@ std::string client_address(std::string_view peer, std::optional<std::string_view
   const auto from = parse_ip_address(peer);
   if (!from) return std::string(peer);
   if (!forwarded_for || !is_trusted(*from)) return format_ip_address(*from);
-  // Every hop, leftmost (the original client) first; one that does not parse spoils the header.
-  std::vector<IpAddress> hops;
+  // From the right: each address was appended by the hop after it, so the trusted proxies' own
+  // entries come last, and the first other address is the client's. What lies further left is
+  // the client's say and never read. An entry that does not parse where the client's should be
+  // stops the walk: the last trusted hop is then the client (it is who connected).
+  IpAddress client = *from;
   std::string_view rest = *forwarded_for;
   while (true) {
-    const auto comma = rest.find(',');
-    const auto hop = parse_ip_address(trimmed(rest.substr(0, comma)));
-    if (!hop) return format_ip_address(*from);
-    hops.push_back(*hop);
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
+    const auto comma = rest.rfind(',');
+    const auto hop = parse_ip_address(trimmed(comma == std::string_view::npos ? rest : rest.substr(comma + 1)));
+    if (!hop) break;
+    client = *hop;
+    if (!is_trusted(*hop) || comma == std::string_view::npos) break;
+    rest = rest.substr(0, comma);
   }
-  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
-    if (!is_trusted(*it)) return format_ip_address(*it);
-  }
-  return format_ip_address(hops.front());
+  return format_ip_address(client);
 }
 
 }  // namespace oat

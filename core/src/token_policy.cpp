@@ -81,6 +81,19 @@ std::string rotate_request_body(const RotateTokenRequest& request) {
   return body.dump();
 }
 
+Result<RotationPlan> plan_rotation(const RotateTokenRequest& request, TokenState state,
+                                   std::optional<Timestamp> current_expiry,
+                                   const TokenPolicy& policy, Timestamp now) {
+  if (auto refused = check_token_action(state, TokenAction::Rotate)) return *refused;
+  RotationPlan plan;
+  plan.expires_at = request.expires_at.value_or(current_expiry);
+  if (auto refused = check_expiry_policy(policy, plan.expires_at, now)) return *refused;
+  if (state == TokenState::Active) {
+    plan.previous_expires_at = previous_secret_expiry(request.grace_period_seconds, now);
+  }
+  return plan;
+}
+
 std::optional<Timestamp> previous_secret_expiry(std::int64_t grace_period_seconds, Timestamp now) {
   if (grace_period_seconds <= 0) return std::nullopt;
   return now + std::chrono::seconds(grace_period_seconds);
@@ -199,6 +212,10 @@ bool expiry_preset_allowed(const TokenPolicy& policy, ExpiryPreset preset) {
   return true;
 }
 
+bool update_needs_policy_check(const UpdateTokenRequest& update, bool is_active) {
+  return update.is_active.value_or(false) && !is_active;
+}
+
 Status check_policy_at_use(const TokenPolicy& policy, Timestamp lifetime_start,
                            std::optional<Timestamp> last_used_at, Timestamp now) {
   if (policy.max_lifetime_days &&
@@ -244,6 +261,15 @@ Result<std::vector<std::string>> parse_revoke_request(std::string_view body) {
   }
   if (!errors.empty()) return errors;
   return tokens;
+}
+
+LeakAction leaked_secret_action(bool previous, TokenState state,
+                                std::optional<Timestamp> previous_expires_at, Timestamp now) {
+  if (previous) {
+    return previous_secret_usable(previous_expires_at, now) ? LeakAction::EndGrace
+                                                            : LeakAction::RecordOnly;
+  }
+  return state == TokenState::Active ? LeakAction::Deactivate : LeakAction::RecordOnly;
 }
 
 json revoke_answer_json(std::size_t received) { return {{"received", received}}; }

@@ -215,7 +215,7 @@ describe('GET/PUT /v2/orgs/{org}/access-token-policy', () => {
       { max_lifetime_days: null, require_expiration: false, max_idle_days: 10 });
   });
 
-  test('is enforced at creation, rotation and edit, naming the policy; deactivation is always allowed', async (ctx) => {
+  test('is enforced at creation, rotation and activation, naming the policy; other edits are always allowed', async (ctx) => {
     const never = await create(ctx, 'acme', { label: 'before-policy' });
     await setPolicy(ctx, 'acme', { max_lifetime_days: 30 });
     assert.match(assertFieldError(await server().post('/v2/orgs/acme/access-tokens',
@@ -225,13 +225,21 @@ describe('GET/PUT /v2/orgs/{org}/access-token-policy', () => {
     'expires_at')[0], /at most 30 days/);
     await create(ctx, 'acme', { label: 'within', expires_at: rfc3339(Date.now() + 20 * 86400_000) });
     assertFieldError(await server().post(rotatePath('acme', never.id), {}, { bearer: owner() }), 'expires_at');
-    assert.match(assertFieldError(await server().patch(item('acme', never.id), { label: 'renamed' }, { bearer: owner() }),
-      'expires_at')[0], /Rotate it/);
+    // Edits that do not activate it are allowed: a rename, a deactivation.
+    const renamed = await server().patch(item('acme', never.id), { label: 'renamed', allowed_cidrs: ['192.0.2.0/24'] },
+      { bearer: owner() });
+    assert.equal(renamed.status, 200, String(renamed));
     const off = await server().patch(item('acme', never.id), { is_active: false }, { bearer: owner() });
     assert.equal(off.status, 200, String(off));
+    assert.match(assertFieldError(await server().patch(item('acme', never.id), { is_active: true }, { bearer: owner() }),
+      'expires_at')[0], /Rotate it/);
+    assert.equal((await server().token('acme', never.id, owner())).body.is_active, false, 'the refused activation changed nothing');
     const fixed = await server().post(rotatePath('acme', never.id),
-      { expires_at: rfc3339(Date.now() + 30 * 86400_000 - 60_000) }, { bearer: owner() });
+      { grace_period_seconds: 3600, expires_at: rfc3339(Date.now() + 30 * 86400_000 - 60_000) }, { bearer: owner() });
     assert.equal(fixed.status, 200, String(fixed));
+    assert.equal(fixed.body.previous_token_expires_at, null, 'a deactivated token\'s replaced secret gets no grace');
+    const on = await server().patch(item('acme', never.id), { is_active: true }, { bearer: owner() });
+    assert.equal(on.status, 200, String(on));
   });
 
   test('at sign-in: a token past the maximum lifetime or idle too long is refused with its own sentence, and restored when the policy loosens', async (ctx) => {
@@ -274,6 +282,11 @@ describe('allowed_cidrs', () => {
     const mine = failures.filter((e) => e.name === 'fenced');
     assert.ok(mine.length >= 2 && mine.every((e) => e.data.reason === 'address_not_allowed' && e.data.address === outside),
       JSON.stringify(mine));
+    // Its bearers are held to the same blocks.
+    const bearer = (await signIn(t.token, { from: inside })).body.access_token;
+    const selfRotate = (from) => server().request('POST', '/v2/access-tokens/self/rotate', { json: {}, bearer, from });
+    assertDetailError(await selfRotate(outside), 401);
+    assertDetailError(await selfRotate(inside), 403);  // in its blocks: refused only as not allowed to rotate
     const open = await server().patch(item('acme', t.id), { allowed_cidrs: [] }, { bearer: owner() });
     assert.equal(open.status, 200, String(open));
     assert.deepEqual(open.body.allowed_cidrs, []);
@@ -300,6 +313,17 @@ describe('allowed_cidrs', () => {
     // From any other address the header is the client's own say: ignored.
     assert.equal((await signIn(t.token, { headers: via })).status, 401);
   });
+
+  test('what a client writes into X-Forwarded-For never makes it the proxy', async (ctx) => {
+    // A token for jobs inside, next to the proxy; an outside client sends junk of its own, and
+    // the proxy appends the address it saw.
+    const t = await create(ctx, 'acme', { label: 'inside-only', allowed_cidrs: ['127.0.0.1/32'] });
+    for (const spoof of ['junk', '127.0.0.1', '127.0.0.1:8080']) {
+      const r = await signIn(t.token, { from: '127.0.0.1', headers: { 'x-forwarded-for': `${spoof}, 198.51.100.9` } });
+      assert.equal(r.status, 401, `${spoof}: ${r}`);
+    }
+    assert.equal((await signIn(t.token, { from: '127.0.0.1' })).status, 200, 'the proxy itself, without a header');
+  });
 });
 
 describe('POST /v2/access-tokens/revoke', () => {
@@ -321,8 +345,9 @@ describe('POST /v2/access-tokens/revoke', () => {
       assert.equal(mine.length, 1, JSON.stringify(events));
       assert.equal(mine[0].data.address, from);
     }
-    assert.ok(!(await audit('acme', 'access_token.revoke_leaked')).some((e) => e.data.token_id === off.id),
-      'an inactive token is passed over');
+    const offEvents = (await audit('acme', 'access_token.revoke_leaked')).filter((e) => e.data.token_id === off.id);
+    assert.equal(offEvents.length, 1, 'an inactive token\'s report is recorded for its owners');
+    assert.match(offEvents[0].data.reason, /could no longer sign in/);
     const nothing = await server().request('POST', '/v2/access-tokens/revoke',
       { json: { tokens: ['nothing here'] }, from });
     assert.deepEqual([nothing.status, nothing.body], [202, { received: 1 }], 'the same answer for nothing valid');

@@ -129,8 +129,13 @@ TEST(ClientAddress, ReadsTheHeaderFromTheRightSkippingTrustedProxiesOnly) {
             "198.51.100.1");
   EXPECT_EQ(oat::client_address("10.0.0.2", "10.0.0.7,10.0.0.9", trusted), "10.0.0.7");
   EXPECT_EQ(oat::client_address("10.0.0.2", " 2001:db8::1 ", trusted), "2001:db8::1");
-  // A header that does not parse is no evidence: the proxy is the client.
+  // What a client puts left of its own address is never read, whatever it is.
+  EXPECT_EQ(oat::client_address("10.0.0.2", "junk, 198.51.100.1", trusted), "198.51.100.1");
+  EXPECT_EQ(oat::client_address("10.0.0.2", "10.9.9.9:80, 198.51.100.1", trusted), "198.51.100.1");
+  // Where the client's address should be, an entry that does not parse leaves the last trusted
+  // hop as the client.
   EXPECT_EQ(oat::client_address("10.0.0.2", "198.51.100.1, junk", trusted), "10.0.0.2");
+  EXPECT_EQ(oat::client_address("10.0.0.2", "junk, 10.0.0.7", trusted), "10.0.0.7");
   EXPECT_EQ(oat::client_address("10.0.0.2", "", trusted), "10.0.0.2");
 }
 

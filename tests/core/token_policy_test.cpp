@@ -89,6 +89,29 @@ TEST(Rotation, AnExpiredTokenCannotBeRotatedAnInactiveOneCan) {
   EXPECT_NE(expired->message.find("cannot be rotated"), std::string::npos);
 }
 
+TEST(Rotation, APlanKeepsOrReplacesTheExpiryAndGivesTheGraceToActiveTokensOnly) {
+  oat::RotateTokenRequest keep;
+  keep.grace_period_seconds = 3600;
+  auto active = oat::plan_rotation(keep, oat::TokenState::Active, kNow + 5 * kDay, TokenPolicy{}, kNow);
+  ASSERT_TRUE(active.ok());
+  EXPECT_EQ(active->expires_at, kNow + 5 * kDay);
+  EXPECT_EQ(active->previous_expires_at, kNow + 3600s);
+  // A deactivated token may be so because its secret leaked: no grace for that secret.
+  auto inactive = oat::plan_rotation(keep, oat::TokenState::Inactive, std::nullopt, TokenPolicy{}, kNow);
+  ASSERT_TRUE(inactive.ok());
+  EXPECT_FALSE(inactive->previous_expires_at);
+  oat::RotateTokenRequest never;
+  never.expires_at.emplace(std::nullopt);
+  EXPECT_FALSE(oat::plan_rotation(never, oat::TokenState::Active, kNow + kDay, TokenPolicy{}, kNow)->expires_at);
+  EXPECT_TRUE(refused(oat::plan_rotation(keep, oat::TokenState::Expired, kNow, TokenPolicy{}, kNow),
+                      ErrorCode::ActionNotAllowedInState));
+  // The policy is measured from the rotation: keeping a far expiry is refused, a near one kept.
+  const TokenPolicy thirty{30, false, std::nullopt};
+  EXPECT_TRUE(refused(oat::plan_rotation(keep, oat::TokenState::Active, kNow + 40 * kDay, thirty, kNow),
+                      ErrorCode::PolicyLifetimeExceeded, "expires_at"));
+  EXPECT_TRUE(oat::plan_rotation(keep, oat::TokenState::Active, kNow + 20 * kDay, thirty, kNow).ok());
+}
+
 TEST(Rotation, TheLifetimeStartsAtTheLastRotation) {
   EXPECT_EQ(oat::lifetime_start(kNow, std::nullopt), kNow);
   EXPECT_EQ(oat::lifetime_start(kNow, kNow + kDay), kNow + kDay);
@@ -177,6 +200,19 @@ TEST(Policy, AtUseATokenBeyondItsLifetimeOrIdleTooLongIsRefusedWithItsOwnSentenc
   EXPECT_NE(old->message, idle->message);
 }
 
+TEST(Policy, OnlyAnActivationMustLeaveATokenWithinThePolicy) {
+  oat::UpdateTokenRequest rename;
+  rename.label = "x";
+  oat::UpdateTokenRequest activate;
+  activate.is_active = true;
+  oat::UpdateTokenRequest deactivate;
+  deactivate.is_active = false;
+  EXPECT_FALSE(oat::update_needs_policy_check(rename, false));
+  EXPECT_FALSE(oat::update_needs_policy_check(deactivate, true));
+  EXPECT_TRUE(oat::update_needs_policy_check(activate, false));
+  EXPECT_FALSE(oat::update_needs_policy_check(activate, true));  // already active: nothing changes
+}
+
 TEST(Policy, IsDescribedInOneSentence) {
   EXPECT_EQ(oat::describe_token_policy(TokenPolicy{90, true, 30}),
             "Tokens must expire within 90 days of their creation or last rotation; a token "
@@ -199,6 +235,16 @@ TEST(RevokeReport, TakesOneToAThousandStringsAndChecksNothingElse) {
   EXPECT_TRUE(refused(oat::parse_revoke_request(R"({"tokens": [1]})"), ErrorCode::WrongType, "tokens"));
   EXPECT_TRUE(refused(oat::parse_revoke_request(R"({"token": ["x"]})"), ErrorCode::UnknownField, "token"));
   EXPECT_EQ(oat::revoke_answer_json(3), json::parse(R"({"received":3})"));
+}
+
+TEST(RevokeReport, DeactivatesActiveTokensEndsGracesAndOtherwiseOnlyRecords) {
+  using oat::LeakAction;
+  using oat::TokenState;
+  EXPECT_EQ(oat::leaked_secret_action(false, TokenState::Active, std::nullopt, kNow), LeakAction::Deactivate);
+  EXPECT_EQ(oat::leaked_secret_action(false, TokenState::Inactive, std::nullopt, kNow), LeakAction::RecordOnly);
+  EXPECT_EQ(oat::leaked_secret_action(false, TokenState::Expired, std::nullopt, kNow), LeakAction::RecordOnly);
+  EXPECT_EQ(oat::leaked_secret_action(true, TokenState::Active, kNow + 60s, kNow), LeakAction::EndGrace);
+  EXPECT_EQ(oat::leaked_secret_action(true, TokenState::Active, kNow, kNow), LeakAction::RecordOnly);
 }
 
 // ---- Token shapes -----------------------------------------------------------------------------

@@ -130,7 +130,6 @@ struct ResourceSlot {
 struct TokenEditor {
   std::string token_id;  // empty: a new token; else the token being edited
   std::optional<oat::Timestamp> fixed_expiry;              // edit: the token's, read-only
-  oat::Timestamp lifetime_start{};                         // edit: its creation or last rotation
   oat::TokenState token_state = oat::TokenState::Active;   // edit
   TokenDraft draft;
   TokenDraft original;   // edit: what the token holds (unchanged: nothing to save)

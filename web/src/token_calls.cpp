@@ -241,7 +241,6 @@ void OnTokenDetails(State& state, const PendingCall& call, const net::Response& 
     editor.draft = DraftFromToken(*details.token, state.selected_org);
     editor.original = editor.draft;
     editor.fixed_expiry = details.token->expires_at;
-    editor.lifetime_start = oat::lifetime_start(details.token->created_at, details.token->rotated_at);
     editor.token_state = oat::derive_state(details.token->is_active, details.token->expires_at, state.now);
     editor.label_touched = true;
     editor.focus_label = true;

@@ -47,6 +47,9 @@ inline constexpr std::string_view kReasonPreviousSecretEnded =
 inline constexpr std::string_view kLeakReportActor = "leaked-token report";
 inline constexpr std::string_view kReasonPreviousSecretReported =
     "the secret its last rotation replaced was reported";
+inline constexpr std::string_view kReasonReportedSecretUnusable =
+    "the reported secret could no longer sign in (the token was deactivated or expired, or the "
+    "secret was replaced)";
 }  // namespace audit
 
 }  // namespace oat

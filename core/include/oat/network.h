@@ -54,8 +54,9 @@ bool address_allowed(const std::vector<std::string>& allowed_cidrs, std::string_
 // X-Forwarded-For header `forwarded_for` (absent: nullopt). Only a peer within `trusted`
 // proxies is believed: then the header is read from the right, skipping addresses that are
 // themselves trusted proxies, and the first other address is the client's (the leftmost one
-// when every address is a trusted proxy). A header from an untrusted peer, or one that does
-// not parse, is ignored: the peer is the client.
+// when every address is a trusted proxy). Entries left of it are never read (a client may send
+// any header of its own); one that does not parse where the client's should be makes the last
+// trusted hop the client. A header from an untrusted peer is ignored: the peer is the client.
 std::string client_address(std::string_view peer, std::optional<std::string_view> forwarded_for,
                            const std::vector<Cidr>& trusted);
 

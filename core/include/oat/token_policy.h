@@ -88,6 +88,23 @@ Timestamp latest_allowed_expiry(const TokenPolicy& policy, Timestamp now);
 // Whether a preset of the Generate dialog is one the policy allows at `now`.
 bool expiry_preset_allowed(const TokenPolicy& policy, ExpiryPreset preset);
 
+// Whether a PATCH must leave the token within the policy: only one that activates it (a
+// deactivation, a rename or a narrower allow-list is always allowed).
+bool update_needs_policy_check(const UpdateTokenRequest& update, bool is_active);
+
+// What a rotation at `now` makes of a token in `state` whose expiry is `current_expiry`: the
+// grace of the secret it replaces (nullopt: none) and the token's expiry. Refused for an expired
+// token, and for an expiry the policy does not allow from now (a rotation starts the token's
+// lifetime again). A deactivated token's replaced secret gets no grace whatever was asked: the
+// token may have been deactivated because that secret leaked.
+struct RotationPlan {
+  std::optional<Timestamp> previous_expires_at;
+  std::optional<Timestamp> expires_at;
+};
+Result<RotationPlan> plan_rotation(const RotateTokenRequest& request, TokenState state,
+                                   std::optional<Timestamp> current_expiry,
+                                   const TokenPolicy& policy, Timestamp now);
+
 // At sign-in: a token older than the maximum lifetime (from its creation or last rotation) or
 // unused longer than the idle limit (since its last use, else since its lifetime began) is
 // refused with this error (status 401), though nothing of it changes: loosening the policy
@@ -101,6 +118,13 @@ Status check_policy_at_use(const TokenPolicy& policy, Timestamp lifetime_start,
 // checked further: any that is not a well-formed, existing, active token is passed over).
 inline constexpr std::size_t kMaxRevokedTokens = 1000;
 Result<std::vector<std::string>> parse_revoke_request(std::string_view body);
+// What a report does to the token whose secret (current, or `previous`: the one its last
+// rotation replaced) was reported: deactivate an active token, end the grace of a replaced
+// secret that still signs in, or only record the report (the secret already cannot sign in).
+// Every report of an existing token is audited, so that its owners learn of the leak.
+enum class LeakAction { Deactivate, EndGrace, RecordOnly };
+LeakAction leaked_secret_action(bool previous, TokenState state,
+                                std::optional<Timestamp> previous_expires_at, Timestamp now);
 // {"received": N}: always, whatever was valid, so the answer tells nothing of the tokens.
 nlohmann::json revoke_answer_json(std::size_t received);
 // The per-address limit of reports: 60 an hour; the 429's sentence.

@@ -230,6 +230,8 @@ std::variant<Caller, http::Response> authenticate(const http::Request& request,
       }
       const auto secret = bearer_secret(claims, *caller.token, now);
       if (!secret) return;
+      // A token limited to address blocks is so for its bearers too.
+      if (!oat::address_allowed(caller.token->allowed_cidrs, request.remote_address)) return;
       caller.previous_secret = *secret == BearerSecret::Previous;
       caller.subject = text_claim(claims, "sub");
       valid = true;

@@ -1,5 +1,7 @@
 // [SECTION] A token's lifecycle beyond its own routes: self-rotation with an access token's
 // bearer, the organization's token policy, and reports of leaked tokens.
+#include <algorithm>
+
 #include "api/internal.h"
 #include "crypto/crypto.h"
 
@@ -66,8 +68,9 @@ http::Response policy(Services& services, const http::Request& request,
 
 // POST /v2/access-tokens/revoke, without authentication: whoever finds a leaked token reports
 // it, and every well-formed, existing, active token in the report is deactivated (a secret
-// that a rotation replaced loses the rest of its grace). The answer is the same whatever the
-// report held, so that it tells nothing about any token.
+// that a rotation replaced loses the rest of its grace; oat::leaked_secret_action). Every
+// report of an existing token is audited in its organization. The answer is the same whatever
+// the report held, so that it tells nothing about any token.
 http::Response revoke(Services& services, const http::Request& request) {
   const Timestamp now = services.clock();
   const std::string key = "revoke:" + limiter_keys("", request.remote_address).address;
@@ -89,30 +92,34 @@ http::Response revoke(Services& services, const http::Request& request) {
         hashes.push_back(sha256_hex(token));
       }
     }
+    // A secret listed twice is one report of it.
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
   }
   services.store.write([&](Transaction& tx) {
     tx.add_sign_in_failure(key, now, now - services.revoke_limiter.window());
     for (const std::string& hash : hashes) {
       auto token = tx.find_token_by_hash(hash);
       if (!token) continue;
-      const bool previous = token->secret_hash != hash;
-      if (previous) {
-        if (!oat::previous_secret_usable(token->previous_expires_at, now)) continue;
-        token->previous_expires_at = now;  // the replaced secret's grace ends now
-      } else {
-        if (oat::derive_state(token->is_active, token->expires_at, now) != oat::TokenState::Active) {
-          continue;
-        }
+      const oat::LeakAction action = oat::leaked_secret_action(
+          token->secret_hash != hash, oat::derive_state(token->is_active, token->expires_at, now),
+          token->previous_expires_at, now);
+      oat::AuditData data;
+      if (action == oat::LeakAction::Deactivate) {
         token->is_active = false;
+        tx.update_token(*token);
+      } else if (action == oat::LeakAction::EndGrace) {
+        token->previous_expires_at = now;
+        tx.update_token(*token);
+        data.reason = std::string(oat::audit::kReasonPreviousSecretReported);
+      } else {
+        data.reason = std::string(oat::audit::kReasonReportedSecretUnusable);
       }
-      tx.update_token(*token);
       const auto org = tx.find_organization_by_id(token->org_id);
       if (!org) continue;
-      oat::AuditData data;
       data.token_id = token->id;
       data.label = token->label;
       data.address = request.remote_address;
-      if (previous) data.reason = std::string(oat::audit::kReasonPreviousSecretReported);
       tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenRevokeLeaked), token->label,
                           std::string(oat::audit::kLeakReportActor), oat::json_text(oat::audit_data_json(data)), now});
     }

@@ -148,9 +148,9 @@ http::Response edit(Services& services, const http::Request& request, const http
                                              : oat::TokenAction::Deactivate;
       if (auto refused = oat::check_token_action(state, action)) return errors_response({*refused});
     }
-    // An edit or an activation must leave a token the policy allows (a rotation with an
-    // expiration brings one back within it); a deactivation is always allowed.
-    if (edits || update->is_active.value_or(false)) {
+    // An activation must leave a token the policy allows (a rotation with an expiration brings
+    // one back within it).
+    if (oat::update_needs_policy_check(*update, token->is_active)) {
       if (auto refused = oat::check_expiry_policy(
               tx.find_token_policy(org.id), token->expires_at,
               oat::lifetime_start(token->created_at, token->rotated_at), oat::PolicyCheck::Existing)) {
@@ -225,24 +225,17 @@ http::Response rotate_token(Transaction& tx, const Organization& org, TokenRecor
                             std::string_view actor, Timestamp now) {
   auto parsed = oat::parse_rotate_request(body, now);
   if (!parsed) return errors_response(parsed.errors());
-  if (auto refused = oat::check_token_action(
-          oat::derive_state(token.is_active, token.expires_at, now), oat::TokenAction::Rotate)) {
-    return errors_response({*refused});
-  }
-  const std::optional<Timestamp> expires_at = parsed->expires_at.value_or(token.expires_at);
-  // A rotation starts the token's lifetime again: its expiry is measured from now.
-  if (auto refused = oat::check_expiry_policy(policy, expires_at, now)) {
-    return errors_response({*refused});
-  }
+  auto plan = oat::plan_rotation(*parsed, oat::derive_state(token.is_active, token.expires_at, now),
+                                 token.expires_at, policy, now);
+  if (!plan) return errors_response(plan.errors());
   const std::string secret = oat::generate_token(random_bytes);
   // One previous secret at a time: the one replaced now; an earlier one's grace ends here.
-  token.previous_secret_hash = token.secret_hash;
-  token.previous_expires_at = oat::previous_secret_expiry(parsed->grace_period_seconds, now);
+  token.previous_secret_hash = plan->previous_expires_at ? token.secret_hash : std::string();
+  token.previous_expires_at = plan->previous_expires_at;
   token.previous_last_used_at.reset();
-  if (!token.previous_expires_at) token.previous_secret_hash.clear();
   token.secret_hash = sha256_hex(secret);
   token.rotated_at = now;
-  token.expires_at = expires_at;
+  token.expires_at = plan->expires_at;
   tx.update_token(token);
   oat::AuditData data = audit_data(token);
   data.grace_period_seconds = parsed->grace_period_seconds;

@@ -50,15 +50,6 @@ editor::Verdict Judge(State& state) {
     verdict.check.errors.push_back(*refusal);
     verdict.check.body.clear();
   }
-  // An edit must leave a token the organization's policy allows (the server refuses it else);
-  // the fix is a rotation with an expiration.
-  const oat::TokenPolicy* policy = SelectedPolicy(state);
-  if (e.editing() && !e.loading && policy) {
-    if (auto refused = oat::check_expiry_policy(*policy, e.fixed_expiry, e.lifetime_start, oat::PolicyCheck::Existing)) {
-      verdict.check.errors.push_back(*refused);
-      verdict.check.body.clear();
-    }
-  }
   if (!e.server_errors.empty() && !(e.draft == e.sent)) e.server_errors.clear();
   for (const oat::Error& error : verdict.check.errors) {
     const std::string place = ErrorPlace(error, verdict.check.slots);
