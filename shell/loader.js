@@ -42,9 +42,10 @@
     }
   }
 
-  // A JSON file beside this page; missing or unreadable means {}.
+  // A JSON file beside this page, revalidated (its ETag makes that cheap); missing or
+  // unreadable means {}.
   function loadJson(name) {
-    return fetch(name, { cache: "no-store" })
+    return fetch(name, { cache: "no-cache" })
       .then(function (r) { return r.ok ? r.json() : {}; })
       .catch(function () { return {}; });
   }
@@ -101,8 +102,21 @@
   if (new URLSearchParams(window.location.search).get("test") === "1") args.push("--test-hook");
 
   setStatus("Downloading\u2026");
-  var wasmSize = loadJson("build.json").then(function (info) { return Number(info.wasmBytes) || 0; });
-  Promise.all([loadJson("config.json"), download("oat_console.wasm", wasmSize, setProgress)])
+  // build.json names the program's files by their content (a browser keeps those for a year and
+  // asks again only for a new build); without it, the plain names.
+  var build = loadJson("build.json");
+  var wasmSize = build.then(function (info) { return Number(info.wasmBytes) || 0; });
+  var program = build.then(function (info) {
+    return {
+      wasm: typeof info.wasm === "string" ? info.wasm : "oat_console.wasm",
+      js: typeof info.js === "string" ? info.js : "oat_console.js"
+    };
+  });
+  var js = "oat_console.js";
+  Promise.all([loadJson("config.json"), program.then(function (files) {
+    js = files.js;
+    return download(files.wasm, wasmSize, setProgress);
+  })])
     .then(function (results) {
       var config = results[0] || {};
       var apiBase = typeof config.apiBase === "string" ? config.apiBase : "";
@@ -117,8 +131,8 @@
         onAbort: function (what) { fail("The console stopped: " + what); }
       };
       var script = document.createElement("script");
-      script.src = "oat_console.js";
-      script.onerror = function () { fail("oat_console.js could not be loaded."); };
+      script.src = js;
+      script.onerror = function () { fail(js + " could not be loaded."); };
       document.body.appendChild(script);
     })
     .catch(function (e) {

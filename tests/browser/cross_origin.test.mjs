@@ -129,8 +129,12 @@ function preflight(origin) {
 /** The static host's own view: it served the console and its config, and never saw the API. */
 function assertStaticOnly(host) {
   const paths = host.hits.map((h) => `${h.method} ${h.path} ${h.status}`);
-  for (const f of ['', 'loader.js', 'config.json', 'oat_console.js', 'oat_console.wasm']) {
-    assert.ok(host.hits.some((h) => h.path === `${PREFIX}${f}` && h.status === 200),
+  // The program by the names build.json gives it (its content's hash).
+  for (const f of ['', 'loader.js', 'build.json', 'config.json', /^oat_console\.[0-9a-f]{12}\.js$/,
+    /^oat_console\.[0-9a-f]{12}\.wasm$/]) {
+    const served = (path) => (typeof f === 'string' ? path === `${PREFIX}${f}`
+      : path.startsWith(PREFIX) && f.test(path.slice(PREFIX.length)));
+    assert.ok(host.hits.some((h) => served(h.path) && h.status === 200),
       `the static host served ${PREFIX}${f}: ${paths.join(', ')}`);
   }
   assert.ok(!host.hits.some((h) => h.path.includes('/v2/') || h.path === '/token'),

@@ -6,6 +6,9 @@ import { ARTIFACTS, WAIT_MS, launchBrowser, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
+// The program as the loader fetches it: named by its content (build.json says which).
+const PROGRAM_RE = /^\/oat_console\.[0-9a-f]{12}\.wasm$/;
+
 // What the splash shows on every animation frame, from the page's first script on.
 const RECORD_SPLASH = () => {
   window.__splash = [];
@@ -35,7 +38,7 @@ async function loadSlowly(browser, name, { headers = {}, bytesPerSecond = 150 * 
     await cdp.send('Network.emulateNetworkConditions', {
       offline: false, latency: 20, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond,
     });
-    const wasm = page.waitForResponse((r) => new URL(r.url()).pathname === '/oat_console.wasm', { timeout: WAIT_MS });
+    const wasm = page.waitForResponse((r) => PROGRAM_RE.test(new URL(r.url()).pathname), { timeout: WAIT_MS });
     await page.goto(`${world.server.url}/?test=1`, { timeout: WAIT_MS });
     const answer = await wasm;
     await page.waitForFunction(() => (window.__oat_frames || 0) >= 2, null, { timeout: 60_000 });
@@ -90,5 +93,33 @@ test('without WebGL 2 the page says so and downloads nothing', async () => {
     assert.equal(await page.evaluate(() => window.__oat_frames), undefined, 'the console never ran');
   } finally {
     await browser.close();
+  }
+});
+
+test('a repeat visit transfers under 5 KiB: the program is kept for a year, the rest revalidated', async () => {
+  const context = await world.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    const visit = async () => {
+      const bytes = new Map();  // url -> bytes over the wire (headers and body)
+      const onFinished = (e) => bytes.set(e.requestId, e.encodedDataLength);
+      cdp.on('Network.loadingFinished', onFinished);
+      const program = page.waitForResponse((r) => PROGRAM_RE.test(new URL(r.url()).pathname), { timeout: WAIT_MS });
+      await page.goto(`${world.server.url}/?test=1`, { timeout: WAIT_MS });
+      const answer = await program;
+      await page.waitForFunction(() => (window.__oat_frames || 0) >= 2, null, { timeout: 60_000 });
+      cdp.off('Network.loadingFinished', onFinished);
+      return { total: [...bytes.values()].reduce((a, b) => a + b, 0), program: answer };
+    };
+    const first = await visit();
+    assert.equal(first.program.headers()['cache-control'], 'public, max-age=31536000, immutable');
+    assert.ok(first.total > 200 * 1024, `the first visit downloads the program: ${first.total} bytes`);
+    const again = await visit();
+    assert.ok(again.total < 5 * 1024, `a repeat visit transferred ${again.total} bytes`);
+    console.log(`shell: first visit ${first.total} bytes over the wire, repeat visit ${again.total} bytes`);
+  } finally {
+    await context.close();
   }
 });

@@ -810,6 +810,47 @@ TEST_F(StaticFiles, ClientsNotAcceptingGzipGetThePlainFile) {
   }
 }
 
+TEST_F(StaticFiles, AFileNamedByItsContentHashIsCachedForAYearTheRestIsRevalidated) {
+  root_.write("www/app.3f9a1c2b.wasm", kWasm);
+  RawResponse hashed = fetch("/app.3f9a1c2b.wasm");
+  EXPECT_EQ(hashed.status, 200);
+  EXPECT_EQ(hashed.header("Cache-Control"), "public, max-age=31536000, immutable");
+  EXPECT_EQ(hashed.header("Content-Type"), "application/wasm");
+  for (const char* plain : {"/", "/app.wasm"}) {
+    RawResponse r = fetch(plain);
+    EXPECT_EQ(r.header("Cache-Control"), "no-cache") << plain;
+  }
+  root_.write("www/app.3f9a1c.wasm", kWasm);  // too short a part to be a hash
+  EXPECT_EQ(fetch("/app.3f9a1c.wasm").header("Cache-Control"), "no-cache");
+}
+
+TEST_F(StaticFiles, ARepeatedRequestWithTheETagGets304WithoutABody) {
+  RawResponse first = fetch("/");
+  ASSERT_TRUE(first.has_header("ETag"));
+  const std::string etag = first.header("ETag");
+  EXPECT_EQ(etag.front(), '"');
+  RawResponse again = fetch("/", "If-None-Match: " + etag + "\r\n");
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.body, "");
+  EXPECT_EQ(again.header("ETag"), etag);
+  EXPECT_EQ(fetch("/", "If-None-Match: \"other\", W/" + etag + "\r\n").status, 304);
+  EXPECT_EQ(fetch("/", "If-None-Match: \"other\"\r\n").status, 200);
+  // The gzip sibling is another representation, with its own tag.
+  root_.write("www/app.wasm.gz", "pretend-gzip");
+  const std::string plain = fetch("/app.wasm").header("ETag");
+  const std::string packed = fetch("/app.wasm", "Accept-Encoding: gzip\r\n").header("ETag");
+  EXPECT_NE(plain, packed);
+  EXPECT_EQ(fetch("/app.wasm", "Accept-Encoding: gzip\r\nIf-None-Match: " + plain + "\r\n").status, 200);
+}
+
+TEST_F(StaticFiles, AChangedFileGetsANewETag) {
+  const std::string before = fetch("/").header("ETag");
+  root_.write("www/index.html", "<h1>console, version 2</h1>");
+  RawResponse r = fetch("/", "If-None-Match: " + before + "\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.header("ETag"), before);
+}
+
 TEST_F(StaticFiles, RoutesWinOverFiles) {
   root_.write("www/echo", "file");
   EXPECT_EQ(fetch("/echo").status, 405);  // /echo is a POST route

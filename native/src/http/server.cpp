@@ -13,6 +13,7 @@
 #include <array>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <condition_variable>
 #include <ctime>
@@ -206,8 +207,12 @@ struct ServerState {
   }
 
   // A file under static_root, or nothing. With `gzip_ok`, a precompressed sibling
-  // ("app.wasm.gz" beside "app.wasm") is sent instead, with Content-Encoding: gzip.
-  std::optional<Response> serve_static(const std::string& path, bool gzip_ok) const;
+  // ("app.wasm.gz" beside "app.wasm") is sent instead, with Content-Encoding: gzip. Every file
+  // has an ETag (its size and modification time, and the encoding); `if_none_match` naming it
+  // gets 304 without a body. A file whose name carries a content hash ("app.3f9a1c2b.wasm")
+  // never changes: it may be cached for a year; the rest is revalidated on every use.
+  std::optional<Response> serve_static(const std::string& path, bool gzip_ok,
+                                       std::optional<std::string_view> if_none_match) const;
 };
 
 // Whether an Accept-Encoding value admits gzip (not refused with q=0).
@@ -223,7 +228,44 @@ bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
   return q == std::string::npos || std::strtod(params.c_str() + q + 2, nullptr) > 0;
 }
 
-std::optional<Response> ServerState::serve_static(const std::string& path, bool gzip_ok) const {
+// Whether a file name carries a content hash: a part of 8 or more lower-case hex digits
+// between dots ("oat_console.3f9a1c2b.wasm").
+bool content_hashed(const std::string& name) {
+  std::size_t run = 0;
+  bool after_dot = false;
+  for (const char c : name) {
+    if (c == '.') {
+      if (after_dot && run >= 8) return true;
+      after_dot = true;
+      run = 0;
+    } else if (after_dot && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      ++run;
+    } else {
+      after_dot = false;
+      run = 0;
+    }
+  }
+  return false;
+}
+
+// Whether an If-None-Match value ("*", or a list of entity tags, weak ones too) names `etag`.
+bool etag_matches(std::string_view if_none_match, std::string_view etag) {
+  std::size_t at = 0;
+  while (at < if_none_match.size()) {
+    auto end = if_none_match.find(',', at);
+    if (end == std::string_view::npos) end = if_none_match.size();
+    std::string_view tag = if_none_match.substr(at, end - at);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
+std::optional<Response> ServerState::serve_static(const std::string& path, bool gzip_ok,
+                                                  std::optional<std::string_view> if_none_match) const {
   namespace fs = std::filesystem;
   if (static_root.empty() || path.empty() || path.front() != '/') return std::nullopt;
   if (path.find('\0') != std::string::npos) return std::nullopt;
@@ -256,18 +298,32 @@ std::optional<Response> ServerState::serve_static(const std::string& path, bool 
       gzipped = true;
     }
   }
+  const auto size = fs::file_size(source, ec);
+  if (ec) return std::nullopt;
+  const auto modified = fs::last_write_time(source, ec);
+  if (ec) return std::nullopt;
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", static_cast<unsigned long long>(size),
+                static_cast<unsigned long long>(modified.time_since_epoch().count()),
+                gzipped ? "-gz" : "");
+  Response r;
+  r.headers.emplace_back("ETag", etag);
+  r.headers.emplace_back("Vary", "Accept-Encoding");
+  r.headers.emplace_back("Cache-Control", content_hashed(real.filename().string())
+                                              ? "public, max-age=31536000, immutable"
+                                              : "no-cache");
+  if (if_none_match && etag_matches(*if_none_match, etag)) {
+    r.status = 304;
+    return r;
+  }
   std::ifstream in(source, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();
-  Response r;
   r.body = std::move(content).str();
   r.headers.emplace_back("Content-Type", std::string(mime_type(real)));
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  r.headers.emplace_back("Vary", "Accept-Encoding");
   if (gzipped) r.headers.emplace_back("Content-Encoding", "gzip");
-  // The page and its config change with every deployment; the rest is revalidated cheaply.
-  r.headers.emplace_back("Cache-Control", "no-cache");
   return r;
 }
 
@@ -444,7 +500,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       route_ = pattern.empty() ? kRouteUnmatched : pattern;
       if (pattern.empty() && response_.status == 404 && (head_ || request_.method == "GET")) {
         if (auto file = state_.serve_static(request_.path,
-                                            accepts_gzip(request_.header("accept-encoding")))) {
+                                            accepts_gzip(request_.header("accept-encoding")),
+                                            request_.header("if-none-match"))) {
           response_ = std::move(*file);
           route_ = kRouteStatic;
         }
