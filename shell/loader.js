@@ -4,6 +4,8 @@
 // the program reads (see web/src/main.cpp):
 //   --api-base URL   from config.json's "apiBase" ("" = this page's origin)
 //   --test-hook      when the page was opened with ?test=1
+//   --registry-host HOST[:PORT]  from config.json's "registryHost" (oatd serve --registry-host
+//                    adds it), for the "docker login HOST -u ORG" line
 (function () {
   "use strict";
 
@@ -120,6 +122,9 @@
     .then(function (results) {
       var config = results[0] || {};
       var apiBase = typeof config.apiBase === "string" ? config.apiBase : "";
+      if (typeof config.registryHost === "string" && config.registryHost) {
+        args.push("--registry-host", config.registryHost);
+      }
       setStatus("Starting\u2026");
       window.Module = {
         canvas: canvas,

@@ -182,4 +182,52 @@ std::vector<Access> compute_grant(const std::vector<Access>& requested,
   return grant;
 }
 
+Status validate_registry_host(std::string_view host, std::string_view field) {
+  const Error bad{ErrorCode::InvalidName, std::string(field),
+                  "\"" + std::string(host.substr(0, 100)) +
+                      "\" is not a registry address: give HOST or HOST:PORT, such as "
+                      "\"registry.example.com\" or \"registry.example.com:5000\" (no https://, no path)."};
+  std::string_view name = host;
+  std::string_view port;
+  if (name.starts_with('[')) {
+    const auto close = name.find(']');
+    if (close == std::string_view::npos) return bad;
+    port = name.substr(close + 1);
+    name = name.substr(0, close + 1);
+    if (!port.empty() && !port.starts_with(':')) return bad;
+    const std::string_view inner = name.substr(1, name.size() - 2);
+    if (inner.empty() || inner.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+      return bad;
+    }
+  } else {
+    const auto colon = name.find(':');
+    if (colon != std::string_view::npos) {
+      port = name.substr(colon);
+      name = name.substr(0, colon);
+    }
+    if (name.empty() || name.size() > 253 || name.front() == '-' || name.front() == '.' ||
+        name.back() == '-' || name.back() == '.' ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+            std::string_view::npos ||
+        name.find("..") != std::string_view::npos) {
+      return bad;
+    }
+  }
+  if (!port.empty()) {
+    port.remove_prefix(1);  // ':'
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535) {
+      return bad;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<LoginLines> docker_login_lines(std::optional<std::string_view> registry_host,
+                                             std::string_view org) {
+  if (!registry_host || registry_host->empty()) return std::nullopt;
+  const std::string base = "docker login " + std::string(*registry_host) + " -u " + std::string(org);
+  return LoginLines{base, "echo \"$TOKEN\" | " + base + " --password-stdin"};
+}
+
 }  // namespace oat

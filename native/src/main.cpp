@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <iostream>
 #include <iterator>
 #include <mutex>
@@ -57,6 +58,7 @@ struct ServeOptions {
   std::vector<std::string> trusted_proxies;  // address blocks (checked when parsed)
   std::string key;
   std::string public_url;
+  std::string registry_host;  // checked when parsed (oat::validate_registry_host)
   unsigned threads = 0;
   oatd::RegistryOptions registry;
   std::string events_secret_file;
@@ -105,6 +107,24 @@ int serve(const ServeOptions& options) {
   oatd::http::Router router;
   oatd::add_api_routes(router, services);
   oatd::add_registry_routes(router, services);
+  if (!options.console.empty() && !options.registry_host.empty()) {
+    // The console's config.json, with the registry it signs tokens in to added: served in
+    // place of the file (routes win over files), read again each time so that an edit of the
+    // file shows.
+    const std::string config_file = (std::filesystem::path(options.console) / "config.json").string();
+    router.add("GET", "/config.json", [config_file, host = options.registry_host](
+                                          const oatd::http::Request&, const oatd::http::Params&) {
+      std::ifstream in(config_file, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      nlohmann::json config = oat::parse_json_text(text.str());
+      if (!config.is_object()) config = nlohmann::json::object();
+      config[std::string(oat::kConfigRegistryHost)] = host;
+      auto answer = oatd::http::Response::json(200, oat::json_text(config));
+      answer.header("Cache-Control", "no-cache");
+      return answer;
+    });
+  }
 
   oatd::http::Metrics metrics;
   metrics.add_collector([&] {
@@ -219,6 +239,13 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   serve_cmd->add_option("--key", serve_options.key,
                         "Signing key file (created with mode 0600 if missing; default: beside a SQLite "
                         "database; required with PostgreSQL)");
+  serve_cmd->add_option("--registry-host", serve_options.registry_host,
+                        "The registry's address as clients name it (HOST[:PORT]), for the console's "
+                        "\"docker login HOST -u ORG\" line")
+      ->check([](const std::string& value) {
+        const auto refused = oat::validate_registry_host(value, "--registry-host");
+        return refused ? refused->message : std::string();
+      });
   serve_cmd->add_option("--public-url", serve_options.public_url,
                         "Base URL for links in answers (default: from the Host header)");
   serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");

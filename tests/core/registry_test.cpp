@@ -370,3 +370,31 @@ TEST(Grant, ATokenWithNoResourcesIsGrantedNothing) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(RegistryHost, TakesAHostOrAHostAndPortAndNothingElse) {
+  for (std::string_view ok : {"registry.example.com", "registry.example.com:5000", "localhost:5000",
+                              "10.0.0.7:443", "[2001:db8::1]:5000", "[::1]", "reg-1.internal"}) {
+    EXPECT_FALSE(oat::validate_registry_host(ok, "--registry-host")) << ok;
+  }
+  for (std::string_view bad : {"", "https://registry.example.com", "registry.example.com/acme", ":5000",
+                               "registry.example.com:", "registry.example.com:70000", "host:port",
+                               "-bad.example", "a..b", "[2001:db8::1", "[zz::1]:5000", "two words"}) {
+    EXPECT_TRUE(oat_test::refused(oat::validate_registry_host(bad, "--registry-host"), oat::ErrorCode::InvalidName,
+                                  "--registry-host"))
+        << bad;
+  }
+}
+
+TEST(RegistryHost, TheLoginLinesNameTheRegistryOrThereAreNone) {
+  const auto lines = oat::docker_login_lines("registry.example.com:5000", "acme");
+  ASSERT_TRUE(lines);
+  EXPECT_EQ(lines->interactive, "docker login registry.example.com:5000 -u acme");
+  EXPECT_EQ(lines->ci, "echo \"$TOKEN\" | docker login registry.example.com:5000 -u acme --password-stdin");
+  // Without a host, docker would sign in to Docker Hub: no line at all.
+  EXPECT_FALSE(oat::docker_login_lines(std::nullopt, "acme"));
+  EXPECT_FALSE(oat::docker_login_lines("", "acme"));
+}
+
+}  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,5 +55,26 @@ using RepositoryIsPublic = std::function<bool(std::string_view repository)>;
 std::vector<Access> compute_grant(const std::vector<Access>& requested,
                                   const std::vector<Resource>& resources, std::string_view org,
                                   const RepositoryIsPublic& is_public);
+
+// The registry a client signs in to, as `docker login` names it: HOST or HOST:PORT, a host name
+// (letters, digits, '-', '.') or an IPv4 address or a bracketed IPv6 one ("[2001:db8::1]:5000"),
+// no scheme and no path. `field` names it in the error ("--registry-host").
+Status validate_registry_host(std::string_view host, std::string_view field);
+
+// What the console shows a new token's holder: `docker login HOST -u ORG` and its CI form
+// (`echo "$TOKEN" | docker login HOST -u ORG --password-stdin`), or nullopt without a registry
+// host: a line without one signs in to Docker Hub, never the organization's registry.
+struct LoginLines {
+  std::string interactive, ci;
+};
+std::optional<LoginLines> docker_login_lines(std::optional<std::string_view> registry_host,
+                                             std::string_view org);
+// The key of the console's config.json that names the registry ("registryHost"); oatd serve
+// --registry-host adds it to the config.json it serves.
+inline constexpr std::string_view kConfigRegistryHost = "registryHost";
+// Where the console says the registry host comes from, when it has none.
+inline constexpr std::string_view kNoRegistryHost =
+    "The sign-in line needs the registry's address: start oatd with --registry-host HOST[:PORT] "
+    "(or, for a console hosted elsewhere, set \"registryHost\" in its config.json).";
 
 }  // namespace oat
