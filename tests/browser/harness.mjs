@@ -505,13 +505,15 @@ export function useConsole(metaUrl, { setup, prepare, serveArgs = [], consoleDir
 /**
  * A test with its own console page. FN(console, t) runs against a page opened at HASH; the page
  * is screenshotted at the end (<file>.<test>.png), or on failure (<file>.<test>.failed.png, with
- * the page's console lines added to the error), and closed either way. BASE: Console.open's (a
- * string, or a function returning one when the test starts, for URLs known only then).
+ * the page's console lines added to the error), and closed either way. BASE and HASH:
+ * Console.open's (a string, or a function returning one when the test starts, for URLs known
+ * only then).
  */
 export function consoleTest(world, name, fn, { hash = '', base, ...options } = {}) {
   return test(name, options, async (t) => {
     const url = typeof base === 'function' ? base() : base;
-    const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base: url });
+    const at = typeof hash === 'function' ? hash() : hash;
+    const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash: at, base: url });
     try {
       await fn(c, t);
       await c.shot();

@@ -16,6 +16,7 @@
 #include "client_internal.h"
 #include "net.h"
 #include "oat/api.h"
+#include "route.h"
 
 namespace console {
 
@@ -115,7 +116,7 @@ void StartListing(State& state, Listing<T>& list, Call kind, std::string base_pa
 // Back to the sign-in screen. Answers still on their way belong to the old session and are
 // dropped when they arrive.
 void EndSession(State& state, std::string notice) {
-  if (!state.selected_org.empty()) state.wanted_route = Route{state.selected_org, state.view};
+  if (std::optional<Route> here = StateRoute(state)) state.wanted_route = std::move(here);
   Session fresh;
   fresh.generation = state.session.generation + 1;
   state.session = std::move(fresh);
@@ -135,6 +136,7 @@ void EndSession(State& state, std::string notice) {
   state.details = {};
   state.action = {};
   state.toast = {};
+  state.tokens_notice.clear();
   state.selected_org.clear();
   state.dialog = Dialog::None;
   state.requests = {};
@@ -247,18 +249,23 @@ bool OnPage(State& state, Listing<T>& list, const PendingCall& call, const net::
   return true;
 }
 
-// Picks the organization to show once the list is known: the deep link's, else the one
-// already selected, else the first whose tokens the person may manage, else the first.
+// Picks the organization to show once the list is known: the deep link's (with its view and
+// drawer), else the one already selected, else the first whose tokens the person may manage,
+// else the first.
 void ChooseOrganization(State& state) {
   const auto& orgs = state.orgs.items;
   auto has = [&](const std::string& name) {
     return std::any_of(orgs.begin(), orgs.end(), [&](const Organization& o) { return o.name == name; });
   };
-  std::string choice;
   if (state.wanted_route && has(state.wanted_route->org)) {
-    choice = state.wanted_route->org;
-    state.view = state.wanted_route->view;
-  } else if (!state.selected_org.empty() && has(state.selected_org)) {
+    const Route route = *state.wanted_route;
+    state.wanted_route.reset();
+    if (route.org == state.selected_org && !state.tokens.loaded) state.selected_org.clear();  // load it
+    ApplyRoute(state, route);
+    return;
+  }
+  std::string choice;
+  if (!state.selected_org.empty() && has(state.selected_org)) {
     choice = state.selected_org;
   } else {
     auto manageable = std::find_if(orgs.begin(), orgs.end(),

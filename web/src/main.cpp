@@ -3,10 +3,10 @@
 // shell/loader.js reads config.json and starts this program with its arguments:
 //   --api-base URL   where the API is ("" = the page's own origin)
 //   --test-hook      publish widget rectangles for browser tests (the page had ?test=1)
-// Each animation frame: take the network's answers into the state, follow the URL, size the
-// canvas to the window at the device's pixel ratio, draw the state, publish the test hook. A frame
-// in which nothing can have changed (no input, no answer, no animation or timer) draws nothing
-// (redraw.h).
+// Each animation frame: follow the URL (Back, Forward), take the network's answers into the
+// state, size the canvas to the window at the device's pixel ratio, draw the state, publish the
+// test hook, write where the state went to the URL (route.h). A frame in which nothing can have
+// changed (no input, no answer, no animation or timer) draws nothing (redraw.h).
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
@@ -111,38 +111,47 @@ const char* CssCursor(ImGuiMouseCursor cursor) {
   }
 }
 
-// The URL's hash and the state follow each other: a hash typed (or a back/forward) selects
-// the organization; a selection rewrites the hash.
-void FollowRoute(App& app) {
+// The URL and the state follow each other (route.h). Back, Forward or a hash typed: the state
+// goes where the URL says, and no entry is added.
+void TakeRouteChange(App& app) {
+  if (!page::TakeHashChange()) return;
   State& state = app.state;
-  if (page::TakeHashChange()) {
-    app.published_route.reset();
-    if (std::optional<Route> route = ParseRoute(page::Hash())) {
-      const bool known = std::any_of(state.orgs.items.begin(), state.orgs.items.end(),
-                                     [&](const Organization& o) { return o.name == route->org; });
-      if (state.session.signed_in() && known) {
-        const bool to_activity = route->view == View::Activity && state.view != View::Activity;
-        const bool to_policy = route->view == View::Policy && state.view != View::Policy;
-        state.view = route->view;
-        if (route->org != state.selected_org) {
-          SelectOrganization(state, route->org);
-        } else if (to_activity) {
-          LoadAuditLog(state);
-        } else if (to_policy) {
-          LoadTokenPolicy(state);
-        }
-      } else if (!state.session.signed_in()) {
-        state.wanted_route = route;
-      }
-    }
+  const std::string hash = page::Hash();
+  const std::optional<Route> route = ParseRoute(hash);
+  // Not a route, or not one of the person's organizations: the URL is set back to where the
+  // console is (below, in place).
+  app.published_route.reset();
+  if (!route) return;
+  if (!state.session.signed_in() || !state.orgs.loaded) {
+    state.wanted_route = route;  // honoured once signed in and the organizations are known
+    return;
   }
-  const std::optional<Route> current = CurrentRoute(state);
-  if (current && current != app.published_route) {
-    page::ReplaceHash(FormatRoute(*current));
-    app.published_route = current;
-  }
+  const bool known = std::any_of(state.orgs.items.begin(), state.orgs.items.end(),
+                                 [&](const Organization& o) { return o.name == route->org; });
+  if (!known) return;
+  ApplyRoute(state, *route);
+  if (FormatRoute(*route) == hash) app.published_route = route;  // else written out in full
 }
 
+// Where the state went is written to the URL. A move the person made (drawn in the last frame:
+// a tab, the organization picker, a token's details opened or closed) is a new history entry;
+// one an answer made (the landing after sign-in, a token's drawer found gone) replaces the
+// entry, as does the first route of the page.
+void PublishRoute(App& app, bool new_entry) {
+  const std::optional<Route> current = CurrentRoute(app.state);
+  if (!current || current == app.published_route) return;
+  const std::string hash = FormatRoute(*current);
+  if (new_entry && app.published_route) {
+    page::PushHash(hash);
+    app.state.tokens_notice.clear();  // it was about the view left
+  } else {
+    page::ReplaceHash(hash);
+  }
+  app.published_route = current;
+}
+
+// The page's title names the view: "Access tokens · acme · OAT Console", a token's label for
+// its drawer.
 void FollowTitle(App& app) {
   const State& state = app.state;
   std::string title = "OAT Console";
@@ -153,6 +162,17 @@ void FollowTitle(App& app) {
                        : state.view == View::Policy ? "Token policy"
                                                     : "Access tokens";
     title = std::string(view) + " \xC2\xB7 " + state.selected_org + " \xC2\xB7 OAT Console";
+    if (const std::string id = DrawerToken(state); !id.empty()) {
+      std::string label = "Access token";
+      if (state.details.token && state.details.token->id == id) {
+        label = state.details.token->label;
+      } else {
+        for (const oat::AccessToken& t : state.tokens.items) {
+          if (t.id == id) label = t.label;
+        }
+      }
+      title = label + " \xC2\xB7 " + title;
+    }
   }
   if (title != app.title) {
     page::SetTitle(title);
@@ -174,8 +194,9 @@ void Frame(void* arg) {
   state.clock = clock;
   state.now = oat::from_unix(static_cast<long long>(std::time(nullptr)));
 
+  TakeRouteChange(app);
   Pump(state);
-  FollowRoute(app);
+  PublishRoute(app, /*new_entry=*/false);
 
   // The canvas's drawing buffer: the window's CSS size times the pixel ratio.
   const float css_width = std::max(1.0f, viewport.width);
@@ -234,6 +255,7 @@ void Frame(void* arg) {
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
   test_hook::EndFrame();
+  PublishRoute(app, /*new_entry=*/true);
   FollowTitle(app);
 }
 

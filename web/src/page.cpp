@@ -19,7 +19,10 @@ EM_JS(void, oat_page_install, (), {
   window.addEventListener("paste", function(e) {
     if (e.clipboardData) page.pasted = e.clipboardData.getData("text/plain") || "";
   });
+  // Back and Forward between the console's own entries (pushState) fire popstate, and
+  // hashchange too when the hash differs; a hash typed fires hashchange.
   window.addEventListener("hashchange", function() { page.hashChanged = true; });
+  window.addEventListener("popstate", function() { page.hashChanged = true; page.activity = true; });
   var canvas = Module.canvas;
   // GLFW in this emscripten passes raw, unsigned-flipped deltaY (pixels); normalize here:
   // one wheel notch (100 px, 3 lines) is one Dear ImGui step, and +y scrolls up.
@@ -96,6 +99,13 @@ EM_JS(void, oat_page_replace_hash, (const char* hash), {
   if (window.location.hash === s) return;
   var url = window.location.pathname + window.location.search + s;
   window.history.replaceState(window.history.state, "", url);
+});
+
+EM_JS(void, oat_page_push_hash, (const char* hash), {
+  var s = UTF8ToString(hash);
+  if (window.location.hash === s) return;
+  var url = window.location.pathname + window.location.search + s;
+  window.history.pushState(null, "", url);
 });
 
 EM_JS(int, oat_page_take_hash_change, (), {
@@ -189,6 +199,7 @@ void ForgetCopied(const char* text) { oat_page_forget_copied(text ? text : ""); 
 std::string Host() { return Take(oat_page_host()); }
 std::string Hash() { return Take(oat_page_hash()); }
 void ReplaceHash(const std::string& hash) { oat_page_replace_hash(hash.c_str()); }
+void PushHash(const std::string& hash) { oat_page_push_hash(hash.c_str()); }
 bool TakeHashChange() { return oat_page_take_hash_change() != 0; }
 
 void TakeWheel(float* x, float* y) { oat_page_take_wheel(x, y); }

@@ -38,7 +38,10 @@ std::string Host();
 std::string Hash();
 // Replaces the URL's hash without a new history entry (and without a hashchange event).
 void ReplaceHash(const std::string& hash);
-// True once after the person changed the hash (typed, back, forward).
+// Sets the URL's hash as a new history entry (pushState: no hashchange or popstate event), so
+// Back returns to the one before. Nothing when the hash is already `hash`.
+void PushHash(const std::string& hash);
+// True once after the person changed the hash (typed, back, forward: hashchange or popstate).
 bool TakeHashChange();
 
 // Wheel movement since the last call, in Dear ImGui's units (+y scrolls up).

@@ -267,10 +267,13 @@ struct AuditLog {
 inline constexpr std::size_t kAuditPageSize = 100;
 inline constexpr std::size_t kAuditAutoLoad = 10000;
 
-// A deep link: "#/orgs/acme/tokens", "#/orgs/acme/activity", "#/orgs/acme/policy".
+// Where the console is, as its URL says (route.h): "#/orgs/acme/tokens",
+// "#/orgs/acme/tokens/{id}" (a token's details drawer), "#/orgs/acme/activity",
+// "#/orgs/acme/policy".
 struct Route {
   std::string org;
   View view = View::Tokens;
+  std::string token_id;  // View::Tokens: the token whose details drawer is open ("" = none)
   bool operator==(const Route&) const = default;
 };
 
@@ -316,6 +319,9 @@ struct State {
   // The deep link to honour once the organizations are known (from the URL at start-up, or
   // typed later). Survives sign-out, so a reload + sign-in lands where the URL says.
   std::optional<Route> wanted_route;
+  // A note above the tokens table about where a link led (a token that is not there), until
+  // dismissed or the person moves elsewhere.
+  std::string tokens_notice;
 
   Listing<oat::AccessToken> tokens;
   Listing<Repository> repositories;  // for the generate dialog

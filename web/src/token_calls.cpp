@@ -218,6 +218,22 @@ void OnTokenDetails(State& state, const PendingCall& call, const net::Response& 
   const bool editor_waits = state.dialog == Dialog::EditToken && editor.loading &&
                             editor.token_id == call.token_id;
   if (!answer.ok()) {
+    // The drawer of a token that is not there (a link to one deleted, or deleted elsewhere): the
+    // list instead, reloaded, with a note saying so.
+    if (answer.status == 404 && state.dialog == Dialog::TokenDetails && call.org == state.selected_org) {
+      std::string label;
+      for (const oat::AccessToken& t : state.tokens.items) {
+        if (t.id == call.token_id) label = t.label;
+      }
+      state.tokens_notice = label.empty()
+          ? call.org + " has no access token with the ID " + call.token_id + "; it may have been deleted."
+          : "The access token " + Quoted(label) + " is no longer in " + call.org + "; it may have been deleted.";
+      details = TokenDetails{};
+      state.dialog = Dialog::None;
+      if (state.action.origin == ActionOrigin::Details && !state.action.pending) state.action = TokenAction{};
+      LoadTokens(state);
+      return;
+    }
     details.error = answer.message();
     if (editor_waits) {
       editor.loading = false;

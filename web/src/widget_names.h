@@ -35,6 +35,9 @@ inline constexpr char kTokensRefresh[] = "tokens.refresh";
 inline constexpr char kTokensGenerate[] = "tokens.generate";                // disabled
 inline constexpr char kTokensGenerateReason[] = "tokens.generate.reason";  // text: the core's refusal
 inline constexpr char kTokensActionError[] = "tokens.action.error";        // text
+// text: where a link led ("acme has no access token with the ID …"); also in __oat_status
+inline constexpr char kTokensNotice[] = "tokens.notice";
+inline constexpr char kTokensNoticeDismiss[] = "tokens.notice.dismiss";
 
 // ---- Tokens table (views/tokens_table.cpp) ----------------------------------------------------
 inline constexpr char kTokensRetry[] = "tokens.retry";

@@ -143,6 +143,19 @@ void DrawTokensPage(State& state) {
     ui::Banner(refusal->message, p.warning, width);
     test_hook::MarkLastItem(names::kTokensGenerateReason, refusal->message);
   }
+  // Where a link led (a token that is not there), until dismissed or the person moves on.
+  if (!state.tokens_notice.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    ui::Banner(state.tokens_notice, p.warning, width);
+    test_hook::MarkLastItem(names::kTokensNotice, state.tokens_notice);
+    test_hook::Status(names::kTokensNotice, state.tokens_notice);
+    const ImVec2 end = ImGui::GetCursorScreenPos();
+    ImGui::SetCursorScreenPos(ImVec2(at.x + width - 34, at.y + 5));
+    if (ui::IconButton("##dismiss-notice", ui::Icon::Close, 28, "Dismiss")) state.tokens_notice.clear();
+    test_hook::MarkLastItem(names::kTokensNoticeDismiss);
+    ImGui::SetCursorScreenPos(end);
+  }
   // A row action the server refused, in its words, until dismissed or another action.
   if (state.action.origin == ActionOrigin::Table && !state.action.error.empty()) {
     ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
