@@ -23,6 +23,8 @@ consoleTest(world, 'generate a token with two repositories, copy it once, use it
   // Shown once, with Copy.
   const secret = await c.copySecret();
   await c.shot('created');
+  // This oatd has no --registry-host: no login line (it would go to Docker Hub), but what sets it.
+  assert.match(await c.text('created.login'), /start oatd with --registry-host HOST\[:PORT\]/);
 
   // The server has it, with the two repositories and their scopes.
   const one = await addedToken(world, 'acme', before, 'ci two repos');

@@ -3,6 +3,7 @@
 // shell/loader.js reads config.json and starts this program with its arguments:
 //   --api-base URL   where the API is ("" = the page's own origin)
 //   --test-hook      publish widget rectangles for browser tests (the page had ?test=1)
+//   --registry-host HOST[:PORT]  the registry the "docker login" line names (config.json)
 // Each animation frame: follow the URL (Back, Forward), take the network's answers into the
 // state, size the canvas to the window at the device's pixel ratio, draw the state, publish the
 // test hook, write where the state went to the URL (route.h). A frame in which nothing can have
@@ -26,6 +27,7 @@
 #include "imgui_impl_opengl3.h"
 #include "keyboard.h"
 #include "net.h"
+#include "oat/registry.h"
 #include "page.h"
 #include "redraw.h"
 #include "route.h"
@@ -91,6 +93,9 @@ Config ParseArguments(int argc, char** argv) {
       while (!config.api_base.empty() && config.api_base.back() == '/') config.api_base.pop_back();
     } else if (std::strcmp(argv[i], "--test-hook") == 0) {
       config.test_hook = true;
+    } else if (std::strcmp(argv[i], "--registry-host") == 0 && i + 1 < argc) {
+      const char* host = argv[++i];
+      if (!oat::validate_registry_host(host, "registryHost")) config.registry_host = host;
     }
   }
   return config;

@@ -36,6 +36,9 @@ enum class StatusFilter { All, Active, Inactive, Expired };
 struct Config {
   std::string api_base;    // "" means the page's own origin; else "https://oat.example.com"
   bool test_hook = false;  // ?test=1: publish widget rectangles for browser tests
+  // The registry's address for "docker login HOST -u ORG" (config.json's registryHost, checked
+  // with oat::validate_registry_host); "" when none was given.
+  std::string registry_host;
 };
 
 struct Session {

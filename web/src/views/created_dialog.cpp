@@ -8,6 +8,7 @@
 #include "dialog.h"
 #include "format.h"
 #include "imgui.h"
+#include "oat/registry.h"
 #include "imgui_internal.h"
 #include "page.h"
 #include "redraw.h"
@@ -42,7 +43,12 @@ bool CopyLine(const char* id, const std::string& text, bool copied, const char* 
   draw->PopClipRect();
   ImGui::PopFont();
   ImGui::Dummy(ImVec2(width - button - 8, height));
-  test_hook::MarkLastItem(box_name);
+  // The login line's text is published for tests; the secret's never is (they copy it).
+  if (strong) {
+    test_hook::MarkLastItem(box_name);
+  } else {
+    test_hook::MarkLastItem(box_name, text);
+  }
   ImGui::SetCursorScreenPos(ImVec2(box_end.x - button - 6, pos.y + (height - 32) * 0.5f));
   ImGui::PushID(id);
   const bool clicked = ui::IconLabelButton(copied ? "Copied" : "Copy", copied ? ui::Icon::Check : ui::Icon::Copy,
@@ -116,17 +122,26 @@ void DrawCreatedDialog(State& state) {
 
   ui::Text("Sign in with it", p.text, fonts.strong);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);
-  const std::string login = "docker login -u " + state.selected_org;
-  const bool login_copied = created.login_copied_at >= 0 && state.clock - created.login_copied_at < kCopiedSeconds;
-  if (CopyLine("##copy-login", login, login_copied, names::kCreatedLogin, names::kCreatedCopyLogin, width, false)) {
-    page::CopyToClipboard(login.c_str());
-    created.login_copied_at = state.clock;
-    redraw::At(state.clock + kCopiedSeconds);
-  }
+  const auto lines = oat::docker_login_lines(
+      state.config.registry_host.empty() ? std::nullopt : std::optional<std::string_view>(state.config.registry_host),
+      state.selected_org);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
-  ui::Text("The user name is the organization's; paste the token when asked for the password. In a CI "
-           "job, pipe it in: echo \"$TOKEN\" | docker login -u " + state.selected_org + " --password-stdin",
-           p.text_faint);
+  if (lines) {
+    const bool login_copied = created.login_copied_at >= 0 && state.clock - created.login_copied_at < kCopiedSeconds;
+    if (CopyLine("##copy-login", lines->interactive, login_copied, names::kCreatedLogin, names::kCreatedCopyLogin,
+                 width, false)) {
+      page::CopyToClipboard(lines->interactive.c_str());
+      created.login_copied_at = state.clock;
+      redraw::At(state.clock + kCopiedSeconds);
+    }
+    ui::Text("The user name is the organization's; paste the token when asked for the password. In a CI "
+             "job, pipe it in: " + lines->ci,
+             p.text_faint);
+  } else {
+    // A line without the registry's address would sign in to Docker Hub: say what sets it.
+    ui::Text(std::string(oat::kNoRegistryHost), p.text_faint);
+    test_hook::MarkLastItem(names::kCreatedLogin, std::string(oat::kNoRegistryHost));
+  }
   ImGui::PopTextWrapPos();
   ui::EndDialogBody();
 
