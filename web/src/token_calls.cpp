@@ -122,8 +122,10 @@ namespace calls {
 void OnTokenCreated(State& state, const PendingCall& call, const net::Response& answer) {
   TokenEditor& editor = state.editor;
   editor.pending = false;
-  if (call.org != state.selected_org) return;
+  // A refusal is for the dialog it came from; a secret is shown once, even when the person has
+  // moved to another organization meanwhile (Back), or it would be lost.
   if (!answer.ok()) {
+    if (call.org != state.selected_org) return;
     editor.server_errors = answer.errors;
     editor.reveal_errors = true;
     LoadTokens(state);  // the count may have moved on (another client reached the quota)
@@ -133,7 +135,7 @@ void OnTokenCreated(State& state, const PendingCall& call, const net::Response& 
   auto created = oat::take_created_token(body);
   state.editor = TokenEditor{};
   if (!created) {
-    state.dialog = Dialog::None;
+    if (state.dialog == Dialog::GenerateToken) state.dialog = Dialog::None;
     Notify(state, kUnreadable);
   } else {
     state.created.label = created->token.label;
@@ -182,9 +184,10 @@ void OnTokenDeleted(State& state, const PendingCall& call, const net::Response& 
 
 void OnTokenRotated(State& state, const PendingCall& call, const net::Response& answer) {
   RotateForm& form = state.rotate;
-  if (call.token_id != form.token_id || call.org != state.selected_org) return;
+  if (call.token_id != form.token_id) return;
   form.pending = false;
   if (!answer.ok()) {
+    if (call.org != state.selected_org) return;  // the secret of a success is shown wherever the person is
     form.server_errors = answer.errors;
     // Expired or deleted meanwhile: the table shows how the token is now.
     if (answer.status == 404 || answer.status == 409) Reload(state, call.token_id);
@@ -192,10 +195,11 @@ void OnTokenRotated(State& state, const PendingCall& call, const net::Response& 
   }
   json body = oat::parse_json_text(answer.body);
   auto rotated = oat::take_created_token(body);
-  const bool back = form.return_to_details;
+  const bool shown = state.dialog == Dialog::RotateToken;  // not closed by a move (Back) meanwhile
+  const bool back = form.return_to_details && shown;
   state.rotate = RotateForm{};
   if (!rotated) {
-    state.dialog = back ? Dialog::TokenDetails : Dialog::None;
+    if (shown) state.dialog = back ? Dialog::TokenDetails : Dialog::None;
     Notify(state, kUnreadable);
   } else {
     state.created = CreatedToken{};
