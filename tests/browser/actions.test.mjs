@@ -1,18 +1,9 @@
 // A token's row actions: deactivate, activate, edit, delete; an expired token offers only Delete.
 import assert from 'node:assert/strict';
-import { consoleTest, rfc3339, sleep, useConsole } from './harness.mjs';
+import { consoleTest, onlyRow, rfc3339, sleep, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
-/** Signs in, shows only LABEL's row (the filter) and returns its index (0). */
-async function onlyRow(c, label) {
-  await c.signIn('owner', { org: 'acme' });
-  await c.type('tokens.filter', label);
-  const s = await c.status();
-  assert.equal(s.rows, 1, `one row for ${label}`);
-  assert.equal(s['tokens.row.0.label'], label);
-  return 0;
-}
 
 /** Opens row I's menu; the names of the items it offers. */
 async function openMenu(c, i) {

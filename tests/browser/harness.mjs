@@ -510,19 +510,36 @@ export function useConsole(metaUrl, { setup, prepare, serveArgs = [], consoleDir
  * only then).
  */
 export function consoleTest(world, name, fn, { hash = '', base, ...options } = {}) {
-  return test(name, options, async (t) => {
-    const url = typeof base === 'function' ? base() : base;
-    const at = typeof hash === 'function' ? hash() : hash;
-    const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash: at, base: url });
-    try {
-      await fn(c, t);
-      await c.shot();
-    } catch (e) {
-      await c.shot('failed');
-      if (c.logs.length) e.message += `\npage console:\n  ${c.logs.slice(-30).join('\n  ')}`;
-      throw e;
-    } finally {
-      await c.close();
-    }
-  });
+  return test(name, options, (t) => withConsolePage(world, name, {
+    hash: typeof hash === 'function' ? hash() : hash,
+    base: typeof base === 'function' ? base() : base,
+  }, (c) => fn(c, t)));
+}
+
+/**
+ * Opens a console page named after NAME (at HASH, from BASE), runs FN(console), and closes it:
+ * a screenshot at the end, another when FN fails (whose message then gets the page's console).
+ */
+export async function withConsolePage(world, name, { hash = '', base } = {}, fn) {
+  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base });
+  try {
+    await fn(c);
+    await c.shot();
+  } catch (e) {
+    await c.shot('failed');
+    if (c.logs.length) e.message += `\npage console:\n  ${c.logs.slice(-30).join('\n  ')}`;
+    throw e;
+  } finally {
+    await c.close();
+  }
+}
+
+/** Signs in as owner to acme and shows only LABEL's row (row 0) through the filter; 0. */
+export async function onlyRow(c, label) {
+  await c.signIn('owner', { org: 'acme' });
+  await c.type('tokens.filter', label);
+  const s = await c.status();
+  assert.equal(s.rows, 1, `one row for ${label}`);
+  assert.equal(s['tokens.row.0.label'], label);
+  return 0;
 }

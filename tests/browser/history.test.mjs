@@ -3,7 +3,7 @@
 // and Forward move within the console, dialogs add none, and a view's URL opened in a new page
 // lands on that view after signing in.
 import assert from 'node:assert/strict';
-import { Console, WAIT_MS, consoleTest, slug, useConsole } from './harness.mjs';
+import { WAIT_MS, consoleTest, useConsole, withConsolePage } from './harness.mjs';
 
 const world = useConsole(import.meta.url, {
   async setup(w) {
@@ -140,21 +140,6 @@ consoleTest(world, 'switching organization is a history entry', async (c) => {
   await at(c, ACTIVITY, '#/orgs/bizco/activity', /^Activity · bizco/);
 });
 
-/** A fresh page (a new tab: no session) opened at the console's URL with HASH; FN(console). */
-async function inNewPage(name, hash, fn) {
-  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash });
-  try {
-    await fn(c);
-    await c.shot();
-  } catch (e) {
-    await c.shot('failed');
-    if (c.logs.length) e.message += `\npage console:\n  ${c.logs.slice(-30).join('\n  ')}`;
-    throw e;
-  } finally {
-    await c.close();
-  }
-}
-
 consoleTest(world, 'a view\'s URL opened in a new page lands on that view after signing in', async () => {
   const id = world.token.id;
   const views = [
@@ -164,7 +149,7 @@ consoleTest(world, 'a view\'s URL opened in a new page lands on that view after 
     ['a token\'s details', `#/orgs/acme/tokens/${id}`, DETAILS, /^history-bot · Access tokens · acme/],
   ];
   for (const [what, hash, view, title] of views) {
-    await inNewPage(`new page ${what}`, hash, async (c) => {
+    await withConsolePage(world, `new page ${what}`, { hash }, async (c) => {
       await c.submitSignIn('owner');
       await at(c, view, hash, title);
       if (view === DETAILS) {

@@ -4,7 +4,7 @@
 // the table marking what it blocks), and a token's address allow-list and self-rotation.
 import assert from 'node:assert/strict';
 import { runSql } from '../lib/database.mjs';
-import { consoleTest, registrySignIn, rfc3339, sleep, useConsole, waitFor } from './harness.mjs';
+import { consoleTest, onlyRow, registrySignIn, rfc3339, sleep, useConsole, waitFor } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -19,14 +19,6 @@ async function apiToken(id) {
   return (await world.server.token('acme', id, world.bearer)).body;
 }
 
-/** Signs in and shows only LABEL's row (row 0) through the filter. */
-async function onlyRow(c, label) {
-  await c.signIn('owner', { org: 'acme' });
-  await c.type('tokens.filter', label);
-  const s = await c.status();
-  assert.equal(s.rows, 1, `one row for ${label}`);
-  assert.equal(s['tokens.row.0.label'], label);
-}
 
 /** Opens row 0's menu and clicks NAME in it. */
 async function rowAction(c, name) {
