@@ -148,6 +148,16 @@ json user_json(const UserInfo& user) {
   return {{"id", user.id}, {"username", user.username}, {"date_joined", time_json(user.date_joined)}};
 }
 
+Result<UserInfo> parse_user_json(const json& value) {
+  Fields f(value, "user");
+  UserInfo user;
+  user.id = f.integer("id");
+  user.username = f.text("username");
+  user.date_joined = f.time("date_joined");
+  if (!f.errors().empty()) return f.errors();
+  return user;
+}
+
 json organization_json(const OrganizationInfo& org) {
   return {{"id", org.id},
           {"orgname", org.name},

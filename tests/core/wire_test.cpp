@@ -143,6 +143,20 @@ TEST(Wire, RepositoryShapeAndRoundTrip) {
   EXPECT_TRUE(has_error(bad.errors(), ErrorCode::WrongType, "namespace"));
 }
 
+TEST(Wire, UserShapeAndRoundTrip) {
+  const oat::UserInfo user{7, "owner", at(kT)};
+  EXPECT_EQ(oat::json_text(oat::user_json(user)),
+            R"({"date_joined":"2026-01-01T00:00:00Z","id":7,"username":"owner"})");
+  auto back = oat::parse_user_json(oat::user_json(user));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->id, 7);
+  EXPECT_EQ(back->username, "owner");
+  EXPECT_EQ(back->date_joined, at(kT));
+  auto bad = oat::parse_user_json(json{{"id", 7}, {"username", 3}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(has_error(bad.errors(), ErrorCode::WrongType, "username"));
+}
+
 TEST(Wire, AuditDataWritesOnlyWhatWasRecorded) {
   oat::AuditData data;
   data.token_id = "t1";

@@ -302,7 +302,8 @@ export function checkAnswer(reply) {
 
   // Headers.
   for (const h of response.headers) {
-    const value = headers[h.name];
+    // node's http keeps repeated Set-Cookie fields apart; fetch joins them.
+    const value = Array.isArray(headers[h.name]) ? headers[h.name].join(', ') : headers[h.name];
     if (value === undefined) {
       if (h.required) fail(`header ${h.name} is documented as required but missing`, where);
       continue;

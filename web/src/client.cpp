@@ -16,6 +16,7 @@
 #include "client_internal.h"
 #include "net.h"
 #include "oat/api.h"
+#include "page.h"
 #include "route.h"
 
 namespace console {
@@ -156,22 +157,50 @@ void OnSignedIn(State& state, const net::Response& answer) {
   state.session.username = state.sign_in.username;
   state.session.bearer = signed_in->access_token;
   state.session.refresh_token = signed_in->refresh_token.value_or("");
+  // A session without a refresh token in the answer is the cookie's (the API's own origin).
+  state.session.cookie = state.session.refresh_token.empty() && signed_in->refresh_expires_at;
   state.session.generation++;
   state.sign_in.password.clear();
   state.sign_in.error.clear();
   state.sign_in.notice.clear();
+  if (state.session.cookie) page::AnnounceSession("signed-in");
   LoadOrganizations(state);
+}
+
+// The session cookie still held a session: carry on without the password. Who is signed in
+// comes from GET /v2/user.
+void OnResumed(State& state, const net::Response& answer) {
+  state.sign_in.resuming = false;
+  const auto resumed = answer.ok() ? oat::parse_sign_in_answer(answer.body)
+                                   : oat::Result<oat::SignInAnswer>(oat::Errors{});
+  if (!resumed) return;  // no session: the sign-in form, without a word
+  state.session.bearer = resumed->access_token;
+  state.session.cookie = true;
+  state.session.generation++;
+  PendingCall who;
+  who.call = Call::WhoAmI;
+  who.path = "/v2/user";
+  who.authorized = true;
+  Send(state, std::move(who));
+  LoadOrganizations(state);
+}
+
+void OnWhoAmI(State& state, const net::Response& answer) {
+  if (!answer.ok()) return;
+  const json body = oat::parse_json_text(answer.body);
+  if (auto user = oat::parse_user_json(body)) state.session.username = user->username;
 }
 
 void Dispatch(State& state, const PendingCall& call, const net::Response& answer);
 
-// A POST carrying the session's refresh token (renewing the bearer, signing out).
+// A POST renewing the bearer or signing out: with the session's refresh token in the body, or
+// with none when the session cookie (sent by the browser) or the bearer names the session.
 PendingCall WithRefreshToken(Call kind, const char* path, const std::string& refresh_token) {
   PendingCall call;
   call.call = kind;
   call.method = "POST";
   call.path = path;
-  call.body = oat::refresh_request_body(refresh_token);
+  if (!refresh_token.empty()) call.body = oat::refresh_request_body(refresh_token);
   return call;
 }
 
@@ -193,7 +222,7 @@ void OnRefreshed(State& state, const net::Response& answer) {
 }
 
 void OnUnauthorized(State& state, PendingCall call) {
-  if (call.retried || state.session.refresh_token.empty()) {
+  if (call.retried || !state.session.renewable()) {
     EndSession(state, std::string(oat::kSessionEnded));
     return;
   }
@@ -286,8 +315,14 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
     case Call::SignIn:
       OnSignedIn(state, answer);
       break;
+    case Call::Resume:
+      OnResumed(state, answer);
+      break;
     case Call::Refresh:
       OnRefreshed(state, answer);
+      break;
+    case Call::WhoAmI:
+      OnWhoAmI(state, answer);
       break;
     case Call::SignOut:
       break;
@@ -350,12 +385,34 @@ void SignIn(State& state) {
 }
 
 void SignOut(State& state) {
-  if (!state.session.refresh_token.empty()) {
+  if (state.session.cookie) {
+    // The bearer names the session (even lapsed); the answer clears the cookie.
+    PendingCall call = WithRefreshToken(Call::SignOut, "/v2/auth/logout", "");
+    call.authorized = true;
+    Send(state, std::move(call));
+    page::AnnounceSession("signed-out");
+  } else if (!state.session.refresh_token.empty()) {
     Send(state, WithRefreshToken(Call::SignOut, "/v2/auth/logout", state.session.refresh_token));
   }
   EndSession(state, "You have signed out.");
   // An explicit sign-out forgets where the person was.
   state.wanted_route.reset();
+}
+
+void ResumeSession(State& state) {
+  if (!state.config.api_base.empty() || state.session.signed_in() || state.sign_in.resuming) return;
+  state.sign_in.resuming = true;
+  Send(state, WithRefreshToken(Call::Resume, "/v2/auth/refresh", ""));
+}
+
+void FollowOtherTabs(State& state) {
+  const std::string word = page::TakeSessionAnnouncement();
+  if (word == "signed-out" && state.session.cookie) {
+    EndSession(state, "You signed out in another tab.");
+    state.wanted_route.reset();
+  } else if (word == "signed-in" && !state.session.signed_in() && !state.sign_in.pending) {
+    ResumeSession(state);
+  }
 }
 
 void LoadOrganizations(State& state) {

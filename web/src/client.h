@@ -2,7 +2,7 @@
 //
 // Each function below changes the state at once (marks what is loading or pending) and sends a
 // request; Pump(), called once per frame, takes the answers and folds them into the state. A
-// call that answers 401 while a refresh token is held triggers one POST /v2/auth/refresh and is
+// call that answers 401 while the session is renewable triggers one POST /v2/auth/refresh and is
 // retried with the new bearer; when that fails, the person is back at sign-in with a message.
 // Nothing is changed optimistically: after a change succeeds, the list is loaded again.
 #pragma once
@@ -18,8 +18,15 @@ namespace console {
 
 // POST /v2/auth/token with the sign-in form (asking for a refresh token).
 void SignIn(State& state);
-// POST /v2/auth/logout, and back to sign-in at once.
+// POST /v2/auth/logout, and back to sign-in at once; the console's other tabs follow.
 void SignOut(State& state);
+// On a page served by the API's own origin: POST /v2/auth/refresh with the session cookie a
+// sign-in left (no body), to carry on signed in without the password (a reload, a new tab).
+// Meanwhile the sign-in screen says it is resuming; without a session it shows the form.
+void ResumeSession(State& state);
+// What the console's other tabs said: one signed out (this one follows), or signed in (this
+// one, at the sign-in screen, resumes the session).
+void FollowOtherTabs(State& state);
 
 // GET /v2/user/orgs (all pages).
 void LoadOrganizations(State& state);

@@ -200,6 +200,7 @@ void Frame(void* arg) {
   state.now = oat::from_unix(static_cast<long long>(std::time(nullptr)));
 
   TakeRouteChange(app);
+  FollowOtherTabs(state);
   Pump(state);
   PublishRoute(app, /*new_entry=*/false);
 
@@ -298,6 +299,7 @@ int main(int argc, char** argv) {
   io.SetClipboardTextFn = [](void*, const char* text) { page::CopyToClipboard(text); };
   io.GetClipboardTextFn = [](void*) { return page::PastedText(); };
   page::Install();
+  ResumeSession(app.state);  // a reload or a new tab carries on the session, when there is one
 
   emscripten_set_main_loop_arg(Frame, &app, 0, true);
   return 0;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "oat/api.h"
+#include "oat/console_session.h"
 
 namespace console::net {
 namespace {
@@ -55,6 +56,10 @@ std::uint64_t Send(Request request) {
 
   flight->header_text.push_back("Accept");
   flight->header_text.push_back("application/json");
+  // Says the request comes from the console's page: with the page's Origin, it lets the
+  // session cookie renew the session (oat/console_session.h).
+  flight->header_text.push_back(std::string(oat::kConsoleHeader));
+  flight->header_text.push_back("1");
   if (!r.body.empty()) {
     flight->header_text.push_back("Content-Type");
     flight->header_text.push_back("application/json");

@@ -33,6 +33,27 @@ EM_JS(void, oat_page_install, (), {
     page.wheelY -= e.deltaY * k;
   }, { passive: false });
   canvas.addEventListener("contextmenu", function(e) { e.preventDefault(); });
+  // The console's other tabs say when they sign in or out (the session is one for all tabs).
+  page.announced = "";
+  if (typeof BroadcastChannel === "function") {
+    page.channel = new BroadcastChannel("oat-console-session");
+    page.channel.onmessage = function(e) {
+      if (e.data === "signed-in" || e.data === "signed-out") { page.announced = e.data; page.activity = true; }
+    };
+  }
+});
+
+EM_JS(void, oat_page_announce_session, (const char* event), {
+  if (Module.oatPage.channel) Module.oatPage.channel.postMessage(UTF8ToString(event));
+});
+
+EM_JS(char*, oat_page_take_announcement, (), {
+  var s = Module.oatPage.announced;
+  Module.oatPage.announced = "";
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
 });
 
 EM_JS(void, oat_page_copy, (const char* text), {
@@ -168,6 +189,15 @@ std::string Take(char* owned) {
 }  // namespace
 
 void Install() { oat_page_install(); }
+
+void AnnounceSession(const char* event) { oat_page_announce_session(event); }
+
+std::string TakeSessionAnnouncement() {
+  char* s = oat_page_take_announcement();
+  std::string out(s);
+  std::free(s);
+  return out;
+}
 
 bool TakeActivity() { return oat_page_take_activity() != 0; }
 

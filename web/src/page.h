@@ -44,6 +44,12 @@ void PushHash(const std::string& hash);
 // True once after the person changed the hash (typed, back, forward: hashchange or popstate).
 bool TakeHashChange();
 
+// Tells the console's other tabs of this origin (a BroadcastChannel) that this one signed in
+// ("signed-in") or out ("signed-out").
+void AnnounceSession(const char* event);
+// The last such word from another tab since the last call, or "".
+std::string TakeSessionAnnouncement();
+
 // Wheel movement since the last call, in Dear ImGui's units (+y scrolls up).
 void TakeWheel(float* x, float* y);
 

@@ -2,7 +2,9 @@
 //
 // Views change it on input and ask client.h to talk to the API; client.h changes it when an
 // answer arrives, always from the frame loop (never from a network callback). Secrets (the
-// bearer and the refresh token) live here, in memory only: a reload signs the person out.
+// bearer, and on another origin than the API's the refresh token) live here, in memory only.
+// On the API's own origin the session's refresh credential is an HttpOnly cookie the page
+// cannot read, which carries the session across reloads and tabs (oat/console_session.h).
 #pragma once
 
 #include <cstddef>
@@ -44,11 +46,13 @@ struct Config {
 struct Session {
   std::string username;
   std::string bearer;         // ES256 JWT, ~10 minutes
-  std::string refresh_token;  // trades for a new bearer on a 401
+  std::string refresh_token;  // trades for a new bearer on a 401 (a console on another origin)
+  bool cookie = false;        // the session cookie does instead (the console on the API's origin)
   // Bumped at each sign-in and sign-out: answers to calls made in another session are dropped.
   std::uint64_t generation = 1;
 
   bool signed_in() const { return !bearer.empty(); }
+  bool renewable() const { return cookie || !refresh_token.empty(); }
 };
 
 struct SignInForm {
@@ -57,6 +61,7 @@ struct SignInForm {
   std::string error;   // the server's words for the last refusal
   std::string notice;  // why the person is back here ("Your session has ended; ...")
   bool pending = false;
+  bool resuming = false;  // asking whether the session cookie still holds a session
   bool focus_requested = true;  // put the caret in the username field on the next frame
 };
 
@@ -282,7 +287,7 @@ struct Route {
 
 // What a request is for, so its answer finds its way back.
 enum class Call {
-  SignIn, Refresh, SignOut, Organizations, Tokens, Repositories,
+  SignIn, Resume, Refresh, SignOut, WhoAmI, Organizations, Tokens, Repositories,
   CreateToken, EditToken, SetTokenActive, DeleteToken, TokenDetails, AuditLog,
   RotateToken, TokenPolicy, SaveTokenPolicy
 };

@@ -204,6 +204,7 @@ inline constexpr char kToast[] = "toast";  // also in __oat_status: its text
 // ---- __oat_status keys, beyond those above ----------------------------------------------------
 inline constexpr char kStatusScreen[] = "screen";
 inline constexpr char kScreenSignIn[] = "signin";
+inline constexpr char kScreenResuming[] = "resuming";  // the session cookie is being tried
 inline constexpr char kScreenTokens[] = "tokens";
 inline constexpr char kScreenActivity[] = "activity";
 inline constexpr char kScreenPolicy[] = "policy";
@@ -218,6 +219,7 @@ inline constexpr char kDialogDetails[] = "details";
 inline constexpr char kDialogRotate[] = "rotate";
 inline constexpr char kStatusPending[] = "pending";  // requests in flight
 inline constexpr char kStatusOrg[] = "org";
+inline constexpr char kStatusUser[] = "user";  // who is signed in, as the top bar shows
 inline constexpr char kStatusLoading[] = "loading";
 inline constexpr char kStatusTokens[] = "tokens";  // tokens listed
 inline constexpr char kStatusRows[] = "rows";      // rows the table's filters let through

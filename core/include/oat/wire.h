@@ -57,6 +57,7 @@ struct UserInfo {
   Timestamp date_joined{};
 };
 nlohmann::json user_json(const UserInfo& user);
+Result<UserInfo> parse_user_json(const nlohmann::json& value);
 
 // GET /v2/orgs/{org} and the items of /v2/user/orgs: {id, orgname, plan, plan_name, role,
 // is_company_owner, can_manage_tokens, token_quota, token_count}; role is null for a company

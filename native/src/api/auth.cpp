@@ -4,6 +4,7 @@
 
 #include "api/internal.h"
 #include "crypto/crypto.h"
+#include "oat/console_session.h"
 
 namespace oatd::api {
 namespace {
@@ -71,6 +72,29 @@ std::optional<BearerSecret> bearer_secret(const json& claims, const TokenRecord&
   return std::nullopt;
 }
 
+// The claims of the request's management bearer ("Authorization: Bearer JWT"), signed by us for
+// our audience, and lapsed at most `leeway` seconds ago; or nothing.
+std::optional<json> presented_claims(const http::Request& request, const Services& services,
+                                     Timestamp now, long long leeway) {
+  const auto header = request.header("authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!header || header->size() <= kScheme.size() ||
+      lower(header->substr(0, kScheme.size())) != lower(kScheme)) {
+    return std::nullopt;
+  }
+  auto jwt = verify_jwt(header->substr(kScheme.size()), services.key, oat::to_unix(now), leeway);
+  if (!jwt || text_claim(jwt->claims, "aud") != kAudience ||
+      text_claim(jwt->claims, "iss") != services.options.issuer) {
+    return std::nullopt;
+  }
+  return std::move(jwt->claims);
+}
+
+bool from_console_page(const http::Request& request) {
+  return oat::from_console_page(request.header(oat::kConsoleHeader), request.header("origin"),
+                                request.header("host"));
+}
+
 // 200 with a bearer and its lifetime, without a session (a token's sign-in, a refresh).
 http::Response bearer_answer(const Services& services, std::string bearer) {
   return json_response(200, oat::sign_in_answer_json({std::move(bearer),
@@ -124,17 +148,26 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   oat::SignInAnswer answer;
   answer.expires_in = services.options.bearer_lifetime.count();
   std::optional<std::string> session_id;
+  std::optional<std::string> cookie;  // the console's page keeps its session in a cookie
   if (refresh) {
     const std::string secret_part = random_secret(32);
     SessionRecord session{random_uuid(), user->id, sha256_hex(secret_part), now,
                     now + services.options.session_lifetime, false};
     services.store.write([&](Transaction& tx) { tx.insert_session(session); });
     session_id = session.id;
-    answer.refresh_token = session.id + "." + secret_part;
+    const std::string credential = session.id + "." + secret_part;
+    if (from_console_page(request)) {
+      cookie = oat::session_cookie(credential, services.options.session_lifetime.count(),
+                                   request.secure);
+    } else {
+      answer.refresh_token = credential;
+    }
     answer.refresh_expires_at = session.expires_at;
   }
   answer.access_token = user_bearer(services, *user, session_id, now);
-  return json_response(200, oat::sign_in_answer_json(answer));
+  http::Response response = json_response(200, oat::sign_in_answer_json(answer));
+  if (cookie) response.add_header("Set-Cookie", std::move(*cookie));
+  return response;
 }
 
 // The live session named by a refresh token "<id>.<secret>", or nothing.
@@ -149,37 +182,86 @@ std::optional<SessionRecord> session_of(Transaction& tx, std::string_view refres
   return session;
 }
 
+// The session cookie a request carries, or nothing.
+std::optional<std::string> session_cookie_of(const http::Request& request) {
+  const auto header = request.header("cookie");
+  if (!header) return std::nullopt;
+  return oat::cookie_value(*header, oat::kSessionCookieName);
+}
+
+// An answer that also clears the session cookie (the session it held is over).
+http::Response clearing_cookie(http::Response response, const http::Request& request) {
+  response.add_header("Set-Cookie", oat::cleared_session_cookie(request.secure));
+  return response;
+}
+
+// The refresh token comes in the body, or, from the console's own page, in the session cookie.
 http::Response refresh(Services& services, const http::Request& request) {
-  const auto parsed = oat::parse_refresh_request(request.body, /*required=*/true);
+  const auto parsed = oat::parse_refresh_request(request.body, /*required=*/false);
   if (!parsed) return errors_response(parsed.errors());
-  const std::string& refresh_token = **parsed;
+  std::optional<std::string> refresh_token = *parsed;
+  const bool by_cookie = !refresh_token;
+  if (by_cookie) {
+    refresh_token = session_cookie_of(request);
+    if (refresh_token && !from_console_page(request)) {
+      return detail_response(403, oat::kSessionCookieRefused);
+    }
+    // Neither. The console's page has no session (its cookie lapsed, or it never signed in);
+    // anyone else left out the body's field (an empty body is read as {} to say so).
+    if (!refresh_token && from_console_page(request)) return detail_response(401, oat::kSessionEnded);
+    if (!refresh_token) {
+      return errors_response(
+          oat::parse_refresh_request(request.body.empty() ? "{}" : request.body, true).errors());
+    }
+  }
   const Timestamp now = services.clock();
   std::optional<SessionRecord> session;
   std::optional<User> user;
   services.store.read([&](Transaction& tx) {
-    session = session_of(tx, refresh_token, now);
+    session = session_of(tx, *refresh_token, now);
     if (session) user = tx.find_user_by_id(session->user_id);
   });
-  if (!session || !user) return detail_response(401, oat::kSessionEnded);
+  if (!session || !user) {
+    http::Response ended = detail_response(401, oat::kSessionEnded);
+    return by_cookie ? clearing_cookie(std::move(ended), request) : ended;
+  }
   return bearer_answer(services, user_bearer(services, *user, session->id, now));
 }
 
-http::Response logout(Services& services, const http::Request& request) {
-  const Timestamp now = services.clock();
+// The session a sign-out names: by its refresh token in the body, else by a bearer of it (one
+// lapsed within the session's lifetime still names it: ending a session is all it can do).
+std::optional<std::string> session_to_end(Services& services, const http::Request& request,
+                                          const std::optional<std::string>& refresh_token,
+                                          Timestamp now) {
   std::optional<std::string> session_id;
-  const auto parsed = oat::parse_refresh_request(request.body, /*required=*/false);
-  if (!parsed) return errors_response(parsed.errors());
-  if (const std::optional<std::string>& refresh_token = *parsed) {
+  if (refresh_token) {
     services.store.read([&](Transaction& tx) {
       if (auto s = session_of(tx, *refresh_token, now)) session_id = s->id;
     });
-  } else if (auto caller = authenticate(request, services);
-             std::holds_alternative<Caller>(caller)) {
-    session_id = std::get<Caller>(caller).session_id;
+    return session_id;
   }
-  if (!session_id) return detail_response(401, oat::kNoSession);
+  const auto claims =
+      presented_claims(request, services, now, services.options.session_lifetime.count());
+  if (!claims || text_claim(*claims, "kind") != "user") return std::nullopt;
+  const std::string sid = text_claim(*claims, "sid");
+  if (sid.empty()) return std::nullopt;
+  services.store.read([&](Transaction& tx) {
+    const auto session = tx.find_session(sid);
+    if (session && !session->revoked && session->expires_at > now) session_id = sid;
+  });
+  return session_id;
+}
+
+// Signing out ends the session for every tab: its bearers stop at their next call, its
+// refresh token and cookie renew nothing, and the answer clears the cookie.
+http::Response logout(Services& services, const http::Request& request) {
+  const Timestamp now = services.clock();
+  const auto parsed = oat::parse_refresh_request(request.body, /*required=*/false);
+  if (!parsed) return errors_response(parsed.errors());
+  const std::optional<std::string> session_id = session_to_end(services, request, *parsed, now);
+  if (!session_id) return clearing_cookie(detail_response(401, oat::kNoSession), request);
   services.store.write([&](Transaction& tx) { tx.revoke_session(*session_id); });
-  return http::Response::no_content();
+  return clearing_cookie(http::Response::no_content(), request);
 }
 
 }  // namespace
@@ -190,19 +272,10 @@ std::string secret_fingerprint(std::string_view secret_hash) {
 
 std::variant<Caller, http::Response> authenticate(const http::Request& request,
                                                   Services& services) {
-  const auto header = request.header("authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!header || header->size() <= kScheme.size() ||
-      lower(header->substr(0, kScheme.size())) != lower(kScheme)) {
-    return detail_response(401, kBadBearer);
-  }
   const Timestamp now = services.clock();
-  const auto jwt = verify_jwt(header->substr(kScheme.size()), services.key, oat::to_unix(now));
-  if (!jwt) return detail_response(401, kBadBearer);
-  const json& claims = jwt->claims;
-  if (text_claim(claims, "aud") != kAudience || text_claim(claims, "iss") != services.options.issuer) {
-    return detail_response(401, kBadBearer);
-  }
+  const auto presented = presented_claims(request, services, now, 0);
+  if (!presented) return detail_response(401, kBadBearer);
+  const json& claims = *presented;
   Caller caller;
   bool valid = false;
   const std::string kind = text_claim(claims, "kind");

@@ -47,6 +47,8 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
   std::string body;            // the whole body (the server enforces its size limit)
   std::string remote_address;  // peer IP as text ("127.0.0.1", "::1"); proxies not unwrapped
+  // Whether the client's request came over TLS: said by a trusted proxy's X-Forwarded-Proto.
+  bool secure = false;
 
   // A request for `target` ("/path?query"), with path and query decoded as the server would.
   static Request make(std::string method, std::string_view target, std::string body = {});

@@ -468,16 +468,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     request_ = Request::make(std::string(msg.method_string()), target, std::move(msg.body()));
     request_.remote_address = remote_address_;
     std::optional<std::string> forwarded_for;  // every X-Forwarded-For field, joined
+    std::string_view forwarded_proto;             // the last X-Forwarded-Proto field
     for (const auto& field : msg) {
       request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
       if (iequals(sv(field.name_string()), "x-forwarded-for")) {
         forwarded_for = forwarded_for ? *forwarded_for + "," + std::string(field.value())
                                       : std::string(field.value());
+      } else if (iequals(sv(field.name_string()), "x-forwarded-proto")) {
+        forwarded_proto = sv(field.value());
       }
     }
     if (!options().trusted_proxies.empty()) {
       request_.remote_address =
           oat::client_address(remote_address_, forwarded_for, options().trusted_proxies);
+      // The proxy next to oatd says how the client reached it.
+      const auto peer = oat::parse_ip_address(remote_address_);
+      const auto& trusted = options().trusted_proxies;
+      request_.secure = iequals(forwarded_proto, "https") && peer &&
+                        std::any_of(trusted.begin(), trusted.end(), [&](const oat::Cidr& block) {
+                          return oat::cidr_contains(block, *peer);
+                        });
     }
     keep_alive_ = msg.keep_alive() && !state_.stopping;
     head_ = request_.method == "HEAD";

@@ -61,7 +61,7 @@ struct ServerOptions {
   // are answered 204 by the server, never routed. Preflights from other origins get a 204
   // without those headers. When the list is non-empty, every response carries Vary: Origin.
   std::vector<std::string> cors_origins;
-  std::string cors_allow_headers = "Authorization, Content-Type";
+  std::string cors_allow_headers = "Authorization, Content-Type, X-OAT-Console";
   std::string cors_allow_methods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
   // Files served for GET/HEAD requests no route matches ("" = none): "/" and directories serve

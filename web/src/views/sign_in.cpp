@@ -38,42 +38,9 @@ void FieldLabel(const char* text) {
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);  // labels sit close to their field
 }
 
-}  // namespace
-
-void DrawSignIn(State& state) {
-  SignInForm& form = state.sign_in;
+// The username and password fields, the button, and the last refusal. True when submitted.
+bool DrawFields(SignInForm& form, float left, float inner) {
   const theme::Palette& p = theme::Current();
-  const theme::Fonts& fonts = theme::GetFonts();
-  const ImVec2 origin = ImGui::GetWindowPos();
-  const ImVec2 window = ImGui::GetWindowSize();
-
-  // Centered vertically using the height the card had last frame.
-  static float card_height = 420;
-  const float inner = kCardWidth - kCardPadding * 2;
-  const ImVec2 card_pos(std::floor(origin.x + (window.x - kCardWidth) * 0.5f),
-                        std::floor(origin.y + std::max(24.0f, (window.y - card_height) * 0.45f)));
-
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->ChannelsSplit(2);
-  draw->ChannelsSetCurrent(1);
-
-  const float left = card_pos.x + kCardPadding;
-  ImGui::SetCursorScreenPos(card_pos + ImVec2(kCardPadding, kCardPadding));
-  ImGui::BeginGroup();
-  ImGui::SetCursorScreenPos(ImVec2(std::floor(left + (inner - 40) * 0.5f), ImGui::GetCursorScreenPos().y));
-  ui::Logo(40);
-  ImGui::Dummy(ImVec2(0, 6));
-  CenteredText("Sign in to OAT", fonts.title, p.text, left, inner);
-  CenteredText("Manage your organizations' access tokens.", fonts.body, p.text_muted, left, inner);
-  ImGui::Dummy(ImVec2(0, 12));
-
-  if (!form.notice.empty()) {
-    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
-    ui::Banner(form.notice, p.primary, inner);
-    test_hook::MarkLastItem(names::kSignInNotice, form.notice);
-    ImGui::Dummy(ImVec2(0, 4));
-  }
-
   const ImGuiInputTextFlags enter = ImGuiInputTextFlags_EnterReturnsTrue;
   bool submit = false;
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 11));
@@ -123,6 +90,57 @@ void DrawSignIn(State& state) {
     ImGui::PopTextWrapPos();
     test_hook::ErrorShown(names::kSignInError, form.error);
   }
+  return submit;
+}
+
+// While the session cookie is asked whether it still holds a session (a reload, a new tab).
+void DrawResuming(float left, float inner) {
+  const theme::Palette& p = theme::Current();
+  ImGui::Dummy(ImVec2(0, 8));
+  ImGui::SetCursorScreenPos(ImVec2(std::floor(left + inner * 0.5f - 10), ImGui::GetCursorScreenPos().y));
+  ui::Spinner(10, p.primary);
+  ImGui::Dummy(ImVec2(0, 12));
+  CenteredText("Resuming your session\xE2\x80\xA6", theme::GetFonts().body, p.text_muted, left, inner);
+  ImGui::Dummy(ImVec2(0, 8));
+}
+
+}  // namespace
+
+void DrawSignIn(State& state) {
+  SignInForm& form = state.sign_in;
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const ImVec2 origin = ImGui::GetWindowPos();
+  const ImVec2 window = ImGui::GetWindowSize();
+
+  // Centered vertically using the height the card had last frame.
+  static float card_height = 420;
+  const float inner = kCardWidth - kCardPadding * 2;
+  const ImVec2 card_pos(std::floor(origin.x + (window.x - kCardWidth) * 0.5f),
+                        std::floor(origin.y + std::max(24.0f, (window.y - card_height) * 0.45f)));
+
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->ChannelsSplit(2);
+  draw->ChannelsSetCurrent(1);
+
+  const float left = card_pos.x + kCardPadding;
+  ImGui::SetCursorScreenPos(card_pos + ImVec2(kCardPadding, kCardPadding));
+  ImGui::BeginGroup();
+  ImGui::SetCursorScreenPos(ImVec2(std::floor(left + (inner - 40) * 0.5f), ImGui::GetCursorScreenPos().y));
+  ui::Logo(40);
+  ImGui::Dummy(ImVec2(0, 6));
+  CenteredText("Sign in to OAT", fonts.title, p.text, left, inner);
+  CenteredText("Manage your organizations' access tokens.", fonts.body, p.text_muted, left, inner);
+  ImGui::Dummy(ImVec2(0, 12));
+
+  if (!form.notice.empty()) {
+    ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
+    ui::Banner(form.notice, p.primary, inner);
+    test_hook::MarkLastItem(names::kSignInNotice, form.notice);
+    ImGui::Dummy(ImVec2(0, 4));
+  }
+
+  const bool submit = form.resuming ? (DrawResuming(left, inner), false) : DrawFields(form, left, inner);
   ImGui::EndGroup();
   const float content_bottom = ImGui::GetItemRectMax().y;
 
@@ -145,7 +163,7 @@ void DrawSignIn(State& state) {
   CenteredText(server.c_str(), fonts.body, p.text_faint, card_pos.x, kCardWidth);
 
   DrawThemeToggle(state, ImVec2(origin.x + window.x - 34 - 16, origin.y + 14));
-  test_hook::Status(names::kStatusScreen, names::kScreenSignIn);
+  test_hook::Status(names::kStatusScreen, form.resuming ? names::kScreenResuming : names::kScreenSignIn);
 }
 
 }  // namespace console

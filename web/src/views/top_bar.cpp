@@ -202,6 +202,7 @@ void DrawTopBar(State& state) {
   }
   {
     const std::string& name = state.session.username;
+    test_hook::Status(names::kStatusUser, name);
     const float name_width = ImGui::CalcTextSize(name.c_str()).x;
     right -= 14 + name_width;
     draw->AddText(ImVec2(right, std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)),
