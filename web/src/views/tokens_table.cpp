@@ -1,5 +1,6 @@
 // [SECTION] Rows: filter and order
 // [SECTION] Cells
+// [SECTION] Columns: what shows, how wide
 // [SECTION] The table
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
@@ -25,8 +26,11 @@ namespace console {
 namespace {
 
 constexpr float kRowHeight = 48;
+constexpr float kCellPadX = 16;
 constexpr float kCellPadY = 11;
-constexpr int kColumns = 7;  // the last holds the row's actions
+constexpr int kColumns = 7;  // TokenColumn's order; the last holds the row's actions
+constexpr int kActionsColumn = kColumns - 1;
+constexpr float kMenuButton = kRowHeight - 2 * kCellPadY;
 constexpr std::int64_t kSoonSeconds = 7 * 86400;  // "expires soon" is shown in warning color
 
 // -----------------------------------------------------------------------------------------------
@@ -109,6 +113,39 @@ std::vector<Row> VisibleRows(const State& state) {
 
 // Centers one text line vertically in the row.
 void CellStart() { ui::CenterLineInRow(kRowHeight, kCellPadY); }
+
+// What a row's Status cell shows: a spinner and a verb while its change is in flight, else a
+// badge (the token policy's refusal before the token's own state).
+struct StatusCell {
+  const char* text = "";
+  bool busy = false;
+  oat::Status blocked;
+};
+constexpr char kActivating[] = "Activating\xE2\x80\xA6";
+constexpr char kDeactivating[] = "Deactivating\xE2\x80\xA6";
+constexpr float kSpinnerRadius = 8;
+constexpr float kSpinnerGap = 8;  // between the spinner and its verb
+
+StatusCell StatusOf(const State& state, const Row& row) {
+  const TokenAction& action = state.action;
+  if (action.pending && action.token_id == row.token->id && action.kind != TokenActionKind::Delete) {
+    return {action.kind == TokenActionKind::Activate ? kActivating : kDeactivating, true, {}};
+  }
+  if (oat::Status blocked = PolicyBlock(state, *row.token)) return {"Blocked by policy", false, std::move(blocked)};
+  return {TokenStateWord(row.state), false, {}};
+}
+
+std::string LastUsedText(const oat::AccessToken& t, oat::Timestamp now) {
+  return t.last_used_at ? format::RelativeTime(*t.last_used_at, now) : "Never";
+}
+
+// The date it expires or expired, or how soon when that is within kSoonSeconds.
+std::string ExpiresText(const oat::AccessToken& t, oat::Timestamp now) {
+  if (!t.expires_at) return "Never";
+  const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(now);
+  if (left > 0 && left <= kSoonSeconds) return "Expires " + format::RelativeTime(*t.expires_at, now);
+  return format::ShortDate(*t.expires_at);
+}
 
 void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exact,
               const std::string& extra = "") {
@@ -221,69 +258,69 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   if (!t.description.empty()) ui::Tooltip(t.description);
   ImGui::PopID();
 
-  ImGui::TableSetColumnIndex(1);
+  ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::Status));
   CellStart();
-  const bool busy = state.action.pending && state.action.token_id == t.id &&
-                    state.action.kind != TokenActionKind::Delete;
-  if (busy) {
+  const StatusCell status = StatusOf(state, row);
+  if (status.busy) {
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 1);
-    ui::Spinner(8, p.text_muted);
-    ImGui::SameLine(0, 8);
-    ui::Text(state.action.kind == TokenActionKind::Activate ? "Activating\xE2\x80\xA6" : "Deactivating\xE2\x80\xA6",
-             p.text_muted);
+    ui::Spinner(kSpinnerRadius, p.text_muted);
+    ImGui::SameLine(0, kSpinnerGap);
+    ui::Text(status.text, p.text_muted);
     test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "pending");
-  } else if (const oat::Status blocked = PolicyBlock(state, t)) {
+  } else if (status.blocked) {
     // Active, yet its sign-ins are refused until an owner rotates it (or loosens the policy).
-    ui::Badge("Blocked by policy", p.warning);
-    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "Blocked by policy");
-    ui::Tooltip(blocked->message);
-    if (test_hook::Enabled()) test_hook::Status(prefix + names::kTokensRowBlockedSuffix, blocked->message);
+    ui::Badge(status.text, p.warning);
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, status.text);
+    ui::Tooltip(status.blocked->message);
+    if (test_hook::Enabled()) test_hook::Status(prefix + names::kTokensRowBlockedSuffix, status.blocked->message);
   } else {
-    ui::Badge(TokenStateWord(row.state), TokenStateColor(row.state));
-    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, TokenStateWord(row.state));
+    ui::Badge(status.text, TokenStateColor(row.state));
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, status.text);
   }
 
-  ImGui::TableSetColumnIndex(2);
-  CellStart();
-  ui::TextEllipsis(t.created_by, ImGui::GetContentRegionAvail().x, nullptr, p.text);
-
-  ImGui::TableSetColumnIndex(3);
-  CellStart();
-  TimeCell(format::ShortDate(t.created_at), p.text_muted, t.created_at,
-           "Created " + format::RelativeTime(t.created_at, state.now));
-
-  ImGui::TableSetColumnIndex(4);
-  CellStart();
-  const std::string last_used = t.last_used_at ? format::RelativeTime(*t.last_used_at, state.now) : "Never";
-  if (t.last_used_at) {
-    TimeCell(last_used, p.text_muted, *t.last_used_at);
-  } else {
-    ui::Text(last_used, p.text_faint);
+  // The columns a narrow window hides (TableSetColumnIndex is false) are left out.
+  if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::CreatedBy))) {
+    CellStart();
+    ui::TextEllipsis(t.created_by, ImGui::GetContentRegionAvail().x, nullptr, p.text);
   }
-  test_hook::MarkLastItem(prefix + names::kTokensRowLastUsedSuffix, last_used);
 
-  ImGui::TableSetColumnIndex(5);
-  CellStart();
-  std::string expires = "Never";
-  if (!t.expires_at) {
-    ui::Text(expires, p.text_faint);
-  } else {
-    const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(state.now);
-    const std::string relative = format::RelativeTime(*t.expires_at, state.now);
-    if (left <= 0) {
-      expires = format::ShortDate(*t.expires_at);
-      TimeCell(expires, p.text_faint, *t.expires_at, "Expired " + relative);
-    } else if (left <= kSoonSeconds) {
-      expires = "Expires " + relative;
-      TimeCell(expires, p.warning, *t.expires_at);
+  if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::Created))) {
+    CellStart();
+    TimeCell(format::ShortDate(t.created_at), p.text_muted, t.created_at,
+             "Created " + format::RelativeTime(t.created_at, state.now));
+  }
+
+  const std::string last_used = LastUsedText(t, state.now);
+  if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::LastUsed))) {
+    CellStart();
+    if (t.last_used_at) {
+      TimeCell(last_used, p.text_muted, *t.last_used_at);
     } else {
-      expires = format::ShortDate(*t.expires_at);
-      TimeCell(expires, p.text_muted, *t.expires_at, "Expires " + relative);
+      ui::Text(last_used, p.text_faint);
     }
+    test_hook::MarkLastItem(prefix + names::kTokensRowLastUsedSuffix, last_used);
   }
-  test_hook::MarkLastItem(prefix + names::kTokensRowExpiresSuffix, expires);
 
-  ImGui::TableSetColumnIndex(6);
+  if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::Expires))) {
+    CellStart();
+    const std::string expires = ExpiresText(t, state.now);
+    if (!t.expires_at) {
+      ui::Text(expires, p.text_faint);
+    } else {
+      const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(state.now);
+      const std::string relative = format::RelativeTime(*t.expires_at, state.now);
+      if (left <= 0) {
+        TimeCell(expires, p.text_faint, *t.expires_at, "Expired " + relative);
+      } else if (left <= kSoonSeconds) {
+        TimeCell(expires, p.warning, *t.expires_at);
+      } else {
+        TimeCell(expires, p.text_muted, *t.expires_at, "Expires " + relative);
+      }
+    }
+    test_hook::MarkLastItem(prefix + names::kTokensRowExpiresSuffix, expires);
+  }
+
+  ImGui::TableSetColumnIndex(kActionsColumn);
   RowMenu(state, row, index);
 
   if (test_hook::Enabled()) {  // what the row says, for tests that must not read pixels
@@ -359,6 +396,105 @@ void EmptyState(State& state, ImVec2 a, ImVec2 b) {
                    fonts.body, p.text_muted);
 }
 
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Columns: what shows, how wide
+// -----------------------------------------------------------------------------------------------
+
+// Each column is as wide as what it holds: its widest cell, or its header with the sort arrow
+// (a creator's name is cut at kCellMaxWidth). Label takes what is left of the card, but no less
+// than its widest label (at least kLabelMinWidth; beyond kLabelMaxWidth a label is cut, whole in
+// its tooltip and in the drawer). When the card is too narrow for all that, columns go, in
+// kHideOrder, until it fits: Label, Status and the row's menu always show, and what a hidden
+// column said is in the details drawer.
+constexpr float kLabelMinWidth = 160;
+constexpr float kLabelMaxWidth = 300;
+constexpr float kCellMaxWidth = 200;
+constexpr float kSortArrowGap = 8;      // between a header and its sort arrow
+constexpr float kSortArrowHalf = 3.5f;  // half the arrow's width
+// Who made a token and when tell least about what to do with it; whether it is still used and
+// when it stops working tell most.
+constexpr TokenColumn kHideOrder[] = {TokenColumn::Created, TokenColumn::CreatedBy, TokenColumn::LastUsed,
+                                      TokenColumn::Expires};
+
+const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES", ""};
+static_assert(std::size(names::kTokensHeaderColumns) == kColumns);
+
+float TextWidth(const char* text, ImFont* font = nullptr) {
+  if (font) ImGui::PushFont(font);
+  const float width = ImGui::CalcTextSize(text).x;
+  if (font) ImGui::PopFont();
+  return width;
+}
+float TextWidth(const std::string& text, ImFont* font = nullptr) { return TextWidth(text.c_str(), font); }
+
+// As ui::Badge lays it out: the word in the small font, after a dot, padded.
+float BadgeWidth(const char* text) { return TextWidth(text, theme::GetFonts().small) + 31; }
+
+// The content width of each column that shows (the least Label gets); 0 for a hidden one.
+struct ColumnWidths {
+  float width[kColumns] = {};
+  bool Shown(int column) const { return width[column] > 0; }
+};
+
+// INNER_WIDTH: the card's, less the scrollbar when the rows scroll.
+ColumnWidths FitColumns(const State& state, const std::vector<Row>& rows, float inner_width) {
+  const theme::Fonts& fonts = theme::GetFonts();
+  float want[kColumns];
+  for (int column = 0; column < kActionsColumn; ++column) {
+    want[column] = TextWidth(kHeaders[column], fonts.small) + kSortArrowGap + 2 * kSortArrowHalf;
+  }
+  want[kActionsColumn] = kMenuButton;
+  auto widen = [&](TokenColumn column, float width) {
+    float& w = want[static_cast<int>(column)];
+    w = std::max(w, width);
+  };
+  for (const Row& row : rows) {
+    const oat::AccessToken& t = *row.token;
+    widen(TokenColumn::Label, TextWidth(t.label, fonts.strong));
+    const StatusCell status = StatusOf(state, row);
+    if (!status.busy) widen(TokenColumn::Status, BadgeWidth(status.text));
+    // Room for the verb a change in flight shows in place of the badge: no column comes and goes
+    // while it is in flight.
+    if (row.state != oat::TokenState::Expired) {
+      const char* verb = row.state == oat::TokenState::Active ? kDeactivating : kActivating;
+      widen(TokenColumn::Status, kSpinnerRadius * 2 + kSpinnerGap + TextWidth(verb));
+    }
+    widen(TokenColumn::CreatedBy, std::min(TextWidth(t.created_by), kCellMaxWidth));
+    widen(TokenColumn::Created, TextWidth(format::ShortDate(t.created_at)));
+    widen(TokenColumn::LastUsed, TextWidth(LastUsedText(t, state.now)));
+    widen(TokenColumn::Expires, TextWidth(ExpiresText(t, state.now)));
+  }
+  float& label = want[static_cast<int>(TokenColumn::Label)];
+  label = std::clamp(label, kLabelMinWidth, kLabelMaxWidth);
+
+  // Each column costs its content and a cell's padding on either side.
+  ColumnWidths fit;
+  float left = inner_width;
+  for (const int column : {static_cast<int>(TokenColumn::Label), static_cast<int>(TokenColumn::Status), kActionsColumn}) {
+    fit.width[column] = want[column];
+    left -= want[column] + 2 * kCellPadX;
+  }
+  for (auto it = std::rbegin(kHideOrder); it != std::rend(kHideOrder); ++it) {
+    const int column = static_cast<int>(*it);
+    if (want[column] + 2 * kCellPadX > left) break;
+    fit.width[column] = want[column];
+    left -= want[column] + 2 * kCellPadX;
+  }
+  return fit;
+}
+
+// A header's click: the sorted column again turns the order around; another sorts by it (the
+// dates of creation and use newest first). The order is the state's, not the Dear ImGui table's
+// (which would move it to another column when the sorted one hides).
+void SortBy(TokensTable& view, TokenColumn column) {
+  if (view.sort_column == column) {
+    view.sort_ascending = !view.sort_ascending;
+    return;
+  }
+  view.sort_column = column;
+  view.sort_ascending = column != TokenColumn::Created && column != TokenColumn::LastUsed;
+}
+
 }  // namespace
 
 // -----------------------------------------------------------------------------------------------
@@ -399,64 +535,50 @@ void DrawTokensTable(State& state, float width, float height) {
 
   const std::vector<Row> rows = VisibleRows(state);
   const float table_height = rows.empty() ? header_height : height - 1;
+  const bool scrolls = ui::TableNaturalHeight(rows.size(), kRowHeight, kCellPadY) > height;
+  const ColumnWidths fit = FitColumns(state, rows, width - (scrolls ? ImGui::GetStyle().ScrollbarSize : 0));
 
-  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY |
-                                     ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerH |
-                                     ImGuiTableFlags_PadOuterX | ImGuiTableFlags_NoSavedSettings;
-  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(16, kCellPadY));
+  constexpr ImGuiTableFlags kFlags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit |
+                                     ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX |
+                                     ImGuiTableFlags_NoSavedSettings;
+  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(kCellPadX, kCellPadY));
   ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::Alpha(p.border, 0.8f));
   ImGui::PushStyleColor(ImGuiCol_HeaderHovered, theme::Alpha(p.border, 0.5f));
   ImGui::PushStyleColor(ImGuiCol_HeaderActive, theme::Alpha(p.border, 0.8f));
   ImGui::SetCursorScreenPos(pos);
   if (ImGui::BeginTable("##tokens", kColumns, kFlags, ImVec2(width, table_height))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Label", ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoHide, 2.6f,
-                            static_cast<ImGuiID>(TokenColumn::Label));
-    ImGui::TableSetupColumn("Status", ImGuiTableColumnFlags_WidthFixed, 148,
-                            static_cast<ImGuiID>(TokenColumn::Status));
-    ImGui::TableSetupColumn("Created by", ImGuiTableColumnFlags_WidthStretch, 1.2f,
-                            static_cast<ImGuiID>(TokenColumn::CreatedBy));
-    ImGui::TableSetupColumn("Created",
-                            ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_DefaultSort |
-                                ImGuiTableColumnFlags_PreferSortDescending,
-                            112, static_cast<ImGuiID>(TokenColumn::Created));
-    ImGui::TableSetupColumn("Last used",
-                            ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_PreferSortDescending, 128,
-                            static_cast<ImGuiID>(TokenColumn::LastUsed));
-    ImGui::TableSetupColumn("Expires", ImGuiTableColumnFlags_WidthFixed, 150,
-                            static_cast<ImGuiID>(TokenColumn::Expires));
-    ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoSort, 44, 99);
-
-    if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsDirty) {
-      if (specs->SpecsCount > 0) {
-        state.tokens_table.sort_column = static_cast<TokenColumn>(specs->Specs[0].ColumnUserID);
-        state.tokens_table.sort_ascending = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+    for (int column = 0; column < kColumns; ++column) {
+      if (column == static_cast<int>(TokenColumn::Label)) {
+        ImGui::TableSetupColumn(kHeaders[column], ImGuiTableColumnFlags_WidthStretch, 1, column);
+      } else {
+        const ImGuiTableColumnFlags hidden = fit.Shown(column) ? 0 : ImGuiTableColumnFlags_Disabled;
+        ImGui::TableSetupColumn(kHeaders[column], ImGuiTableColumnFlags_WidthFixed | hidden,
+                                std::max(fit.width[column], 1.0f), column);
       }
-      specs->SpecsDirty = false;
     }
 
-    static const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES", ""};
-    static_assert(std::size(names::kTokensHeaderColumns) == kColumns);
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::PushFont(fonts.small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);
     for (int column = 0; column < kColumns; ++column) {
-      ImGui::TableSetColumnIndex(column);
+      if (!ImGui::TableSetColumnIndex(column)) continue;  // hidden
       // Dear ImGui puts the sort arrow at the column's far edge; ours follows the label.
       const ImVec2 label_pos = ImGui::GetCursorScreenPos();
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 0));
       ImGui::TableHeader((std::string("##") + names::kTokensHeaderColumns[column]).c_str());
       ImGui::PopStyleColor();
-      const bool hovered = ImGui::IsItemHovered();
+      const bool hovered = ImGui::IsItemHovered() && column != kActionsColumn;
       if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+      if (hovered && ImGui::IsItemClicked()) SortBy(state.tokens_table, static_cast<TokenColumn>(column));
       test_hook::MarkLastItem(names::kTokensHeaderPrefix + std::string(names::kTokensHeaderColumns[column]));
       const bool sorted = static_cast<int>(state.tokens_table.sort_column) == column;
       ImDrawList* cell = ImGui::GetWindowDrawList();
       cell->AddText(label_pos, theme::U32(sorted || hovered ? p.text : p.text_muted), kHeaders[column]);
       if (sorted) {
-        const float x = label_pos.x + ImGui::CalcTextSize(kHeaders[column]).x + 8;
+        const float x = label_pos.x + ImGui::CalcTextSize(kHeaders[column]).x + kSortArrowGap;
         const float cy = label_pos.y + ImGui::GetTextLineHeight() * 0.5f;
-        const float k = 3.5f;
+        const float k = kSortArrowHalf;
         const float dir = state.tokens_table.sort_ascending ? -1.0f : 1.0f;  // up when ascending
         cell->AddTriangleFilled(ImVec2(x, cy - k * 0.6f * dir), ImVec2(x + 2 * k, cy - k * 0.6f * dir),
                                 ImVec2(x + k, cy + k * 0.6f * dir), theme::U32(p.primary));
