@@ -1,14 +1,25 @@
-// Starts the OAT console: checks for WebGL 2, reads config.json, downloads the program with
-// a progress bar (build.json, written by the build, gives its size when the transfer is
-// compressed), then hands over to oat_console.js (emscripten's loader) with the arguments
-// the program reads (see web/src/main.cpp):
-//   --api-base URL   from config.json's "apiBase" ("" = this page's origin)
-//   --test-hook      when the page was opened with ?test=1
-//   --registry-host HOST[:PORT]  from config.json's "registryHost" (oatd serve --registry-host
-//                    adds it), for the "docker login HOST -u ORG" line
+// Starts the OAT console, with no request waiting on another:
+//   1. asks at once for config.json, the program's .wasm and its .js (their content-hashed names
+//      are written into this script's tag by the build; build.json says the same to a page
+//      that lacks them), unless the browser has no WebGL 2 at all;
+//   2. meanwhile makes the WebGL 2 context on the page's own canvas (the program later gets
+//      that same context) and, if it cannot, stops the downloads and says why;
+//   3. compiles the .wasm while it downloads (WebAssembly.instantiateStreaming, served as
+//      application/wasm), filling the progress bar from the bytes received (the build gives
+//      the uncompressed size, so a compressed transfer counts too);
+//   4. runs oat_console.js (emscripten's glue) with the arguments the program reads
+//      (web/src/main.cpp):
+//        --api-base URL   from config.json's "apiBase" ("" = this page's origin)
+//        --test-hook      when the page was opened with ?test=1
+//        --registry-host HOST[:PORT]  from config.json's "registryHost" (oatd serve
+//                         --registry-host adds it), for the "docker login HOST -u ORG" line
+// The splash goes with the program's first frame. performance.mark() names each step
+// ("oat:loader", "oat:webgl", "oat:config", "oat:compiled", "oat:runtime") for the console
+// benchmark.
 (function () {
   "use strict";
 
+  var script = document.currentScript;
   var canvas = document.getElementById("canvas");
   var splash = document.getElementById("splash");
   var bar = splash.querySelector(".bar");
@@ -21,6 +32,9 @@
     }
   } catch (e) { /* storage may be off; the dark default stands */ }
 
+  function mark(name) {
+    if (window.performance && performance.mark) performance.mark(name);
+  }
   function setStatus(text) { statusLine.textContent = text; }
   function setProgress(fraction) {
     if (fraction < 0) {
@@ -36,11 +50,19 @@
     setStatus(message);
   }
 
-  function hasWebGL2() {
+  // The canvas sized as the program sizes it (its CSS size times the pixel ratio: web/src/main.cpp
+  // DrawingBufferSize), with the attributes its GLFW window asks for (no depth or stencil
+  // buffer, no multisampling): the program's getContext() returns this very context, and
+  // nothing is resized before the first frame.
+  function webgl2() {
     try {
-      return !!document.createElement("canvas").getContext("webgl2");
+      var box = canvas.getBoundingClientRect();
+      var ratio = window.devicePixelRatio > 0 ? window.devicePixelRatio : 1;
+      canvas.width = Math.max(1, Math.round(Math.max(1, box.width) * ratio));
+      canvas.height = Math.max(1, Math.round(Math.max(1, box.height) * ratio));
+      return canvas.getContext("webgl2", { alpha: true, depth: false, stencil: false, antialias: false });
     } catch (e) {
-      return false;
+      return null;
     }
   }
 
@@ -52,51 +74,59 @@
       .catch(function () { return {}; });
   }
 
-  // The whole body as an ArrayBuffer, reporting progress (0..1, or -1 while the size is not
-  // known). A compressed transfer's Content-Length does not count the bytes the stream yields,
-  // so then the size comes from SIZE, a promise of the uncompressed size (build.json, written
-  // beside the program when it is built), if it names one.
-  function download(url, size, onProgress) {
-    return fetch(url).then(function (response) {
-      if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
-      var total = response.headers.get("Content-Encoding") ? 0 : Number(response.headers.get("Content-Length")) || 0;
-      if (!response.body) {
-        onProgress(-1);
-        return response.arrayBuffer();
-      }
-      size.then(function (bytes) { if (!total && bytes > 0) total = bytes; });
-      var reader = response.body.getReader();
-      var chunks = [];
-      var received = 0;
-      function next() {
-        return reader.read().then(function (step) {
-          if (step.done) {
-            var bytes = new Uint8Array(received);
-            var offset = 0;
-            chunks.forEach(function (c) { bytes.set(c, offset); offset += c.length; });
-            return bytes.buffer;
-          }
-          chunks.push(step.value);
-          received += step.value.length;
-          onProgress(total ? received / total : -1);
-          return next();
-        });
-      }
-      return next();
+  // The program's files: from this script's tag, else build.json, else the plain names.
+  function programFiles() {
+    var data = script ? script.dataset : {};
+    var stamped = function (v) { return typeof v === "string" && v !== "" && v.charAt(0) !== "@"; };
+    if (stamped(data.wasm) && stamped(data.js)) {
+      return Promise.resolve({ wasm: data.wasm, js: data.js, wasmBytes: Number(data.wasmBytes) || 0 });
+    }
+    return loadJson("build.json").then(function (info) {
+      return {
+        wasm: typeof info.wasm === "string" ? info.wasm : "oat_console.wasm",
+        js: typeof info.js === "string" ? info.js : "oat_console.js",
+        wasmBytes: Number(info.wasmBytes) || 0
+      };
     });
   }
 
-  function hideSplashAfterFirstFrames() {
-    var frames = 0;
-    function tick() {
-      if (++frames < 3) return window.requestAnimationFrame(tick);
-      splash.classList.add("hidden");
+  // The response to `url` again, its body counted as it streams by (onProgress: 0..1, or -1
+  // while the size is unknown). A compressed transfer's Content-Length does not count the bytes
+  // the stream yields, so then the size is `size` (uncompressed), when known.
+  function counted(response, size, onProgress) {
+    if (!response.ok) throw new Error(response.url + " answered HTTP " + response.status);
+    var total = response.headers.get("Content-Encoding") ? size : Number(response.headers.get("Content-Length")) || size;
+    if (!response.body || typeof TransformStream !== "function") {
+      onProgress(-1);
+      return response;
     }
-    window.requestAnimationFrame(tick);
+    var received = 0;
+    var counter = new TransformStream({
+      transform: function (chunk, controller) {
+        received += chunk.byteLength;
+        onProgress(total ? received / total : -1);
+        controller.enqueue(chunk);
+      }
+    });
+    return new Response(response.body.pipeThrough(counter), {
+      status: response.status,
+      headers: { "Content-Type": "application/wasm" }
+    });
   }
 
-  if (!hasWebGL2()) {
-    fail("The OAT console needs WebGL 2, which this browser does not offer or has turned off.");
+  // Compiles while downloading (the counted response says application/wasm, whatever the
+  // server said); a browser without streaming compiles the whole download at the end.
+  function instantiate(response, imports) {
+    if (WebAssembly.instantiateStreaming && response.headers.get("Content-Type") === "application/wasm") {
+      return WebAssembly.instantiateStreaming(response, imports);
+    }
+    return response.arrayBuffer().then(function (bytes) { return WebAssembly.instantiate(bytes, imports); });
+  }
+
+  var noWebGL2 = "The OAT console needs WebGL 2, which this browser does not offer or has turned off.";
+  mark("oat:loader");
+  if (typeof WebGL2RenderingContext !== "function") {
+    fail(noWebGL2);
     return;
   }
 
@@ -104,43 +134,73 @@
   if (new URLSearchParams(window.location.search).get("test") === "1") args.push("--test-hook");
 
   setStatus("Downloading\u2026");
-  // build.json names the program's files by their content (a browser keeps those for a year and
-  // asks again only for a new build); without it, the plain names.
-  var build = loadJson("build.json");
-  var wasmSize = build.then(function (info) { return Number(info.wasmBytes) || 0; });
-  var program = build.then(function (info) {
-    return {
-      wasm: typeof info.wasm === "string" ? info.wasm : "oat_console.wasm",
-      js: typeof info.js === "string" ? info.js : "oat_console.js"
-    };
+  // The downloads start before the WebGL context is made (which takes a while the first time),
+  // and stop if it cannot be.
+  var downloads = typeof AbortController === "function" ? new AbortController() : null;
+  var signal = downloads ? downloads.signal : undefined;
+  var config = loadJson("config.json").then(function (c) { mark("oat:config"); return c || {}; });
+  var files = programFiles();
+  var wasm = files.then(function (f) {
+    return fetch(f.wasm, { signal: signal }).then(function (r) { return counted(r, f.wasmBytes, setProgress); });
   });
-  var js = "oat_console.js";
-  Promise.all([loadJson("config.json"), program.then(function (files) {
-    js = files.js;
-    return download(files.wasm, wasmSize, setProgress);
-  })])
+  // The glue downloads beside the program (a preload), and runs once config.json has said
+  // what arguments to give it.
+  var stopped = false;
+  files.then(function (f) {
+    if (stopped) return;
+    var hint = document.createElement("link");
+    hint.rel = "preload";
+    hint.as = "script";
+    hint.href = f.js;
+    document.head.appendChild(hint);
+  });
+
+  if (!webgl2()) {
+    stopped = true;
+    if (downloads) downloads.abort();
+    fail(noWebGL2);
+    return;
+  }
+  mark("oat:webgl");
+
+  Promise.all([config, files])
     .then(function (results) {
-      var config = results[0] || {};
-      var apiBase = typeof config.apiBase === "string" ? config.apiBase : "";
-      if (typeof config.registryHost === "string" && config.registryHost) {
-        args.push("--registry-host", config.registryHost);
-      }
-      setStatus("Starting\u2026");
+      var c = results[0];
+      var apiBase = typeof c.apiBase === "string" ? c.apiBase : "";
+      if (typeof c.registryHost === "string" && c.registryHost) args.push("--registry-host", c.registryHost);
       window.Module = {
         canvas: canvas,
         arguments: ["--api-base", apiBase].concat(args),
-        wasmBinary: results[1],
+        // Emscripten's hook for instantiating the program ourselves: streaming, with progress.
+        instantiateWasm: function (imports, done) {
+          wasm.then(function (response) { return instantiate(response, imports); })
+            .then(function (result) {
+              mark("oat:compiled");
+              setStatus("Starting\u2026");
+              done(result.instance, result.module);
+            })
+            .catch(function (e) { fail("The console could not be loaded: " + e.message); });
+          return {};
+        },
         print: function (text) { console.log(text); },
         printErr: function (text) { console.error(text); },
-        onRuntimeInitialized: hideSplashAfterFirstFrames,
+        // Before main(): this frame callback runs just ahead of the program's first, so the
+        // splash is gone in the frame that first shows the console.
+        onRuntimeInitialized: function () {
+          mark("oat:runtime");
+          window.requestAnimationFrame(function () { splash.classList.add("hidden"); });
+        },
         onAbort: function (what) { fail("The console stopped: " + what); }
       };
-      var script = document.createElement("script");
-      script.src = js;
-      script.onerror = function () { fail(js + " could not be loaded."); };
-      document.body.appendChild(script);
+      var glue = document.createElement("script");
+      glue.src = results[1].js;
+      glue.onerror = function () { fail(results[1].js + " could not be loaded."); };
+      document.body.appendChild(glue);
     })
     .catch(function (e) {
       fail("The console could not be loaded: " + e.message);
     });
+  wasm.catch(function (e) {
+    if (!signal || !signal.aborted) fail("The console could not be loaded: " + e.message);
+  });
 })();

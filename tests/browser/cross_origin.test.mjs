@@ -129,8 +129,8 @@ function preflight(origin) {
 /** The static host's own view: it served the console and its config, and never saw the API. */
 function assertStaticOnly(host) {
   const paths = host.hits.map((h) => `${h.method} ${h.path} ${h.status}`);
-  // The program by the names build.json gives it (its content's hash).
-  for (const f of ['', 'loader.js', 'build.json', 'config.json', /^oat_console\.[0-9a-f]{12}\.js$/,
+  // The program by the names the build wrote into the page (its content's hash).
+  for (const f of ['', 'loader.js', 'config.json', /^oat_console\.[0-9a-f]{12}\.js$/,
     /^oat_console\.[0-9a-f]{12}\.wasm$/]) {
     const served = (path) => (typeof f === 'string' ? path === `${PREFIX}${f}`
       : path.startsWith(PREFIX) && f.test(path.slice(PREFIX.length)));

@@ -1,26 +1,27 @@
 // Figures of the console in headless Chromium, for docs/benchmarks-console.md. Measures, never
 // asserts (not a test: the runner's glob *.test.mjs leaves it out).
 //
-//   node tests/browser/figures.mjs [--runs N] [--seconds S]
+//   node tests/browser/figures.mjs [--runs N] [--seconds S] [--load-only]
 //
 // Environment as for the tests: OATD, CONSOLE_DIR (default build/wasm/web/console), CHROMIUM,
 // OAT_TEST_BACKEND (and OAT_TEST_POSTGRES; tests/lib/database.mjs).
-//   1. Download size: oat_console.wasm + .js (and the shell), raw and gzip -9, and what Chromium
-//      received from oatd (Resource Timing transferSize) from a copy of the console without .gz
-//      files and from one with precompressed siblings (oatd sends those with Content-Encoding:
-//      gzip; the build's own if it makes them, else gzip -9 here).
-//   2. Time to first frame: navigation start to window.__oat_frames >= 1 (?test=1), cold cache,
-//      median of N fresh browser contexts.
+//   1. Download size: each file of the console, raw, gzip -9 and brotli -q 11, and what Chromium
+//      received from oatd on a first visit (Resource Timing transferSize, headers included):
+//      from a copy of the console without precompressed siblings, from the build as it is with
+//      Accept-Encoding limited to gzip, and from the build as it is (Brotli).
+//   2. Time to the console: navigation start to the first frame the console draws
+//      (window.__oat_frames >= 1, ?test=1; the loading page is gone in that frame), cold cache,
+//      median of N fresh browser contexts; and the loader's steps (performance marks).
 //   3. Frame time with 100 tokens (Business organization) and 10,000 audit events: for S seconds
 //      on the tokens table (and on the activity view, when the console has one), the interval
 //      between animation frames and the time the console's own frame callback takes (the page's
 //      requestAnimationFrame wrapped by an init script).
 import {
-  cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync,
+  cpSync, mkdtempSync, readFileSync, readdirSync, rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { dropTestDatabase, testDatabase } from '../lib/database.mjs';
 import {
   CONSOLE_DIR, CHROMIUM, Console, Oatd, consoleArgs, launchBrowser, seed, sleep,
@@ -33,6 +34,7 @@ const opt = (name, fallback) => {
 };
 const RUNS = opt('--runs', 7);
 const SECONDS = opt('--seconds', 5);
+const LOAD_ONLY = args.includes('--load-only');
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = (n) => `${n.toFixed(1)} ms`;
@@ -68,20 +70,25 @@ async function seedFigures(dir) {
 // 1. Size
 // ---------------------------------------------------------------------------------------------
 
+const PACKED = /\.(gz|br)$/;
+
 function fileSizes(dir) {
   const rows = [];
   for (const name of readdirSync(dir).sort()) {
-    if (name.endsWith('.gz')) continue;
+    if (PACKED.test(name)) continue;
     const bytes = readFileSync(join(dir, name));
-    rows.push({ name, raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length });
+    rows.push({
+      name, raw: bytes.length, gz: gzipSync(bytes, { level: 9 }).length,
+      br: brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    });
   }
   return rows;
 }
 
 /** What Chromium received for each file of the console, loading it once from SERVER. */
-async function transferred(browser, server) {
+async function transferred(browser, server, headers = {}) {
   const world = { server, browser };
-  const c = await Console.open(world, 'figures-size');
+  const c = await Console.open(world, 'figures-size', { headers });
   const entries = await c.page.evaluate(() => performance.getEntriesByType('resource').map((e) => ({
     name: new URL(e.name).pathname.slice(1), transfer: e.transferSize, encoded: e.encodedBodySize,
     decoded: e.decodedBodySize,
@@ -111,7 +118,7 @@ const FIRST_FRAME_SCRIPT = () => {
 };
 
 async function firstFrame(browser, server) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   await context.addInitScript(FIRST_FRAME_SCRIPT);
   const page = await context.newPage();
   await page.goto(`${server.url}/?test=1`);
@@ -119,7 +126,8 @@ async function firstFrame(browser, server) {
   const t = await page.evaluate(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('.wasm'));
-    return { first: window.__oat_first_frame_ms, dcl: nav.domContentLoadedEventEnd, wasmEnd: wasm ? wasm.responseEnd : NaN };
+    const marks = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+    return { first: window.__oat_first_frame_ms, dcl: nav.domContentLoadedEventEnd, wasmEnd: wasm ? wasm.responseEnd : NaN, marks };
   });
   await context.close();
   return t;
@@ -243,10 +251,9 @@ async function seedLoad(server, bearer) {
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'oat-figures-'));
-  const gzDir = join(dir, 'console-gz');
   const plainDir = join(dir, 'console-plain');
   let server;
-  let gzServer;
+  let builtServer;
   let browser;
   try {
     await seedFigures(dir);
@@ -261,56 +268,56 @@ async function main() {
     const sizes = fileSizes(CONSOLE_DIR);
     say('## Size');
     say();
-    header('file', 'raw', 'gzip -9');
-    for (const f of sizes) row(f.name, kb(f.raw), kb(f.gz));
-    const app = sizes.filter((f) => f.name === 'oat_console.wasm' || f.name === 'oat_console.js');
-    row(bold('wasm + js'), bold(kb(total(app, 'raw'))), bold(kb(total(app, 'gz'))));
+    header('file', 'raw', 'gzip -9', 'brotli -q 11');
+    for (const f of sizes) row(f.name, kb(f.raw), kb(f.gz), kb(f.br));
+    const app = sizes.filter((f) => /^oat_console\.[0-9a-f]{12}\.(wasm|js)$/.test(f.name));
+    row(bold('program (wasm + js)'), bold(kb(total(app, 'raw'))), bold(kb(total(app, 'gz'))), bold(kb(total(app, 'br'))));
     say();
-    // Two copies of the console: without any .gz sibling, and with them (the build's own when it
-    // makes them, else gzip -9 here).
-    cpSync(CONSOLE_DIR, plainDir, { recursive: true, filter: (src) => !src.endsWith('.gz') });
-    cpSync(CONSOLE_DIR, gzDir, { recursive: true });
-    const builtGz = [];
-    for (const f of ['oat_console.wasm', 'oat_console.js']) {
-      if (existsSync(join(gzDir, `${f}.gz`))) {
-        builtGz.push(`${f}.gz ${kb(statSync(join(gzDir, `${f}.gz`)).size)}`);
-      } else {
-        writeFileSync(join(gzDir, `${f}.gz`), gzipSync(readFileSync(join(gzDir, f)), { level: 9 }));
-      }
-    }
-    if (builtGz.length) {
-      say(`The build ships precompressed siblings: ${builtGz.join(', ')}.`);
-      say();
-    }
+    // A copy of the console without its precompressed siblings, and the build as it is.
+    cpSync(CONSOLE_DIR, plainDir, { recursive: true, filter: (src) => !PACKED.test(src) });
     server = await Oatd.start(dir, { args: consoleArgs(plainDir) });
-    gzServer = await Oatd.start(dir, { args: consoleArgs(gzDir) });
-    const plain = await transferred(browser, server);
-    const packed = await transferred(browser, gzServer);
-    say('Received by Chromium (Resource Timing `transferSize`: body + headers):');
+    builtServer = await Oatd.start(dir, { args: consoleArgs(CONSOLE_DIR) });
+    const kinds = [
+      ['without precompressed files', await transferred(browser, server)],
+      ['as built, gzip only', await transferred(browser, builtServer, { 'Accept-Encoding': 'gzip, deflate' })],
+      ['as built (Brotli)', await transferred(browser, builtServer)],
+    ];
+    say('Received by Chromium on a first visit (Resource Timing `transferSize`: body + headers):');
     say();
-    header('file', 'without .gz siblings', 'with .gz siblings');
-    const pairs = plain.map((e) => [e, packed.find((x) => x.name === e.name)]);
-    for (const [e, p] of pairs) row(e.name, kb(e.transfer), p ? kb(p.transfer) : '-');
-    const matched = pairs.map(([, p]) => p).filter(Boolean);
-    row(bold('total'), bold(kb(total(plain, 'transfer'))), bold(kb(total(matched, 'transfer'))));
+    header('file', ...kinds.map(([what]) => what));
+    for (const e of kinds[0][1]) {
+      row(e.name.replace(/\.[0-9a-f]{12}\./, '.<hash>.'), ...kinds.map(([, list]) => {
+        const x = list.find((y) => y.name === e.name);
+        return x ? kb(x.transfer) : '-';
+      }));
+    }
+    row(bold('total'), ...kinds.map(([, list]) => bold(kb(total(list, 'transfer')))));
     say();
 
-    // 2. First frame (cold: a fresh context each time), as built and precompressed.
-    say(`## Time to first frame (${RUNS} cold loads each)`);
+    // 2. First frame (cold: a fresh context each time), as built.
+    say(`## Time to the console (${RUNS} cold loads)`);
     say();
-    header('served', 'first frame: median', 'min', 'max', '.wasm received (median)');
-    // Interleaved, so that neither kind of server gets the browser's warm-up or a busier moment.
-    const servedBy = [['without .gz siblings', server], ['with .gz siblings', gzServer]];
-    const results = servedBy.map(() => []);
-    for (let i = 0; i < RUNS; ++i) {
-      for (let k = 0; k < servedBy.length; ++k) results[k].push(await firstFrame(browser, servedBy[k][1]));
-    }
-    for (const [k, [what]] of servedBy.entries()) {
-      const runs = results[k];
-      const first = runs.map((r) => r.first);
-      row(what, ms(median(first)), ms(Math.min(...first)), ms(Math.max(...first)), ms(median(runs.map((r) => r.wasmEnd))));
-    }
+    const runs = [];
+    for (let i = 0; i < RUNS; ++i) runs.push(await firstFrame(browser, builtServer));
+    const first = runs.map((r) => r.first);
+    say(`First frame: median ${ms(median(first))}, min ${ms(Math.min(...first))}, max ${ms(Math.max(...first))} ` +
+      `(${first.map((f) => f.toFixed(0)).join(', ')} ms).`);
     say();
+    say('The steps, each the median over the loads, from navigation start:');
+    say();
+    header('step', 'median');
+    const steps = [
+      ['loader.js runs', 'oat:loader'], ['WebGL 2 context made', 'oat:webgl'], ['config.json read', 'oat:config'],
+      ['program compiled (streaming)', 'oat:compiled'], ['runtime ready, main() starts', 'oat:runtime'],
+    ];
+    for (const [what, name] of steps) {
+      const values = runs.map((r) => r.marks[name]).filter((v) => v !== undefined);
+      if (values.length) row(what, ms(median(values)));
+    }
+    row('.wasm fully received', ms(median(runs.map((r) => r.wasmEnd))));
+    row(bold('first frame of the console'), bold(ms(median(first))));
+    say();
+    if (LOAD_ONLY) return;
 
     // 3. Frame time under load.
     const bearer = await server.signIn('owner');
@@ -373,7 +380,7 @@ async function main() {
   } finally {
     await browser?.close().catch(() => {});
     await server?.stop();
-    await gzServer?.stop();
+    await builtServer?.stop();
     rmSync(dir, { recursive: true, force: true });
     await dropTestDatabase(dir);
   }

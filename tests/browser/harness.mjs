@@ -169,12 +169,14 @@ export class Console {
     page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
   }
 
-  static async open(world, name, { hash = '', base } = {}) {
+  /** HEADERS: sent with every request of the page (Playwright's extraHTTPHeaders). */
+  static async open(world, name, { hash = '', base, headers } = {}) {
     base = base ?? `${world.server.url}/`;
     const origin = new URL(base).origin;
     const context = await world.browser.newContext({
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: 1,
+      ...(headers ? { extraHTTPHeaders: headers } : {}),
       permissions: ['clipboard-read', 'clipboard-write'],
     });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });

@@ -1,13 +1,15 @@
 // The page around the console (shell/): a progress bar while the program downloads, compressed
-// or not, and a plain message when the browser has no WebGL 2.
+// (Brotli, gzip) or not, a plain message when the browser has no WebGL 2, and caching.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ARTIFACTS, WAIT_MS, launchBrowser, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
-// The program as the loader fetches it: named by its content (build.json says which).
+// The program as the loader fetches it: named by its content (the build writes the names into
+// the page).
 const PROGRAM_RE = /^\/oat_console\.[0-9a-f]{12}\.wasm$/;
+const GLUE_RE = /^\/oat_console\.[0-9a-f]{12}\.js$/;
 
 // What the splash shows on every animation frame, from the page's first script on.
 const RECORD_SPLASH = () => {
@@ -62,9 +64,17 @@ function assertProgress(samples) {
   assert.equal(samples.at(-1).hidden, true, 'and the splash goes once the console draws');
 }
 
-test('a compressed download fills the progress bar (the size from build.json)', async () => {
-  const { samples, encoding } = await loadSlowly(world.browser, 'progress-gzip');
-  assert.equal(encoding, 'gzip', 'oatd sent the precompressed program');
+test('a Brotli download fills the progress bar (the size written into the page)', async () => {
+  const { samples, encoding } = await loadSlowly(world.browser, 'progress-brotli');
+  assert.equal(encoding, 'br', 'oatd sent the program precompressed with Brotli');
+  assertProgress(samples);
+});
+
+test('a gzip download, to a browser that accepts no Brotli, fills the progress bar too', async () => {
+  const { samples, encoding } = await loadSlowly(world.browser, 'progress-gzip', {
+    headers: { 'Accept-Encoding': 'gzip, deflate' },
+  });
+  assert.equal(encoding, 'gzip', 'oatd sent the gzip sibling');
   assertProgress(samples);
 });
 
@@ -76,12 +86,14 @@ test('an uncompressed download fills the progress bar (the size from Content-Len
   assertProgress(samples);
 });
 
-test('without WebGL 2 the page says so and downloads nothing', async () => {
+test('without WebGL 2 the page says so, and the program never arrives or runs', async () => {
   const browser = await launchBrowser({ args: ['--disable-webgl', '--disable-webgl2'] });
   try {
     const page = await browser.newPage();
     const requested = [];
+    const received = [];
     page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    page.on('requestfinished', (r) => received.push(new URL(r.url()).pathname));
     await page.goto(`${world.server.url}/?test=1`, { timeout: WAIT_MS });
     await page.waitForFunction(() => document.getElementById('splash').classList.contains('failed'), null,
       { timeout: WAIT_MS });
@@ -89,7 +101,10 @@ test('without WebGL 2 the page says so and downloads nothing', async () => {
       'The OAT console needs WebGL 2, which this browser does not offer or has turned off.');
     assert.ok(await page.isVisible('#splash-status'));
     await page.screenshot({ path: `${ARTIFACTS}/shell.no-webgl2.png` });
-    assert.ok(!requested.includes('/oat_console.wasm'), `requests: ${requested.join(', ')}`);
+    // The download may have started (it runs beside the making of the WebGL context), but was
+    // stopped; the glue was never asked for.
+    assert.ok(!received.some((p) => PROGRAM_RE.test(p)), `received: ${received.join(', ')}`);
+    assert.ok(!requested.some((p) => GLUE_RE.test(p)), `requests: ${requested.join(', ')}`);
     assert.equal(await page.evaluate(() => window.__oat_frames), undefined, 'the console never ran');
   } finally {
     await browser.close();

@@ -810,6 +810,28 @@ TEST_F(StaticFiles, ClientsNotAcceptingGzipGetThePlainFile) {
   }
 }
 
+TEST_F(StaticFiles, ABrotliSiblingIsPreferredByClientsAcceptingBrotli) {
+  root_.write("www/app.wasm.gz", "pretend-gzip");
+  root_.write("www/app.wasm.br", "pretend-brotli");
+  RawResponse r = fetch("/app.wasm", "Accept-Encoding: gzip, deflate, br, zstd\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("Content-Encoding"), "br");
+  EXPECT_EQ(r.header("Content-Type"), "application/wasm");
+  EXPECT_EQ(r.header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(r.body, "pretend-brotli");
+  // Brotli refused, or not named (a coding merely containing the letters is another coding):
+  // gzip.
+  for (const char* accept : {"Accept-Encoding: br;q=0, gzip\r\n", "Accept-Encoding: gzip\r\n",
+                             "Accept-Encoding: gzip, brx\r\n"}) {
+    RawResponse g = fetch("/app.wasm", accept);
+    EXPECT_EQ(g.header("Content-Encoding"), "gzip") << accept;
+    EXPECT_EQ(g.body, "pretend-gzip") << accept;
+  }
+  // Each representation has its own tag.
+  EXPECT_NE(fetch("/app.wasm", "Accept-Encoding: br\r\n").header("ETag"),
+            fetch("/app.wasm", "Accept-Encoding: gzip\r\n").header("ETag"));
+}
+
 TEST_F(StaticFiles, AFileNamedByItsContentHashIsCachedForAYearTheRestIsRevalidated) {
   root_.write("www/app.3f9a1c2b.wasm", kWasm);
   RawResponse hashed = fetch("/app.3f9a1c2b.wasm");

@@ -19,6 +19,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "client.h"
 #include "focus.h"
@@ -62,6 +63,14 @@ constexpr int kSettleFrames = 4;
 constexpr double kHeartbeatSeconds = 1.0;
 // A text field's caret blinks.
 constexpr double kCaretSeconds = 0.2;
+
+// The canvas's drawing buffer: the window's CSS size times the pixel ratio. shell/loader.js
+// sizes the canvas the same way before the program starts, so that nothing is resized (and the
+// WebGL drawing buffer made again) before the first frame.
+std::pair<int, int> DrawingBufferSize(const page::Viewport& viewport) {
+  return {std::max(1, static_cast<int>(std::lround(std::max(1.0f, viewport.width) * viewport.pixel_ratio))),
+          std::max(1, static_cast<int>(std::lround(std::max(1.0f, viewport.height) * viewport.pixel_ratio)))};
+}
 
 // Whether this animation frame must be drawn.
 bool NeedsFrame(App& app, const page::Viewport& viewport, double clock) {
@@ -204,11 +213,9 @@ void Frame(void* arg) {
   Pump(state);
   PublishRoute(app, /*new_entry=*/false);
 
-  // The canvas's drawing buffer: the window's CSS size times the pixel ratio.
   const float css_width = std::max(1.0f, viewport.width);
   const float css_height = std::max(1.0f, viewport.height);
-  const int width = std::max(1, static_cast<int>(std::lround(css_width * viewport.pixel_ratio)));
-  const int height = std::max(1, static_cast<int>(std::lround(css_height * viewport.pixel_ratio)));
+  const auto [width, height] = DrawingBufferSize(viewport);
   if (width != app.canvas_width || height != app.canvas_height) {
     page::SetCanvasPixelSize(width, height);
     app.canvas_width = width;
@@ -280,8 +287,15 @@ int main(int argc, char** argv) {
   glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
-  app.window = glfwCreateWindow(1280, 800, "OAT Console", nullptr, nullptr);
+  // Dear ImGui draws with neither; shell/loader.js checks for WebGL 2 with these attributes on
+  // this canvas, and the window gets that same context.
+  glfwWindowHint(GLFW_DEPTH_BITS, 0);
+  glfwWindowHint(GLFW_STENCIL_BITS, 0);
+  const auto [width, height] = DrawingBufferSize(page::ReadViewport());
+  app.window = glfwCreateWindow(width, height, "OAT Console", nullptr, nullptr);
   if (!app.window) return 1;
+  app.canvas_width = width;
+  app.canvas_height = height;
   glfwMakeContextCurrent(app.window);
 
   IMGUI_CHECKVERSION();

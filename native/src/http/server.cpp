@@ -206,26 +206,37 @@ struct ServerState {
     changed.notify_all();
   }
 
-  // A file under static_root, or nothing. With `gzip_ok`, a precompressed sibling
-  // ("app.wasm.gz" beside "app.wasm") is sent instead, with Content-Encoding: gzip. Every file
-  // has an ETag (its size and modification time, and the encoding); `if_none_match` naming it
-  // gets 304 without a body. A file whose name carries a content hash ("app.3f9a1c2b.wasm")
-  // never changes: it may be cached for a year; the rest is revalidated on every use.
-  std::optional<Response> serve_static(const std::string& path, bool gzip_ok,
+  // A file under static_root, or nothing. A precompressed sibling the client accepts is sent
+  // instead, with its Content-Encoding: "app.wasm.br" (Brotli) first, else "app.wasm.gz". Every
+  // file has an ETag (its size and modification time, and the encoding); `if_none_match`
+  // naming it gets 304 without a body. A file whose name carries a content hash
+  // ("app.3f9a1c2b.wasm") never changes: it may be cached for a year; the rest is revalidated
+  // on every use.
+  std::optional<Response> serve_static(const std::string& path,
+                                       std::optional<std::string_view> accept_encoding,
                                        std::optional<std::string_view> if_none_match) const;
 };
 
-// Whether an Accept-Encoding value admits gzip (not refused with q=0).
-bool accepts_gzip(std::optional<std::string_view> accept_encoding) {
+// Whether an Accept-Encoding value admits `coding` ("gzip", "br"): named as one of its
+// comma-separated codings (or "*"), and not refused with q=0.
+bool accepts_encoding(std::optional<std::string_view> accept_encoding, std::string_view coding) {
   if (!accept_encoding) return false;
-  std::string value(*accept_encoding);
-  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const auto at = value.find("gzip");
-  if (at == std::string::npos) return false;
-  const auto end = value.find(',', at);
-  const std::string params = value.substr(at + 4, end == std::string::npos ? std::string::npos : end - at - 4);
-  const auto q = params.find("q=");
-  return q == std::string::npos || std::strtod(params.c_str() + q + 2, nullptr) > 0;
+  std::string_view rest = *accept_encoding;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    const auto semicolon = item.find(';');
+    std::string_view name = item.substr(0, semicolon);
+    while (!name.empty() && (name.front() == ' ' || name.front() == '\t')) name.remove_prefix(1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+    if (!iequals(name, coding) && name != "*") continue;
+    if (semicolon == std::string_view::npos) return true;
+    const std::string params(item.substr(semicolon + 1));
+    const auto q = params.find("q=");
+    return q == std::string::npos || std::strtod(params.c_str() + q + 2, nullptr) > 0;
+  }
+  return false;
 }
 
 // Whether a file name carries a content hash: a part of 8 or more lower-case hex digits
@@ -264,7 +275,8 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
   return false;
 }
 
-std::optional<Response> ServerState::serve_static(const std::string& path, bool gzip_ok,
+std::optional<Response> ServerState::serve_static(const std::string& path,
+                                                  std::optional<std::string_view> accept_encoding,
                                                   std::optional<std::string_view> if_none_match) const {
   namespace fs = std::filesystem;
   if (static_root.empty() || path.empty() || path.front() != '/') return std::nullopt;
@@ -288,14 +300,18 @@ std::optional<Response> ServerState::serve_static(const std::string& path, bool 
   if (root_end != static_root.end()) return std::nullopt;
 
   fs::path source = real;
-  bool gzipped = false;
-  if (gzip_ok) {
+  std::string_view encoding;  // "" (identity), "br" or "gzip"
+  static constexpr std::pair<std::string_view, std::string_view> kSiblings[] = {{"br", ".br"},
+                                                                               {"gzip", ".gz"}};
+  for (const auto& [coding, suffix] : kSiblings) {
+    if (!accepts_encoding(accept_encoding, coding)) continue;
     fs::path packed = real;
-    packed += ".gz";
+    packed += std::string(suffix);
     const fs::path packed_real = fs::canonical(packed, ec);
     if (!ec && fs::is_regular_file(packed_real, ec) && packed_real.parent_path() == real.parent_path()) {
       source = packed_real;
-      gzipped = true;
+      encoding = coding;
+      break;
     }
   }
   const auto size = fs::file_size(source, ec);
@@ -303,9 +319,9 @@ std::optional<Response> ServerState::serve_static(const std::string& path, bool 
   const auto modified = fs::last_write_time(source, ec);
   if (ec) return std::nullopt;
   char etag[64];
-  std::snprintf(etag, sizeof etag, "\"%llx-%llx%s\"", static_cast<unsigned long long>(size),
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx%s%s\"", static_cast<unsigned long long>(size),
                 static_cast<unsigned long long>(modified.time_since_epoch().count()),
-                gzipped ? "-gz" : "");
+                encoding.empty() ? "" : "-", std::string(encoding).c_str());
   Response r;
   r.headers.emplace_back("ETag", etag);
   r.headers.emplace_back("Vary", "Accept-Encoding");
@@ -323,7 +339,7 @@ std::optional<Response> ServerState::serve_static(const std::string& path, bool 
   r.body = std::move(content).str();
   r.headers.emplace_back("Content-Type", std::string(mime_type(real)));
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  if (gzipped) r.headers.emplace_back("Content-Encoding", "gzip");
+  if (!encoding.empty()) r.headers.emplace_back("Content-Encoding", std::string(encoding));
   return r;
 }
 
@@ -509,8 +525,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       response_ = state_.router.route(request_, &pattern);
       route_ = pattern.empty() ? kRouteUnmatched : pattern;
       if (pattern.empty() && response_.status == 404 && (head_ || request_.method == "GET")) {
-        if (auto file = state_.serve_static(request_.path,
-                                            accepts_gzip(request_.header("accept-encoding")),
+        if (auto file = state_.serve_static(request_.path, request_.header("accept-encoding"),
                                             request_.header("if-none-match"))) {
           response_ = std::move(*file);
           route_ = kRouteStatic;
