@@ -1497,12 +1497,15 @@ TEST_F(PostgresStore, ADatabaseOfAnotherApplicationIsRefusedAndLeftUntouched) {
 }
 
 TEST_F(PostgresStore, AWriteThatKeepsMeetingConflictsForHalfASecondStillCommits) {
-  // A quota-style write (count, then insert) that lasts 20 ms loses to every short writer of the
-  // same organization that commits meanwhile. One such writer runs for 500 ms, committing every
-  // few milliseconds; on a loaded machine that is a few dozen lost attempts in a row. The write
-  // is run again until it gets through, rather than refused as busy after a fixed count.
+  // A quota-style write (count, then insert) loses to every short writer of the same
+  // organization that commits meanwhile. One such writer runs for 500 ms, committing every few
+  // milliseconds, and each attempt of the write waits, between its count and its insert, for
+  // one of those commits (while the rival runs), so that it is bound to conflict however the
+  // threads are scheduled: a few dozen lost attempts in a row. The write is run again until it
+  // gets through, rather than refused as busy after a fixed count.
   auto org = add_org("acme");
   std::atomic<int> interfering{0};
+  std::atomic<bool> rival_done{false};
   std::thread rival([&] {
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     for (int i = 0; std::chrono::steady_clock::now() < until; ++i) {
@@ -1513,14 +1516,18 @@ TEST_F(PostgresStore, AWriteThatKeepsMeetingConflictsForHalfASecondStillCommits)
       });
       ++interfering;
     }
+    rival_done = true;
   });
   int attempts = 0;
   std::string failure;
   try {
     store_->write([&](Transaction& tx) {
       ++attempts;
+      const int seen = interfering.load();
       (void)tx.count_tokens(org);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (!rival_done && interfering.load() == seen) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
       tx.insert_token(make_token(org, "slow", kT0, hash_for("slow")));
     });
   } catch (const std::exception& e) {
