@@ -169,13 +169,16 @@ export class Console {
     page.on('pageerror', (e) => this.logs.push(`pageerror: ${e.message}`));
   }
 
-  /** HEADERS: sent with every request of the page (Playwright's extraHTTPHeaders). */
-  static async open(world, name, { hash = '', base, headers } = {}) {
+  /**
+   * HEADERS: sent with every request of the page (Playwright's extraHTTPHeaders); SCALE: the
+   * device pixel ratio (1).
+   */
+  static async open(world, name, { hash = '', base, headers, scale = 1 } = {}) {
     base = base ?? `${world.server.url}/`;
     const origin = new URL(base).origin;
     const context = await world.browser.newContext({
       viewport: { width: 1440, height: 900 },
-      deviceScaleFactor: 1,
+      deviceScaleFactor: scale,
       ...(headers ? { extraHTTPHeaders: headers } : {}),
       permissions: ['clipboard-read', 'clipboard-write'],
     });
@@ -511,10 +514,11 @@ export function useConsole(metaUrl, { setup, prepare, serveArgs = [], consoleDir
  * Console.open's (a string, or a function returning one when the test starts, for URLs known
  * only then).
  */
-export function consoleTest(world, name, fn, { hash = '', base, ...options } = {}) {
+export function consoleTest(world, name, fn, { hash = '', base, scale, ...options } = {}) {
   return test(name, options, (t) => withConsolePage(world, name, {
     hash: typeof hash === 'function' ? hash() : hash,
     base: typeof base === 'function' ? base() : base,
+    scale,
   }, (c) => fn(c, t)));
 }
 
@@ -522,8 +526,8 @@ export function consoleTest(world, name, fn, { hash = '', base, ...options } = {
  * Opens a console page named after NAME (at HASH, from BASE), runs FN(console), and closes it:
  * a screenshot at the end, another when FN fails (whose message then gets the page's console).
  */
-export async function withConsolePage(world, name, { hash = '', base } = {}, fn) {
-  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base });
+export async function withConsolePage(world, name, { hash = '', base, scale } = {}, fn) {
+  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base, scale });
   try {
     await fn(c);
     await c.shot();

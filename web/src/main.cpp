@@ -304,6 +304,9 @@ int main(int argc, char** argv) {
   io.IniFilename = nullptr;  // no imgui.ini in a browser
   io.LogFilename = nullptr;
   io.ConfigFlags |= ImGuiConfigFlags_NoMouseCursorChange;  // the page sets CSS cursors instead
+  // The glyphs before the first WebGL call that waits for an answer (the renderer's set-up
+  // below): the browser readies the context meanwhile, instead of after.
+  theme::LoadFonts(page::ReadViewport().pixel_ratio);
   ImGui_ImplGlfw_InitForOpenGL(app.window, true);
   // This emscripten's GLFW reports wheel deltas unscaled and upside down; page.cpp reads the
   // wheel itself.

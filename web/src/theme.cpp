@@ -1,6 +1,6 @@
 #include "theme.h"
 
-#include "fonts.h"
+#include "glyphs.h"
 
 namespace console::theme {
 namespace {
@@ -52,18 +52,6 @@ const Palette kLight = {
 Fonts g_fonts;
 const Palette* g_current = &kDark;
 float g_pixel_ratio = 0;
-
-ImFont* Add(const fonts::EmbeddedFont& font, float size, float pixel_ratio) {
-  ImFontConfig config;
-  config.FontDataOwnedByAtlas = false;  // static data
-  config.OversampleH = 2;
-  config.OversampleV = 1;
-  config.PixelSnapH = false;
-  config.RasterizerMultiply = 1.1f;
-  return ImGui::GetIO().Fonts->AddFontFromMemoryTTF(const_cast<unsigned char*>(font.data),
-                                                    static_cast<int>(font.size), size * pixel_ratio,
-                                                    &config, fonts::glyph_ranges);
-}
 
 }  // namespace
 
@@ -163,14 +151,16 @@ float LoadedPixelRatio() { return g_pixel_ratio; }
 void LoadFonts(float pixel_ratio) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
-  g_fonts.body = Add(fonts::inter_regular, 14.0f, pixel_ratio);
-  g_fonts.strong = Add(fonts::inter_semibold, 14.0f, pixel_ratio);
-  g_fonts.title = Add(fonts::inter_semibold, 22.0f, pixel_ratio);
-  g_fonts.heading = Add(fonts::inter_semibold, 18.0f, pixel_ratio);
-  g_fonts.small = Add(fonts::inter_semibold, 12.0f, pixel_ratio);
-  g_fonts.mono = Add(fonts::mono_regular, 13.0f, pixel_ratio);
-  g_fonts.mono_large = Add(fonts::mono_regular, 16.0f, pixel_ratio);
-  io.Fonts->Build();
+  io.Fonts->FontBuilderIO = glyphs::Builder();  // the browser draws the glyphs (glyphs.h)
+  ImFontAtlas* atlas = io.Fonts;
+  g_fonts.body = glyphs::AddFont(atlas, glyphs::kInterface, 14.0f * pixel_ratio);
+  g_fonts.strong = glyphs::AddFont(atlas, glyphs::kInterfaceStrong, 14.0f * pixel_ratio);
+  g_fonts.title = glyphs::AddFont(atlas, glyphs::kInterfaceStrong, 22.0f * pixel_ratio);
+  g_fonts.heading = glyphs::AddFont(atlas, glyphs::kInterfaceStrong, 18.0f * pixel_ratio);
+  g_fonts.small = glyphs::AddFont(atlas, glyphs::kInterfaceStrong, 12.0f * pixel_ratio);
+  g_fonts.mono = glyphs::AddFont(atlas, glyphs::kMono, 13.0f * pixel_ratio);
+  g_fonts.mono_large = glyphs::AddFont(atlas, glyphs::kMono, 16.0f * pixel_ratio);
+  atlas->Build();
   io.FontDefault = g_fonts.body;
   io.FontGlobalScale = 1.0f / pixel_ratio;
   g_pixel_ratio = pixel_ratio;

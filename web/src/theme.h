@@ -36,14 +36,16 @@ void ApplyStyle(Theme theme);
 // The palette last applied (what the console's own widgets draw with).
 const Palette& Current();
 
+// Drawn by the browser from the system's fonts (glyphs.h): Inter and JetBrains Mono where
+// installed, else the system's interface and monospace faces.
 struct Fonts {
-  ImFont* body = nullptr;    // Inter 14
-  ImFont* strong = nullptr;  // Inter SemiBold 14
-  ImFont* title = nullptr;   // Inter SemiBold 22
-  ImFont* heading = nullptr; // Inter SemiBold 18 (dialog titles)
-  ImFont* small = nullptr;   // Inter SemiBold 12 (table headers, badges)
-  ImFont* mono = nullptr;    // JetBrains Mono 13
-  ImFont* mono_large = nullptr;  // JetBrains Mono 16 (the secret shown once)
+  ImFont* body = nullptr;    // 14
+  ImFont* strong = nullptr;  // semibold 14
+  ImFont* title = nullptr;   // semibold 22
+  ImFont* heading = nullptr; // semibold 18 (dialog titles)
+  ImFont* small = nullptr;   // semibold 12 (table headers, badges)
+  ImFont* mono = nullptr;    // monospace 13
+  ImFont* mono_large = nullptr;  // monospace 16 (the secret shown once)
 };
 const Fonts& GetFonts();
 

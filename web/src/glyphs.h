@@ -1,0 +1,42 @@
+// The console's glyphs, drawn by the browser.
+//
+// Dear ImGui draws text from a font atlas: a texture holding every glyph, with each one's place
+// and advance. Instead of shipping font files and rasterizing them in WebAssembly, the atlas is
+// filled by the browser's own text renderer (a 2D canvas: measureText and fillText), from the
+// fonts the system has: Inter and JetBrains Mono where installed, else the system's interface
+// and monospace faces. The download carries no font, any script the system can show is drawn,
+// and text looks as the rest of the system's text does.
+//
+// The builder follows Dear ImGui's own (imgui_draw.cpp, and misc/freetype's): measure every
+// glyph, pack the rectangles with stb_rect_pack beside Dear ImGui's own (the white pixel, the
+// mouse cursors), draw them all into one canvas the size of the atlas, and read its alpha back.
+#pragma once
+
+#include "imgui.h"
+
+struct ImFontBuilderIO;
+
+namespace console::glyphs {
+
+// A face as CSS names it: the families in order of preference, and the weight.
+struct Face {
+  const char* families;
+  int weight;
+};
+inline constexpr Face kInterface{"Inter, system-ui, -apple-system, \"Segoe UI\", Roboto, \"Noto Sans\", sans-serif",
+                                 400};
+inline constexpr Face kInterfaceStrong{kInterface.families, 600};
+inline constexpr Face kMono{"\"JetBrains Mono\", ui-monospace, SFMono-Regular, Menlo, Consolas, \"DejaVu Sans Mono\", monospace",
+                            400};
+
+// Zero-terminated pairs of first/last code points: the characters the atlas holds (Latin-1,
+// dashes and quotes, bullet, ellipsis, arrows, minus, check mark).
+extern const ImWchar kRanges[];
+
+// Adds `face` at `size_pixels` (device pixels) to the atlas, for the builder below to draw.
+ImFont* AddFont(ImFontAtlas* atlas, const Face& face, float size_pixels);
+
+// The atlas builder that has the browser draw the glyphs (ImFontAtlas::FontBuilderIO).
+const ImFontBuilderIO* Builder();
+
+}  // namespace console::glyphs
