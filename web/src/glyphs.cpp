@@ -21,10 +21,12 @@
 // atlas has room for them. Glyphs are drawn white on a transparent canvas, so their alpha is
 // their coverage (grey-scale antialiasing: no colour fringes in a texture drawn anywhere).
 // clang-format off
-// Measures each glyph of a face (CSS weight and families) at `size` pixels: its advance, and its
-// ink's box with a margin, from the pen on the baseline. A face is measured once, at a large
-// size, and its sizes scaled from that: text metrics scale with the size, and the margin (two
-// pixels) covers what rounding at a small size moves.
+// Measures each glyph of a face (CSS weight and families) for a line `size` pixels high: its
+// advance, and its ink's box with a margin, from the pen on the baseline. As Dear ImGui sizes a
+// font, `size` is the face's ascent plus descent, so the CSS size is a little smaller (metrics:
+// ascent, descent, CSS size). A face is measured once, at a large size, and its sizes scaled from
+// that: text metrics scale with the size, and the margin (two pixels) covers what rounding at a
+// small size moves.
 EM_JS(void, oat_glyphs_measure, (const char* face, float size, const int* codepoints, int count, float* out, float* metrics), {
   var g = Module.oatGlyphs || (Module.oatGlyphs = { faces: {} });
   if (!g.canvas) {
@@ -45,9 +47,10 @@ EM_JS(void, oat_glyphs_measure, (const char* face, float size, const int* codepo
     known.descent = line.fontBoundingBoxDescent > 0 ? line.fontBoundingBoxDescent : line.actualBoundingBoxDescent;
     known.ctxFont = ctx.font;
   }
-  var k = size / REF;
+  var k = size / (known.ascent + known.descent);
   HEAPF32[(metrics >> 2)] = known.ascent * k;
   HEAPF32[(metrics >> 2) + 1] = known.descent * k;
+  HEAPF32[(metrics >> 2) + 2] = REF * k;
   for (var i = 0; i < count; ++i) {
     var cp = HEAP32[(codepoints >> 2) + i];
     var m = known.glyphs[cp];
@@ -117,7 +120,7 @@ namespace {
 struct Source {
   ImFontConfig* config = nullptr;
   std::string face;               // "600 Inter, system-ui, ..."
-  std::string css;                // "600 22px Inter, system-ui, ..."
+  std::string css;                // "600 18.17px Inter, system-ui, ...": as it is drawn
   std::vector<int> codepoints;
   std::vector<float> boxes;       // per glyph: advance, x0, y0 (from the pen), width, height
   float ascent = 0, descent = 0;  // the face's, as the browser lays out lines
@@ -125,8 +128,8 @@ struct Source {
 };
 
 std::string CssFace(const Face& face) { return std::to_string(face.weight) + " " + face.families; }
-std::string CssFont(const Face& face, float size_pixels) {
-  return std::to_string(face.weight) + " " + std::to_string(size_pixels) + "px " + face.families;
+std::string CssFont(const Face& face, float css_pixels) {
+  return std::to_string(face.weight) + " " + std::to_string(css_pixels) + "px " + face.families;
 }
 
 bool Build(ImFontAtlas* atlas) {
@@ -146,18 +149,18 @@ bool Build(ImFontAtlas* atlas) {
     src.config = &atlas->ConfigData[i];
     const Face face = *static_cast<const Face*>(src.config->FontData);
     src.face = CssFace(face);
-    src.css = CssFont(face, src.config->SizePixels);
     const ImWchar* ranges = src.config->GlyphRanges ? src.config->GlyphRanges : kRanges;
     for (const ImWchar* r = ranges; r[0] && r[1]; r += 2) {
       for (int c = r[0]; c <= r[1]; ++c) src.codepoints.push_back(c);
     }
     const int count = static_cast<int>(src.codepoints.size());
     src.boxes.resize(static_cast<std::size_t>(count) * 5);
-    float metrics[2] = {};
+    float metrics[3] = {};
     oat_glyphs_measure(src.face.c_str(), src.config->SizePixels, src.codepoints.data(), count, src.boxes.data(),
                        metrics);
     src.ascent = metrics[0];
     src.descent = -metrics[1];
+    src.css = CssFont(face, metrics[2]);
     src.rects.resize(static_cast<std::size_t>(count));
     for (int g = 0; g < count; ++g) {
       stbrp_rect& rect = src.rects[g];

@@ -33,7 +33,8 @@ inline constexpr Face kMono{"\"JetBrains Mono\", ui-monospace, SFMono-Regular, M
 // dashes and quotes, bullet, ellipsis, arrows, minus, check mark).
 extern const ImWchar kRanges[];
 
-// Adds `face` at `size_pixels` (device pixels) to the atlas, for the builder below to draw.
+// Adds `face` to the atlas, for the builder below to draw, sized as Dear ImGui sizes a font:
+// its line (ascent plus descent) `size_pixels` high, in device pixels.
 ImFont* AddFont(ImFontAtlas* atlas, const Face& face, float size_pixels);
 
 // The atlas builder that has the browser draw the glyphs (ImFontAtlas::FontBuilderIO).
