@@ -1,9 +1,10 @@
 // Starts the OAT console, with no request waiting on another:
-//   1. asks at once for config.json, the program's .wasm and its .js (their content-hashed names
-//      are written into this script's tag by the build; build.json says the same to a page
-//      that lacks them), unless the browser has no WebGL 2 at all;
+//   1. asks at once for config.json and the program's .wasm (its content-hashed name is written
+//      into this script's tag by the build; build.json says the same to a page that lacks it),
+//      unless the browser has no WebGL 2 at all;
 //   2. meanwhile makes the WebGL 2 context on the page's own canvas (the program later gets
-//      that same context) and, if it cannot, stops the downloads and says why;
+//      that same context) and, if it cannot, stops the download and says why; else asks for
+//      the program's .js (emscripten's glue) too;
 //   3. compiles the .wasm while it downloads (WebAssembly.instantiateStreaming, served as
 //      application/wasm), filling the progress bar from the bytes received (the build gives
 //      the uncompressed size, so a compressed transfer counts too);
@@ -74,13 +75,18 @@
       .catch(function () { return {}; });
   }
 
-  // The program's files: from this script's tag, else build.json, else the plain names.
-  function programFiles() {
+  // The program's files as this script's tag names them (the build writes them there), or null.
+  function stampedFiles() {
     var data = script ? script.dataset : {};
     var stamped = function (v) { return typeof v === "string" && v !== "" && v.charAt(0) !== "@"; };
-    if (stamped(data.wasm) && stamped(data.js)) {
-      return Promise.resolve({ wasm: data.wasm, js: data.js, wasmBytes: Number(data.wasmBytes) || 0 });
-    }
+    if (!stamped(data.wasm) || !stamped(data.js)) return null;
+    return { wasm: data.wasm, js: data.js, wasmBytes: Number(data.wasmBytes) || 0 };
+  }
+
+  // The program's files: from this script's tag, else build.json, else the plain names.
+  function programFiles() {
+    var named = stampedFiles();
+    if (named) return named;
     return loadJson("build.json").then(function (info) {
       return {
         wasm: typeof info.wasm === "string" ? info.wasm : "oat_console.wasm",
@@ -139,21 +145,16 @@
   var downloads = typeof AbortController === "function" ? new AbortController() : null;
   var signal = downloads ? downloads.signal : undefined;
   var config = loadJson("config.json").then(function (c) { mark("oat:config"); return c || {}; });
-  var files = programFiles();
-  var wasm = files.then(function (f) {
-    return fetch(f.wasm, { signal: signal }).then(function (r) { return counted(r, f.wasmBytes, setProgress); });
-  });
-  // The glue downloads beside the program (a preload), and runs once config.json has said
-  // what arguments to give it.
+  // With the names in the tag, the program is asked for now, in this task; else once
+  // build.json has named it.
   var stopped = false;
-  files.then(function (f) {
-    if (stopped) return;
-    var hint = document.createElement("link");
-    hint.rel = "preload";
-    hint.as = "script";
-    hint.href = f.js;
-    document.head.appendChild(hint);
-  });
+  function request(f) {
+    if (stopped) return Promise.reject(new Error("stopped"));
+    return fetch(f.wasm, { signal: signal }).then(function (r) { return counted(r, f.wasmBytes, setProgress); });
+  }
+  var named = programFiles();
+  var files = Promise.resolve(named);
+  var wasm = named.then ? named.then(request) : request(named);
 
   if (!webgl2()) {
     stopped = true;
@@ -162,6 +163,15 @@
     return;
   }
   mark("oat:webgl");
+  // The glue downloads beside the program (a preload), and runs once config.json has said
+  // what arguments to give it.
+  files.then(function (f) {
+    var hint = document.createElement("link");
+    hint.rel = "preload";
+    hint.as = "script";
+    hint.href = f.js;
+    document.head.appendChild(hint);
+  });
 
   Promise.all([config, files])
     .then(function (results) {
