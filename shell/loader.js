@@ -5,9 +5,9 @@
 //   2. meanwhile makes the WebGL 2 context on the page's own canvas (the program later gets
 //      that same context) and, if it cannot, stops the download and says why; else asks for
 //      the program's .js (emscripten's glue) too;
-//   3. compiles the .wasm while it downloads (WebAssembly.instantiateStreaming, served as
-//      application/wasm), filling the progress bar from the bytes received (the build gives
-//      the uncompressed size, so a compressed transfer counts too);
+//   3. compiles the .wasm while it downloads (WebAssembly.compileStreaming), filling the
+//      progress bar from the bytes received (the build gives the uncompressed size, so a
+//      compressed transfer counts too);
 //   4. runs oat_console.js (emscripten's glue) with the arguments the program reads
 //      (web/src/main.cpp):
 //        --api-base URL   from config.json's "apiBase" ("" = this page's origin)
@@ -121,12 +121,13 @@
   }
 
   // Compiles while downloading (the counted response says application/wasm, whatever the
-  // server said); a browser without streaming compiles the whole download at the end.
-  function instantiate(response, imports) {
-    if (WebAssembly.instantiateStreaming && response.headers.get("Content-Type") === "application/wasm") {
-      return WebAssembly.instantiateStreaming(response, imports);
+  // server said), without waiting for the glue: instantiating the compiled module later is
+  // quick. A browser without streaming compiles the whole download at the end.
+  function compile(response) {
+    if (WebAssembly.compileStreaming && response.headers.get("Content-Type") === "application/wasm") {
+      return WebAssembly.compileStreaming(response);
     }
-    return response.arrayBuffer().then(function (bytes) { return WebAssembly.instantiate(bytes, imports); });
+    return response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
   }
 
   var noWebGL2 = "The OAT console needs WebGL 2, which this browser does not offer or has turned off.";
@@ -155,6 +156,7 @@
   var named = programFiles();
   var files = Promise.resolve(named);
   var wasm = named.then ? named.then(request) : request(named);
+  var compiled = wasm.then(compile).then(function (module) { mark("oat:compiled"); return module; });
 
   if (!webgl2()) {
     stopped = true;
@@ -183,12 +185,10 @@
         arguments: ["--api-base", apiBase].concat(args),
         // Emscripten's hook for instantiating the program ourselves: streaming, with progress.
         instantiateWasm: function (imports, done) {
-          wasm.then(function (response) { return instantiate(response, imports); })
-            .then(function (result) {
-              mark("oat:compiled");
-              setStatus("Starting\u2026");
-              done(result.instance, result.module);
-            })
+          compiled.then(function (module) {
+            setStatus("Starting\u2026");
+            return WebAssembly.instantiate(module, imports).then(function (instance) { done(instance, module); });
+          })
             .catch(function (e) { fail("The console could not be loaded: " + e.message); });
           return {};
         },
@@ -210,7 +210,7 @@
     .catch(function (e) {
       fail("The console could not be loaded: " + e.message);
     });
-  wasm.catch(function (e) {
+  compiled.catch(function (e) {
     if (!signal || !signal.aborted) fail("The console could not be loaded: " + e.message);
   });
 })();
