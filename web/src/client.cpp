@@ -163,7 +163,7 @@ void OnSignedIn(State& state, const net::Response& answer) {
   state.sign_in.password.clear();
   state.sign_in.error.clear();
   state.sign_in.notice.clear();
-  if (state.session.cookie) page::AnnounceSession("signed-in");
+  if (state.session.cookie) page::AnnounceSession(page::kSignedIn);
   LoadOrganizations(state);
 }
 
@@ -390,7 +390,7 @@ void SignOut(State& state) {
     PendingCall call = WithRefreshToken(Call::SignOut, "/v2/auth/logout", "");
     call.authorized = true;
     Send(state, std::move(call));
-    page::AnnounceSession("signed-out");
+    page::AnnounceSession(page::kSignedOut);
   } else if (!state.session.refresh_token.empty()) {
     Send(state, WithRefreshToken(Call::SignOut, "/v2/auth/logout", state.session.refresh_token));
   }
@@ -407,10 +407,10 @@ void ResumeSession(State& state) {
 
 void FollowOtherTabs(State& state) {
   const std::string word = page::TakeSessionAnnouncement();
-  if (word == "signed-out" && state.session.cookie) {
+  if (word == page::kSignedOut && state.session.cookie) {
     EndSession(state, "You signed out in another tab.");
     state.wanted_route.reset();
-  } else if (word == "signed-in" && !state.session.signed_in() && !state.sign_in.pending) {
+  } else if (word == page::kSignedIn && !state.session.signed_in() && !state.sign_in.pending) {
     ResumeSession(state);
   }
 }

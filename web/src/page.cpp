@@ -38,7 +38,8 @@ EM_JS(void, oat_page_install, (), {
   if (typeof BroadcastChannel === "function") {
     page.channel = new BroadcastChannel("oat-console-session");
     page.channel.onmessage = function(e) {
-      if (e.data === "signed-in" || e.data === "signed-out") { page.announced = e.data; page.activity = true; }
+      page.announced = String(e.data);
+      page.activity = true;
     };
   }
 });

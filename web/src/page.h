@@ -44,10 +44,12 @@ void PushHash(const std::string& hash);
 // True once after the person changed the hash (typed, back, forward: hashchange or popstate).
 bool TakeHashChange();
 
-// Tells the console's other tabs of this origin (a BroadcastChannel) that this one signed in
-// ("signed-in") or out ("signed-out").
+// What the console's tabs tell each other (a BroadcastChannel of this origin).
+inline constexpr char kSignedIn[] = "signed-in";
+inline constexpr char kSignedOut[] = "signed-out";
+// Tells the console's other tabs that this one signed in or out (kSignedIn, kSignedOut).
 void AnnounceSession(const char* event);
-// The last such word from another tab since the last call, or "".
+// The last word from another tab since the last call, or "".
 std::string TakeSessionAnnouncement();
 
 // Wheel movement since the last call, in Dear ImGui's units (+y scrolls up).

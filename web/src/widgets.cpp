@@ -244,13 +244,25 @@ float TableCard(ImVec2 size, float cell_pad_y) {
 // [SECTION] Badges, segmented control, spinner
 // -----------------------------------------------------------------------------------------------
 
+namespace {
+constexpr float kBadgePad = 9, kBadgeDot = 3, kBadgeGap = 6;
+float BadgeWidthFor(float text_width) { return kBadgePad + kBadgeDot * 2 + kBadgeGap + text_width + kBadgePad + 1; }
+}  // namespace
+
+float BadgeWidth(const char* text) {
+  ImGui::PushFont(theme::GetFonts().small);
+  const float width = BadgeWidthFor(ImGui::CalcTextSize(text).x);
+  ImGui::PopFont();
+  return width;
+}
+
 void Badge(const char* text, const ImVec4& color) {
   const float line = ImGui::GetTextLineHeight();
   ImGui::PushFont(theme::GetFonts().small);
   const ImVec2 text_size = ImGui::CalcTextSize(text);
-  const float pad = 9, dot = 3, gap = 6, height = 22;
+  const float pad = kBadgePad, dot = kBadgeDot, gap = kBadgeGap, height = 22;
   const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const ImVec2 size(pad + dot * 2 + gap + text_size.x + pad + 1, line);
+  const ImVec2 size(BadgeWidthFor(text_size.x), line);
   ImGui::Dummy(size);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float cy = std::floor(pos.y + line * 0.5f) + 0.5f;

@@ -35,6 +35,8 @@ bool Checkbox(const char* id, const char* label, Check check, ImFont* font = nul
 
 // A pill: a colored dot and a word, on a tint of the color. Occupies one text line.
 void Badge(const char* text, const ImVec4& color);
+// The width Badge(text, ...) takes.
+float BadgeWidth(const char* text);
 
 // Segmented control: `labels[i]` with `counts[i]` (or -1 for none). Returns the clicked
 // index, or -1. `test_names[i]` names each segment for the test hook (may be null).

@@ -6,15 +6,18 @@
 
 namespace console {
 
-PageColumn StartPageColumn() {
-  const ImVec2 origin = ImGui::GetWindowPos();
-  const ImVec2 window = ImGui::GetWindowSize();
-  const float avail = window.x - kPagePaddingX * 2;
+PageColumn PageColumnIn(ImVec2 origin, ImVec2 size) {
+  const float avail = size.x - kPagePaddingX * 2;
   PageColumn column;
   column.width = std::floor(std::min(kContentMaxWidth, avail));
   column.left = std::floor(origin.x + kPagePaddingX + (avail - column.width) * 0.5f);
   column.top = origin.y + kTopBarHeight + kPagePaddingTop;
-  column.bottom = origin.y + window.y;
+  column.bottom = origin.y + size.y;
+  return column;
+}
+
+PageColumn StartPageColumn() {
+  const PageColumn column = PageColumnIn(ImGui::GetWindowPos(), ImGui::GetWindowSize());
   ImGui::SetCursorScreenPos(ImVec2(column.left, column.top));
   return column;
 }

@@ -41,9 +41,9 @@ bool Overlaps(ImVec2 a, ImVec2 size, const ImRect& r) {
 // Where the toast of WANT (its text's room and padding) goes, and how wide it is: *width.
 ImVec2 Place(const State& state, float want, float* width) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  // The page's column, as StartPageColumn lays it out in the root window (the whole viewport).
-  const float column_width = std::floor(std::min(kContentMaxWidth, viewport->Size.x - kPagePaddingX * 2));
-  const float column_left = std::floor(viewport->Pos.x + (viewport->Size.x - column_width) * 0.5f);
+  const PageColumn column = PageColumnIn(viewport->Pos, viewport->Size);
+  const float column_width = column.width;
+  const float column_left = column.left;
   const float column_right = column_left + column_width;
   const float top = viewport->Pos.y + viewport->Size.y - kBottomMargin - kHeight;
 

@@ -427,9 +427,6 @@ float TextWidth(const char* text, ImFont* font = nullptr) {
 }
 float TextWidth(const std::string& text, ImFont* font = nullptr) { return TextWidth(text.c_str(), font); }
 
-// As ui::Badge lays it out: the word in the small font, after a dot, padded.
-float BadgeWidth(const char* text) { return TextWidth(text, theme::GetFonts().small) + 31; }
-
 // The content width of each column that shows (the least Label gets); 0 for a hidden one.
 struct ColumnWidths {
   float width[kColumns] = {};
@@ -452,7 +449,7 @@ ColumnWidths FitColumns(const State& state, const std::vector<Row>& rows, float 
     const oat::AccessToken& t = *row.token;
     widen(TokenColumn::Label, TextWidth(t.label, fonts.strong));
     const StatusCell status = StatusOf(state, row);
-    if (!status.busy) widen(TokenColumn::Status, BadgeWidth(status.text));
+    if (!status.busy) widen(TokenColumn::Status, ui::BadgeWidth(status.text));
     // Room for the verb a change in flight shows in place of the badge: no column comes and goes
     // while it is in flight.
     if (row.state != oat::TokenState::Expired) {

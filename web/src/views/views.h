@@ -88,7 +88,9 @@ inline constexpr float kPagePaddingTop = 28;
 struct PageColumn {
   float left = 0, top = 0, width = 0, bottom = 0;
 };
-// The page's column, with the cursor put at its top left.
+// The page's column in a window at `origin` of `size` (the root window: the whole viewport).
+PageColumn PageColumnIn(ImVec2 origin, ImVec2 size);
+// The page's column in the current window, with the cursor put at its top left.
 PageColumn StartPageColumn();
 
 }  // namespace console
