@@ -1,6 +1,6 @@
 // oatd: the OAT server and its admin commands.
 //
-//   oatd serve --db PATH|URI --listen HOST:PORT [--console DIR] [--cors-origin ORIGIN]...
+//   oatd serve [--config FILE] --db PATH|URI --listen HOST:PORT [--console DIR] [--tls-cert FILE --tls-key FILE] ...
 //   oatd admin --db PATH user add NAME            (password on standard input)
 //   oatd admin --db PATH company add NAME
 //   oatd admin --db PATH company owner add COMPANY USER
@@ -10,29 +10,40 @@
 //   oatd admin --db PATH repo add ORG/REPO [--public]
 //   oatd admin --db PATH demo
 //   oatd admin migrate-db --from PATH|URI --to PATH|URI
+//   oatd admin backup --db PATH --out FILE
+//   oatd admin restore --from FILE --db PATH|URI
+//   oatd config check FILE
+//   oatd --version
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "admin/admin.h"
 #include "api/service.h"
 #include "api/usage.h"
+#include "config/config.h"
 #include "crypto/crypto.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "log/log.h"
+#include "oatd_build_info.h"
 #include "store/store.h"
 
 namespace {
 
 using nlohmann::json;
+
+// What `oatd --version` prints: the release and the commit it was built from.
+constexpr std::string_view kVersionLine = "oatd " OATD_VERSION " (commit " OATD_COMMIT ")";
 
 oat::Timestamp system_now() {
   return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -63,6 +74,8 @@ struct ServeOptions {
   oatd::RegistryOptions registry;
   std::string events_secret_file;
   std::string access_log = "-";
+  std::string tls_cert;  // PEM chain and key: HTTPS when both are set
+  std::string tls_key;
   long long bearer_lifetime = 600;         // seconds: Docker Hub's 10 minutes
   long long session_lifetime = 7 * 86400;  // seconds: a console session (its refresh token)
 };
@@ -144,6 +157,10 @@ int serve(const ServeOptions& options) {
       text += "oatd_tokens{state=\"" + std::string(oat::token_state_name(state)) + "\"} " +
               std::to_string(n) + "\n";
     }
+    // Which build answers, for dashboards that compare nodes.
+    text += "# HELP oatd_build_info The version and commit of this oatd.\n"
+            "# TYPE oatd_build_info gauge\n"
+            "oatd_build_info{version=\"" OATD_VERSION "\",commit=\"" OATD_COMMIT "\"} 1\n";
     return text;
   });
   router.add("GET", "/metrics", [&](const oatd::http::Request&, const oatd::http::Params&) {
@@ -164,7 +181,11 @@ int serve(const ServeOptions& options) {
   }
   server_options.error_writer = oatd::api_error;
   if (!options.console.empty()) server_options.static_dir = options.console;
+  server_options.tls_cert_file = options.tls_cert;
+  server_options.tls_key_file = options.tls_key;
   oatd::log::AccessLog access_log(options.access_log);
+  // SIGHUP (after the server has read its TLS files again): logrotate moved the file away.
+  server_options.on_reload = [&] { access_log.reopen(); };
   server_options.on_complete = [&](const oatd::http::Request& request,
                                    const oatd::http::Response& response, std::string_view route,
                                    double seconds) {
@@ -186,12 +207,123 @@ int serve(const ServeOptions& options) {
   oatd::log::info("listening",
                   {{"address", options.listen.substr(0, options.listen.rfind(':')) + ":" +
                                    std::to_string(server.port())},
-                   {"database", oatd::redacted_database(options.db)}});
+                   {"scheme", options.tls_cert.empty() ? "http" : "https"},
+                   {"database", oatd::redacted_database(options.db)},
+                   {"version", OATD_VERSION}});
   server.run();
   usage.stop();
   usage.flush();  // a clean stop loses no "last used"
   oatd::log::info("stopped");
   return 0;
+}
+
+// Every option of `oatd serve`, bound to `o`. Also used on a scratch command to check a
+// configuration file, so the file and the command line accept exactly the same values.
+void add_serve_options(CLI::App& cmd, ServeOptions& o) {
+  cmd.add_option("--db", o.db,
+                 "SQLite database file (created if missing), or PostgreSQL URI "
+                 "(postgresql://USER@HOST:PORT/DB)")
+      ->envname("OAT_DB");
+  cmd.add_option("--listen", o.listen, "HOST:PORT to listen on (port 0: any free port)")
+      ->envname("OAT_LISTEN")
+      ->check([](const std::string& value) { return oatd::http::listen_address_problem(value); })
+      ->capture_default_str();
+  cmd.add_option("--console", o.console, "Folder of the built console to serve at /")
+      ->check(CLI::ExistingDirectory);
+  cmd.add_option("--cors-origin", o.cors_origins,
+                 "Origin allowed to call the API from a browser (repeatable)");
+  cmd.add_option("--trusted-proxy", o.trusted_proxies,
+                 "Address or block (CIDR) of a proxy whose X-Forwarded-For names the client "
+                 "(repeatable); without one, the connection's peer is the client")
+      ->check([](const std::string& value) {
+        const auto block = oat::parse_cidr(value, "--trusted-proxy");
+        return block ? std::string() : block.error().message;
+      });
+  cmd.add_option("--key", o.key,
+                 "Signing key file (created with mode 0600 if missing; default: beside a SQLite "
+                 "database; required with PostgreSQL)")
+      ->envname("OAT_KEY");
+  cmd.add_option("--tls-cert", o.tls_cert,
+                 "PEM certificate chain (the server's certificate first): with --tls-key, oatd "
+                 "speaks HTTPS only (TLS 1.2 and 1.3); both are read again on SIGHUP")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--tls-key", o.tls_key, "PEM private key of --tls-cert (unencrypted)")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--registry-host", o.registry_host,
+                 "The registry's address as clients name it (HOST[:PORT]), for the console's "
+                 "\"docker login HOST -u ORG\" line")
+      ->check([](const std::string& value) {
+        const auto refused = oat::validate_registry_host(value, "--registry-host");
+        return refused ? refused->message : std::string();
+      });
+  cmd.add_option("--public-url", o.public_url,
+                 "Base URL for links in answers (default: from the Host header)");
+  cmd.add_option("--threads", o.threads, "Worker threads (default: one per core)");
+  cmd.add_option("--access-log", o.access_log,
+                 "Where the access log goes: - (standard output), a file (reopened on SIGHUP), "
+                 "or off")
+      ->capture_default_str();
+  cmd.add_option("--bearer-lifetime", o.bearer_lifetime,
+                 "Seconds a management bearer (access_token) is valid")
+      ->check(CLI::Range(1LL, 86400LL))
+      ->capture_default_str();
+  cmd.add_option("--session-lifetime", o.session_lifetime,
+                 "Seconds a console session (refresh token) lasts before signing in again")
+      ->check(CLI::Range(1LL, 365LL * 86400))
+      ->capture_default_str();
+  cmd.add_option("--registry-service", o.registry.service,
+                 "Service name of the registry (its auth.token.service)")
+      ->capture_default_str();
+  cmd.add_option("--registry-issuer", o.registry.issuer,
+                 "Issuer of registry tokens (the registry's auth.token.issuer)")
+      ->capture_default_str();
+  cmd.add_option("--registry-events-secret-file", o.events_secret_file,
+                 "File holding the bearer secret the registry's notifications send")
+      ->check(CLI::ExistingFile);
+}
+
+// What is wrong with a whole set of serve options that no single option can tell: one
+// sentence each, with the key it concerns.
+std::vector<std::pair<std::string, std::string>> serve_option_problems(const ServeOptions& o) {
+  std::vector<std::pair<std::string, std::string>> problems;
+  if (o.db.empty()) {
+    problems.emplace_back("db", "a database is required: --db (or db in the configuration file, or "
+                                "OAT_DB): a SQLite file or a PostgreSQL URI");
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    problems.emplace_back(o.tls_cert.empty() ? "tls-key" : "tls-cert",
+                          "tls-cert and tls-key go together: give both for HTTPS, or neither");
+  }
+  return problems;
+}
+
+// Every problem of a configuration file for `oatd serve`: each key checked by its option on a
+// scratch command (so nothing given elsewhere hides a mistake), then what only the keys
+// together can tell. A key the file leaves out is not a problem: a flag or OAT_* may give it.
+std::vector<oatd::config::Problem> check_serve_config(const std::string& path) {
+  CLI::App scratch{"", "serve"};
+  ServeOptions options;
+  add_serve_options(scratch, options);
+  std::map<std::string, oatd::config::Problem> where;
+  auto problems = oatd::config::apply_file(scratch, path, {"config", "help"}, &where);
+  for (const auto& [key, message] : serve_option_problems(options)) {
+    if (!where.contains(key) || std::any_of(problems.begin(), problems.end(),
+                                            [&](const auto& p) { return p.key == key; })) {
+      continue;
+    }
+    oatd::config::Problem problem = where.at(key);
+    problem.message = message;
+    problems.push_back(std::move(problem));
+  }
+  if (problems.empty() && !options.tls_cert.empty()) {
+    if (const std::string refused = oatd::http::tls_files_problem(options.tls_cert, options.tls_key);
+        !refused.empty()) {
+      oatd::config::Problem problem = where.at("tls-key");
+      problem.message = refused;
+      problems.push_back(std::move(problem));
+    }
+  }
+  return problems;
 }
 
 std::string read_password_from_stdin() {
@@ -207,68 +339,33 @@ std::string read_password_from_stdin() {
 int main(int argc, char** argv) {
   CLI::App app{"oatd: organization access tokens for container registries", "oatd"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(kVersionLine));
   app.footer(R"(Examples:
   oatd serve --db /var/lib/oat/oat.db --listen 0.0.0.0:8080 --console /srv/oat-console
+  oatd serve --config /etc/oat/oatd.toml
   echo "$PASSWORD" | oatd admin --db oat.db user add alice
   oatd admin --db oat.db org add acme --plan team
   oatd admin --db oat.db member add acme alice --role owner
   oatd admin --db oat.db repo add acme/app
   oatd cert --db oat.db --out registry-root.pem
+  oatd admin backup --db oat.db --out oat-2026-01-31.db
 
 Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each command's options.)");
 
   ServeOptions serve_options;
+  std::string serve_config;
   auto* serve_cmd = app.add_subcommand("serve", "Run the API, the registry token service and the console");
-  serve_cmd->add_option("--db", serve_options.db,
-                        "SQLite database file (created if missing), or PostgreSQL URI "
-                        "(postgresql://USER@HOST:PORT/DB)")
+  add_serve_options(*serve_cmd, serve_options);
+  serve_cmd->add_option("--config", serve_config,
+                        "TOML file of these options, keys named as the options without the dashes "
+                        "(the command line and OAT_* variables win over it)");
+
+  std::string config_check_file;
+  auto* config_cmd = app.add_subcommand("config", "Configuration files")->require_subcommand(1);
+  auto* config_check = config_cmd->add_subcommand(
+      "check", "Report each unknown key and bad value of a configuration file, with its line");
+  config_check->add_option("FILE", config_check_file, "The TOML file (as for serve --config)")
       ->required();
-  serve_cmd->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (port 0: any free port)")
-      ->capture_default_str();
-  serve_cmd->add_option("--console", serve_options.console, "Folder of the built console to serve at /")
-      ->check(CLI::ExistingDirectory);
-  serve_cmd->add_option("--cors-origin", serve_options.cors_origins,
-                        "Origin allowed to call the API from a browser (repeatable)");
-  serve_cmd->add_option("--trusted-proxy", serve_options.trusted_proxies,
-                        "Address or block (CIDR) of a proxy whose X-Forwarded-For names the client "
-                        "(repeatable); without one, the connection's peer is the client")
-      ->check([](const std::string& value) {
-        const auto block = oat::parse_cidr(value, "--trusted-proxy");
-        return block ? std::string() : block.error().message;
-      });
-  serve_cmd->add_option("--key", serve_options.key,
-                        "Signing key file (created with mode 0600 if missing; default: beside a SQLite "
-                        "database; required with PostgreSQL)");
-  serve_cmd->add_option("--registry-host", serve_options.registry_host,
-                        "The registry's address as clients name it (HOST[:PORT]), for the console's "
-                        "\"docker login HOST -u ORG\" line")
-      ->check([](const std::string& value) {
-        const auto refused = oat::validate_registry_host(value, "--registry-host");
-        return refused ? refused->message : std::string();
-      });
-  serve_cmd->add_option("--public-url", serve_options.public_url,
-                        "Base URL for links in answers (default: from the Host header)");
-  serve_cmd->add_option("--threads", serve_options.threads, "Worker threads (default: one per core)");
-  serve_cmd->add_option("--access-log", serve_options.access_log,
-                        "Where the access log goes: - (standard output), a file, or off")
-      ->capture_default_str();
-  serve_cmd->add_option("--bearer-lifetime", serve_options.bearer_lifetime,
-                        "Seconds a management bearer (access_token) is valid")
-      ->check(CLI::Range(1LL, 86400LL))
-      ->capture_default_str();
-  serve_cmd->add_option("--session-lifetime", serve_options.session_lifetime,
-                        "Seconds a console session (refresh token) lasts before signing in again")
-      ->check(CLI::Range(1LL, 365LL * 86400))
-      ->capture_default_str();
-  serve_cmd->add_option("--registry-service", serve_options.registry.service,
-                        "Service name of the registry (its auth.token.service)")
-      ->capture_default_str();
-  serve_cmd->add_option("--registry-issuer", serve_options.registry.issuer,
-                        "Issuer of registry tokens (the registry's auth.token.issuer)")
-      ->capture_default_str();
-  serve_cmd->add_option("--registry-events-secret-file", serve_options.events_secret_file,
-                        "File holding the bearer secret the registry's notifications send")
-      ->check(CLI::ExistingFile);
 
   std::string cert_db, cert_key, cert_out, cert_name = "oatd";
   int cert_days = 3650;
@@ -284,7 +381,8 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   std::string db;
   auto* admin = app.add_subcommand("admin", "Set up users, companies, organizations and repositories");
   // Required by every admin command but migrate-db (checked below: CLI11 cannot say "all but").
-  admin->add_option("--db", db, "SQLite database file, or PostgreSQL URI (postgresql://...)");
+  admin->add_option("--db", db, "SQLite database file, or PostgreSQL URI (postgresql://...)")
+      ->envname("OAT_DB");
   admin->require_subcommand(1);
 
   // Each command's own arguments, by name.
@@ -355,10 +453,56 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
   migrate->add_option("--to", migrate_to, "Target (must be empty): SQLite file or PostgreSQL URI")
       ->required();
 
+  std::string backup_db, backup_out;
+  auto* backup = admin->add_subcommand(
+      "backup", "Copy a SQLite database (the server may keep running) into a new file, with its "
+                "SHA-256 in FILE.sha256");
+  backup->add_option("--db", backup_db, "The SQLite database file (or give admin's --db)");
+  backup->add_option("--out", backup_out, "The backup file to create (must not exist)")->required();
+
+  std::string restore_from, restore_db;
+  auto* restore = admin->add_subcommand(
+      "restore", "Put a backup into a new SQLite file or an empty PostgreSQL database, after "
+                 "checking its checksum and integrity");
+  restore->add_option("--from,--in", restore_from, "The backup file (from oatd admin backup)")
+      ->required();
+  restore->add_option("--db", restore_db,
+                      "Where to restore it: a SQLite file that does not exist yet, or an empty "
+                      "PostgreSQL database's URI (or give admin's --db)");
+
   CLI11_PARSE(app, argc, argv);
 
   try {
-    if (serve_cmd->parsed()) return serve(serve_options);
+    if (serve_cmd->parsed()) {
+      if (!serve_config.empty()) {
+        // Every key is checked before any is used: a bad one refuses the start even where a
+        // flag would have overridden it, so the file never holds a mistake that shows later.
+        const auto problems = check_serve_config(serve_config);
+        for (const auto& problem : problems) std::cerr << problem.text() << std::endl;
+        if (!problems.empty()) {
+          std::cerr << "oatd: not starting: " << serve_config << " has " << problems.size()
+                    << (problems.size() == 1 ? " problem" : " problems")
+                    << " (oatd config check " << serve_config << ")" << std::endl;
+          return 2;
+        }
+        oatd::config::apply_file(*serve_cmd, serve_config);
+      }
+      const auto problems = serve_option_problems(serve_options);
+      for (const auto& [key, message] : problems) std::cerr << "oatd: " << message << std::endl;
+      if (!problems.empty()) return 2;
+      return serve(serve_options);
+    }
+    if (config_check->parsed()) {
+      const auto problems = check_serve_config(config_check_file);
+      for (const auto& problem : problems) std::cout << problem.text() << std::endl;
+      if (!problems.empty()) {
+        std::cout << config_check_file << ": " << problems.size()
+                  << (problems.size() == 1 ? " problem" : " problems") << std::endl;
+        return 2;
+      }
+      std::cout << config_check_file << ": ok" << std::endl;
+      return 0;
+    }
     if (cert_cmd->parsed()) {
       if (cert_key.empty() && cert_db.empty()) {
         std::cerr << "oatd: cert needs --db or --key" << std::endl;
@@ -387,6 +531,21 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
       std::cout << adm::migrate_database(*from, *to, [](const std::string& line) {
         std::cerr << "  " << line << std::endl;
       }) << std::endl;
+      return 0;
+    }
+    const auto progress = [](const std::string& line) { std::cerr << "  " << line << std::endl; };
+    if (backup->parsed() || restore->parsed()) {
+      const std::string& own = backup->parsed() ? backup_db : restore_db;
+      if (own.empty() && db.empty()) {
+        std::cerr << "oatd: " << (backup->parsed() ? "backup" : "restore")
+                  << " needs --db (a SQLite database file"
+                  << (restore->parsed() ? " or a PostgreSQL URI" : "") << ")" << std::endl;
+        return 2;
+      }
+      const std::string& target = own.empty() ? db : own;
+      std::cout << (backup->parsed() ? adm::backup_database(target, backup_out, progress)
+                                     : adm::restore_database(restore_from, target, progress))
+                << std::endl;
       return 0;
     }
     if (db.empty()) {

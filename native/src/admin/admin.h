@@ -38,6 +38,21 @@ std::string add_repository(Store& store, const std::string& path, bool is_public
 std::string migrate_database(Store& from, Store& to,
                              const std::function<void(const std::string&)>& progress);
 
+// Copies the SQLite database `database` (a server may be writing to it meanwhile) into the new
+// file `out` as of one moment, checks the copy's integrity, and writes its SHA-256 to
+// `out`.sha256 (sha256sum's format). Refuses (AdminError, nothing written) a PostgreSQL URI, a
+// missing or foreign or newer database, and an `out` or checksum file that exists. `progress`
+// gets a line as it goes. Returns the summary to print.
+std::string backup_database(const std::string& database, const std::string& out,
+                            const std::function<void(const std::string&)>& progress);
+
+// Puts a backup made by backup_database into `target`, a SQLite file that must not exist or
+// an empty PostgreSQL database, and brings its schema up to date. Refuses (AdminError, nothing
+// changed) a file that does not match its .sha256 (when there is one), is not a SQLite
+// database, fails its integrity check, or comes from a newer oatd. Returns the summary.
+std::string restore_database(const std::string& backup, const std::string& target,
+                             const std::function<void(const std::string&)>& progress);
+
 // Creates the demo organization "acme" (Team plan, a few repositories) and its owner "owner"
 // with `password`, unless it exists. Returns false when the demo was already there.
 bool create_demo(Store& store, const std::string& password, Timestamp now);

@@ -4,6 +4,7 @@
 // with a deadline on every read and write. Handlers never see any of this.
 //
 // [SECTION] Helpers        listen address, MIME types, dates
+// [SECTION] TLS          the context: protocols, ciphers, the certificate and its key
 // [SECTION] ServerState    what connections share: options, router, registry of live connections
 // [SECTION] Connection
 // [SECTION] Server
@@ -25,6 +26,7 @@
 #include <sstream>
 #include <system_error>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/dispatch.hpp>
@@ -32,10 +34,13 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <openssl/ssl.h>
 
 #include "log/log.h"
 
@@ -45,6 +50,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -175,10 +181,68 @@ bool server_owned(std::string_view name) {
 }
 
 // -----------------------------------------------------------------------------------------------
+// [SECTION] TLS
+// -----------------------------------------------------------------------------------------------
+
+// TLS 1.2's suites: ECDHE key exchange (forward secrecy) with AES-GCM or ChaCha20-Poly1305,
+// Mozilla's "intermediate" list without the DHE ones. TLS 1.3's suites are all AEAD and stay
+// OpenSSL's defaults.
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+void require_readable(const std::string& file, std::string_view what) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw std::runtime_error("cannot read the TLS " + std::string(what) + " \"" + file + "\": " +
+                             std::strerror(errno));
+  }
+}
+
+// A server context holding the chain and key of the two files. Throws std::runtime_error.
+std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_file, const std::string& key_file) {
+  require_readable(cert_file, "certificate");
+  require_readable(key_file, "key");
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = context->native_handle();
+  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+    throw std::runtime_error("this OpenSSL offers none of the TLS 1.2 ciphers oatd uses");
+  }
+  // An encrypted key would make OpenSSL ask on the terminal; give it no passphrase instead.
+  context->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); });
+  boost::system::error_code ec;
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    throw std::runtime_error("the TLS certificate \"" + cert_file +
+                             "\" is not a PEM certificate chain (" + ec.message() + ")");
+  }
+  context->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error("the TLS key \"" + key_file +
+                             "\" is not an unencrypted PEM private key (" + ec.message() + ")");
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    throw std::runtime_error("the TLS key \"" + key_file + "\" does not belong to the certificate \"" +
+                             cert_file + "\"");
+  }
+  return context;
+}
+
+// -----------------------------------------------------------------------------------------------
 // [SECTION] ServerState
 // -----------------------------------------------------------------------------------------------
 
-class Connection;
+// What shutdown asks of every connection, whatever its stream.
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  // A connection waiting for its next request (nothing of it received yet) is closed now; a
+  // connection in the middle of a request finishes it (and then closes).
+  virtual void shutdown_if_idle() = 0;
+};
 
 // Shared by the acceptor and every Connection. It is Server::Impl's base, so destroyed after the
 // io_context and the connections that the io_context destroys.
@@ -194,13 +258,21 @@ struct ServerState {
   std::mutex mutex;
   std::condition_variable changed;  // stop requested, a connection ended, run() returned
   bool stop_requested = false;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
 
-  void add(Connection* s, std::weak_ptr<Connection> w) {
+  // The TLS context new connections get (null: plain HTTP); SIGHUP replaces it.
+  std::mutex tls_mutex;
+  std::shared_ptr<ssl::context> tls;
+  std::shared_ptr<ssl::context> current_tls() {
+    std::lock_guard lock(tls_mutex);
+    return tls;
+  }
+
+  void add(ConnectionBase* s, std::weak_ptr<ConnectionBase> w) {
     std::lock_guard lock(mutex);
     connections.emplace(s, std::move(w));
   }
-  void remove(Connection* s) {
+  void remove(ConnectionBase* s) {
     std::lock_guard lock(mutex);
     connections.erase(s);
     changed.notify_all();
@@ -350,11 +422,52 @@ std::optional<Response> ServerState::serve_static(const std::string& path,
 // Room in a request line for the method, the spaces and the version around the target.
 constexpr std::size_t kRequestLineSlack = 64;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// One connection over a Stream: PlainStream (HTTP) or TlsStream (HTTPS, which first shakes
+// hands and keeps its context alive as long as it lives).
+template <class Stream>
+class Connection : public ConnectionBase, public std::enable_shared_from_this<Connection<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Connection(tcp::socket&& socket, ServerState& state) : stream_(std::move(socket)), state_(state) {
+  Connection(tcp::socket&& socket, ServerState& state)
+    requires(!kTls)
+      : stream_(std::move(socket)), state_(state) {
+    init();
+  }
+  Connection(tcp::socket&& socket, ServerState& state, std::shared_ptr<ssl::context> tls)
+    requires(kTls)
+      : tls_(std::move(tls)), stream_(std::move(socket), *tls_), state_(state) {
+    init();
+  }
+
+  ~Connection() override { state_.remove(this); }
+
+  void start() {
+    state_.add(this, this->weak_from_this());
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->read_header();
+      }
+    });
+  }
+
+  void shutdown_if_idle() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if ((self->phase_ == Phase::idle && self->buffer_.size() == 0) || self->phase_ == Phase::draining) {
+        self->close();
+      }
+    });
+  }
+
+ private:
+  void init() {
     beast::error_code ec;
-    auto peer = stream_.socket().remote_endpoint(ec);
+    auto peer = layer().socket().remote_endpoint(ec);
     if (!ec) {
       auto address = peer.address();
       if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -364,34 +477,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
   }
 
-  ~Connection() { state_.remove(this); }
-
-  void start() {
-    state_.add(this, weak_from_this());
-    asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&Connection::read_header, shared_from_this()));
-  }
-
-  // Shutdown: a connection waiting for its next request (nothing of it received yet) is closed
-  // now; a connection in the middle of a request finishes it (and then closes).
-  void shutdown_if_idle() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      if ((self->phase_ == Phase::idle && self->buffer_.size() == 0) || self->phase_ == Phase::draining) {
-        self->close();
-      }
-    });
-  }
-
- private:
   enum class Phase { idle, reading, answering, writing, draining, closed };
 
   const ServerOptions& options() const { return state_.options; }
+  // The TCP layer under either stream: deadlines and the socket.
+  beast::tcp_stream& layer() { return beast::get_lowest_layer(stream_); }
 
   void close() {
     phase_ = Phase::closed;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    layer().socket().shutdown(tcp::socket::shutdown_both, ec);
+    layer().socket().close(ec);
+  }
+
+  // --- TLS ------------------------------------------------------------------------------------
+
+  // The handshake has the read deadline; a client that never finishes it (or speaks plain HTTP)
+  // is closed without an answer.
+  void handshake() {
+    phase_ = Phase::idle;
+    layer().expires_after(options().read_timeout);
+    stream_.async_handshake(ssl::stream_base::server,
+                            [self = this->shared_from_this()](beast::error_code ec) {
+                              if (ec) return self->close();
+                              self->read_header();
+                            });
   }
 
   // --- reading --------------------------------------------------------------------------------
@@ -405,9 +515,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_->header_limit(static_cast<std::uint32_t>(options().header_limit + options().target_limit +
                                                      kRequestLineSlack));
     parser_->body_limit(options().body_limit);
-    stream_.expires_after(options().read_timeout);
+    layer().expires_after(options().read_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Connection::on_header, shared_from_this()));
+                             beast::bind_front_handler(&Connection::on_header, this->shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t header_bytes) {
@@ -424,8 +534,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!parser_->is_done() && msg.version() >= 11 &&
         iequals(sv(msg[bhttp::field::expect]), "100-continue")) {
       continue_.emplace(bhttp::status::continue_, msg.version());
-      stream_.expires_after(options().write_timeout);
-      bhttp::async_write(stream_, *continue_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      layer().expires_after(options().write_timeout);
+      bhttp::async_write(stream_, *continue_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
         if (ec) return self->close();
         self->read_body();
       });
@@ -436,9 +546,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void read_body() {
     if (parser_->is_done()) return answer();
-    stream_.expires_after(options().read_timeout);
+    layer().expires_after(options().read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Connection::on_body, shared_from_this()));
+                      beast::bind_front_handler(&Connection::on_body, this->shared_from_this()));
   }
 
   void on_body(beast::error_code ec, std::size_t) {
@@ -494,16 +604,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
         forwarded_proto = sv(field.value());
       }
     }
+    request_.secure = kTls;
     if (!options().trusted_proxies.empty()) {
       request_.remote_address =
           oat::client_address(remote_address_, forwarded_for, options().trusted_proxies);
       // The proxy next to oatd says how the client reached it.
       const auto peer = oat::parse_ip_address(remote_address_);
       const auto& trusted = options().trusted_proxies;
-      request_.secure = iequals(forwarded_proto, "https") && peer &&
+      request_.secure = request_.secure || (iequals(forwarded_proto, "https") && peer &&
                         std::any_of(trusted.begin(), trusted.end(), [&](const oat::Cidr& block) {
                           return oat::cidr_contains(block, *peer);
-                        });
+                        }));
     }
     keep_alive_ = msg.keep_alive() && !state_.stopping;
     head_ = request_.method == "HEAD";
@@ -582,8 +693,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     if (state_.stopping) keep_alive_ = false;  // shutdown began while the handler ran
     out.keep_alive(keep_alive_);
-    stream_.expires_after(options().write_timeout);
-    bhttp::async_write(stream_, out, beast::bind_front_handler(&Connection::on_write, shared_from_this()));
+    layer().expires_after(options().write_timeout);
+    bhttp::async_write(stream_, out, beast::bind_front_handler(&Connection::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -609,21 +720,29 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // the kernel send RST, which can destroy the response before the client reads it (e.g. a 413
   // while the client is still sending its body). So: half-close, read and discard what the
   // client still sends (bounded in time and bytes) until it closes, then close.
+  //
+  // Over TLS the same is TLS's own closure: close_notify sent, the client's awaited (what it
+  // still sends is read and dropped meanwhile), bounded by the same deadline.
   void drain_and_close() {
     phase_ = Phase::draining;
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    if (ec) return close();
     // While shutting down, a client that keeps the connection open must not hold up run().
     Clock::duration linger = state_.stopping ? std::chrono::milliseconds(100) : std::chrono::seconds(2);
-    stream_.expires_after(std::min<Clock::duration>(options().read_timeout, linger));
+    if constexpr (kTls) {
+      layer().expires_after(std::min<Clock::duration>(options().read_timeout, linger));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+      return;
+    }
+    beast::error_code ec;
+    layer().socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    layer().expires_after(std::min<Clock::duration>(options().read_timeout, linger));
     drained_ = 0;
     drain();
   }
 
   void drain() {
     stream_.async_read_some(asio::buffer(drain_buffer_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > 1024 * 1024 || self->phase_ != Phase::draining) {
                                 return self->close();
@@ -632,7 +751,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
                             });
   }
 
-  beast::tcp_stream stream_;
+  std::shared_ptr<ssl::context> tls_;  // HTTPS: the context stream_ was made with
+  Stream stream_;
   ServerState& state_;
   std::string remote_address_;
   beast::flat_buffer buffer_;
@@ -668,6 +788,39 @@ struct Server::Impl : ServerState {
   bool started = false;
   bool ran = false;
 
+  void request_stop() {
+    std::lock_guard lock(mutex);
+    stop_requested = true;
+    changed.notify_all();
+  }
+
+  // SIGINT and SIGTERM stop; SIGHUP reloads and waits again.
+  void wait_for_signals() {
+    signals.async_wait([this](beast::error_code ec, int signal) {
+      if (ec) return;
+      if (signal != SIGHUP) return request_stop();
+      reload();
+      wait_for_signals();
+    });
+  }
+
+  // SIGHUP: the TLS files read again (kept as they were if that fails), then the caller's own.
+  void reload() {
+    if (!options.tls_cert_file.empty()) {
+      try {
+        auto next = make_tls_context(options.tls_cert_file, options.tls_key_file);
+        {
+          std::lock_guard lock(tls_mutex);
+          tls = std::move(next);
+        }
+        log::info("reloaded the TLS certificate", {{"certificate", options.tls_cert_file}});
+      } catch (const std::exception& e) {
+        log::error("kept the TLS certificate in use: reading it again failed", {{"error", e.what()}});
+      }
+    }
+    if (options.on_reload) options.on_reload();
+  }
+
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
@@ -683,8 +836,10 @@ struct Server::Impl : ServerState {
       if (stopping) {
         beast::error_code ignored;
         socket.close(ignored);
+      } else if (auto context = current_tls()) {
+        std::make_shared<Connection<TlsStream>>(std::move(socket), *this, std::move(context))->start();
       } else {
-        std::make_shared<Connection>(std::move(socket), *this)->start();
+        std::make_shared<Connection<PlainStream>>(std::move(socket), *this)->start();
       }
       accept();
     });
@@ -702,6 +857,9 @@ void Server::start() {
   Impl& s = *impl_;
   if (s.started) return;
   if (!s.options.static_dir.empty()) s.static_root = std::filesystem::canonical(s.options.static_dir);
+  if (!s.options.tls_cert_file.empty() || !s.options.tls_key_file.empty()) {
+    s.tls = make_tls_context(s.options.tls_cert_file, s.options.tls_key_file);
+  }
   auto [host, port] = split_listen(s.options.listen);
   try {
     tcp::resolver resolver(s.ioc);
@@ -731,9 +889,8 @@ void Server::run() {
   if (s.options.handle_signals) {
     s.signals.add(SIGINT);
     s.signals.add(SIGTERM);
-    s.signals.async_wait([this](beast::error_code ec, int) {
-      if (!ec) stop();
-    });
+    s.signals.add(SIGHUP);
+    asio::post(s.strand, [&s] { s.wait_for_signals(); });
   }
   auto work = asio::make_work_guard(s.ioc);
   unsigned count = s.options.threads ? s.options.threads
@@ -763,7 +920,7 @@ void Server::run() {
     s.signals.cancel(ignored);
     s.accept_retry.cancel();
   });
-  std::vector<std::shared_ptr<Connection>> live;
+  std::vector<std::shared_ptr<ConnectionBase>> live;
   for (auto& [_, weak] : s.connections) {
     if (auto connection = weak.lock()) live.push_back(std::move(connection));
   }
@@ -781,10 +938,24 @@ void Server::run() {
   s.acceptor.close(ignored);  // in case the posted close never ran
 }
 
-void Server::stop() {
-  std::lock_guard lock(impl_->mutex);
-  impl_->stop_requested = true;
-  impl_->changed.notify_all();
+void Server::stop() { impl_->request_stop(); }
+
+std::string listen_address_problem(const std::string& listen) {
+  try {
+    split_listen(listen);
+    return {};
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+}
+
+std::string tls_files_problem(const std::string& cert_file, const std::string& key_file) {
+  try {
+    make_tls_context(cert_file, key_file);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
 }
 
 }  // namespace oatd::http

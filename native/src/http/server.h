@@ -52,8 +52,20 @@ struct ServerOptions {
   // Proxies whose X-Forwarded-For is believed (oat::client_address): a request coming from one
   // has the client's address as its remote_address. Empty: the peer is always the client.
   std::vector<oat::Cidr> trusted_proxies;
-  // Stop gracefully on SIGINT/SIGTERM (off for servers embedded in tests).
+  // Stop gracefully on SIGINT/SIGTERM, reload on SIGHUP (off for servers embedded in tests).
   bool handle_signals = true;
+
+  // HTTPS: a PEM certificate chain (the server's certificate first) and its unencrypted PEM
+  // private key. With both, every connection speaks TLS 1.2 or 1.3 with forward-secret AEAD
+  // ciphers only, and plain HTTP on the port ends at the handshake. Read by start() (a problem
+  // throws std::runtime_error with one sentence) and again on SIGHUP: new connections get the
+  // new certificate, open ones keep theirs; a file that fails to load then is logged and the
+  // certificate in use is kept.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Called on SIGHUP (with handle_signals), after the TLS files were read again, on the
+  // server's own thread: for the caller's own files (the access log). Must not throw.
+  std::function<void()> on_reload;
 
   // CORS: origins ("https://console.example.com", exact match) allowed to call the API from a
   // browser. For them every response carries Access-Control-Allow-Origin (the origin),
@@ -76,6 +88,14 @@ struct ServerOptions {
   std::function<void(const Request&, const Response&, std::string_view route, double seconds)>
       on_complete;
 };
+
+// Why `listen` ("host:port", "[v6]:port", ":port") cannot be listened on, or "" when its form
+// is right (whether the address is free shows only at start()).
+std::string listen_address_problem(const std::string& listen);
+
+// Why a TLS certificate chain and key cannot serve (unreadable, not PEM, encrypted, not a
+// pair), in one sentence, or "".
+std::string tls_files_problem(const std::string& cert_file, const std::string& key_file);
 
 // An HTTP/1.1 server with keep-alive. Every response carries Content-Length (except 1xx, 204,
 // 304), Content-Type (see Response), Server: oatd, and Connection: close when the connection

@@ -1,7 +1,9 @@
 #include "log/log.h"
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <iostream>
 #include <stdexcept>
@@ -75,9 +77,23 @@ AccessLog::AccessLog(const std::string& target) {
     out_ = &std::cout;
     return;
   }
+  path_ = target;
   file_.open(target, std::ios::app);
   if (!file_) throw std::runtime_error("cannot open the access log \"" + target + "\"");
   out_ = &file_;
+}
+
+void AccessLog::reopen() {
+  if (path_.empty()) return;
+  std::ofstream next(path_, std::ios::app);
+  if (!next) {
+    error("cannot reopen the access log; still writing to the file it was",
+          {{"path", path_}, {"error", std::strerror(errno)}});
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  file_ = std::move(next);
+  info("reopened the access log", {{"path", path_}});
 }
 
 void AccessLog::write(const nlohmann::json& line) {

@@ -42,8 +42,12 @@ class AccessLog {
   bool enabled() const { return out_ != nullptr; }
   // One line; `line` is an object with the documented fields.
   void write(const nlohmann::json& line);
+  // For a file: opens its path again (appending), so that lines go to a new file after log
+  // rotation moved the old one away. If that fails, says so and keeps the file it had.
+  void reopen();
 
  private:
+  std::string path_;  // the file's, or "" for standard output and off
   std::mutex mutex_;
   std::ofstream file_;
   std::ostream* out_ = nullptr;
