@@ -2,6 +2,7 @@
 // HTTP requests to it answered as Reply objects.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,9 +125,14 @@ export class Oatd {
    * waits for its "listening" line. ARGS: more arguments of `oatd serve` (`--console DIR`,
    * `--cors-origin`, ...); DB: another database than the folder's (a file path or a URI).
    */
-  static async start(dir, { args = [], db } = {}) {
+  static async start(dir, { args = [], db, tls } = {}) {
     const server = new Oatd(dir);
     server.db = db ?? await testDatabase(dir);
+    // HTTPS: TLS = {certFile, keyFile, ca} (tests/lib/tls.mjs), and requests trust CA (a PEM).
+    if (tls) {
+      args = ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, ...args];
+      server.ca = tls.ca;
+    }
     await server.#launch(args);
     return server;
   }
@@ -134,6 +140,7 @@ export class Oatd {
   constructor(dir) {
     this.dir = dir;
     this.db = undefined;  // the --db value, once start() knows it
+    this.ca = undefined;  // over HTTPS: the PEM its certificate is trusted by
     this.stdout = '';
     this.stderr = '';
     this.requestsSent = 0;
@@ -149,7 +156,7 @@ export class Oatd {
     child.stderr.setEncoding('utf8').on('data', (d) => (this.stderr += d));
     return listeningPort(child, () => this.stderr).then((port) => {
       this.port = port;
-      this.url = `http://127.0.0.1:${port}`;
+      this.url = `${this.ca ? 'https' : 'http'}://127.0.0.1:${port}`;
     });
   }
 
@@ -187,7 +194,9 @@ export class Oatd {
       h['content-type'] = 'application/json';
     }
     this.requestsSent += 1;
-    if (from) return checked(await rawHttp(this.port, from, method, path, h, body));
+    if (from || this.ca) {
+      return checked(await rawHttp(this.port, from, method, path, h, body, { ca: this.ca }));
+    }
     const res = await fetch(this.url + path, {
       method,
       headers: h,
@@ -270,10 +279,12 @@ export class Oatd {
   }
 }
 
-function rawHttp(port, localAddress, method, path, headers, body) {
+// One request on a connection of its own, from LOCALADDRESS (or any); over HTTPS trusting CA
+// when CA (a PEM) is given.
+function rawHttp(port, localAddress, method, path, headers, body, { ca } = {}) {
   return new Promise((resolvePromise, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, localAddress, method, path, headers, agent: false, timeout: WAIT_MS },
+    const req = (ca ? https : http).request(
+      { host: '127.0.0.1', port, localAddress, method, path, headers, agent: false, timeout: WAIT_MS, ca },
       (res) => {
         let text = '';
         res.setEncoding('utf8');

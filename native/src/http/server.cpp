@@ -213,16 +213,18 @@ std::shared_ptr<ssl::context> make_tls_context(const std::string& cert_file, con
   }
   // An encrypted key would make OpenSSL ask on the terminal; give it no passphrase instead.
   context->set_password_callback([](std::size_t, ssl::context::password_purpose) { return std::string(); });
+  // The key first: a certificate that does not match it then drops it (OpenSSL's rule), and
+  // the check below says so, instead of the key's load failing with "key values mismatch".
   boost::system::error_code ec;
-  context->use_certificate_chain_file(cert_file, ec);
-  if (ec) {
-    throw std::runtime_error("the TLS certificate \"" + cert_file +
-                             "\" is not a PEM certificate chain (" + ec.message() + ")");
-  }
   context->use_private_key_file(key_file, ssl::context::pem, ec);
   if (ec) {
     throw std::runtime_error("the TLS key \"" + key_file +
                              "\" is not an unencrypted PEM private key (" + ec.message() + ")");
+  }
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    throw std::runtime_error("the TLS certificate \"" + cert_file +
+                             "\" is not a PEM certificate chain (" + ec.message() + ")");
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     throw std::runtime_error("the TLS key \"" + key_file + "\" does not belong to the certificate \"" +
