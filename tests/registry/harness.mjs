@@ -3,10 +3,15 @@
 // oatd, processes, JWTs and waiting come from tests/lib/.
 //
 // Everything runs on loopback, on ports chosen at run time, inside one temporary directory.
+// Stack.start({ tls: true }) serves both over HTTPS, as in production: a throwaway certificate
+// authority (tests/lib/tls.mjs) signs one certificate that oatd and the registry both serve, the
+// registry trusts the authority for its notifications (SSL_CERT_FILE) and skopeo through a
+// certificate folder (--cert-dir and friends), with verification on.
 // Every process started here is stopped by Stack.stop() (called from the tests' after() hooks),
 // and, should a test file die first, by tests/lib/processes.mjs.
 import { createHash, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +20,7 @@ import { testDatabase } from '../lib/database.mjs';
 import { OATD, Oatd, REGISTRY_SERVICE, admin, signingKeyFile } from '../lib/oatd.mjs';
 import { run, runOk, running, start, stop } from '../lib/processes.mjs';
 import { sleep, waitFor } from '../lib/time.mjs';
+import { issueServerCertificate, makeCertificateAuthority } from '../lib/tls.mjs';
 import { makeDataDir, removeDataDir, seed } from '../lib/world.mjs';
 
 export { decodeJwt } from '../lib/jwt.mjs';
@@ -113,6 +119,28 @@ export function libtrustKeyId(certificatePem) {
 
 export const repo = (path, ...scopes) => ({ type: 'TYPE_REPO', path, scopes });
 
+// A folder DIR that skopeo takes as --cert-dir (containers/image's equivalent of docker's
+// /etc/docker/certs.d/HOST:PORT/): ca.crt, the authority CA ({certFile}) it trusts. DIR.
+export function certDir(dir, ca) {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(ca.certFile, join(dir, 'ca.crt'));
+  return dir;
+}
+
+// GET https://HOST/PATH trusting CA (a PEM), on a connection of its own; resolves the status.
+// (Global fetch cannot be given an authority to trust.)
+export function httpsStatus(host, path, ca) {
+  const [hostname, port] = host.split(':');
+  return new Promise((resolvePromise, reject) => {
+    const req = https.get({ host: hostname, port, path, ca, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolvePromise(res.statusCode));
+    });
+    req.setTimeout(5000, () => req.destroy(new Error(`GET https://${host}${path}: no answer`)));
+    req.on('error', reject);
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // A stack: oatd (seeded), optionally a registry trusting it, and skopeo pointed at both.
 //
@@ -120,10 +148,16 @@ export const repo = (path, ...scopes) => ({ type: 'TYPE_REPO', path, scopes });
 // organizations:
 //   acme:  acme/app, acme/web (private), acme/docs (public)
 //   other: other/pub (public), other/secret (private)
+//
+// With { tls: true } oatd and the registry serve HTTPS with one certificate (stack.server, for
+// 127.0.0.1 and localhost) signed by stack.ca, the registry's token realm and notification
+// endpoint are https:// URLs, and skopeo verifies both against stack.ca through the certificate
+// folder stack.certDir.
 // ---------------------------------------------------------------------------------------------
 export class Stack {
-  static async start({ registry = true } = {}) {
+  static async start({ registry = true, tls = false } = {}) {
     const stack = new Stack();
+    stack.tls = tls;
     try {
       await stack.#start(registry);
     } catch (error) {
@@ -139,6 +173,12 @@ export class Stack {
   db;      // oatd's --db: testDatabase(dir), the backend under test's
   eventsSecret = randomBytes(16).toString('hex');
   registryLog = '';
+  tls = false;  // whether oatd and the registry serve HTTPS
+  ca;           // with tls: the authority ({certFile, keyFile, pem}) that signed ...
+  server;       // ... the certificate both serve ({certFile, keyFile, pem, serial})
+  certDir;      // with tls: skopeo's certificate folder, ca.crt = ca
+  oatdTls;      // with tls: {certFile, keyFile}, oatd's copies of server's files (read again on
+                // SIGHUP: a test may swap in another certificate; the registry's stay as they are)
   oatd;    // the Oatd (tests/lib/oatd.mjs): its requests, logs and process
   bearer;  // the owner's, for the management API
   #registry;
@@ -160,7 +200,19 @@ export class Stack {
     writeFileSync(secretFile, `${this.eventsSecret}\n`);
     writeFileSync(join(this.dir, 'registries.conf'), '');  // skopeo: no mirrors, no search lists
 
-    this.oatd = await Oatd.start(this.dir, { args: [
+    let tls;
+    if (this.tls) {
+      const tlsDir = join(this.dir, 'tls');
+      mkdirSync(tlsDir);
+      this.ca = await makeCertificateAuthority(tlsDir);
+      this.server = await issueServerCertificate(this.ca, tlsDir, 'server');
+      this.certDir = certDir(join(this.dir, 'certs.d'), this.ca);
+      this.oatdTls = { certFile: join(tlsDir, 'oatd.pem'), keyFile: join(tlsDir, 'oatd.key') };
+      copyFileSync(this.server.certFile, this.oatdTls.certFile);
+      copyFileSync(this.server.keyFile, this.oatdTls.keyFile);
+      tls = { ...this.oatdTls, ca: this.ca.pem };
+    }
+    this.oatd = await Oatd.start(this.dir, { tls, args: [
       '--registry-service', SERVICE, '--registry-issuer', ISSUER, '--registry-events-secret-file', secretFile,
     ] });
     this.url = this.oatd.url;
@@ -191,7 +243,10 @@ storage:
   delete:
     enabled: true
 http:
-  addr: ${this.registryHost}
+  addr: ${this.registryHost}${this.tls ? `
+  tls:
+    certificate: ${this.server.certFile}
+    key: ${this.server.keyFile}` : ''}
 auth:
   token:
     realm: ${this.url}/token
@@ -208,9 +263,11 @@ notifications:
       threshold: 5
       backoff: 1s
 `);
+    // Over TLS the registry's notifications go to https://; Go reads the authorities it trusts
+    // from SSL_CERT_FILE (instead of the system's bundle file).
     const child = start(REGISTRY, ['serve', config], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: this.dir },
+      env: { PATH: process.env.PATH, HOME: this.dir, ...(this.tls ? { SSL_CERT_FILE: this.ca.certFile } : {}) },
     });
     child.stdout.on('data', (d) => { this.registryLog += d; });
     child.stderr.on('data', (d) => { this.registryLog += d; });
@@ -218,6 +275,7 @@ notifications:
     await waitFor(async () => {
       if (!running(child)) throw new Error(`docker-registry exited: ${this.registryLog}`);
       try {
+        if (this.tls) return (await httpsStatus(this.registryHost, '/v2/', this.ca.pem)) === 401;
         return (await fetch(`http://${this.registryHost}/v2/`)).status === 401;
       } catch { return false; }
     }, 'docker-registry to answer', { timeout: 15000, interval: 100 });
@@ -311,21 +369,31 @@ notifications:
     return dir;
   }
 
-  // Pushes a freshly built image to `repository` (org/name) as `org:token`.
-  push(repository, org, token, tag = 'v1') {
+  // skopeo's TLS options for the registry side SIDE ('src', 'dest', or '' for login): plain HTTP
+  // without verification, or, over TLS, verification on against the certificate folder CERTDIR
+  // (default: the stack's, trusting stack.ca). skopeo's one HTTP client serves the registry and
+  // its token realm, so the folder's authority is what both are verified against.
+  #tlsFlags(side, certDir = this.certDir) {
+    const prefix = side ? `--${side}-` : '--';
+    return this.tls ? [`${prefix}tls-verify=true`, `${prefix}cert-dir`, certDir] : [`${prefix}tls-verify=false`];
+  }
+
+  // Pushes a freshly built image to `repository` (org/name) as `org:token`. certDir: another
+  // certificate folder than the stack's (over TLS).
+  push(repository, org, token, tag = 'v1', { certDir } = {}) {
     const image = makeImage(this.#workdir('image'), tag);
-    return this.skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${org}:${token}`,
+    return this.skopeo(['copy', ...this.#tlsFlags('dest', certDir), '--dest-creds', `${org}:${token}`,
       `oci:${image.dir}:${tag}`, `docker://${this.registryHost}/${repository}:${tag}`]);
   }
 
-  // Pulls `repository:tag` into a local OCI layout as `user:token`.
-  pull(repository, user, token, tag = 'v1') {
-    return this.skopeo(['copy', '--src-tls-verify=false', '--src-creds', `${user}:${token}`,
+  // Pulls `repository:tag` into a local OCI layout as `user:token`. certDir: as push's.
+  pull(repository, user, token, tag = 'v1', { certDir } = {}) {
+    return this.skopeo(['copy', ...this.#tlsFlags('src', certDir), '--src-creds', `${user}:${token}`,
       `docker://${this.registryHost}/${repository}:${tag}`, `oci:${this.#workdir('pulled')}:${tag}`]);
   }
 
-  login(user, token) {
-    return this.skopeo(['login', '--tls-verify=false', '--authfile', join(this.dir, 'auth.json'),
+  login(user, token, { certDir } = {}) {
+    return this.skopeo(['login', ...this.#tlsFlags('', certDir), '--authfile', join(this.dir, 'auth.json'),
       '-u', user, '-p', token, this.registryHost]);
   }
 
