@@ -443,7 +443,8 @@ Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
 json page_json(std::size_t total, const PageRequest& page, std::string_view base_url,
                json results) {
   auto link = [&](std::size_t n) {
-    return std::string(base_url) + "?page=" + std::to_string(n) +
+    const bool has_query = base_url.find('?') != std::string_view::npos;  // a list's own filter
+    return std::string(base_url) + (has_query ? "&page=" : "?page=") + std::to_string(n) +
            "&page_size=" + std::to_string(page.page_size);
   };
   const bool has_next = page.page * page.page_size < total;

@@ -52,6 +52,10 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::InvalidName: return "invalid_name";
     case ErrorCode::InvalidPassword: return "invalid_password";
     case ErrorCode::InvalidPage: return "invalid_page";
+    case ErrorCode::InvalidWebhookUrl: return "invalid_webhook_url";
+    case ErrorCode::UnknownWebhookEvent: return "unknown_webhook_event";
+    case ErrorCode::WebhookEventsRequired: return "webhook_events_required";
+    case ErrorCode::TooManyWebhooks: return "too_many_webhooks";
     case ErrorCode::ServerRefused: return "server_refused";
   }
   return "unknown";

@@ -30,6 +30,7 @@
 #include "admin/admin.h"
 #include "api/service.h"
 #include "api/usage.h"
+#include "api/webhook_worker.h"
 #include "config/config.h"
 #include "crypto/crypto.h"
 #include "http/metrics.h"
@@ -78,6 +79,7 @@ struct ServeOptions {
   std::string tls_key;
   long long bearer_lifetime = 600;         // seconds: Docker Hub's 10 minutes
   long long session_lifetime = 7 * 86400;  // seconds: a console session (its refresh token)
+  long long test_clock_offset = 0;  // seconds added to the clock: for tests of time only
 };
 
 std::string read_secret_file(const std::string& path) {
@@ -109,13 +111,22 @@ int serve(const ServeOptions& options) {
   if (!options.events_secret_file.empty()) {
     service_options.registry.events_secret = read_secret_file(options.events_secret_file);
   }
-  oatd::Services services{*store, key, system_now, std::move(service_options)};
-  oatd::UsageRecorder usage(*store);
+  std::function<oat::Timestamp()> clock = system_now;
+  if (options.test_clock_offset != 0) {
+    clock = [offset = std::chrono::seconds(options.test_clock_offset)] { return system_now() + offset; };
+    oatd::log::warn("the clock is offset for tests (--test-only-clock-offset); never use this in production",
+                    {{"seconds", options.test_clock_offset}});
+  }
+  oatd::Services services{*store, key, clock, std::move(service_options)};
+  services.sealing_key = oatd::webhook_sealing_key(key);
+  oatd::UsageRecorder usage(*store, clock);
   usage.start(oatd::UsageRecorder::kFlushPeriod,
-              {system_now, std::max({services.options.sign_in_policy.window,
+              {clock, std::max({services.options.sign_in_policy.window,
                                      services.options.address_policy.window,
                                      services.revoke_limiter.window()})});
   services.usage = &usage;
+  oatd::WebhookWorker webhooks(services);
+  services.webhooks = &webhooks;
 
   oatd::http::Router router;
   oatd::add_api_routes(router, services);
@@ -157,6 +168,12 @@ int serve(const ServeOptions& options) {
       text += "oatd_tokens{state=\"" + std::string(oat::token_state_name(state)) + "\"} " +
               std::to_string(n) + "\n";
     }
+    std::size_t queued = 0;
+    store->read([&](oatd::Transaction& tx) { queued = tx.count_pending_deliveries(); });
+    text += "# HELP oatd_webhook_queue_depth Webhook deliveries waiting to be sent or retried.\n"
+            "# TYPE oatd_webhook_queue_depth gauge\n"
+            "oatd_webhook_queue_depth " + std::to_string(queued) + "\n";
+    text += services.counters.render();
     // Which build answers, for dashboards that compare nodes.
     text += "# HELP oatd_build_info The version and commit of this oatd.\n"
             "# TYPE oatd_build_info gauge\n"
@@ -204,6 +221,7 @@ int serve(const ServeOptions& options) {
 
   oatd::http::Server server(server_options, std::move(router));
   server.start();
+  webhooks.start();
   oatd::log::info("listening",
                   {{"address", options.listen.substr(0, options.listen.rfind(':')) + ":" +
                                    std::to_string(server.port())},
@@ -211,6 +229,7 @@ int serve(const ServeOptions& options) {
                    {"database", oatd::redacted_database(options.db)},
                    {"version", OATD_VERSION}});
   server.run();
+  webhooks.stop();
   usage.stop();
   usage.flush();  // a clean stop loses no "last used"
   oatd::log::info("stopped");
@@ -280,6 +299,10 @@ void add_serve_options(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--registry-events-secret-file", o.events_secret_file,
                  "File holding the bearer secret the registry's notifications send")
       ->check(CLI::ExistingFile);
+  cmd.add_option("--test-only-clock-offset", o.test_clock_offset,
+                 "FOR TESTS ONLY: seconds added to oatd's clock (expiry warnings, usage days); "
+                 "never in production")
+      ->group("Testing");
 }
 
 // What is wrong with a whole set of serve options that no single option can tell: one

@@ -108,8 +108,9 @@ inline constexpr std::size_t kMaxPageSize = 100;
 Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
                                        std::optional<std::string_view> page_size);
 
-// {"total","next","previous","results"}. `base_url` is the list's URL without query
-// ("https://oat.example/v2/orgs/acme/access-tokens"); next/previous are full URLs or null.
+// {"total","next","previous","results"}. `base_url` is the list's URL, with its own filters
+// as a query if it has any ("https://oat.example/v2/orgs/acme/access-tokens"); next/previous
+// are full URLs (page and page_size added) or null.
 nlohmann::json page_json(std::size_t total, const PageRequest& page, std::string_view base_url,
                          nlohmann::json results);
 

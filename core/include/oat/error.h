@@ -73,8 +73,13 @@ enum class ErrorCode {
   // Names of accounts and repositories
   InvalidName,
   InvalidPassword,
-  // Pagination
+  // Pagination, and a query's numbers (days=, expiring_within_days=)
   InvalidPage,
+  // Webhooks
+  InvalidWebhookUrl,
+  UnknownWebhookEvent,
+  WebhookEventsRequired,
+  TooManyWebhooks,
   // A refusal read back from a server's answer (the code is not carried over the wire)
   ServerRefused,
 };

@@ -14,4 +14,5 @@
 #include "oat/time.h"
 #include "oat/token_format.h"
 #include "oat/token_policy.h"
+#include "oat/webhook.h"
 #include "oat/wire.h"

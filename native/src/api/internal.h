@@ -56,6 +56,42 @@ std::variant<Organization, http::Response> organization_for_member(Transaction& 
                                                                    const Caller& caller,
                                                                    std::string_view org_name);
 
+// Runs `work` (Transaction&, const Caller&, const Organization&) -> http::Response for an
+// organization the caller may manage tokens of, inside a read or write transaction; refusals
+// are answered without calling it.
+template <class Work>
+http::Response with_managed_org(Services& services, const http::Request& request,
+                                const http::Params& params, bool write, Work work) {
+  auto caller = authenticate(request, services);
+  if (auto* refusal = std::get_if<http::Response>(&caller)) return *refusal;
+  http::Response response;
+  auto run = [&](Transaction& tx) {
+    auto org = organization_for_token_management(tx, std::get<Caller>(caller), params.at("org"));
+    if (auto* refusal = std::get_if<http::Response>(&org)) {
+      response = *refusal;
+      return;
+    }
+    response = work(tx, std::get<Caller>(caller), std::get<Organization>(org));
+  };
+  if (write) {
+    services.store.write(run);
+  } else {
+    services.store.read(run);
+  }
+  return response;
+}
+
+// ---- Webhooks (webhooks.cpp) -------------------------------------------------------------------
+
+// Writes, in the caller's transaction, one delivery of `event` about `data` for each active
+// webhook of the organization that subscribes to it (the outbox: the deliveries commit or roll
+// back with the change). Returns how many were written.
+std::size_t notify_webhooks(Transaction& tx, std::int64_t org_id, std::string_view org_name,
+                            std::string_view event, std::string_view actor, const json& data,
+                            Timestamp now);
+// notify_webhooks for an audit-log action, when it is a webhook event (oat::webhook_event_for_audit).
+std::size_t notify_webhooks_of(Transaction& tx, const AuditEvent& event, std::int64_t org_id);
+
 // "http://host:port" for next/previous links.
 std::string base_url(const http::Request& request, const Services& services);
 
@@ -144,5 +180,6 @@ void add_token_routes(http::Router& router, Services& services);
 void add_account_routes(http::Router& router, Services& services);
 // Self-rotation, the organization's token policy, leaked-token reports (lifecycle.cpp).
 void add_lifecycle_routes(http::Router& router, Services& services);
+void add_webhook_routes(http::Router& router, Services& services);
 
 }  // namespace oatd::api

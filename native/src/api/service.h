@@ -43,6 +43,22 @@ struct ServiceOptions {
 };
 
 class UsageRecorder;
+class WebhookWorker;
+
+// Counts for /metrics that the handlers and the webhook worker keep: sign-ins with an access
+// token by result and route, and webhook delivery attempts by result. Thread-safe.
+class EventCounters {
+ public:
+  void sign_in(std::string_view result, std::string_view route);
+  void delivery(std::string_view result);
+  // Prometheus text: oatd_token_sign_ins_total{result,route}, oatd_webhook_deliveries_total{result}.
+  std::string render() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> sign_ins_;
+  std::map<std::string, std::uint64_t> deliveries_;
+};
 
 // What every handler shares.
 struct Services {
@@ -56,7 +72,15 @@ struct Services {
   // counts, kept as the sign-in failures are.
   SignInLimiter revoke_limiter{oat::kRevokeLimit};
   UsageRecorder* usage = nullptr;  // registry sign-ins are recorded through it when set
+  // Seals webhook secrets in the database (crypto.h, seal_secret): 32 bytes derived from the
+  // signing key (webhook_sealing_key), so every node of a database can read them back.
+  std::string sealing_key{};
+  WebhookWorker* webhooks = nullptr;  // woken when a change wrote deliveries, when set
+  EventCounters counters{};
 };
+
+// The key that seals webhook secrets: HMAC-SHA256 of the signing key's PEM with a fixed label.
+std::string webhook_sealing_key(const SigningKey& key);
 
 // The API's error shape, {"detail","message"}, for the HTTP layer's own refusals
 // (ServerOptions::error_writer; add_api_routes sets it on the router).

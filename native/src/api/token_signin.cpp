@@ -77,6 +77,8 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   std::optional<RateLimited> limited;
   std::optional<std::string> policy_refusal;
   bool previous_secret = false;
+  // The result as oatd_token_sign_ins_total counts it (changed where a token was found).
+  std::string_view result = "wrong_secret";
   services.store.read([&](Transaction& tx) {
     // The limits first, in the same transaction as the lookup (one round trip fewer).
     if ((limited = limit_state(services, tx, keys, now).limited)) return;
@@ -96,20 +98,29 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     if (auto refused = oat::check_token_action(
             oat::derive_state(token->is_active, token->expires_at, now),
             oat::TokenAction::Authenticate)) {
+      result = refused->code == oat::ErrorCode::TokenExpired ? "expired" : "deactivated";
       return void(failure = refused->message);
     }
     if (!oat::address_allowed(token->allowed_cidrs, request.address)) {
+      result = "address_not_allowed";
       return void(failure = oat::audit::kReasonAddressNotAllowed);
     }
     if (auto refused = oat::check_policy_at_use(
             found->policy, oat::lifetime_start(token->created_at, token->rotated_at),
             token->last_used_at, now)) {
+      result = "policy";
       policy_refusal = refused->message;
       return void(failure = refused->message);
     }
+    result = "granted";
     if (grant) repositories = grant(tx, TokenSignIn{*org, *token});
   });
-  if (limited) return TokenSignInRefusal{*limited, std::nullopt};
+  const std::string_view route = request.service == "registry" ? "/token" : "/v2/auth/token";
+  if (limited) {
+    services.counters.sign_in("rate_limited", route);
+    return TokenSignInRefusal{*limited, std::nullopt};
+  }
+  services.counters.sign_in(failure.empty() ? "granted" : result, route);
 
   if (!failure.empty()) {
     oat::AuditData failure_data;
@@ -122,6 +133,19 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
       tx.add_audit_event({0, org->name, std::string(oat::audit::kTokenSignInFailed),
                           token ? token->label : std::string(), org->name,
                           oat::json_text(oat::audit_data_json(failure_data)), now});
+      // A token that exists but may not sign in: told to the webhooks, at most once in
+      // kSignInRefusedInterval per token.
+      const auto event = oat::webhook_event_for_audit(oat::audit::kTokenSignInFailed, failure);
+      if (token && event &&
+          tx.claim_refusal_notice(token->id, now, now - oat::kSignInRefusedInterval)) {
+        notify_webhooks(tx, org->id, org->name, *event, org->name,
+                        {{"token_id", token->id},
+                         {"label", token->label},
+                         {"reason", failure},
+                         {"address", request.address},
+                         {"service", request.service}},
+                        now);
+      }
     });
     return TokenSignInRefusal{std::nullopt, policy_refusal};
   }

@@ -29,10 +29,13 @@ oat::AuditData audit_data(const TokenRecord& token) {
   return data;
 }
 
+// The change's audit event, and its webhook deliveries, in the change's transaction.
 void audit(Transaction& tx, const Organization& org, std::string_view actor, std::string_view action,
            const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
-  tx.add_audit_event({0, org.name, std::string(action), token.label, std::string(actor),
-                      oat::json_text(oat::audit_data_json(data)), now});
+  const AuditEvent event{0, org.name, std::string(action), token.label, std::string(actor),
+                         oat::json_text(oat::audit_data_json(data)), now};
+  tx.add_audit_event(event);
+  notify_webhooks_of(tx, event, org.id);
 }
 void audit(Transaction& tx, const Organization& org, const Caller& caller, std::string_view action,
            const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
@@ -40,30 +43,6 @@ void audit(Transaction& tx, const Organization& org, const Caller& caller, std::
 }
 
 http::Response token_not_found() { return detail_response(404, "Access token not found."); }
-
-// Runs `work` for an organization the caller may manage tokens of, inside a read or write
-// transaction; refusals are answered without calling it.
-template <class Work>
-http::Response with_managed_org(Services& services, const http::Request& request,
-                                const http::Params& params, bool write, Work work) {
-  auto caller = authenticate(request, services);
-  if (auto* refusal = std::get_if<http::Response>(&caller)) return *refusal;
-  http::Response response;
-  auto run = [&](Transaction& tx) {
-    auto org = organization_for_token_management(tx, std::get<Caller>(caller), params.at("org"));
-    if (auto* refusal = std::get_if<http::Response>(&org)) {
-      response = *refusal;
-      return;
-    }
-    response = work(tx, std::get<Caller>(caller), std::get<Organization>(org));
-  };
-  if (write) {
-    services.store.write(run);
-  } else {
-    services.store.read(run);
-  }
-  return response;
-}
 
 http::Response create(Services& services, const http::Request& request,
                       const http::Params& params) {
@@ -106,15 +85,37 @@ http::Response create(Services& services, const http::Request& request,
 http::Response list(Services& services, const http::Request& request, const http::Params& params) {
   auto page = oat::parse_page_request(request.query_value("page"), request.query_value("page_size"));
   if (!page) return errors_response(page.errors());
+  const auto expiring_query = request.query_value("expiring_within_days");
+  auto expiring = oat::parse_expiring_within_days(
+      expiring_query ? std::optional<std::string_view>(*expiring_query) : std::nullopt);
+  if (!expiring) return errors_response(expiring.errors());
   return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
                                                                 const Organization& org) {
+    const std::size_t offset = (page->page - 1) * page->page_size;
+    const Timestamp now = services.clock();
+    const Timestamp before = now + std::chrono::days{expiring->value_or(0)};
+    const auto tokens = *expiring ? tx.list_expiring_tokens(org.id, now, before, offset, page->page_size)
+                                  : tx.list_tokens(org.id, offset, page->page_size);
     json results = json::array();
-    for (const TokenRecord& t :
-         tx.list_tokens(org.id, (page->page - 1) * page->page_size, page->page_size)) {
-      results.push_back(oat::token_json(api_view(t), false));
-    }
-    const std::string url = base_url(request, services) + "/v2/orgs/" + org.name + "/access-tokens";
-    return json_response(200, oat::page_json(tx.count_tokens(org.id), *page, url, results));
+    for (const TokenRecord& t : tokens) results.push_back(oat::token_json(api_view(t), false));
+    std::string url = base_url(request, services) + "/v2/orgs/" + org.name + "/access-tokens";
+    if (*expiring) url += "?expiring_within_days=" + std::to_string(**expiring);
+    const std::size_t total = *expiring ? tx.count_expiring_tokens(org.id, now, before) : tx.count_tokens(org.id);
+    return json_response(200, oat::page_json(total, *page, url, results));
+  });
+}
+
+// GET .../access-tokens/{id}/usage?days=N: the token's daily pulls, pushes and sign-ins.
+http::Response usage(Services& services, const http::Request& request, const http::Params& params) {
+  const auto days_query = request.query_value("days");
+  auto days = oat::parse_usage_days(days_query ? std::optional<std::string_view>(*days_query) : std::nullopt);
+  if (!days) return errors_response(days.errors());
+  return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
+                                                                const Organization& org) {
+    if (!tx.find_token(org.id, params.at("id"))) return token_not_found();
+    const std::int64_t today = oat::usage_day(services.clock());
+    const auto stored = tx.token_usage_days(params.at("id"), today - *days + 1);
+    return json_response(200, oat::usage_json(oat::usage_series(stored, today, *days)));
   });
 }
 
@@ -265,6 +266,10 @@ void add_token_routes(http::Router& router, Services& services) {
   router.add("POST", "/v2/orgs/{org}/access-tokens/{id}/rotate",
              [&services](const http::Request& r, const http::Params& p) {
                return rotate(services, r, p);
+             });
+  router.add("GET", "/v2/orgs/{org}/access-tokens/{id}/usage",
+             [&services](const http::Request& r, const http::Params& p) {
+               return usage(services, r, p);
              });
 }
 

@@ -6,6 +6,15 @@
 
 namespace oatd {
 
+UsageRecorder::UsageRecorder(Store& store, std::function<Timestamp()> clock)
+    : store_(store), clock_(std::move(clock)) {
+  if (!clock_) {
+    clock_ = [] {
+      return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    };
+  }
+}
+
 UsageRecorder::~UsageRecorder() {
   stop();
   try {
@@ -19,6 +28,7 @@ void UsageRecorder::note(const std::string& token_id, const std::string& org, Ti
                          const std::string& address, const std::vector<std::string>& repositories,
                          bool previous_secret) {
   std::lock_guard lock(mutex_);
+  days_[{token_id, oat::usage_day(at)}].sign_ins += 1;
   Use& use = pending_[token_id];
   use.at = std::max(use.at, at);
   if (previous_secret) use.previous_at = std::max(use.previous_at.value_or(at), at);
@@ -35,10 +45,14 @@ void UsageRecorder::note(const std::string& token_id, const std::string& org, Ti
 }
 
 void UsageRecorder::count(const std::string& token_id, std::int64_t pulls, std::int64_t pushes) {
+  const std::int64_t day = oat::usage_day(clock_());
   std::lock_guard lock(mutex_);
   auto& c = counts_[token_id];
   c.first += pulls;
   c.second += pushes;
+  Tally& tally = days_[{token_id, day}];
+  tally.pulls += pulls;
+  tally.pushes += pushes;
 }
 
 std::optional<std::string> UsageRecorder::recent_token(const std::string& org,
@@ -96,13 +110,15 @@ void UsageRecorder::flush() {
   std::map<std::string, Use> uses;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts;
   std::map<GrantKey, Grant> grants;
+  std::map<std::pair<std::string, std::int64_t>, Tally> days;
   {
     std::lock_guard lock(mutex_);
     uses.swap(pending_);
     counts.swap(counts_);
     grants.swap(grants_);
+    days.swap(days_);
   }
-  if (uses.empty() && counts.empty() && grants.empty()) return;
+  if (uses.empty() && counts.empty() && grants.empty() && days.empty()) return;
   try {
     store_.write([&](Transaction& tx) {
       for (const auto& [key, grant] : grants) {
@@ -123,6 +139,9 @@ void UsageRecorder::flush() {
         } catch (const StoreError& e) {
           if (e.kind() != StoreError::Kind::NotFound) throw;
         }
+      }
+      for (const auto& [key, tally] : days) {
+        tx.add_usage_day(key.first, key.second, tally.pulls, tally.pushes, tally.sign_ins);
       }
     });
   } catch (...) {
@@ -147,6 +166,12 @@ void UsageRecorder::flush() {
       Grant& now = grants_[key];
       if (now.at <= grant.at) now = std::move(grant);
     }
+    for (const auto& [key, tally] : days) {
+      Tally& now = days_[key];
+      now.pulls += tally.pulls;
+      now.pushes += tally.pushes;
+      now.sign_ins += tally.sign_ins;
+    }
     throw;
   }
 }
@@ -156,6 +181,7 @@ void UsageRecorder::housekeep(const Housekeeping& housekeeping) {
   store_.write([&](Transaction& tx) {
     tx.forget_recent_grants(now - kGrantMemory);
     tx.forget_sign_in_failures(now - housekeeping.failure_memory);
+    tx.forget_usage_days(oat::usage_day(now) - oat::kUsageDaysKept);
   });
 }
 

@@ -40,7 +40,8 @@ class UsageRecorder {
     std::chrono::seconds failure_memory{300};
   };
 
-  explicit UsageRecorder(Store& store) : store_(store) {}
+  // `clock` dates the pulls and pushes counted (the day of the usage series they add to).
+  explicit UsageRecorder(Store& store, std::function<Timestamp()> clock = nullptr);
   ~UsageRecorder();  // stops the background flusher, then flushes
 
   // Notes that token `token_id` of organization `org` signed in from `address` at `at`, and
@@ -61,7 +62,8 @@ class UsageRecorder {
   // Starts a thread that flushes every `period`, and does the housekeeping every
   // kHousekeepingPeriod, until the recorder is destroyed or stop().
   void start(std::chrono::milliseconds period, Housekeeping housekeeping);
-  // Forgets grants older than kGrantMemory and sign-in failures older than failure_memory.
+  // Forgets grants older than kGrantMemory, sign-in failures older than failure_memory, and
+  // days of the usage series older than oat::kUsageDaysKept.
   void housekeep(const Housekeeping& housekeeping);
   void stop();
 
@@ -78,8 +80,14 @@ class UsageRecorder {
     std::optional<Timestamp> previous_at;  // the latest sign-in with the replaced secret
   };
   Store& store_;
+  std::function<Timestamp()> clock_;
   std::mutex mutex_;
   std::map<std::string, Use> pending_;
+  // The daily series: (token, day) -> pulls, pushes, sign-ins not yet written.
+  struct Tally {
+    std::int64_t pulls = 0, pushes = 0, sign_ins = 0;
+  };
+  std::map<std::pair<std::string, std::int64_t>, Tally> days_;
   std::map<std::string, std::pair<std::int64_t, std::int64_t>> counts_;
   using GrantKey = std::tuple<std::string, std::string, std::string>;  // org, address, repository
   struct Grant {

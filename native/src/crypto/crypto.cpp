@@ -4,11 +4,14 @@
 #include <array>
 #include <charconv>
 #include <climits>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
@@ -87,6 +90,82 @@ std::string sha256_raw(std::string_view data) {
   unsigned char digest[32];
   sha256_into(data, digest);
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+std::string hmac_sha256_raw(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &size) == nullptr) {
+    ossl::fail("HMAC");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::string raw = hmac_sha256_raw(key, data);
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (const char c : raw) {
+    out += kHex[static_cast<unsigned char>(c) >> 4];
+    out += kHex[static_cast<unsigned char>(c) & 0x0f];
+  }
+  return out;
+}
+
+namespace {
+constexpr std::string_view kSealedPrefix = "v1.";
+constexpr std::size_t kNonceSize = 12, kTagSize = 16;
+
+std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> gcm(std::string_view key,
+                                                                   const unsigned char* nonce, bool encrypt) {
+  if (key.size() != 32) throw std::invalid_argument("a sealing key is 32 bytes");
+  std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                                reinterpret_cast<const unsigned char*>(key.data()), nonce, encrypt ? 1 : 0) != 1) {
+    ossl::fail("EVP_CipherInit_ex");
+  }
+  return ctx;
+}
+}  // namespace
+
+std::string seal_secret(std::string_view key, std::string_view plaintext) {
+  std::string out(kNonceSize + plaintext.size() + kTagSize, '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(out.data());
+  random_bytes(bytes, kNonceSize);
+  auto ctx = gcm(key, bytes, true);
+  int n = 0;
+  if (EVP_EncryptUpdate(ctx.get(), bytes + kNonceSize, &n,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx.get(), bytes + kNonceSize + n, &n) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kTagSize),
+                          bytes + kNonceSize + plaintext.size()) != 1) {
+    ossl::fail("AES-256-GCM");
+  }
+  return std::string(kSealedPrefix) + base64url_encode(out);
+}
+
+std::optional<std::string> open_secret(std::string_view key, std::string_view sealed) {
+  if (!sealed.starts_with(kSealedPrefix)) return std::nullopt;
+  const auto raw = base64url_decode(sealed.substr(kSealedPrefix.size()));
+  if (!raw || raw->size() < kNonceSize + kTagSize) return std::nullopt;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(raw->data());
+  const std::size_t size = raw->size() - kNonceSize - kTagSize;
+  auto ctx = gcm(key, bytes, false);
+  std::string plain(size, '\0');
+  int n = 0;
+  std::array<unsigned char, kTagSize> tag{};
+  std::copy(bytes + kNonceSize + size, bytes + raw->size(), tag.begin());
+  if (EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &n, bytes + kNonceSize,
+                        static_cast<int>(size)) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(kTagSize), tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + n, &n) != 1) {
+    OPENSSL_cleanse(plain.data(), plain.size());
+    return std::nullopt;
+  }
+  return plain;
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -52,6 +52,17 @@ std::string random_secret(std::size_t bytes);
 // SHA-256 of `data` as 64 lower-case hex characters.
 std::string sha256_hex(std::string_view data);
 
+// HMAC-SHA256 of `data` with `key`: 32 raw bytes, or 64 lower-case hex characters.
+std::string hmac_sha256_raw(std::string_view key, std::string_view data);
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+// A secret kept in the database that the server must read back (a webhook's signing secret):
+// AES-256-GCM under `key` (32 bytes), with a random nonce, as "v1." + base64url(nonce, cipher
+// text, tag). open_secret gives the plain text back, or nothing when it was sealed under another
+// key or changed.
+std::string seal_secret(std::string_view key, std::string_view plaintext);
+std::optional<std::string> open_secret(std::string_view key, std::string_view sealed);
+
 // SHA-256 of `data` as the raw 32-byte digest.
 std::string sha256_raw(std::string_view data);
 

@@ -213,12 +213,64 @@ CREATE TABLE token_policies (
 ) STRICT;
 )sql";
 
+// Webhooks (and their deliveries, written in the transaction of the change they tell about),
+// what expiry warnings and sign-in refusals were told, and the daily usage series.
+constexpr std::string_view kWebhooks = R"sql(
+CREATE TABLE webhooks (
+  id            TEXT    PRIMARY KEY,
+  org_id        INTEGER NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  url           TEXT    NOT NULL,
+  events        TEXT    NOT NULL,
+  active        INTEGER NOT NULL CHECK (active IN (0, 1)),
+  sealed_secret TEXT    NOT NULL,
+  created_at    INTEGER NOT NULL,
+  created_by    TEXT    NOT NULL
+) STRICT;
+CREATE INDEX webhooks_by_org ON webhooks(org_id, created_at);
+
+CREATE TABLE webhook_deliveries (
+  id              TEXT    PRIMARY KEY,
+  webhook_id      TEXT    NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event           TEXT    NOT NULL,
+  body            TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  last_status     INTEGER,
+  last_error      TEXT,
+  created_at      INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  last_attempt_at INTEGER,
+  delivered_at    INTEGER,
+  lease_until     INTEGER
+) STRICT;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, created_at);
+
+ALTER TABLE tokens ADD COLUMN expiry_warned_days INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN expired_notified INTEGER NOT NULL DEFAULT 0
+  CHECK (expired_notified IN (0, 1));
+ALTER TABLE tokens ADD COLUMN refusal_notified_at INTEGER;
+CREATE INDEX tokens_by_expiry ON tokens(expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE token_usage_days (
+  token_id TEXT    NOT NULL,
+  org_id   INTEGER NOT NULL,
+  day      INTEGER NOT NULL,
+  pulls    INTEGER NOT NULL DEFAULT 0,
+  pushes   INTEGER NOT NULL DEFAULT 0,
+  sign_ins INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (token_id, day)
+) STRICT;
+CREATE INDEX token_usage_days_by_org ON token_usage_days(org_id, day);
+)sql";
+
 constexpr std::array kSqliteMigrations{
     Migration{1, "initial schema", kInitialSchema},
     Migration{2, "token counts kept by state", kTokenCounts},
     Migration{3, "tokens keep their creation order", kCreationOrder},
     Migration{4, "state shared by every server of a database", kSharedState},
     Migration{5, "token lifecycle: rotation, self-rotation, allow-lists, policy", kLifecycle},
+    Migration{6, "webhooks, expiry warnings, daily usage", kWebhooks},
 };
 
 // PostgreSQL: the same tables as SQLite's migrations build, in one step. Times are bigint Unix
@@ -401,9 +453,58 @@ CREATE TABLE token_policies (
 );
 )sql";
 
+constexpr std::string_view kPostgresWebhooks = R"sql(
+CREATE TABLE webhooks (
+  id            text    COLLATE "C" PRIMARY KEY,
+  org_id        bigint  NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  url           text    NOT NULL,
+  events        text    NOT NULL,
+  active        boolean NOT NULL,
+  sealed_secret text    NOT NULL,
+  created_at    bigint  NOT NULL,
+  created_by    text    NOT NULL
+);
+CREATE INDEX webhooks_by_org ON webhooks(org_id, created_at);
+
+CREATE TABLE webhook_deliveries (
+  id              text    COLLATE "C" PRIMARY KEY,
+  webhook_id      text    COLLATE "C" NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event           text    NOT NULL,
+  body            text    NOT NULL,
+  status          text    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+  attempts        integer NOT NULL DEFAULT 0,
+  last_status     integer,
+  last_error      text,
+  created_at      bigint  NOT NULL,
+  next_attempt_at bigint,
+  last_attempt_at bigint,
+  delivered_at    bigint,
+  lease_until     bigint
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries(webhook_id, created_at);
+
+ALTER TABLE tokens ADD COLUMN expiry_warned_days integer NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN expired_notified boolean NOT NULL DEFAULT FALSE;
+ALTER TABLE tokens ADD COLUMN refusal_notified_at bigint;
+CREATE INDEX tokens_by_expiry ON tokens(expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE TABLE token_usage_days (
+  token_id text    COLLATE "C" NOT NULL,
+  org_id   bigint  NOT NULL,
+  day      bigint  NOT NULL,
+  pulls    bigint  NOT NULL DEFAULT 0,
+  pushes   bigint  NOT NULL DEFAULT 0,
+  sign_ins bigint  NOT NULL DEFAULT 0,
+  PRIMARY KEY (token_id, day)
+);
+CREATE INDEX token_usage_days_by_org ON token_usage_days(org_id, day);
+)sql";
+
 constexpr std::array kPostgresMigrations{
     Migration{1, "initial schema", kPostgresInitialSchema},
     Migration{2, "token lifecycle: rotation, self-rotation, allow-lists, policy", kPostgresLifecycle},
+    Migration{3, "webhooks, expiry warnings, daily usage", kPostgresWebhooks},
 };
 
 }  // namespace

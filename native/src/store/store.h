@@ -123,6 +123,50 @@ struct AuditQuery {
   std::size_t limit = 10;
 };
 
+// A webhook of an organization. The secret deliveries are signed with is kept sealed
+// (crypto.h, seal_secret), never in clear.
+struct WebhookRecord {
+  std::string id;  // UUID
+  std::int64_t org_id = 0;
+  std::string url;
+  std::vector<std::string> events;
+  bool active = true;
+  std::string sealed_secret;
+  Timestamp created_at{};
+  std::string created_by;
+};
+
+// One delivery of an event to a webhook: its body as sent, and how sending went.
+struct DeliveryRecord {
+  std::string id;  // UUID: the X-OAT-Delivery header, the same on every attempt
+  std::string webhook_id;
+  std::string event;
+  std::string body;
+  oat::DeliveryStatus status = oat::DeliveryStatus::Pending;
+  int attempts = 0;
+  std::optional<int> last_status;
+  std::string last_error;
+  Timestamp created_at{};
+  std::optional<Timestamp> next_attempt_at, last_attempt_at, delivered_at;
+};
+
+// A delivery a node took to send (claim_due_deliveries), with where and how to sign it.
+struct DueDelivery {
+  DeliveryRecord delivery;
+  std::string url;
+  std::string sealed_secret;
+};
+
+// A token whose expiry is near or past, with what was told of it so far (expiry warnings).
+struct ExpiryNotice {
+  std::string token_id;
+  std::int64_t org_id = 0;
+  std::string org_name;
+  std::string label;
+  Timestamp expires_at{};
+  int warned_days = 0;  // the last access_token.expiring sent (0: none)
+};
+
 // A signed-in console session: the long-lived refresh credential, kept as a hash.
 struct SessionRecord {
   std::string id;  // UUID
@@ -251,6 +295,54 @@ class Transaction {
   // The organization's token policy (empty when none was set), and setting it.
   virtual oat::TokenPolicy find_token_policy(std::int64_t org_id) = 0;
   virtual void set_token_policy(std::int64_t org_id, const oat::TokenPolicy& policy) = 0;
+
+  // Active tokens of the organization expiring after `now` and by `before`, soonest first
+  // (the tokens list's expiring_within_days filter), and how many there are.
+  virtual std::vector<TokenRecord> list_expiring_tokens(std::int64_t org_id, Timestamp now,
+                                                        Timestamp before, std::size_t offset,
+                                                        std::size_t limit) = 0;
+  virtual std::size_t count_expiring_tokens(std::int64_t org_id, Timestamp now, Timestamp before) = 0;
+
+  // Webhooks (newest first), and their deliveries.
+  virtual void insert_webhook(const WebhookRecord& webhook) = 0;
+  // url, events and active of an existing webhook (NotFound if there is none).
+  virtual void update_webhook(const WebhookRecord& webhook) = 0;
+  virtual bool delete_webhook(std::int64_t org_id, const std::string& id) = 0;
+  virtual std::optional<WebhookRecord> find_webhook(std::int64_t org_id, const std::string& id) = 0;
+  virtual std::vector<WebhookRecord> list_webhooks(std::int64_t org_id) = 0;
+  virtual void insert_delivery(const DeliveryRecord& delivery) = 0;
+  // The webhook's latest `limit` deliveries, newest first.
+  virtual std::vector<DeliveryRecord> list_deliveries(const std::string& webhook_id,
+                                                      std::size_t limit) = 0;
+  // Takes up to `limit` pending deliveries due by `now` that no node holds (or whose hold ended)
+  // and holds them until `lease_until`: another node's claim in the meantime skips them.
+  virtual std::vector<DueDelivery> claim_due_deliveries(Timestamp now, Timestamp lease_until,
+                                                        std::size_t limit) = 0;
+  // Writes how an attempt went (status, attempts, last_status, last_error, the times) and
+  // releases the hold.
+  virtual void finish_delivery(const DeliveryRecord& delivery) = 0;
+  virtual std::size_t count_pending_deliveries() = 0;
+  // Tokens of organizations with an active webhook, active, expiring after `since` and by
+  // `horizon`, and not yet told expired: up to `limit`, soonest first.
+  virtual std::vector<ExpiryNotice> expiry_notices(Timestamp since, Timestamp horizon,
+                                                   std::size_t limit) = 0;
+  // What was told of a token's expiry: the last warning's days, and whether its expiry was.
+  virtual void set_expiry_notice(const std::string& token_id, int warned_days, bool expired) = 0;
+  // Whether a refused sign-in of the token may be told now: true (and noted) when none was told
+  // since `since`.
+  virtual bool claim_refusal_notice(const std::string& token_id, Timestamp now, Timestamp since) = 0;
+
+  // Daily usage: adds to the token's counts of day `day` (oat::usage_day); the token's or the
+  // organization's days from `from_day` on (the organization's summed over its tokens, those
+  // deleted since included); forgetting days before `before_day`.
+  // (A token deleted meanwhile gets nothing.)
+  virtual void add_usage_day(const std::string& token_id, std::int64_t day, std::int64_t pulls,
+                             std::int64_t pushes, std::int64_t sign_ins) = 0;
+  virtual std::vector<std::pair<std::int64_t, oat::UsageDay>> token_usage_days(
+      const std::string& token_id, std::int64_t from_day) = 0;
+  virtual std::vector<std::pair<std::int64_t, oat::UsageDay>> organization_usage_days(
+      std::int64_t org_id, std::int64_t from_day) = 0;
+  virtual void forget_usage_days(std::int64_t before_day) = 0;
 
   // Audit log
   // event.id is ignored (the store numbers events); empty data is stored as "{}".

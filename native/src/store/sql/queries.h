@@ -401,6 +401,197 @@ class Queries final : public Transaction {
         .run();
   }
 
+  std::vector<TokenRecord> list_expiring_tokens(std::int64_t org_id, Timestamp now, Timestamp before,
+                                                std::size_t offset, std::size_t limit) override {
+    return find_all("SELECT " + kTokenColumns +
+                        " FROM tokens WHERE org_id = ? AND is_active = TRUE AND expires_at > ? "
+                        "AND expires_at <= ? ORDER BY expires_at, created_seq LIMIT ? OFFSET ?",
+                    [](const Stmt& s) { return read_token(s); }, org_id, now, before,
+                    to_sql_count(limit), to_sql_count(offset));
+  }
+
+  std::size_t count_expiring_tokens(std::int64_t org_id, Timestamp now, Timestamp before) override {
+    return count_of(
+        "SELECT COUNT(*) FROM tokens WHERE org_id = ? AND is_active = TRUE AND expires_at > ? "
+        "AND expires_at <= ?",
+        org_id, now, before);
+  }
+
+  // -- Webhooks --
+
+  void insert_webhook(const WebhookRecord& w) override {
+    auto s = c_.prepare("INSERT INTO webhooks (" + kWebhookColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, w.id)
+        .bind(2, w.org_id)
+        .bind(3, w.url)
+        .bind(4, json_text(w.events))
+        .bind(5, w.active)
+        .bind(6, w.sealed_secret)
+        .bind(7, w.created_at)
+        .bind(8, w.created_by);
+    insert(s, [&](const StoreError&) { return "webhook " + in_quotes(w.id) + " already exists"; },
+           {{"organizations", "organization", w.org_id}});
+  }
+
+  void update_webhook(const WebhookRecord& w) override {
+    const auto changed = c_.prepare("UPDATE webhooks SET url = ?, events = ?, active = ? WHERE id = ? AND org_id = ?")
+                             .bind(1, w.url)
+                             .bind(2, json_text(w.events))
+                             .bind(3, w.active)
+                             .bind(4, w.id)
+                             .bind(5, w.org_id)
+                             .run();
+    if (changed == 0) not_found("webhook " + in_quotes(w.id) + " not found");
+  }
+
+  bool delete_webhook(std::int64_t org_id, const std::string& id) override {
+    return c_.prepare("DELETE FROM webhooks WHERE id = ? AND org_id = ?").bind(1, id).bind(2, org_id).run() > 0;
+  }
+
+  std::optional<WebhookRecord> find_webhook(std::int64_t org_id, const std::string& id) override {
+    return find_one("SELECT " + kWebhookColumns + " FROM webhooks WHERE id = ? AND org_id = ?",
+                    [](const Stmt& s) { return read_webhook(s); }, id, org_id);
+  }
+
+  std::vector<WebhookRecord> list_webhooks(std::int64_t org_id) override {
+    return find_all("SELECT " + kWebhookColumns +
+                        " FROM webhooks WHERE org_id = ? ORDER BY created_at DESC, id",
+                    [](const Stmt& s) { return read_webhook(s); }, org_id);
+  }
+
+  void insert_delivery(const DeliveryRecord& d) override {
+    auto s = c_.prepare("INSERT INTO webhook_deliveries (" + kDeliveryColumns +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    bind_delivery(s, d);
+    insert(s, [&](const StoreError&) { return "delivery " + in_quotes(d.id) + " already exists"; });
+  }
+
+  std::vector<DeliveryRecord> list_deliveries(const std::string& webhook_id, std::size_t limit) override {
+    return find_all("SELECT " + kDeliveryColumns +
+                        " FROM webhook_deliveries WHERE webhook_id = ? "
+                        "ORDER BY created_at DESC, id DESC LIMIT ?",
+                    [](const Stmt& s) { return read_delivery(s); }, webhook_id, to_sql_count(limit));
+  }
+
+  std::vector<DueDelivery> claim_due_deliveries(Timestamp now, Timestamp lease_until,
+                                                std::size_t limit) override {
+    const auto due = find_all(
+        "SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
+        "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at LIMIT ?",
+        [](const Stmt& s) { return s.text(0); }, now, now, to_sql_count(limit));
+    std::vector<DueDelivery> claimed;
+    for (const std::string& id : due) {
+      const auto taken = c_.prepare(
+                               "UPDATE webhook_deliveries SET lease_until = ? WHERE id = ? AND "
+                               "status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)")
+                             .bind(1, lease_until)
+                             .bind(2, id)
+                             .bind(3, now)
+                             .run();
+      if (taken == 0) continue;
+      auto row = find_one("SELECT " + qualified("d", kDeliveryColumns) +
+                              ", w.url, w.sealed_secret FROM webhook_deliveries d "
+                              "JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ?",
+                          [](const Stmt& s) {
+                            return DueDelivery{read_delivery(s), s.text(12), s.text(13)};
+                          },
+                          id);
+      if (row) claimed.push_back(std::move(*row));
+    }
+    return claimed;
+  }
+
+  void finish_delivery(const DeliveryRecord& d) override {
+    c_.prepare(
+          "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "
+          "next_attempt_at = ?, last_attempt_at = ?, delivered_at = ?, lease_until = NULL WHERE id = ?")
+        .bind(1, std::string(oat::delivery_status_name(d.status)))
+        .bind(2, std::int64_t{d.attempts})
+        .bind(3, d.last_status ? std::optional<std::int64_t>(*d.last_status) : std::nullopt)
+        .bind(4, optional_text(d.last_error))
+        .bind(5, d.next_attempt_at)
+        .bind(6, d.last_attempt_at)
+        .bind(7, d.delivered_at)
+        .bind(8, d.id)
+        .run();
+  }
+
+  std::size_t count_pending_deliveries() override {
+    return count_of("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'");
+  }
+
+  std::vector<ExpiryNotice> expiry_notices(Timestamp since, Timestamp horizon, std::size_t limit) override {
+    return find_all(
+        "SELECT t.id, t.org_id, o.name, t.label, t.expires_at, t.expiry_warned_days FROM tokens t "
+        "JOIN organizations o ON o.id = t.org_id WHERE t.expires_at IS NOT NULL "
+        "AND t.expires_at > ? AND t.expires_at <= ? AND t.expired_notified = FALSE AND t.is_active = TRUE "
+        "AND EXISTS (SELECT 1 FROM webhooks w WHERE w.org_id = t.org_id AND w.active = TRUE) "
+        "ORDER BY t.expires_at LIMIT ?",
+        [](const Stmt& s) {
+          return ExpiryNotice{s.text(0), s.int64(1), s.text(2), s.text(3), s.time(4),
+                              static_cast<int>(s.int64(5))};
+        },
+        since, horizon, to_sql_count(limit));
+  }
+
+  void set_expiry_notice(const std::string& token_id, int warned_days, bool expired) override {
+    c_.prepare("UPDATE tokens SET expiry_warned_days = ?, expired_notified = ? WHERE id = ?")
+        .bind(1, std::int64_t{warned_days})
+        .bind(2, expired)
+        .bind(3, token_id)
+        .run();
+  }
+
+  bool claim_refusal_notice(const std::string& token_id, Timestamp now, Timestamp since) override {
+    return c_.prepare(
+                 "UPDATE tokens SET refusal_notified_at = ? WHERE id = ? AND "
+                 "(refusal_notified_at IS NULL OR refusal_notified_at <= ?)")
+               .bind(1, now)
+               .bind(2, token_id)
+               .bind(3, since)
+               .run() > 0;
+  }
+
+  // -- Daily usage --
+
+  void add_usage_day(const std::string& token_id, std::int64_t day, std::int64_t pulls,
+                     std::int64_t pushes, std::int64_t sign_ins) override {
+    // The WHERE also tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+    c_.prepare(
+          "INSERT INTO token_usage_days (token_id, org_id, day, pulls, pushes, sign_ins) "
+          "SELECT id, org_id, ?2, ?3, ?4, ?5 FROM tokens WHERE id = ?1 "
+          "ON CONFLICT (token_id, day) DO UPDATE SET "
+          "pulls = token_usage_days.pulls + excluded.pulls, "
+          "pushes = token_usage_days.pushes + excluded.pushes, "
+          "sign_ins = token_usage_days.sign_ins + excluded.sign_ins")
+        .bind(1, token_id)
+        .bind(2, day)
+        .bind(3, pulls)
+        .bind(4, pushes)
+        .bind(5, sign_ins)
+        .run();
+  }
+
+  std::vector<std::pair<std::int64_t, oat::UsageDay>> token_usage_days(const std::string& token_id,
+                                                                       std::int64_t from_day) override {
+    return find_all(
+        "SELECT day, pulls, pushes, sign_ins FROM token_usage_days WHERE token_id = ? AND day >= ? "
+        "ORDER BY day",
+        read_usage_day, token_id, from_day);
+  }
+
+  std::vector<std::pair<std::int64_t, oat::UsageDay>> organization_usage_days(
+      std::int64_t org_id, std::int64_t from_day) override {
+    return find_all(
+        "SELECT day, SUM(pulls), SUM(pushes), SUM(sign_ins) FROM token_usage_days "
+        "WHERE org_id = ? AND day >= ? GROUP BY day ORDER BY day",
+        read_usage_day, org_id, from_day);
+  }
+
+  void forget_usage_days(std::int64_t before_day) override {
+    c_.prepare("DELETE FROM token_usage_days WHERE day < ?").bind(1, before_day).run();
+  }
+
   // -- Audit log --
 
   void add_audit_event(const AuditEvent& e) override {
@@ -690,6 +881,25 @@ class Queries final : public Transaction {
     if (q.from) s.bind(i++, *q.from);
     if (q.to) s.bind(i++, *q.to);
     return i;
+  }
+
+  static std::pair<std::int64_t, oat::UsageDay> read_usage_day(const Stmt& s) {
+    return {s.int64(0), oat::UsageDay{"", s.int64(1), s.int64(2), s.int64(3)}};
+  }
+
+  static void bind_delivery(Stmt& s, const DeliveryRecord& d) {
+    s.bind(1, d.id)
+        .bind(2, d.webhook_id)
+        .bind(3, d.event)
+        .bind(4, d.body)
+        .bind(5, std::string(oat::delivery_status_name(d.status)))
+        .bind(6, std::int64_t{d.attempts})
+        .bind(7, d.last_status ? std::optional<std::int64_t>(*d.last_status) : std::nullopt)
+        .bind(8, optional_text(d.last_error))
+        .bind(9, d.created_at)
+        .bind(10, d.next_attempt_at)
+        .bind(11, d.last_attempt_at)
+        .bind(12, d.delivered_at);
   }
 
   Connection& c_;

@@ -183,4 +183,39 @@ SessionRecord read_session(const Row& s) {
   return SessionRecord{s.text(0), s.int64(1), s.text(2), s.time(3), s.time(4), s.boolean(5)};
 }
 
+const std::string kWebhookColumns =
+    "id, org_id, url, events, active, sealed_secret, created_at, created_by";
+WebhookRecord read_webhook(const Row& s, int f) {
+  WebhookRecord w;
+  w.id = s.text(f);
+  w.org_id = s.int64(f + 1);
+  w.url = s.text(f + 2);
+  w.events = parse_addresses(s.text(f + 3), w.id, "events");
+  w.active = s.boolean(f + 4);
+  w.sealed_secret = s.text(f + 5);
+  w.created_at = s.time(f + 6);
+  w.created_by = s.text(f + 7);
+  return w;
+}
+
+const std::string kDeliveryColumns =
+    "id, webhook_id, event, body, status, attempts, last_status, last_error, created_at, "
+    "next_attempt_at, last_attempt_at, delivered_at";
+DeliveryRecord read_delivery(const Row& s, int f) {
+  DeliveryRecord d;
+  d.id = s.text(f);
+  d.webhook_id = s.text(f + 1);
+  d.event = s.text(f + 2);
+  d.body = s.text(f + 3);
+  d.status = oat::parse_delivery_status(s.text(f + 4)).value_or(oat::DeliveryStatus::Pending);
+  d.attempts = static_cast<int>(s.int64(f + 5));
+  if (!s.is_null(f + 6)) d.last_status = static_cast<int>(s.int64(f + 6));
+  if (!s.is_null(f + 7)) d.last_error = s.text(f + 7);
+  d.created_at = s.time(f + 8);
+  d.next_attempt_at = s.optional_time(f + 9);
+  d.last_attempt_at = s.optional_time(f + 10);
+  d.delivered_at = s.optional_time(f + 11);
+  return d;
+}
+
 }  // namespace oatd::sql

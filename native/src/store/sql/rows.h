@@ -49,5 +49,10 @@ CustomRole read_custom_role(const Row& s);   // org_id, name, manages_tokens
 Membership read_membership(const Row& s);    // org_id, user_id, role
 extern const std::string kSessionColumns;
 SessionRecord read_session(const Row& s);
+extern const std::string kWebhookColumns;
+inline constexpr int kWebhookColumnCount = 8;
+WebhookRecord read_webhook(const Row& s, int first = 0);
+extern const std::string kDeliveryColumns;
+DeliveryRecord read_delivery(const Row& s, int first = 0);
 
 }  // namespace oatd::sql
