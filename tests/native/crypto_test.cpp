@@ -185,6 +185,28 @@ TEST(Sha256, RawIsTheHexDecoded) {
   EXPECT_EQ(sha256_raw("abc").size(), 32u);
 }
 
+TEST(HmacSha256, Rfc4231TestCase2) {
+  EXPECT_EQ(oatd::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(oatd::hmac_sha256_raw("Jefe", "what do ya want for nothing?").size(), 32u);
+}
+
+TEST(SealedSecret, OpensWithItsKeyOnlyAndNeverShowsThePlainText) {
+  const std::string key(32, 'k');
+  const std::string other(32, 'o');
+  const std::string sealed = oatd::seal_secret(key, "whsec_abc");
+  EXPECT_TRUE(sealed.starts_with("v1."));
+  EXPECT_EQ(sealed.find("whsec_abc"), std::string::npos);
+  EXPECT_NE(oatd::seal_secret(key, "whsec_abc"), sealed) << "a fresh nonce each time";
+  EXPECT_EQ(oatd::open_secret(key, sealed), "whsec_abc");
+  EXPECT_EQ(oatd::open_secret(other, sealed), std::nullopt);
+  std::string changed = sealed;
+  changed[changed.size() - 5] = changed[changed.size() - 5] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(oatd::open_secret(key, changed), std::nullopt);
+  EXPECT_EQ(oatd::open_secret(key, "whsec_abc"), std::nullopt);
+  EXPECT_EQ(oatd::open_secret(key, "v1.AAAA"), std::nullopt);
+}
+
 TEST(ConstantTimeEqual, ComparesContentsAndLength) {
   EXPECT_TRUE(constant_time_equal("", ""));
   EXPECT_TRUE(constant_time_equal("secret", "secret"));

@@ -38,6 +38,7 @@ namespace {
 
 using oatd::AuditEvent;
 using oatd::AuditQuery;
+using oatd::DeliveryRecord;
 using oatd::CustomRole;
 using oatd::Membership;
 using oatd::Repository;
@@ -46,6 +47,7 @@ using oatd::Store;
 using oatd::StoreError;
 using oatd::TokenRecord;
 using oatd::Transaction;
+using oatd::WebhookRecord;
 using Kind = oatd::StoreError::Kind;
 using oatd_test::TempDir;
 
@@ -722,6 +724,150 @@ TEST_P(StoreTest, ATokenPolicyIsEmptyUntilSetAndThenReplaced) {
   write([&](Transaction& tx) { tx.set_token_policy(org, oat::TokenPolicy{std::nullopt, true, 7}); });
   EXPECT_EQ(read([&](Transaction& tx) { return tx.find_token_policy(org); }),
             (oat::TokenPolicy{std::nullopt, true, 7}));
+}
+
+// ---- Webhooks, their deliveries, expiry notices, daily usage ----------------------------------
+
+WebhookRecord make_webhook(std::int64_t org_id, const std::string& id, std::vector<std::string> events,
+                           bool active = true) {
+  return WebhookRecord{id, org_id, "https://hooks.example/" + id, std::move(events), active, "v1.sealed",
+                       at(kT0), "alice"};
+}
+
+DeliveryRecord make_delivery(const std::string& id, const std::string& webhook_id, long long when) {
+  DeliveryRecord d;
+  d.id = id;
+  d.webhook_id = webhook_id;
+  d.event = "access_token.created";
+  d.body = R"({"id":")" + id + R"("})";
+  d.created_at = at(when);
+  d.next_attempt_at = at(when);
+  return d;
+}
+
+TEST_P(StoreTest, WebhooksAreKeptPerOrganizationAndGoWithTheirDeliveries) {
+  const auto acme = add_org("acme");
+  const auto other = add_org("other");
+  write([&](Transaction& tx) {
+    tx.insert_webhook(make_webhook(acme, "w1", {"access_token.created"}));
+    tx.insert_webhook(make_webhook(acme, "w2", {"access_token.deleted", "access_token.expiring"}, false));
+    tx.insert_delivery(make_delivery("d1", "w1", kT0));
+  });
+  const auto listed = read([&](Transaction& tx) { return tx.list_webhooks(acme); });
+  ASSERT_EQ(listed.size(), 2u);
+  const auto w2 = read([&](Transaction& tx) { return tx.find_webhook(acme, "w2"); });
+  ASSERT_TRUE(w2);
+  EXPECT_EQ(w2->events, (std::vector<std::string>{"access_token.deleted", "access_token.expiring"}));
+  EXPECT_FALSE(w2->active);
+  EXPECT_EQ(w2->sealed_secret, "v1.sealed");
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_webhook(other, "w1"); }));
+  EXPECT_FALSE(write([&](Transaction& tx) { return tx.delete_webhook(other, "w1"); }));
+  auto changed = *w2;
+  changed.active = true;
+  changed.url = "http://elsewhere.example/";
+  write([&](Transaction& tx) { tx.update_webhook(changed); });
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.find_webhook(acme, "w2"); })->url, "http://elsewhere.example/");
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_pending_deliveries(); }), 1u);
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.delete_webhook(acme, "w1"); }));
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_pending_deliveries(); }), 0u);
+}
+
+TEST_P(StoreTest, ADueDeliveryIsClaimedOnceUntilItsHoldEnds) {
+  const auto acme = add_org("acme");
+  write([&](Transaction& tx) {
+    tx.insert_webhook(make_webhook(acme, "w1", {"access_token.created"}));
+    tx.insert_delivery(make_delivery("early", "w1", kT0));
+    tx.insert_delivery(make_delivery("later", "w1", kT0 + 100));
+  });
+  auto claimed = write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 10), at(kT0 + 30), 5); });
+  ASSERT_EQ(claimed.size(), 1u);  // "later" is not due yet
+  EXPECT_EQ(claimed[0].delivery.id, "early");
+  EXPECT_EQ(claimed[0].url, "https://hooks.example/w1");
+  EXPECT_EQ(claimed[0].sealed_secret, "v1.sealed");
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 20), at(kT0 + 40), 5); }).empty())
+      << "held by the first claim";
+  EXPECT_EQ(write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 30), at(kT0 + 50), 1); }).size(), 1u)
+      << "the hold ended";
+
+  DeliveryRecord d = claimed[0].delivery;
+  d.attempts = 1;
+  d.status = oat::DeliveryStatus::Delivered;
+  d.last_status = 204;
+  d.last_attempt_at = at(kT0 + 31);
+  d.delivered_at = at(kT0 + 31);
+  d.next_attempt_at.reset();
+  write([&](Transaction& tx) { tx.finish_delivery(d); });
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 60), at(kT0 + 90), 5); }).size() == 0)
+      << "a delivered one is never claimed again; later is due at kT0 + 100";
+  const auto log = read([&](Transaction& tx) { return tx.list_deliveries("w1", 10); });
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].id, "later");  // newest first
+  EXPECT_EQ(log[1].status, oat::DeliveryStatus::Delivered);
+  EXPECT_EQ(log[1].last_status, 204);
+  EXPECT_EQ(log[1].delivered_at, at(kT0 + 31));
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.count_pending_deliveries(); }), 1u);
+}
+
+TEST_P(StoreTest, ExpiryNoticesFindActiveTokensOfOrganizationsWithAnActiveWebhook) {
+  const auto acme = add_org("acme");
+  const auto quiet = add_org("quiet");
+  auto soon = make_token(acme, "soon", kT0, hash_for("soon"));
+  soon.expires_at = at(kT0 + 5 * 86400);
+  auto old = make_token(acme, "old", kT0, hash_for("old"));
+  old.expires_at = at(kT0 - 3 * 86400);
+  auto off = make_token(acme, "off", kT0, hash_for("off"));
+  off.expires_at = at(kT0 + 86400);
+  off.is_active = false;
+  auto elsewhere = make_token(quiet, "elsewhere", kT0, hash_for("elsewhere"));
+  elsewhere.expires_at = at(kT0 + 86400);
+  for (const auto& t : {soon, old, off, elsewhere}) insert(t);
+  write([&](Transaction& tx) {
+    tx.insert_webhook(make_webhook(acme, "w1", {"access_token.expiring"}));
+    tx.insert_webhook(make_webhook(quiet, "w2", {"access_token.expiring"}, false));
+  });
+  auto notices = read([&](Transaction& tx) {
+    return tx.expiry_notices(at(kT0 - 86400), at(kT0 + 60 * 86400), 10);
+  });
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].token_id, "soon");
+  EXPECT_EQ(notices[0].org_name, "acme");
+  EXPECT_EQ(notices[0].warned_days, 0);
+  write([&](Transaction& tx) { tx.set_expiry_notice("soon", 7, false); });
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.expiry_notices(at(kT0 - 86400), at(kT0 + 60 * 86400), 10); })[0].warned_days, 7);
+  write([&](Transaction& tx) { tx.set_expiry_notice("soon", 7, true); });
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.expiry_notices(at(kT0 - 86400), at(kT0 + 60 * 86400), 10); }).empty());
+}
+
+TEST_P(StoreTest, ARefusalNoticeIsClaimedOncePerInterval) {
+  const auto acme = add_org("acme");
+  insert(make_token(acme, "t1", kT0, hash_for("t1")));
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.claim_refusal_notice("t1", at(kT0), at(kT0 - 3600)); }));
+  EXPECT_FALSE(write([&](Transaction& tx) { return tx.claim_refusal_notice("t1", at(kT0 + 60), at(kT0 + 60 - 3600)); }));
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.claim_refusal_notice("t1", at(kT0 + 3600), at(kT0)); }));
+}
+
+TEST_P(StoreTest, UsageDaysAddUpPerTokenAndOrganizationAndAreForgotten) {
+  const auto acme = add_org("acme");
+  insert(make_token(acme, "t1", kT0, hash_for("t1")));
+  insert(make_token(acme, "t2", kT0, hash_for("t2")));
+  write([&](Transaction& tx) {
+    tx.add_usage_day("t1", 100, 1, 0, 2);
+    tx.add_usage_day("t1", 100, 2, 1, 1);
+    tx.add_usage_day("t2", 100, 0, 0, 4);
+    tx.add_usage_day("t1", 98, 5, 0, 0);
+    tx.add_usage_day("gone", 100, 9, 9, 9);  // a token deleted meanwhile: nothing
+  });
+  const auto t1 = read([&](Transaction& tx) { return tx.token_usage_days("t1", 99); });
+  ASSERT_EQ(t1.size(), 1u);
+  EXPECT_EQ(t1[0].first, 100);
+  EXPECT_EQ(t1[0].second, (oat::UsageDay{"", 3, 1, 3}));
+  write([&](Transaction& tx) { tx.delete_token("t2"); });
+  const auto org = read([&](Transaction& tx) { return tx.organization_usage_days(acme, 0); });
+  ASSERT_EQ(org.size(), 2u);
+  EXPECT_EQ(org[0].second, (oat::UsageDay{"", 5, 0, 0}));
+  EXPECT_EQ(org[1].second, (oat::UsageDay{"", 3, 1, 7})) << "a deleted token's days still count";
+  write([&](Transaction& tx) { tx.forget_usage_days(99); });
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.organization_usage_days(acme, 0); }).size(), 1u);
 }
 
 TEST_P(StoreTest, ThePreviousSecretsLastUseNeverMovesBackwards) {
