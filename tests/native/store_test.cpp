@@ -806,6 +806,9 @@ TEST_P(StoreTest, ADueDeliveryIsClaimedOnceUntilItsHoldEnds) {
   EXPECT_EQ(log[1].last_status, 204);
   EXPECT_EQ(log[1].delivered_at, at(kT0 + 31));
   EXPECT_EQ(read([&](Transaction& tx) { return tx.count_pending_deliveries(); }), 1u);
+  EXPECT_EQ(write([&](Transaction& tx) { return tx.forget_deliveries(at(kT0 + 1000)); }), 1u)
+      << "the delivered one goes; the pending one stays, however old";
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.list_deliveries("w1", 10); }).size(), 1u);
 }
 
 TEST_P(StoreTest, ExpiryNoticesFindActiveTokensOfOrganizationsWithAnActiveWebhook) {

@@ -121,8 +121,10 @@ std::string format_webhook_secret(std::string_view random);
 inline constexpr std::chrono::seconds kDeliveryTimeout{5};
 // A delivery is retried until this long after it was written, then given up.
 inline constexpr std::chrono::hours kDeliveryLifetime{24};
-// The deliveries a webhook's log shows (newest first).
+// The deliveries a webhook's log shows (newest first), and how long one that is done (delivered
+// or failed) is kept.
 inline constexpr std::size_t kDeliveryLogSize = 100;
+inline constexpr std::chrono::days kDeliveryLogDays{30};
 
 enum class DeliveryStatus { Pending, Delivered, Failed };
 std::string_view delivery_status_name(DeliveryStatus status);

@@ -253,6 +253,7 @@ std::size_t WebhookWorker::scan_expiries() {
         ++told;
       }
     }
+    tx.forget_deliveries(now - oat::kDeliveryLogDays);
   });
   return told;
 }

@@ -46,7 +46,8 @@ class WebhookWorker {
   std::size_t run_once(bool expiries);
 
  private:
-  // Writes the expiry warnings and expired events due now; returns how many tokens it told of.
+  // Writes the expiry warnings and expired events due now, and forgets deliveries done more
+  // than oat::kDeliveryLogDays ago; returns how many tokens it told of.
   std::size_t scan_expiries();
   void send(const DueDelivery& due);
 

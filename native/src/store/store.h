@@ -322,6 +322,8 @@ class Transaction {
   // releases the hold.
   virtual void finish_delivery(const DeliveryRecord& delivery) = 0;
   virtual std::size_t count_pending_deliveries() = 0;
+  // Forgets delivered and failed deliveries written before `before` (the log keeps recent ones).
+  virtual std::size_t forget_deliveries(Timestamp before) = 0;
   // Tokens of organizations with an active webhook, active, expiring after `since` and by
   // `horizon`, and not yet told expired: up to `limit`, soonest first.
   virtual std::vector<ExpiryNotice> expiry_notices(Timestamp since, Timestamp horizon,

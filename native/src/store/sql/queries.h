@@ -520,6 +520,13 @@ class Queries final : public Transaction {
     return count_of("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'");
   }
 
+  std::size_t forget_deliveries(Timestamp before) override {
+    return static_cast<std::size_t>(
+        c_.prepare("DELETE FROM webhook_deliveries WHERE status <> 'pending' AND created_at < ?")
+            .bind(1, before)
+            .run());
+  }
+
   std::vector<ExpiryNotice> expiry_notices(Timestamp since, Timestamp horizon, std::size_t limit) override {
     return find_all(
         "SELECT t.id, t.org_id, o.name, t.label, t.expires_at, t.expiry_warned_days FROM tokens t "
