@@ -336,6 +336,18 @@ notifications:
   }
 
   getToken(org, id) { return this.oatd.token(org, id, this.bearer); }
+
+  // Polls GET token `id` of acme until `ready(token)` holds (at most 8 s: oatd writes usage
+  // once a second); resolves the last token object, ready or not: the caller's assertion says
+  // what is missing, with the servers' logs.
+  async tokenWhen(id, ready) {
+    let last;
+    await waitFor(async () => {
+      last = (await this.getToken('acme', id)).body;
+      return ready(last);
+    }, `token ${id} to be ready`, { timeout: 8000, interval: 200 }).catch(() => {});
+    return last;
+  }
   patchToken(org, id, body) {
     return this.oatd.patch(`/v2/orgs/${org}/access-tokens/${id}`, body, { bearer: this.bearer });
   }

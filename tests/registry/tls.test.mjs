@@ -44,17 +44,6 @@ describe('the registry flow over HTTPS with certificate verification on', { skip
 
   const ok = (result) => assert.equal(result.code, 0, stack.explain(result));
 
-  // Polls the token until READY(token) holds (at most 8 s: oatd writes usage once a second);
-  // resolves the last token object, ready or not.
-  async function tokenWhen(id, ready) {
-    let last;
-    await waitFor(async () => {
-      last = (await stack.getToken('acme', id)).body;
-      return ready(last);
-    }, `token ${id} to be ready`, { timeout: 8000, interval: 200 }).catch(() => {});
-    return last;
-  }
-
   test('both servers speak HTTPS: the realm and the notification endpoint are https URLs', () => {
     assert.match(stack.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     assert.match(stack.oatd.stderr, /"msg":"listening"[^\n]*"scheme":"https"/);
@@ -93,12 +82,12 @@ describe('the registry flow over HTTPS with certificate verification on', { skip
   test("the registry's notifications reach oatd over HTTPS: a pull is counted", async () => {
     // Let the earlier pushes and pull be counted first: oatd credits an event to the token that
     // last signed in for the organization from the event's address.
-    await tokenWhen(ci.id, (t) => t.push_count >= 2 && t.pull_count >= 1);
+    await stack.tokenWhen(ci.id, (t) => t.push_count >= 2 && t.pull_count >= 1);
     const { id, token } = await stack.createToken('acme', [repo('acme/app', 'scope-image-pull')],
                                                   { label: 'puller' });
     const mark = stack.accessLog.length;
     ok(await stack.pull('acme/app', 'acme', token));
-    const seen = await tokenWhen(id, (t) => t.pull_count >= 1 && t.last_used_at !== null);
+    const seen = await stack.tokenWhen(id, (t) => t.pull_count >= 1 && t.last_used_at !== null);
     assert.equal(seen.pull_count, 1, `pull_count after a pull over HTTPS\n${stack.logs()}`);
     assert.notEqual(seen.last_used_at, null);
     assert.equal(seen.push_count, 0);

@@ -13,22 +13,11 @@ import { Stack, repo, sleep, waitFor } from './harness.mjs';
 let stack;
 let ci;  // acme/app with scope-image-push
 
-// Polls GET token until `ready(token)` holds (at most 8 s); resolves the last token object,
-// ready or not: the caller's assertion says what is missing, with the servers' logs.
-async function tokenWhen(id, ready) {
-  let last;
-  await waitFor(async () => {
-    last = (await stack.getToken('acme', id)).body;
-    return ready(last);
-  }, `token ${id} to be ready`, { timeout: 8000, interval: 200 }).catch(() => {});
-  return last;
-}
-
 before(async () => {
   stack = await Stack.start();
   ci = await stack.seed('acme/app');
   // Let the push's notification land before other tokens sign in from the same address.
-  await tokenWhen(ci.id, (t) => t.push_count >= 1);
+  await stack.tokenWhen(ci.id, (t) => t.push_count >= 1);
 });
 
 after(async () => { await stack?.stop(); });
@@ -47,7 +36,7 @@ test('after a pull the token shows when and from which address it was last used'
   const before = Math.floor(Date.now() / 1000) * 1000;
   const result = await stack.pull('acme/app', 'acme', token);
   assert.equal(result.code, 0, stack.explain(result));
-  const seen = await tokenWhen(id, (t) => t.last_used_at !== null);
+  const seen = await stack.tokenWhen(id, (t) => t.last_used_at !== null);
   assert.notEqual(seen.last_used_at, null, `last_used_at still null after 8 s\n${stack.logs()}`);
   assert.match(seen.last_used_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   const at = Date.parse(seen.last_used_at);
@@ -59,12 +48,12 @@ test('each pull increments pull_count', async () => {
   const { id, token } = await stack.createToken('acme', [repo('acme/app', 'scope-image-pull')]);
   const first = await stack.pull('acme/app', 'acme', token);
   assert.equal(first.code, 0, stack.explain(first));
-  const once = await tokenWhen(id, (t) => t.pull_count >= 1);
+  const once = await stack.tokenWhen(id, (t) => t.pull_count >= 1);
   assert.ok(once.pull_count >= 1, `pull_count ${once.pull_count} after a pull\n${stack.logs()}`);
 
   const second = await stack.pull('acme/app', 'acme', token);
   assert.equal(second.code, 0, stack.explain(second));
-  const twice = await tokenWhen(id, (t) => t.pull_count > once.pull_count);
+  const twice = await stack.tokenWhen(id, (t) => t.pull_count > once.pull_count);
   assert.ok(twice.pull_count > once.pull_count,
             `pull_count stayed ${twice.pull_count} after another pull\n${stack.logs()}`);
   assert.equal(twice.push_count, 0);
@@ -74,7 +63,7 @@ test('a push increments push_count', async () => {
   const before = (await stack.getToken('acme', ci.id)).body.push_count;
   const result = await stack.push('acme/app', 'acme', ci.token, 'again');
   assert.equal(result.code, 0, stack.explain(result));
-  const after = await tokenWhen(ci.id, (t) => t.push_count > before);
+  const after = await stack.tokenWhen(ci.id, (t) => t.push_count > before);
   assert.equal(after.push_count, before + 1, `push_count ${before} -> ${after.push_count}`);
 });
 
