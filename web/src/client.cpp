@@ -4,7 +4,7 @@
 // [SECTION] Lists loaded in pages: organizations, tokens, repositories
 // [SECTION] Pump: answers into the state
 // The token calls are in token_calls.cpp, the audit log in audit_calls.cpp, the token policy in
-// policy_calls.cpp.
+// policy_calls.cpp, registry use and expiring tokens in usage_calls.cpp.
 #include "client.h"
 
 #include <algorithm>
@@ -131,6 +131,9 @@ void EndSession(State& state, std::string notice) {
   state.repositories = {};
   state.audit = {};
   state.policy = {};
+  state.expiring = {};
+  state.token_usage = {};
+  state.org_usage = {};
   state.rotate = {};
   state.editor = {};
   WipeSecret(state);
@@ -352,7 +355,8 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
           {Call::SetTokenActive, OnTokenActiveSet}, {Call::DeleteToken, OnTokenDeleted},
           {Call::TokenDetails, OnTokenDetails},    {Call::AuditLog, OnAuditPage},
           {Call::RotateToken, OnTokenRotated},     {Call::TokenPolicy, OnTokenPolicy},
-          {Call::SaveTokenPolicy, OnTokenPolicySaved},
+          {Call::SaveTokenPolicy, OnTokenPolicySaved}, {Call::TokenUsage, OnUsage},
+          {Call::OrgUsage, OnUsage},               {Call::ExpiringCount, OnExpiringCount},
       };
       for (const auto& [kind, on_answer] : kAnswers) {
         if (kind == call.call) on_answer(state, call, answer);
@@ -426,12 +430,16 @@ void SelectOrganization(State& state, const std::string& org) {
   LoadTokens(state);
   LoadRepositories(state);
   LoadTokenPolicy(state);
-  if (state.view == View::Activity) LoadAuditLog(state);
+  if (state.view == View::Activity) {
+    LoadAuditLog(state);
+    LoadOrgUsage(state);
+  }
 }
 
 void LoadTokens(State& state) {
   if (state.selected_org.empty()) return;
   StartListing(state, state.tokens, Call::Tokens, TokensPath(state.selected_org), state.selected_org);
+  LoadExpiringCount(state);  // the banner's count moves with the list
 }
 
 void LoadRepositories(State& state) {

@@ -77,6 +77,16 @@ void LoadTokenPolicy(State& state);
 // 200 the stored policy replaces the form; a refusal goes to state.policy.server_errors.
 void SaveTokenPolicy(State& state, std::string body);
 
+// ---- usage_calls.cpp -----------------------------------------------------------------------------
+
+// GET /v2/orgs/{org}/access-tokens/{id}/usage?days=30 into state.token_usage (the drawer's chart).
+void LoadTokenUsage(State& state, const std::string& token_id);
+// GET /v2/orgs/{org}/usage?days=30 into state.org_usage (the activity page's chart).
+void LoadOrgUsage(State& state);
+// GET /v2/orgs/{org}/access-tokens?expiring_within_days=30&page_size=1 into state.expiring (the
+// banner above the table); LoadTokens asks it each time.
+void LoadExpiringCount(State& state);
+
 // ---- audit_calls.cpp -----------------------------------------------------------------------------
 
 // GET /v2/auditlogs/{org}?action=&page=1&page_size=100 for the selected organization, with

@@ -25,7 +25,7 @@ PendingCall OrgCall(const State& state, Call kind, std::string method, std::stri
 // "/v2/orgs/acme/access-tokens"
 std::string TokensPath(const std::string& org);
 
-// Answers, by call (token_calls.cpp, audit_calls.cpp).
+// Answers, by call (token_calls.cpp, audit_calls.cpp, policy_calls.cpp, usage_calls.cpp).
 void OnTokenCreated(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenEdited(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response& answer);
@@ -35,5 +35,7 @@ void OnAuditPage(State& state, const PendingCall& call, const net::Response& ans
 void OnTokenRotated(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenPolicy(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenPolicySaved(State& state, const PendingCall& call, const net::Response& answer);
+void OnUsage(State& state, const PendingCall& call, const net::Response& answer);
+void OnExpiringCount(State& state, const PendingCall& call, const net::Response& answer);
 
 }  // namespace console::calls

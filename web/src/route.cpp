@@ -98,7 +98,10 @@ void ApplyRoute(State& state, const Route& route) {
     state.dialog = Dialog::None;
     if (!state.action.pending) state.action = TokenAction{};
     if (route.view != from) {  // as a click on the view's tab
-      if (route.view == View::Activity) LoadAuditLog(state);
+      if (route.view == View::Activity) {
+        LoadAuditLog(state);
+        LoadOrgUsage(state);
+      }
       if (route.view == View::Tokens) LoadTokens(state);
       if (route.view != View::Activity) LoadTokenPolicy(state);
     }
@@ -110,6 +113,7 @@ void ApplyRoute(State& state, const Route& route) {
   if (route.view != View::Tokens || route.token_id.empty()) return;
   if (state.action.origin == ActionOrigin::Details && !state.action.pending) state.action = TokenAction{};
   LoadTokenDetails(state, route.token_id);
+  LoadTokenUsage(state, route.token_id);
   if (secret_shown) state.created.return_to_details = true;
   else state.dialog = Dialog::TokenDetails;
 }

@@ -19,6 +19,7 @@
 #include "oat/scope.h"
 #include "oat/time.h"
 #include "oat/token_policy.h"
+#include "oat/webhook.h"
 #include "oat/wire.h"
 
 namespace console {
@@ -198,6 +199,30 @@ struct TokenDetails {
   std::string error;
 };
 
+// Registry use per UTC day (GET .../access-tokens/{id}/usage?days=30 for the details drawer,
+// GET /v2/orgs/{org}/usage?days=30 for the activity page): pulls, pushes and sign-ins, oldest
+// first through today. A reload keeps the days on screen until the new ones arrive.
+struct UsageSeries {
+  std::string org;
+  std::string token_id;  // "" for the organization's
+  std::vector<oat::UsageDay> days;
+  bool loading = false;
+  bool loaded = false;
+  std::string error;  // the last load's failure, in the server's words
+  std::uint64_t generation = 0;
+};
+
+// How many of the organization's active tokens expire within kExpiringWithinDays, as the server
+// counts them (GET .../access-tokens?expiring_within_days=30&page_size=1: the page's total);
+// asked again each time the list loads.
+inline constexpr int kExpiringWithinDays = oat::kExpiryBannerDays;
+struct ExpiringTokens {
+  std::string org;
+  std::size_t count = 0;
+  bool loaded = false;
+  std::uint64_t generation = 0;
+};
+
 // A change asked of one token (activate, deactivate, delete), and where it was asked from, so
 // a refusal is shown there.
 enum class TokenActionKind { Activate, Deactivate, Delete };
@@ -289,7 +314,7 @@ struct Route {
 enum class Call {
   SignIn, Resume, Refresh, SignOut, WhoAmI, Organizations, Tokens, Repositories,
   CreateToken, EditToken, SetTokenActive, DeleteToken, TokenDetails, AuditLog,
-  RotateToken, TokenPolicy, SaveTokenPolicy
+  RotateToken, TokenPolicy, SaveTokenPolicy, TokenUsage, OrgUsage, ExpiringCount
 };
 
 struct PendingCall {
@@ -332,6 +357,7 @@ struct State {
   std::string tokens_notice;
 
   Listing<oat::AccessToken> tokens;
+  ExpiringTokens expiring;  // the banner above the table
   Listing<Repository> repositories;  // for the generate dialog
   TokensTable tokens_table;
 
@@ -340,10 +366,12 @@ struct State {
   CreatedToken created;
   RotateForm rotate;
   TokenDetails details;
+  UsageSeries token_usage;  // the details drawer's chart
   TokenAction action;
   Toast toast;
 
   AuditLog audit;
+  UsageSeries org_usage;  // the activity page's chart
   TokenPolicyState policy;
 
   Requests requests;

@@ -55,6 +55,12 @@ void Flag(std::string_view name, std::string_view key, bool value) {
   if (it != g_widgets.end()) (*it)[std::string(key)] = value;
 }
 
+void Field(std::string_view name, std::string_view key, std::string_view value) {
+  if (!g_enabled) return;
+  auto it = g_widgets.find(std::string(name));
+  if (it != g_widgets.end()) (*it)[std::string(key)] = std::string(value);
+}
+
 void ErrorShown(std::string_view name, std::string_view message) {
   if (!g_enabled) return;
   MarkLastItem(name, message);

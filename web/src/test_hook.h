@@ -2,7 +2,8 @@
 // widgets are, so browser tests find them and then act only through mouse and keyboard.
 //
 //   window.__oat_widgets  {"signin.username": {"x","y","w","h"}, ...} CSS pixels; some carry
-//                         "text" (what they show), and "disabled", "checked", "selected", "open"
+//                         "text" (what they show), and "disabled", "checked", "selected", "open",
+//                         or more words ("state" and "hover" of a usage chart, chart.h)
 //   window.__oat_status   {"screen": "signin"|"tokens"|"activity"|"no-organization",
 //                          "pending", "loading", "org", "dialog", "errors": {name: message}, ...}
 //   window.__oat_frames   animation frames handled. A frame in which nothing can have changed
@@ -33,6 +34,8 @@ void MarkLastItem(std::string_view name);
 void MarkLastItem(std::string_view name, std::string_view text);
 // Adds a field to a widget already marked this frame: "disabled", "checked", "selected".
 void Flag(std::string_view name, std::string_view key, bool value);
+// The same with words ("hover": what a chart's tooltip says).
+void Field(std::string_view name, std::string_view key, std::string_view value);
 // An error message shown as `name`: the widget's text, __oat_status[name] and
 // __oat_status.errors[name].
 void ErrorShown(std::string_view name, std::string_view message);

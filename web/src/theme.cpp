@@ -27,6 +27,7 @@ const Palette kDark = {
     .danger = Hex(0xF47272),
     .neutral = Hex(0x8E98A7),
     .input = Hex(0x0F1318),
+    .accent = Hex(0xB08CFF),
 };
 
 const Palette kLight = {
@@ -47,6 +48,7 @@ const Palette kLight = {
     .danger = Hex(0xD63B3B),
     .neutral = Hex(0x6B7482),
     .input = Hex(0xFFFFFF),
+    .accent = Hex(0x7A4FE0),
 };
 
 Fonts g_fonts;

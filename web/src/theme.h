@@ -27,6 +27,7 @@ struct Palette {
   ImVec4 danger;
   ImVec4 neutral;  // inactive badges
   ImVec4 input;    // input field background
+  ImVec4 accent;   // a third series beside primary and success (the usage charts' sign-ins)
 };
 
 const Palette& PaletteFor(Theme theme);

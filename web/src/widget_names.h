@@ -5,7 +5,7 @@
 //
 // A name ending in "." is a prefix: what follows is data (a row's display index, an
 // organization, a repository, a scope-name, an audit action, a day of the month, the place or
-// field of an error). A name starting with "." is a suffix added to such a name.
+// field of an error, a date). A name starting with "." is a suffix added to such a name.
 #pragma once
 
 namespace console::names {
@@ -38,6 +38,10 @@ inline constexpr char kTokensActionError[] = "tokens.action.error";        // te
 // text: where a link led ("acme has no access token with the ID …"); also in __oat_status
 inline constexpr char kTokensNotice[] = "tokens.notice";
 inline constexpr char kTokensNoticeDismiss[] = "tokens.notice.dismiss";
+// text: "3 tokens expire within 30 days" (only while some do); in __oat_status, the server's
+// count (0 included) once it is known
+inline constexpr char kTokensExpiring[] = "tokens.expiring";
+inline constexpr char kTokensExpiringShow[] = "tokens.expiring.show";  // active tokens, soonest expiry first
 
 // ---- Tokens table (views/tokens_table.cpp) ----------------------------------------------------
 inline constexpr char kTokensRetry[] = "tokens.retry";
@@ -157,6 +161,9 @@ inline constexpr char kDetailsLastUsedExact[] = "details.last_used_exact";
 inline constexpr char kDetailsAddresses[] = "details.addresses";
 inline constexpr char kDetailsPulls[] = "details.pulls";
 inline constexpr char kDetailsPushes[] = "details.pushes";
+// The token's use per day (chart.h): text (what it says), "state" (loading, error, empty,
+// loaded), "hover" (the hovered day's words); each day's column is details.usage.day.<date>.
+inline constexpr char kDetailsUsage[] = "details.usage";
 inline constexpr char kDetailsRotated[] = "details.rotated";
 inline constexpr char kDetailsPreviousExpires[] = "details.previous_expires";     // while it works
 inline constexpr char kDetailsPreviousLastUsed[] = "details.previous_last_used";
@@ -187,6 +194,9 @@ inline constexpr char kPolicyReset[] = "policy.reset";  // disabled
 
 // ---- Activity page (views/activity_page.cpp) --------------------------------------------------
 inline constexpr char kActivityRefresh[] = "activity.refresh";
+// The organization's use per day, as details.usage; each day's column is activity.usage.day.<date>.
+inline constexpr char kActivityUsage[] = "activity.usage";
+inline constexpr char kUsageDayInfix[] = ".day.";  // a chart's day: + <YYYY-MM-DD>
 inline constexpr char kActivityFilter[] = "activity.filter";  // text; in __oat_status, the action filtered on
 inline constexpr char kActivityFilterAll[] = "activity.filter.all";
 inline constexpr char kActivityFilterPrefix[] = "activity.filter.";  // + <action> (access_token.create, ...)

@@ -69,6 +69,10 @@ inline constexpr std::array<int, 4> kExpiryWarningDays{60, 30, 7, 1};
 // due once it has expired (that is access_token.expired).
 std::optional<int> expiry_warning_due(Timestamp expires_at, Timestamp now, int warned_days);
 
+// The console's banner counts the active tokens that expire within this many days (the table
+// marks those within 7).
+inline constexpr int kExpiryBannerDays = 30;
+
 // The tokens list's filter: `expiring_within_days=N` (1..366): active tokens that expire in the
 // next N days. 400 for anything else.
 inline constexpr int kMaxExpiringWithinDays = 366;

@@ -4,11 +4,13 @@
 // [SECTION] The page
 //
 // The organization's audit log: who did what to which token, newest first; filtered by action
-// on the server (?action=); pages of 100 arrive in the background, then more on demand.
+// on the server (?action=); pages of 100 arrive in the background, then more on demand. Above
+// it, the organization's registry use per day over the last 30 days (chart.h).
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <cmath>
 
+#include "chart.h"
 #include "client.h"
 #include "focus.h"
 #include "format.h"
@@ -56,9 +58,25 @@ void Heading(State& state, float left, float width) {
   const float bottom = ImGui::GetCursorScreenPos().y;
   if (ui::RefreshButton(ImVec2(left + width - 36, top + 4), state.audit.loading, "Reload the log")) {
     LoadAuditLog(state);
+    LoadOrgUsage(state);
   }
   test_hook::MarkLastItem(names::kActivityRefresh);
   ImGui::SetCursorScreenPos(ImVec2(left, std::max(bottom, top + 44)));
+}
+
+// The organization's registry use per day, in a card above the log.
+void UsageCard(State& state, float left, float width) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos(left, ImGui::GetCursorScreenPos().y + 18);
+  const ImVec2 size(width, 182);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(pos, pos + size, theme::U32(p.surface), 10);
+  draw->AddRect(pos, pos + size, theme::U32(p.border), 10);
+  ImGui::SetCursorScreenPos(pos + ImVec2(20, 16));
+  ui::Text("Registry use", p.text, theme::GetFonts().strong);
+  ImGui::SetCursorScreenPos(pos + ImVec2(20, 46));
+  ui::UsageChart(state.org_usage, width - 40, size.y - 46 - 16, names::kActivityUsage);
+  ImGui::SetCursorScreenPos(ImVec2(left, pos.y + size.y));
 }
 
 bool FilterOption(const std::string& label, const std::string& action, bool selected, const std::string& name) {
@@ -320,8 +338,11 @@ void DrawActivityPage(State& state) {
   if (log.org != state.selected_org && !log.loading) LoadAuditLog(state);
   const std::size_t shown_count = log.items.size();
 
+  if (state.org_usage.org != state.selected_org && !state.org_usage.loading) LoadOrgUsage(state);
+
   DrawViewTabs(state, left);
   Heading(state, left, width);
+  UsageCard(state, left, width);
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 18));
   const float toolbar_y = ImGui::GetCursorScreenPos().y;
   ActionFilter(state);

@@ -1,13 +1,14 @@
 // One token in full, in a drawer on the right (a row's click): state, dates, its last rotation
 // and the old secret's grace (until when it works, when it was last used), last use (relative
-// and exact, the addresses it came from), registry pulls and pushes, where it may sign in from
-// and whether it may rotate itself, and its resources with their scopes. What the token policy
-// blocks is said at the top; the actions its state allows (oat::check_token_action) are at the
-// bottom.
+// and exact, the addresses it came from), registry pulls and pushes (and per day over the last 30
+// days, chart.h), where it may sign in from and whether it may rotate itself, and its resources
+// with their scopes. What the token policy blocks is said at the top; the actions its state
+// allows (oat::check_token_action) are at the bottom.
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <cmath>
 
+#include "chart.h"
 #include "client.h"
 #include "dialog.h"
 #include "format.h"
@@ -27,6 +28,7 @@ namespace {
 
 constexpr float kWidth = 520;
 constexpr float kKeyWidth = 118;
+constexpr float kChartHeight = 150;
 
 const oat::AccessToken* Listed(const State& state, const std::string& id) {
   for (const oat::AccessToken& t : state.tokens.items) {
@@ -150,6 +152,10 @@ void DrawDetailsDrawer(State& state) {
   const theme::Fonts& fonts = theme::GetFonts();
   TokenDetails& details = state.details;
   if (!ui::BeginDrawer("##details", kWidth)) return;
+  // Its use per day: asked when the drawer opens (OpenTokenDetails, a link), or here once when not.
+  if (state.token_usage.token_id != details.id || state.token_usage.org != state.selected_org) {
+    LoadTokenUsage(state, details.id);
+  }
 
   // While the single token loads, the list's copy (no resources) stands in.
   const oat::AccessToken* token = details.token && details.token->id == details.id ? &*details.token
@@ -230,6 +236,8 @@ void DrawDetailsDrawer(State& state) {
           names::kDetailsPulls);
       Row("Pushes", format::Thousands(static_cast<std::size_t>(std::max(0LL, token->push_count))), p.text,
           names::kDetailsPushes);
+      ImGui::Dummy(ImVec2(0, 4));
+      ui::UsageChart(state.token_usage, width, kChartHeight, names::kDetailsUsage);
 
       SectionTitle("SIGN-IN");
       std::string blocks;

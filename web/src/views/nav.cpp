@@ -48,7 +48,10 @@ void DrawViewTabs(State& state, float left) {
     }
     if (clicked && !selected) {
       state.view = tab.view;
-      if (tab.view == View::Activity) LoadAuditLog(state);
+      if (tab.view == View::Activity) {
+        LoadAuditLog(state);
+        LoadOrgUsage(state);
+      }
       if (tab.view == View::Tokens) {
         LoadTokens(state);
         LoadTokenPolicy(state);

@@ -63,6 +63,7 @@ void OpenEditDialog(State& state, const std::string& token_id, bool from_details
 void OpenTokenDetails(State& state, const std::string& token_id) {
   if (state.action.origin == ActionOrigin::Details && !state.action.pending) state.action = TokenAction{};
   LoadTokenDetails(state, token_id);
+  LoadTokenUsage(state, token_id);
   state.dialog = Dialog::TokenDetails;
 }
 

@@ -103,6 +103,36 @@ void Toolbar(State& state, float left, float width) {
   ImGui::SetCursorScreenPos(ImVec2(left, top + ImGui::GetFrameHeight() + 16));
 }
 
+// How many active tokens stop working within kExpiringWithinDays, as the server counts them, and
+// a button that lists them first (active ones, soonest expiry first).
+void ExpiringBanner(State& state, float left, float width) {
+  const ExpiringTokens& expiring = state.expiring;
+  if (!expiring.loaded || expiring.org != state.selected_org) return;
+  test_hook::Status(names::kTokensExpiring, static_cast<long long>(expiring.count));
+  if (expiring.count == 0) return;
+  const std::string within = " within " + std::to_string(kExpiringWithinDays) + " days";
+  const std::string text = expiring.count == 1 ? "1 token expires" + within
+                                               : std::to_string(expiring.count) + " tokens expire" + within;
+  ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
+  ui::Banner(text, theme::Current().warning, width);
+  test_hook::MarkLastItem(names::kTokensExpiring, text);
+  const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+  const ImVec2 end = ImGui::GetCursorScreenPos();
+  ImGui::PushFont(theme::GetFonts().strong);
+  const float button = std::floor(ImGui::CalcTextSize("Show them").x + 24);
+  ImGui::PopFont();
+  ImGui::SetCursorScreenPos(ImVec2(max.x - button - 5, std::floor((min.y + max.y) * 0.5f) - 14));
+  if (ui::Button("Show them", ui::ButtonKind::Ghost, ImVec2(button, 28))) {
+    TokensTable& view = state.tokens_table;
+    view.filter.clear();
+    view.status = StatusFilter::Active;
+    view.sort_column = TokenColumn::Expires;
+    view.sort_ascending = true;
+  }
+  test_hook::MarkLastItem(names::kTokensExpiringShow);
+  ImGui::SetCursorScreenPos(end);
+}
+
 // When there is no organization to show.
 void NoOrganization(State& state, float left, float width) {
   const theme::Palette& p = theme::Current();
@@ -170,6 +200,7 @@ void DrawTokensPage(State& state) {
     if (ui::IconButton("##dismiss", ui::Icon::Close, 28, "Dismiss")) state.action = TokenAction{};
     ImGui::SetCursorScreenPos(end);
   }
+  ExpiringBanner(state, left, width);
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 18));
   Toolbar(state, left, width);
 
