@@ -320,6 +320,10 @@ std::vector<std::pair<std::string, std::string>> serve_option_problems(const Ser
   return problems;
 }
 
+// Options a configuration file cannot set: the file itself, help, and the clock offset that
+// only tests may use (a file is where a production setting would linger).
+const std::vector<std::string> kNotInFiles = {"config", "help", "test-only-clock-offset"};
+
 // Every problem of a configuration file for `oatd serve`: each key checked by its option on a
 // scratch command (so nothing given elsewhere hides a mistake), then what only the keys
 // together can tell. A key the file leaves out is not a problem: a flag or OAT_* may give it.
@@ -328,7 +332,7 @@ std::vector<oatd::config::Problem> check_serve_config(const std::string& path) {
   ServeOptions options;
   add_serve_options(scratch, options);
   std::map<std::string, oatd::config::Problem> where;
-  auto problems = oatd::config::apply_file(scratch, path, {"config", "help"}, &where);
+  auto problems = oatd::config::apply_file(scratch, path, kNotInFiles, &where);
   for (const auto& [key, message] : serve_option_problems(options)) {
     if (!where.contains(key) || std::any_of(problems.begin(), problems.end(),
                                             [&](const auto& p) { return p.key == key; })) {
@@ -508,7 +512,7 @@ Run `oatd SUBCOMMAND --help` (e.g. `oatd admin member add --help`) for each comm
                     << " (oatd config check " << serve_config << ")" << std::endl;
           return 2;
         }
-        oatd::config::apply_file(*serve_cmd, serve_config);
+        oatd::config::apply_file(*serve_cmd, serve_config, kNotInFiles);
       }
       const auto problems = serve_option_problems(serve_options);
       for (const auto& [key, message] : problems) std::cerr << "oatd: " << message << std::endl;

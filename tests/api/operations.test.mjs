@@ -76,6 +76,7 @@ describe('the configuration file', { skip: ONCE }, () => {
       'cors-origin = ["https://a.example", 3]',
       'listen = "nowhere"',
       'tls-cert = "/nonexistent/cert.pem"',
+      'test-only-clock-offset = 86400',
       '[tls]',
       'key = "x"',
     ].join('\n'));
@@ -83,14 +84,16 @@ describe('the configuration file', { skip: ONCE }, () => {
     assert.equal(r.code, 2);
     const lines = r.stdout.trim().split('\n');
     assert.deepEqual(lines.map((l) => l.replace(/^.*?bad\.toml:(\d+):\d+: ([^ :]+).*$/, '$1 $2')), [
-      '3 unknown', '4 threads', '5 bearer-lifetime', '6 cors-origin', '7 listen', '8 tls-cert', '9 [tls]',
+      '3 unknown', '4 threads', '5 bearer-lifetime', '6 cors-origin', '7 listen', '8 tls-cert', '9 unknown',
+      '10 [tls]',
       lines.at(-1),
     ], r.stdout);
     assert.match(lines[0], /unknown key "lisen"/);
     assert.match(lines[1], /threads must be a whole number/);
     assert.match(lines[2], /not in range 1 to 86400/);
     assert.match(lines[4], /listen address must be host:port/);
-    assert.match(lines.at(-1), /bad\.toml: 7 problems$/);
+    assert.match(lines[6], /unknown key "test-only-clock-offset"/);
+    assert.match(lines.at(-1), /bad\.toml: 8 problems$/);
 
     const syntax = await run(OATD, ['config', 'check', write('syntax.toml', 'db = "x"\nlisten = "oops\n')]);
     assert.equal(syntax.code, 2);

@@ -779,6 +779,8 @@ TEST_P(StoreTest, ADueDeliveryIsClaimedOnceUntilItsHoldEnds) {
     tx.insert_delivery(make_delivery("early", "w1", kT0));
     tx.insert_delivery(make_delivery("later", "w1", kT0 + 100));
   });
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.has_due_delivery(at(kT0 - 1)); }));
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.has_due_delivery(at(kT0 + 10)); }));
   auto claimed = write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 10), at(kT0 + 30), 5); });
   ASSERT_EQ(claimed.size(), 1u);  // "later" is not due yet
   EXPECT_EQ(claimed[0].delivery.id, "early");
@@ -786,6 +788,7 @@ TEST_P(StoreTest, ADueDeliveryIsClaimedOnceUntilItsHoldEnds) {
   EXPECT_EQ(claimed[0].sealed_secret, "v1.sealed");
   EXPECT_TRUE(write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 20), at(kT0 + 40), 5); }).empty())
       << "held by the first claim";
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.has_due_delivery(at(kT0 + 20)); }));
   EXPECT_EQ(write([&](Transaction& tx) { return tx.claim_due_deliveries(at(kT0 + 30), at(kT0 + 50), 1); }).size(), 1u)
       << "the hold ended";
 

@@ -177,6 +177,10 @@ std::size_t WebhookWorker::run_once(bool expiries) {
       if (stopping_) break;
     }
     const Timestamp now = services_.clock();
+    // A read first: an idle node never takes the write lock (SQLite's is the database's).
+    bool any = false;
+    services_.store.read([&](Transaction& tx) { any = tx.has_due_delivery(now); });
+    if (!any) break;
     std::vector<DueDelivery> due;
     services_.store.write([&](Transaction& tx) { due = tx.claim_due_deliveries(now, now + kLease, 1); });
     if (due.empty()) break;

@@ -318,6 +318,8 @@ class Transaction {
   // and holds them until `lease_until`: another node's claim in the meantime skips them.
   virtual std::vector<DueDelivery> claim_due_deliveries(Timestamp now, Timestamp lease_until,
                                                         std::size_t limit) = 0;
+  // Whether claim_due_deliveries at `now` would find one (a read, before taking the write lock).
+  virtual bool has_due_delivery(Timestamp now) = 0;
   // Writes how an attempt went (status, attempts, last_status, last_error, the times) and
   // releases the hold.
   virtual void finish_delivery(const DeliveryRecord& delivery) = 0;

@@ -501,6 +501,14 @@ class Queries final : public Transaction {
     return claimed;
   }
 
+  bool has_due_delivery(Timestamp now) override {
+    return find_one(
+               "SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? "
+               "AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1",
+               [](const Stmt&) { return true; }, now, now)
+        .has_value();
+  }
+
   void finish_delivery(const DeliveryRecord& d) override {
     c_.prepare(
           "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "
