@@ -4,17 +4,22 @@
 // requests as it was told to fail. It can be stopped and started again on the same port, as a
 // receiver that goes down and comes back.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 
 import { WAIT_MS, waitFor } from './time.mjs';
 
 export class Receiver {
-  /** Starts one on a free port (or PORT). */
-  static async start(port = 0) {
+  /** Starts one on a free port (or PORT); over HTTPS with TLS = {certFile, keyFile}. */
+  static async start(port = 0, { tls } = {}) {
     const receiver = new Receiver();
+    receiver.tls = tls;
     await receiver.listen(port);
     return receiver;
   }
+
+  tls = null;      // {certFile, keyFile}: HTTPS
 
   requests = [];   // {headers, text, body, signed, status} in the order they came
   secret = null;   // the webhook's secret, once the test knows it
@@ -22,13 +27,13 @@ export class Receiver {
   #server = null;
   port = 0;
 
-  get url() { return `http://127.0.0.1:${this.port}/hook`; }
+  get url() { return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/hook`; }
 
   /** The next N requests are answered 500. */
   failNext(n) { this.#failures = n; }
 
   listen(port = this.port) {
-    this.#server = http.createServer((req, res) => {
+    const handle = (req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
@@ -43,7 +48,10 @@ export class Receiver {
         });
         res.writeHead(status).end();
       });
-    });
+    };
+    this.#server = this.tls
+      ? https.createServer({ cert: readFileSync(this.tls.certFile), key: readFileSync(this.tls.keyFile) }, handle)
+      : http.createServer(handle);
     return new Promise((resolvePromise, reject) => {
       this.#server.once('error', reject);
       this.#server.listen(port, '127.0.0.1', () => {

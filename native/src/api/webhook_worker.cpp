@@ -10,6 +10,9 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include <optional>
+#include <utility>
+
 #include "api/internal.h"
 #include "crypto/crypto.h"
 #include "log/log.h"
@@ -88,6 +91,8 @@ DeliveryAttempt post_json(const std::string& url, const std::string& body,
   if (!target) return {0, target.error().message};
   DeliveryAttempt result{0, "timed out after " + std::to_string(timeout.count() / 1000) + " s"};
   try {
+    // Declared before the io_context, so it outlives the handlers the io_context destroys.
+    std::optional<ssl::context> context;
     asio::io_context ioc;
     bhttp::request<bhttp::string_body> request{bhttp::verb::post, target->target, 11};
     const bool default_port = target->port == (target->scheme == "https" ? 443 : 80);
@@ -102,12 +107,12 @@ DeliveryAttempt post_json(const std::string& url, const std::string& body,
     const std::string port = std::to_string(target->port);
     bool finished = false;
     if (target->scheme == "https") {
-      ssl::context context(ssl::context::tls_client);
-      context.set_default_verify_paths();
-      context.set_verify_mode(ssl::verify_peer);
-      SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
+      context.emplace(ssl::context::tls_client);
+      context->set_default_verify_paths();
+      context->set_verify_mode(ssl::verify_peer);
+      SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
       using Tls = beast::ssl_stream<beast::tcp_stream>;
-      auto exchange = std::make_shared<Exchange<Tls>>(ioc, Tls(beast::tcp_stream(ioc), context), result);
+      auto exchange = std::make_shared<Exchange<Tls>>(ioc, Tls(beast::tcp_stream(ioc), *context), result);
       SSL_set_tlsext_host_name(exchange->stream.native_handle(), target->host.c_str());
       exchange->stream.set_verify_callback(ssl::host_name_verification(target->host));
       exchange->request = std::move(request);
@@ -132,13 +137,15 @@ void WebhookWorker::start() {
   thread_ = std::thread([this] {
     auto next_scan = std::chrono::steady_clock::now();
     for (;;) {
+      bool asked = false;
       {
         std::unique_lock lock(mutex_);
         wake_.wait_for(lock, kPollPeriod, [this] { return woken_ || stopping_; });
         if (stopping_) return;
         woken_ = false;
+        asked = std::exchange(scan_asked_, false);
       }
-      const bool scan = std::chrono::steady_clock::now() >= next_scan;
+      const bool scan = asked || std::chrono::steady_clock::now() >= next_scan;
       if (scan) next_scan = std::chrono::steady_clock::now() + kExpiryScanPeriod;
       try {
         run_once(scan);
@@ -158,10 +165,11 @@ void WebhookWorker::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void WebhookWorker::wake() {
+void WebhookWorker::wake(bool expiries) {
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
+    scan_asked_ = scan_asked_ || expiries;
   }
   wake_.notify_all();
 }

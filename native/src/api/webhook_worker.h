@@ -38,8 +38,9 @@ class WebhookWorker {
   void start();
   // Finishes the attempt in progress (each is bounded by kDeliveryTimeout) and stops.
   void stop();
-  // Looks for due deliveries now (a change just wrote some).
-  void wake();
+  // Looks for due deliveries now (a change just wrote some); with `expiries`, for expiry
+  // warnings too (a webhook was just added or turned on).
+  void wake(bool expiries = false);
 
   // One round: expiry warnings (when `expiries`), then the due deliveries. Returns how many
   // deliveries it attempted. For the thread, and for tests.
@@ -55,6 +56,7 @@ class WebhookWorker {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
+  bool scan_asked_ = false;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -70,15 +70,15 @@ DeliveryRecord new_delivery(const WebhookRecord& w, std::string_view event, std:
   return d;
 }
 
-void wake(const Services& services) {
-  if (services.webhooks) services.webhooks->wake();
+void wake(const Services& services, bool expiries = false) {
+  if (services.webhooks) services.webhooks->wake(expiries);
 }
 
 http::Response create(Services& services, const http::Request& request, const http::Params& params) {
   auto parsed = oat::parse_webhook_request(request.body, true);
   if (!parsed) return errors_response(parsed.errors());
-  return with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller& caller,
-                                                               const Organization& org) {
+  auto answer = with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller& caller,
+                                                                      const Organization& org) {
     if (tx.list_webhooks(org.id).size() >= oat::kMaxWebhooksPerOrganization) {
       return errors_response({{oat::ErrorCode::TooManyWebhooks, "",
                                "An organization has at most " +
@@ -100,6 +100,9 @@ http::Response create(Services& services, const http::Request& request, const ht
     tx.insert_webhook(w);
     return json_response(201, oat::webhook_json(api_view(w), secret));
   });
+  // A new webhook hears of tokens already near their expiry at once, not at the next look.
+  if (answer.status == 201) wake(services, true);
+  return answer;
 }
 
 http::Response list(Services& services, const http::Request& request, const http::Params& params) {
@@ -123,8 +126,8 @@ http::Response view(Services& services, const http::Request& request, const http
 http::Response edit(Services& services, const http::Request& request, const http::Params& params) {
   auto parsed = oat::parse_webhook_request(request.body, false);
   if (!parsed) return errors_response(parsed.errors());
-  return with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller&,
-                                                               const Organization& org) {
+  auto answer = with_managed_org(services, request, params, true, [&](Transaction& tx, const Caller&,
+                                                                      const Organization& org) {
     auto w = tx.find_webhook(org.id, params.at("id"));
     if (!w) return webhook_not_found();
     if (parsed->url) w->url = *parsed->url;
@@ -133,6 +136,8 @@ http::Response edit(Services& services, const http::Request& request, const http
     tx.update_webhook(*w);
     return json_response(200, oat::webhook_json(api_view(*w)));
   });
+  if (answer.status == 200) wake(services, true);
+  return answer;
 }
 
 http::Response remove(Services& services, const http::Request& request, const http::Params& params) {
