@@ -311,6 +311,21 @@ std::string delivery_body(std::string_view delivery_id, std::string_view event,
       .dump();
 }
 
+json expiry_event_data(std::string_view token_id, std::string_view label, Timestamp expires_at,
+                       std::optional<int> days_left) {
+  json data = {{"token_id", token_id}, {"label", label}, {"expires_at", format_rfc3339(expires_at)}};
+  if (days_left) data["days_left"] = *days_left;
+  return data;
+}
+
+json sign_in_refused_data(std::string_view token_id, std::string_view label, std::string_view reason,
+                          std::string_view address, std::string_view service) {
+  return {{"token_id", token_id}, {"label", label}, {"reason", reason}, {"address", address},
+          {"service", service}};
+}
+
+json ping_data(std::string_view webhook_id) { return {{"webhook_id", webhook_id}}; }
+
 std::string signature_header_value(std::string_view hmac_hex) { return "sha256=" + std::string(hmac_hex); }
 
 // ---- Usage series ------------------------------------------------------------------------------

@@ -196,6 +196,14 @@ TEST(DeliveryBody, CarriesTheEventAndNeverMore) {
   EXPECT_EQ(oat::signature_header_value("ab12"), "sha256=ab12");
 }
 
+TEST(DeliveryBody, TheDataOfTheEventsOatdRaises) {
+  EXPECT_EQ(oat::expiry_event_data("t-1", "ci", kNow, 7),
+            (nlohmann::json{{"token_id", "t-1"}, {"label", "ci"}, {"expires_at", "2027-01-15T08:00:00Z"}, {"days_left", 7}}));
+  EXPECT_FALSE(oat::expiry_event_data("t-1", "ci", kNow, std::nullopt).contains("days_left"));
+  EXPECT_EQ(oat::sign_in_refused_data("t-1", "ci", "why", "10.0.0.1", "registry")["service"], "registry");
+  EXPECT_EQ(oat::ping_data("w-1"), (nlohmann::json{{"webhook_id", "w-1"}}));
+}
+
 TEST(DeliveryJson, StatusAndTimes) {
   oat::WebhookDelivery d;
   d.id = "d-1";

@@ -158,6 +158,17 @@ std::string delivery_body(std::string_view delivery_id, std::string_view event,
                           std::string_view organization, std::string_view actor,
                           const nlohmann::json& data, Timestamp at);
 
+// The `data` of the events oatd itself raises (the changes' is their audit data):
+// access_token.expiring {"token_id", "label", "expires_at", "days_left"} (days_left given),
+// access_token.expired (without days_left), access_token.sign_in_refused {"token_id", "label",
+// "reason", "address", "service"}, and ping {"webhook_id"}.
+nlohmann::json expiry_event_data(std::string_view token_id, std::string_view label,
+                                 Timestamp expires_at, std::optional<int> days_left);
+nlohmann::json sign_in_refused_data(std::string_view token_id, std::string_view label,
+                                    std::string_view reason, std::string_view address,
+                                    std::string_view service);
+nlohmann::json ping_data(std::string_view webhook_id);
+
 // The headers every delivery carries.
 inline constexpr std::string_view kEventHeader = "X-OAT-Event";
 inline constexpr std::string_view kDeliveryHeader = "X-OAT-Delivery";

@@ -9,20 +9,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <sstream>
 #include <thread>
 
 #include "admin/admin.h"
+#include "crypto/crypto.h"
+#include "crypto/keys.h"
 #include "store/migrations.h"
 #include "store/sql/row.h"
 
@@ -76,25 +73,8 @@ std::string scalar(sqlite3* db, const std::string& sql, int* rc = nullptr) {
 }
 
 std::string sha256_of_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw AdminError("cannot read " + in_quotes(path));
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-  std::array<char, 1 << 16> buffer;
-  while (in) {
-    in.read(buffer.data(), buffer.size());
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &size);
-  std::string hex;
-  char two[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(two, sizeof two, "%02x", digest[i]);
-    hex += two;
-  }
-  return hex;
+  if (auto digest = sha256_file_hex(path)) return *digest;
+  throw AdminError("cannot read " + in_quotes(path));
 }
 
 // Makes a file's content and its name durable: the file's own fsync, then its folder's.
@@ -241,14 +221,11 @@ std::string backup_database(const std::string& database, const std::string& out,
   const std::string digest = sha256_of_file(partial);
   rename_no_replace(partial, out, kNothingWritten);
 
-  const std::string checksum_partial = checksum_file + ".partial";
-  {
-    std::ofstream sum(checksum_partial, std::ios::trunc);
-    sum << digest << "  " << fs::path(out).filename().string() << "\n";
-    if (!sum.flush()) throw AdminError("cannot write " + in_quotes(checksum_file));
+  // sha256sum's format; written whole or not at all, never over another file.
+  if (!keys::write_new_key_file(checksum_file, digest + "  " + fs::path(out).filename().string() + "\n")) {
+    throw AdminError(in_quotes(checksum_file) + " appeared meanwhile; the backup is " + in_quotes(out) +
+                     " (its SHA-256 is " + digest + ").");
   }
-  sync_file_and_folder(checksum_partial);
-  rename_no_replace(checksum_partial, checksum_file, "");
 
   Db done;
   open_db(done, "file:" + out + "?mode=ro", SQLITE_OPEN_READONLY);

@@ -89,8 +89,9 @@ http::Response with_managed_org(Services& services, const http::Request& request
 std::size_t notify_webhooks(Transaction& tx, std::int64_t org_id, std::string_view org_name,
                             std::string_view event, std::string_view actor, const json& data,
                             Timestamp now);
-// notify_webhooks for an audit-log action, when it is a webhook event (oat::webhook_event_for_audit).
-std::size_t notify_webhooks_of(Transaction& tx, const AuditEvent& event, std::int64_t org_id);
+// Writes the change's audit event (`data`: its audit data, as JSON) and, when its action is a
+// webhook event (oat::webhook_event_for_audit), its deliveries: in the change's transaction.
+void record_change(Transaction& tx, std::int64_t org_id, AuditEvent event, const json& data);
 
 // "http://host:port" for next/previous links.
 std::string base_url(const http::Request& request, const Services& services);

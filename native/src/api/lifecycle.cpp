@@ -120,11 +120,10 @@ http::Response revoke(Services& services, const http::Request& request) {
       data.token_id = token->id;
       data.label = token->label;
       data.address = request.remote_address;
-      const AuditEvent event{0, org->name, std::string(oat::audit::kTokenRevokeLeaked), token->label,
-                             std::string(oat::audit::kLeakReportActor),
-                             oat::json_text(oat::audit_data_json(data)), now};
-      tx.add_audit_event(event);
-      notify_webhooks_of(tx, event, org->id);
+      record_change(tx, org->id,
+                    {0, org->name, std::string(oat::audit::kTokenRevokeLeaked), token->label,
+                     std::string(oat::audit::kLeakReportActor), "", now},
+                    oat::audit_data_json(data));
     }
   });
   if (!tokens) return errors_response(tokens.errors());

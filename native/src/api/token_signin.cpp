@@ -139,11 +139,8 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
       if (token && event &&
           tx.claim_refusal_notice(token->id, now, now - oat::kSignInRefusedInterval)) {
         notify_webhooks(tx, org->id, org->name, *event, org->name,
-                        {{"token_id", token->id},
-                         {"label", token->label},
-                         {"reason", failure},
-                         {"address", request.address},
-                         {"service", request.service}},
+                        oat::sign_in_refused_data(token->id, token->label, failure,
+                                                  request.address, request.service),
                         now);
       }
     });

@@ -32,10 +32,8 @@ oat::AuditData audit_data(const TokenRecord& token) {
 // The change's audit event, and its webhook deliveries, in the change's transaction.
 void audit(Transaction& tx, const Organization& org, std::string_view actor, std::string_view action,
            const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
-  const AuditEvent event{0, org.name, std::string(action), token.label, std::string(actor),
-                         oat::json_text(oat::audit_data_json(data)), now};
-  tx.add_audit_event(event);
-  notify_webhooks_of(tx, event, org.id);
+  record_change(tx, org.id, {0, org.name, std::string(action), token.label, std::string(actor), "", now},
+                oat::audit_data_json(data));
 }
 void audit(Transaction& tx, const Organization& org, const Caller& caller, std::string_view action,
            const TokenRecord& token, const oat::AuditData& data, Timestamp now) {
@@ -85,9 +83,7 @@ http::Response create(Services& services, const http::Request& request,
 http::Response list(Services& services, const http::Request& request, const http::Params& params) {
   auto page = oat::parse_page_request(request.query_value("page"), request.query_value("page_size"));
   if (!page) return errors_response(page.errors());
-  const auto expiring_query = request.query_value("expiring_within_days");
-  auto expiring = oat::parse_expiring_within_days(
-      expiring_query ? std::optional<std::string_view>(*expiring_query) : std::nullopt);
+  auto expiring = oat::parse_expiring_within_days(request.query_value("expiring_within_days"));
   if (!expiring) return errors_response(expiring.errors());
   return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
                                                                 const Organization& org) {
@@ -107,8 +103,7 @@ http::Response list(Services& services, const http::Request& request, const http
 
 // GET .../access-tokens/{id}/usage?days=N: the token's daily pulls, pushes and sign-ins.
 http::Response usage(Services& services, const http::Request& request, const http::Params& params) {
-  const auto days_query = request.query_value("days");
-  auto days = oat::parse_usage_days(days_query ? std::optional<std::string_view>(*days_query) : std::nullopt);
+  auto days = oat::parse_usage_days(request.query_value("days"));
   if (!days) return errors_response(days.errors());
   return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
                                                                 const Organization& org) {

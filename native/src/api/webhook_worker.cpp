@@ -251,16 +251,14 @@ std::size_t WebhookWorker::scan_expiries() {
     // A token that expired more than a day ago is not news (a webhook added today is not told
     // of every token that ever expired).
     for (const ExpiryNotice& n : tx.expiry_notices(now - oat::kExpiredEventWindow, horizon, 200)) {
-      api::json data = {{"token_id", n.token_id},
-                        {"label", n.label},
-                        {"expires_at", oat::format_rfc3339(n.expires_at)}};
       if (now >= n.expires_at) {
-        api::notify_webhooks(tx, n.org_id, n.org_name, oat::webhook::kExpired, "oatd", data, now);
+        api::notify_webhooks(tx, n.org_id, n.org_name, oat::webhook::kExpired, "oatd",
+                             oat::expiry_event_data(n.token_id, n.label, n.expires_at, std::nullopt), now);
         tx.set_expiry_notice(n.token_id, n.warned_days, true);
         ++told;
       } else if (const auto days = oat::expiry_warning_due(n.expires_at, now, n.warned_days)) {
-        data["days_left"] = *days;
-        api::notify_webhooks(tx, n.org_id, n.org_name, oat::webhook::kExpiring, "oatd", data, now);
+        api::notify_webhooks(tx, n.org_id, n.org_name, oat::webhook::kExpiring, "oatd",
+                             oat::expiry_event_data(n.token_id, n.label, n.expires_at, *days), now);
         tx.set_expiry_notice(n.token_id, *days, false);
         ++told;
       }

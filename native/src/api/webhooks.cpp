@@ -54,6 +54,11 @@ oat::Webhook api_view(const WebhookRecord& w) {
   return {w.id, w.url, w.events, w.active, w.created_at, w.created_by};
 }
 
+oat::WebhookDelivery api_view(const DeliveryRecord& d) {
+  return {d.id, d.event, d.status, d.attempts, d.last_status, d.last_error,
+          d.created_at, d.last_attempt_at, d.next_attempt_at, d.delivered_at};
+}
+
 bool subscribes(const WebhookRecord& w, std::string_view event) {
   return std::find(w.events.begin(), w.events.end(), event) != w.events.end();
 }
@@ -154,9 +159,7 @@ http::Response deliveries(Services& services, const http::Request& request, cons
     if (!tx.find_webhook(org.id, params.at("id"))) return webhook_not_found();
     json results = json::array();
     for (const DeliveryRecord& d : tx.list_deliveries(params.at("id"), oat::kDeliveryLogSize)) {
-      results.push_back(oat::delivery_json({d.id, d.event, d.status, d.attempts, d.last_status,
-                                            d.last_error, d.created_at, d.last_attempt_at,
-                                            d.next_attempt_at, d.delivered_at}));
+      results.push_back(oat::delivery_json(api_view(d)));
     }
     return json_response(200, {{"results", results}});
   });
@@ -171,11 +174,9 @@ http::Response test_event(Services& services, const http::Request& request, cons
     if (!w) return webhook_not_found();
     const Timestamp now = services.clock();
     const DeliveryRecord d = new_delivery(*w, oat::webhook::kPing, org.name, caller.subject,
-                                          {{"webhook_id", w->id}}, now);
+                                          oat::ping_data(w->id), now);
     tx.insert_delivery(d);
-    return json_response(202, oat::delivery_json({d.id, d.event, d.status, d.attempts, d.last_status,
-                                                  d.last_error, d.created_at, d.last_attempt_at,
-                                                  d.next_attempt_at, d.delivered_at}));
+    return json_response(202, oat::delivery_json(api_view(d)));
   });
   if (answer.status == 202) wake(services);
   return answer;
@@ -185,8 +186,7 @@ http::Response test_event(Services& services, const http::Request& request, cons
 // over its tokens (deleted ones too, for the days they lived).
 http::Response organization_usage(Services& services, const http::Request& request,
                                   const http::Params& params) {
-  const auto days_query = request.query_value("days");
-  auto days = oat::parse_usage_days(days_query ? std::optional<std::string_view>(*days_query) : std::nullopt);
+  auto days = oat::parse_usage_days(request.query_value("days"));
   if (!days) return errors_response(days.errors());
   return with_managed_org(services, request, params, false, [&](Transaction& tx, const Caller&,
                                                                 const Organization& org) {
@@ -210,13 +210,13 @@ std::size_t notify_webhooks(Transaction& tx, std::int64_t org_id, std::string_vi
   return written;
 }
 
-std::size_t notify_webhooks_of(Transaction& tx, const AuditEvent& event, std::int64_t org_id) {
-  const json data = oat::parse_json_text(event.data);
-  const std::string reason = data.is_object() ? data.value("reason", std::string()) : std::string();
-  const auto webhook_event = oat::webhook_event_for_audit(event.action, reason);
-  if (!webhook_event) return 0;
-  return notify_webhooks(tx, org_id, event.account, *webhook_event, event.actor,
-                         data.is_object() ? data : json::object(), event.timestamp);
+void record_change(Transaction& tx, std::int64_t org_id, AuditEvent event, const json& data) {
+  event.data = oat::json_text(data);
+  tx.add_audit_event(event);
+  const std::string reason = data.value("reason", std::string());
+  if (const auto webhook_event = oat::webhook_event_for_audit(event.action, reason)) {
+    notify_webhooks(tx, org_id, event.account, *webhook_event, event.actor, data, event.timestamp);
+  }
 }
 
 void add_webhook_routes(http::Router& router, Services& services) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <climits>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -92,6 +93,19 @@ std::string sha256_raw(std::string_view data) {
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
+namespace {
+// Lower-case hex of bytes.
+std::string hex(const unsigned char* bytes, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(2 * n, '\0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kHex[bytes[i] >> 4];
+    out[2 * i + 1] = kHex[bytes[i] & 0x0f];
+  }
+  return out;
+}
+}  // namespace
+
 std::string hmac_sha256_raw(std::string_view key, std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
@@ -103,15 +117,8 @@ std::string hmac_sha256_raw(std::string_view key, std::string_view data) {
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
   const std::string raw = hmac_sha256_raw(key, data);
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (const char c : raw) {
-    out += kHex[static_cast<unsigned char>(c) >> 4];
-    out += kHex[static_cast<unsigned char>(c) & 0x0f];
-  }
-  return out;
+  return hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
 namespace {
@@ -169,15 +176,26 @@ std::optional<std::string> open_secret(std::string_view key, std::string_view se
 }
 
 std::string sha256_hex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
   unsigned char digest[32];
   sha256_into(data, digest);
-  std::string out(64, '\0');
-  for (std::size_t i = 0; i < sizeof digest; ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0x0f];
+  return hex(digest, sizeof digest);
+}
+
+std::optional<std::string> sha256_file_hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) ossl::fail("EVP_DigestInit_ex");
+  std::array<char, 1 << 16> buffer;
+  while (in) {
+    in.read(buffer.data(), buffer.size());
+    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
   }
-  return out;
+  if (in.bad()) return std::nullopt;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &size);
+  return hex(digest, size);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

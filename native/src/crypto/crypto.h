@@ -51,6 +51,8 @@ std::string random_secret(std::size_t bytes);
 
 // SHA-256 of `data` as 64 lower-case hex characters.
 std::string sha256_hex(std::string_view data);
+// The same of a file's content, read in pieces; nothing when it cannot be read.
+std::optional<std::string> sha256_file_hex(const std::string& path);
 
 // HMAC-SHA256 of `data` with `key`: 32 raw bytes, or 64 lower-case hex characters.
 std::string hmac_sha256_raw(std::string_view key, std::string_view data);

@@ -462,7 +462,8 @@ class Queries final : public Transaction {
   void insert_delivery(const DeliveryRecord& d) override {
     auto s = c_.prepare("INSERT INTO webhook_deliveries (" + kDeliveryColumns +
                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    bind_delivery(s, d);
+    s.bind(1, d.id).bind(2, d.webhook_id).bind(3, d.event).bind(4, d.body).bind(5, d.created_at);
+    bind_delivery_outcome(s, 6, d);
     insert(s, [&](const StoreError&) { return "delivery " + in_quotes(d.id) + " already exists"; });
   }
 
@@ -510,18 +511,11 @@ class Queries final : public Transaction {
   }
 
   void finish_delivery(const DeliveryRecord& d) override {
-    c_.prepare(
-          "UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status = ?, last_error = ?, "
-          "next_attempt_at = ?, last_attempt_at = ?, delivered_at = ?, lease_until = NULL WHERE id = ?")
-        .bind(1, std::string(oat::delivery_status_name(d.status)))
-        .bind(2, std::int64_t{d.attempts})
-        .bind(3, d.last_status ? std::optional<std::int64_t>(*d.last_status) : std::nullopt)
-        .bind(4, optional_text(d.last_error))
-        .bind(5, d.next_attempt_at)
-        .bind(6, d.last_attempt_at)
-        .bind(7, d.delivered_at)
-        .bind(8, d.id)
-        .run();
+    Stmt s = c_.prepare(
+        "UPDATE webhook_deliveries SET (" + kDeliveryOutcomeColumns +
+        ", lease_until) = (?, ?, ?, ?, ?, ?, ?, NULL) WHERE id = ?");
+    bind_delivery_outcome(s, 1, d);
+    s.bind(8, d.id).run();
   }
 
   std::size_t count_pending_deliveries() override {
@@ -902,19 +896,15 @@ class Queries final : public Transaction {
     return {s.int64(0), oat::UsageDay{"", s.int64(1), s.int64(2), s.int64(3)}};
   }
 
-  static void bind_delivery(Stmt& s, const DeliveryRecord& d) {
-    s.bind(1, d.id)
-        .bind(2, d.webhook_id)
-        .bind(3, d.event)
-        .bind(4, d.body)
-        .bind(5, std::string(oat::delivery_status_name(d.status)))
-        .bind(6, std::int64_t{d.attempts})
-        .bind(7, d.last_status ? std::optional<std::int64_t>(*d.last_status) : std::nullopt)
-        .bind(8, optional_text(d.last_error))
-        .bind(9, d.created_at)
-        .bind(10, d.next_attempt_at)
-        .bind(11, d.last_attempt_at)
-        .bind(12, d.delivered_at);
+  // kDeliveryOutcomeColumns' values, from parameter `first` on.
+  static void bind_delivery_outcome(Stmt& s, int first, const DeliveryRecord& d) {
+    s.bind(first, std::string(oat::delivery_status_name(d.status)))
+        .bind(first + 1, std::int64_t{d.attempts})
+        .bind(first + 2, d.last_status ? std::optional<std::int64_t>(*d.last_status) : std::nullopt)
+        .bind(first + 3, optional_text(d.last_error))
+        .bind(first + 4, d.next_attempt_at)
+        .bind(first + 5, d.last_attempt_at)
+        .bind(first + 6, d.delivered_at);
   }
 
   Connection& c_;

@@ -198,20 +198,21 @@ WebhookRecord read_webhook(const Row& s, int f) {
   return w;
 }
 
-const std::string kDeliveryColumns =
-    "id, webhook_id, event, body, status, attempts, last_status, last_error, created_at, "
-    "next_attempt_at, last_attempt_at, delivered_at";
+// Defined first: kDeliveryColumns is made from it (one file's constants start in order).
+const std::string kDeliveryOutcomeColumns =
+    "status, attempts, last_status, last_error, next_attempt_at, last_attempt_at, delivered_at";
+const std::string kDeliveryColumns = "id, webhook_id, event, body, created_at, " + kDeliveryOutcomeColumns;
 DeliveryRecord read_delivery(const Row& s, int f) {
   DeliveryRecord d;
   d.id = s.text(f);
   d.webhook_id = s.text(f + 1);
   d.event = s.text(f + 2);
   d.body = s.text(f + 3);
-  d.status = oat::parse_delivery_status(s.text(f + 4)).value_or(oat::DeliveryStatus::Pending);
-  d.attempts = static_cast<int>(s.int64(f + 5));
-  if (!s.is_null(f + 6)) d.last_status = static_cast<int>(s.int64(f + 6));
-  if (!s.is_null(f + 7)) d.last_error = s.text(f + 7);
-  d.created_at = s.time(f + 8);
+  d.created_at = s.time(f + 4);
+  d.status = oat::parse_delivery_status(s.text(f + 5)).value_or(oat::DeliveryStatus::Pending);
+  d.attempts = static_cast<int>(s.int64(f + 6));
+  if (!s.is_null(f + 7)) d.last_status = static_cast<int>(s.int64(f + 7));
+  if (!s.is_null(f + 8)) d.last_error = s.text(f + 8);
   d.next_attempt_at = s.optional_time(f + 9);
   d.last_attempt_at = s.optional_time(f + 10);
   d.delivered_at = s.optional_time(f + 11);

@@ -52,6 +52,8 @@ SessionRecord read_session(const Row& s);
 extern const std::string kWebhookColumns;
 inline constexpr int kWebhookColumnCount = 8;
 WebhookRecord read_webhook(const Row& s, int first = 0);
+// The columns of a delivery, ending with those an attempt changes (kDeliveryOutcomeColumns).
+extern const std::string kDeliveryOutcomeColumns;
 extern const std::string kDeliveryColumns;
 DeliveryRecord read_delivery(const Row& s, int first = 0);
 
