@@ -1286,6 +1286,58 @@ TEST_P(StoreTest, AReturnedWriteIsVisibleFromABrandNewStoreOnTheSameFile) {
   EXPECT_EQ(found->secret_hash, hash_for("t1"));
 }
 
+// ---- change_version: what caches of reads rely on -----------------------------------------
+
+// The version once it holds still (PostgreSQL's changes every call until its listener is up).
+std::uint64_t settled_version(Store& store) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::uint64_t v = store.change_version();
+  for (std::uint64_t next; (next = store.change_version()) != v;) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ADD_FAILURE() << "change_version never held still";
+      return next;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    v = next;
+  }
+  return v;
+}
+
+TEST_P(StoreTest, ChangeVersionStaysWhileNothingIsWrittenAndMovesAtOnceWithEveryWrite) {
+  auto org = add_org("acme");
+  const std::uint64_t first = settled_version(*store_);
+  // Reads change nothing.
+  read([&](Transaction& tx) { return tx.count_tokens(org); });
+  EXPECT_EQ(store_->change_version(), first);
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  const std::uint64_t second = store_->change_version();
+  EXPECT_NE(second, first) << "a write of this store must move the version at once";
+  write([&](Transaction& tx) {
+    auto t = *tx.find_token(org, "t1");
+    t.is_active = false;
+    tx.update_token(t);
+  });
+  EXPECT_NE(store_->change_version(), second);
+}
+
+TEST_P(StoreTest, ChangeVersionMovesWithinASecondWhenAnotherStoreOfTheSameDatabaseWrites) {
+  auto org = add_org("acme");
+  insert(make_token(org, "t1", kT0, hash_for("t1")));
+  auto other = open_store();  // another process (SQLite) or node (PostgreSQL)
+  const std::uint64_t before = settled_version(*store_);
+  other->write([&](Transaction& tx) {
+    auto t = *tx.find_token(org, "t1");
+    t.is_active = false;
+    tx.update_token(t);
+  });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (store_->change_version() == before && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_NE(store_->change_version(), before)
+      << "another store's write was not seen within a second";
+}
+
 TEST_P(StoreTest, ConcurrentReadsAndWritesFromFourThreadsAllSucceed) {
   auto org = add_org("acme");
   constexpr int kThreads = 4;

@@ -114,6 +114,7 @@ struct RateLimited {
 struct LimitState {
   std::optional<RateLimited> limited;
   bool identifier_failed = false;
+  bool address_failed = false;  // the address has failures in its window
 };
 LimitState limit_state(const Services& services, Transaction& tx, const LimiterKeys& keys,
                        Timestamp now);
@@ -149,16 +150,16 @@ struct TokenSignInRefusal {
   std::optional<RateLimited> rate_limited;
   std::optional<std::string> policy;
 };
-// Runs inside the lookup's read transaction when the sign-in succeeds; returns the
-// repositories granted, which the usage recorder keeps to attribute the registry's events.
-using GrantInTransaction =
-    std::function<std::vector<std::string>(Transaction&, const TokenSignIn&)>;
+// Runs when the sign-in succeeds; returns the repositories granted, which the usage recorder
+// keeps to attribute the registry's events.
+using GrantOnSignIn = std::function<std::vector<std::string>(const TokenSignIn&)>;
 // Checks the limits, the format, looks up the organization and its token with this secret's
-// hash in one query, applies the core's state rules; a failure is counted against both
-// limiter keys and audited in the organization (when it exists); a success is recorded
-// ("last used", the address) through the usage recorder. REQUIRES services.usage.
+// hash in one query (or finds them in services.sign_in_cache), applies the core's state
+// rules; a failure is counted against both limiter keys and audited in the organization (when
+// it exists); a success is recorded ("last used", the address) through the usage recorder.
+// REQUIRES services.usage.
 std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(
-    Services& services, const TokenSignInRequest& request, const GrantInTransaction& grant = {});
+    Services& services, const TokenSignInRequest& request, const GrantOnSignIn& grant = {});
 
 // A management bearer's fingerprint of the secret it was got with (claim "sh"), so that a
 // rotation ends the bearers of the replaced secret with its grace.

@@ -167,15 +167,19 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
                                              const std::optional<BasicCredentials>& credentials,
                                              const std::vector<oat::Access>& requested,
                                              std::optional<std::string> account, Timestamp now) {
-  auto is_public = [](Transaction& tx) {
-    return [&tx](std::string_view repository) {
-      const auto slash = repository.find('/');
-      if (slash == std::string_view::npos) return false;
+  // Asked by the core only for a repository the token's resources leave to "public
+  // repositories": a read of its own, when needed.
+  const auto is_public = [&services](std::string_view repository) {
+    const auto slash = repository.find('/');
+    if (slash == std::string_view::npos) return false;
+    bool is = false;
+    services.store.read([&](Transaction& tx) {
       const auto org = tx.find_organization(repository.substr(0, slash));
-      if (!org) return false;
+      if (!org) return;
       const auto repo = tx.find_repository(org->id, repository.substr(slash + 1));
-      return repo && repo->is_public;
-    };
+      is = repo && repo->is_public;
+    });
+    return is;
   };
 
   if (!credentials) {
@@ -183,9 +187,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
     Signin anonymous;
     const std::vector<oat::Resource> everyone = {
         {oat::ResourceType::Repo, std::string(oat::kPublicRepositoriesPath), {oat::Scope::ImagePull}}};
-    services.store.read([&](Transaction& tx) {
-      anonymous.grant = oat::compute_grant(requested, everyone, "", is_public(tx));
-    });
+    anonymous.grant = oat::compute_grant(requested, everyone, "", is_public);
     return anonymous;
   }
 
@@ -195,9 +197,8 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
       services,
       {credentials->username, credentials->password, request.remote_address, now, "registry",
        wrong_account ? oat::audit::kReasonWrongAccount : ""},
-      [&](Transaction& tx, const TokenSignIn& found) {
-        signin.grant =
-            oat::compute_grant(requested, found.token.resources, found.org.name, is_public(tx));
+      [&](const TokenSignIn& found) {
+        signin.grant = oat::compute_grant(requested, found.token.resources, found.org.name, is_public);
         std::vector<std::string> repositories;
         for (const oat::Access& a : signin.grant) {
           if (a.type == "repository") repositories.push_back(a.name);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "api/limiter.h"
+#include "api/signin_cache.h"
 #include "http/http.h"
 #include "oat/oat.h"
 #include "store/store.h"
@@ -77,6 +78,7 @@ struct Services {
   std::string sealing_key{};
   WebhookWorker* webhooks = nullptr;  // woken when a change wrote deliveries, when set
   EventCounters counters{};
+  SignInCache sign_in_cache{};  // token sign-ins' reads, between writes
 };
 
 // The key that seals webhook secrets: HMAC-SHA256 of the signing key's PEM with a fixed label.

@@ -29,10 +29,11 @@ LimitState limit_state(const Services& services, Transaction& tx, const LimiterK
                        Timestamp now) {
   const auto failures = services.limiter.failures(tx, keys.identifier, now);
   const auto a = services.limiter.retry_after(failures, now);
-  const auto b = services.address_limiter.retry_after(
-      services.address_limiter.failures(tx, keys.address, now), now);
+  const auto address_failures = services.address_limiter.failures(tx, keys.address, now);
+  const auto b = services.address_limiter.retry_after(address_failures, now);
   LimitState state;
   state.identifier_failed = !failures.empty();
+  state.address_failed = !address_failures.empty();
   if (a || b) {
     state.limited = RateLimited{std::max(a.value_or(0), b.value_or(0)),
                                 a ? services.limiter.limit() : services.address_limiter.limit()};
@@ -55,7 +56,7 @@ void add_rate_limit_headers(http::Response& response, const RateLimited& limited
 
 std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& services,
                                                                 const TokenSignInRequest& request,
-                                                                const GrantInTransaction& grant) {
+                                                                const GrantOnSignIn& grant) {
   const Timestamp now = request.now;
   const LimiterKeys keys = limiter_keys(request.organization, request.address);
 
@@ -71,50 +72,72 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     }
   }
   const std::string hash = failure.empty() ? sha256_hex(request.secret) : std::string();
-  std::optional<Organization> org;
-  std::optional<TokenRecord> token;
-  std::vector<std::string> repositories;
+  // What the store holds for this organization and hash: kept between writes, else read.
+  SignInCache::Found found;
+  std::optional<Organization> org;  // for the audit event of a failure
   std::optional<RateLimited> limited;
-  std::optional<std::string> policy_refusal;
+  if (failure.empty()) {
+    const std::uint64_t version = services.store.change_version();
+    found = services.sign_in_cache.find(version, request.organization, hash, keys.identifier,
+                                        keys.address);
+    if (!found) {
+      services.store.read([&](Transaction& tx) {
+        // The limits first, in the same transaction as the lookup (one round trip fewer).
+        const LimitState state = limit_state(services, tx, keys, now);
+        if ((limited = state.limited)) return;
+        auto read = tx.find_organization_token(request.organization, hash);  // one query
+        if (!read) return;
+        found = std::make_shared<const OrganizationToken>(std::move(*read));
+        if (found->token && !state.identifier_failed && !state.address_failed) {
+          services.sign_in_cache.keep(version, request.organization, hash, found,
+                                      keys.identifier, keys.address);
+        }
+      });
+    }
+  } else {
+    services.store.read([&](Transaction& tx) {
+      if ((limited = limit_state(services, tx, keys, now).limited)) return;
+      if (named) org = tx.find_organization(request.organization);
+    });
+  }
+
+  const TokenRecord* token = found && found->token ? &*found->token : nullptr;
   bool previous_secret = false;
+  std::optional<std::string> policy_refusal;
   // The result as oatd_token_sign_ins_total counts it (changed where a token was found).
   std::string_view result = "wrong_secret";
-  services.store.read([&](Transaction& tx) {
-    // The limits first, in the same transaction as the lookup (one round trip fewer).
-    if ((limited = limit_state(services, tx, keys, now).limited)) return;
-    if (!failure.empty()) {
-      if (named) org = tx.find_organization(request.organization);  // for the audit event
-      return;
-    }
-    auto found = tx.find_organization_token(request.organization, hash);  // one query for both
-    if (!found) return void(failure = oat::audit::kReasonUnknownOrganization);
-    org = std::move(found->organization);
-    token = std::move(found->token);
-    if (!token) return void(failure = oat::audit::kReasonUnknownToken);
+  // The core's rules, on what was found, at the request's time.
+  const auto decide = [&]() -> std::string {
+    if (!found) return std::string(oat::audit::kReasonUnknownOrganization);
+    if (!token) return std::string(oat::audit::kReasonUnknownToken);
     previous_secret = token->secret_hash != hash;
     if (previous_secret && !oat::previous_secret_usable(token->previous_expires_at, now)) {
-      return void(failure = oat::audit::kReasonPreviousSecretEnded);
+      return std::string(oat::audit::kReasonPreviousSecretEnded);
     }
     if (auto refused = oat::check_token_action(
             oat::derive_state(token->is_active, token->expires_at, now),
             oat::TokenAction::Authenticate)) {
       result = refused->code == oat::ErrorCode::TokenExpired ? "expired" : "deactivated";
-      return void(failure = refused->message);
+      return refused->message;
     }
     if (!oat::address_allowed(token->allowed_cidrs, request.address)) {
       result = "address_not_allowed";
-      return void(failure = oat::audit::kReasonAddressNotAllowed);
+      return std::string(oat::audit::kReasonAddressNotAllowed);
     }
     if (auto refused = oat::check_policy_at_use(
             found->policy, oat::lifetime_start(token->created_at, token->rotated_at),
             token->last_used_at, now)) {
       result = "policy";
       policy_refusal = refused->message;
-      return void(failure = refused->message);
+      return refused->message;
     }
     result = "granted";
-    if (grant) repositories = grant(tx, TokenSignIn{*org, *token});
-  });
+    return {};
+  };
+  if (!limited && failure.empty()) {
+    failure = decide();
+    if (found) org = found->organization;
+  }
   const std::string_view route = request.service == "registry" ? "/token" : "/v2/auth/token";
   if (limited) {
     services.counters.sign_in("rate_limited", route);
@@ -146,9 +169,11 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     });
     return TokenSignInRefusal{std::nullopt, policy_refusal};
   }
-  services.usage->note(token->id, org->name, now, std::string(request.address), repositories,
-                       previous_secret);
-  return TokenSignIn{std::move(*org), std::move(*token), previous_secret};
+  TokenSignIn signed_in{std::move(*org), *token, previous_secret};
+  const std::vector<std::string> repositories = grant ? grant(signed_in) : std::vector<std::string>{};
+  services.usage->note(token->id, signed_in.org.name, now, std::string(request.address),
+                       repositories, previous_secret);
+  return signed_in;
 }
 
 }  // namespace oatd::api

@@ -501,10 +501,32 @@ CREATE TABLE token_usage_days (
 CREATE INDEX token_usage_days_by_org ON token_usage_days(org_id, day);
 )sql";
 
+// Every node keeps what a registry sign-in reads (organizations, their token policies, tokens,
+// failed sign-ins) between writes. A change to any of them, by any node or any other client of
+// the database, notifies channel oat_changes when it commits; every node listens
+// (postgres_store.cpp, ChangeListener).
+constexpr std::string_view kPostgresChangeNotices = R"sql(
+CREATE FUNCTION oat_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('oat_changes', '');
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER organizations_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON organizations
+  FOR EACH STATEMENT EXECUTE FUNCTION oat_notify_change();
+CREATE TRIGGER token_policies_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON token_policies
+  FOR EACH STATEMENT EXECUTE FUNCTION oat_notify_change();
+CREATE TRIGGER tokens_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION oat_notify_change();
+CREATE TRIGGER sign_in_failures_notify AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON sign_in_failures
+  FOR EACH STATEMENT EXECUTE FUNCTION oat_notify_change();
+)sql";
+
 constexpr std::array kPostgresMigrations{
     Migration{1, "initial schema", kPostgresInitialSchema},
     Migration{2, "token lifecycle: rotation, self-rotation, allow-lists, policy", kPostgresLifecycle},
     Migration{3, "webhooks, expiry warnings, daily usage", kPostgresWebhooks},
+    Migration{4, "changes that sign-in caches must hear of are notified", kPostgresChangeNotices},
 };
 
 }  // namespace

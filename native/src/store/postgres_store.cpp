@@ -3,9 +3,15 @@
 // serialization failure, so that rules checked in a transaction (a plan's quota) hold with any
 // number of servers on one database. Every statement is prepared once per connection
 // (store/postgres/connection.h); the queries are store/sql/'s, shared with SQLite.
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -39,6 +45,102 @@ constexpr auto kPoolWait = std::chrono::seconds(5);
 // Serializes the schema migrations of every server starting on one database.
 constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(7273461)";
 
+// How often the change listener proves its connection alive when nothing arrives, and how long
+// after its last proof change_version still promises that other nodes' writes are counted.
+constexpr auto kListenProbe = std::chrono::milliseconds(250);
+constexpr auto kListenTrust = std::chrono::seconds(1);
+// The channel the triggers of migration 4 notify.
+constexpr std::string_view kChangeChannel = "oat_changes";
+
+// Counts other nodes' writes into `version`: a change to the tables a sign-in reads notifies
+// oat_changes (triggers of migration 4), which PostgreSQL delivers when it commits, and a
+// connection of the listener's own LISTENs. A connection that cannot be trusted (lost, not answering) stops the
+// promise within kListenTrust: trusted() turns false, and change_version gives a new number on
+// every call until the listener is back.
+class ChangeListener {
+ public:
+  ChangeListener(std::string uri, std::string shown, std::atomic<std::uint64_t>& version)
+      : uri_(std::move(uri)), shown_(std::move(shown)), version_(version),
+        wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), thread_([this] { run(); }) {}
+  ChangeListener(const ChangeListener&) = delete;
+  ChangeListener& operator=(const ChangeListener&) = delete;
+  ~ChangeListener() {
+    stopping_ = true;
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(wake_, &one, sizeof one);
+    thread_.join();
+    ::close(wake_);
+  }
+
+  bool trusted() const {
+    return std::chrono::steady_clock::now().time_since_epoch().count() - proven_.load() <
+           std::chrono::duration_cast<std::chrono::steady_clock::duration>(kListenTrust).count();
+  }
+
+ private:
+  void prove() { proven_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+  // Reads what arrived; true when a notification was among it. Throws when the connection is
+  // gone.
+  static bool take_notifications(Connection& c) {
+    if (PQconsumeInput(c.raw()) != 1) {
+      throw StoreError(Kind::Unavailable, std::string(PQerrorMessage(c.raw())));
+    }
+    bool any = false;
+    while (PGnotify* n = PQnotifies(c.raw())) {
+      any = true;
+      PQfreemem(n);
+    }
+    return any;
+  }
+
+  void run() {
+    bool lost = false;
+    while (!stopping_) {
+      try {
+        Connection c(uri_);
+        c.exec("LISTEN " + std::string(kChangeChannel));
+        version_.fetch_add(1);  // what other nodes wrote while nobody listened
+        prove();
+        if (lost) log::info("listening for other nodes' changes again", {{"database", shown_}});
+        lost = false;
+        auto probed = std::chrono::steady_clock::now();
+        while (!stopping_) {
+          pollfd fds[2] = {{PQsocket(c.raw()), POLLIN, 0}, {wake_, POLLIN, 0}};
+          ::poll(fds, 2, static_cast<int>(kListenProbe.count()));
+          if (stopping_) break;
+          if (take_notifications(c)) {
+            version_.fetch_add(1);
+            prove();
+          }
+          if (std::chrono::steady_clock::now() - probed >= kListenProbe) {
+            c.exec("SELECT 1");  // an answer proves that nothing sent before it was lost
+            if (take_notifications(c)) version_.fetch_add(1);
+            prove();
+            probed = std::chrono::steady_clock::now();
+          }
+        }
+      } catch (const StoreError& e) {
+        if (!lost) {
+          log::warn("cannot listen for other nodes' changes; the sign-in cache is off until "
+                    "the database answers again",
+                    {{"database", shown_}, {"error", e.what()}});
+        }
+        lost = true;
+        pollfd wake{wake_, POLLIN, 0};
+        ::poll(&wake, 1, 1000);
+      }
+    }
+  }
+
+  const std::string uri_, shown_;
+  std::atomic<std::uint64_t>& version_;
+  std::atomic<std::int64_t> proven_{std::numeric_limits<std::int64_t>::min() / 2};
+  std::atomic<bool> stopping_{false};
+  int wake_;
+  std::thread thread_;  // last: started once the rest is ready
+};
+
 class PostgresStore final : public Store {
  public:
   PostgresStore(std::string uri, std::size_t connections)
@@ -52,6 +154,17 @@ class PostgresStore final : public Store {
     } catch (const StoreError& e) {
       throw StoreError(e.kind(), "cannot open database " + in_quotes(shown_) + ": " + e.what());
     }
+  }
+
+  // This node's writes count at once; other nodes' through the listener (started on the first
+  // call, so that short-lived processes such as oatd admin never start one).
+  std::uint64_t change_version() override {
+    {
+      std::lock_guard lock(listener_mutex_);
+      if (!listener_) listener_ = std::make_unique<ChangeListener>(uri_, shown_, version_);
+    }
+    if (!listener_->trusted()) return version_.fetch_add(1) + 1;
+    return version_.load();
   }
 
   void read(const std::function<void(Transaction&)>& work) override {
@@ -78,8 +191,9 @@ class PostgresStore final : public Store {
           throw StoreError(Kind::Busy, "a serialization failure was caught inside the write");
         }
         committing = true;
-        c->exec("COMMIT");
+        c->exec("COMMIT");  // other nodes hear of it through the tables' triggers
         end(std::move(c));
+        version_.fetch_add(1);  // this node's caches at once
         return;
       } catch (const StoreError& e) {
         // A statement of `work` that met the failure may have been caught inside it; the
@@ -258,6 +372,9 @@ class PostgresStore final : public Store {
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;  // idle and in use
+  std::atomic<std::uint64_t> version_{0};
+  std::mutex listener_mutex_;
+  std::unique_ptr<ChangeListener> listener_;  // last: its thread stops before the rest goes
 };
 
 }  // namespace

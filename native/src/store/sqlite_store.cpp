@@ -5,9 +5,13 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -30,6 +34,8 @@ constexpr std::size_t kMaxIdleReaders = 4;
 // A write meeting another process's lock is tried this many times, each waiting up to the
 // connection's busy timeout.
 constexpr int kWriteAttempts = 3;
+// How often change_version asks whether another process wrote to the file.
+constexpr auto kOutsideCheck = std::chrono::milliseconds(100);
 
 // The name of the user this process runs as, for messages ("oat", or "uid 998").
 std::string process_user() {
@@ -113,6 +119,7 @@ class SqliteStore final : public Store {
         writer_->run("BEGIN IMMEDIATE");  // waits up to the busy timeout for another process
         sql::run_queries(*writer_, work);
         writer_->run("COMMIT");
+        version_.fetch_add(1);
         return;
       } catch (const StoreError& e) {
         writer_->rollback_quietly();
@@ -124,6 +131,23 @@ class SqliteStore final : public Store {
         throw;
       }
     }
+  }
+
+  // This process's writes count at once. Other processes' (another oatd serve on the same
+  // file, oatd admin) are seen through PRAGMA data_version of a connection of its own, which
+  // changes with every commit of any other connection to the file; it begins and ends a read
+  // transaction (a few microseconds, more under contention), so it is asked at most every
+  // kOutsideCheck rather than on every call.
+  std::uint64_t change_version() override {
+    const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    if (now - outside_checked_.load(std::memory_order_relaxed) >= kOutsideCheckTicks) {
+      std::lock_guard lock(watch_mutex_);
+      if (now - outside_checked_.load(std::memory_order_relaxed) >= kOutsideCheckTicks) {
+        check_outside();
+        outside_checked_.store(now, std::memory_order_relaxed);
+      }
+    }
+    return version_.load();
   }
 
   std::vector<QueryPlan> query_plans() {
@@ -234,6 +258,20 @@ class SqliteStore final : public Store {
     return c;
   }
 
+  // Under watch_mutex_: counts a change when data_version moved (or cannot be read).
+  void check_outside() {
+    std::optional<std::int64_t> seen;
+    try {
+      if (!watcher_) watcher_ = std::make_unique<Connection>(path_, /*read_only=*/true);
+      Stmt s = watcher_->prepare("PRAGMA data_version");
+      if (s.step()) seen = s.int64(0);
+    } catch (const StoreError&) {
+      watcher_.reset();
+    }
+    if (!seen || seen != data_version_) version_.fetch_add(1);
+    data_version_ = seen;
+  }
+
   void release_reader(std::unique_ptr<Connection> c) {
     std::lock_guard lock(pool_mutex_);
     if (idle_readers_.size() < kMaxIdleReaders) idle_readers_.push_back(std::move(c));
@@ -244,6 +282,13 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;  // closed last (declared before the readers)
   std::mutex pool_mutex_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+  std::atomic<std::uint64_t> version_{0};  // change_version()
+  static constexpr std::int64_t kOutsideCheckTicks =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(kOutsideCheck).count();
+  std::atomic<std::int64_t> outside_checked_{std::numeric_limits<std::int64_t>::min() / 2};
+  std::mutex watch_mutex_;
+  std::unique_ptr<Connection> watcher_;  // reads data_version
+  std::optional<std::int64_t> data_version_;
 };
 }  // namespace
 

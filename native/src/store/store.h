@@ -413,6 +413,12 @@ class Store {
   // reentrant: a write inside a write of the same store throws StoreError (Failure) rather
   // than deadlock.
   virtual void write(const std::function<void(Transaction&)>& work) = 0;
+  // A number that changes whenever a committed write may have changed what a read returns: at
+  // once for every write through this Store; for another process's or node's writes to the same
+  // database within a second (SQLite: within 0.1 s, through PRAGMA data_version; PostgreSQL:
+  // through LISTEN/NOTIFY, and on every call while the listener cannot promise that). A cache
+  // of read results keeps what it read after seeing v for as long as this is still v.
+  virtual std::uint64_t change_version() = 0;
 };
 
 // EXPLAIN QUERY PLAN of every statement a SQLite store has prepared so far: the statement and
