@@ -1,6 +1,7 @@
 #include "oat/registry.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace oat {
 namespace {
@@ -19,14 +20,46 @@ Error invalid_scope(std::string_view entry) {
                    "\" is not a valid scope; expected \"type:name:action[,action]\"."};
 }
 
-// Actions allowed on repository `path` ("acme/app") by the token's resources.
-std::vector<std::string> allowed_on_repository(std::string_view path,
-                                               const std::vector<Resource>& resources,
-                                               std::string_view org,
-                                               const RepositoryIsPublic& is_public) {
-  std::vector<std::string> allowed;
-  const std::string own_prefix = std::string(org) + "/";
-  const bool in_org = path.substr(0, own_prefix.size()) == own_prefix;
+// The registry actions, as bits: a grant is worked out on these and spelled out at the end.
+enum Action : unsigned { kPull = 1, kPush = 2, kDelete = 4, kEverything = 8 /* "*" */ };
+constexpr unsigned kImageActions = kPull | kPush | kDelete;
+
+unsigned action_bit(std::string_view action) {
+  if (action == "pull") return kPull;
+  if (action == "push") return kPush;
+  if (action == "delete") return kDelete;
+  if (action == "*") return kEverything;
+  return 0;
+}
+
+// Registry actions a held scope allows, through the scopes it includes: image-pull -> pull;
+// image-push -> pull, push; image-delete -> pull, push, delete.
+unsigned image_actions(Scope held) {
+  unsigned actions = 0;
+  for (std::optional<Scope> s = held; s; s = directly_included(*s)) {
+    if (*s == Scope::ImagePull) actions |= kPull;
+    if (*s == Scope::ImagePush) actions |= kPush;
+    if (*s == Scope::ImageDelete) actions |= kDelete;
+  }
+  return actions;
+}
+
+// Whether a == b, looking at the size and the last character first: the paths of one token
+// mostly share their start ("acme/app1", "acme/app2", ...), so these tell most apart cheaply.
+bool same_path(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && (a.empty() || a.back() == b.back()) && a == b;
+}
+
+// Actions (bits) allowed on repository `path` ("acme/app") by the token's resources.
+unsigned allowed_on_repository(std::string_view path, const std::vector<Resource>& resources,
+                               std::string_view org, const RepositoryIsPublic& is_public) {
+  // The repository is in org's namespace when it starts with "org/".
+  const std::size_t prefix = org.size() + 1;
+  const auto in_namespace = [&](std::string_view p) {
+    return p.size() >= prefix && p[org.size()] == '/' && p.starts_with(org);
+  };
+  const bool in_org = in_namespace(path);
+  unsigned allowed = 0;
   for (const Resource& r : resources) {
     if (r.type != ResourceType::Repo) continue;
     // Stored resources were validated at creation, so their kind shows in plain comparisons;
@@ -34,21 +67,18 @@ std::vector<std::string> allowed_on_repository(std::string_view path,
     const std::string_view rp = r.path;
     bool covers = false;
     bool public_only = false;
-    if (rp == kPublicRepositoriesPath) {
+    if (same_path(rp, kPublicRepositoriesPath)) {
       covers = is_public && is_public(path);
       public_only = true;
-    } else if (rp.size() == own_prefix.size() + 1 && rp.back() == '*' &&
-               rp.substr(0, own_prefix.size()) == own_prefix) {
-      covers = in_org && path.size() > own_prefix.size();
+    } else if (rp.size() == prefix + 1 && rp.back() == '*' && in_namespace(rp)) {
+      covers = in_org && path.size() > prefix;
     } else {
-      covers = in_org && rp == path;
+      covers = in_org && same_path(rp, path);
     }
     if (!covers) continue;
-    ScopeSet scopes = with_inclusions(ScopeSet::of(r.scopes));
-    if (public_only) {
-      scopes = scopes.contains(Scope::ImagePull) ? ScopeSet{Scope::ImagePull} : ScopeSet{};
-    }
-    for (const std::string& a : registry_actions(scopes)) add_unique(allowed, a);
+    unsigned actions = 0;
+    for (Scope held : r.scopes) actions |= image_actions(held);
+    allowed |= public_only ? actions & kPull : actions;
   }
   return allowed;
 }
@@ -135,49 +165,54 @@ std::string_view strip_registry_host(std::string_view name) {
 }
 
 std::vector<std::string> registry_actions(ScopeSet scopes) {
-  const ScopeSet all = with_inclusions(scopes);
-  std::vector<std::string> actions;
-  if (all.contains(Scope::ImagePull)) actions.emplace_back("pull");
-  if (all.contains(Scope::ImagePush)) actions.emplace_back("push");
-  if (all.contains(Scope::ImageDelete)) actions.emplace_back("delete");
-  return actions;
+  unsigned actions = 0;
+  for (Scope held : all_scopes()) {
+    if (scopes.contains(held)) actions |= image_actions(held);
+  }
+  std::vector<std::string> names;
+  if (actions & kPull) names.emplace_back("pull");
+  if (actions & kPush) names.emplace_back("push");
+  if (actions & kDelete) names.emplace_back("delete");
+  return names;
 }
 
 std::vector<Access> compute_grant(const std::vector<Access>& requested,
                                   const std::vector<Resource>& resources, std::string_view org,
                                   const RepositoryIsPublic& is_public) {
-  // Merge repeated requests for the same resource, keeping the order of first appearance.
-  std::vector<Access> merged;
-  for (const Access& r : requested) {
-    auto it = std::find_if(merged.begin(), merged.end(), [&](const Access& m) {
-      return m.type == r.type && m.name == r.name;
-    });
-    if (it == merged.end()) {
-      merged.push_back({r.type, r.name, {}});
-      it = std::prev(merged.end());
-    }
-    for (const std::string& a : r.actions) add_unique(it->actions, a);
-  }
-
   std::vector<Access> grant;
-  for (const Access& want : merged) {
-    std::vector<std::string> allowed;
-    if (want.type == "repository" && is_repository_name(want.name)) {
+  for (auto want = requested.begin(); want != requested.end(); ++want) {
+    // Requests for the same type and name are merged into the first of them, in its place.
+    const auto same_entry = [&](const Access& a) {
+      return a.type == want->type && a.name == want->name;
+    };
+    if (std::any_of(requested.begin(), want, same_entry)) continue;
+
+    unsigned allowed = 0;
+    if (want->type == "repository" && is_repository_name(want->name)) {
       // The registry checks the granted name literally, so match it literally too: a host-like
       // prefix ("localhost/acme/app") names another repository, never acme/app.
-      allowed = allowed_on_repository(want.name, resources, org, is_public);
-      if (contains(allowed, "pull") && contains(allowed, "push") && contains(allowed, "delete")) {
-        allowed.emplace_back("*");
-      }
-    } else if (want.type == "registry" && want.name == "catalog" &&
+      allowed = allowed_on_repository(want->name, resources, org, is_public);
+      if ((allowed & kImageActions) == kImageActions) allowed |= kEverything;
+    } else if (want->type == "registry" && want->name == "catalog" &&
                has_org_scope(resources, org, Scope::RepositoryList)) {
-      allowed = {"*"};
+      allowed = kEverything;
     }
-    Access given{want.type, want.name, {}};
-    for (const std::string& a : want.actions) {
-      if (contains(allowed, a)) given.actions.push_back(a);
+    if (allowed == 0) continue;
+
+    // The allowed actions of every request for this entry, each once, in request order.
+    std::vector<std::string> actions;
+    actions.reserve(static_cast<std::size_t>(std::popcount(allowed)));
+    unsigned given = 0;
+    for (auto it = want; it != requested.end(); ++it) {
+      if (it != want && !same_entry(*it)) continue;
+      for (const std::string& a : it->actions) {
+        const unsigned bit = action_bit(a) & allowed & ~given;
+        if (bit == 0) continue;
+        given |= bit;
+        actions.push_back(a);
+      }
     }
-    if (!given.actions.empty()) grant.push_back(std::move(given));
+    if (!actions.empty()) grant.push_back(Access{want->type, want->name, std::move(actions)});
   }
   return grant;
 }

@@ -369,6 +369,139 @@ TEST(Grant, ATokenWithNoResourcesIsGrantedNothing) {
   EXPECT_TRUE(grant({repository("acme/app", {"pull"})}, {}).empty());
 }
 
+TEST(Grant, TheActionsOfEveryCoveringEntryAddUp) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push"})},
+                  {repo("acme/app", {Scope::ImagePull}), repo("acme/*", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push"})}));
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "push"})},
+                  {repo("acme/*", {Scope::ImagePush}), repo("acme/app", {Scope::ImagePull})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push"})}));
+}
+
+TEST(Grant, EverythingOnARepositoryNeedsPullPushAndDelete) {
+  EXPECT_EQ(grant({repository("acme/app", {"*"})}, {repo("acme/app", {Scope::ImageDelete})}),
+            (std::vector<Access>{repository("acme/app", {"*"})}));
+  EXPECT_EQ(grant({repository("acme/app", {"delete", "*", "pull"})},
+                  {repo("acme/*", {Scope::ImageDelete})}),
+            (std::vector<Access>{repository("acme/app", {"delete", "*", "pull"})}));
+  EXPECT_TRUE(grant({repository("acme/app", {"*"})}, {repo("acme/app", {Scope::ImagePush})}).empty());
+  auto is_public = [](std::string_view) { return true; };
+  EXPECT_TRUE(grant({repository("library/nginx", {"*"})}, {repo("*/*/public", {Scope::ImageDelete})},
+                    is_public)
+                  .empty());
+}
+
+TEST(Grant, MergedActionsKeepTheOrderTheyWereFirstAskedIn) {
+  EXPECT_EQ(grant({repository("acme/app", {"push"}), repository("acme/app", {"pull", "push"})},
+                  {repo("acme/app", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"push", "pull"})}));
+}
+
+TEST(Grant, AMergedEntryTakesThePlaceOfItsFirstRequest) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull"}), repository("acme/web", {"pull"}),
+                   repository("acme/app", {"push"})},
+                  {repo("acme/*", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push"}),
+                                 repository("acme/web", {"pull"})}));
+}
+
+TEST(Grant, AFirstRequestGrantedNothingStillTakesTheLaterOnesActions) {
+  EXPECT_EQ(grant({repository("acme/app", {"fly"}), repository("acme/web", {"pull"}),
+                   repository("acme/app", {"pull"})},
+                  {repo("acme/*", {Scope::ImagePull})}),
+            (std::vector<Access>{repository("acme/app", {"pull"}),
+                                 repository("acme/web", {"pull"})}));
+}
+
+TEST(Grant, AnActionRepeatedInOneRequestIsGrantedOnce) {
+  EXPECT_EQ(grant({repository("acme/app", {"pull", "pull", "push", "pull"})},
+                  {repo("acme/app", {Scope::ImagePush})}),
+            (std::vector<Access>{repository("acme/app", {"pull", "push"})}));
+}
+
+TEST(Grant, RequestsForTheCatalogAreMergedToo) {
+  EXPECT_EQ(grant({Access{"registry", "catalog", {"*"}}, Access{"registry", "catalog", {"pull", "*"}}},
+                  {org_resource("acme", {Scope::RepositoryList})}),
+            (std::vector<Access>{Access{"registry", "catalog", {"*"}}}));
+}
+
+TEST(Grant, OnlyTheSameTypeAndNameAreMerged) {
+  // A repository may be called "catalog" (a public one of no namespace, say).
+  auto is_public = [](std::string_view) { return true; };
+  std::vector<Resource> held{repo("*/*/public", {Scope::ImagePull}),
+                             org_resource("acme", {Scope::RepositoryList})};
+  EXPECT_EQ(grant({Access{"registry", "catalog", {"*"}}, repository("catalog", {"pull"}),
+                   Access{"registry", "catalog", {"pull"}}},
+                  held, is_public),
+            (std::vector<Access>{Access{"registry", "catalog", {"*"}},
+                                 repository("catalog", {"pull"})}));
+}
+
+TEST(Grant, CatalogNeedsTheScopeOnTheTokensOwnOrganization) {
+  EXPECT_TRUE(grant({Access{"registry", "catalog", {"*"}}},
+                    {org_resource("other", {Scope::RepositoryList})})
+                  .empty());
+}
+
+// Resource paths are compared whole: same length, same start or same end is not enough.
+TEST(Grant, PathsAlikeButForOneCharacterAreOtherRepositories) {
+  std::vector<Resource> held{repo("acme/app1", {Scope::ImagePush}),
+                             repo("acme/xblic", {Scope::ImagePush})};
+  for (const char* name : {"acme/abp1", "acme/app2", "acme/bpp1", "acme/xblia", "acme/yblic"}) {
+    SCOPED_TRACE(name);
+    EXPECT_TRUE(grant({repository(name, {"pull"})}, held).empty());
+  }
+  // "acme/xblic" is as long as "*/*/public" and ends like it, yet is an ordinary repository.
+  auto everything_is_public = [](std::string_view) { return true; };
+  EXPECT_EQ(grant({repository("acme/xblic", {"pull", "push"})}, held, everything_is_public),
+            (std::vector<Access>{repository("acme/xblic", {"pull", "push"})}));
+}
+
+TEST(Grant, WithoutAPublicPredicatePublicRepositoriesGrantNothing) {
+  std::vector<Resource> held{repo("*/*/public", {Scope::ImagePull}),
+                             repo("acme/app", {Scope::ImagePull})};
+  EXPECT_EQ(oat::compute_grant({repository("other/app", {"pull"}), repository("acme/app", {"pull"})},
+                               held, "acme", nullptr),
+            (std::vector<Access>{repository("acme/app", {"pull"})}));
+}
+
+// oatd's anonymous grant: organization "", public repositories only.
+TEST(Grant, NoOrganizationAndPublicRepositoriesGrantPullOnPublicOnes) {
+  auto is_public = [](std::string_view name) { return name == "acme/app"; };
+  EXPECT_EQ(oat::compute_grant({repository("acme/app", {"push", "pull"}),
+                                repository("acme/secret", {"pull"})},
+                               {repo("*/*/public", {Scope::ImagePull})}, "", is_public),
+            (std::vector<Access>{repository("acme/app", {"pull"})}));
+}
+
+TEST(Grant, ThePublicPredicateIsAskedOncePerRepositoryInRequestOrder) {
+  std::vector<std::string> asked;
+  oat::RepositoryIsPublic spy = [&](std::string_view name) {
+    asked.emplace_back(name);
+    return false;
+  };
+  grant({repository("other/web", {"pull"}), repository("other/app", {"pull"}),
+         repository("other/web", {"pull"})},
+        {repo("*/*/public", {Scope::ImagePull})}, spy);
+  EXPECT_EQ(asked, (std::vector<std::string>{"other/web", "other/app"}));
+}
+
+TEST(Grant, ThePublicPredicateIsNotAskedWhenItCannotMatter) {
+  std::vector<std::string> asked;
+  oat::RepositoryIsPublic spy = [&](std::string_view name) {
+    asked.emplace_back(name);
+    return true;
+  };
+  // No public repositories among the token's resources.
+  grant({repository("other/app", {"pull"})},
+        {repo("acme/*", {Scope::ImagePull}), org_resource("acme", {Scope::RepositoryList})}, spy);
+  // Names outside the repository grammar, and entries of other types.
+  grant({repository("localhost:5000/other/app", {"pull"}), repository("Other/App", {"pull"}),
+         Access{"registry", "catalog", {"*"}}, Access{"blob", "other/app", {"pull"}}},
+        {repo("*/*/public", {Scope::ImagePull})}, spy);
+  EXPECT_TRUE(asked.empty()) << ::testing::PrintToString(asked);
+}
+
 }  // namespace
 
 namespace {
