@@ -4,13 +4,22 @@
 # server reaches on this machine when it does no work at all.
 #
 #   bench/token_bench.sh [DURATION_SECONDS]     (default 10)
+#   BACKEND=postgres bench/token_bench.sh        oatd on a throwaway PostgreSQL 15 cluster (Unix
+#                                                socket, fsync on) instead of its SQLite file
+#   TOKENS=1000000 bench/token_bench.sh          that many tokens stored: the bench token and the
+#                                                rest seeded straight into the database
 #   OATD=/path/to/other/oatd bench/token_bench.sh   another build (e.g. the previous commit's),
 #                                                  to compare two builds in one session
 #
-# Starts its own oatd (temporary database: one Team organization "acme" with repository
+# Starts its own oatd (a temporary database: one Team organization "acme" with repository
 # acme/app and one active access token with scope-image-pull on it) and its own nginx, both on
 # loopback ports chosen at run time, runs the same wrk command against each, prints both rates,
-# their ratio and the token service's latency percentiles, and stops both.
+# their ratio and the token service's latency percentiles, then:
+#   - the limit: nginx's CPU per answer plus one ES256 signature (`openssl speed ecdsap256`, in
+#     the same run), and oatd's CPU per answer as a multiple of it;
+#   - oatd's latency at a fixed rate of half its wrk rate (hey -q, 16 connections), whose p99
+#     is what a fleet of clients sees below the peak;
+# and stops both.
 #
 # Fairness: same request (path, query, Basic header), same answer body byte for byte (nginx
 # returns a token oatd issued), keep-alive on both (nginx keepalive_requests raised so it never
@@ -21,13 +30,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 wrk_args=(-t2 -c16 -d"${duration}s" --latency)
-for tool in wrk nginx curl jq; do
+backend=${BACKEND:-sqlite}
+tokens=${TOKENS:-1}
+case $backend in sqlite | postgres) ;; *) echo "token_bench: BACKEND is sqlite or postgres, not $backend" >&2; exit 2 ;; esac
+[[ $tokens =~ ^[1-9][0-9]*$ ]] || { echo "token_bench: TOKENS is a count of 1 or more, not $tokens" >&2; exit 2; }
+for tool in wrk nginx curl jq hey openssl sqlite3 psql; do
   command -v "$tool" >/dev/null || { echo "token_bench: $tool is missing (scripts/setup installs it)" >&2; exit 1; }
 done
 oatd=${OATD:-build/native/native/oatd}
 [ -x "$oatd" ] || cmake --build build/native --target oatd >/dev/null
 
 dir=$(mktemp -d)
+pgdir=
 oatd_pid= nginx_pid=
 stop() {  # stop one process by pid: TERM, then KILL after 5 s
   local pid=$1
@@ -36,21 +50,34 @@ stop() {  # stop one process by pid: TERM, then KILL after 5 s
   for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
-cleanup() { stop "$nginx_pid"; stop "$oatd_pid"; wait 2>/dev/null || true; rm -rf "$dir"; }
+cleanup() {
+  stop "$nginx_pid"; stop "$oatd_pid"; wait 2>/dev/null || true
+  [ -z "$pgdir" ] || scripts/postgres stop "$pgdir" || true
+  rm -rf "$dir" ${pgdir:+"$pgdir"}
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # --- oatd -------------------------------------------------------------------------------------
-db=$dir/oat.db
+if [ "$backend" = postgres ]; then
+  pgdir=$(mktemp -d)
+  cluster=$(scripts/postgres start "$pgdir")
+  psql "$cluster" -X -q -c 'CREATE DATABASE oat_bench'
+  db=${cluster/\/postgres\?//oat_bench?}
+  sql() { psql "$db" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+else
+  db=$dir/oat.db
+  sql() { sqlite3 -bail -cmd '.timeout 10000' "$db" "$1"; }
+fi
 password=bench-password-$RANDOM$RANDOM
 echo "$password" | "$oatd" admin --db "$db" user add owner >/dev/null
 "$oatd" admin --db "$db" org add acme --plan team >/dev/null
 "$oatd" admin --db "$db" member add acme owner --role owner >/dev/null
 "$oatd" admin --db "$db" repo add acme/app >/dev/null
-"$oatd" serve --db "$db" --listen 127.0.0.1:0 --registry-service oat-registry --registry-issuer oatd \
-  --access-log off >/dev/null 2>"$dir/oatd.err" &
+"$oatd" serve --db "$db" --key "$dir/key.pem" --listen 127.0.0.1:0 --registry-service oat-registry \
+  --registry-issuer oatd --access-log off ${OATD_ARGS:-} >/dev/null 2>"$dir/oatd.err" &
 oatd_pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/oatd.err" && break; sleep 0.1; done
 port=$(sed -n 's/.*"address":"[0-9.]*:\([0-9]*\)".*"msg":"listening".*/\1/p' "$dir/oatd.err")
@@ -68,6 +95,28 @@ answer=$(curl -sf "$url$path" -H "$auth")
 granted=$(jq -c '.token | split(".")[1] | gsub("-";"+") | gsub("_";"/") | . + ("=" * ((4 - length % 4) % 4)) | @base64d | fromjson | .access' <<<"$answer")
 [ "$granted" = '[{"actions":["pull"],"name":"acme/app","type":"repository"}]' ] ||
   { echo "token_bench: unexpected grant $granted" >&2; exit 1; }
+
+# --- more stored tokens: seeded straight into the database ---------------------------------------
+# Tokens of acme with hashes no secret has (64 digits), beside the bench token: the sign-in's
+# look-ups (the secret-hash index, the organization's join) then run over that many rows.
+if [ "$tokens" -gt 1 ]; then
+  extra=$((tokens - 1))
+  echo "== seeding $extra more tokens into acme ($backend)"
+  if [ "$backend" = postgres ]; then
+    sql "INSERT INTO tokens (id, org_id, label, created_by, is_active, created_at, secret_hash, created_seq)
+         SELECT 'seed-' || i, (SELECT id FROM organizations WHERE name = 'acme'), 'seed', 'owner', TRUE,
+                EXTRACT(EPOCH FROM now())::bigint, lpad(i::text, 64, '0'), i
+         FROM generate_series(1, $extra) AS i; ANALYZE tokens"
+  else
+    sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $extra)
+         INSERT INTO tokens (id, org_id, label, created_by, is_active, created_at, secret_hash, created_seq)
+         SELECT 'seed-' || i, (SELECT id FROM organizations WHERE name = 'acme'), 'seed', 'owner', 1,
+                unixepoch(), printf('%064d', i), i FROM n; ANALYZE"
+  fi
+  [ "$(curl -sf "$url$path" -H "$auth" | jq -c '.token | split(".")[1] | gsub("-";"+") | gsub("_";"/") | . + ("=" * ((4 - length % 4) % 4)) | @base64d | fromjson | .access')" = "$granted" ] ||
+    { echo "token_bench: the grant changed after seeding" >&2; exit 1; }
+fi
+stored=$(sql "SELECT COUNT(*) FROM tokens" | tr -dc 0-9)
 
 # --- nginx: the same answer, from memory -------------------------------------------------------
 nport=$(free_port)
@@ -105,6 +154,7 @@ for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$nport$path" && b
 # --- wrk ---------------------------------------------------------------------------------------
 cores=$(nproc)
 echo "== machine: $cores cores ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), loopback; wrk shares the cores with the server"
+echo "== oatd on $backend, $stored tokens stored"
 echo "== answer body: ${#answer} bytes; wrk ${wrk_args[*]} -H 'Authorization: Basic ...' (keep-alive)"
 echo
 # CPU time (user + system, clock ticks) of a process and its children threads/processes.
@@ -117,11 +167,20 @@ cpu_ticks() {
   echo "$total"
 }
 nginx_pids() { echo "$nginx_pid" $(pgrep -P "$nginx_pid"); }
+# oatd's CPU is counted with its database server's, when that is a process of its own: the
+# postmaster (its data folder's pid file) and its children, oatd's connections among them.
+server_pids() {
+  echo "$oatd_pid"
+  [ -z "$pgdir" ] && return 0
+  local main
+  main=$(head -1 "$pgdir/data/postmaster.pid")
+  echo "$main" $(pgrep -P "$main")
+}
 
 echo "== oatd GET $path  (threads: one per core)"
-before=$(cpu_ticks "$oatd_pid")
+before=$(cpu_ticks $(server_pids))
 wrk "${wrk_args[@]}" -H "$auth" "$url$path" | tee "$dir/oatd.wrk"
-oatd_ticks=$(( $(cpu_ticks "$oatd_pid") - before ))
+oatd_ticks=$(( $(cpu_ticks $(server_pids)) - before ))
 echo
 echo "== nginx $(nginx -v 2>&1 | sed 's/.*\///'), return 200 of the same body  (worker_processes auto)"
 before=$(cpu_ticks $(nginx_pids))
@@ -144,8 +203,27 @@ awk -v a="$oatd_rate" -v b="$nginx_rate" 'BEGIN { printf "ratio oatd/nginx : %10
 hz=$(getconf CLK_TCK)
 requests() { sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$1"; }
 awk -v t="$oatd_ticks" -v hz="$hz" -v n="$(requests "$dir/oatd.wrk")" -v u="$nginx_ticks" \
-    -v m="$(requests "$dir/nginx.wrk")" 'BEGIN {
-  printf "server CPU/answer: oatd %.1f us, nginx %.1f us (user+system, from /proc)\n", t * 1e6 / hz / n, u * 1e6 / hz / m }'
+    -v m="$(requests "$dir/nginx.wrk")" -v db="$backend" 'BEGIN {
+  printf "server CPU/answer: oatd %.1f us, nginx %.1f us (user+system, from /proc%s)\n", t * 1e6 / hz / n, u * 1e6 / hz / m,
+         db == "postgres" ? "; oatd together with PostgreSQL" : "" }'
+# The limit: an HTTP exchange (nginx's CPU per answer) plus one ES256 signature, measured now.
+sign_us=$(openssl speed -seconds 3 ecdsap256 2>/dev/null |
+          awk '/nistp256/ && $NF ~ /^[0-9.]+$/ { printf "%.1f", 1e6 / $(NF-1) }')
+awk -v t="$oatd_ticks" -v hz="$hz" -v n="$(requests "$dir/oatd.wrk")" -v u="$nginx_ticks" \
+    -v m="$(requests "$dir/nginx.wrk")" -v s="$sign_us" 'BEGIN {
+  o = t * 1e6 / hz / n; x = u * 1e6 / hz / m
+  printf "limit            : nginx %.1f us + one ES256 signature %.1f us (openssl speed) = %.1f us; oatd is %.2fx the limit\n", x, s, x + s, o / (x + s) }'
+
+# Below the peak: a fixed rate of half oatd's wrk rate.
+half=$(awk -v r="$oatd_rate" 'BEGIN { printf "%d", r / 2 }')
+per_worker=$(( (half + 15) / 16 ))
+hey -z "${duration}s" -c 16 -q "$per_worker" -H "$auth" "$url$path" > "$dir/oatd.hey"
+awk -v want=$((per_worker * 16)) '
+  /Requests\/sec:/ { rate = $2 }
+  /50%+ in/ { p50 = $3 * 1000 } /99%+ in/ { p99 = $3 * 1000 } /Slowest:/ { worst = $2 * 1000 }
+  END { printf "oatd at a fixed rate (hey -c 16 -q %d): %.0f requests/s   p50 %.2fms  p99 %.2fms  slowest %.2fms\n", want / 16, rate, p50, p99, worst }' "$dir/oatd.hey"
+grep -A3 'Status code distribution' "$dir/oatd.hey" | grep -v '200\]' | grep '\[' && echo "WARNING: hey got answers other than 200" || true
+
 for f in oatd nginx; do
   e=$(errors "$dir/$f.wrk")
   [ -z "$e" ] || echo "WARNING: $f: $e"
