@@ -18,7 +18,8 @@
 #   - the limit: nginx's CPU per answer plus one ES256 signature (`openssl speed ecdsap256`, in
 #     the same run), and oatd's CPU per answer as a multiple of it;
 #   - oatd's latency at a fixed rate of half its wrk rate (hey -q, 16 connections), whose p99
-#     is what a fleet of clients sees below the peak;
+#     is what a fleet of clients sees below the peak, and nginx's at the same rate (the load
+#     generator's own floor on these shared cores);
 # and stops both.
 #
 # Fairness: same request (path, query, Basic header), same answer body byte for byte (nginx
@@ -214,15 +215,25 @@ awk -v t="$oatd_ticks" -v hz="$hz" -v n="$(requests "$dir/oatd.wrk")" -v u="$ngi
   o = t * 1e6 / hz / n; x = u * 1e6 / hz / m
   printf "limit            : nginx %.1f us + one ES256 signature %.1f us (openssl speed) = %.1f us; oatd is %.2fx the limit\n", x, s, x + s, o / (x + s) }'
 
-# Below the peak: a fixed rate of half oatd's wrk rate.
+# Below the peak: a fixed rate of half oatd's wrk rate, against oatd and then nginx (the floor
+# of the load generator itself, which shares the cores). hey's 16 workers each send at most -q
+# requests a second, on tickers started together, so the requests come in bursts of 16.
 half=$(awk -v r="$oatd_rate" 'BEGIN { printf "%d", r / 2 }')
 per_worker=$(( (half + 15) / 16 ))
 hey -z "${duration}s" -c 16 -q "$per_worker" -H "$auth" "$url$path" > "$dir/oatd.hey"
-awk -v want=$((per_worker * 16)) '
-  /Requests\/sec:/ { rate = $2 }
-  /50%+ in/ { p50 = $3 * 1000 } /99%+ in/ { p99 = $3 * 1000 } /Slowest:/ { worst = $2 * 1000 }
-  END { printf "oatd at a fixed rate (hey -c 16 -q %d): %.0f requests/s   p50 %.2fms  p99 %.2fms  slowest %.2fms\n", want / 16, rate, p50, p99, worst }' "$dir/oatd.hey"
-grep -A3 'Status code distribution' "$dir/oatd.hey" | grep -v '200\]' | grep '\[' && echo "WARNING: hey got answers other than 200" || true
+hey -z "${duration}s" -c 16 -q "$per_worker" -H "$auth" "http://127.0.0.1:$nport$path" > "$dir/nginx.hey"
+for f in oatd nginx; do
+  awk -v who="$f" -v q="$per_worker" '
+    /Requests\/sec:/ { rate = $2 }
+    /50%+ in/ { p50 = $3 * 1000 } /99%+ in/ { p99 = $3 * 1000 } /Slowest:/ { worst = $2 * 1000 }
+    END { printf "%-5s at a fixed rate (hey -c 16 -q %d): %6.0f requests/s   p50 %.2fms  p99 %.2fms  slowest %.2fms\n", who, q, rate, p50, p99, worst }' "$dir/$f.hey"
+  ! grep -A3 'Status code distribution' "$dir/$f.hey" | grep '\[' | grep -qv '\[200\]' ||
+    echo "WARNING: hey got answers other than 200 from $f"
+done
+
+# One client, one request at a time: the latency of an answer without any queue.
+wrk -t1 -c1 -d3s --latency -H "$auth" "$url$path" > "$dir/oatd.one"
+printf 'oatd, one client : p50 %s  p99 %s\n' "$(awk '$1 == "50%" { print $2 }' "$dir/oatd.one")" "$(p99 "$dir/oatd.one")"
 
 for f in oatd nginx; do
   e=$(errors "$dir/$f.wrk")
