@@ -79,6 +79,9 @@ class Stmt final : public sql::Row {
 
 class Connection {
  public:
+  // How a query names one row of a table when it looks it up twice: its primary key.
+  static constexpr std::string_view kRowKey = "id";
+
   // Connects to `uri` (any libpq connection string or URI). Throws StoreError Unavailable
   // with libpq's reason when the server cannot be reached, Failure when it refuses us.
   explicit Connection(const std::string& uri);

@@ -263,14 +263,15 @@ class Queries final : public Transaction {
     // secret-hash index (a secret has 155 random bits: it is never both, nor in two tokens); the
     // token's columns are NULL when it has none with that hash. Built once: this runs on every
     // registry sign-in.
+    static const std::string key(Connection::kRowKey);
     static const std::string sql =
         "SELECT " + qualified("o", kOrganizationColumns) + ", " + qualified("p", kPolicyColumns) +
         ", " + qualified("t", kTokenColumns) +
         " FROM organizations AS o"
         " LEFT JOIN token_policies AS p ON p.org_id = o.id"
-        " LEFT JOIN tokens AS t ON t.id = COALESCE("
-        "(SELECT id FROM tokens WHERE secret_hash = ?2 AND org_id = o.id),"
-        " (SELECT id FROM tokens WHERE previous_secret_hash = ?2 AND org_id = o.id))"
+        " LEFT JOIN tokens AS t ON t." + key + " = COALESCE("
+        "(SELECT " + key + " FROM tokens WHERE secret_hash = ?2 AND org_id = o.id),"
+        " (SELECT " + key + " FROM tokens WHERE previous_secret_hash = ?2 AND org_id = o.id))"
         " WHERE o.name = ?1";
     Stmt s = c_.prepare(sql);
     s.bind(1, org_name).bind(2, secret_hash);

@@ -103,6 +103,10 @@ class Stmt final : public sql::Row {
 
 class Connection {
  public:
+  // How a query names one row of a table when it looks it up twice (the sign-in's token): the
+  // rowid, one B-tree descent fewer than the text primary key's own index.
+  static constexpr std::string_view kRowKey = "rowid";
+
   Connection(const std::string& path, bool read_only) {
     int flags = SQLITE_OPEN_NOMUTEX;  // one thread at a time uses a connection (see SqliteStore)
     flags |= read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
