@@ -167,8 +167,8 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
                                              const std::optional<BasicCredentials>& credentials,
                                              const std::vector<oat::Access>& requested,
                                              std::optional<std::string> account, Timestamp now) {
-  // Asked by the core only for a repository the token's resources leave to "public
-  // repositories": a read of its own, when needed.
+  // Asked by the core only when the resources hold "public repositories" (an anonymous pull
+  // does): a read of its own each time, so that a token found in the sign-in cache needs none.
   const auto is_public = [&services](std::string_view repository) {
     const auto slash = repository.find('/');
     if (slash == std::string_view::npos) return false;

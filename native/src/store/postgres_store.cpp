@@ -54,9 +54,9 @@ constexpr std::string_view kChangeChannel = "oat_changes";
 
 // Counts other nodes' writes into `version`: a change to the tables a sign-in reads notifies
 // oat_changes (triggers of migration 4), which PostgreSQL delivers when it commits, and a
-// connection of the listener's own LISTENs. A connection that cannot be trusted (lost, not answering) stops the
-// promise within kListenTrust: trusted() turns false, and change_version gives a new number on
-// every call until the listener is back.
+// connection of the listener's own LISTENs. A connection that cannot be trusted (lost, not
+// answering) ends the promise within kListenTrust: trusted() turns false, and change_version
+// gives a new number on every call until the listener is back.
 class ChangeListener {
  public:
   ChangeListener(std::string uri, std::string shown, std::atomic<std::uint64_t>& version)
