@@ -174,6 +174,7 @@ int serve(const ServeOptions& options) {
             "# TYPE oatd_webhook_queue_depth gauge\n"
             "oatd_webhook_queue_depth " + std::to_string(queued) + "\n";
     text += services.counters.render();
+    text += services.sign_in_cache.render();
     // Which build answers, for dashboards that compare nodes.
     text += "# HELP oatd_build_info The version and commit of this oatd.\n"
             "# TYPE oatd_build_info gauge\n"

@@ -57,6 +57,26 @@ async function msUntil(secret, status) {
   }
 }
 
+// oatd_sign_in_cache_total{result} from /metrics: {hit, miss}.
+async function cacheCounts() {
+  const r = await server().get('/metrics');
+  assert.equal(r.status, 200, String(r));
+  const count = (result) => Number(new RegExp(`^oatd_sign_in_cache_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(r.text)?.[1]);
+  return { hit: count('hit'), miss: count('miss') };
+}
+
+test('a token signed in again is found in the cache, without reading the database', async (ctx) => {
+  const t = await create(ctx, { label: 'kept' });
+  const before = await cacheCounts();
+  assert.ok(Number.isInteger(before.hit) && Number.isInteger(before.miss), JSON.stringify(before));
+  for (let i = 0; i < 5; ++i) await assertGranted(t.token, `sign-in ${i + 1}`);
+  const after = await cacheCounts();
+  // The first reads and keeps it; the next four find it (a "last used" batch written meanwhile
+  // would empty the cache once: at most one more miss).
+  assert.ok(after.hit - before.hit >= 3, `hits ${before.hit} -> ${after.hit}`);
+  assert.ok(after.miss - before.miss >= 1 && after.miss - before.miss <= 2, `misses ${before.miss} -> ${after.miss}`);
+});
+
 describe('changes through the API bite on the very next sign-in', () => {
   test('deactivated, reactivated, then deleted', async (ctx) => {
     const t = await create(ctx, { label: 'kept-then-changed' });

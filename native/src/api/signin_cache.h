@@ -2,6 +2,7 @@
 // push signs in first, and nearly all of them find what the one before found.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -33,11 +34,26 @@ class SignInCache {
   // keys are known to have no failures; nullptr otherwise.
   Found find(std::uint64_t version, std::string_view organization, std::string_view hash,
              std::string_view identifier_key, std::string_view address_key) {
-    std::lock_guard lock(mutex_);
-    move_to(version);
-    if (!clear_keys_.contains(identifier_key) || !clear_keys_.contains(address_key)) return nullptr;
-    const auto it = tokens_.find(key(organization, hash));
-    return it == tokens_.end() ? nullptr : it->second;
+    Found found;
+    {
+      std::lock_guard lock(mutex_);
+      move_to(version);
+      if (clear_keys_.contains(identifier_key) && clear_keys_.contains(address_key)) {
+        const auto it = tokens_.find(key(organization, hash));
+        if (it != tokens_.end()) found = it->second;
+      }
+    }
+    (found ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
+    return found;
+  }
+
+  // Prometheus text: oatd_sign_in_cache_total{result="hit|miss"}, the look-ups of find().
+  std::string render() const {
+    return "# HELP oatd_sign_in_cache_total Token sign-ins that found what they read kept (hit) "
+           "or read it from the database (miss).\n"
+           "# TYPE oatd_sign_in_cache_total counter\n"
+           "oatd_sign_in_cache_total{result=\"hit\"} " + std::to_string(hits_.load()) + "\n"
+           "oatd_sign_in_cache_total{result=\"miss\"} " + std::to_string(misses_.load()) + "\n";
   }
 
   // Keeps what a read that began after change_version() gave `version` found: a token of the
@@ -74,6 +90,7 @@ class SignInCache {
     version_ = version;
   }
 
+  std::atomic<std::uint64_t> hits_{0}, misses_{0};
   std::mutex mutex_;
   std::uint64_t version_ = 0;
   std::unordered_map<std::string, Found, Hash, std::equal_to<>> tokens_;
