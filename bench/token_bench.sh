@@ -10,6 +10,7 @@
 #                                                rest seeded straight into the database
 #   OATD=/path/to/other/oatd bench/token_bench.sh   another build (e.g. the previous commit's),
 #                                                  to compare two builds in one session
+#   OATD_ARGS='--threads 1' bench/token_bench.sh  more options for oatd serve
 #
 # Starts its own oatd (a temporary database: one Team organization "acme" with repository
 # acme/app and one active access token with scope-image-pull on it) and its own nginx, both on

@@ -212,10 +212,9 @@ struct UsageSeries {
   std::uint64_t generation = 0;
 };
 
-// How many of the organization's active tokens expire within kExpiringWithinDays, as the server
-// counts them (GET .../access-tokens?expiring_within_days=30&page_size=1: the page's total);
-// asked again each time the list loads.
-inline constexpr int kExpiringWithinDays = oat::kExpiryBannerDays;
+// How many of the organization's active tokens expire within oat::kExpiryBannerDays, as the
+// server counts them (GET .../access-tokens?expiring_within_days=30&page_size=1: the page's
+// total); asked again each time the list loads.
 struct ExpiringTokens {
   std::string org;
   std::size_t count = 0;

@@ -50,7 +50,7 @@ void LoadExpiringCount(State& state) {
   expiring.org = state.selected_org;
   PendingCall call = OrgCall(state, Call::ExpiringCount, "GET",
                              TokensPath(state.selected_org) + "?expiring_within_days=" +
-                                 std::to_string(kExpiringWithinDays) + "&page_size=1");
+                                 std::to_string(oat::kExpiryBannerDays) + "&page_size=1");
   call.list_generation = ++expiring.generation;
   Send(state, std::move(call));
 }

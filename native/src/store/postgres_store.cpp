@@ -159,10 +159,8 @@ class PostgresStore final : public Store {
   // This node's writes count at once; other nodes' through the listener (started on the first
   // call, so that short-lived processes such as oatd admin never start one).
   std::uint64_t change_version() override {
-    {
-      std::lock_guard lock(listener_mutex_);
-      if (!listener_) listener_ = std::make_unique<ChangeListener>(uri_, shown_, version_);
-    }
+    std::call_once(listener_started_,
+                   [this] { listener_ = std::make_unique<ChangeListener>(uri_, shown_, version_); });
     if (!listener_->trusted()) return version_.fetch_add(1) + 1;
     return version_.load();
   }
@@ -373,7 +371,7 @@ class PostgresStore final : public Store {
   std::vector<std::unique_ptr<Connection>> idle_;
   std::size_t open_ = 0;  // idle and in use
   std::atomic<std::uint64_t> version_{0};
-  std::mutex listener_mutex_;
+  std::once_flag listener_started_;
   std::unique_ptr<ChangeListener> listener_;  // last: its thread stops before the rest goes
 };
 

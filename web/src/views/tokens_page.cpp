@@ -103,14 +103,14 @@ void Toolbar(State& state, float left, float width) {
   ImGui::SetCursorScreenPos(ImVec2(left, top + ImGui::GetFrameHeight() + 16));
 }
 
-// How many active tokens stop working within kExpiringWithinDays, as the server counts them, and
-// a button that lists them first (active ones, soonest expiry first).
+// How many active tokens stop working within oat::kExpiryBannerDays, as the server counts them,
+// and a button that lists them first (active ones, soonest expiry first).
 void ExpiringBanner(State& state, float left, float width) {
   const ExpiringTokens& expiring = state.expiring;
   if (!expiring.loaded || expiring.org != state.selected_org) return;
   test_hook::Status(names::kTokensExpiring, static_cast<long long>(expiring.count));
   if (expiring.count == 0) return;
-  const std::string within = " within " + std::to_string(kExpiringWithinDays) + " days";
+  const std::string within = " within " + std::to_string(oat::kExpiryBannerDays) + " days";
   const std::string text = expiring.count == 1 ? "1 token expires" + within
                                                : std::to_string(expiring.count) + " tokens expire" + within;
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y + 12));
