@@ -1,5 +1,7 @@
 #include "oat/audit.h"
 
+#include "oat/oidc.h"
+
 namespace oat {
 
 const std::vector<AuditAction>& audit_actions() {
@@ -13,6 +15,11 @@ const std::vector<AuditAction>& audit_actions() {
       {audit::kTokenRotate, "Access token rotated"},
       {audit::kTokenRevokeLeaked, "Access token revoked as leaked"},
       {audit::kPolicyUpdate, "Access token policy changed"},
+      {audit::kOidcConnectionCreate, "CI sign-in connection created"},
+      {audit::kOidcConnectionUpdate, "CI sign-in connection updated"},
+      {audit::kOidcConnectionDelete, "CI sign-in connection deleted"},
+      {audit::kOidcExchange, "CI job signed in with an ID token"},
+      {audit::kOidcExchangeRefused, "CI job's ID token refused"},
   };
   return actions;
 }

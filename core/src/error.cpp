@@ -56,6 +56,12 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::UnknownWebhookEvent: return "unknown_webhook_event";
     case ErrorCode::WebhookEventsRequired: return "webhook_events_required";
     case ErrorCode::TooManyWebhooks: return "too_many_webhooks";
+    case ErrorCode::InvalidOidcConnection: return "invalid_oidc_connection";
+    case ErrorCode::IssuerNotAllowed: return "issuer_not_allowed";
+    case ErrorCode::InvalidOidcRuleset: return "invalid_oidc_ruleset";
+    case ErrorCode::InvalidOidcCondition: return "invalid_oidc_condition";
+    case ErrorCode::OwnerNotPinned: return "owner_not_pinned";
+    case ErrorCode::TooManyOidcConnections: return "too_many_oidc_connections";
     case ErrorCode::ServerRefused: return "server_refused";
   }
   return "unknown";

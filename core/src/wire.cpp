@@ -301,11 +301,16 @@ Result<AuditEventInfo> parse_audit_event_json(const json& value) {
 }
 
 json audit_actions_json() {
-  json actions = json::array();
+  // Two groups, as Docker's answer groups actions by what they concern: access tokens (and
+  // their policy), and CI sign-in (OIDC connections and exchanges).
+  json tokens = json::array(), oidc = json::array();
   for (const AuditAction& a : audit_actions()) {
-    actions.push_back({{"name", a.name}, {"description", a.description}, {"label", a.description}});
+    (a.name.starts_with("oidc") ? oidc : tokens)
+        .push_back({{"name", a.name}, {"description", a.description}, {"label", a.description}});
   }
-  return {{"actions", {{"access_token", {{"label", "Access tokens"}, {"actions", actions}}}}}};
+  return {{"actions",
+           {{"access_token", {{"label", "Access tokens"}, {"actions", tokens}}},
+            {"oidc", {{"label", "CI sign-in"}, {"actions", oidc}}}}}};
 }
 
 // ---- Pages -----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@
 #include <thread>
 
 #include "admin/admin.h"
+#include "api/oidc_keys.h"
 #include "api/service.h"
 #include "api/usage.h"
 #include "api/webhook_worker.h"
@@ -80,6 +81,8 @@ struct ServeOptions {
   long long bearer_lifetime = 600;         // seconds: Docker Hub's 10 minutes
   long long session_lifetime = 7 * 86400;  // seconds: a console session (its refresh token)
   long long test_clock_offset = 0;  // seconds added to the clock: for tests of time only
+  std::vector<std::string> oidc_issuers;  // empty: oat::default_oidc_issuers()
+  std::string oidc_ca_file;
 };
 
 std::string read_secret_file(const std::string& path) {
@@ -111,6 +114,7 @@ int serve(const ServeOptions& options) {
   if (!options.events_secret_file.empty()) {
     service_options.registry.events_secret = read_secret_file(options.events_secret_file);
   }
+  if (!options.oidc_issuers.empty()) service_options.oidc_issuers = options.oidc_issuers;
   std::function<oat::Timestamp()> clock = system_now;
   if (options.test_clock_offset != 0) {
     clock = [offset = std::chrono::seconds(options.test_clock_offset)] { return system_now() + offset; };
@@ -127,6 +131,8 @@ int serve(const ServeOptions& options) {
   services.usage = &usage;
   oatd::WebhookWorker webhooks(services);
   services.webhooks = &webhooks;
+  oatd::OidcKeys oidc_keys({.ca_file = options.oidc_ca_file});
+  services.oidc_keys = &oidc_keys;
 
   oatd::http::Router router;
   oatd::add_api_routes(router, services);
@@ -299,6 +305,18 @@ void add_serve_options(CLI::App& cmd, ServeOptions& o) {
       ->capture_default_str();
   cmd.add_option("--registry-events-secret-file", o.events_secret_file,
                  "File holding the bearer secret the registry's notifications send")
+      ->check(CLI::ExistingFile);
+  cmd.add_option("--oidc-issuer", o.oidc_issuers,
+                 "An issuer of OIDC ID tokens that organizations' CI sign-in connections may use "
+                 "(https URL, repeatable); when given, replaces the default list: "
+                 "https://token.actions.githubusercontent.com and https://gitlab.com")
+      ->check([](const std::string& value) {
+        const auto refused = oat::validate_oidc_issuer(value, "--oidc-issuer");
+        return refused ? refused->message : std::string();
+      });
+  cmd.add_option("--oidc-ca-file", o.oidc_ca_file,
+                 "PEM file of certificate authorities trusted, besides the system's, when fetching "
+                 "OIDC issuers' keys (a self-managed GitLab behind a private CA)")
       ->check(CLI::ExistingFile);
   cmd.add_option("--test-only-clock-offset", o.test_clock_offset,
                  "FOR TESTS ONLY: seconds added to oatd's clock (expiry warnings, usage days); "

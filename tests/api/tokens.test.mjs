@@ -372,11 +372,15 @@ describe('GET /v2/auditlogs/{org}', () => {
     assert.equal(r.body.previous, null);
   });
 
-  test('GET /v2/auditlogs/{org}/actions lists the nine access-token actions', async (ctx) => {
+  test('GET /v2/auditlogs/{org}/actions lists the nine access-token actions and the five of CI sign-in', async (ctx) => {
     const r = await server().get('/v2/auditlogs/acme/actions', { bearer: owner() });
     assert.equal(r.status, 200, String(r));
     assertKeys(r.body, ['actions'], 'actions answer');
-    assertKeys(r.body.actions, ['access_token'], 'actions');
+    assertKeys(r.body.actions, ['access_token', 'oidc'], 'actions');
+    assert.deepEqual(r.body.actions.oidc.actions.map((a) => a.name).sort(), [
+      'oidc.exchange', 'oidc.exchange_refused', 'oidc_connection.create', 'oidc_connection.delete',
+      'oidc_connection.update',
+    ]);
     const group = r.body.actions.access_token;
     assertKeys(group, ['label', 'actions'], 'access_token group');
     assert.equal(typeof group.label, 'string');

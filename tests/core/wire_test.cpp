@@ -216,8 +216,12 @@ TEST(Wire, AuditEventShapeAndRoundTrip) {
 TEST(Wire, AuditActionsListEveryActionOfTheCore) {
   const json j = oat::audit_actions_json();
   const json& actions = j["actions"]["access_token"]["actions"];
-  ASSERT_EQ(actions.size(), oat::audit_actions().size());
+  const json& oidc = j["actions"]["oidc"]["actions"];
+  ASSERT_EQ(actions.size() + oidc.size(), oat::audit_actions().size());
   EXPECT_EQ(actions[0]["name"], std::string(oat::audit_actions()[0].name));
+  ASSERT_EQ(oidc.size(), 5u);
+  for (const json& a : oidc) EXPECT_TRUE(a["name"].get<std::string>().starts_with("oidc")) << a;
+  for (const json& a : actions) EXPECT_TRUE(a["name"].get<std::string>().starts_with("access_token")) << a;
 }
 
 TEST(Wire, PagesWriteTheirItemsUnderTheirKeyAndReadBack) {

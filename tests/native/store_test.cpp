@@ -41,6 +41,7 @@ using oatd::AuditQuery;
 using oatd::DeliveryRecord;
 using oatd::CustomRole;
 using oatd::Membership;
+using oatd::OidcConnectionRecord;
 using oatd::Repository;
 using oatd::SessionRecord;
 using oatd::Store;
@@ -770,6 +771,68 @@ TEST_P(StoreTest, WebhooksAreKeptPerOrganizationAndGoWithTheirDeliveries) {
   EXPECT_EQ(read([&](Transaction& tx) { return tx.count_pending_deliveries(); }), 1u);
   EXPECT_TRUE(write([&](Transaction& tx) { return tx.delete_webhook(acme, "w1"); }));
   EXPECT_EQ(read([&](Transaction& tx) { return tx.count_pending_deliveries(); }), 0u);
+}
+
+OidcConnectionRecord make_connection(std::int64_t org, const std::string& id, std::int64_t created) {
+  OidcConnectionRecord c;
+  c.id = id;
+  c.org_id = org;
+  c.name = "ci " + id;
+  c.issuer = "https://token.actions.githubusercontent.com";
+  c.audience = "https://oat.example.com";
+  c.rulesets = "[]";
+  c.created_at = c.updated_at = at(created);
+  c.created_by = "owner";
+  return c;
+}
+
+TEST_P(StoreTest, OidcConnectionsArePerOrganizationAndGoWithTheirFailures) {
+  const auto acme = add_org("acme");
+  const auto other = add_org("other");
+  write([&](Transaction& tx) {
+    tx.insert_oidc_connection(make_connection(acme, "c1", kT0));
+    tx.insert_oidc_connection(make_connection(acme, "c2", kT0 + 1));
+  });
+  const auto listed = read([&](Transaction& tx) { return tx.list_oidc_connections(acme); });
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, "c2");  // newest first
+  EXPECT_FALSE(listed[0].last_exchange_at);
+  EXPECT_FALSE(read([&](Transaction& tx) { return tx.find_oidc_connection(other, "c1"); }));
+  EXPECT_EQ(read([&](Transaction& tx) { return tx.find_oidc_connection_by_id("c1"); })->org_id, acme);
+  auto changed = listed[1];
+  changed.active = false;
+  changed.version = 2;
+  changed.rulesets = R"([{"name":"x"}])";
+  write([&](Transaction& tx) {
+    tx.update_oidc_connection(changed);
+    tx.note_oidc_exchange("c1", at(kT0 + 5));
+  });
+  const auto c1 = read([&](Transaction& tx) { return tx.find_oidc_connection(acme, "c1"); });
+  EXPECT_FALSE(c1->active);
+  EXPECT_EQ(c1->version, 2);
+  EXPECT_EQ(c1->rulesets, R"([{"name":"x"}])");
+  EXPECT_EQ(c1->last_exchange_at, at(kT0 + 5));
+  // The latest `keep` failures are kept, newest first.
+  write([&](Transaction& tx) {
+    for (int i = 0; i < 5; ++i) tx.add_oidc_failure({"c1", at(kT0 + i), "reason " + std::to_string(i), "{}", "[]"}, 3);
+  });
+  const auto failures = read([&](Transaction& tx) { return tx.list_oidc_failures("c1", 10); });
+  ASSERT_EQ(failures.size(), 3u);
+  EXPECT_EQ(failures[0].reason, "reason 4");
+  EXPECT_EQ(failures[2].reason, "reason 2");
+  EXPECT_FALSE(write([&](Transaction& tx) { return tx.delete_oidc_connection(other, "c1"); }));
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.delete_oidc_connection(acme, "c1"); }));
+  EXPECT_TRUE(read([&](Transaction& tx) { return tx.list_oidc_failures("c1", 10); }).empty());
+}
+
+TEST_P(StoreTest, AnIdTokenIsUsedOnceUntilItExpires) {
+  const std::string issuer = "https://token.actions.githubusercontent.com";
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.use_oidc_token_id(issuer, "j1", at(kT0 + 60), at(kT0)); }));
+  EXPECT_FALSE(write([&](Transaction& tx) { return tx.use_oidc_token_id(issuer, "j1", at(kT0 + 60), at(kT0 + 1)); }));
+  // Another issuer's token of the same id is another token.
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.use_oidc_token_id("https://gitlab.com", "j1", at(kT0 + 60), at(kT0 + 1)); }));
+  // Once expired it is forgotten (and could not be exchanged anyway).
+  EXPECT_TRUE(write([&](Transaction& tx) { return tx.use_oidc_token_id(issuer, "j1", at(kT0 + 200), at(kT0 + 60)); }));
 }
 
 TEST_P(StoreTest, ADueDeliveryIsClaimedOnceUntilItsHoldEnds) {

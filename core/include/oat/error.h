@@ -80,6 +80,13 @@ enum class ErrorCode {
   UnknownWebhookEvent,
   WebhookEventsRequired,
   TooManyWebhooks,
+  // OIDC connections
+  InvalidOidcConnection,  // name, issuer or audience of the wrong form
+  IssuerNotAllowed,       // an issuer the operator has not allowed
+  InvalidOidcRuleset,
+  InvalidOidcCondition,
+  OwnerNotPinned,         // a preset's ruleset without the owner's immutable id
+  TooManyOidcConnections,
   // A refusal read back from a server's answer (the code is not carried over the wire)
   ServerRefused,
 };

@@ -6,6 +6,7 @@
 #include "oat/error.h"
 #include "oat/lifecycle.h"
 #include "oat/network.h"
+#include "oat/oidc.h"
 #include "oat/plan.h"
 #include "oat/registry.h"
 #include "oat/resource.h"

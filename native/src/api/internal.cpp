@@ -138,6 +138,7 @@ void add_api_routes(http::Router& router, Services& services) {
   api::add_account_routes(router, services);
   api::add_lifecycle_routes(router, services);
   api::add_webhook_routes(router, services);
+  api::add_oidc_routes(router, services);
 }
 
 }  // namespace oatd

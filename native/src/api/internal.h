@@ -161,6 +161,21 @@ using GrantOnSignIn = std::function<std::vector<std::string>(const TokenSignIn&)
 std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(
     Services& services, const TokenSignInRequest& request, const GrantOnSignIn& grant = {});
 
+// ---- OIDC connections (oidc.cpp) ---------------------------------------------------------------
+
+// A registry sign-in with an access token an OIDC exchange issued: the organization, and the
+// resources the matching rulesets granted.
+struct ExchangedSignIn {
+  Organization org;
+  std::vector<oat::Resource> resources;
+};
+// Whether a password is to be read as an exchanged access token (a JWT), not as an OAT.
+bool looks_like_exchanged_token(std::string_view password);
+// The sign-in when the token is ours, unexpired, for `username`, and its connection still exists,
+// is active and has the version the token carries; nullopt otherwise.
+std::optional<ExchangedSignIn> sign_in_with_exchanged_token(Services& services, std::string_view username,
+                                                            std::string_view password, Timestamp now);
+
 // A management bearer's fingerprint of the secret it was got with (claim "sh"), so that a
 // rotation ends the bearers of the replaced secret with its grace.
 std::string secret_fingerprint(std::string_view secret_hash);
@@ -183,5 +198,7 @@ void add_account_routes(http::Router& router, Services& services);
 // Self-rotation, the organization's token policy, leaked-token reports (lifecycle.cpp).
 void add_lifecycle_routes(http::Router& router, Services& services);
 void add_webhook_routes(http::Router& router, Services& services);
+// OIDC connections, their failures, and the exchange (oidc.cpp).
+void add_oidc_routes(http::Router& router, Services& services);
 
 }  // namespace oatd::api

@@ -193,6 +193,18 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
 
   const bool wrong_account = account && !account->empty() && *account != credentials->username;
   Signin signin;
+  // An access token an OIDC exchange issued (a CI job's keyless sign-in): the rulesets'
+  // resources, while its connection is unchanged.
+  if (looks_like_exchanged_token(credentials->password)) {
+    auto exchanged = wrong_account ? std::nullopt
+                                   : sign_in_with_exchanged_token(services, credentials->username,
+                                                                  credentials->password, now);
+    services.counters.sign_in(exchanged ? "granted" : "exchanged_token_refused", "/token");
+    if (!exchanged) return bad_credentials();
+    signin.grant = oat::compute_grant(requested, exchanged->resources, exchanged->org.name, is_public);
+    signin.org = std::move(exchanged->org);
+    return signin;
+  }
   const auto result = sign_in_with_token(
       services,
       {credentials->username, credentials->password, request.remote_address, now, "registry",

@@ -41,10 +41,13 @@ struct ServiceOptions {
   SignInLimiter::Policy sign_in_policy{5, std::chrono::seconds{300}};
   SignInLimiter::Policy address_policy{20, std::chrono::seconds{300}};
   RegistryOptions registry;
+  // The issuers organizations' OIDC connections may name (oatd serve --oidc-issuer).
+  std::vector<std::string> oidc_issuers = oat::default_oidc_issuers();
 };
 
 class UsageRecorder;
 class WebhookWorker;
+class OidcKeys;
 
 // Counts for /metrics that the handlers and the webhook worker keep: sign-ins with an access
 // token by result and route, and webhook delivery attempts by result. Thread-safe.
@@ -77,6 +80,7 @@ struct Services {
   // signing key (webhook_sealing_key), so every node of a database can read them back.
   std::string sealing_key{};
   WebhookWorker* webhooks = nullptr;  // woken when a change wrote deliveries, when set
+  OidcKeys* oidc_keys = nullptr;      // OIDC issuers' keys; REQUIRED by the exchange
   EventCounters counters{};
   SignInCache sign_in_cache{};  // token sign-ins' reads, between writes
 };

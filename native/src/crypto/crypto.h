@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+struct evp_pkey_st;  // OpenSSL's EVP_PKEY
+
 namespace oatd {
 
 // Thrown when OpenSSL or the operating system fails, or a key file is unusable. what() names the
@@ -195,6 +197,20 @@ class SigningKey {
   std::string sign_compact(std::string header_part, std::string_view claims_text) const;
   std::unique_ptr<State> state_;
 };
+
+// A public key of another issuer (an OIDC provider), for the one algorithm it is used with.
+struct PublicKey {
+  std::shared_ptr<evp_pkey_st> pkey;
+  std::string alg;  // "RS256" (RSA, 2048 bits or more) or "ES256" (EC P-256)
+  std::string kid;  // "" when the JWK has none
+};
+// Reads a JWK; nullopt (with `reason`) for one that is not an RSA or P-256 signing key, whose
+// "alg" (when given) is not its own, or whose numbers are not a public key.
+std::optional<PublicKey> public_key_from_jwk(const nlohmann::json& jwk, std::string* reason = nullptr);
+// Whether `signature` (JOSE form: R||S for ES256) of `signing_input` verifies with `key` for
+// `alg`; false whenever the algorithm is not the key's.
+bool verify_jws_signature(const PublicKey& key, std::string_view alg, std::string_view signing_input,
+                          std::string_view signature);
 
 // A JWT that verify_jwt accepted.
 struct VerifiedJwt {

@@ -136,6 +136,28 @@ struct WebhookRecord {
   std::string created_by;
 };
 
+// An OIDC connection of an organization (oat/oidc.h): its rulesets kept as their JSON text.
+struct OidcConnectionRecord {
+  std::string id;  // UUID
+  std::int64_t org_id = 0;
+  std::string name, issuer, audience;
+  bool active = true;
+  std::string rulesets;  // oat::oidc_rulesets_json, as text
+  std::int64_t version = 1;
+  Timestamp created_at{}, updated_at{};
+  std::string created_by;
+  std::optional<Timestamp> last_exchange_at;
+};
+
+// A refused exchange of a connection: why, and what the ID token claimed (JSON texts).
+struct OidcFailureRecord {
+  std::string connection_id;
+  Timestamp at{};
+  std::string reason;
+  std::string claims = "{}";
+  std::string mismatches = "[]";
+};
+
 // One delivery of an event to a webhook: its body as sent, and how sending went.
 struct DeliveryRecord {
   std::string id;  // UUID: the X-OAT-Delivery header, the same on every attempt
@@ -302,6 +324,27 @@ class Transaction {
                                                         Timestamp before, std::size_t offset,
                                                         std::size_t limit) = 0;
   virtual std::size_t count_expiring_tokens(std::int64_t org_id, Timestamp now, Timestamp before) = 0;
+
+  // OIDC connections (newest first), their refused exchanges, and the ID tokens exchanged.
+  virtual void insert_oidc_connection(const OidcConnectionRecord& connection) = 0;
+  // name, issuer, audience, active, rulesets, version and updated_at (NotFound if none).
+  virtual void update_oidc_connection(const OidcConnectionRecord& connection) = 0;
+  virtual bool delete_oidc_connection(std::int64_t org_id, const std::string& id) = 0;
+  virtual std::optional<OidcConnectionRecord> find_oidc_connection(std::int64_t org_id,
+                                                                   const std::string& id) = 0;
+  // Whatever the organization (the exchange knows only the id).
+  virtual std::optional<OidcConnectionRecord> find_oidc_connection_by_id(const std::string& id) = 0;
+  virtual std::vector<OidcConnectionRecord> list_oidc_connections(std::int64_t org_id) = 0;
+  virtual void note_oidc_exchange(const std::string& id, Timestamp at) = 0;
+  // Adds a failure and keeps only the connection's latest `keep`.
+  virtual void add_oidc_failure(const OidcFailureRecord& failure, std::size_t keep) = 0;
+  // The latest `limit`, newest first.
+  virtual std::vector<OidcFailureRecord> list_oidc_failures(const std::string& connection_id,
+                                                            std::size_t limit) = 0;
+  // Remembers the ID token `jti` of `issuer` until `expires_at`; false when it is remembered
+  // already (a replay). Forgets those that expired by `now`.
+  virtual bool use_oidc_token_id(const std::string& issuer, const std::string& jti,
+                                 Timestamp expires_at, Timestamp now) = 0;
 
   // Webhooks (newest first), and their deliveries.
   virtual void insert_webhook(const WebhookRecord& webhook) = 0;

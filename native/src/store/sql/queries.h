@@ -418,6 +418,106 @@ class Queries final : public Transaction {
         org_id, now, before);
   }
 
+  // -- OIDC connections --
+
+  void insert_oidc_connection(const OidcConnectionRecord& c) override {
+    auto s = c_.prepare("INSERT INTO oidc_connections (" + kOidcConnectionColumns +
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.bind(1, c.id)
+        .bind(2, c.org_id)
+        .bind(3, c.name)
+        .bind(4, c.issuer)
+        .bind(5, c.audience)
+        .bind(6, c.active)
+        .bind(7, c.rulesets)
+        .bind(8, c.version)
+        .bind(9, c.created_at)
+        .bind(10, c.created_by)
+        .bind(11, c.updated_at)
+        .bind(12, c.last_exchange_at);
+    insert(s, [&](const StoreError&) { return "connection " + in_quotes(c.id) + " already exists"; },
+           {{"organizations", "organization", c.org_id}});
+  }
+
+  void update_oidc_connection(const OidcConnectionRecord& c) override {
+    const auto changed =
+        c_.prepare(
+              "UPDATE oidc_connections SET name = ?, issuer = ?, audience = ?, active = ?, rulesets = ?, "
+              "version = ?, updated_at = ? WHERE id = ? AND org_id = ?")
+            .bind(1, c.name)
+            .bind(2, c.issuer)
+            .bind(3, c.audience)
+            .bind(4, c.active)
+            .bind(5, c.rulesets)
+            .bind(6, c.version)
+            .bind(7, c.updated_at)
+            .bind(8, c.id)
+            .bind(9, c.org_id)
+            .run();
+    if (changed == 0) not_found("connection " + in_quotes(c.id) + " not found");
+  }
+
+  bool delete_oidc_connection(std::int64_t org_id, const std::string& id) override {
+    return c_.prepare("DELETE FROM oidc_connections WHERE id = ? AND org_id = ?").bind(1, id).bind(2, org_id).run() > 0;
+  }
+
+  std::optional<OidcConnectionRecord> find_oidc_connection(std::int64_t org_id, const std::string& id) override {
+    return find_one("SELECT " + kOidcConnectionColumns + " FROM oidc_connections WHERE id = ? AND org_id = ?",
+                    read_oidc_connection, id, org_id);
+  }
+
+  std::optional<OidcConnectionRecord> find_oidc_connection_by_id(const std::string& id) override {
+    return find_one("SELECT " + kOidcConnectionColumns + " FROM oidc_connections WHERE id = ?",
+                    read_oidc_connection, id);
+  }
+
+  std::vector<OidcConnectionRecord> list_oidc_connections(std::int64_t org_id) override {
+    return find_all("SELECT " + kOidcConnectionColumns +
+                        " FROM oidc_connections WHERE org_id = ? ORDER BY created_at DESC, id",
+                    read_oidc_connection, org_id);
+  }
+
+  void note_oidc_exchange(const std::string& id, Timestamp at) override {
+    c_.prepare("UPDATE oidc_connections SET last_exchange_at = ? WHERE id = ?").bind(1, at).bind(2, id).run();
+  }
+
+  void add_oidc_failure(const OidcFailureRecord& f, std::size_t keep) override {
+    c_.prepare("INSERT INTO oidc_failures (connection_id, at, reason, claims, mismatches) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, f.connection_id)
+        .bind(2, f.at)
+        .bind(3, f.reason)
+        .bind(4, f.claims)
+        .bind(5, f.mismatches)
+        .run();
+    c_.prepare(
+          "DELETE FROM oidc_failures WHERE connection_id = ? AND id NOT IN "
+          "(SELECT id FROM oidc_failures WHERE connection_id = ? ORDER BY id DESC LIMIT ?)")
+        .bind(1, f.connection_id)
+        .bind(2, f.connection_id)
+        .bind(3, to_sql_count(keep))
+        .run();
+  }
+
+  std::vector<OidcFailureRecord> list_oidc_failures(const std::string& connection_id, std::size_t limit) override {
+    return find_all(
+        "SELECT connection_id, at, reason, claims, mismatches FROM oidc_failures WHERE connection_id = ? "
+        "ORDER BY id DESC LIMIT ?",
+        [](const Stmt& s) { return OidcFailureRecord{s.text(0), s.time(1), s.text(2), s.text(3), s.text(4)}; },
+        connection_id, to_sql_count(limit));
+  }
+
+  bool use_oidc_token_id(const std::string& issuer, const std::string& jti, Timestamp expires_at,
+                         Timestamp now) override {
+    c_.prepare("DELETE FROM oidc_token_ids WHERE expires_at <= ?").bind(1, now).run();
+    return c_.prepare(
+                 "INSERT INTO oidc_token_ids (issuer, jti, expires_at) VALUES (?, ?, ?) "
+                 "ON CONFLICT (issuer, jti) DO NOTHING")
+               .bind(1, issuer)
+               .bind(2, jti)
+               .bind(3, expires_at)
+               .run() > 0;
+  }
+
   // -- Webhooks --
 
   void insert_webhook(const WebhookRecord& w) override {

@@ -183,6 +183,26 @@ SessionRecord read_session(const Row& s) {
   return SessionRecord{s.text(0), s.int64(1), s.text(2), s.time(3), s.time(4), s.boolean(5)};
 }
 
+const std::string kOidcConnectionColumns =
+    "id, org_id, name, issuer, audience, active, rulesets, version, created_at, created_by, "
+    "updated_at, last_exchange_at";
+OidcConnectionRecord read_oidc_connection(const Row& s) {
+  OidcConnectionRecord c;
+  c.id = s.text(0);
+  c.org_id = s.int64(1);
+  c.name = s.text(2);
+  c.issuer = s.text(3);
+  c.audience = s.text(4);
+  c.active = s.boolean(5);
+  c.rulesets = s.text(6);
+  c.version = s.int64(7);
+  c.created_at = s.time(8);
+  c.created_by = s.text(9);
+  c.updated_at = s.time(10);
+  c.last_exchange_at = s.optional_time(11);
+  return c;
+}
+
 const std::string kWebhookColumns =
     "id, org_id, url, events, active, sealed_secret, created_at, created_by";
 WebhookRecord read_webhook(const Row& s, int f) {

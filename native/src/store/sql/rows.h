@@ -49,6 +49,9 @@ CustomRole read_custom_role(const Row& s);   // org_id, name, manages_tokens
 Membership read_membership(const Row& s);    // org_id, user_id, role
 extern const std::string kSessionColumns;
 SessionRecord read_session(const Row& s);
+extern const std::string kOidcConnectionColumns;
+OidcConnectionRecord read_oidc_connection(const Row& s);
+
 extern const std::string kWebhookColumns;
 inline constexpr int kWebhookColumnCount = 8;
 WebhookRecord read_webhook(const Row& s, int first = 0);
