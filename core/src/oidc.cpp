@@ -505,9 +505,9 @@ std::variant<ExchangeRequest, OAuthError> parse_exchange_request(const FormField
   if (!subject_token || subject_token->empty()) {
     return refuse("invalid_request", "\"subject_token\" is required: the CI job's ID token.");
   }
-  if (subject_token->size() > kMaxSubjectTokenBytes) {
-    return refuse("invalid_request", "\"subject_token\" is larger than " +
-                                         std::to_string(kMaxSubjectTokenBytes / 1024) + " KiB.");
+  if (subject_token->size() > kMaxSubjectTokenBytes) {  // an ID token not accepted (RFC 8693 2.2.2)
+    return refuse("invalid_grant", "The ID token is larger than " +
+                                       std::to_string(kMaxSubjectTokenBytes / 1024) + " KiB.");
   }
   if (!subject_token_type || *subject_token_type != kIdTokenType) {
     return refuse("invalid_request", "\"subject_token_type\" must be " + std::string(kIdTokenType) + ".");
@@ -671,6 +671,81 @@ std::optional<ExchangedToken> read_exchanged_token_claims(const json& claims, st
   auto resources = parse_resources_json(*res);
   if (!resources) return std::nullopt;
   return ExchangedToken{*sub, *cid, cver->get<std::int64_t>(), *resources, exp->get<std::int64_t>()};
+}
+
+// ---- Setting up a CI job -------------------------------------------------------------------------
+
+namespace {
+
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// For a URL's query inside a shell's double quotes: RFC 3986's unreserved characters, ':' and
+// '/' as they are; every other byte as %XX.
+std::string query_escaped(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/') {
+      out += c;
+    } else {
+      const auto byte = static_cast<unsigned char>(c);
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0f];
+    }
+  }
+  return out;
+}
+
+// A YAML scalar: plain when it starts with a letter or digit and holds only characters that
+// mean nothing to YAML there (a URL's), else double-quoted (JSON's escapes are YAML's).
+std::string yaml_scalar(std::string_view text) {
+  const bool plain = !text.empty() && is_alnum(text.front()) &&
+                     std::all_of(text.begin(), text.end(), [](char c) {
+                       return is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':' ||
+                              c == '/' || c == '+' || c == '=' || c == '@' || c == '%';
+                     });
+  return plain ? std::string(text) : json(std::string(text)).dump();
+}
+
+}  // namespace
+
+std::optional<std::string> oidc_snippet(OidcSnippetKind kind, const OidcSnippetInput& in) {
+  if (in.registry_host.empty()) return std::nullopt;
+  const std::string server(in.server_url), id(in.connection_id), org(in.org), host(in.registry_host);
+  const std::string grant = "-d grant_type=" + std::string(kTokenExchangeGrant);
+  const std::string type = "-d subject_token_type=" + std::string(kIdTokenType);
+  const std::string login = "docker login " + host + " -u " + org + " --password-stdin";
+  switch (kind) {
+    case OidcSnippetKind::GitHubActions:
+      return "permissions:\n"
+             "  id-token: write\n"
+             "  contents: read\n"
+             "steps:\n"
+             "  - name: Sign in to the registry\n"
+             "    run: |\n"
+             "      ID_TOKEN=$(curl -sSf -H \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \\\n"
+             "        \"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=" + query_escaped(in.audience) + "\" | jq -r .value)\n"
+             "      curl -sSf " + server + "/v2/oidc/token \\\n"
+             "        " + grant + " \\\n"
+             "        " + type + " \\\n"
+             "        -d connection_id=" + id + " \\\n"
+             "        --data-urlencode subject_token=\"$ID_TOKEN\" | jq -r .access_token |\n"
+             "        " + login + "\n";
+    case OidcSnippetKind::GitLabCi:
+      return "push:\n"
+             "  id_tokens:\n"
+             "    OAT_ID_TOKEN:\n"
+             "      aud: " + yaml_scalar(in.audience) + "\n"
+             "  script:\n"
+             "    - curl -sSf " + server + "/v2/oidc/token\n"
+             "        " + grant + "\n"
+             "        " + type + "\n"
+             "        -d connection_id=" + id + "\n"
+             "        --data-urlencode subject_token=\"$OAT_ID_TOKEN\" | jq -r .access_token |\n"
+             "        " + login + "\n";
+  }
+  return std::nullopt;
 }
 
 // ---- Audit and failures --------------------------------------------------------------------------

@@ -78,11 +78,11 @@ export function seedWorld(db, { extraRepos = 0 } = {}) {
 
 /**
  * The per-file fixture: the standard world (EXTRAREPOS more repositories in acme) served by one
- * oatd, the SIGNIN users signed in, then SETUP(world); see useWorld in tests/lib/world.mjs.
- * Returns {dir, db, server, bearers}.
+ * oatd, the SIGNIN users signed in, then SETUP(world); TEARDOWN(world) when the file ends; see
+ * useWorld in tests/lib/world.mjs. Returns {dir, db, server, bearers}.
  */
-export function useWorld({ extraRepos = 0, signIn = ['owner'], setup, serveArgs } = {}) {
-  return useServer({ kind: 'api', seed: (db) => seedWorld(db, { extraRepos }), signIn, setup, serveArgs });
+export function useWorld({ extraRepos = 0, signIn = ['owner'], setup, serveArgs, teardown } = {}) {
+  return useServer({ kind: 'api', seed: (db) => seedWorld(db, { extraRepos }), signIn, setup, serveArgs, teardown });
 }
 
 let nextAddress = 0;

@@ -334,7 +334,7 @@ TEST(OidcExchange, EachRefusalHasItsRfcCode) {
   EXPECT_EQ(refusal(type), "invalid_request");
   auto large = exchange_form();
   large[1].second = std::string(oat::kMaxSubjectTokenBytes + 1, 'a');
-  EXPECT_EQ(refusal(large), "invalid_request");
+  EXPECT_EQ(refusal(large), "invalid_grant");
   auto no_connection = exchange_form();
   no_connection.pop_back();
   EXPECT_EQ(refusal(no_connection), "invalid_request");
@@ -493,6 +493,68 @@ TEST(OidcFailures, KeptClaimsAreBoundedAndTheShapeReadsBack) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->mismatches, f.mismatches);
   EXPECT_EQ(back->claims, f.claims);
+}
+
+// ---- Setting up a CI job -------------------------------------------------------------------------
+
+oat::OidcSnippetInput snippet_input() {
+  return {"https://oat.example.com", "https://oat.example.com", "0b6c9d1e-5f0a-4c1e-9d2b-7a3e8f1c2d4b", "acme",
+          "registry.example.com"};
+}
+
+TEST(OidcSnippet, GitHubActionsAsTheDocsShowIt) {
+  const auto text = oat::oidc_snippet(oat::OidcSnippetKind::GitHubActions, snippet_input());
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(*text,
+            "permissions:\n"
+            "  id-token: write\n"
+            "  contents: read\n"
+            "steps:\n"
+            "  - name: Sign in to the registry\n"
+            "    run: |\n"
+            "      ID_TOKEN=$(curl -sSf -H \"Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN\" \\\n"
+            "        \"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=https://oat.example.com\" | jq -r .value)\n"
+            "      curl -sSf https://oat.example.com/v2/oidc/token \\\n"
+            "        -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange \\\n"
+            "        -d subject_token_type=urn:ietf:params:oauth:token-type:id_token \\\n"
+            "        -d connection_id=0b6c9d1e-5f0a-4c1e-9d2b-7a3e8f1c2d4b \\\n"
+            "        --data-urlencode subject_token=\"$ID_TOKEN\" | jq -r .access_token |\n"
+            "        docker login registry.example.com -u acme --password-stdin\n");
+}
+
+TEST(OidcSnippet, GitLabCiAsTheDocsShowIt) {
+  const auto text = oat::oidc_snippet(oat::OidcSnippetKind::GitLabCi, snippet_input());
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(*text,
+            "push:\n"
+            "  id_tokens:\n"
+            "    OAT_ID_TOKEN:\n"
+            "      aud: https://oat.example.com\n"
+            "  script:\n"
+            "    - curl -sSf https://oat.example.com/v2/oidc/token\n"
+            "        -d grant_type=urn:ietf:params:oauth:grant-type:token-exchange\n"
+            "        -d subject_token_type=urn:ietf:params:oauth:token-type:id_token\n"
+            "        -d connection_id=0b6c9d1e-5f0a-4c1e-9d2b-7a3e8f1c2d4b\n"
+            "        --data-urlencode subject_token=\"$OAT_ID_TOKEN\" | jq -r .access_token |\n"
+            "        docker login registry.example.com -u acme --password-stdin\n");
+}
+
+TEST(OidcSnippet, AnAudienceThatIsNotAPlainUrlIsEscapedAndQuoted) {
+  oat::OidcSnippetInput in = snippet_input();
+  in.audience = "oat \"ci\" & $HOME #1";
+  const auto github = oat::oidc_snippet(oat::OidcSnippetKind::GitHubActions, in);
+  ASSERT_TRUE(github.has_value());
+  EXPECT_NE(github->find("&audience=oat%20%22ci%22%20%26%20%24HOME%20%231\""), std::string::npos) << *github;
+  const auto gitlab = oat::oidc_snippet(oat::OidcSnippetKind::GitLabCi, in);
+  ASSERT_TRUE(gitlab.has_value());
+  EXPECT_NE(gitlab->find("      aud: \"oat \\\"ci\\\" & $HOME #1\"\n"), std::string::npos) << *gitlab;
+}
+
+TEST(OidcSnippet, NoneWithoutARegistryHost) {
+  oat::OidcSnippetInput in = snippet_input();
+  in.registry_host = "";
+  EXPECT_FALSE(oat::oidc_snippet(oat::OidcSnippetKind::GitHubActions, in).has_value());
+  EXPECT_FALSE(oat::oidc_snippet(oat::OidcSnippetKind::GitLabCi, in).has_value());
 }
 
 }  // namespace

@@ -152,12 +152,14 @@ export function httpsStatus(host, path, ca) {
 // With { tls: true } oatd and the registry serve HTTPS with one certificate (stack.server, for
 // 127.0.0.1 and localhost) signed by stack.ca, the registry's token realm and notification
 // endpoint are https:// URLs, and skopeo verifies both against stack.ca through the certificate
-// folder stack.certDir.
+// folder stack.certDir. OATDARGS: more arguments of `oatd serve` (e.g. --oidc-issuer), given to
+// stack.oatd and to every oatd stack.startOatd() starts.
 // ---------------------------------------------------------------------------------------------
 export class Stack {
-  static async start({ registry = true, tls = false } = {}) {
+  static async start({ registry = true, tls = false, oatdArgs = [] } = {}) {
     const stack = new Stack();
     stack.tls = tls;
+    stack.oatdArgs = oatdArgs;
     try {
       await stack.#start(registry);
     } catch (error) {
@@ -180,9 +182,12 @@ export class Stack {
   oatdTls;      // with tls: {certFile, keyFile}, oatd's copies of server's files (read again on
                 // SIGHUP: a test may swap in another certificate; the registry's stay as they are)
   oatd;    // the Oatd (tests/lib/oatd.mjs): its requests, logs and process
+  oatdArgs = [];  // more arguments of `oatd serve`, for every oatd of the stack
   bearer;  // the owner's, for the management API
   #registry;
+  #moreOatds = [];  // the oatd startOatd() started
   #images = 0;
+  #oatdOptions;  // Oatd.start's options for the stack's oatd
 
   async #start(withRegistry) {
     this.db = await testDatabase(this.dir);
@@ -212,9 +217,11 @@ export class Stack {
       copyFileSync(this.server.keyFile, this.oatdTls.keyFile);
       tls = { ...this.oatdTls, ca: this.ca.pem };
     }
-    this.oatd = await Oatd.start(this.dir, { tls, args: [
+    this.#oatdOptions = { tls, args: [
       '--registry-service', SERVICE, '--registry-issuer', ISSUER, '--registry-events-secret-file', secretFile,
-    ] });
+      ...this.oatdArgs,
+    ] };
+    this.oatd = await Oatd.start(this.dir, this.#oatdOptions);
     this.url = this.oatd.url;
     this.bearer = await this.oatd.signIn('owner');
     if (!withRegistry) return;
@@ -281,8 +288,17 @@ notifications:
     }, 'docker-registry to answer', { timeout: 15000, interval: 100 });
   }
 
+  // Another oatd on the stack's database and signing key, with the stack's arguments and ARGS
+  // (e.g. --test-only-clock-offset); the registry keeps asking stack.oatd. Stopped by stop().
+  async startOatd(args = []) {
+    const server = await Oatd.start(this.dir, { ...this.#oatdOptions, args: [...this.#oatdOptions.args, ...args] });
+    this.#moreOatds.push(server);
+    return server;
+  }
+
   async stop() {
     await stop(this.#registry);
+    for (const server of this.#moreOatds) await server.stop();
     await this.oatd?.stop();
     await removeDataDir(this.dir);
   }

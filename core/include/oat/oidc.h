@@ -239,6 +239,27 @@ std::string exchanged_token_claims(const ExchangedToken& token, std::string_view
 std::optional<ExchangedToken> read_exchanged_token_claims(const nlohmann::json& claims,
                                                           std::string_view issuer);
 
+// ---- Setting up a CI job -------------------------------------------------------------------------
+
+// The copyable steps that make a CI job sign in through a connection (docs/oidc.md): ask the CI
+// for an ID token of the connection's audience, exchange it at `server_url`/v2/oidc/token, and
+// pipe the access token to `docker login REGISTRY -u ORG --password-stdin`.
+enum class OidcSnippetKind {
+  GitHubActions,  // a workflow's permissions and a step
+  GitLabCi,       // a .gitlab-ci.yml job with id_tokens:
+};
+struct OidcSnippetInput {
+  std::string_view server_url;     // where the API is: "https://oat.example.com" (no trailing /)
+  std::string_view audience;       // the connection's
+  std::string_view connection_id;
+  std::string_view org;            // the docker login user name
+  std::string_view registry_host;  // "registry.example.com[:port]"; "" for none
+};
+// The snippet's text (lines ending in '\n'), or nullopt without a registry host: a docker login
+// without one signs in to Docker Hub (kNoRegistryHost says what sets it). The audience is
+// percent-encoded in GitHub's request URL and quoted in GitLab's YAML when it needs to be.
+std::optional<std::string> oidc_snippet(OidcSnippetKind kind, const OidcSnippetInput& input);
+
 // ---- Audit and failures --------------------------------------------------------------------------
 
 namespace audit {

@@ -43,6 +43,28 @@ struct Get : std::enable_shared_from_this<Get> {
     done = true;
   }
 
+  std::size_t max_bytes = 0;
+
+  void too_large() {
+    result = {0, "", "the document is larger than " + std::to_string(max_bytes / 1024) + " KiB"};
+    done = true;
+  }
+
+  // Piece by piece, so that a body without a length (chunked, or up to the end) is cut off at
+  // max_bytes too, whatever the parser's own limit does.
+  void read_body() {
+    if (parser.is_done()) {
+      result = {static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), ""};
+      done = true;
+      return;
+    }
+    bhttp::async_read_some(stream, buffer, parser, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail("no complete answer", ec);
+      if (self->parser.get().body().size() > self->max_bytes) return self->too_large();
+      self->read_body();
+    });
+  }
+
   void run(const std::string& host, const std::string& port) {
     resolver.async_resolve(host, port, [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type found) {
       if (ec) return self->fail("cannot resolve the host", ec);
@@ -52,10 +74,10 @@ struct Get : std::enable_shared_from_this<Get> {
           if (ec) return self->fail("TLS handshake failed", ec);
           bhttp::async_write(self->stream, self->request, [self](beast::error_code ec, std::size_t) {
             if (ec) return self->fail("cannot send the request", ec);
-            bhttp::async_read(self->stream, self->buffer, self->parser, [self](beast::error_code ec, std::size_t) {
-              if (ec) return self->fail("no complete answer", ec);
-              self->result = {static_cast<int>(self->parser.get().result_int()), std::move(self->parser.get().body()), ""};
-              self->done = true;
+            bhttp::async_read_header(self->stream, self->buffer, self->parser, [self](beast::error_code ec, std::size_t) {
+              if (ec) return self->fail("no answer", ec);
+              if (self->parser.content_length().value_or(0) > self->max_bytes) return self->too_large();
+              self->read_body();
             });
           });
         });
@@ -86,7 +108,8 @@ HttpsGetResult https_get(const std::string& url, const std::string& ca_file, std
     get->request.set(bhttp::field::user_agent, "oatd-oidc");
     get->request.set(bhttp::field::accept, "application/json");
     get->request.set(bhttp::field::connection, "close");
-    get->parser.body_limit(max_bytes);
+    get->max_bytes = max_bytes;
+    get->parser.body_limit(max_bytes + 1);
     get->parser.header_limit(16 * 1024);
     SSL_set_tlsext_host_name(get->stream.native_handle(), target->host.c_str());
     get->stream.set_verify_callback(ssl::host_name_verification(target->host));
