@@ -64,9 +64,10 @@ const world = useWorld({
     issuers.stalled = await startIssuer(w.dir, { alg: 'RS256', ca });
     issuers.stalled.stalled = true;
     issuers.hole = await startBlackhole();
+    issuers.slow = await startBlackhole();  // for the test of exchanges waiting on one fetch
     issuers.closed = await closedPort();
     const urls = [GITHUB, GITLAB, ...['main', 'es', 'target', 'untrusted', 'redirect', 'bloated',
-      'stalled', 'hole', 'closed'].map((name) => issuers[name].url)];
+      'stalled', 'hole', 'slow', 'closed'].map((name) => issuers[name].url)];
     return [...urls.flatMap((url) => ['--oidc-issuer', url]), '--oidc-ca-file', ca.certFile];
   },
   teardown: async () => {
@@ -840,6 +841,30 @@ describe('the exchange', () => {
         assert.equal((await server().get('/healthz')).status, 200, 'oatd still answers');
       });
     }
+
+    test('an issuer that hangs holds one exchange, not every worker: the others, and the next, are answered at once', async (ctx) => {
+      const c = await createConnection(ctx, connectionBody({ name: 'slow', issuer: issuers.slow.url }));
+      const timed = async (promise) => {
+        const started = Date.now();
+        const r = await promise;
+        return { r, ms: Date.now() - started };
+      };
+      const tokens = await Promise.all([1, 2, 3].map(() => issuers.main.mint({ iss: issuers.slow.url })));
+      const first = timed(exchangeFor(c, tokens[0]));
+      await sleep(300);  // the first is fetching now
+      const [second, health] = await Promise.all([timed(exchangeFor(c, tokens[1])), timed(server().get('/healthz'))]);
+      const done = await first;
+      assertUnavailable(done.r);
+      assertUnavailable(second.r);
+      assert.ok(done.ms >= 4000, `the fetch gave up after ${done.ms} ms, not its 5 s`);
+      assert.ok(second.ms < 1500, `the second exchange waited ${second.ms} ms for the first's fetch`);
+      assert.equal(health.r.status, 200);
+      assert.ok(health.ms < 1500, `the server waited ${health.ms} ms`);
+      // The failure is remembered for a moment: the next is answered without a new fetch.
+      const third = await timed(exchangeFor(c, tokens[2]));
+      assertUnavailable(third.r);
+      assert.ok(third.ms < 1500, `the next exchange waited ${third.ms} ms`);
+    });
 
     test('the redirect was not followed: the target issuer was never asked', () => {
       assert.deepEqual(issuers.target.requests, []);

@@ -168,29 +168,38 @@ OidcKeys::Lookup OidcKeys::find(const std::string& issuer, const std::optional<s
   std::vector<PublicKey> kept;
   {
     std::lock_guard lock(mutex_);
-    const auto it = entries_.find(issuer);
-    if (it != entries_.end()) {
-      kept = pick(it->second.keys);
-      const bool fresh = now - it->second.fetched_at < options_.max_age;
-      if (!kept.empty() && fresh) return {Outcome::Found, kept, ""};
-      // Not among the keys fetched a moment ago: an unknown key, without asking again.
-      if (kept.empty() && now - it->second.fetched_at < options_.refetch_interval) {
-        return {Outcome::UnknownKey, {}, ""};
-      }
+    Entry& entry = entries_[issuer];
+    kept = pick(entry.keys);
+    const bool fetched = entry.fetched_at != std::chrono::steady_clock::time_point{};
+    if (!kept.empty() && now - entry.fetched_at < options_.max_age) return {Outcome::Found, kept, ""};
+    // Not among the keys fetched a moment ago: an unknown key, without asking again.
+    if (fetched && kept.empty() && now - entry.fetched_at < options_.refetch_interval) {
+      return {Outcome::UnknownKey, {}, ""};
     }
+    // One fetch per issuer at a time, and none for a while after one failed: a slow or dead
+    // issuer holds at most one request (thread) at a time, never all of them.
+    if (entry.fetching || (!entry.last_error.empty() && now - entry.failed_at < options_.retry_after_failure)) {
+      if (!kept.empty()) return {Outcome::Found, kept, ""};
+      return {Outcome::Unreachable, {},
+              entry.fetching ? "the issuer's keys are being fetched" : entry.last_error};
+    }
+    entry.fetching = true;
   }
   auto fetched = fetch(issuer);
+  std::lock_guard lock(mutex_);
+  Entry& entry = entries_[issuer];
+  entry.fetching = false;
   if (auto* error = std::get_if<std::string>(&fetched)) {
     log::warn("the keys of an OIDC issuer could not be fetched", {{"issuer", issuer}, {"error", *error}});
+    entry.last_error = *error;
+    entry.failed_at = std::chrono::steady_clock::now();
     if (!kept.empty()) return {Outcome::Found, kept, ""};  // stale but still published, as far as known
     return {Outcome::Unreachable, {}, *error};
   }
-  auto& keys = std::get<std::vector<PublicKey>>(fetched);
-  std::vector<PublicKey> found = pick(keys);
-  {
-    std::lock_guard lock(mutex_);
-    entries_[issuer] = Entry{std::move(keys), std::chrono::steady_clock::now()};
-  }
+  entry.keys = std::move(std::get<std::vector<PublicKey>>(fetched));
+  entry.fetched_at = std::chrono::steady_clock::now();
+  entry.last_error.clear();
+  std::vector<PublicKey> found = pick(entry.keys);
   if (found.empty()) return {Outcome::UnknownKey, {}, ""};
   return {Outcome::Found, std::move(found), ""};
 }
