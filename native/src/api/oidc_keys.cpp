@@ -1,126 +1,12 @@
 #include "api/oidc_keys.h"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
-#include <openssl/ssl.h>
-
 #include <algorithm>
-#include <memory>
 
+#include "http/client.h"
 #include "log/log.h"
 #include "oat/oidc.h"
-#include "oat/webhook.h"
 
 namespace oatd {
-namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-namespace ssl = boost::asio::ssl;
-using tcp = asio::ip::tcp;
-using Tls = beast::ssl_stream<beast::tcp_stream>;
-
-// One GET: resolve, connect, handshake, write, read. `done` is set by the last step.
-struct Get : std::enable_shared_from_this<Get> {
-  Get(asio::io_context& ioc, ssl::context& context, HttpsGetResult& result_in)
-      : resolver(ioc), stream(beast::tcp_stream(ioc), context), result(result_in) {}
-
-  tcp::resolver resolver;
-  Tls stream;
-  HttpsGetResult& result;
-  bhttp::request<bhttp::empty_body> request;
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  bool done = false;
-
-  void fail(std::string_view step, const beast::error_code& ec) {
-    result = {0, "", std::string(step) + ": " + ec.message()};
-    done = true;
-  }
-
-  std::size_t max_bytes = 0;
-
-  void too_large() {
-    result = {0, "", "the document is larger than " + std::to_string(max_bytes / 1024) + " KiB"};
-    done = true;
-  }
-
-  // Piece by piece, so that a body without a length (chunked, or up to the end) is cut off at
-  // max_bytes too, whatever the parser's own limit does.
-  void read_body() {
-    if (parser.is_done()) {
-      result = {static_cast<int>(parser.get().result_int()), std::move(parser.get().body()), ""};
-      done = true;
-      return;
-    }
-    bhttp::async_read_some(stream, buffer, parser, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail("no complete answer", ec);
-      if (self->parser.get().body().size() > self->max_bytes) return self->too_large();
-      self->read_body();
-    });
-  }
-
-  void run(const std::string& host, const std::string& port) {
-    resolver.async_resolve(host, port, [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type found) {
-      if (ec) return self->fail("cannot resolve the host", ec);
-      beast::get_lowest_layer(self->stream).async_connect(found, [self](beast::error_code ec, const tcp::endpoint&) {
-        if (ec) return self->fail("cannot connect", ec);
-        self->stream.async_handshake(ssl::stream_base::client, [self](beast::error_code ec) {
-          if (ec) return self->fail("TLS handshake failed", ec);
-          bhttp::async_write(self->stream, self->request, [self](beast::error_code ec, std::size_t) {
-            if (ec) return self->fail("cannot send the request", ec);
-            bhttp::async_read_header(self->stream, self->buffer, self->parser, [self](beast::error_code ec, std::size_t) {
-              if (ec) return self->fail("no answer", ec);
-              if (self->parser.content_length().value_or(0) > self->max_bytes) return self->too_large();
-              self->read_body();
-            });
-          });
-        });
-      });
-    });
-  }
-};
-
-}  // namespace
-
-HttpsGetResult https_get(const std::string& url, const std::string& ca_file, std::chrono::milliseconds timeout,
-                         std::size_t max_bytes) {
-  const auto target = oat::parse_webhook_url(url);
-  if (!target || target->scheme != "https") return {0, "", "not an https URL: " + url};
-  HttpsGetResult result{0, "", "timed out after " + std::to_string(timeout.count() / 1000) + " s"};
-  try {
-    ssl::context context(ssl::context::tls_client);  // outlives the io_context's handlers
-    context.set_default_verify_paths();
-    if (!ca_file.empty()) context.load_verify_file(ca_file);
-    context.set_verify_mode(ssl::verify_peer);
-    SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
-    asio::io_context ioc;
-    auto get = std::make_shared<Get>(ioc, context, result);
-    const bool default_port = target->port == 443;
-    const std::string host = target->host.find(':') != std::string::npos ? "[" + target->host + "]" : target->host;
-    get->request = {bhttp::verb::get, target->target, 11};
-    get->request.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(target->port));
-    get->request.set(bhttp::field::user_agent, "oatd-oidc");
-    get->request.set(bhttp::field::accept, "application/json");
-    get->request.set(bhttp::field::connection, "close");
-    get->max_bytes = max_bytes;
-    get->parser.body_limit(max_bytes + 1);
-    get->parser.header_limit(16 * 1024);
-    SSL_set_tlsext_host_name(get->stream.native_handle(), target->host.c_str());
-    get->stream.set_verify_callback(ssl::host_name_verification(target->host));
-    get->run(target->host, std::to_string(target->port));
-    ioc.run_for(timeout);
-    if (!get->done) result = {0, "", "timed out after " + std::to_string(timeout.count() / 1000) + " s"};
-  } catch (const std::exception& e) {
-    result = {0, "", e.what()};
-  }
-  return result;
-}
 
 std::variant<std::vector<PublicKey>, std::string> OidcKeys::fetch(const std::string& issuer) const {
   const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
@@ -129,7 +15,15 @@ std::variant<std::vector<PublicKey>, std::string> OidcKeys::fetch(const std::str
                                                       deadline - std::chrono::steady_clock::now()));
   };
   const auto get_json = [&](const std::string& url, const char* what) -> std::variant<nlohmann::json, std::string> {
-    const HttpsGetResult got = https_get(url, options_.ca_file, left(), options_.max_bytes);
+    http::ClientRequest request;
+    request.url = url;
+    request.headers = {{"Accept", "application/json"}};
+    request.user_agent = "oatd-oidc";
+    request.timeout = left();
+    request.https_only = true;
+    request.ca_file = options_.ca_file;
+    request.body_limit = options_.max_bytes;
+    const http::ClientAnswer got = http::send(request);
     if (got.status == 0) return std::string(what) + " " + url + ": " + got.error;
     if (got.status != 200) return std::string(what) + " " + url + ": HTTP " + std::to_string(got.status);
     auto body = nlohmann::json::parse(got.body, nullptr, false);

@@ -18,16 +18,6 @@
 
 namespace oatd {
 
-struct HttpsGetResult {
-  int status = 0;      // 0: no answer (error says why)
-  std::string body;
-  std::string error;
-};
-// GET `url` (https only) with certificate checks against the system's authorities and `ca_file`
-// (when not empty), no redirects followed, at most `max_bytes` of body, all within `timeout`.
-HttpsGetResult https_get(const std::string& url, const std::string& ca_file, std::chrono::milliseconds timeout,
-                         std::size_t max_bytes);
-
 class OidcKeys {
  public:
   struct Options {

@@ -1,136 +1,30 @@
 #include "api/webhook_worker.h"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <openssl/crypto.h>
-#include <openssl/ssl.h>
 
 #include <optional>
 #include <utility>
 
 #include "api/internal.h"
 #include "crypto/crypto.h"
+#include "http/client.h"
 #include "log/log.h"
 
 namespace oatd {
-namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
-namespace ssl = boost::asio::ssl;
-using tcp = asio::ip::tcp;
-
-// One attempt over `stream` (a tcp_stream, or an ssl_stream over one): resolve, connect,
-// [handshake,] write the request, read the answer's header. Everything runs on `ioc`, which the
-// caller runs for the attempt's time; `done` is set by the last step, whatever its outcome.
-template <class Stream>
-struct Exchange : std::enable_shared_from_this<Exchange<Stream>> {
-  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-
-  Exchange(asio::io_context& ioc, Stream stream_in, DeliveryAttempt& result_in)
-      : resolver(ioc), stream(std::move(stream_in)), result(result_in) {}
-
-  tcp::resolver resolver;
-  Stream stream;
-  DeliveryAttempt& result;
-  bhttp::request<bhttp::string_body> request;
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::empty_body> parser;
-  bool done = false;
-
-  void fail(std::string_view step, const beast::error_code& ec) {
-    result = {0, std::string(step) + ": " + ec.message()};
-    done = true;
-  }
-
-  void run(const std::string& host, const std::string& port) {
-    parser.skip(true);  // only the status line and header matter
-    resolver.async_resolve(host, port, [self = this->shared_from_this()](beast::error_code ec,
-                                                                         tcp::resolver::results_type found) {
-      if (ec) return self->fail("cannot resolve the host", ec);
-      beast::get_lowest_layer(self->stream).async_connect(
-          found, [self](beast::error_code ec, const tcp::endpoint&) {
-            if (ec) return self->fail("cannot connect", ec);
-            if constexpr (kTls) {
-              self->stream.async_handshake(ssl::stream_base::client, [self](beast::error_code ec) {
-                if (ec) return self->fail("TLS handshake failed", ec);
-                self->write();
-              });
-            } else {
-              self->write();
-            }
-          });
-    });
-  }
-
-  void write() {
-    bhttp::async_write(stream, request, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail("cannot send the request", ec);
-      bhttp::async_read_header(self->stream, self->buffer, self->parser,
-                               [self](beast::error_code ec, std::size_t) {
-                                 if (ec) return self->fail("no answer", ec);
-                                 self->result = {static_cast<int>(self->parser.get().result_int()), ""};
-                                 self->done = true;
-                               });
-    });
-  }
-};
-
-}  // namespace
 
 DeliveryAttempt post_json(const std::string& url, const std::string& body,
                           const std::vector<std::pair<std::string, std::string>>& headers,
                           std::chrono::milliseconds timeout) {
-  const auto target = oat::parse_webhook_url(url);
-  if (!target) return {0, target.error().message};
-  DeliveryAttempt result{0, "timed out after " + std::to_string(timeout.count() / 1000) + " s"};
-  try {
-    // Declared before the io_context, so it outlives the handlers the io_context destroys.
-    std::optional<ssl::context> context;
-    asio::io_context ioc;
-    bhttp::request<bhttp::string_body> request{bhttp::verb::post, target->target, 11};
-    const bool default_port = target->port == (target->scheme == "https" ? 443 : 80);
-    const std::string host = target->host.find(':') != std::string::npos ? "[" + target->host + "]" : target->host;
-    request.set(bhttp::field::host, default_port ? host : host + ":" + std::to_string(target->port));
-    request.set(bhttp::field::user_agent, "oatd-webhooks");
-    request.set(bhttp::field::content_type, "application/json");
-    request.set(bhttp::field::connection, "close");
-    for (const auto& [name, value] : headers) request.set(name, value);
-    request.body() = body;
-    request.prepare_payload();
-    const std::string port = std::to_string(target->port);
-    bool finished = false;
-    if (target->scheme == "https") {
-      context.emplace(ssl::context::tls_client);
-      context->set_default_verify_paths();
-      context->set_verify_mode(ssl::verify_peer);
-      SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
-      using Tls = beast::ssl_stream<beast::tcp_stream>;
-      auto exchange = std::make_shared<Exchange<Tls>>(ioc, Tls(beast::tcp_stream(ioc), *context), result);
-      SSL_set_tlsext_host_name(exchange->stream.native_handle(), target->host.c_str());
-      exchange->stream.set_verify_callback(ssl::host_name_verification(target->host));
-      exchange->request = std::move(request);
-      exchange->run(target->host, port);
-      ioc.run_for(timeout);
-      finished = exchange->done;
-    } else {
-      auto exchange = std::make_shared<Exchange<beast::tcp_stream>>(ioc, beast::tcp_stream(ioc), result);
-      exchange->request = std::move(request);
-      exchange->run(target->host, port);
-      ioc.run_for(timeout);
-      finished = exchange->done;
-    }
-    if (!finished) result = {0, "timed out after " + std::to_string(timeout.count() / 1000) + " s"};
-  } catch (const std::exception& e) {
-    result = {0, e.what()};
-  }
-  return result;
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.headers = headers;
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.body = body;
+  request.user_agent = "oatd-webhooks";
+  request.timeout = timeout;
+  const http::ClientAnswer answer = http::send(request);
+  return {answer.status, answer.error};
 }
 
 void WebhookWorker::start() {
