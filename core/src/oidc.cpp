@@ -141,10 +141,10 @@ Status check_issuer_allowed(std::string_view issuer, const std::vector<std::stri
 const std::vector<OidcPreset>& oidc_presets() {
   static const std::vector<OidcPreset> presets = {
       {"github", "GitHub Actions", kGitHubActionsIssuer, "repository_owner_id",
-       "the owner's numeric id: https://api.github.com/users/OWNER (field \"id\")",
+       "https://api.github.com/users/OWNER gives it as \"id\"",
        {"repository_owner_id", "repository", "ref", "job_workflow_ref", "environment", "sub"}},
       {"gitlab", "GitLab CI", kGitLabIssuer, "namespace_id",
-       "the group's or user's numeric id, shown on its settings page",
+       "the group's or user's page in GitLab shows it",
        {"namespace_id", "project_path", "ref", "ref_type", "environment", "sub"}},
   };
   return presets;

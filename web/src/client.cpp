@@ -4,7 +4,8 @@
 // [SECTION] Lists loaded in pages: organizations, tokens, repositories
 // [SECTION] Pump: answers into the state
 // The token calls are in token_calls.cpp, the audit log in audit_calls.cpp, the token policy in
-// policy_calls.cpp, registry use and expiring tokens in usage_calls.cpp.
+// policy_calls.cpp, registry use and expiring tokens in usage_calls.cpp, the OIDC connections in
+// oidc_calls.cpp.
 #include "client.h"
 
 #include <algorithm>
@@ -131,6 +132,11 @@ void EndSession(State& state, std::string notice) {
   state.repositories = {};
   state.audit = {};
   state.policy = {};
+  state.connections = {};
+  state.failures = {};
+  state.connection_editor = {};
+  state.connection_action = {};
+  state.ci = {};
   state.expiring = {};
   state.token_usage = {};
   state.org_usage = {};
@@ -357,6 +363,9 @@ void Dispatch(State& state, const PendingCall& call, const net::Response& answer
           {Call::RotateToken, OnTokenRotated},     {Call::TokenPolicy, OnTokenPolicy},
           {Call::SaveTokenPolicy, OnTokenPolicySaved}, {Call::TokenUsage, OnUsage},
           {Call::OrgUsage, OnUsage},               {Call::ExpiringCount, OnExpiringCount},
+          {Call::OidcConnections, OnOidcConnections}, {Call::CreateConnection, OnConnectionSaved},
+          {Call::EditConnection, OnConnectionSaved}, {Call::SetConnectionActive, OnConnectionActiveSet},
+          {Call::DeleteConnection, OnConnectionDeleted}, {Call::OidcFailures, OnOidcFailures},
       };
       for (const auto& [kind, on_answer] : kAnswers) {
         if (kind == call.call) on_answer(state, call, answer);
@@ -427,6 +436,9 @@ void SelectOrganization(State& state, const std::string& org) {
   state.selected_org = org;
   state.dialog = Dialog::None;
   state.action = {};
+  state.connection_action = {};
+  state.ci.selected.clear();
+  state.ci.open_claims.clear();
   LoadTokens(state);
   LoadRepositories(state);
   LoadTokenPolicy(state);
@@ -434,6 +446,7 @@ void SelectOrganization(State& state, const std::string& org) {
     LoadAuditLog(state);
     LoadOrgUsage(state);
   }
+  if (state.view == View::CiSignIn) LoadOidcConnections(state);
 }
 
 void LoadTokens(State& state) {

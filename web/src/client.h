@@ -77,6 +77,24 @@ void LoadTokenPolicy(State& state);
 // 200 the stored policy replaces the form; a refusal goes to state.policy.server_errors.
 void SaveTokenPolicy(State& state, std::string body);
 
+// ---- oidc_calls.cpp ------------------------------------------------------------------------------
+
+// GET /v2/orgs/{org}/oidc-connections into state.connections, for the selected organization when
+// this person may manage its tokens (the same permission).
+void LoadOidcConnections(State& state);
+// POST /v2/orgs/{org}/oidc-connections with `body` (built and checked by the core from the
+// connection editor's draft). On 201 the editor closes and the new connection is selected; a
+// refusal goes to state.connection_editor.server_errors.
+void CreateConnection(State& state, std::string body);
+// PATCH the editor's connection with `body`.
+void EditConnection(State& state, std::string body);
+// PATCH {"active": active}; state.connection_action remembers it.
+void SetConnectionActive(State& state, const std::string& connection_id, const std::string& name, bool active);
+// DELETE the connection named by state.connection_action (the confirmation dialog's).
+void DeleteConnection(State& state);
+// GET .../oidc-connections/{id}/failures into state.failures.
+void LoadOidcFailures(State& state, const std::string& connection_id);
+
 // ---- usage_calls.cpp -----------------------------------------------------------------------------
 
 // GET /v2/orgs/{org}/access-tokens/{id}/usage?days=30 into state.token_usage (the drawer's chart).

@@ -25,7 +25,8 @@ PendingCall OrgCall(const State& state, Call kind, std::string method, std::stri
 // "/v2/orgs/acme/access-tokens"
 std::string TokensPath(const std::string& org);
 
-// Answers, by call (token_calls.cpp, audit_calls.cpp, policy_calls.cpp, usage_calls.cpp).
+// Answers, by call (token_calls.cpp, audit_calls.cpp, policy_calls.cpp, usage_calls.cpp,
+// oidc_calls.cpp).
 void OnTokenCreated(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenEdited(State& state, const PendingCall& call, const net::Response& answer);
 void OnTokenActiveSet(State& state, const PendingCall& call, const net::Response& answer);
@@ -37,5 +38,10 @@ void OnTokenPolicy(State& state, const PendingCall& call, const net::Response& a
 void OnTokenPolicySaved(State& state, const PendingCall& call, const net::Response& answer);
 void OnUsage(State& state, const PendingCall& call, const net::Response& answer);
 void OnExpiringCount(State& state, const PendingCall& call, const net::Response& answer);
+void OnOidcConnections(State& state, const PendingCall& call, const net::Response& answer);
+void OnConnectionSaved(State& state, const PendingCall& call, const net::Response& answer);
+void OnConnectionActiveSet(State& state, const PendingCall& call, const net::Response& answer);
+void OnConnectionDeleted(State& state, const PendingCall& call, const net::Response& answer);
+void OnOidcFailures(State& state, const PendingCall& call, const net::Response& answer);
 
 }  // namespace console::calls

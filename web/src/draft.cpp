@@ -33,7 +33,7 @@ bool IsDate(int year, int month, int day) {
 
 }  // namespace
 
-DraftResources ResourcesOf(const TokenDraft& draft, const std::string& org) {
+DraftResources ResourcesOf(const ResourceDraft& draft, const std::string& org) {
   DraftResources out;
   auto add = [&](oat::ResourceType type, std::string path, oat::ScopeSet scopes, ResourceSlot slot) {
     out.resources.push_back({type, std::move(path), Listed(scopes)});
@@ -56,7 +56,7 @@ DraftResources ResourcesOf(const TokenDraft& draft, const std::string& org) {
   return out;
 }
 
-std::size_t RepositoryEntries(const TokenDraft& draft) {
+std::size_t RepositoryEntries(const ResourceDraft& draft) {
   return (draft.public_read ? 1 : 0) + (draft.all_repositories ? 1 : 0) + draft.repositories.size();
 }
 
@@ -129,13 +129,11 @@ oat::OrganizationContext ContextOf(const State& state) {
   return context;
 }
 
-TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org) {
-  TokenDraft draft;
-  draft.label = token.label;
-  draft.description = token.description;
+ResourceDraft ResourceDraftOf(const std::vector<oat::Resource>& resources, const std::string& org) {
+  ResourceDraft draft;
   draft.all_scopes = {};
   bool all_seen = false;
-  for (const oat::Resource& r : token.resources) {
+  for (const oat::Resource& r : resources) {
     const oat::ScopeSet scopes = oat::ScopeSet::of(r.scopes);
     if (r.type == oat::ResourceType::Org) {
       draft.org_scopes = scopes;  // a token has at most one (duplicates are refused)
@@ -150,6 +148,14 @@ TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org)
     }
   }
   if (!all_seen) draft.all_scopes = oat::ScopeSet{oat::Scope::ImagePull};
+  return draft;
+}
+
+TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org) {
+  TokenDraft draft;
+  static_cast<ResourceDraft&>(draft) = ResourceDraftOf(token.resources, org);
+  draft.label = token.label;
+  draft.description = token.description;
   for (const std::string& block : token.allowed_cidrs) {
     draft.allowed_cidrs += (draft.allowed_cidrs.empty() ? "" : "\n") + block;
   }

@@ -21,10 +21,10 @@ struct DraftResources {
   std::vector<oat::Resource> resources;
   std::vector<ResourceSlot> slots;
 };
-DraftResources ResourcesOf(const TokenDraft& draft, const std::string& org);
+DraftResources ResourcesOf(const ResourceDraft& draft, const std::string& org);
 
 // How many TYPE_REPO entries the draft lists (the core's limit is oat::kMaxRepositoryResources).
-std::size_t RepositoryEntries(const TokenDraft& draft);
+std::size_t RepositoryEntries(const ResourceDraft& draft);
 
 // The draft checked by the core: every refusal, and the body that would be sent when none.
 struct DraftCheck {
@@ -50,6 +50,8 @@ std::vector<std::string> AddressEntries(std::string_view text);
 // list (any name passes while the list is not loaded; the server decides then).
 oat::OrganizationContext ContextOf(const State& state);
 
+// Resources back into the resources editor's draft (a token's, a connection's ruleset's).
+ResourceDraft ResourceDraftOf(const std::vector<oat::Resource>& resources, const std::string& org);
 // A token's resources back into a draft (edit).
 TokenDraft DraftFromToken(const oat::AccessToken& token, const std::string& org);
 

@@ -172,9 +172,10 @@ void FollowTitle(App& app) {
   if (!state.session.signed_in()) {
     title = "Sign in \xC2\xB7 OAT Console";
   } else if (!state.selected_org.empty()) {
-    const char* view = state.view == View::Activity ? "Activity"
-                       : state.view == View::Policy ? "Token policy"
-                                                    : "Access tokens";
+    const char* view = state.view == View::Activity   ? "Activity"
+                       : state.view == View::Policy   ? "Token policy"
+                       : state.view == View::CiSignIn ? "CI sign-in"
+                                                      : "Access tokens";
     title = std::string(view) + " \xC2\xB7 " + state.selected_org + " \xC2\xB7 OAT Console";
     if (const std::string id = DrawerToken(state); !id.empty()) {
       std::string label = "Access token";

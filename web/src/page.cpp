@@ -116,6 +116,14 @@ EM_JS(char*, oat_page_host, (), {
   return p;
 });
 
+EM_JS(char*, oat_page_origin, (), {
+  var s = window.location.origin;
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
 EM_JS(void, oat_page_replace_hash, (const char* hash), {
   var s = UTF8ToString(hash);
   if (window.location.hash === s) return;
@@ -228,6 +236,7 @@ const char* PastedText() {
 void ForgetCopied(const char* text) { oat_page_forget_copied(text ? text : ""); }
 
 std::string Host() { return Take(oat_page_host()); }
+std::string Origin() { return Take(oat_page_origin()); }
 std::string Hash() { return Take(oat_page_hash()); }
 void ReplaceHash(const std::string& hash) { oat_page_replace_hash(hash.c_str()); }
 void PushHash(const std::string& hash) { oat_page_push_hash(hash.c_str()); }

@@ -34,6 +34,8 @@ void ForgetCopied(const char* text);
 
 // "oat.example.com:8080": where the page came from.
 std::string Host();
+// "https://oat.example.com:8080": the page's scheme, host and port.
+std::string Origin();
 
 std::string Hash();
 // Replaces the URL's hash without a new history entry (and without a hashchange event).

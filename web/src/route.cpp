@@ -39,6 +39,7 @@ std::optional<Route> ParseRoute(std::string_view hash) {
   if (parts.size() == 2) return route;
   if (parts.size() == 3 && parts[2] == "activity") route.view = View::Activity;
   else if (parts.size() == 3 && parts[2] == "policy") route.view = View::Policy;
+  else if (parts.size() == 3 && parts[2] == "ci-sign-in") route.view = View::CiSignIn;
   else if (parts[2] != "tokens") return std::nullopt;
   if (parts.size() == 4) {
     if (!LooksLikeTokenId(parts[3])) return std::nullopt;
@@ -55,6 +56,8 @@ std::string FormatRoute(const Route& route) {
       return "#/orgs/" + route.org + "/activity";
     case View::Policy:
       return "#/orgs/" + route.org + "/policy";
+    case View::CiSignIn:
+      return "#/orgs/" + route.org + "/ci-sign-in";
   }
   if (!route.token_id.empty()) return "#/orgs/" + route.org + "/tokens/" + route.token_id;
   return "#/orgs/" + route.org + "/tokens";
@@ -70,7 +73,9 @@ std::string DrawerToken(const State& state) {
     case Dialog::ShowToken: open = state.created.return_to_details; break;
     case Dialog::ConfirmDelete: open = state.action.origin == ActionOrigin::Details; break;
     case Dialog::None:
-    case Dialog::GenerateToken: break;
+    case Dialog::GenerateToken:
+    case Dialog::EditConnection:
+    case Dialog::ConfirmDeleteConnection: break;
   }
   return open ? state.details.id : "";
 }
@@ -97,6 +102,7 @@ void ApplyRoute(State& state, const Route& route) {
   } else {
     state.dialog = Dialog::None;
     if (!state.action.pending) state.action = TokenAction{};
+    if (!state.connection_action.pending) state.connection_action = ConnectionAction{};
     if (route.view != from) {  // as a click on the view's tab
       if (route.view == View::Activity) {
         LoadAuditLog(state);
@@ -104,6 +110,7 @@ void ApplyRoute(State& state, const Route& route) {
       }
       if (route.view == View::Tokens) LoadTokens(state);
       if (route.view != View::Activity) LoadTokenPolicy(state);
+      if (route.view == View::CiSignIn) LoadOidcConnections(state);
     }
   }
   if (secret_shown) {

@@ -14,7 +14,8 @@
 namespace console {
 
 // "#/orgs/acme/tokens", "#/orgs/acme" (the tokens view), "#/orgs/acme/tokens/{id}",
-// "#/orgs/acme/activity", "#/orgs/acme/policy", with or without the leading '#'.
+// "#/orgs/acme/activity", "#/orgs/acme/policy", "#/orgs/acme/ci-sign-in", with or without the
+// leading '#'.
 // Anything else, an organization name that cannot exist, or a token id with other characters
 // than letters, digits, '-' and '_' (at most 64), is no route.
 std::optional<Route> ParseRoute(std::string_view hash);

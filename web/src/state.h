@@ -16,6 +16,7 @@
 
 #include "oat/api.h"
 #include "oat/lifecycle.h"
+#include "oat/oidc.h"
 #include "oat/scope.h"
 #include "oat/time.h"
 #include "oat/token_policy.h"
@@ -27,11 +28,15 @@ namespace console {
 enum class Theme { Dark, Light };
 
 // What the main area shows for the selected organization.
-enum class View { Tokens, Activity, Policy };
+enum class View { Tokens, Activity, Policy, CiSignIn };
 
 // The modal on top, if any: the generate and edit dialogs (one editor), the secret shown once,
-// the delete confirmation, the details drawer, the rotation.
-enum class Dialog { None, GenerateToken, ShowToken, EditToken, ConfirmDelete, TokenDetails, RotateToken };
+// the delete confirmation, the details drawer, the rotation; on the CI sign-in page, the
+// connection editor (new and edit) and a connection's delete confirmation.
+enum class Dialog {
+  None, GenerateToken, ShowToken, EditToken, ConfirmDelete, TokenDetails, RotateToken, EditConnection,
+  ConfirmDeleteConnection
+};
 
 enum class StatusFilter { All, Active, Inactive, Expired };
 
@@ -113,16 +118,31 @@ struct RepositoryGrant {
   bool operator==(const RepositoryGrant&) const = default;
 };
 
-struct TokenDraft {
-  std::string label;
-  std::string description;
-  oat::ExpiryPreset expiry = oat::ExpiryPreset::Never;
-  LocalDateTime custom;       // when expiry == Custom; a field left empty is -1
+// What the resources editor (views/editor_resources.cpp) shows and changes: a token's resources,
+// and each ruleset's of an OIDC connection.
+struct ResourceDraft {
   bool public_read = false;                         // */*/public, scope-image-pull
   bool all_repositories = false;                    // org/*
   oat::ScopeSet all_scopes{oat::Scope::ImagePull};  // its scopes
   std::vector<RepositoryGrant> repositories;        // org/repo, in the order added
   oat::ScopeSet org_scopes;                         // TYPE_ORG; none: no such resource
+  bool operator==(const ResourceDraft&) const = default;
+};
+
+// The resources editor's own state beside its draft: the repository picker, whether the
+// organization's permissions are open, and whether the person has changed anything yet.
+struct ResourcePicker {
+  std::string search;
+  int highlight = 0;
+  bool org_open = false;
+  bool touched = false;
+};
+
+struct TokenDraft : ResourceDraft {
+  std::string label;
+  std::string description;
+  oat::ExpiryPreset expiry = oat::ExpiryPreset::Never;
+  LocalDateTime custom;       // when expiry == Custom; a field left empty is -1
   std::string allowed_cidrs;        // as typed: blocks one a line or comma-separated; empty: any
   bool allow_self_rotation = false;
   bool operator==(const TokenDraft&) const = default;
@@ -146,7 +166,6 @@ struct TokenEditor {
   bool pending = false;  // POST/PATCH in flight
   // A field's errors show once it was touched; all of them after an attempt to submit.
   bool label_touched = false;
-  bool resources_touched = false;
   bool submit_attempted = false;
   oat::Errors server_errors;            // the last refusal, until the draft changes
   bool reveal_errors = false;           // scroll to them once
@@ -154,9 +173,7 @@ struct TokenEditor {
   TokenDraft sent;                      // the draft that was sent
   bool return_to_details = false;       // opened from the details drawer: back there after
   bool focus_label = true;              // the caret goes to the label on the first frame
-  std::string picker_search;            // the repository picker
-  int picker_highlight = 0;
-  bool org_open = false;                // the organization permissions section
+  ResourcePicker resources;             // the repository picker, the organization's section
   int calendar_year = 0, calendar_month = 0;  // the month the calendar shows
   bool addresses_active = false;        // the addresses field (multi-line) takes Enter this frame
 
@@ -258,6 +275,96 @@ struct TokenPolicyState {
   oat::Errors server_errors;
 };
 
+// ---- CI sign-in: the organization's OIDC connections (docs/oidc.md) -------------------------
+
+// GET /v2/orgs/{org}/oidc-connections ({"results": [...]}, newest first), for those who manage
+// the organization's tokens.
+struct OidcConnections {
+  std::string org;
+  std::vector<oat::OidcConnection> items;
+  bool loading = false;
+  bool loaded = false;
+  std::string error;
+  int error_status = 0;
+  oat::Timestamp loaded_at{};
+  std::uint64_t generation = 0;
+};
+
+// GET .../oidc-connections/{id}/failures: the last refused exchanges, newest first.
+struct OidcFailures {
+  std::string org;
+  std::string connection_id;
+  std::vector<oat::OidcFailure> items;
+  bool loading = false;
+  bool loaded = false;
+  std::string error;
+  std::uint64_t generation = 0;
+};
+
+// The connection editor's draft, kept as the form shows it; views/oidc_draft.cpp turns it into
+// the API's request, which the core checks as the person types.
+struct ConditionRow {
+  std::string claim;
+  std::string pattern;  // a row with an empty pattern is left out of the request
+  bool operator==(const ConditionRow&) const = default;
+};
+struct RulesetDraft {
+  std::string name;
+  std::vector<ConditionRow> conditions;
+  ResourceDraft resources;
+  std::string max_lifetime = "3600";  // seconds, as typed
+  bool operator==(const RulesetDraft&) const = default;
+};
+struct ConnectionDraft {
+  std::string preset;  // the oat::oidc_presets() key the form started from ("github", "gitlab"), or ""
+  std::string name, issuer, audience;
+  std::vector<RulesetDraft> rulesets;
+  bool operator==(const ConnectionDraft&) const = default;
+};
+// Beside each ruleset of the draft: its resources editor's state (the repository picker, whether
+// the person has changed its resources yet).
+struct RulesetForm {
+  ResourcePicker resources;
+};
+struct ConnectionEditor {
+  std::string connection_id;  // empty: a new connection
+  ConnectionDraft draft;
+  ConnectionDraft original;   // edit: what the connection holds (unchanged: nothing to save)
+  ConnectionDraft sent;       // what the last request held
+  std::vector<RulesetForm> forms;  // one per draft.rulesets
+  std::vector<std::string> touched;  // the places edited ("name", "rulesets[0].condition.1", ...)
+  bool pending = false;
+  bool submit_attempted = false;
+  oat::Errors server_errors;  // the last refusal, until the draft changes
+  bool reveal_errors = false;
+  bool focus_name = true;  // the caret goes to the name on the first frame
+  std::string focus;       // the widget that takes the keyboard next (a row just added)
+
+  bool editing() const { return !connection_id.empty(); }
+};
+
+// A change asked of one connection from its row or its panel (activate, deactivate, delete).
+enum class ConnectionActionKind { Activate, Deactivate, Delete };
+struct ConnectionAction {
+  std::string connection_id;
+  std::string name;
+  ConnectionActionKind kind = ConnectionActionKind::Deactivate;
+  bool pending = false;
+  std::string error;  // the server's words
+};
+
+// The page's own state: the connection whose panel shows, which tab of it, the snippets.
+enum class ConnectionTab { Rulesets, Failures, Setup };
+enum class SnippetKind { GitHubActions, GitLabCi };
+struct CiSignInPage {
+  std::string selected;  // a connection's id; "" = the newest
+  ConnectionTab tab = ConnectionTab::Rulesets;
+  SnippetKind snippet = SnippetKind::GitHubActions;
+  std::string snippet_for;  // the connection `snippet` was chosen for (else its preset's kind)
+  double copied_at = -1;  // State::clock of the last copy
+  std::vector<std::string> open_claims;  // failures whose claims are shown ("<at>#<index>")
+};
+
 // A short note at the bottom of the window ("Deleted “CI deploy”.").
 struct Toast {
   std::string text;
@@ -301,7 +408,7 @@ inline constexpr std::size_t kAuditAutoLoad = 10000;
 
 // Where the console is, as its URL says (route.h): "#/orgs/acme/tokens",
 // "#/orgs/acme/tokens/{id}" (a token's details drawer), "#/orgs/acme/activity",
-// "#/orgs/acme/policy".
+// "#/orgs/acme/policy", "#/orgs/acme/ci-sign-in".
 struct Route {
   std::string org;
   View view = View::Tokens;
@@ -313,7 +420,8 @@ struct Route {
 enum class Call {
   SignIn, Resume, Refresh, SignOut, WhoAmI, Organizations, Tokens, Repositories,
   CreateToken, EditToken, SetTokenActive, DeleteToken, TokenDetails, AuditLog,
-  RotateToken, TokenPolicy, SaveTokenPolicy, TokenUsage, OrgUsage, ExpiringCount
+  RotateToken, TokenPolicy, SaveTokenPolicy, TokenUsage, OrgUsage, ExpiringCount,
+  OidcConnections, CreateConnection, EditConnection, SetConnectionActive, DeleteConnection, OidcFailures
 };
 
 struct PendingCall {
@@ -327,7 +435,7 @@ struct PendingCall {
   std::size_t page = 1;
   std::uint64_t session_generation = 0;
   std::uint64_t list_generation = 0;
-  std::string token_id;  // the token a token call is about
+  std::string token_id;  // the token a token call is about (or the connection a connection call is)
 };
 
 struct Requests {
@@ -372,6 +480,12 @@ struct State {
   AuditLog audit;
   UsageSeries org_usage;  // the activity page's chart
   TokenPolicyState policy;
+
+  OidcConnections connections;  // the CI sign-in page
+  OidcFailures failures;        // the selected connection's
+  ConnectionEditor connection_editor;
+  ConnectionAction connection_action;
+  CiSignInPage ci;
 
   Requests requests;
 };

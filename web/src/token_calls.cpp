@@ -264,7 +264,7 @@ void OnTokenDetails(State& state, const PendingCall& call, const net::Response& 
     editor.token_state = oat::derive_state(details.token->is_active, details.token->expires_at, state.now);
     editor.label_touched = true;
     editor.focus_label = true;
-    editor.org_open = !editor.draft.org_scopes.empty();
+    editor.resources.org_open = !editor.draft.org_scopes.empty();
   }
 }
 

@@ -25,6 +25,7 @@ inline constexpr char kTopBarSignOut[] = "topbar.signout";
 inline constexpr char kNavTokens[] = "nav.tokens";
 inline constexpr char kNavActivity[] = "nav.activity";
 inline constexpr char kNavPolicy[] = "nav.policy";  // only for those who manage tokens
+inline constexpr char kNavCiSignIn[] = "nav.ci_sign_in";  // the same
 
 // ---- Tokens page (views/tokens_page.cpp) ------------------------------------------------------
 inline constexpr char kTokensFilter[] = "tokens.filter";
@@ -104,6 +105,18 @@ inline constexpr char kGenerateRepoError[] = "generate.repo.error";  // text
 inline constexpr char kGenerateRepoPrefix[] = "generate.repo.";      // + <i>: the row (valid)
 inline constexpr char kGenerateRepoRemoveSuffix[] = ".remove";
 inline constexpr char kGenerateOrg[] = "generate.org";  // open
+// The resources editor's names after another prefix (a connection's ruleset: oidc.ruleset.<i>),
+// the same words as the token editor's after "generate".
+inline constexpr char kResourcesCountSuffix[] = ".repo.count";
+inline constexpr char kResourcesPublicSuffix[] = ".public";
+inline constexpr char kResourcesAllSuffix[] = ".all";
+inline constexpr char kResourcesRepoSuffix[] = ".repo.";  // + <i>
+inline constexpr char kResourcesRepoAddSuffix[] = ".repo.add";
+inline constexpr char kResourcesRepoSearchSuffix[] = ".repo.search";
+inline constexpr char kResourcesPickerItemSuffix[] = ".repo.picker.item.";  // + <repository>
+inline constexpr char kResourcesRepoErrorSuffix[] = ".repo.error";
+inline constexpr char kResourcesOrgSuffix[] = ".org";
+inline constexpr char kResourcesRowsSuffix[] = ".repos";  // __oat_status
 inline constexpr char kGenerateAddresses[] = "generate.addresses";          // text (multi-line)
 inline constexpr char kGenerateSelfRotation[] = "generate.self_rotation";   // checked
 // generate.error.<place> (label, description, expires_at, resources, public, all, repo.<i>,
@@ -192,6 +205,98 @@ inline constexpr char kPolicyErrorPrefix[] = "policy.error.";  // + max_lifetime
 inline constexpr char kPolicySave[] = "policy.save";    // disabled
 inline constexpr char kPolicyReset[] = "policy.reset";  // disabled
 
+// ---- CI sign-in page: OIDC connections (views/oidc_page.cpp, oidc_panel.cpp) -------------------
+inline constexpr char kOidcRefresh[] = "oidc.refresh";
+inline constexpr char kOidcNew[] = "oidc.new";  // disabled
+inline constexpr char kOidcListError[] = "oidc.list.error";      // text
+inline constexpr char kOidcActionError[] = "oidc.action.error";  // text: a row action refused
+inline constexpr char kOidcRetry[] = "oidc.retry";
+// oidc.row.<i> (a click selects the connection; selected), and its parts; the same words in
+// __oat_status under oidc.row.<i>.name, .state ("Active", "Inactive"), .rulesets, .last_exchange.
+inline constexpr char kOidcRowPrefix[] = "oidc.row.";  // + <i>
+inline constexpr char kOidcRowNameSuffix[] = ".name";                  // text
+inline constexpr char kOidcRowIssuerSuffix[] = ".issuer";              // text
+inline constexpr char kOidcRowStatusSuffix[] = ".status";              // text
+inline constexpr char kOidcRowStateSuffix[] = ".state";                // __oat_status only
+inline constexpr char kOidcRowRulesetsSuffix[] = ".rulesets";          // text
+inline constexpr char kOidcRowLastExchangeSuffix[] = ".last_exchange"; // text
+inline constexpr char kOidcRowMenuSuffix[] = ".menu";
+// A row's "..." menu.
+inline constexpr char kOidcMenuEdit[] = "oidc.menu.edit";
+inline constexpr char kOidcMenuDeactivate[] = "oidc.menu.deactivate";
+inline constexpr char kOidcMenuActivate[] = "oidc.menu.activate";
+inline constexpr char kOidcMenuDelete[] = "oidc.menu.delete";
+// The selected connection's panel: its name, id, audience, buttons, and tabs.
+inline constexpr char kOidcPanel[] = "oidc.panel";
+inline constexpr char kOidcPanelBody[] = "oidc.panel.body";  // the tab's content (it scrolls)
+inline constexpr char kOidcPanelName[] = "oidc.panel.name";          // text
+inline constexpr char kOidcPanelId[] = "oidc.panel.id";              // text
+inline constexpr char kOidcPanelIssuer[] = "oidc.panel.issuer";      // text
+inline constexpr char kOidcPanelAudience[] = "oidc.panel.audience";  // text
+inline constexpr char kOidcPanelEdit[] = "oidc.panel.edit";
+inline constexpr char kOidcPanelDeactivate[] = "oidc.panel.deactivate";
+inline constexpr char kOidcPanelActivate[] = "oidc.panel.activate";
+inline constexpr char kOidcPanelDelete[] = "oidc.panel.delete";
+// The tabs (selected), in ConnectionTab's order.
+inline constexpr const char* kOidcTabs[3] = {"oidc.tab.rulesets", "oidc.tab.failures", "oidc.tab.setup"};
+// Rulesets tab: oidc.rules.<i> (text: its name), + .condition.<j> (text "claim = pattern", the
+// preset's claims first), + .resource.<k> (text "path: scope, scope"), + .max_lifetime (text).
+inline constexpr char kOidcRulesPrefix[] = "oidc.rules.";
+inline constexpr char kOidcRulesResourceSuffix[] = ".resource.";  // + <k>
+// Failures tab: oidc.failure.<i> (newest first), + .reason (text), + .mismatch.<j> (text
+// "ruleset: claim expected X, got Y"), + .claims (open: the claims presented shown), + .claims.text.
+inline constexpr char kOidcFailuresRefresh[] = "oidc.failures.refresh";
+inline constexpr char kOidcFailuresEmpty[] = "oidc.failures.empty";  // text
+inline constexpr char kOidcFailuresError[] = "oidc.failures.error";  // text
+inline constexpr char kOidcFailurePrefix[] = "oidc.failure.";        // + <i>
+inline constexpr char kOidcFailureReasonSuffix[] = ".reason";
+inline constexpr char kOidcFailureMismatchSuffix[] = ".mismatch.";  // + <j>
+inline constexpr char kOidcFailureClaimsSuffix[] = ".claims";
+inline constexpr char kOidcFailureClaimsTextSuffix[] = ".claims.text";
+// Set up CI tab: the snippet's kind (selected), its text, Copy (text "Copy" / "Copied").
+inline constexpr const char* kOidcSnippetKinds[2] = {"oidc.snippet.github", "oidc.snippet.gitlab"};
+inline constexpr char kOidcSnippet[] = "oidc.snippet";  // text: the whole snippet, or why there is none
+inline constexpr char kOidcSnippetCopy[] = "oidc.snippet.copy";
+
+// ---- The connection editor (views/oidc_editor.cpp) --------------------------------------------
+inline constexpr char kOidcEditorClose[] = "oidc.editor.close";
+inline constexpr char kOidcEditorBody[] = "oidc.editor.body";  // the part that scrolls
+// The presets' segments (selected): GitHub Actions, GitLab CI, another issuer.
+inline constexpr const char* kOidcPresets[3] = {"oidc.preset.github", "oidc.preset.gitlab", "oidc.preset.other"};
+inline constexpr char kOidcName[] = "oidc.name";          // text
+inline constexpr char kOidcIssuer[] = "oidc.issuer";      // text
+inline constexpr char kOidcAudience[] = "oidc.audience";  // text
+inline constexpr char kOidcRulesetCount[] = "oidc.rulesets.count";  // text "1 of 5"
+inline constexpr char kOidcRulesetAdd[] = "oidc.ruleset.add";       // disabled
+// oidc.ruleset.<i> (the section), and its parts; its resources editor's widgets follow the
+// token editor's after this prefix (oidc.ruleset.<i>.public, .repo.add, .repo.picker.item.<r>, ...).
+inline constexpr char kOidcRulesetPrefix[] = "oidc.ruleset.";  // + <i>
+inline constexpr char kOidcRulesetNameSuffix[] = ".name";      // text
+inline constexpr char kOidcRulesetRemoveSuffix[] = ".remove";
+inline constexpr char kOidcConditionSuffix[] = ".condition.";   // + <j>, then:
+inline constexpr char kOidcConditionClaimSuffix[] = ".claim";      // text
+inline constexpr char kOidcConditionPatternSuffix[] = ".pattern";  // text
+inline constexpr char kOidcConditionRemoveSuffix[] = ".remove";
+inline constexpr char kOidcConditionHintSuffix[] = ".hint";  // text: the preset's words on the owner's id
+inline constexpr char kOidcConditionAddSuffix[] = ".condition.add";  // then + .<claim>, or .other
+inline constexpr char kOidcConditionOther[] = "other";
+inline constexpr char kOidcLifetimeSuffix[] = ".max_lifetime";  // text
+// oidc.error.<place> (oidc_draft.h's ConnectionPlace: name, issuer, rulesets[0].condition.1,
+// rulesets[0].res.repo.0, ...), and the same message under the core's field name
+// (oidc.error.rulesets[0].conditions.repository_owner_id).
+inline constexpr char kOidcErrorPrefix[] = "oidc.error.";
+inline constexpr char kOidcErrorServer[] = "oidc.error.server";  // no field: the dialog's bottom
+inline constexpr char kOidcPending[] = "oidc.pending";  // also in __oat_status
+inline constexpr char kOidcSubmit[] = "oidc.submit";    // disabled
+inline constexpr char kOidcCancel[] = "oidc.cancel";
+
+// ---- Deleting a connection (views/oidc_delete_dialog.cpp) -------------------------------------
+inline constexpr char kOidcConfirmClose[] = "oidc.confirm.close";
+inline constexpr char kOidcConfirmName[] = "oidc.confirm.name";    // text
+inline constexpr char kOidcConfirmError[] = "oidc.confirm.error";  // text
+inline constexpr char kOidcConfirmDelete[] = "oidc.confirm.delete";
+inline constexpr char kOidcConfirmCancel[] = "oidc.confirm.cancel";
+
 // ---- Activity page (views/activity_page.cpp) --------------------------------------------------
 inline constexpr char kActivityRefresh[] = "activity.refresh";
 // The organization's use per day, as details.usage; each day's column is activity.usage.day.<date>.
@@ -218,6 +323,7 @@ inline constexpr char kScreenResuming[] = "resuming";  // the session cookie is 
 inline constexpr char kScreenTokens[] = "tokens";
 inline constexpr char kScreenActivity[] = "activity";
 inline constexpr char kScreenPolicy[] = "policy";
+inline constexpr char kScreenCiSignIn[] = "ci-sign-in";
 inline constexpr char kScreenNoOrganization[] = "no-organization";
 inline constexpr char kStatusDialog[] = "dialog";  // which modal is open (views/dialogs.cpp)
 inline constexpr char kDialogNone[] = "";
@@ -227,6 +333,8 @@ inline constexpr char kDialogCreated[] = "created";
 inline constexpr char kDialogConfirmDelete[] = "confirm-delete";
 inline constexpr char kDialogDetails[] = "details";
 inline constexpr char kDialogRotate[] = "rotate";
+inline constexpr char kDialogConnection[] = "connection";  // new or edit
+inline constexpr char kDialogConfirmDeleteConnection[] = "confirm-delete-connection";
 inline constexpr char kStatusPending[] = "pending";  // requests in flight
 inline constexpr char kStatusOrg[] = "org";
 inline constexpr char kStatusUser[] = "user";  // who is signed in, as the top bar shows
@@ -246,6 +354,14 @@ inline constexpr char kStatusActivityTotal[] = "activity.total";  // the server'
 inline constexpr char kStatusPolicy[] = "policy";  // the selected organization's, in words ("" unknown)
 inline constexpr char kStatusPolicyPending[] = "policy.pending";
 inline constexpr char kStatusRotateValid[] = "rotate.valid";
+inline constexpr char kStatusOidcConnections[] = "oidc.connections";  // listed
+inline constexpr char kStatusOidcSelected[] = "oidc.selected";        // the selected connection's id
+inline constexpr char kStatusOidcTab[] = "oidc.tab";                  // rulesets, failures, setup
+inline constexpr char kStatusOidcFailures[] = "oidc.failures";        // listed (the selected's)
+inline constexpr char kStatusOidcFailuresLoading[] = "oidc.failures.loading";
+inline constexpr char kStatusOidcValid[] = "oidc.valid";              // the editor's draft
+inline constexpr char kStatusOidcEditing[] = "oidc.editing";          // the edited connection's id ("" new)
+inline constexpr char kStatusOidcActionPending[] = "oidc.action.pending";
 
 // ---- The expiration control's names, in the generate dialog and the rotate dialog -------------
 struct ExpiryNames {

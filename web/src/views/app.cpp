@@ -47,6 +47,9 @@ void DrawApp(State& state) {
       case View::Policy:
         DrawPolicyPage(state);
         break;
+      case View::CiSignIn:
+        DrawCiSignInPage(state);
+        break;
     }
   }
   ImGui::End();

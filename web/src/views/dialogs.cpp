@@ -25,6 +25,8 @@ DialogView ViewOf(Dialog dialog) {
     case Dialog::ConfirmDelete: return {names::kDialogConfirmDelete, DrawDeleteDialog};
     case Dialog::TokenDetails: return {names::kDialogDetails, DrawDetailsDrawer};
     case Dialog::RotateToken: return {names::kDialogRotate, DrawRotateDialog};
+    case Dialog::EditConnection: return {names::kDialogConnection, DrawConnectionEditor};
+    case Dialog::ConfirmDeleteConnection: return {names::kDialogConfirmDeleteConnection, DrawConnectionDeleteDialog};
   }
   return {names::kDialogNone, nullptr};
 }

@@ -2,7 +2,8 @@
 // label and description (editor_fields.cpp), expiration (editor_expiry.cpp), resources and
 // scopes (editor_resources.cpp), allowed addresses and self-rotation (editor_sign_in.cpp). Each
 // part draws state.editor.draft and changes it; the core's verdict on the whole draft is
-// computed once per frame and handed to every part.
+// computed once per frame and handed to every part. The resources editor also draws each
+// ruleset's resources in the OIDC connection editor (views/oidc_editor.cpp).
 #pragma once
 
 #include <map>
@@ -24,10 +25,14 @@ struct Verdict {
   std::map<std::string, oat::Errors> shown;
   std::map<std::string, oat::Errors> hints;  // not yet the person's doing: shown muted
   float width = 0;  // the form's width
+  // What the errors are published as: <place_prefix><place>, and <field_prefix><the core's
+  // field> (the token editor: generate.error.repo.0 and generate.error.resources[2].scopes).
+  std::string place_prefix = names::kGenerateErrorPrefix;
+  std::string field_prefix = names::kGenerateErrorPrefix;
 };
 
-// Draws the errors for `place` (published as generate.error.<place>, and under the field name
-// the core gave, e.g. generate.error.resources[2].scopes).
+// Draws the errors for `place` (published as <place_prefix><place>, and under the field name
+// the core gave, <field_prefix><field>).
 void Errors(const Verdict& verdict, const std::string& place);
 
 // A field's label in bold, with optional faint words after it and a right-aligned note.
@@ -38,6 +43,34 @@ void DrawFields(State& state, const Verdict& verdict);
 void DrawExpiry(State& state, const Verdict& verdict);
 void DrawResources(State& state, const Verdict& verdict);
 void DrawSignInRules(State& state, const Verdict& verdict);
+
+// The resources editor on its own: public repositories, all of the organization's, chosen
+// repositories (the picker lists state.repositories) with their scopes, and the organization's
+// permissions, drawn from `draft` and changing it. The verdict's places are "resources",
+// "public", "all", "repo.<row>" and "org" (ErrorPlace of the draft's slots). Call it inside an
+// ImGui::PushID of its own when a window holds more than one.
+struct ResourceNames {
+  std::string count;               // text "2 of 50"
+  std::string public_read;         // checked
+  std::string all;                 // checked; its scopes: + .scope.<scope-name>
+  std::string repo_prefix;         // + <row>: the row (valid); its scopes, + .remove
+  std::string repo_add;            // disabled
+  std::string repo_search;
+  std::string picker_item_prefix;  // + <repository>
+  std::string repo_error;          // text: the repositories could not be loaded
+  std::string org;                 // open; its scopes: + .scope.<scope-name>
+  std::string rows_status;         // __oat_status: how many repositories are chosen
+};
+// The token editor's (generate.public, generate.repo.add, ...).
+ResourceNames TokenResourceNames();
+// Under another prefix: <prefix>.public, <prefix>.repo.add, ... (widget_names.h's suffixes).
+ResourceNames ResourceNamesAt(const std::string& prefix);
+struct ResourcesInput {
+  ResourceDraft& draft;
+  ResourcePicker& picker;
+  const ResourceNames& names;
+};
+void DrawResourcesEditor(State& state, ResourcesInput input, const Verdict& verdict);
 
 // The expiration control on its own (the generate dialog's, and the rotate dialog's for a new
 // expiration): the presets the policy allows, the custom date and time with its calendar, what

@@ -25,7 +25,7 @@ constexpr float kWidth = 780;
 
 bool Shows(const TokenEditor& editor, const std::string& place) {
   if (place == "label") return editor.label_touched || editor.submit_attempted;
-  if (place == "resources") return editor.resources_touched || editor.submit_attempted;
+  if (place == "resources") return editor.resources.touched || editor.submit_attempted;
   return true;
 }
 
@@ -67,7 +67,7 @@ void Submit(State& state, const editor::Verdict& verdict) {
   TokenEditor& e = state.editor;
   e.submit_attempted = true;
   e.label_touched = true;
-  e.resources_touched = true;
+  e.resources.touched = true;
   if (!verdict.check.ok() || e.pending || e.loading) return;
   if (e.editing()) {
     if (e.draft == e.original) return;

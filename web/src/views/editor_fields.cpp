@@ -20,10 +20,10 @@ void Errors(const Verdict& verdict, const std::string& place) {
     auto it = list->find(place);
     if (it == list->end()) continue;
     for (const oat::Error& error : it->second) {
-      ui::FieldError(error.message, width, names::kGenerateErrorPrefix + place, list == &verdict.hints);
+      ui::FieldError(error.message, width, verdict.place_prefix + place, list == &verdict.hints);
       // Also under the core's own field name ("resources[2].scopes"), for tests that start there.
-      if (!error.field.empty() && error.field != place) {
-        test_hook::ErrorShown(names::kGenerateErrorPrefix + error.field, error.message);
+      if (!error.field.empty() && verdict.field_prefix + error.field != verdict.place_prefix + place) {
+        test_hook::ErrorShown(verdict.field_prefix + error.field, error.message);
       }
     }
   }

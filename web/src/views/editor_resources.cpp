@@ -3,9 +3,10 @@
 // [SECTION] The repository picker
 // [SECTION] Organization permissions
 //
-// What the token reaches. Ticking a scope that includes others shows those ticked and locked
-// (oat::with_inclusions decides which); the request lists only the scopes chosen. Errors the
-// core finds in resources[i] are shown at the row resources[i] came from.
+// What the token (or a connection's ruleset) reaches. Ticking a scope that includes others
+// shows those ticked and locked (oat::with_inclusions decides which); the request lists only the
+// scopes chosen. Errors the core finds in resources[i] are shown at the row resources[i] came
+// from.
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <cmath>
@@ -215,11 +216,10 @@ bool OptionRow(const char* id, const std::string& label, bool on, const std::str
   return clicked;
 }
 
-void RepositoryRow(State& state, const Verdict& verdict, std::size_t i, int* remove) {
+void RepositoryRow(State& state, ResourcesInput& in, const Verdict& verdict, std::size_t i, int* remove) {
   const theme::Palette& p = theme::Current();
-  TokenDraft& draft = state.editor.draft;
-  RepositoryGrant& grant = draft.repositories[i];
-  const std::string prefix = names::kGenerateRepoPrefix + std::to_string(i);
+  RepositoryGrant& grant = in.draft.repositories[i];
+  const std::string prefix = in.names.repo_prefix + std::to_string(i);
   const std::string place = "repo." + std::to_string(i);
   const float width = verdict.width;
   ImGui::PushID(static_cast<int>(i));
@@ -233,7 +233,7 @@ void RepositoryRow(State& state, const Verdict& verdict, std::size_t i, int* rem
   if (ui::IconButton("##remove", ui::Icon::Trash, 30, "Remove")) *remove = static_cast<int>(i);
   test_hook::MarkLastItem(prefix + names::kGenerateRepoRemoveSuffix);
   ImGui::SetCursorScreenPos(ImVec2(head.x, head.y + 30));
-  if (ScopeGrid(grant.scopes, RepositoryGroups(), 6, width - 28, prefix)) state.editor.resources_touched = true;
+  if (ScopeGrid(grant.scopes, RepositoryGroups(), 6, width - 28, prefix)) in.picker.touched = true;
   Errors(verdict, place);
   EndCard(card, HasErrors(verdict, place));
   test_hook::Mark(prefix, card.top_left, ImGui::GetItemRectMax());
@@ -245,22 +245,30 @@ void RepositoryRow(State& state, const Verdict& verdict, std::size_t i, int* rem
 // [SECTION] The repository picker
 // -----------------------------------------------------------------------------------------------
 
-std::vector<const Repository*> PickerChoices(const State& state) {
+std::vector<const Repository*> PickerChoices(const State& state, const ResourcesInput& in) {
   std::vector<const Repository*> out;
-  const TokenDraft& draft = state.editor.draft;
+  const ResourceDraft& draft = in.draft;
   for (const Repository& r : state.repositories.items) {
     const std::string path = state.selected_org + "/" + r.name;
     const bool chosen = std::any_of(draft.repositories.begin(), draft.repositories.end(),
                                     [&](const RepositoryGrant& g) { return g.path == path; });
-    if (!chosen && format::ContainsFolded(r.name, state.editor.picker_search)) out.push_back(&r);
+    if (!chosen && format::ContainsFolded(r.name, in.picker.search)) out.push_back(&r);
   }
   return out;
 }
 
-void Picker(State& state, ImVec2 below, float width) {
+// The picker opens under the Add button (`button`, its top left), or above it when the window has
+// no room below (a form scrolled to its end).
+void Picker(State& state, ResourcesInput& in, ImVec2 button, float width) {
   const theme::Palette& p = theme::Current();
-  TokenEditor& e = state.editor;
-  ImGui::SetNextWindowPos(below);
+  ResourcePicker& e = in.picker;
+  constexpr float kTallest = 260 + 60;  // the list's most, and the search field
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  if (button.y + 40 + kTallest > viewport->Pos.y + viewport->Size.y && button.y - 4 - kTallest > viewport->Pos.y) {
+    ImGui::SetNextWindowPos(ImVec2(button.x, button.y - 4), ImGuiCond_Always, ImVec2(0, 1));
+  } else {
+    ImGui::SetNextWindowPos(button + ImVec2(0, 40));
+  }
   ImGui::SetNextWindowSize(ImVec2(width, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8, 8));
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 2));
@@ -269,15 +277,15 @@ void Picker(State& state, ImVec2 below, float width) {
     return;
   }
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-  if (ui::SearchInput("##search", &e.picker_search, "Search repositories", width - 16)) e.picker_highlight = 0;
-  test_hook::MarkLastItem(names::kGenerateRepoSearch);
+  if (ui::SearchInput("##search", &e.search, "Search repositories", width - 16)) e.highlight = 0;
+  test_hook::MarkLastItem(in.names.repo_search);
   ImGui::Dummy(ImVec2(0, 4));
 
-  const std::vector<const Repository*> choices = PickerChoices(state);
+  const std::vector<const Repository*> choices = PickerChoices(state, in);
   const int n = static_cast<int>(choices.size());
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow))) e.picker_highlight = std::min(n - 1, e.picker_highlight + 1);
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow))) e.picker_highlight = std::max(0, e.picker_highlight - 1);
-  e.picker_highlight = std::clamp(e.picker_highlight, 0, std::max(0, n - 1));
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow))) e.highlight = std::min(n - 1, e.highlight + 1);
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow))) e.highlight = std::max(0, e.highlight - 1);
+  e.highlight = std::clamp(e.highlight, 0, std::max(0, n - 1));
   const bool enter = ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false) ||
                      ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_KeyPadEnter), false);
 
@@ -295,24 +303,24 @@ void Picker(State& state, ImVec2 below, float width) {
     ImGui::PushTextWrapPos(width - 24);
     ui::Text(state.repositories.error, p.danger);
     ImGui::PopTextWrapPos();
-    test_hook::ErrorShown(names::kGenerateRepoError, state.repositories.error);
+    test_hook::ErrorShown(in.names.repo_error, state.repositories.error);
   } else if (n == 0) {
     ImGui::SetCursorPos(ImVec2(10, 10));
-    ui::Text(e.picker_search.empty() ? "Every repository is already listed." : "No repository matches.", p.text_muted);
+    ui::Text(e.search.empty() ? "Every repository is already listed." : "No repository matches.", p.text_muted);
   }
   for (int i = 0; i < n; ++i) {
     const Repository& r = *choices[static_cast<std::size_t>(i)];
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImGui::PushID(r.name.c_str());
-    if (ImGui::Selectable("##choice", i == e.picker_highlight, 0, ImVec2(width - 16, 36))) picked = &r;
+    if (ImGui::Selectable("##choice", i == e.highlight, 0, ImVec2(width - 16, 36))) picked = &r;
     focus::TabStop();
     if (ImGui::IsItemHovered()) {
       ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-      if (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0) e.picker_highlight = i;
+      if (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0) e.highlight = i;
     }
     ImGui::PopID();
-    test_hook::MarkLastItem(names::kGenerateRepoPickerItemPrefix + r.name);
-    if (i == e.picker_highlight && (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow)) ||
+    test_hook::MarkLastItem(in.names.picker_item_prefix + r.name);
+    if (i == e.highlight && (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow)) ||
                                     ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow)))) {
       ImGui::SetScrollHereY(0.5f);
     }
@@ -328,12 +336,12 @@ void Picker(State& state, ImVec2 below, float width) {
     ImGui::PopFont();
   }
   ImGui::EndChild();
-  if (enter && n > 0) picked = choices[static_cast<std::size_t>(e.picker_highlight)];
+  if (enter && n > 0) picked = choices[static_cast<std::size_t>(e.highlight)];
   if (picked) {
-    e.draft.repositories.push_back({state.selected_org + "/" + picked->name, oat::ScopeSet{S::ImagePull}});
-    e.resources_touched = true;
-    e.picker_search.clear();
-    e.picker_highlight = 0;
+    in.draft.repositories.push_back({state.selected_org + "/" + picked->name, oat::ScopeSet{S::ImagePull}});
+    e.touched = true;
+    e.search.clear();
+    e.highlight = 0;
     ImGui::CloseCurrentPopup();
   }
   if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
@@ -345,10 +353,11 @@ void Picker(State& state, ImVec2 below, float width) {
 // [SECTION] Organization permissions
 // -----------------------------------------------------------------------------------------------
 
-void OrganizationSection(State& state, const Verdict& verdict) {
+void OrganizationSection(State& state, ResourcesInput& in, const Verdict& verdict) {
   const theme::Palette& p = theme::Current();
-  TokenEditor& e = state.editor;
-  TokenDraft& draft = e.draft;
+  ResourcePicker& e = in.picker;
+  ResourceDraft& draft = in.draft;
+  const std::string& name = in.names.org;
   const std::size_t chosen = draft.org_scopes.to_vector().size();
   const bool open = e.org_open || HasErrors(verdict, "org");
   const ImVec2 pos = ImGui::GetCursorScreenPos();
@@ -357,8 +366,8 @@ void OrganizationSection(State& state, const Verdict& verdict) {
   focus::TabStop();
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  test_hook::MarkLastItem(names::kGenerateOrg);
-  test_hook::Flag(names::kGenerateOrg, names::kFlagOpen, open);
+  test_hook::MarkLastItem(name);
+  test_hook::Flag(name, names::kFlagOpen, open);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (hovered) draw->AddRectFilled(pos, pos + ImVec2(verdict.width, height), theme::U32(p.surface_muted), 8);
   ui::DrawIcon(draw, open ? ui::Icon::ChevronDown : ui::Icon::ChevronRight, pos + ImVec2(12, height * 0.5f), 16,
@@ -378,9 +387,7 @@ void OrganizationSection(State& state, const Verdict& verdict) {
     ImGui::PopTextWrapPos();
     ImGui::Dummy(ImVec2(0, 4));
     ImGui::SetCursorScreenPos(ImVec2(pos.x + 28, ImGui::GetCursorScreenPos().y));
-    if (ScopeGrid(draft.org_scopes, OrganizationGroups(), 5, verdict.width - 28, names::kGenerateOrg)) {
-      e.resources_touched = true;
-    }
+    if (ScopeGrid(draft.org_scopes, OrganizationGroups(), 5, verdict.width - 28, name)) e.touched = true;
     ImGui::SetCursorScreenPos(ImVec2(pos.x + 28, ImGui::GetCursorScreenPos().y));
     Errors(verdict, "org");
   }
@@ -388,35 +395,54 @@ void OrganizationSection(State& state, const Verdict& verdict) {
 
 }  // namespace
 
+ResourceNames TokenResourceNames() {
+  return {names::kGenerateRepoCount, names::kGeneratePublic,  names::kGenerateAll,
+          names::kGenerateRepoPrefix, names::kGenerateRepoAdd, names::kGenerateRepoSearch,
+          names::kGenerateRepoPickerItemPrefix, names::kGenerateRepoError, names::kGenerateOrg,
+          names::kStatusGenerateRepos};
+}
+
+ResourceNames ResourceNamesAt(const std::string& prefix) {
+  return {prefix + names::kResourcesCountSuffix,     prefix + names::kResourcesPublicSuffix,
+          prefix + names::kResourcesAllSuffix,       prefix + names::kResourcesRepoSuffix,
+          prefix + names::kResourcesRepoAddSuffix,   prefix + names::kResourcesRepoSearchSuffix,
+          prefix + names::kResourcesPickerItemSuffix, prefix + names::kResourcesRepoErrorSuffix,
+          prefix + names::kResourcesOrgSuffix,       prefix + names::kResourcesRowsSuffix};
+}
+
 void DrawResources(State& state, const Verdict& verdict) {
+  static const ResourceNames kNames = TokenResourceNames();
+  DrawResourcesEditor(state, {state.editor.draft, state.editor.resources, kNames}, verdict);
+}
+
+void DrawResourcesEditor(State& state, ResourcesInput in, const Verdict& verdict) {
   const theme::Palette& p = theme::Current();
-  TokenEditor& e = state.editor;
-  TokenDraft& draft = e.draft;
+  ResourcePicker& e = in.picker;
+  ResourceDraft& draft = in.draft;
+  const ResourceNames& n = in.names;
   const std::string& org = state.selected_org;
   const std::size_t entries = RepositoryEntries(draft);
   const bool full = entries >= oat::kMaxRepositoryResources;
   const std::string count = std::to_string(entries) + " of " + std::to_string(oat::kMaxRepositoryResources);
-  FieldLabel("Repository access", nullptr, count, full ? &p.warning : nullptr, names::kGenerateRepoCount);
+  FieldLabel("Repository access", nullptr, count, full ? &p.warning : nullptr, n.count.c_str());
   ImGui::Dummy(ImVec2(0, 0));
   Errors(verdict, "resources");
 
   if (OptionRow("##public", "Read public repositories", draft.public_read,
-                "Pull any public image (*/*/public)", names::kGeneratePublic)) {
+                "Pull any public image (*/*/public)", n.public_read.c_str())) {
     draft.public_read = !draft.public_read;
-    e.resources_touched = true;
+    e.touched = true;
   }
   Errors(verdict, "public");
 
   if (OptionRow("##all", "All " + org + " repositories", draft.all_repositories,
-                "Every repository of " + org + ", also those created later (" + org + "/*)", names::kGenerateAll)) {
+                "Every repository of " + org + ", also those created later (" + org + "/*)", n.all.c_str())) {
     draft.all_repositories = !draft.all_repositories;
-    e.resources_touched = true;
+    e.touched = true;
   }
   if (draft.all_repositories) {
     const Card card = BeginCard(verdict.width);
-    if (ScopeGrid(draft.all_scopes, RepositoryGroups(), 6, verdict.width - 28, names::kGenerateAll)) {
-      e.resources_touched = true;
-    }
+    if (ScopeGrid(draft.all_scopes, RepositoryGroups(), 6, verdict.width - 28, n.all)) e.touched = true;
     Errors(verdict, "all");
     EndCard(card, HasErrors(verdict, "all"));
   } else {
@@ -425,24 +451,24 @@ void DrawResources(State& state, const Verdict& verdict) {
   ImGui::Dummy(ImVec2(0, 2));
 
   int remove = -1;
-  for (std::size_t i = 0; i < draft.repositories.size(); ++i) RepositoryRow(state, verdict, i, &remove);
+  for (std::size_t i = 0; i < draft.repositories.size(); ++i) RepositoryRow(state, in, verdict, i, &remove);
   if (remove >= 0) {
     draft.repositories.erase(draft.repositories.begin() + remove);
-    e.resources_touched = true;
+    e.touched = true;
   }
-  test_hook::Status(names::kStatusGenerateRepos, static_cast<long long>(draft.repositories.size()));
+  test_hook::Status(n.rows_status, static_cast<long long>(draft.repositories.size()));
 
   // Adding a repository: the organization's list, searchable.
   const ImVec2 add_pos = ImGui::GetCursorScreenPos();
   ImGui::BeginDisabled(full);
   if (ui::IconLabelButton("Add repository", ui::Icon::Plus, ui::ButtonKind::Secondary, ImVec2(0, 36))) {
-    e.picker_search.clear();
-    e.picker_highlight = 0;
+    e.search.clear();
+    e.highlight = 0;
     ImGui::OpenPopup("##repo-picker");
   }
   ImGui::EndDisabled();
-  test_hook::MarkLastItem(names::kGenerateRepoAdd);
-  test_hook::Flag(names::kGenerateRepoAdd, names::kFlagDisabled, full);
+  test_hook::MarkLastItem(n.repo_add);
+  test_hook::Flag(n.repo_add, names::kFlagDisabled, full);
   if (full && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
     // The core's words for one more.
     std::vector<oat::Resource> more = ResourcesOf(draft, org).resources;
@@ -451,10 +477,10 @@ void DrawResources(State& state, const Verdict& verdict) {
       if (error.code == oat::ErrorCode::TooManyRepositories) ui::Tooltip(error.message);
     }
   }
-  Picker(state, add_pos + ImVec2(0, 40), std::min(460.0f, verdict.width));
+  Picker(state, in, add_pos, std::min(460.0f, verdict.width));
   ImGui::Dummy(ImVec2(0, 10));
 
-  OrganizationSection(state, verdict);
+  OrganizationSection(state, in, verdict);
   ImGui::Dummy(ImVec2(0, 4));
 }
 

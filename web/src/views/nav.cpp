@@ -21,8 +21,10 @@ void DrawViewTabs(State& state, float left) {
   };
   static const Tab kTabs[] = {{"Access tokens", names::kNavTokens, View::Tokens},
                               {"Activity", names::kNavActivity, View::Activity},
-                              {"Token policy", names::kNavPolicy, View::Policy}};
-  // The policy is for those who manage the organization's tokens (the server says so).
+                              {"Token policy", names::kNavPolicy, View::Policy},
+                              {"CI sign-in", names::kNavCiSignIn, View::CiSignIn}};
+  // The policy and CI sign-in are for those who manage the organization's tokens (the server
+  // says so).
   const Organization* org = SelectedOrganization(state);
   const bool manages = org && org->can_manage_tokens;
   const float top = ImGui::GetCursorScreenPos().y;
@@ -30,7 +32,7 @@ void DrawViewTabs(State& state, float left) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
   ImGui::PushFont(fonts.strong);
   for (const Tab& tab : kTabs) {
-    if (tab.view == View::Policy && !manages && state.view != View::Policy) continue;
+    if ((tab.view == View::Policy || tab.view == View::CiSignIn) && !manages && state.view != tab.view) continue;
     const ImVec2 size = ImGui::CalcTextSize(tab.label);
     ImGui::SetCursorScreenPos(ImVec2(x, top));
     ImGui::PushID(tab.name);
@@ -57,6 +59,10 @@ void DrawViewTabs(State& state, float left) {
         LoadTokenPolicy(state);
       }
       if (tab.view == View::Policy) LoadTokenPolicy(state);
+      if (tab.view == View::CiSignIn) {
+        LoadOidcConnections(state);
+        if (!state.repositories.loaded && !state.repositories.loading) LoadRepositories(state);
+      }
     }
     x += size.x + 28;
   }

@@ -25,8 +25,8 @@ void DrawTopBar(State& state);
 // has it too.
 void DrawThemeToggle(State& state, ImVec2 pos);
 
-// views/nav.cpp: "Access tokens | Activity | Token policy" at the top of the page (the policy
-// only for those who manage tokens).
+// views/nav.cpp: "Access tokens | Activity | Token policy | CI sign-in" at the top of the page
+// (the policy and CI sign-in only for those who manage tokens).
 void DrawViewTabs(State& state, float left);
 
 // views/tokens_page.cpp: heading, usage, filters, and the table (or its empty, loading and
@@ -49,6 +49,22 @@ void DrawActivityPage(State& state);
 
 // views/policy_page.cpp: the organization's token policy, in words, and its form.
 void DrawPolicyPage(State& state);
+
+// views/oidc_page.cpp: the organization's OIDC connections (keyless sign-in from CI): the list,
+// and the selected one's rulesets, refused exchanges and CI snippets (views/oidc_panel.cpp).
+void DrawCiSignInPage(State& state);
+// views/oidc_panel.cpp: the selected connection under the list, `height` tall at the cursor.
+void DrawConnectionPanel(State& state, const oat::OidcConnection& connection, float width, float height);
+// views/oidc_editor.cpp: the new-connection and edit dialog; views/oidc_delete_dialog.cpp: the
+// delete confirmation.
+void DrawConnectionEditor(State& state);
+void DrawConnectionDeleteDialog(State& state);
+// Opening them (views/oidc_page.cpp).
+void OpenNewConnection(State& state);
+void OpenEditConnection(State& state, const oat::OidcConnection& connection);
+void OpenDeleteConnection(State& state, const oat::OidcConnection& connection);
+// "GitHub Actions" for its issuer, else the issuer.
+std::string IssuerWords(const oat::OidcConnection& connection);
 
 // views/dialogs.cpp: the modal named by state.dialog, if any; views/toast.cpp: the toast.
 void DrawDialogs(State& state);
