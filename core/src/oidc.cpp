@@ -411,8 +411,13 @@ Result<OidcConnection> parse_oidc_connection_json(const json& value) {
   c.created_at = *created_at;
   c.updated_at = *updated_at;
   if (const auto last = text_field(value, "last_exchange_at")) c.last_exchange_at = parse_rfc3339(*last);
-  c.active = value.value("active", true);
-  c.version = value.value("version", std::int64_t{1});
+  const auto active = value.find("active");
+  const auto version = value.find("version");
+  if (active == value.end() || !active->is_boolean() || version == value.end() || !version->is_number_integer()) {
+    return bad;
+  }
+  c.active = active->get<bool>();
+  c.version = version->get<std::int64_t>();
   const auto rulesets = value.find("rulesets");
   if (rulesets == value.end()) return bad;
   auto parsed = parse_oidc_rulesets(*rulesets);

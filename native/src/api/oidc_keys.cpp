@@ -35,8 +35,13 @@ std::variant<std::vector<PublicKey>, std::string> OidcKeys::fetch(const std::str
   auto discovery = get_json(base + "/.well-known/openid-configuration", "discovery document");
   if (auto* error = std::get_if<std::string>(&discovery)) return *error;
   const auto& doc = std::get<nlohmann::json>(discovery);
-  if (doc.value("issuer", std::string()) != issuer) return "the discovery document names another issuer";
-  const std::string jwks_uri = doc.value("jwks_uri", std::string());
+  // A stranger's document: members of another type are as good as absent (never a JSON error).
+  const auto text = [&doc](const char* key) {
+    const auto it = doc.find(key);
+    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (text("issuer") != issuer) return "the discovery document names another issuer";
+  const std::string jwks_uri = text("jwks_uri");
   if (!jwks_uri.starts_with("https://")) return "the discovery document has no https jwks_uri";
   auto jwks = get_json(jwks_uri, "key set");
   if (auto* error = std::get_if<std::string>(&jwks)) return *error;
