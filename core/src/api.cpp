@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "oat/lifecycle.h"
 #include "oat/network.h"
@@ -435,6 +436,11 @@ Result<PageRequest> parse_page_request(std::optional<std::string_view> page,
                         "\"page_size\" must be a whole number from 1 to " +
                             std::to_string(kMaxPageSize) + "."});
     }
+  }
+  // The page's first item is item (page - 1) * page_size, its end page * page_size: a page whose
+  // end cannot be counted would wrap around to another page's items.
+  if (errors.empty() && request.page > std::numeric_limits<std::size_t>::max() / request.page_size) {
+    errors.push_back({ErrorCode::InvalidPage, "page", "\"page\" is beyond the end of any list."});
   }
   if (!errors.empty()) return errors;
   return request;

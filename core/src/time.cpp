@@ -6,6 +6,10 @@
 namespace oat {
 namespace {
 
+// 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: what four digits of year can write.
+constexpr long long kFirstInstant = -62167219200LL;
+constexpr long long kLastInstant = 253402300799LL;
+
 // Reads exactly `n` digits at `pos`.
 bool digits(std::string_view s, std::size_t& pos, std::size_t n, unsigned& out) {
   if (pos + n > s.size()) return false;
@@ -78,6 +82,9 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   const long long days = std::chrono::sys_days{date}.time_since_epoch().count();
   const long long secs = days * 86400 + hour * 3600LL + minute * 60LL + second - offset;
+  // Only instants the form can write back: an offset must not carry a time out of the years
+  // 0000 to 9999 in UTC ("0000-01-01T00:00:00+01:00" would be written "-001-12-31T23:00:00Z").
+  if (secs < kFirstInstant || secs > kLastInstant) return std::nullopt;
   return from_unix(secs);
 }
 

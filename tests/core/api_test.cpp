@@ -1,6 +1,7 @@
 // The management API's shapes: request bodies parsed into validated values,
 // token objects and lists serialized with Docker's names, and the error bodies.
 #include <cctype>
+#include <limits>
 #include <ostream>
 #include <set>
 #include <string>
@@ -625,6 +626,18 @@ TEST(PageRequest, BadPagesAreRefused) {
     EXPECT_TRUE(oat_test::refused(oat::parse_page_request(value, std::nullopt),
                                   ErrorCode::InvalidPage, "page"));
   }
+}
+
+// From the text fuzz target (tests/fuzz): (page - 1) * page_size, where a list's page starts,
+// wrapped around for a huge page and read another page's items.
+TEST(PageRequest, APageWhoseItemsCannotBeCountedIsRefused) {
+  const std::size_t most = std::numeric_limits<std::size_t>::max();
+  EXPECT_TRUE(oat::parse_page_request(std::to_string(most / 10), "10").ok());
+  EXPECT_TRUE(oat_test::refused(oat::parse_page_request(std::to_string(most / 10 + 1), "10"),
+                                ErrorCode::InvalidPage, "page"));
+  EXPECT_TRUE(oat_test::refused(oat::parse_page_request("1844674407370955163", std::nullopt),
+                                ErrorCode::InvalidPage, "page"));
+  EXPECT_TRUE(oat::parse_page_request(std::to_string(most), "1").ok());
 }
 
 TEST(PageRequest, BadPageSizesAreRefused) {

@@ -134,6 +134,15 @@ TEST(ParseRfc3339, RefusesImpossibleTimes) {
                                      "2026-01-02T03:04:05+02:60"}));
 }
 
+// From the wire fuzz target's round trip (tests/fuzz): a time read is one the core can write back.
+TEST(ParseRfc3339, RefusesAnOffsetThatCarriesTheTimeOutOfYears0000To9999) {
+  EXPECT_TRUE(oat_test::parses_none(oat::parse_rfc3339,
+                                    {"0000-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01"}));
+  EXPECT_EQ(unix_of("0000-01-01T00:00:00Z"), -62167219200LL);
+  EXPECT_EQ(unix_of("0000-01-01T00:01:00+00:01"), -62167219200LL);
+  EXPECT_EQ(unix_of("9999-12-31T23:59:59Z"), 253402300799LL);
+}
+
 TEST(ParseRfc3339, RefusesGarbage) {
   EXPECT_TRUE(oat_test::parses_none(
       oat::parse_rfc3339,

@@ -98,7 +98,8 @@ nlohmann::json token_json(const AccessToken& token, bool with_resources,
                           std::optional<std::string_view> secret = std::nullopt);
 Result<AccessToken> parse_token_json(const nlohmann::json& value);
 
-// Pagination: page >= 1, page_size 1..100 (default 1 and 10).
+// Pagination: page >= 1, page_size 1..100 (default 1 and 10), and page * page_size countable
+// (a size_t), so that a page's items never wrap around to another page's.
 struct PageRequest {
   std::size_t page = 1;
   std::size_t page_size = 10;

@@ -15,7 +15,8 @@ using Timestamp = std::chrono::sys_seconds;
 std::string format_rfc3339(Timestamp t);
 
 // Accepts "YYYY-MM-DDTHH:MM:SS", optional fraction (dropped), then Z or +HH:MM / -HH:MM.
-// Also accepts a lower-case t/z and a space instead of T. Nothing else.
+// Also accepts a lower-case t/z and a space instead of T. Nothing else, and no instant outside
+// the years 0000 to 9999 in UTC (which format_rfc3339 could not write).
 std::optional<Timestamp> parse_rfc3339(std::string_view text);
 
 inline Timestamp from_unix(long long seconds) { return Timestamp{std::chrono::seconds{seconds}}; }

@@ -106,7 +106,11 @@ http::Response sign_in(Services& services, const http::Request& request, bool le
   const auto parsed = oat::parse_sign_in_request(
       request.body, legacy ? oat::SignInForm::Legacy : oat::SignInForm::Current);
   if (!parsed) return errors_response(parsed.errors());
-  const auto& [identifier, secret, refresh] = *parsed;
+  // Named references, not a structured binding: the lambdas below capture them (which clang
+  // before 16 refuses for bindings; the fuzz targets build this file with clang 14).
+  const std::string& identifier = parsed->identifier;
+  const std::string& secret = parsed->secret;
+  const bool refresh = parsed->refresh;
   const Timestamp now = services.clock();
   if (oat::has_token_prefix(secret)) {
     if (legacy) return detail_response(401, oat::kLegacySignInIsForPeople);

@@ -16,6 +16,13 @@ using Params = std::unique_ptr<OSSL_PARAM, ossl::Deleter<OSSL_PARAM_free>>;
 // The smallest RSA modulus accepted (RFC 7518 3.3: 2048 bits or larger).
 constexpr int kMinRsaBits = 2048;
 
+// A member that should be text, or "" when it is absent or of another type (never a JSON type
+// error: a key set is a stranger's document).
+std::string text(const nlohmann::json& jwk, const char* key) {
+  const auto it = jwk.find(key);
+  return it != jwk.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::optional<std::string> member(const nlohmann::json& jwk, const char* key) {
   const auto it = jwk.find(key);
   if (it == jwk.end() || !it->is_string()) return std::nullopt;
@@ -42,8 +49,8 @@ std::optional<PublicKey> public_key_from_jwk(const nlohmann::json& jwk, std::str
     return std::nullopt;
   };
   if (!jwk.is_object()) return refuse("not a JSON object");
-  const std::string kty = jwk.value("kty", std::string());
-  if (jwk.contains("use") && jwk.value("use", std::string()) != "sig") return refuse("not a signing key");
+  const std::string kty = text(jwk, "kty");
+  if (jwk.contains("use") && text(jwk, "use") != "sig") return refuse("not a signing key");
   ParamBld bld(OSSL_PARAM_BLD_new());
   if (!bld) return refuse("out of memory");
   PublicKey key;
@@ -61,7 +68,7 @@ std::optional<PublicKey> public_key_from_jwk(const nlohmann::json& jwk, std::str
     key.alg = "RS256";
   } else if (kty == "EC") {
     const auto x = member(jwk, "x"), y = member(jwk, "y");
-    if (jwk.value("crv", std::string()) != "P-256") return refuse("an EC key not on P-256");
+    if (text(jwk, "crv") != "P-256") return refuse("an EC key not on P-256");
     if (!x || !y || x->size() != keys::kCoordBytes || y->size() != keys::kCoordBytes) {
       return refuse("an EC key without 32-byte x and y");
     }
@@ -76,10 +83,10 @@ std::optional<PublicKey> public_key_from_jwk(const nlohmann::json& jwk, std::str
     return refuse("key type \"" + kty + "\" is not RSA or EC");
   }
   if (!key.pkey) return refuse("the key's numbers are not a valid public key");
-  if (jwk.contains("alg") && jwk.value("alg", std::string()) != key.alg) {
+  if (jwk.contains("alg") && text(jwk, "alg") != key.alg) {
     return refuse("the key is for another algorithm");
   }
-  key.kid = jwk.value("kid", std::string());
+  key.kid = text(jwk, "kid");
   return key;
 }
 
