@@ -84,7 +84,13 @@ OidcKeys::Lookup OidcKeys::find(const std::string& issuer, const std::optional<s
     }
     entry.fetching = true;
   }
-  auto fetched = fetch(issuer);
+  // Whatever happens in the fetch, the issuer is not left marked as being fetched.
+  std::variant<std::vector<PublicKey>, std::string> fetched;
+  try {
+    fetched = fetch(issuer);
+  } catch (const std::exception& e) {
+    fetched = std::string("cannot read the issuer's keys: ") + e.what();
+  }
   std::lock_guard lock(mutex_);
   Entry& entry = entries_[issuer];
   entry.fetching = false;
