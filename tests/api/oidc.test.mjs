@@ -891,6 +891,19 @@ describe('the exchange', () => {
 // =============================================================================================
 
 describe('the exchanged token', () => {
+  test('the registry token it gets ends when it does, never after', async (ctx) => {
+    const c = await createConnection(ctx);
+    const accessToken = assertGranted(await exchangeFor(c, await issuers.main.mint()));
+    const exchangedExp = decodeJwt(accessToken).payload.exp;
+    await sleep(2100);  // the registry's own lifetime (300 s) from now would reach past it
+    const r = await server().tokenService({ user: 'acme', secret: accessToken, scopes: ['repository:acme/app:pull'] });
+    assert.equal(r.status, 200, String(r));
+    const { exp, iat } = decodeJwt(r.body.token).payload;
+    assert.ok(exp <= exchangedExp, `the registry token ends at ${exp}, after the access token (${exchangedExp})`);
+    assert.equal(r.body.expires_in, exp - iat);
+    assert.ok(r.body.expires_in < 300 && r.body.expires_in > 290, String(r.body.expires_in));
+  });
+
   test('signs in to the token service (GET and POST /token) as the organization only', async (ctx) => {
     ctx.after(forgetSignInFailures);
     const c = await createConnection(ctx);

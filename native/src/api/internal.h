@@ -168,6 +168,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(
 struct ExchangedSignIn {
   Organization org;
   std::vector<oat::Resource> resources;
+  std::int64_t expires_at = 0;  // the access token's exp (Unix seconds)
 };
 // Whether a password is to be read as an exchanged access token (a JWT), not as an OAT.
 bool looks_like_exchanged_token(std::string_view password);

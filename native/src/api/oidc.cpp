@@ -297,7 +297,7 @@ std::optional<ExchangedSignIn> sign_in_with_exchanged_token(Services& services, 
     if (!connection || !connection->active || connection->version != token->connection_version) return;
     auto org = tx.find_organization_by_id(connection->org_id);
     if (!org || org->name != token->organization) return;
-    signed_in = ExchangedSignIn{std::move(*org), token->resources};
+    signed_in = ExchangedSignIn{std::move(*org), token->resources, token->expires_at};
   });
   return signed_in;
 }

@@ -71,7 +71,18 @@ std::string without_port(std::string_view addr) {
 struct Signin {
   std::optional<Organization> org;  // nullopt: anonymous
   std::vector<oat::Access> grant;
+  // When the credentials themselves expire (an OIDC exchange's access token, Unix seconds): the
+  // registry token ends then too, never after.
+  std::optional<long long> credentials_expire;
 };
+
+// The registry token's lifetime for a sign-in at `iat`: the configured one, cut short to when
+// the credentials expire.
+long long token_lifetime(const RegistryOptions& options, const Signin& signin, long long iat) {
+  const long long lifetime = options.token_lifetime.count();
+  if (!signin.credentials_expire) return lifetime;
+  return std::max(0LL, std::min(lifetime, *signin.credentials_expire - iat));
+}
 
 // The JSON of a granted token, written directly: these fixed shapes are on every pull
 // and push, where building nlohmann::json trees for them cost more than the rest of the
@@ -116,7 +127,7 @@ std::string claims_json(const RegistryOptions& options, const Signin& signin, lo
   out += "],\"aud\":";
   append_json_string(out, options.service);
   out += ",\"exp\":";
-  out += std::to_string(iat + options.token_lifetime.count());
+  out += std::to_string(iat + token_lifetime(options, signin, iat));
   out += ",\"iat\":";
   out += std::to_string(iat);
   out += ",\"iss\":";
@@ -132,14 +143,14 @@ std::string claims_json(const RegistryOptions& options, const Signin& signin, lo
 }
 
 // The 200 answer of both GET and POST /token; `scope` only for POST (OAuth2).
-http::Response token_answer(const RegistryOptions& options, const std::string& jwt, Timestamp now,
+http::Response token_answer(long long expires_in, const std::string& jwt, Timestamp now,
                             const std::string* scope) {
   std::string out;
   out.reserve(2 * jwt.size() + 128);
   out += "{\"access_token\":";
   append_json_string(out, jwt);
   out += ",\"expires_in\":";
-  out += std::to_string(options.token_lifetime.count());
+  out += std::to_string(expires_in);
   out += ",\"issued_at\":";
   append_json_string(out, oat::format_rfc3339(now));
   if (scope) {
@@ -203,6 +214,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
     if (!exchanged) return bad_credentials();
     signin.grant = oat::compute_grant(requested, exchanged->resources, exchanged->org.name, is_public);
     signin.org = std::move(exchanged->org);
+    signin.credentials_expire = exchanged->expires_at;
     return signin;
   }
   const auto result = sign_in_with_token(
@@ -257,7 +269,8 @@ http::Response token_get(Services& services, const http::Request& request) {
                         request.query_value("account"), now);
   if (auto* refusal = std::get_if<http::Response>(&result)) return *refusal;
   const std::string jwt = registry_jwt(services, std::get<Signin>(result), now);
-  return token_answer(services.options.registry, jwt, now, nullptr);
+  const Signin& signin = std::get<Signin>(result);
+  return token_answer(token_lifetime(services.options.registry, signin, oat::to_unix(now)), jwt, now, nullptr);
 }
 
 // OAuth2 password grant (distribution's docs/spec/auth/oauth.md).
@@ -301,7 +314,7 @@ http::Response token_post(Services& services, const http::Request& request) {
   const Signin& signin = std::get<Signin>(result);
   const std::string jwt = registry_jwt(services, signin, now);
   const std::string scope = scope_text(signin.grant);
-  return token_answer(services.options.registry, jwt, now, &scope);
+  return token_answer(token_lifetime(services.options.registry, signin, oat::to_unix(now)), jwt, now, &scope);
 }
 
 bool is_manifest(std::string_view media_type) {
