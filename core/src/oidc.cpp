@@ -521,7 +521,7 @@ std::variant<ExchangeRequest, OAuthError> parse_exchange_request(const FormField
     return refuse("invalid_request", "\"connection_id\" is required: the id of the organization's connection.");
   }
   if (connection_id->size() > 64 || !is_text(*connection_id) || has_control_character(*connection_id)) {
-    return refuse("invalid_target", "No connection has this id.");
+    return refuse("invalid_target", std::string(oidc::kUnknownConnection));
   }
   ExchangeRequest request{*subject_token, *connection_id, kDefaultOidcExpiresIn};
   if (expires_in) {
@@ -631,6 +631,11 @@ std::optional<std::string> check_id_token_claims(const json& claims, std::string
     return "The ID token has no usable id (jti), so its single use cannot be checked.";
   }
   return std::nullopt;
+}
+
+OAuthError too_many_exchanges(std::int64_t retry_after_seconds) {
+  return {"slow_down", "Too many refused exchanges from this address; try again in " +
+                           std::to_string(retry_after_seconds) + " seconds."};
 }
 
 std::int64_t oidc_lifetime(std::int64_t requested, std::int64_t rulesets_maximum) {
@@ -754,6 +759,11 @@ std::optional<std::string> oidc_snippet(OidcSnippetKind kind, const OidcSnippetI
 }
 
 // ---- Audit and failures --------------------------------------------------------------------------
+
+json oidc_connection_audit_data(const OidcConnection& c) {
+  return {{"connection_id", c.id}, {"name", c.name}, {"issuer", c.issuer}, {"active", c.active},
+          {"version", c.version}};
+}
 
 json oidc_exchange_audit_data(std::string_view connection_id, std::string_view connection_name,
                               const json& claims, std::optional<std::int64_t> expires_in,

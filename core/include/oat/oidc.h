@@ -211,7 +211,13 @@ inline constexpr std::string_view kReasonReplayed = "This ID token (its jti) was
 inline constexpr std::string_view kReasonNoRuleset = "The ID token's claims match no ruleset of the connection.";
 inline constexpr std::string_view kReasonInactive = "The connection is inactive.";
 inline constexpr std::string_view kReasonUnreachable = "The issuer's keys could not be fetched.";
+inline constexpr std::string_view kUnknownConnection = "No connection has this id.";
+inline constexpr std::string_view kConnectionChanged = "The connection changed; try again.";
+inline constexpr std::string_view kConnectionNotFound = "Connection not found.";
 }  // namespace oidc
+
+// The exchange's 429: too many refused exchanges from one address ({"error": "slow_down"}).
+OAuthError too_many_exchanges(std::int64_t retry_after_seconds);
 
 // The lifetime to give: the request's, never above the matching rulesets' maximum.
 std::int64_t oidc_lifetime(std::int64_t requested, std::int64_t rulesets_maximum);
@@ -269,6 +275,9 @@ inline constexpr std::string_view kOidcConnectionDelete = "oidc_connection.delet
 inline constexpr std::string_view kOidcExchange = "oidc.exchange";
 inline constexpr std::string_view kOidcExchangeRefused = "oidc.exchange_refused";
 }  // namespace audit
+
+// A connection change's audit data: {connection_id, name, issuer, active, version}.
+nlohmann::json oidc_connection_audit_data(const OidcConnection& connection);
 
 // An exchange's audit data: the connection, and from the claims the repository, ref, workflow
 // and run id (GitHub's or GitLab's names), the lifetime given or the reason refused, the address.

@@ -14,7 +14,7 @@
 namespace oatd::api {
 namespace {
 
-http::Response connection_not_found() { return detail_response(404, "Connection not found."); }
+http::Response connection_not_found() { return detail_response(404, oat::oidc::kConnectionNotFound); }
 
 std::vector<oat::OidcRuleset> stored_rulesets(const OidcConnectionRecord& c) {
   auto parsed = oat::parse_oidc_rulesets(json::parse(c.rulesets, nullptr, false));
@@ -32,9 +32,8 @@ oat::RepositoryExists repositories_of(Transaction& tx, const Organization& org) 
 
 void audit_change(Transaction& tx, const Organization& org, std::string_view action,
                   const OidcConnectionRecord& c, std::string_view actor, Timestamp now) {
-  const json data = {{"connection_id", c.id}, {"name", c.name}, {"issuer", c.issuer},
-                     {"active", c.active}, {"version", c.version}};
-  tx.add_audit_event({0, org.name, std::string(action), c.name, std::string(actor), oat::json_text(data), now});
+  tx.add_audit_event({0, org.name, std::string(action), c.name, std::string(actor),
+                      oat::json_text(oat::oidc_connection_audit_data(api_view(c))), now});
 }
 
 http::Response create(Services& services, const http::Request& request, const http::Params& params) {
@@ -128,11 +127,12 @@ http::Response failures(Services& services, const http::Request& request, const 
     if (!tx.find_oidc_connection(org.id, params.at("id"))) return connection_not_found();
     json out = json::array();
     for (const auto& f : tx.list_oidc_failures(params.at("id"), oat::kOidcFailureLogSize)) {
-      oat::OidcFailure failure{f.at, f.reason, json::parse(f.claims, nullptr, false), {}};
-      json body = oat::oidc_failure_json(failure);
-      const json mismatches = json::parse(f.mismatches, nullptr, false);
-      body["mismatches"] = mismatches.is_array() ? mismatches : json::array();
-      out.push_back(std::move(body));
+      // The stored texts are the core's shapes: read back through it, whole.
+      auto stored = oat::parse_oidc_failure_json({{"at", oat::format_rfc3339(f.at)},
+                                                   {"reason", f.reason},
+                                                   {"claims", json::parse(f.claims, nullptr, false)},
+                                                   {"mismatches", json::parse(f.mismatches, nullptr, false)}});
+      if (stored) out.push_back(oat::oidc_failure_json(*stored));
     }
     return json_response(200, {{"failures", out}});
   });
@@ -170,8 +170,7 @@ http::Response exchange(Services& services, const http::Request& request) {
   });
   if (retry_after) {
     http::Response limited = oauth_response(
-        429, {"slow_down", "Too many refused exchanges from this address; try again in " +
-                               std::to_string(*retry_after) + " seconds."});
+        429, oat::too_many_exchanges(*retry_after));
     add_rate_limit_headers(limited, {*retry_after, services.address_limiter.limit()}, now);
     return limited;
   }
@@ -193,7 +192,7 @@ http::Response exchange(Services& services, const http::Request& request) {
       connection = tx.find_oidc_connection_by_id(req.connection_id);
       if (connection) org = tx.find_organization_by_id(connection->org_id);
     });
-    if (!connection || !org) return Refusal{400, {"invalid_target", "No connection has this id."}};
+    if (!connection || !org) return Refusal{400, {"invalid_target", std::string(oat::oidc::kUnknownConnection)}};
     const auto invalid_grant = [&](std::string_view why) {
       return Refusal{400, {"invalid_grant", std::string(why)}, claims};
     };
@@ -236,7 +235,7 @@ http::Response exchange(Services& services, const http::Request& request) {
       // The connection as it is now: a change since the read above wins.
       const auto current = tx.find_oidc_connection_by_id(connection->id);
       if (!current || !current->active || current->version != connection->version) {
-        refusal.emplace(400, oat::OAuthError{"invalid_target", "The connection changed; try again."}, claims);
+        refusal.emplace(400, oat::OAuthError{"invalid_target", std::string(oat::oidc::kConnectionChanged)}, claims);
         refusal->counts = false;
         return;
       }
