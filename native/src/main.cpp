@@ -73,6 +73,7 @@ struct ServeOptions {
   std::string public_url;
   std::string registry_host;  // checked when parsed (oat::validate_registry_host)
   unsigned threads = 0;
+  std::size_t max_connections = 0;  // 0: what the open-file limit leaves (ServerOptions)
   oatd::RegistryOptions registry;
   std::string events_secret_file;
   std::string access_log = "-";
@@ -199,6 +200,7 @@ int serve(const ServeOptions& options) {
   oatd::http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.threads = options.threads;
+  server_options.max_connections = options.max_connections;
   server_options.cors_origins = options.cors_origins;
   for (const std::string& block : options.trusted_proxies) {
     server_options.trusted_proxies.push_back(*oat::parse_cidr(block, "--trusted-proxy"));
@@ -233,6 +235,7 @@ int serve(const ServeOptions& options) {
                   {{"address", options.listen.substr(0, options.listen.rfind(':')) + ":" +
                                    std::to_string(server.port())},
                    {"scheme", options.tls_cert.empty() ? "http" : "https"},
+                   {"max_connections", server.max_connections()},
                    {"database", oatd::redacted_database(options.db)},
                    {"version", OATD_VERSION}});
   server.run();
@@ -285,6 +288,11 @@ void add_serve_options(CLI::App& cmd, ServeOptions& o) {
   cmd.add_option("--public-url", o.public_url,
                  "Base URL for links in answers (default: from the Host header)");
   cmd.add_option("--threads", o.threads, "Worker threads (default: one per core)");
+  cmd.add_option("--max-connections", o.max_connections,
+                 "Connections served at once; one more is answered 503 with Retry-After and "
+                 "closed (0: what the open-file limit, ulimit -n, leaves after oatd's own files; "
+                 "a larger number raises oatd's soft limit, up to the hard limit)")
+      ->capture_default_str();
   cmd.add_option("--access-log", o.access_log,
                  "Where the access log goes: - (standard output), a file (reopened on SIGHUP), "
                  "or off")
@@ -352,13 +360,14 @@ std::vector<oatd::config::Problem> check_serve_config(const std::string& path) {
   add_serve_options(scratch, options);
   std::map<std::string, oatd::config::Problem> where;
   auto problems = oatd::config::apply_file(scratch, path, kNotInFiles, &where);
-  for (const auto& [key, message] : serve_option_problems(options)) {
+  for (const auto& found : serve_option_problems(options)) {
+    const std::string& key = found.first;  // not a structured binding: clang 14 (the sanitizer builds) cannot capture one
     if (!where.contains(key) || std::any_of(problems.begin(), problems.end(),
                                             [&](const auto& p) { return p.key == key; })) {
       continue;
     }
     oatd::config::Problem problem = where.at(key);
-    problem.message = message;
+    problem.message = found.second;
     problems.push_back(std::move(problem));
   }
   if (problems.empty() && !options.tls_cert.empty()) {

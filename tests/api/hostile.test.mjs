@@ -1,7 +1,16 @@
 // What a hostile client, a careless operator and a full disk meet:
 //   - a request body whose length cannot be known (a Transfer-Encoding that does not end in
-//     chunked, or one not implemented) is refused and the connection closed, so nothing sent
-//     after it is answered as a request of its own (request smuggling);
+//     chunked, or one not implemented; a Content-Length sent twice, even with one value; a
+//     Content-Length with a Transfer-Encoding; a malformed chunked body) is refused with 400 in
+//     the API's shape and the connection closed, so nothing sent after it is answered as a
+//     request of its own (request smuggling);
+//   - a body over 64 KiB is 413, however it is sent, and a chunk's size line that never ends is
+//     refused instead of being buffered for as long as it comes;
+//   - idle and half-sent requests cost no thread: with them held open, others are answered;
+//   - past --max-connections (or what the open-file limit leaves) a new connection gets a 503
+//     in the API's shape with Retry-After and is closed, and is served again once connections
+//     close; running out of descriptors anyway (the limit lowered under a running oatd) is
+//     survived, and max-connections is a key of the configuration file;
 //   - a present but unreadable Authorization header on the registry's /token is a 401, never an
 //     anonymous token (which `docker login` reports as success);
 //   - a documented field of the wrong JSON type is a 400 naming it;
@@ -13,39 +22,77 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync,
+  chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync,
 } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
   OATD, Oatd, SQLITE_ONLY, assertDetailError, assertFieldError, freshClientAddress, password,
-  rawExchange, run, seedWorld, tokenRequest, useWorld,
+  rawExchange, run, seedWorld, signingKeyFile, sleep, tokenRequest, useWorld, waitFor,
 } from './harness.mjs';
+import { listeningPort } from '../lib/oatd.mjs';
+import { start, stop } from '../lib/processes.mjs';
 
 const world = useWorld({ signIn: ['owner'] });
 const server = () => world.server;
 
+/**
+ * The HTTP answers in TEXT (what rawExchange got), in order, each read by its Content-Length:
+ * [{status, headers (lower-case names), body}]. Bytes after the last that are not an answer
+ * fail the test, so an answer glued to the end of another is counted too.
+ */
+function answersIn(text) {
+  const answers = [];
+  let rest = text;
+  while (rest.length > 0) {
+    const end = rest.indexOf('\r\n\r\n');
+    assert.ok(rest.startsWith('HTTP/1.1 ') && end > 0, `not an HTTP answer: ${JSON.stringify(rest.slice(0, 300))}`);
+    const [statusLine, ...lines] = rest.slice(0, end).split('\r\n');
+    const headers = Object.fromEntries(lines.map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+    }));
+    const length = Number(headers['content-length'] ?? 0);
+    answers.push({ status: Number(statusLine.split(' ')[1]), headers, body: rest.slice(end + 4, end + 4 + length) });
+    rest = rest.slice(end + 4 + length);
+  }
+  return answers;
+}
+
+/**
+ * TEXT holds one answer, STATUS in the API's error shape with Connection: close, and nothing
+ * after it (the request sent after the refused one was never answered); its sentence.
+ */
+function refusedAlone(text, status) {
+  const answers = answersIn(text);
+  assert.deepEqual(answers.map((a) => a.status), [status], text.slice(0, 600));
+  assert.equal(answers[0].headers.connection, 'close');
+  const body = JSON.parse(answers[0].body);
+  assert.equal(typeof body.detail, 'string');
+  assert.equal(body.message, body.detail);
+  return body.detail;
+}
+
+// A request the server answers at once, sent after the one under test on the same connection:
+// answered only if the server read the first one's body to where the client meant it to end.
+const TRAILING = 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+
 describe('request smuggling through Transfer-Encoding', () => {
   // The issue's reproduction: the body of a refused request is never a request of its own.
   const smuggle = (transferEncoding) =>
-    'POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\n' + transferEncoding +
-    '\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n';
+    'POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\n' + transferEncoding + '\r\n' + TRAILING;
 
   for (const [te, status] of [
     ['Transfer-Encoding: xchunked\r\n', 400],
     ['Transfer-Encoding: chunked, identity\r\n', 400],
     ['Transfer-Encoding: gzip, chunked\r\n', 501],
+    ['Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n', 400],
   ]) {
-    test(`${te.trim()} answers ${status}, closes, and the request after it is never answered`, async () => {
-      const answer = await rawExchange(server().port, smuggle(te));
-      const statuses = [...answer.matchAll(/^HTTP\/1\.1 (\d{3}) /gm)].map((m) => Number(m[1]));
-      assert.deepEqual(statuses, [status], answer);
-      assert.match(answer, /\r\nConnection: close\r\n/i);
-      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
-      assert.equal(typeof body.detail, 'string');
-      assert.equal(typeof body.message, 'string');
+    test(`${te.trim().replace(/\r\n/g, ' + ')} answers ${status}, closes, and the request after it is never answered`, async () => {
+      refusedAlone(await rawExchange(server().port, smuggle(te)), status);
     });
   }
 
@@ -56,6 +103,301 @@ describe('request smuggling through Transfer-Encoding', () => {
       'POST /v2/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
       `Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n${chunked}`);
     assert.match(answer, /^HTTP\/1\.1 200 /, answer);
+  });
+});
+
+describe('request smuggling through Content-Length', () => {
+  // Behind a proxy that reads the length another way (the first field, the last, or
+  // Transfer-Encoding before Content-Length), the bytes after a body oatd accepted would be a
+  // request the proxy never saw. Each is refused, and the request after it never answered.
+  const post = (fields, body) => `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\n${fields}\r\n${body}${TRAILING}`;
+  for (const [what, fields, body] of [
+    ['two Content-Length fields with the same value', 'Content-Length: 2\r\nContent-Length: 2\r\n', '{}'],
+    ['one Content-Length listing the same value twice', 'Content-Length: 2, 2\r\n', '{}'],
+    ['two Content-Length fields with different values', 'Content-Length: 2\r\nContent-Length: 7\r\n', '{}'],
+    ['Content-Length, then Transfer-Encoding: chunked', 'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n', '0\r\n\r\n'],
+    ['Transfer-Encoding: chunked, then Content-Length', 'Transfer-Encoding: chunked\r\nContent-Length: 5\r\n', '0\r\n\r\n'],
+    ['Content-Length with a transfer coding oatd does not know', 'Content-Length: 5\r\nTransfer-Encoding: xchunked\r\n', '0\r\n\r\n'],
+  ]) {
+    test(`${what}: 400 naming the framing, closed, nothing after it answered`, async () => {
+      const detail = refusedAlone(await rawExchange(server().port, post(fields, body)), 400);
+      assert.match(detail, /Content-Length/);
+    });
+  }
+
+  test('one Content-Length still reaches the API, and the request after it is answered', async () => {
+    const answers = answersIn(await rawExchange(server().port,
+      post('Content-Length: 2\r\n', '{}') + 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    assert.deepEqual(answers.map((a) => a.status), [401, 200, 200]);
+  });
+});
+
+describe('malformed chunked bodies', () => {
+  const chunked = (chunks) =>
+    `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunks}${TRAILING}`;
+  for (const [what, chunks] of [
+    ['a size that is not hex', 'zz\r\n{}\r\n0\r\n\r\n'],
+    ['a size with a 0x prefix', '0x2\r\n{}\r\n0\r\n\r\n'],
+    ['a negative size', '-2\r\n{}\r\n0\r\n\r\n'],
+    ['data not followed by CRLF', '2\r\n{}0\r\n\r\n'],
+    ['more data than the size said', '1\r\n{}\r\n0\r\n\r\n'],
+    ['lines ended by LF alone', '2\n{}\n0\n\n'],
+    ['a size over 64 bits (1 and sixteen f)', `1${'f'.repeat(16)}\r\n{}\r\n0\r\n\r\n`],
+    ['control characters in a chunk extension', '2;\x01\x02\r\n{}\r\n0\r\n\r\n'],
+    ['a chunk extension with two equals signs', '2;a=b=c\r\n{}\r\n0\r\n\r\n'],
+    ['a chunk extension without a name', '2;=x\r\n{}\r\n0\r\n\r\n'],
+  ]) {
+    test(`${what}: 400 naming the chunked body, closed, nothing after it answered`, async () => {
+      const detail = refusedAlone(await rawExchange(server().port, chunked(chunks)), 400);
+      assert.match(detail, /chunked body/);
+    });
+  }
+
+  test('a size line that never ends is refused, not buffered for as long as it comes', async () => {
+    // 200 KiB of zeros and no CRLF: past what the read buffer may hold, 400 (the client is still
+    // sending; nothing else would end it before the read deadline).
+    const answer = await rawExchange(server().port,
+      `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1${'0'.repeat(200 * 1024)}`);
+    assert.match(refusedAlone(answer, 400), /chunked body/);
+  });
+
+  test('chunks with an extension still reach the API', async () => {
+    const answers = answersIn(await rawExchange(server().port,
+      chunked('1;name=value\r\n{\r\n1;q="a b"\r\n}\r\n0\r\n\r\n').replace(TRAILING,
+        'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')));
+    assert.deepEqual(answers.map((a) => a.status), [401, 200]);
+  });
+});
+
+describe('request bodies over 64 KiB', () => {
+  const KIB64 = 64 * 1024;
+  test('a Content-Length over 64 KiB is 413, closed, nothing after it answered', async () => {
+    const answer = await rawExchange(server().port,
+      `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Length: ${KIB64 + 1}\r\n\r\n${'x'.repeat(KIB64 + 1)}${TRAILING}`);
+    assert.match(refusedAlone(answer, 413), /too large/);
+  });
+
+  test('a chunked body growing past 64 KiB is 413, closed, nothing after it answered', async () => {
+    const chunk = `8000\r\n${'x'.repeat(0x8000)}\r\n`;
+    const answer = await rawExchange(server().port,
+      `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}1\r\nx\r\n0\r\n\r\n${TRAILING}`);
+    assert.match(refusedAlone(answer, 413), /too large/);
+  });
+
+  test('a chunk whose size alone is over 64 KiB is 413 before its data comes', async () => {
+    const answer = await rawExchange(server().port,
+      `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\n{}${TRAILING}`);
+    assert.match(refusedAlone(answer, 413), /too large/);
+  });
+
+  test('a body of exactly 64 KiB is read and answered', async () => {
+    const body = `{${' '.repeat(KIB64 - 2)}}`;
+    const answers = answersIn(await rawExchange(server().port,
+      `POST /v2/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`));
+    assert.deepEqual(answers.map((a) => a.status), [401]);
+    assert.match(JSON.parse(answers[0].body).detail, /no session/);
+  });
+});
+
+/** A connection to PORT, once it is open: a net.Socket whose errors are ignored. */
+function openSocket(port) {
+  return new Promise((resolvePromise, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.once('connect', () => resolvePromise(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** One request on SOCKET, an open connection; what came back until a whole answer was in. */
+function requestOn(socket, bytes) {
+  return new Promise((resolvePromise) => {
+    let text = '';
+    const onData = (d) => {
+      text += d.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: *(\d+)/i.exec(text);
+      if (end > 0 && length && text.length >= end + 4 + Number(length[1])) {
+        socket.off('data', onData);
+        resolvePromise(text);
+      }
+    };
+    socket.on('data', onData);
+    socket.write(bytes);
+  });
+}
+
+describe('idle and half-sent requests', () => {
+  test('with 300 idle connections and 50 sending a header a byte at a time, others are answered', async () => {
+    const port = server().port;
+    const idle = await Promise.all(Array.from({ length: 300 }, () => openSocket(port)));
+    const slow = await Promise.all(Array.from({ length: 50 }, () => openSocket(port)));
+    const header = 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ' + 'y'.repeat(200);
+    let sent = 0;
+    const trickle = setInterval(() => {
+      for (const socket of slow) socket.write(header[sent % header.length]);
+      sent += 1;
+    }, 20);
+    try {
+      await sleep(200);  // the slow ones are in their headers
+      for (let i = 0; i < 20; ++i) {
+        const r = await server().get('/healthz');
+        assert.equal(r.status, 200, String(r));
+      }
+      // The idle ones are served too, when they do ask.
+      const answer = await requestOn(idle[0], 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.match(answer, /^HTTP\/1\.1 200 /);
+    } finally {
+      clearInterval(trickle);
+      for (const socket of [...idle, ...slow]) socket.destroy();
+    }
+  });
+});
+
+describe('a connection limit (--max-connections)', () => {
+  const LIMIT = 20;
+  let limited;
+  const sockets = [];
+  before(async () => {
+    // A second oatd on the file's database, with a small limit.
+    limited = await Oatd.start(world.dir, { args: ['--max-connections', String(LIMIT)] });
+  });
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await limited?.stop();
+  });
+
+  const healthz = 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+  test('the limit is the one asked for, and says so when oatd starts', () => {
+    assert.match(limited.stderr, new RegExp(`"max_connections":${LIMIT}[,}][^\\n]*"msg":"listening"`));
+  });
+
+  test('past the limit a new connection gets a polite 503 and is closed; once some close, it is served', async () => {
+    for (let i = 0; i < LIMIT; ++i) sockets.push(await openSocket(limited.port));
+    // The listen queue is first in, first out: the next connection is accepted after the 20.
+    const refused = answersIn(await rawExchange(limited.port, healthz));
+    assert.deepEqual(refused.map((a) => a.status), [503]);
+    assert.equal(refused[0].headers.connection, 'close');
+    assert.match(refused[0].headers['retry-after'] ?? '', /^[1-9]\d*$/);
+    assert.match(refused[0].headers['content-type'] ?? '', /^application\/json/);
+    const body = JSON.parse(refused[0].body);
+    assert.match(body.detail, /connections/);
+    assert.equal(body.message, body.detail);
+    assert.match(limited.stderr, /"msg":"refused connections: max-connections are being served"/);
+
+    // The connections held are served all the while.
+    const held = await requestOn(sockets[0], 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.match(held, /^HTTP\/1\.1 200 /);
+
+    for (const socket of sockets.splice(0, 5)) socket.destroy();
+    await waitFor(async () => /^HTTP\/1\.1 200 /.test(await rawExchange(limited.port, healthz)),
+      'a request served once five connections closed');
+    assert.ok(limited.running);
+  });
+});
+
+describe('the open-file limit', () => {
+  let prlimit;
+  before(async () => {
+    prlimit = (await run('prlimit', ['--version'])).code === 0;
+  });
+
+  test('without --max-connections, what it leaves is the limit: 503s and closes, never EMFILE', async (t) => {
+    if (!prlimit) return t.skip('prlimit (util-linux) is not installed');
+    // 256 descriptors: oatd's own files and its reserve leave a hundred or so connections.
+    const child = start('prlimit', ['--nofile=256:256', '--', OATD, 'serve', '--db', world.db, '--key',
+      signingKeyFile(world.dir), '--listen', '127.0.0.1:0', '--access-log', 'off'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const held = [];
+    try {
+      const port = await listeningPort(child, () => stderr);
+      const limit = Number(/"max_connections":(\d+)/.exec(stderr)?.[1]);
+      assert.ok(limit > 0 && limit < 256, stderr);
+      // Every connection oatd may serve, and as many more again.
+      for (let i = 0; i < 2 * limit; ++i) held.push(await openSocket(port).catch(() => null));
+      const answer = await rawExchange(port, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      // Refused (503), or closed at once when the refusals already use their share.
+      assert.ok(answer === '' || /^HTTP\/1\.1 503 /.test(answer), answer.slice(0, 200));
+      assert.doesNotMatch(stderr, /accepting connections failed/);
+      for (const socket of held.splice(0)) socket?.destroy();
+      await waitFor(async () => /^HTTP\/1\.1 200 /.test(await rawExchange(port,
+        'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')), 'a request served again');
+      assert.doesNotMatch(stderr, /accepting connections failed/);
+    } finally {
+      for (const socket of held) socket?.destroy();
+      await stop(child);
+    }
+  });
+
+  test('a --max-connections beyond the hard limit is lowered to fit, with a warning', async (t) => {
+    if (!prlimit) return t.skip('prlimit (util-linux) is not installed');
+    const child = start('prlimit', ['--nofile=256:256', '--', OATD, 'serve', '--db', world.db, '--key',
+      signingKeyFile(world.dir), '--listen', '127.0.0.1:0', '--access-log', 'off',
+      '--max-connections', '5000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    try {
+      await listeningPort(child, () => stderr);
+      assert.match(stderr, /"asked":5000,[^\n]*"msg":"max-connections lowered to what the open-file limit leaves"/);
+      const limit = Number(/"max_connections":(\d+)[^\n]*"msg":"listening"/.exec(stderr)?.[1]);
+      assert.ok(limit > 0 && limit < 256, stderr);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  test('running out of descriptors anyway (the limit lowered under a running oatd) is survived', async (t) => {
+    if (!prlimit) return t.skip('prlimit (util-linux) is not installed');
+    // UndefinedBehaviorSanitizer tests whether memory is readable through a pipe: with no
+    // descriptor left it takes every object for an invalid one and aborts (a false report).
+    if (process.env.OAT_TEST_SANITIZED) return t.skip('the sanitizer build cannot run out of descriptors');
+    const running = await Oatd.start(world.dir);
+    const held = [];
+    try {
+      // oatd settled its connection limit at start; now it cannot open as many.
+      const pid = String(running.child.pid);
+      const soft = (await run('prlimit', ['--pid', pid, '--nofile', '--output=SOFT', '--noheadings'])).stdout.trim();
+      assert.match(soft, /^\d+$/);
+      const lowered = await run('prlimit', ['--pid', pid, '--nofile=64:']);
+      assert.equal(lowered.code, 0, lowered.stderr);
+      for (let i = 0; i < 100; ++i) held.push(await openSocket(running.port).catch(() => null));
+      await waitFor(() => /"msg":"accepting connections failed; retrying every 100 ms"/.test(running.stderr),
+        'the failed accepts logged');
+      assert.ok(running.running);
+      for (const socket of held.splice(0)) socket?.destroy();
+      assert.equal((await run('prlimit', ['--pid', pid, `--nofile=${soft}:`])).code, 0);
+      await waitFor(async () => /^HTTP\/1\.1 200 /.test(await rawExchange(running.port,
+        'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')), 'a request served again');
+      // Logged once, not once per retry.
+      const lines = running.stderr.match(/accepting connections failed/g) ?? [];
+      assert.ok(lines.length <= 2, `${lines.length} lines`);
+    } finally {
+      for (const socket of held) socket?.destroy();
+      await running.stop();
+    }
+  });
+});
+
+describe('max-connections in the configuration file', () => {
+  let dir;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'oatd-conf-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a whole number is accepted; anything else is named with its line', async () => {
+    const good = join(dir, 'good.toml');
+    writeFileSync(good, 'db = "oat.db"\nmax-connections = 2000\n');
+    const ok = await run(OATD, ['config', 'check', good]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const bad = join(dir, 'bad.toml');
+    writeFileSync(bad, 'db = "oat.db"\nmax-connections = "many"\n');
+    const refused = await run(OATD, ['config', 'check', bad]);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stdout + refused.stderr, /bad\.toml:2:1: max-connections must be a whole number/);
   });
 });
 

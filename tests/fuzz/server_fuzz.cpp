@@ -42,6 +42,7 @@ constexpr std::size_t kBodyLimit = 64 * 1024;
 constexpr std::size_t kTargetLimit = 8 * 1024;
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kRequestLineSlack = 64;
+constexpr std::size_t kBufferSlack = 8 * 1024;
 // A connection's requests answered for one input, at most.
 constexpr int kMaxRequests = 8;
 
@@ -90,10 +91,17 @@ void answer_read_error(Oatd& oatd, const bhttp::request_parser<bhttp::string_bod
   if (malformed) reject(oatd, parser, 400, "Bad request");
 }
 
-// Whether server.cpp's framing_refusal lets the request through: no Transfer-Encoding, or
-// "chunked" alone in an HTTP/1.1 request. (The refusals themselves are 400 or 501 and close.)
+// Whether server.cpp's framing_refusal lets the request through: one Content-Length at most,
+// sent once, and no Transfer-Encoding, or "chunked" alone in an HTTP/1.1 request. (The
+// refusals themselves are 400 or 501 and close.)
 template <class Fields>
 bool framing_accepted(const bhttp::request_header<Fields>& msg) {
+  std::size_t lengths = 0;
+  for (const auto& field : msg) {
+    if (field.name() != bhttp::field::content_length) continue;
+    lengths += 1 + static_cast<std::size_t>(std::count(field.value().begin(), field.value().end(), ','));
+  }
+  if (lengths > 1) return false;
   std::vector<std::string> codings;
   bool present = false;
   for (const auto& field : msg) {
@@ -162,6 +170,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   stream.append(input);
   stream.close_remote();  // then the client has sent everything: reads end
   beast::flat_buffer buffer;
+  // Connection::init: past a whole header only a chunk's size line or a trailer waits here.
+  buffer.max_size(kHeaderLimit + kTargetLimit + kRequestLineSlack + kBufferSlack);
   oatd.begin();
   for (int n = 0; n < kMaxRequests; ++n) {
     // Connection::read_header and on_header.

@@ -1,9 +1,11 @@
 // The Beast side of the HTTP layer, after Beast's "advanced server" example: an acceptor loop
 // and one Connection object per TCP connection. It is a small state machine on its own strand:
-//   read header -> [100 Continue] -> read body -> answer (router, CORS, static) -> write -> loop
-// with a deadline on every read and write. Handlers never see any of this.
+//   wait for a request -> read header -> [100 Continue] -> read body
+//     -> answer (router, CORS, static) -> write -> loop
+// with a deadline on every read and write. Past max_connections a connection is answered 503
+// and closed instead. Handlers never see any of this.
 //
-// [SECTION] Helpers        listen address, MIME types, dates
+// [SECTION] Helpers        listen address, MIME types, dates, the open-file limit
 // [SECTION] TLS          the context: protocols, ciphers, the certificate and its key
 // [SECTION] ServerState    what connections share: options, router, registry of live connections
 // [SECTION] Connection
@@ -20,6 +22,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -28,6 +31,7 @@
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -41,6 +45,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <openssl/ssl.h>
+#include <sys/resource.h>
 
 #include "log/log.h"
 
@@ -122,14 +127,91 @@ std::string http_date() {
   return buf;
 }
 
+// An event that may come thousands of times a second (a refused connection, a failed accept)
+// logged at most once per kPeriod: the first at once, then the next one due with how many
+// there were since.
+class LogThrottle {
+ public:
+  static constexpr std::chrono::seconds kPeriod{10};
+  // Whether this occurrence is to be logged; `count` is then how many it stands for.
+  bool due(std::size_t& count) {
+    ++since_;
+    const auto now = Clock::now();
+    if (now < next_) return false;
+    next_ = now + kPeriod;
+    count = std::exchange(since_, 0);
+    return true;
+  }
+
+ private:
+  Clock::time_point next_{};
+  std::size_t since_ = 0;
+};
+
+// The threads run() starts (ServerOptions::threads).
+unsigned thread_count(const ServerOptions& options) {
+  return options.threads ? options.threads : std::max(2u, std::thread::hardware_concurrency());
+}
+
+// How many descriptors the process has open now (Linux's /proc/self/fd); elsewhere a guess.
+std::size_t open_descriptors() {
+  std::error_code ec;
+  std::size_t open = 0;
+  std::filesystem::directory_iterator it("/proc/self/fd", ec);
+  for (const std::filesystem::directory_iterator end; !ec && it != end; it.increment(ec)) ++open;
+  return ec || open == 0 ? 64 : open;
+}
+
+// ServerOptions::max_connections as the open-file limit lets it be: `asked` (0: whatever the
+// soft limit leaves), raising the soft limit up to the hard one when `asked` needs it, lowered
+// (with a warning) when even the hard limit is too low.
+std::size_t settle_max_connections(std::size_t asked, unsigned threads) {
+  const std::size_t reserve = open_descriptors() + kDescriptorReserve + kDescriptorsPerThread * threads;
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return asked ? asked : 1024;
+  const auto room = [reserve](rlim_t files) -> std::size_t {
+    if (files == RLIM_INFINITY) return std::numeric_limits<std::size_t>::max();
+    return files > reserve ? static_cast<std::size_t>(files) - reserve : 0;
+  };
+  if (asked == 0) return std::max<std::size_t>(1, room(limit.rlim_cur));
+  if (room(limit.rlim_cur) < asked) {
+    rlimit raised = limit;
+    raised.rlim_cur = static_cast<rlim_t>(asked + reserve);
+    if (limit.rlim_max != RLIM_INFINITY) raised.rlim_cur = std::min(raised.rlim_cur, limit.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  const std::size_t fits = std::max<std::size_t>(1, room(limit.rlim_cur));
+  if (fits >= asked) return asked;
+  log::warn("max-connections lowered to what the open-file limit leaves",
+            {{"asked", asked},
+             {"max_connections", fits},
+             {"open_file_limit", static_cast<unsigned long long>(limit.rlim_cur)}});
+  return fits;
+}
+
 bool header_safe(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// The words of the refusals of a request's framing: what Beast's parser refuses (on_read_error)
+// and what framing_refusal adds.
+constexpr std::string_view kContentLengthRefused =
+    "The request's Content-Length must be one number, sent once, and never with a "
+    "Transfer-Encoding.";
+constexpr std::string_view kTransferEncodingRefused =
+    "The request's Transfer-Encoding must end with chunked, once, and never come with a "
+    "Content-Length.";
+constexpr std::string_view kChunksRefused =
+    "The request's chunked body is malformed: each chunk is its size in hex, CRLF, its data "
+    "and CRLF.";
+
 // Why a request's framing cannot be trusted (RFC 9112 §6.1, §6.3), or nothing. A
 // Transfer-Encoding whose final coding is not "chunked" leaves the body's length unknown: 400.
 // A coding other than "chunked" (gzip, or one nobody knows) is not implemented here: 501.
-// HTTP/1.0 has no transfer codings at all: 400. Either way the connection is closed, so what
+// HTTP/1.0 has no transfer codings at all: 400. A Content-Length given twice, even with the
+// same value ("5, 5", or two fields), which Beast accepts: 400, since a proxy in front may have
+// read another length out of it. (Two different values, and a Content-Length with a
+// Transfer-Encoding, Beast refuses itself.) Either way the connection is closed, so what
 // follows is never read as another request.
 struct FramingRefusal {
   int status;
@@ -138,6 +220,13 @@ struct FramingRefusal {
 
 template <class Fields>
 std::optional<FramingRefusal> framing_refusal(const bhttp::request_header<Fields>& msg) {
+  std::size_t lengths = 0;
+  for (const auto& field : msg) {
+    if (field.name() != bhttp::field::content_length) continue;
+    lengths += 1 + static_cast<std::size_t>(std::count(field.value().begin(), field.value().end(), ','));
+  }
+  if (lengths > 1) return FramingRefusal{400, std::string(kContentLengthRefused)};
+
   std::vector<std::string> codings;
   bool present = false;
   for (const auto& field : msg) {
@@ -257,10 +346,15 @@ struct ServerState {
 
   std::atomic<bool> stopping{false};  // set once shutdown begins; connections stop looping
 
+  // Connections served at once, settled by start() (ServerOptions::max_connections).
+  std::size_t max_connections = 0;
+
   std::mutex mutex;
   std::condition_variable changed;  // stop requested, a connection ended, run() returned
   bool stop_requested = false;
+  // Every live connection, the ones being refused (over max_connections) among them.
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;
+  std::size_t refusing = 0;
 
   // The TLS context new connections get (null: plain HTTP); SIGHUP replaces it.
   std::mutex tls_mutex;
@@ -270,13 +364,16 @@ struct ServerState {
     return tls;
   }
 
-  void add(ConnectionBase* s, std::weak_ptr<ConnectionBase> w) {
+  void add(ConnectionBase* s, std::weak_ptr<ConnectionBase> w, bool refused) {
     std::lock_guard lock(mutex);
     connections.emplace(s, std::move(w));
+    if (refused) ++refusing;
   }
-  void remove(ConnectionBase* s) {
+  // From the connection's destructor: its socket is closed by then.
+  void remove(ConnectionBase* s, bool refused) {
     std::lock_guard lock(mutex);
     connections.erase(s);
+    if (refused) --refusing;
     changed.notify_all();
   }
 
@@ -423,6 +520,20 @@ std::optional<Response> ServerState::serve_static(const std::string& path,
 
 // Room in a request line for the method, the spaces and the version around the target.
 constexpr std::size_t kRequestLineSlack = 64;
+// What the read buffer may hold beyond a whole header: the parser consumes a body as it comes,
+// so past the header only a chunk's size line (or a trailer) waits in it, and one that does
+// not fit is refused instead of growing the buffer for as long as the client sends.
+constexpr std::size_t kBufferSlack = 8 * 1024;
+// The first read of a request (which the idle deadline bounds); the header's reads follow.
+constexpr std::size_t kFirstRead = 4096;
+
+// The refusal of a connection over max_connections, and how soon to try again.
+constexpr std::string_view kTooManyConnections =
+    "The server is serving as many connections as it may; try again in a moment.";
+constexpr int kTooManyConnectionsRetrySeconds = 1;
+// How long a refused connection's TLS handshake may take: a refusal holds a descriptor from
+// the reserve, so it is quick or nothing.
+constexpr std::chrono::seconds kRefusalHandshakeTimeout{2};
 
 using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
@@ -445,15 +556,31 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     init();
   }
 
-  ~Connection() override { state_.remove(this); }
+  ~Connection() override { state_.remove(this, refused_); }
 
   void start() {
-    state_.add(this, this->weak_from_this());
+    state_.add(this, this->weak_from_this(), false);
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
         self->handshake();
       } else {
         self->read_header();
+      }
+    });
+  }
+
+  // A connection over max_connections: 503 with Retry-After at once, without reading the
+  // request (an over-limit connection costs as little as it can: no parsing, no waiting for a
+  // slow client; the client reads the answer as the one to its first request), then closed as
+  // any final answer is (drain_and_close). Over TLS the handshake comes first.
+  void refuse() {
+    refused_ = true;
+    state_.add(this, this->weak_from_this(), true);
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->handshake();
+      } else {
+        self->answer_refusal();
       }
     });
   }
@@ -468,6 +595,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
  private:
   void init() {
+    buffer_.max_size(options().header_limit + options().target_limit + kRequestLineSlack + kBufferSlack);
     beast::error_code ec;
     auto peer = layer().socket().remote_endpoint(ec);
     if (!ec) {
@@ -494,20 +622,26 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   // --- TLS ------------------------------------------------------------------------------------
 
-  // The handshake has the read deadline; a client that never finishes it (or speaks plain HTTP)
-  // is closed without an answer.
+  // The handshake has the read deadline (a refused connection's a shorter one); a client that
+  // never finishes it (or speaks plain HTTP) is closed without an answer.
   void handshake() {
     phase_ = Phase::idle;
-    layer().expires_after(options().read_timeout);
+    layer().expires_after(refused_ ? std::min<Clock::duration>(options().read_timeout,
+                                                               kRefusalHandshakeTimeout)
+                                   : Clock::duration(options().read_timeout));
     stream_.async_handshake(ssl::stream_base::server,
                             [self = this->shared_from_this()](beast::error_code ec) {
                               if (ec) return self->close();
+                              if (self->refused_) return self->answer_refusal();
                               self->read_header();
                             });
   }
 
   // --- reading --------------------------------------------------------------------------------
 
+  // Two deadlines: the wait for the request's first bytes (read_timeout, which is how long an
+  // idle keep-alive connection stays open), then the whole header from there (header_timeout).
+  // A request already in the buffer (pipelined) goes straight to the second.
   void read_header() {
     if (state_.stopping) return close();
     phase_ = Phase::idle;
@@ -517,7 +651,19 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     parser_->header_limit(static_cast<std::uint32_t>(options().header_limit + options().target_limit +
                                                      kRequestLineSlack));
     parser_->body_limit(options().body_limit);
+    if (buffer_.size() > 0) return read_rest_of_header();
     layer().expires_after(options().read_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              // End of stream, timeout, reset, shutdown: nothing to answer.
+                              if (ec) return self->close();
+                              self->read_rest_of_header();
+                            });
+  }
+
+  void read_rest_of_header() {
+    layer().expires_after(options().header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Connection::on_header, this->shared_from_this()));
   }
@@ -560,6 +706,16 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   void on_read_error(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) return reject(413, "Request body too large");
+    // Framing Beast's parser refuses: two different Content-Lengths, one that is not a number,
+    // one with a Transfer-Encoding (either order), chunked twice; a chunk's size that is not
+    // hex or does not fit 64 bits, garbage in its extension, data not followed by CRLF, or a
+    // size line or trailer longer than the buffer may hold.
+    if (ec == bhttp::error::bad_content_length) return reject(400, kContentLengthRefused);
+    if (ec == bhttp::error::bad_transfer_encoding) return reject(400, kTransferEncodingRefused);
+    if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension ||
+        (ec == bhttp::error::buffer_overflow && parser_->is_header_done())) {
+      return reject(400, kChunksRefused);
+    }
     if (ec == bhttp::error::header_limit) {
       // Nothing of the header was consumed: the request line is the buffer's first line.
       const std::string_view received(static_cast<const char*>(buffer_.data().data()), buffer_.size());
@@ -576,6 +732,15 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   }
 
   // --- answering ------------------------------------------------------------------------------
+
+  void answer_refusal() {
+    response_ = options().error_writer(503, kTooManyConnections);
+    response_.header("Retry-After", std::to_string(kTooManyConnectionsRetrySeconds));
+    route_ = kRouteRejected;
+    keep_alive_ = false;
+    head_ = false;
+    write(11);
+  }
 
   // Answers a request the parser could not accept, then closes.
   void reject(int status, std::string_view message) {
@@ -700,7 +865,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   }
 
   void on_write(beast::error_code ec, std::size_t) {
-    if (options().on_complete) {
+    // A refused connection answered no request (none was read): no access log line.
+    if (options().on_complete && !refused_) {
       double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
       try {
         options().on_complete(request_, response_, route_, seconds);
@@ -768,6 +934,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   bool head_ = false;
   Clock::time_point started_{};
   Phase phase_ = Phase::idle;
+  bool refused_ = false;  // over max_connections: answered 503 and closed
   std::array<char, 4096> drain_buffer_{};
   std::size_t drained_ = 0;
 };
@@ -786,6 +953,8 @@ struct Server::Impl : ServerState {
   tcp::acceptor acceptor{strand};
   asio::signal_set signals{strand};
   asio::steady_timer accept_retry{strand};
+  LogThrottle accept_failures;  // on the strand
+  LogThrottle refusals;         // on the strand
   std::atomic<std::uint16_t> port{0};
   bool started = false;
   bool ran = false;
@@ -823,12 +992,53 @@ struct Server::Impl : ServerState {
     if (options.on_reload) options.on_reload();
   }
 
+  enum class Admission { serve, refuse, drop };
+
+  // Whether a new connection is served, refused with a 503, or (when even the refusals have
+  // used their share of descriptors) closed at once. Only the acceptor adds connections, so
+  // the count cannot grow between this and the connection's start().
+  Admission admit() {
+    std::lock_guard lock(mutex);
+    if (connections.size() - refusing < max_connections) return Admission::serve;
+    return refusing < kRefusalsAtOnce ? Admission::refuse : Admission::drop;
+  }
+
+  template <class Stream, class... Context>
+  void open(tcp::socket socket, Context&&... context) {
+    const Admission admission = admit();
+    if (admission == Admission::serve) {
+      auto connection = std::make_shared<Connection<Stream>>(std::move(socket), *this,
+                                                             std::forward<Context>(context)...);
+      connection->start();
+      return;
+    }
+    std::size_t count = 0;
+    if (refusals.due(count)) {
+      log::warn("refused connections: max-connections are being served",
+                {{"max_connections", max_connections}, {"refused", count}});
+    }
+    if (admission == Admission::refuse) {
+      auto connection = std::make_shared<Connection<Stream>>(std::move(socket), *this,
+                                                             std::forward<Context>(context)...);
+      connection->refuse();
+    } else {
+      beast::error_code ignored;
+      socket.close(ignored);
+    }
+  }
+
   void accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
       if (ec) {
-        // Out of descriptors and the like: back off instead of spinning.
-        log::warn("accepting a connection failed; retrying in 100 ms", {{"error", ec.message()}});
+        // Out of descriptors (EMFILE, ENFILE) and the like: the connection stays in the listen
+        // queue, so accepting again at once would fail again at once. Back off instead of
+        // spinning; the log says so once per LogThrottle::kPeriod.
+        std::size_t count = 0;
+        if (accept_failures.due(count)) {
+          log::warn("accepting connections failed; retrying every 100 ms",
+                    {{"error", ec.message()}, {"failures", count}});
+        }
         accept_retry.expires_after(std::chrono::milliseconds(100));
         accept_retry.async_wait([this](beast::error_code ec) {
           if (!ec && acceptor.is_open()) accept();
@@ -839,9 +1049,9 @@ struct Server::Impl : ServerState {
         beast::error_code ignored;
         socket.close(ignored);
       } else if (auto context = current_tls()) {
-        std::make_shared<Connection<TlsStream>>(std::move(socket), *this, std::move(context))->start();
+        open<TlsStream>(std::move(socket), std::move(context));
       } else {
-        std::make_shared<Connection<PlainStream>>(std::move(socket), *this)->start();
+        open<PlainStream>(std::move(socket));
       }
       accept();
     });
@@ -855,6 +1065,8 @@ Server::~Server() = default;
 
 std::uint16_t Server::port() const { return impl_->port; }
 
+std::size_t Server::max_connections() const { return impl_->started ? impl_->max_connections : 0; }
+
 void Server::start() {
   Impl& s = *impl_;
   if (s.started) return;
@@ -863,6 +1075,7 @@ void Server::start() {
     s.tls = make_tls_context(s.options.tls_cert_file, s.options.tls_key_file);
   }
   auto [host, port] = split_listen(s.options.listen);
+  s.max_connections = settle_max_connections(s.options.max_connections, thread_count(s.options));
   try {
     tcp::resolver resolver(s.ioc);
     auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service);
@@ -895,8 +1108,7 @@ void Server::run() {
     asio::post(s.strand, [&s] { s.wait_for_signals(); });
   }
   auto work = asio::make_work_guard(s.ioc);
-  unsigned count = s.options.threads ? s.options.threads
-                                     : std::max(2u, std::thread::hardware_concurrency());
+  const unsigned count = thread_count(s.options);
   std::vector<std::thread> threads;
   for (unsigned i = 0; i < count; ++i) {
     threads.emplace_back([&s] {

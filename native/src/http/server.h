@@ -1,6 +1,8 @@
 // The HTTP/1.1 server: accepts connections, parses requests, asks a Router for the answer and
 // writes it. One session per connection, each read and write with its own deadline, so a slow or
-// silent client only ever holds its own connection. Beast stays inside server.cpp.
+// silent client only ever holds its own connection, and no thread; past max_connections a new
+// connection is refused politely (503) rather than the server running out of file
+// descriptors. Beast stays inside server.cpp.
 #pragma once
 
 #include <chrono>
@@ -25,15 +27,29 @@ inline constexpr std::string_view kRouteStatic = "static";         // a file fro
 inline constexpr std::string_view kRoutePreflight = "preflight";   // a CORS preflight
 inline constexpr std::string_view kRouteRejected = "rejected";     // 400/413/414/431/501 unrouted
 
+// What start() keeps of the open-file limit for descriptors other than the connections it
+// serves: files opened later (the access log, TLS files, the console's files), outgoing
+// connections (webhook deliveries, OIDC keys), and connections being refused (at most
+// kRefusalsAtOnce: past that, an over-limit connection is closed without an answer); and for
+// each server thread, the database connections and the file it may be using.
+inline constexpr std::size_t kRefusalsAtOnce = 32;
+inline constexpr std::size_t kDescriptorReserve = 64 + kRefusalsAtOnce;
+inline constexpr std::size_t kDescriptorsPerThread = 4;
+
 struct ServerOptions {
   // "host:port" or "[v6]:port"; host may be a name ("localhost"), port 0 picks a free port.
   std::string listen = "127.0.0.1:8080";
   // Threads running connections and handlers (handlers run on them, so a handler that blocks
   // holds one). 0 = hardware_concurrency, at least 2.
   unsigned threads = 0;
-  // Deadline for each read: a whole request header, then a whole body, and the idle wait for the
-  // next request on a keep-alive connection. Past it the connection is closed without an answer.
+  // Deadline for the wait for a request's first bytes (on a new connection, and between requests
+  // on a keep-alive one), for the TLS handshake, and for reading a whole body. Past it the
+  // connection is closed without an answer.
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  // Deadline for a request's header, from its first bytes to its end: a total, however the
+  // bytes trickle in, so a client sending a byte now and then (slowloris) holds its connection
+  // this long at most. Past it the connection is closed without an answer.
+  std::chrono::milliseconds header_timeout = std::chrono::seconds(10);
   // Deadline for writing one response (a client that does not read is dropped).
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
   // Largest accepted request body; larger gets 413 and the connection is closed.
@@ -44,6 +60,14 @@ struct ServerOptions {
   // Largest accepted header fields (the request line not counted); larger gets 431 and the
   // connection is closed.
   std::size_t header_limit = 16 * 1024;
+  // Connections served at once. One more gets a 503 (error_writer's, with Retry-After) as soon
+  // as it is accepted, without its request being read, and is closed: the server runs out of
+  // connections it may serve, never of file descriptors. 0: what the open-file limit
+  // (RLIMIT_NOFILE's soft limit) leaves once the descriptors open at start() and a reserve
+  // (kDescriptorReserve, and kDescriptorsPerThread for each thread) are set aside. A number
+  // that does not fit raises the soft limit, up to the hard limit, and past that is lowered to
+  // fit, with a warning. start() settles it (Server::max_connections()).
+  std::size_t max_connections = 0;
   // After stop(): how long in-flight requests get to finish before run() gives up on them.
   std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(10);
   // How the server words the requests it refuses before routing (400, 413, 414, 431, 501) and
@@ -102,8 +126,10 @@ std::string tls_files_problem(const std::string& cert_file, const std::string& k
 // is about to close. HEAD is answered like GET without the body. A request whose target is not
 // "/path..." gets 400. "Expect: 100-continue" is answered before the body is read. A request
 // whose Transfer-Encoding does not end in "chunked" (or comes with HTTP/1.0) gets 400, one with
-// a transfer coding other than chunked 501; both close the connection, so the rest of what was
-// sent is never read as a request (RFC 9112 §6.1, §6.3).
+// a transfer coding other than chunked 501; a Content-Length sent twice (even with one value),
+// a Content-Length with a Transfer-Encoding, and a malformed chunked body get 400. All of them
+// close the connection, so the rest of what was sent is never read as a request (RFC 9112
+// §6.1, §6.3, §7.1).
 class Server {
  public:
   Server(ServerOptions options, Router router);
@@ -119,6 +145,10 @@ class Server {
 
   // The bound port; 0 before start().
   std::uint16_t port() const;
+
+  // The connections served at once (ServerOptions::max_connections as start() settled it); 0
+  // before start().
+  std::size_t max_connections() const;
 
   // Serves until stop() or a signal, then shuts down gracefully: stops accepting, closes idle
   // connections, lets requests already being handled finish and their responses be written
