@@ -27,11 +27,17 @@
   var fill = document.getElementById("bar-fill");
   var statusLine = document.getElementById("splash-status");
 
+  // The splash in the theme the console will draw (web/src/theme.h, theme::Shown): the owner's
+  // pick when one is saved, else the system's preference. The console keeps <html data-theme>
+  // in step from its first frame on.
+  var savedTheme = "";
   try {
-    if (window.localStorage.getItem("oat.theme") === "light") {
-      document.documentElement.setAttribute("data-theme", "light");
-    }
-  } catch (e) { /* storage may be off; the dark default stands */ }
+    savedTheme = window.localStorage.getItem("oat.theme") || "";
+  } catch (e) { /* storage may be off: no pick */ }
+  var systemLight = !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: light)").matches);
+  if (savedTheme === "light" || (savedTheme !== "dark" && systemLight)) {
+    document.documentElement.setAttribute("data-theme", "light");
+  }
 
   function mark(name) {
     if (window.performance && performance.mark) performance.mark(name);

@@ -118,7 +118,7 @@ const FIRST_FRAME_SCRIPT = () => {
 };
 
 async function firstFrame(browser, server) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: 'dark' });
   await context.addInitScript(FIRST_FRAME_SCRIPT);
   const page = await context.newPage();
   await page.goto(`${server.url}/?test=1`);
@@ -327,7 +327,7 @@ async function main() {
     say(`## Frame time: ${tokens} tokens, ${audit} audit events (seeded with ${seeded.patches} PATCHes ` +
       `in ${seeded.seconds.toFixed(1)} s)`);
     say();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
     await context.addInitScript(FRAME_TIMING_SCRIPT);
     const page = await context.newPage();
     const c = new Console({ server, browser }, context, page, 'figures-frames');

@@ -171,14 +171,19 @@ export class Console {
 
   /**
    * HEADERS: sent with every request of the page (Playwright's extraHTTPHeaders); SCALE: the
-   * device pixel ratio (1).
+   * device pixel ratio (1). COLORSCHEME and REDUCEDMOTION: the system's preferences the page
+   * sees (Playwright's); the console follows prefers-color-scheme until the owner picks a
+   * theme, so the default is a dark system, the look the other files were written for.
    */
-  static async open(world, name, { hash = '', base, headers, scale = 1 } = {}) {
+  static async open(world, name, { hash = '', base, headers, scale = 1, colorScheme = 'dark',
+    reducedMotion = 'no-preference' } = {}) {
     base = base ?? `${world.server.url}/`;
     const origin = new URL(base).origin;
     const context = await world.browser.newContext({
       viewport: { width: 1440, height: 900 },
       deviceScaleFactor: scale,
+      colorScheme,
+      reducedMotion,
       ...(headers ? { extraHTTPHeaders: headers } : {}),
       permissions: ['clipboard-read', 'clipboard-write'],
     });
@@ -512,13 +517,15 @@ export function useConsole(metaUrl, { setup, prepare, serveArgs = [], consoleDir
  * is screenshotted at the end (<file>.<test>.png), or on failure (<file>.<test>.failed.png, with
  * the page's console lines added to the error), and closed either way. BASE and HASH:
  * Console.open's (a string, or a function returning one when the test starts, for URLs known
- * only then).
+ * only then); SCALE, COLORSCHEME and REDUCEDMOTION: Console.open's too.
  */
-export function consoleTest(world, name, fn, { hash = '', base, scale, ...options } = {}) {
+export function consoleTest(world, name, fn, { hash = '', base, scale, colorScheme, reducedMotion, ...options } = {}) {
   return test(name, options, (t) => withConsolePage(world, name, {
     hash: typeof hash === 'function' ? hash() : hash,
     base: typeof base === 'function' ? base() : base,
     scale,
+    colorScheme,
+    reducedMotion,
   }, (c) => fn(c, t)));
 }
 
@@ -526,8 +533,8 @@ export function consoleTest(world, name, fn, { hash = '', base, scale, ...option
  * Opens a console page named after NAME (at HASH, from BASE), runs FN(console), and closes it:
  * a screenshot at the end, another when FN fails (whose message then gets the page's console).
  */
-export async function withConsolePage(world, name, { hash = '', base, scale } = {}, fn) {
-  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base, scale });
+export async function withConsolePage(world, name, { hash = '', base, scale, colorScheme, reducedMotion } = {}, fn) {
+  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base, scale, colorScheme, reducedMotion });
   try {
     await fn(c);
     await c.shot();

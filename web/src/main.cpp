@@ -8,6 +8,9 @@
 // state, size the canvas to the window at the device's pixel ratio, draw the state, publish the
 // test hook, write where the state went to the URL (route.h). A frame in which nothing can have
 // changed (no input, no answer, no animation or timer) draws nothing (redraw.h).
+// The system's preferences are read each frame (page.h): the theme follows prefers-color-scheme
+// until the owner picks one with the toggle (theme::Shown), and prefers-reduced-motion stops
+// whatever would move by itself (redraw.h).
 #include <GLES3/gl3.h>
 #include <GLFW/glfw3.h>
 #include <emscripten.h>
@@ -26,6 +29,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "imgui_internal.h"
 #include "keyboard.h"
 #include "net.h"
 #include "oat/registry.h"
@@ -45,6 +49,7 @@ struct App {
   State state;
   GLFWwindow* window = nullptr;
   std::optional<Theme> applied_theme;
+  std::optional<Theme> saved_theme;  // what "oat.theme" holds: the owner's last pick, if any
   std::optional<Route> published_route;  // what the URL's hash was last set to
   std::string title;
   int canvas_width = 0;
@@ -89,7 +94,8 @@ bool NeedsFrame(App& app, const page::Viewport& viewport, double clock) {
   }
   const double since = clock - app.drawn_at;
   if (since >= kHeartbeatSeconds) needed = true;
-  if (ImGui::GetIO().WantTextInput && since >= kCaretSeconds) needed = true;
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput && io.ConfigInputTextCursorBlink && since >= kCaretSeconds) needed = true;
   if (app.applied_theme != app.state.theme) needed = true;
   return needed;
 }
@@ -195,11 +201,31 @@ void FollowTitle(App& app) {
   }
 }
 
+// Dear ImGui dims the page behind a modal from nothing, over a sixth of a second after its
+// first frame. Frames keep coming until the dimming is whole (an idle console would leave it
+// half-way until the next heartbeat); with reduced motion it is whole in the first frame the
+// dialog shows.
+void FollowDimming() {
+  if (!ImGui::GetTopMostPopupModal()) return;
+  float& ratio = ImGui::GetCurrentContext()->DimBgRatio;
+  if (redraw::ReducedMotion()) {
+    ratio = 1.0f;
+  } else if (ratio < 1.0f) {
+    redraw::Animate();
+  }
+}
+
 void Frame(void* arg) {
   App& app = *static_cast<App*>(arg);
   State& state = app.state;
   const page::Viewport viewport = page::ReadViewport();
   const double clock = emscripten_get_now() / 1000.0;
+  // Before deciding whether to draw: a change of the system's preferences is activity, and a
+  // theme other than the one applied is drawn.
+  const page::Preferences preferences = page::ReadPreferences();
+  state.theme = theme::Shown(state.theme_choice, preferences.light ? Theme::Light : Theme::Dark);
+  redraw::SetReducedMotion(preferences.reduced_motion);
+  ImGui::GetIO().ConfigInputTextCursorBlink = !preferences.reduced_motion;
   if (!NeedsFrame(app, viewport, clock)) {
     test_hook::IdleFrame();
     return;
@@ -229,9 +255,15 @@ void Frame(void* arg) {
       ImGui_ImplOpenGL3_CreateFontsTexture();
     }
   }
+  // Only the owner's pick is saved: a theme that follows the system is not a choice, and saving
+  // it would stop the following.
+  if (state.theme_choice && state.theme_choice != app.saved_theme) {
+    page::SaveSetting("oat.theme", theme::Name(*state.theme_choice));
+    app.saved_theme = state.theme_choice;
+  }
   if (app.applied_theme != state.theme) {
-    if (app.applied_theme) page::SaveSetting("oat.theme", state.theme == Theme::Light ? "light" : "dark");
     theme::ApplyStyle(state.theme);
+    page::SetPageTheme(theme::Name(state.theme));
     app.applied_theme = state.theme;
   }
 
@@ -255,7 +287,9 @@ void Frame(void* arg) {
   ImGui::NewFrame();
   test_hook::BeginFrame();
   DrawApp(state);
+  FollowDimming();
   test_hook::Status(names::kStatusPending, static_cast<long long>(PendingRequests(state)));
+  test_hook::Status(names::kStatusTheme, theme::Name(state.theme));
   ImGui::Render();
 
   if (ImGui::GetMouseCursor() != app.cursor) {
@@ -281,7 +315,8 @@ int main(int argc, char** argv) {
   static App app;
   app.state.config = ParseArguments(argc, argv);
   test_hook::SetEnabled(app.state.config.test_hook);
-  app.state.theme = page::LoadSetting("oat.theme") == "light" ? Theme::Light : Theme::Dark;
+  app.state.theme_choice = theme::ParseChoice(page::LoadSetting("oat.theme"));
+  app.saved_theme = app.state.theme_choice;
   app.state.wanted_route = ParseRoute(page::Hash());
 
   if (!glfwInit()) return 1;

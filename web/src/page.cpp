@@ -33,6 +33,14 @@ EM_JS(void, oat_page_install, (), {
     page.wheelY -= e.deltaY * k;
   }, { passive: false });
   canvas.addEventListener("contextmenu", function(e) { e.preventDefault(); });
+  // The system's theme and motion, read each frame; a change draws a frame, so the console
+  // follows it at once.
+  var query = function(q) { return window.matchMedia ? window.matchMedia(q) : null; };
+  page.light = query("(prefers-color-scheme: light)");
+  page.reducedMotion = query("(prefers-reduced-motion: reduce)");
+  [page.light, page.reducedMotion].forEach(function(q) {
+    if (q && q.addEventListener) q.addEventListener("change", touched);
+  });
   // The console's other tabs say when they sign in or out (the session is one for all tabs).
   page.announced = "";
   if (typeof BroadcastChannel === "function") {
@@ -156,6 +164,15 @@ EM_JS(void, oat_page_set_cursor, (const char* cursor), {
   Module.canvas.style.cursor = UTF8ToString(cursor);
 });
 
+EM_JS(int, oat_page_preferences, (), {
+  var page = Module.oatPage;
+  return (page.light && page.light.matches ? 1 : 0) | (page.reducedMotion && page.reducedMotion.matches ? 2 : 0);
+});
+
+EM_JS(void, oat_page_set_theme, (const char* name), {
+  document.documentElement.setAttribute("data-theme", UTF8ToString(name));
+});
+
 EM_JS(void, oat_page_set_title, (const char* title), {
   document.title = UTF8ToString(title);
 });
@@ -246,6 +263,16 @@ void TakeWheel(float* x, float* y) { oat_page_take_wheel(x, y); }
 
 void SetCursor(const char* css_cursor) { oat_page_set_cursor(css_cursor); }
 void SetTitle(const std::string& title) { oat_page_set_title(title.c_str()); }
+
+Preferences ReadPreferences() {
+  const int bits = oat_page_preferences();
+  Preferences p;
+  p.light = (bits & 1) != 0;
+  p.reduced_motion = (bits & 2) != 0;
+  return p;
+}
+
+void SetPageTheme(const char* name) { oat_page_set_theme(name); }
 
 std::string LoadSetting(const char* key) { return Take(oat_page_load_setting(key)); }
 void SaveSetting(const char* key, const std::string& value) {

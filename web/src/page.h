@@ -1,6 +1,7 @@
 // The page around the canvas: everything the console asks of the browser beyond GLFW and
-// WebGL (clipboard, URL hash, pixel ratio, cursor, wheel, settings, the test hook). The
-// JavaScript lives in page.cpp as EM_JS functions; shell/loader.js only starts the program.
+// WebGL (clipboard, URL hash, pixel ratio, cursor, wheel, settings, the system's preferences,
+// the test hook). The JavaScript lives in page.cpp as EM_JS functions; shell/loader.js only
+// starts the program.
 #pragma once
 
 #include <string>
@@ -61,7 +62,19 @@ void TakeWheel(float* x, float* y);
 void SetCursor(const char* css_cursor);
 void SetTitle(const std::string& title);
 
-// Non-secret preferences (the theme) in localStorage.
+// What the person asked of every page, from the system's settings (media queries). A change
+// counts as activity (TakeActivity), so the console follows it in the next frame.
+struct Preferences {
+  bool light = false;           // prefers-color-scheme: light (else dark, also where unknown)
+  bool reduced_motion = false;  // prefers-reduced-motion: reduce
+};
+Preferences ReadPreferences();
+
+// <html data-theme="light|dark">: the page's own CSS (shell/style.css, the splash) in the
+// console's theme.
+void SetPageTheme(const char* name);
+
+// Non-secret preferences (the owner's theme) in localStorage.
 std::string LoadSetting(const char* key);
 void SaveSetting(const char* key, const std::string& value);
 

@@ -6,6 +6,7 @@ namespace console::redraw {
 namespace {
 
 bool g_animate = false;
+bool g_reduced_motion = false;
 double g_at = std::numeric_limits<double>::infinity();
 
 }  // namespace
@@ -25,5 +26,8 @@ bool Due(double clock) {
   }
   return due;
 }
+
+void SetReducedMotion(bool reduced) { g_reduced_motion = reduced; }
+bool ReducedMotion() { return g_reduced_motion; }
 
 }  // namespace console::redraw

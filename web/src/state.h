@@ -446,7 +446,10 @@ struct Requests {
 
 struct State {
   Config config;
+  // The theme drawn, decided each frame by theme::Shown from the owner's pick and the system's.
   Theme theme = Theme::Dark;
+  // The owner's pick with the toggle, saved as "oat.theme"; none: the system's preference decides.
+  std::optional<Theme> theme_choice;
   oat::Timestamp now{};  // read once per frame
   double clock = 0;      // seconds, monotonic, read once per frame (UI timers)
 

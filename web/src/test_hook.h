@@ -5,7 +5,8 @@
 //                         "text" (what they show), and "disabled", "checked", "selected", "open",
 //                         or more words ("state" and "hover" of a usage chart, chart.h)
 //   window.__oat_status   {"screen": "signin"|"tokens"|"activity"|"no-organization",
-//                          "pending", "loading", "org", "dialog", "errors": {name: message}, ...}
+//                          "pending", "loading", "org", "dialog", "theme": "light"|"dark",
+//                          "errors": {name: message}, ...}
 //   window.__oat_frames   animation frames handled. A frame in which nothing can have changed
 //                         (no input, answer, animation or timer; redraw.h) draws nothing and
 //                         keeps the last picture and the last published widgets and status.

@@ -57,6 +57,16 @@ float g_pixel_ratio = 0;
 
 }  // namespace
 
+Theme Shown(std::optional<Theme> choice, Theme system) { return choice ? *choice : system; }
+
+std::optional<Theme> ParseChoice(std::string_view saved) {
+  if (saved == "light") return Theme::Light;
+  if (saved == "dark") return Theme::Dark;
+  return std::nullopt;
+}
+
+const char* Name(Theme theme) { return theme == Theme::Light ? "light" : "dark"; }
+
 const Palette& PaletteFor(Theme theme) { return theme == Theme::Light ? kLight : kDark; }
 
 ImVec4 Mix(const ImVec4& a, const ImVec4& b, float t) {

@@ -4,10 +4,23 @@
 // 1 / devicePixelRatio (io.FontGlobalScale), so text maps 1:1 onto device pixels at any ratio.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include "imgui.h"
 #include "state.h"
 
 namespace console::theme {
+
+// Which theme shows: the owner's pick once made with the toggle, else the system's
+// (prefers-color-scheme, followed live), so the console first looks like the rest of the
+// person's screen and a pick outlasts any later change of the system. The one place this is
+// decided (shell/loader.js does the same for the splash, before the program runs).
+Theme Shown(std::optional<Theme> choice, Theme system);
+// The owner's pick as saved ("oat.theme" in localStorage): "light" or "dark"; anything else
+// (nothing saved) is no pick.
+std::optional<Theme> ParseChoice(std::string_view saved);
+const char* Name(Theme theme);  // "light", "dark": the saved words, <html data-theme>, the test hook
 
 struct Palette {
   ImVec4 background;     // behind everything

@@ -338,6 +338,7 @@ inline constexpr char kDialogConfirmDeleteConnection[] = "confirm-delete-connect
 inline constexpr char kStatusPending[] = "pending";  // requests in flight
 inline constexpr char kStatusOrg[] = "org";
 inline constexpr char kStatusUser[] = "user";  // who is signed in, as the top bar shows
+inline constexpr char kStatusTheme[] = "theme";  // "light" or "dark": the theme drawn
 inline constexpr char kStatusLoading[] = "loading";
 inline constexpr char kStatusTokens[] = "tokens";  // tokens listed
 inline constexpr char kStatusRows[] = "rows";      // rows the table's filters let through

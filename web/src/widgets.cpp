@@ -6,6 +6,7 @@
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include "widgets.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "imgui_internal.h"
@@ -344,11 +345,18 @@ int Segmented(const char* id, const char* const* labels, const int* counts, int 
 }
 
 void Spinner(float radius, const ImVec4& color) {
-  redraw::Animate();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(radius * 2, radius * 2));
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 center = pos + ImVec2(radius, radius);
+  if (redraw::ReducedMotion()) {  // still: three dots, an ellipsis, asks for no frames
+    const float dot = std::max(1.5f, std::floor(radius * 0.22f));
+    for (int i = -1; i <= 1; ++i) {
+      draw->AddCircleFilled(center + ImVec2(i * radius * 0.66f, 0), dot, theme::U32(color), 12);
+    }
+    return;
+  }
+  redraw::Animate();
   const float t = static_cast<float>(ImGui::GetTime());
   draw->AddCircle(center, radius - 1.5f, theme::U32(theme::Alpha(color, 0.2f)), 32, 2.5f);
   draw->PathClear();

@@ -43,7 +43,8 @@ float BadgeWidth(const char* text);
 int Segmented(const char* id, const char* const* labels, const int* counts, int n, int selected,
               const char* const* test_names);
 
-// A circular spinner of this radius at the cursor (advances it). Keeps frames coming.
+// A circular spinner of this radius at the cursor (advances it). Keeps frames coming; with
+// reduced motion (redraw.h) it is three still dots instead and asks for none.
 void Spinner(float radius, const ImVec4& color);
 
 // Text clipped to `width` with an ellipsis; the full text as a tooltip when clipped.

@@ -76,9 +76,11 @@ void DrawToast(State& state) {
     return;
   }
   redraw::At(toast.until);
+  // The last 0.3 s fade it out; with reduced motion it stays whole until it goes.
   const double left = toast.until - state.clock;
-  if (left < 0.3) redraw::Animate();  // fading out
-  const float alpha = static_cast<float>(std::clamp(left / 0.3, 0.0, 1.0));
+  const bool fading = left < 0.3 && !redraw::ReducedMotion();
+  if (fading) redraw::Animate();
+  const float alpha = fading ? static_cast<float>(std::clamp(left / 0.3, 0.0, 1.0)) : 1.0f;
   const theme::Palette& p = theme::Current();
   ImDrawList* draw = ImGui::GetForegroundDrawList();
   const char* begin = toast.text.c_str();

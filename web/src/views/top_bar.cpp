@@ -158,7 +158,9 @@ void DrawThemeToggle(State& state, ImVec2 pos) {
   const bool dark = state.theme == Theme::Dark;
   if (ui::IconButton("##theme", dark ? ui::Icon::Sun : ui::Icon::Moon, 34,
                      dark ? "Light theme" : "Dark theme")) {
-    state.theme = dark ? Theme::Light : Theme::Dark;
+    // The owner's pick: saved, and it wins over the system's preference from now on (drawn
+    // from the next frame on, main.cpp).
+    state.theme_choice = dark ? Theme::Light : Theme::Dark;
   }
   test_hook::MarkLastItem(names::kTopBarTheme);
 }
