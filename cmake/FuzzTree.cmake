@@ -26,7 +26,7 @@ include(ExternalProject)
 ExternalProject_Add(oat_fuzz
   SOURCE_DIR "${CMAKE_SOURCE_DIR}/tests/fuzz"
   BINARY_DIR "${OAT_FUZZ_BINARY_DIR}"
-  CMAKE_ARGS -DCMAKE_CXX_COMPILER=${OAT_CLANGXX} -DCMAKE_BUILD_TYPE=RelWithDebInfo -G Ninja
+  CMAKE_ARGS -DCMAKE_CXX_COMPILER=${OAT_CLANGXX} -DCMAKE_BUILD_TYPE= -DOAT_VERSION=${PROJECT_VERSION} -G Ninja
   BUILD_ALWAYS ON
   USES_TERMINAL_BUILD ON
   INSTALL_COMMAND "")
@@ -40,3 +40,36 @@ foreach(_source IN LISTS _fuzz_targets)
     COMMAND "${OAT_FUZZ_BINARY_DIR}/${_name}" -runs=0 "${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${_corpus}")
   set_tests_properties(fuzz/replay/${_corpus} PROPERTIES LABELS fuzz TIMEOUT 300)
 endforeach()
+
+# The sanitizer builds (build/fuzz's oatd, oatd_tests and oat_core_tests: ASan, UBSan, asserts
+# on; oatd_tests_tsan: ThreadSanitizer), label "sanitize": the core's and the server's unit
+# tests, and the API suite on SQLite against the sanitized oatd. A sanitizer's report fails the test: the unit tests abort on it, and
+# the API suite's helpers (tests/lib/processes.mjs) fail on a report in any oatd's stderr, leaks
+# included (LeakSanitizer reports when a server stops). Slower than the Release build (the
+# sanitizers, -O1, asserts), hence the longer timeouts.
+set(_sanitizer_environment
+  "ASAN_OPTIONS=detect_leaks=1:check_initialization_order=1:detect_stack_use_after_return=1"
+  "UBSAN_OPTIONS=print_stacktrace=1")
+add_test(NAME sanitize/core/unit COMMAND "${OAT_FUZZ_BINARY_DIR}/oat_core_tests")
+add_test(NAME sanitize/native/unit
+  COMMAND "${OAT_FUZZ_BINARY_DIR}/oatd_tests" "--gtest_filter=*-*/postgres:PostgresStore.*")
+add_test(NAME sanitize/postgres/unit
+  COMMAND "${OAT_FUZZ_BINARY_DIR}/oatd_tests" "--gtest_filter=*/postgres:PostgresStore.*")
+# ThreadSanitizer: the same unit tests of oatd (threads in the store, the server, the key).
+add_test(NAME sanitize/thread/unit
+  COMMAND "${OAT_FUZZ_BINARY_DIR}/oatd_tests_tsan" "--gtest_filter=*-*/postgres:PostgresStore.*")
+add_test(NAME sanitize/thread-postgres/unit
+  COMMAND "${OAT_FUZZ_BINARY_DIR}/oatd_tests_tsan" "--gtest_filter=*/postgres:PostgresStore.*")
+set_tests_properties(sanitize/thread/unit PROPERTIES
+  LABELS sanitize TIMEOUT 900 ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1")
+set_tests_properties(sanitize/thread-postgres/unit PROPERTIES
+  LABELS "sanitize;postgres" TIMEOUT 900 ENVIRONMENT "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1")
+set_tests_properties(sanitize/core/unit sanitize/native/unit PROPERTIES
+  LABELS sanitize TIMEOUT 900 ENVIRONMENT "${_sanitizer_environment}")
+set_tests_properties(sanitize/postgres/unit PROPERTIES
+  LABELS "sanitize;postgres" TIMEOUT 900 ENVIRONMENT "${_sanitizer_environment}")
+if(COMMAND oat_add_node_tests)
+  oat_add_node_tests(api sanitize DIRECTORY "${CMAKE_SOURCE_DIR}/tests/api" TEST_TIMEOUT 180000 TIMEOUT 900
+    OATD "${OAT_FUZZ_BINARY_DIR}/oatd" LABELS sanitize
+    ENVIRONMENT OAT_TEST_BACKEND=sqlite OAT_TEST_SANITIZED=1 ${_sanitizer_environment})
+endif()

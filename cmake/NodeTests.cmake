@@ -16,19 +16,23 @@ macro(oat_require_node_tests label)
 endmacro()
 
 # oat_add_node_tests(<label> <platform> DIRECTORY <dir> TEST_TIMEOUT <ms> TIMEOUT <s>
-#                    [RESOURCE_LOCK <name>] [LABELS <label>...] [ENVIRONMENT <VAR=value>...])
+#                    [RESOURCE_LOCK <name>] [OATD <path>] [LABELS <label>...]
+#                    [ENVIRONMENT <VAR=value>...])
 # Registers every <dir>/*.test.mjs with the label <label>. TEST_TIMEOUT bounds one test (node's
 # --test-timeout), TIMEOUT one file (ctest). RESOURCE_LOCK: the files of the suite run one at a
 # time even under ctest -j (also beside another registration of the suite given the same name).
 # LABELS: more labels (e.g. the database backend, so `ctest -L postgres` selects one run of a
 # suite registered once per backend, <platform> telling the runs apart). ENVIRONMENT: more
-# variables for the tests beside OATD.
+# variables for the tests beside OATD. OATD: another oatd than the target's (a sanitizer build).
 function(oat_add_node_tests label platform)
-  cmake_parse_arguments(PARSE_ARGV 2 arg "" "DIRECTORY;TEST_TIMEOUT;TIMEOUT;RESOURCE_LOCK"
+  cmake_parse_arguments(PARSE_ARGV 2 arg "" "DIRECTORY;TEST_TIMEOUT;TIMEOUT;RESOURCE_LOCK;OATD"
                         "LABELS;ENVIRONMENT")
   file(GLOB tests CONFIGURE_DEPENDS "${arg_DIRECTORY}/*.test.mjs")
   set(labels ${label} ${arg_LABELS})
-  set(environment "OATD=$<TARGET_FILE:oatd>" ${arg_ENVIRONMENT})
+  if(NOT arg_OATD)
+    set(arg_OATD "$<TARGET_FILE:oatd>")
+  endif()
+  set(environment "OATD=${arg_OATD}" ${arg_ENVIRONMENT})
   foreach(file IN LISTS tests)
     get_filename_component(name "${file}" NAME)
     string(REGEX REPLACE "\\.test\\.mjs$" "" name "${name}")

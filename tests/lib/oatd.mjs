@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { testDatabase } from './database.mjs';
-import { run, runOk, running, start, stop } from './processes.mjs';
+import { assertNoSanitizerReport, run, runOk, running, start, stop } from './processes.mjs';
 import { WAIT_MS, idle } from './time.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -164,9 +164,13 @@ export class Oatd {
     return running(this.child);
   }
 
-  /** Stops the server (SIGTERM, then SIGKILL if it lingers). Safe to call twice. */
-  stop() {
-    return stop(this.child);
+  /**
+   * Stops the server (SIGTERM, then SIGKILL if it lingers). Safe to call twice. Throws when a
+   * sanitizer reported a bug on its stderr (the sanitizer builds; leaks are reported at exit).
+   */
+  async stop() {
+    await stop(this.child);
+    assertNoSanitizerReport(this.stderr, 'oatd serve');
   }
 
   /** kill -9, and wait until it is gone. */

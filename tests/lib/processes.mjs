@@ -40,6 +40,22 @@ export function start(command, args, options) {
   return child;
 }
 
+/**
+ * A sanitizer's report in TEXT (a program's stderr), or null: AddressSanitizer, LeakSanitizer and
+ * UndefinedBehaviorSanitizer (the sanitizer builds of oatd, label "sanitize") write these lines,
+ * and nothing else does. A report is a bug found, even when the program went on or exited 0.
+ */
+export function sanitizerReport(text) {
+  const at = text.search(/^==\d+==ERROR: (AddressSanitizer|LeakSanitizer)|^\S+:\d+:\d+: runtime error: /m);
+  return at < 0 ? null : text.slice(at, at + 4000);
+}
+
+/** Throws with the report when TEXT, the stderr of WHAT, has a sanitizer's report. */
+export function assertNoSanitizerReport(text, what) {
+  const report = sanitizerReport(text);
+  if (report) throw new Error(`${what}: a sanitizer found a bug:\n${report}`);
+}
+
 /** Whether CHILD still runs. */
 export const running = (child) => child.exitCode === null && child.signalCode === null;
 
@@ -76,6 +92,12 @@ export function run(command, args, { input, env, timeout = WAIT_MS } = {}) {
     // 'close', not 'exit': by then stdout and stderr have been read to the end.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      try {
+        assertNoSanitizerReport(stderr, `${command} ${args.join(' ')}`);
+      } catch (e) {
+        reject(e);
+        return;
+      }
       resolvePromise({ code, signal, stdout, stderr });
     });
     if (child.stdin) {
