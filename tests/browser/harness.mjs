@@ -535,6 +535,14 @@ export function consoleTest(world, name, fn, { hash = '', base, scale, colorSche
  */
 export async function withConsolePage(world, name, { hash = '', base, scale, colorScheme, reducedMotion } = {}, fn) {
   const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base, scale, colorScheme, reducedMotion });
+  return withShots(c, fn);
+}
+
+/**
+ * Runs FN(c) on the open console page C, and closes it: a screenshot at the end, another when
+ * FN fails (whose message then gets the page's console).
+ */
+export async function withShots(c, fn) {
   try {
     await fn(c);
     await c.shot();

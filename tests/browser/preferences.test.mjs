@@ -9,7 +9,7 @@
 // <html data-theme> (what the page's own CSS and the splash use) and __oat_status.theme.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Console, WAIT_MS, consoleTest, password, sleep, slug, useConsole, waitFor } from './harness.mjs';
+import { Console, WAIT_MS, consoleTest, password, sleep, slug, useConsole, waitFor, withShots } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -109,17 +109,7 @@ async function heldConsole(name, options) {
 
 /** Runs FN(c) on a held console page (heldConsole), with the harness's screenshots. */
 async function withHeldConsole(name, options, fn) {
-  const c = await heldConsole(name, options);
-  try {
-    await fn(c);
-    await c.shot();
-  } catch (e) {
-    await c.shot('failed');
-    if (c.logs.length) e.message += `\npage console:\n  ${c.logs.slice(-30).join('\n  ')}`;
-    throw e;
-  } finally {
-    await c.close();
-  }
+  return withShots(await heldConsole(name, options), fn);
 }
 
 // --- The theme --------------------------------------------------------------------------------

@@ -22,6 +22,8 @@
 #include "crypto/crypto.h"
 #include "oat/oat.h"
 
+#include "property.h"
+
 namespace {
 
 using nlohmann::json;
@@ -41,10 +43,7 @@ const oatd::SigningKey& key() {
   return k;
 }
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "crypto_fuzz: %s\n", what);
-  std::abort();
-}
+using oat_fuzz::fail;
 
 void jwt(std::string_view token) {
   std::string reason;

@@ -18,16 +18,15 @@
 #include "log/log.h"
 #include "oat/oat.h"
 
+#include "property.h"
+
 namespace {
 
 using oatd::http::Params;
 using oatd::http::Request;
 using oatd::http::Response;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "http_fuzz: %s\n", what);
-  std::abort();
-}
+using oat_fuzz::fail;
 
 void decode(std::string_view text) {
   const std::string path = oatd::http::percent_decode(text);

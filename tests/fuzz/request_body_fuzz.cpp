@@ -23,6 +23,8 @@
 
 #include "oat/oat.h"
 
+#include "property.h"
+
 namespace {
 
 using nlohmann::json;
@@ -35,10 +37,7 @@ oat::OrganizationContext context() {
           kNow};
 }
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "request_body_fuzz: %s\n", what);
-  std::abort();
-}
+using oat_fuzz::fail;
 
 // A refusal names at least one error, and its answer is written as the server writes it.
 template <class T>

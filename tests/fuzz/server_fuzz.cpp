@@ -5,7 +5,7 @@
 // answers them with the router; it lives on a socket, so this target does what it does on the
 // bytes instead: the same parser with the same limits (ServerOptions' defaults, which oatd serve
 // keeps) read through Beast's in-memory test stream with the same read_header/read calls, the
-// same refusals (400, 413, 414, 431, the framing of a Transfer-Encoding), the Request built
+// same refusals (400, 413, 414, 431, and the framing rules of http/framing.h), the Request built
 // as Connection::answer builds it (headers in order, X-Forwarded-For from a trusted proxy, CORS
 // preflights), then the router, for as many requests as the connection keeps alive. Static files
 // are not served here (no console folder).
@@ -26,6 +26,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/framing.h"
 #include "server_fixture.h"
 
 namespace {
@@ -75,6 +76,9 @@ void answer_read_error(Oatd& oatd, const bhttp::request_parser<bhttp::string_bod
   if (ec == bhttp::error::body_limit) {
     return reject(oatd, parser, 413, "Request body too large");
   }
+  if (auto refusal = oatd::http::framing_read_refusal(ec, parser.is_header_done())) {
+    return reject(oatd, parser, refusal->status, refusal->message);
+  }
   if (ec == bhttp::error::header_limit) {
     const std::string_view received(static_cast<const char*>(buffer.data().data()), buffer.size());
     const auto line_end = received.find("\r\n");
@@ -89,37 +93,6 @@ void answer_read_error(Oatd& oatd, const bhttp::request_parser<bhttp::string_bod
   const bool malformed = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
   if (malformed) reject(oatd, parser, 400, "Bad request");
-}
-
-// Whether server.cpp's framing_refusal lets the request through: one Content-Length at most,
-// sent once, and no Transfer-Encoding, or "chunked" alone in an HTTP/1.1 request. (The
-// refusals themselves are 400 or 501 and close.)
-template <class Fields>
-bool framing_accepted(const bhttp::request_header<Fields>& msg) {
-  std::size_t lengths = 0;
-  for (const auto& field : msg) {
-    if (field.name() != bhttp::field::content_length) continue;
-    lengths += 1 + static_cast<std::size_t>(std::count(field.value().begin(), field.value().end(), ','));
-  }
-  if (lengths > 1) return false;
-  std::vector<std::string> codings;
-  bool present = false;
-  for (const auto& field : msg) {
-    if (field.name() != bhttp::field::transfer_encoding) continue;
-    present = true;
-    std::string_view rest = sv(field.value());
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      item = item.substr(0, item.find(';'));
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      if (!item.empty()) codings.emplace_back(item);
-    }
-  }
-  if (!present) return true;
-  return msg.version() >= 11 && codings.size() == 1 && iequals(codings[0], "chunked");
 }
 
 // Connection::answer. Returns whether the connection stays open.
@@ -194,7 +167,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
       reject(oatd, parser, 431, "Request header fields too large");
       break;
     }
-    if (!framing_accepted(msg)) break;
+    if (auto refusal = oatd::http::framing_refusal(msg)) {
+      reject(oatd, parser, refusal->status, refusal->message);
+      break;
+    }
     // Connection::read_body.
     if (!parser.is_done()) {
       bhttp::read(stream, buffer, parser, ec);

@@ -31,21 +31,14 @@
 #include "oat/console_session.h"
 #include "oat/oat.h"
 
+#include "property.h"
+
 namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "text_fuzz: %s\n", what);
-  std::abort();
-}
-
-template <class T>
-bool accepted(const oat::Result<T>& result) {
-  if (result.ok()) return true;
-  if (result.errors().empty()) fail("a refusal without an error");
-  return false;
-}
+using oat_fuzz::fail;
+using oat_fuzz::accepted;
 
 std::vector<std::string> lines(std::string_view data) {
   std::vector<std::string> out;

@@ -19,21 +19,14 @@
 
 #include "oat/oat.h"
 
+#include "property.h"
+
 namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void fail(const char* what) {
-  std::fprintf(stderr, "wire_fuzz: %s\n", what);
-  std::abort();
-}
-
-template <class T>
-bool accepted(const oat::Result<T>& result) {
-  if (result.ok()) return true;
-  if (result.errors().empty()) fail("a refusal without an error");
-  return false;
-}
+using oat_fuzz::fail;
+using oat_fuzz::accepted;
 
 // Read, write, read again, write again: both writes are the same text.
 template <class Read, class Write>

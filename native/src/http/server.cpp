@@ -47,6 +47,7 @@
 #include <openssl/ssl.h>
 #include <sys/resource.h>
 
+#include "http/framing.h"
 #include "log/log.h"
 
 namespace oatd::http {
@@ -191,76 +192,6 @@ std::size_t settle_max_connections(std::size_t asked, unsigned threads) {
 
 bool header_safe(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
-}
-
-// The words of the refusals of a request's framing: what Beast's parser refuses (on_read_error)
-// and what framing_refusal adds.
-constexpr std::string_view kContentLengthRefused =
-    "The request's Content-Length must be one number, sent once, and never with a "
-    "Transfer-Encoding.";
-constexpr std::string_view kTransferEncodingRefused =
-    "The request's Transfer-Encoding must end with chunked, once, and never come with a "
-    "Content-Length.";
-constexpr std::string_view kChunksRefused =
-    "The request's chunked body is malformed: each chunk is its size in hex, CRLF, its data "
-    "and CRLF.";
-
-// Why a request's framing cannot be trusted (RFC 9112 §6.1, §6.3), or nothing. A
-// Transfer-Encoding whose final coding is not "chunked" leaves the body's length unknown: 400.
-// A coding other than "chunked" (gzip, or one nobody knows) is not implemented here: 501.
-// HTTP/1.0 has no transfer codings at all: 400. A Content-Length given twice, even with the
-// same value ("5, 5", or two fields), which Beast accepts: 400, since a proxy in front may have
-// read another length out of it. (Two different values, and a Content-Length with a
-// Transfer-Encoding, Beast refuses itself.) Either way the connection is closed, so what
-// follows is never read as another request.
-struct FramingRefusal {
-  int status;
-  std::string message;
-};
-
-template <class Fields>
-std::optional<FramingRefusal> framing_refusal(const bhttp::request_header<Fields>& msg) {
-  std::size_t lengths = 0;
-  for (const auto& field : msg) {
-    if (field.name() != bhttp::field::content_length) continue;
-    lengths += 1 + static_cast<std::size_t>(std::count(field.value().begin(), field.value().end(), ','));
-  }
-  if (lengths > 1) return FramingRefusal{400, std::string(kContentLengthRefused)};
-
-  std::vector<std::string> codings;
-  bool present = false;
-  for (const auto& field : msg) {
-    if (field.name() != bhttp::field::transfer_encoding) continue;
-    present = true;
-    std::string_view rest = sv(field.value());
-    while (!rest.empty()) {
-      const auto comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      item = item.substr(0, item.find(';'));  // a coding's parameters
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-      if (item.empty()) continue;  // empty list elements are allowed and ignored
-      std::string coding(item);
-      for (char& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      codings.push_back(std::move(coding));
-    }
-  }
-  if (!present) return std::nullopt;
-  if (msg.version() < 11) {
-    return FramingRefusal{400, "Transfer-Encoding is not allowed in an HTTP/1.0 request."};
-  }
-  if (codings.empty() || codings.back() != "chunked" ||
-      std::count(codings.begin(), codings.end(), "chunked") != 1) {
-    return FramingRefusal{400, "The request's Transfer-Encoding must end with chunked, once."};
-  }
-  for (const std::string& coding : codings) {
-    if (coding != "chunked") {
-      return FramingRefusal{501, "The transfer coding \"" + coding + "\" is not implemented; "
-                                 "send the body with chunked alone or a Content-Length."};
-    }
-  }
-  return std::nullopt;
 }
 
 // Headers the server owns; a handler's values for them are dropped.
@@ -706,15 +637,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   void on_read_error(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) return reject(413, "Request body too large");
-    // Framing Beast's parser refuses: two different Content-Lengths, one that is not a number,
-    // one with a Transfer-Encoding (either order), chunked twice; a chunk's size that is not
-    // hex or does not fit 64 bits, garbage in its extension, data not followed by CRLF, or a
-    // size line or trailer longer than the buffer may hold.
-    if (ec == bhttp::error::bad_content_length) return reject(400, kContentLengthRefused);
-    if (ec == bhttp::error::bad_transfer_encoding) return reject(400, kTransferEncodingRefused);
-    if (ec == bhttp::error::bad_chunk || ec == bhttp::error::bad_chunk_extension ||
-        (ec == bhttp::error::buffer_overflow && parser_->is_header_done())) {
-      return reject(400, kChunksRefused);
+    if (auto refusal = framing_read_refusal(ec, parser_->is_header_done())) {
+      return reject(refusal->status, refusal->message);
     }
     if (ec == bhttp::error::header_limit) {
       // Nothing of the header was consumed: the request line is the buffer's first line.
