@@ -115,6 +115,25 @@ export async function runSql(db, sql) {
   }
 }
 
+/**
+ * Waits until no session is connected to DB (a --db value; nothing to wait for with SQLite) but
+ * the one asking, for at most TIMEOUT ms. A server killed with SIGKILL leaves its sessions to
+ * PostgreSQL, which still finishes what they were sent (a COMMIT sent just before the kill is
+ * committed, maybe after a new server has started); once they are gone, every write of the
+ * killed server is settled, committed or rolled back.
+ */
+export async function waitForNoSessions(db, timeout = 20_000) {
+  if (!/^postgres(ql)?:\/\//.test(db)) return;
+  const sql = 'SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const { stdout } = await runOk(PSQL, [db, '-X', '-q', '-A', '-t', '-c', sql]);
+    if (stdout.trim() === '0') return;
+    if (Date.now() > deadline) throw new Error(`${db}: ${stdout.trim()} sessions still connected after ${timeout} ms`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
 /** Drops a database newPostgresDatabase made. */
 export async function dropPostgresDatabase(uri) {
   await dropDatabase(databaseName(uri));
