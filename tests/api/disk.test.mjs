@@ -13,13 +13,9 @@
 // SQLite only: the disk is the database file's. Needs mount(2), which root has on this
 // project's machines; elsewhere the test says why it cannot run.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { closeSync, copyFileSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { Oatd, SQLITE_ONLY, assertDetailError, run, seedWorld, tokenRequest } from './harness.mjs';
+import { Oatd, SQLITE_ONLY, assertDetailError, run, smallDisk, tokenRequest } from './harness.mjs';
 
 const ORG = 'bizco';              // Business plan: room for 100 tokens
 const CLIENTS = 4;
@@ -27,49 +23,22 @@ const LEFT_FREE = 512 * 1024;     // what the filler leaves of the tmpfs: a few 
 const REFUSALS_TO_SEE = 12;       // the burst goes on past the first refusals
 
 describe('a disk that fills up during writes', { skip: SQLITE_ONLY }, () => {
-  let mountPoint;
-  let mounted = false;
+  let disk;
   let server;
   let bearer;
-  const db = () => join(mountPoint, 'oat.db');
+  const db = () => disk.db;
 
   before(async () => {
-    mountPoint = mkdtempSync(join(tmpdir(), 'oatd-disk-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-      mounted = true;
-    } catch {
-      return;
-    }
-    const seeded = mkdtempSync(join(tmpdir(), 'oatd-seed-'));
-    await seedWorld(join(seeded, 'oat.db'));
-    copyFileSync(join(seeded, 'oat.db'), db());
-    rmSync(seeded, { recursive: true, force: true });
-    server = await Oatd.start(mountPoint);
+    disk = await smallDisk('2m');
+    if (!disk.mounted) return;
+    server = await Oatd.start(disk.dir);
     bearer = await server.signIn('owner');
-    // Fill the tmpfs to the last block, then give back LEFT_FREE: the writes below use it up.
-    const fd = openSync(join(mountPoint, 'filler'), 'w');
-    let size = 0;
-    try {
-      for (const chunk of [Buffer.alloc(64 * 1024, 1), Buffer.alloc(4096, 1)]) {
-        for (;;) size += writeSync(fd, chunk);
-      }
-    } catch (e) {
-      if (e.code !== 'ENOSPC') throw e;
-      try {
-        for (;;) size += writeSync(fd, Buffer.alloc(4096, 1));
-      } catch (again) {
-        if (again.code !== 'ENOSPC') throw again;
-      }
-    }
-    ftruncateSync(fd, Math.max(0, size - LEFT_FREE));
-    closeSync(fd);
+    disk.fill(LEFT_FREE);  // the writes below use up what is left
   });
 
   after(async () => {
     await server?.stop();
-    if (mounted) execFileSync('umount', ['-l', mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
+    disk?.remove();
   });
 
   // What the clients were told: token id -> its acknowledged state; and every refusal.
@@ -129,7 +98,7 @@ describe('a disk that fills up during writes', { skip: SQLITE_ONLY }, () => {
   }
 
   test('writes are refused with 503 once the disk is full, and what was acknowledged holds', async (t) => {
-    if (!mounted) return t.skip('mount -t tmpfs is not permitted here');
+    if (!disk.mounted) return t.skip('mount -t tmpfs is not permitted here');
     await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
     t.diagnostic(`${acknowledged.size} tokens acknowledged, ${refusals.length} writes refused`);
     assert.deepEqual(unknown, [], 'every write got an answer');
@@ -145,8 +114,8 @@ describe('a disk that fills up during writes', { skip: SQLITE_ONLY }, () => {
   });
 
   test('once space returns, the same server writes again, and nothing was lost', async (t) => {
-    if (!mounted) return t.skip('mount -t tmpfs is not permitted here');
-    execFileSync('mount', ['-o', 'remount,size=16m', mountPoint], { stdio: 'pipe' });
+    if (!disk.mounted) return t.skip('mount -t tmpfs is not permitted here');
+    disk.grow('16m');
     const label = 'after space returned';
     const r = await server.post(`/v2/orgs/${ORG}/access-tokens`, tokenRequest(ORG, { label }), { bearer });
     assert.equal(r.status, 201, String(r));
@@ -156,9 +125,9 @@ describe('a disk that fills up during writes', { skip: SQLITE_ONLY }, () => {
   });
 
   test('after a kill -9 and a restart, everything acknowledged is still there', async (t) => {
-    if (!mounted) return t.skip('mount -t tmpfs is not permitted here');
+    if (!disk.mounted) return t.skip('mount -t tmpfs is not permitted here');
     await server.kill9();
-    server = await Oatd.start(mountPoint);
+    server = await Oatd.start(disk.dir);
     bearer = await server.signIn('owner');
     await integrity();
     await checkAcknowledged('after a restart');

@@ -6,7 +6,11 @@
 // resort). Every answer a test receives is checked against docs/openapi.yaml
 // (tests/lib/openapi.mjs), so the document cannot drift from the server.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync, copyFileSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { SECRET_RE, replyChecks, signingKeyFile } from '../lib/oatd.mjs';
@@ -183,4 +187,57 @@ export function assertFieldError(reply, field) {
   }
   assert.ok(field in fields, `fields names "${field}": ${reply.text}`);
   return fields[field];
+}
+
+/**
+ * A disk of SIZE (a tmpfs size, e.g. '2m') of its own, holding the standard world's database
+ * (oat.db): {mounted, dir, db, fill(leaveFree), grow(size), remove()}. Needs mount(2), which root
+ * has on this project's machines; elsewhere `mounted` is false and the caller skips, saying so.
+ * fill(LEAVEFREE) writes a filler file until the disk is full to the last block, then gives
+ * back LEAVEFREE bytes; grow(SIZE) remounts it bigger (space returns).
+ */
+export async function smallDisk(size) {
+  const dir = mkdtempSync(join(tmpdir(), 'oatd-disk-'));
+  const disk = {
+    mounted: false,
+    dir,
+    db: join(dir, 'oat.db'),
+    fill(leaveFree = 0) {
+      const fd = openSync(join(dir, 'filler'), 'w');
+      let written = 0;
+      try {
+        for (const chunk of [Buffer.alloc(64 * 1024, 1), Buffer.alloc(512, 1)]) {
+          try {
+            for (;;) written += writeSync(fd, chunk);
+          } catch (e) {
+            if (e.code !== 'ENOSPC') throw e;
+          }
+        }
+        if (leaveFree > 0) ftruncateSync(fd, Math.max(0, written - leaveFree));
+      } finally {
+        closeSync(fd);
+      }
+    },
+    grow(newSize) {
+      execFileSync('mount', ['-o', `remount,size=${newSize}`, dir], { stdio: 'pipe' });
+    },
+    remove() {
+      if (disk.mounted) execFileSync('umount', ['-l', dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    disk.mounted = true;
+  } catch {
+    return disk;
+  }
+  const seeded = mkdtempSync(join(tmpdir(), 'oatd-seed-'));
+  try {
+    await seedWorld(join(seeded, 'oat.db'));
+    copyFileSync(join(seeded, 'oat.db'), disk.db);
+  } finally {
+    rmSync(seeded, { recursive: true, force: true });
+  }
+  return disk;
 }

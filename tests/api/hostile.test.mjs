@@ -20,9 +20,8 @@
 //   - a database oatd cannot keep is named, with the cause, at start.
 // The last two are about SQLite's database file and its folder, and skip under postgres.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
-  chmodSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync,
+  chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -31,7 +30,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   OATD, Oatd, SQLITE_ONLY, assertDetailError, assertFieldError, freshClientAddress, password,
-  rawExchange, run, seedWorld, signingKeyFile, sleep, tokenRequest, useWorld, waitFor,
+  rawExchange, run, seedWorld, signingKeyFile, sleep, smallDisk, tokenRequest, useWorld, waitFor,
 } from './harness.mjs';
 import { listeningPort } from '../lib/oatd.mjs';
 import { start, stop } from '../lib/processes.mjs';
@@ -527,50 +526,25 @@ describe('request line and header limits', () => {
 // The database on a small tmpfs of its own, filled to the last byte. Needs mount(2), which root
 // has on this project's machines; elsewhere the test says why it cannot run.
 describe('a full disk', { skip: SQLITE_ONLY }, () => {
-  let mountPoint;
-  let mounted = false;
+  let disk;
   let full;
   let bearer;
-  const filler = () => join(mountPoint, 'filler');
 
   before(async () => {
-    mountPoint = mkdtempSync(join(tmpdir(), 'oatd-full-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-      mounted = true;
-    } catch (e) {
-      return;
-    }
-    const seeded = mkdtempSync(join(tmpdir(), 'oatd-seed-'));
-    await seedWorld(join(seeded, 'oat.db'));
-    copyFileSync(join(seeded, 'oat.db'), join(mountPoint, 'oat.db'));
-    rmSync(seeded, { recursive: true, force: true });
-    full = await Oatd.start(mountPoint);
+    disk = await smallDisk('4m');
+    if (!disk.mounted) return;
+    full = await Oatd.start(disk.dir);
     bearer = await full.signIn('owner');
-    // Fill what is left, so the next write to the database's WAL cannot get a block.
-    const fd = openSync(filler(), 'w');
-    const chunk = Buffer.alloc(64 * 1024, 1);
-    try {
-      for (;;) writeSync(fd, chunk);
-    } catch (e) {
-      if (e.code !== 'ENOSPC') throw e;
-    }
-    try {
-      for (;;) writeSync(fd, chunk, 0, 512);
-    } catch (e) {
-      if (e.code !== 'ENOSPC') throw e;
-    }
-    closeSync(fd);
+    disk.fill();  // the next write to the database's WAL cannot get a block
   });
 
   after(async () => {
     await full?.stop();
-    if (mounted) execFileSync('umount', ['-l', mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
+    disk?.remove();
   });
 
   test('a write answers 503 with Retry-After and changes nothing; it works once space returns', async (t) => {
-    if (!mounted) return t.skip('mount -t tmpfs is not permitted here');
+    if (!disk.mounted) return t.skip('mount -t tmpfs is not permitted here');
     const before = await full.snapshot('acme', bearer);
     const r = await full.post('/v2/orgs/acme/access-tokens', tokenRequest('acme', { label: 'on a full disk' }), { bearer });
     const detail = assertDetailError(r, 503);
@@ -579,7 +553,7 @@ describe('a full disk', { skip: SQLITE_ONLY }, () => {
     assert.deepEqual(await full.snapshot('acme', bearer), before, 'nothing half-done');
     assert.match(full.stderr, /"msg":"a request was refused: the storage is full, busy or unreachable"/);
 
-    rmSync(filler());
+    rmSync(join(disk.dir, 'filler'));
     const again = await full.post('/v2/orgs/acme/access-tokens', tokenRequest('acme', { label: 'space returned' }), { bearer });
     assert.equal(again.status, 201, String(again));
     const afterwards = await full.snapshot('acme', bearer);
