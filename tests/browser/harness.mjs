@@ -174,13 +174,16 @@ export class Console {
    * device pixel ratio (1). COLORSCHEME and REDUCEDMOTION: the system's preferences the page
    * sees (Playwright's); the console follows prefers-color-scheme until the owner picks a
    * theme, so the default is a dark system, the look the other files were written for.
+   * VIEWPORT: {width, height} in CSS pixels (1440x900); TOUCH: a phone's touch screen and
+   * mobile viewport (Playwright's hasTouch and isMobile), for tap().
    */
   static async open(world, name, { hash = '', base, headers, scale = 1, colorScheme = 'dark',
-    reducedMotion = 'no-preference' } = {}) {
+    reducedMotion = 'no-preference', viewport = { width: 1440, height: 900 }, touch = false } = {}) {
     base = base ?? `${world.server.url}/`;
     const origin = new URL(base).origin;
     const context = await world.browser.newContext({
-      viewport: { width: 1440, height: 900 },
+      viewport,
+      ...(touch ? { hasTouch: true, isMobile: true } : {}),
       deviceScaleFactor: scale,
       colorScheme,
       reducedMotion,
@@ -319,6 +322,13 @@ export class Console {
     await this.waitFrames(1);
     await this.page.mouse.up();
     await this.waitFrames(1);
+  }
+
+  /** A tap of a finger at the center of NAME (a touch context: Console.open's TOUCH), then two frames. */
+  async tap(name) {
+    const { x, y } = await this.center(name);
+    await this.page.touchscreen.tap(x, y);
+    await this.waitFrames(2);
   }
 
   /** Hovers NAME (for tooltips) and waits two frames. */
@@ -517,15 +527,17 @@ export function useConsole(metaUrl, { setup, prepare, serveArgs = [], consoleDir
  * is screenshotted at the end (<file>.<test>.png), or on failure (<file>.<test>.failed.png, with
  * the page's console lines added to the error), and closed either way. BASE and HASH:
  * Console.open's (a string, or a function returning one when the test starts, for URLs known
- * only then); SCALE, COLORSCHEME and REDUCEDMOTION: Console.open's too.
+ * only then); SCALE, COLORSCHEME, REDUCEDMOTION, VIEWPORT and TOUCH: Console.open's too.
  */
-export function consoleTest(world, name, fn, { hash = '', base, scale, colorScheme, reducedMotion, ...options } = {}) {
+export function consoleTest(world, name, fn, { hash = '', base, scale, colorScheme, reducedMotion, viewport, touch, ...options } = {}) {
   return test(name, options, (t) => withConsolePage(world, name, {
     hash: typeof hash === 'function' ? hash() : hash,
     base: typeof base === 'function' ? base() : base,
     scale,
     colorScheme,
     reducedMotion,
+    viewport,
+    touch,
   }, (c) => fn(c, t)));
 }
 
@@ -533,8 +545,8 @@ export function consoleTest(world, name, fn, { hash = '', base, scale, colorSche
  * Opens a console page named after NAME (at HASH, from BASE), runs FN(console), and closes it:
  * a screenshot at the end, another when FN fails (whose message then gets the page's console).
  */
-export async function withConsolePage(world, name, { hash = '', base, scale, colorScheme, reducedMotion } = {}, fn) {
-  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base, scale, colorScheme, reducedMotion });
+export async function withConsolePage(world, name, { hash = '', base, scale, colorScheme, reducedMotion, viewport, touch } = {}, fn) {
+  const c = await Console.open(world, `${world.file}.${slug(name)}`, { hash, base, scale, colorScheme, reducedMotion, viewport, touch });
   return withShots(c, fn);
 }
 

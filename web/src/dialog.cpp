@@ -8,6 +8,7 @@
 #include "focus.h"
 #include "imgui_internal.h"
 #include "test_hook.h"
+#include "semantics.h"
 #include "theme.h"
 #include "widgets.h"
 
@@ -88,6 +89,7 @@ bool DialogHeader(const std::string& title, const std::string& subtitle, const c
   const theme::Fonts& fonts = theme::GetFonts();
   const float width = g_current.width;
   const ImVec2 origin = ImGui::GetWindowPos();
+  semantics::Dialog(title);
   ImGui::SetCursorPos(ImVec2(kPadX, 20));
   ImGui::PushTextWrapPos(width - kPadX - 40);
   ui::Text(title, p.text, fonts.heading);

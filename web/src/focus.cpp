@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "imgui_internal.h"
+#include "semantics.h"
 #include "theme.h"
 
 namespace console::focus {
@@ -59,13 +60,15 @@ bool Move(int direction) {
   ImGuiContext& g = *GImGui;
   const std::vector<Stop> stops = Candidates();
   if (stops.empty()) return false;
-  const ImGuiID from = g.ActiveId ? g.ActiveId : g.NavId;
+  const ImGuiID editing = semantics::Editing();  // a field typed into through the page
+  const ImGuiID from = editing ? editing : g.ActiveId ? g.ActiveId : g.NavId;
   int at = -1;
   for (int i = 0; i < static_cast<int>(stops.size()); ++i)
     if (stops[i].id == from) at = i;
   const int n = static_cast<int>(stops.size());
   const int next = at < 0 ? (direction > 0 ? 0 : n - 1) : (at + direction + n) % n;
   const Stop& to = stops[next];
+  semantics::StopEditing();  // the page's focus follows the console's (semantics::EndFrame)
 
   if (g.NavWindow != to.window) ImGui::FocusWindow(to.window);
   if (g.ActiveId != 0) ImGui::ClearActiveID();
@@ -130,8 +133,27 @@ void BeforeNewFrame() {
 
 bool EnterTaken() { return g_enter_taken; }
 
+void Give(ImGuiID id, ImGuiWindow* window) {
+  ImGuiContext& g = *GImGui;
+  if (!window || (g.NavId == id && g_ring == id)) return;
+  if (g.NavWindow != window) ImGui::FocusWindow(window);
+  if (g.ActiveId != 0 && g.ActiveId != id) ImGui::ClearActiveID();
+  ImGui::SetFocusID(id, window);
+  g_ring = id;
+}
+
+void Activate(ImGuiID id, ImGuiWindow* window) {
+  ImGuiContext& g = *GImGui;
+  if (!window) return;
+  if (g.NavWindow != window) ImGui::FocusWindow(window);
+  ImGui::SetFocusID(id, window);
+  g.NavNextActivateId = id;
+  g.NavNextActivateFlags = ImGuiActivateFlags_None;
+}
+
 ImGuiID Focused() {
   const ImGuiContext& g = *GImGui;
+  if (const ImGuiID editing = semantics::Editing()) return editing;
   if (g.ActiveId != 0) {
     for (const Stop& s : g_drawn)
       if (s.id == g.ActiveId && s.text_field) return g.ActiveId;

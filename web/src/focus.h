@@ -12,6 +12,8 @@
 
 #include "imgui.h"
 
+struct ImGuiWindow;
+
 namespace console::focus {
 
 // Right after an interactive item (button, checkbox, segment, text field, row): makes it a Tab
@@ -26,8 +28,14 @@ void BeforeNewFrame();
 // does not take it as "submit").
 bool EnterTaken();
 
-// The item with the keyboard: the text field being edited, or the control with the focus
-// ring. 0 when none.
+// The item with the keyboard: the text field being edited (in Dear ImGui, or in its element on
+// the page: semantics.h), or the control with the focus ring. 0 when none.
 ImGuiID Focused();
+
+// The page's focus moved to a control's element (semantics.h): it gets the keyboard and the
+// ring, as by Tab.
+void Give(ImGuiID id, ImGuiWindow* window);
+// A control's element was activated: pressed in the next frame, as by Space.
+void Activate(ImGuiID id, ImGuiWindow* window);
 
 }  // namespace console::focus

@@ -16,7 +16,6 @@
 #include <emscripten.h>
 
 #include <algorithm>
-#include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <ctime>
@@ -34,8 +33,10 @@
 #include "net.h"
 #include "oat/registry.h"
 #include "page.h"
+#include "pointer.h"
 #include "redraw.h"
 #include "route.h"
+#include "semantics.h"
 #include "state.h"
 #include "test_hook.h"
 #include "theme.h"
@@ -80,7 +81,7 @@ std::pair<int, int> DrawingBufferSize(const page::Viewport& viewport) {
 // Whether this animation frame must be drawn.
 bool NeedsFrame(App& app, const page::Viewport& viewport, double clock) {
   bool needed = false;
-  if (page::TakeActivity() || net::HasAnswers() || keyboard::HasPending()) {
+  if (page::TakeActivity() || net::HasAnswers() || keyboard::HasPending() || pointer::HasPending()) {
     app.settle_frames = kSettleFrames;
     needed = true;
   } else if (app.settle_frames > 0) {
@@ -270,23 +271,25 @@ void Frame(void* arg) {
   ImGui_ImplOpenGL3_NewFrame();
   app.fonts_on_gpu = true;
   ImGui_ImplGlfw_NewFrame();
-  // GLFW here knows nothing of pixel ratios: Dear ImGui works in CSS pixels, draws into
-  // device pixels, and the mouse (reported in canvas pixels) is scaled back.
+  // Dear ImGui works in CSS pixels and draws into device pixels. The pointer comes from the
+  // page's pointer events (pointer.h), in CSS pixels, not from GLFW.
   ImGuiIO& io = ImGui::GetIO();
   const ImVec2 scale(static_cast<float>(width) / css_width, static_cast<float>(height) / css_height);
   io.DisplaySize = ImVec2(css_width, css_height);
   io.DisplayFramebufferScale = scale;
-  if (io.MousePos.x > -FLT_MAX / 2) io.MousePos = ImVec2(io.MousePos.x / scale.x, io.MousePos.y / scale.y);
+  pointer::AfterBackendNewFrame();
   float wheel_x = 0, wheel_y = 0;
   page::TakeWheel(&wheel_x, &wheel_y);
   io.MouseWheel += wheel_y;
   io.MouseWheelH += wheel_x;
 
   keyboard::BeforeNewFrame();
+  semantics::BeforeNewFrame();
   focus::BeforeNewFrame();
   ImGui::NewFrame();
   test_hook::BeginFrame();
   DrawApp(state);
+  semantics::EndFrame();
   FollowDimming();
   test_hook::Status(names::kStatusPending, static_cast<long long>(PendingRequests(state)));
   test_hook::Status(names::kStatusTheme, theme::Name(state.theme));
@@ -348,6 +351,8 @@ int main(int argc, char** argv) {
   // wheel itself.
   glfwSetScrollCallback(app.window, nullptr);
   keyboard::Install(app.window);
+  pointer::Install();
+  semantics::Install();
   ImGui_ImplOpenGL3_Init("#version 300 es");
   io.SetClipboardTextFn = [](void*, const char* text) { page::CopyToClipboard(text); };
   io.GetClipboardTextFn = [](void*) { return page::PastedText(); };

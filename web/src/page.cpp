@@ -26,13 +26,23 @@ EM_JS(void, oat_page_install, (), {
   var canvas = Module.canvas;
   // GLFW in this emscripten passes raw, unsigned-flipped deltaY (pixels); normalize here:
   // one wheel notch (100 px, 3 lines) is one Dear ImGui step, and +y scrolls up.
-  canvas.addEventListener("wheel", function(e) {
+  // On the canvas or on the elements over it (semantics.h: data-oat-pointer).
+  var ours = function(target) {
+    return target === canvas || (target && target.closest && target.closest("[data-oat-pointer]") !== null);
+  };
+  window.addEventListener("wheel", function(e) {
+    if (!ours(e.target)) return;
     e.preventDefault();
     var k = e.deltaMode === 1 ? 1 / 3 : (e.deltaMode === 2 ? 3 : 1 / 100);
     page.wheelX -= e.deltaX * k;
     page.wheelY -= e.deltaY * k;
   }, { passive: false });
-  canvas.addEventListener("contextmenu", function(e) { e.preventDefault(); });
+  // The browser's own menu only over text, where it offers Copy (and Paste and spell-check in a
+  // field); on the drawing, a right-click is the console's.
+  window.addEventListener("contextmenu", function(e) {
+    if (e.target === canvas || (ours(e.target) && e.target.tagName !== "INPUT" && e.target.tagName !== "TEXTAREA" &&
+                                e.target.tagName !== "SPAN")) e.preventDefault();
+  });
   // The system's theme and motion, read each frame; a change draws a frame, so the console
   // follows it at once.
   var query = function(q) { return window.matchMedia ? window.matchMedia(q) : null; };
@@ -161,7 +171,10 @@ EM_JS(void, oat_page_take_wheel, (float* x, float* y), {
 });
 
 EM_JS(void, oat_page_set_cursor, (const char* cursor), {
-  Module.canvas.style.cursor = UTF8ToString(cursor);
+  var c = UTF8ToString(cursor);
+  Module.canvas.style.cursor = c;
+  var overlay = document.getElementById("oat-semantics");
+  if (overlay) overlay.style.cursor = c;
 });
 
 EM_JS(int, oat_page_preferences, (), {

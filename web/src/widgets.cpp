@@ -8,11 +8,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include "imgui_internal.h"
 #include "imgui_stdlib.h"
 #include "focus.h"
 #include "redraw.h"
+#include "semantics.h"
 #include "test_hook.h"
 
 namespace console::ui {
@@ -24,6 +27,44 @@ ImVec2 Floor(ImVec2 v) { return ImVec2(std::floor(v.x), std::floor(v.y)); }
 
 void HandCursorIfHovered() {
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+}
+
+// The last item's disabled state, for the semantic layer.
+unsigned DisabledFlag() {
+  return (GImGui->LastItemData.InFlags & ImGuiItemFlags_Disabled) ? semantics::kDisabled : 0u;
+}
+
+// A label's visible words: what comes before "##".
+std::string_view Words(const char* label) {
+  return std::string_view(label, static_cast<std::size_t>(ImGui::FindRenderedTextEnd(label) - label));
+}
+
+// Typed into a field's element on the page: what the field's flags would have let through.
+std::string Filtered(std::string text, ImGuiInputTextFlags flags) {
+  if (flags & ImGuiInputTextFlags_CharsNoBlank) {
+    text.erase(std::remove_if(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t'; }), text.end());
+  }
+  if (flags & ImGuiInputTextFlags_CharsDecimal) {
+    text.erase(std::remove_if(text.begin(), text.end(),
+                              [](char c) { return !((c >= '0' && c <= '9') || c == '.' || c == '+' || c == '-' || c == '*' || c == '/'); }),
+               text.end());
+  }
+  return text;
+}
+
+// A text field's element on the page edits it while it has the page's focus (semantics.h):
+// what was typed there comes in before the field is drawn, and Dear ImGui's own editing of it
+// stops. True when the text changed.
+bool FollowElement(const char* id, std::string* value, ImGuiInputTextFlags flags) {
+  const ImGuiID field = ImGui::GetID(id);
+  bool changed = false;
+  if (std::optional<std::string> typed = semantics::TakeTyped(field)) {
+    std::string text = Filtered(std::move(*typed), flags);
+    changed = text != *value;
+    *value = std::move(text);
+  }
+  if (semantics::Editing() == field && GImGui->ActiveId == field) ImGui::ClearActiveID();
+  return changed;
 }
 
 }  // namespace
@@ -63,6 +104,7 @@ bool Button(const char* label, ButtonKind kind, ImVec2 size) {
   ImGui::PushFont(theme::GetFonts().strong);
   const bool clicked = ImGui::Button(label, size);
   focus::TabStop();
+  semantics::Item(semantics::Role::Button, Words(label), {}, DisabledFlag());
   ImGui::PopFont();
   ImGui::PopStyleColor(5);
   HandCursorIfHovered();
@@ -98,8 +140,18 @@ bool InputText(const char* id, std::string* value, const char* hint, float width
   ImGui::PushStyleColor(ImGuiCol_Border, p.border_strong);
   ImGui::PushStyleColor(ImGuiCol_TextDisabled, p.text_faint);  // the hint
   ImGui::SetNextItemWidth(width);
-  const bool result = ImGui::InputTextWithHint(id, hint, value, flags, callback, user_data);
+  const bool typed = FollowElement(id, value, flags);
+  const ImGuiID field = ImGui::GetID(id);
+  bool result = ImGui::InputTextWithHint(id, hint, value, flags, callback, user_data);
+  if (typed) GImGui->LastItemData.StatusFlags |= ImGuiItemStatusFlags_Edited;  // ImGui::IsItemEdited()
+  if (flags & ImGuiInputTextFlags_EnterReturnsTrue) {
+    result = result || semantics::TakeEnter(field);
+  } else {
+    result = result || typed;
+  }
   focus::TabStop(true);
+  semantics::Item((flags & ImGuiInputTextFlags_Password) ? semantics::Role::Password : semantics::Role::TextField,
+                  hint ? hint : "", *value, DisabledFlag());
   ImGui::PopStyleColor(2);
   FocusRing();
   return result;
@@ -109,8 +161,11 @@ bool InputTextMultiline(const char* id, std::string* value, const char* hint, Im
   const theme::Palette& p = theme::Current();
   ImGui::PushStyleColor(ImGuiCol_Border, p.border_strong);
   const ImVec2 pos = ImGui::GetCursorScreenPos();
-  const bool result = ImGui::InputTextMultiline(id, value, size);
+  const bool typed = FollowElement(id, value, 0);
+  const bool result = ImGui::InputTextMultiline(id, value, size) || typed;
+  if (typed) GImGui->LastItemData.StatusFlags |= ImGuiItemStatusFlags_Edited;
   focus::TabStop(true);
+  semantics::Item(semantics::Role::TextField, hint ? hint : "", *value, DisabledFlag() | semantics::kMultiline);
   ImGui::PopStyleColor();
   FocusRing();
   // Dear ImGui 1.86 has no hint for a multi-line field: drawn here while it is empty.
@@ -146,6 +201,8 @@ bool Checkbox(const char* id, const char* label, Check check, ImFont* font) {
   const bool hovered = ImGui::IsItemHovered();
   const bool locked = check == Check::Included;
   if (!locked) focus::TabStop();
+  semantics::Item(semantics::Role::Checkbox, Words(label), {},
+                  (check != Check::Off ? semantics::kChecked : 0u) | (locked ? semantics::kDisabled : DisabledFlag()));
   if (hovered && !locked) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 a(pos.x, std::floor(pos.y + (height - box) * 0.5f)), b = a + ImVec2(box, box);
@@ -174,6 +231,7 @@ void Chip(const std::string& text, const ImVec4& color) {
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const float height = 20;
   ImGui::Dummy(ImVec2(size.x + 14, std::max(line, height)));
+  semantics::Item(semantics::Role::Text, text);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float top = std::floor(pos.y + (std::max(line, height) - height) * 0.5f);
   draw->AddRectFilled(ImVec2(pos.x, top), ImVec2(pos.x + size.x + 14, top + height),
@@ -191,6 +249,7 @@ void FieldError(const std::string& message, float width, const std::string& test
   const ImVec4 color = hint ? p.text_muted : p.danger;
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   ImGui::TextUnformatted(message.c_str(), message.c_str() + message.size());
+  semantics::Item(hint ? semantics::Role::Text : semantics::Role::Alert, message);
   ImGui::PopStyleColor();
   ImGui::PopTextWrapPos();
   test_hook::ErrorShown(test_name, message);
@@ -265,6 +324,7 @@ void Badge(const char* text, const ImVec4& color) {
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const ImVec2 size(BadgeWidthFor(text_size.x), line);
   ImGui::Dummy(size);
+  semantics::Item(semantics::Role::Text, text);
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const float cy = std::floor(pos.y + line * 0.5f) + 0.5f;
   const ImVec2 a(pos.x, cy - height * 0.5f), b(pos.x + size.x, cy + height * 0.5f);
@@ -311,6 +371,11 @@ int Segmented(const char* id, const char* const* labels, const int* counts, int 
     ImGui::SetCursorScreenPos(a);
     if (ImGui::InvisibleButton(labels[i], size)) clicked = i;
     focus::TabStop();
+    {
+      std::string words(Words(labels[i]));
+      if (counts && counts[i] >= 0) words += " (" + std::to_string(counts[i]) + ")";
+      semantics::Item(semantics::Role::Tab, words, {}, (i == selected ? semantics::kSelected : 0u) | DisabledFlag());
+    }
     const bool hovered = ImGui::IsItemHovered();
     HandCursorIfHovered();
     if (test_names && test_names[i]) test_hook::MarkLastItem(test_names[i]);
@@ -373,6 +438,7 @@ void Text(const std::string& text, const ImVec4& color, ImFont* font) {
   if (font) ImGui::PushFont(font);
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
+  semantics::Item(semantics::Role::Text, text);
   ImGui::PopStyleColor();
   if (font) ImGui::PopFont();
 }
@@ -386,6 +452,7 @@ void TextEllipsis(const std::string& text, float width, ImFont* font, const ImVe
   const float line = ImGui::GetTextLineHeight();
   width = std::max(width, 1.0f);
   ImGui::Dummy(ImVec2(std::min(size.x, width), line));
+  semantics::Item(semantics::Role::Text, text);  // whole, also where the canvas cuts it short
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   ImGui::RenderTextEllipsis(ImGui::GetWindowDrawList(), pos, pos + ImVec2(width, line), pos.x + width,
                             pos.x + width, begin, end, &size);
@@ -439,6 +506,7 @@ void Banner(const std::string& message, const ImVec4& color, float width) {
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + wrap);  // window-relative
   ImGui::PushStyleColor(ImGuiCol_Text, theme::Mix(color, p.text, 0.25f));
   ImGui::TextUnformatted(message.c_str(), message.c_str() + message.size());
+  semantics::Item(semantics::Role::Text, message);
   ImGui::PopStyleColor();
   ImGui::PopTextWrapPos();
   ImGui::SetCursorScreenPos(pos);
@@ -661,11 +729,13 @@ void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 c, float s, ImU32 color) {
   }
 }
 
-bool IconButton(const char* id, Icon icon, float size, const char* tooltip) {
+bool IconButton(const char* id, Icon icon, float size, const char* tooltip, const char* name) {
   const theme::Palette& p = theme::Current();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool clicked = ImGui::InvisibleButton(id, ImVec2(size, size));
   focus::TabStop();
+  semantics::Item(semantics::Role::Button, name ? std::string_view(name) : tooltip ? std::string_view(tooltip) : Words(id), {},
+                  DisabledFlag());
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (hovered || ImGui::IsItemActive()) {

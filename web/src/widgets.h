@@ -91,8 +91,9 @@ enum class Icon {
 };
 void DrawIcon(ImDrawList* draw, Icon icon, ImVec2 center, float size, ImU32 color);
 
-// A square ghost button holding an icon.
-bool IconButton(const char* id, Icon icon, float size, const char* tooltip = nullptr);
+// A square ghost button holding an icon. `name` is what it is called on the page (semantics.h;
+// default: the tooltip).
+bool IconButton(const char* id, Icon icon, float size, const char* tooltip = nullptr, const char* name = nullptr);
 
 // A 36-pixel refresh button at `pos` (screen coordinates), or while `loading` a spinner in its
 // place. Returns true when clicked.

@@ -3,6 +3,8 @@
 #include "focus.h"
 #include "imgui.h"
 #include "imgui_internal.h"
+#include "route.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -38,6 +40,14 @@ void DrawViewTabs(State& state, float left) {
     ImGui::PushID(tab.name);
     const bool clicked = ImGui::InvisibleButton("##tab", ImVec2(size.x + 4, size.y + 14));
     focus::TabStop();
+    // A link to the view's URL: a new tab, or a link copied, opens the view.
+    {
+      Route route;
+      route.org = state.selected_org;
+      route.view = tab.view;
+      semantics::Item(semantics::Role::Link, tab.label, FormatRoute(route),
+                      state.view == tab.view ? semantics::kSelected : 0u);
+    }
     ImGui::PopID();
     const bool hovered = ImGui::IsItemHovered();
     if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);

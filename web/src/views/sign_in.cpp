@@ -6,6 +6,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "page.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -44,6 +45,8 @@ bool DrawFields(SignInForm& form, float left, float inner) {
   const ImGuiInputTextFlags enter = ImGuiInputTextFlags_EnterReturnsTrue;
   bool submit = false;
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 11));
+  // To the page, a real form: password managers fill it and offer to save what was typed.
+  semantics::BeginForm("Sign in");
 
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
   FieldLabel("Username");
@@ -54,6 +57,7 @@ bool DrawFields(SignInForm& form, float left, float inner) {
   form.focus_requested = false;
   submit |= ui::InputText("##username", &form.username, "Username", inner,
                           enter | ImGuiInputTextFlags_CharsNoBlank);
+  semantics::Autocomplete("username");
   test_hook::MarkLastItem(names::kSignInUsername);
   ImGui::Dummy(ImVec2(0, 4));
 
@@ -63,6 +67,7 @@ bool DrawFields(SignInForm& form, float left, float inner) {
   if (focus_password) ImGui::SetKeyboardFocusHere();
   submit |= ui::InputText("##password", &form.password, "Password", inner,
                           enter | ImGuiInputTextFlags_Password);
+  semantics::Autocomplete("current-password");
   test_hook::MarkLastItem(names::kSignInPassword);
   ImGui::PopStyleVar();
   ImGui::Dummy(ImVec2(0, 10));
@@ -74,6 +79,7 @@ bool DrawFields(SignInForm& form, float left, float inner) {
                  ImVec2(inner, 42))) {
     submit = true;
   }
+  semantics::Submits();
   ImGui::EndDisabled();
   test_hook::MarkLastItem(names::kSignInSubmit);
   if (form.pending) {
@@ -86,10 +92,12 @@ bool DrawFields(SignInForm& form, float left, float inner) {
     ImGui::PushTextWrapPos(left + inner);
     ImGui::PushStyleColor(ImGuiCol_Text, p.danger);
     ImGui::TextUnformatted(form.error.c_str());
+    semantics::Item(semantics::Role::Alert, form.error);
     ImGui::PopStyleColor();
     ImGui::PopTextWrapPos();
     test_hook::ErrorShown(names::kSignInError, form.error);
   }
+  semantics::EndForm();
   return submit;
 }
 

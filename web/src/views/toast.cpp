@@ -19,6 +19,7 @@
 #include "imgui_internal.h"
 #include "redraw.h"
 #include "test_hook.h"
+#include "semantics.h"
 #include "theme.h"
 #include "views/views.h"
 #include "widget_names.h"
@@ -71,6 +72,7 @@ ImVec2 Place(const State& state, float want, float* width) {
 void DrawToast(State& state) {
   Toast& toast = state.toast;
   if (toast.text.empty()) return;
+  semantics::Announce(toast.text);  // the live region says it
   if (state.clock >= toast.until) {
     toast = Toast{};
     return;

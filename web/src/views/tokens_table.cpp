@@ -16,6 +16,8 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
+#include "route.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -161,6 +163,7 @@ bool MenuItem(const char* text, const char* name, bool danger = false) {
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool chosen = ImGui::Selectable((std::string("##") + name).c_str(), false, 0, ImVec2(180, 30));
   focus::TabStop();
+  semantics::Item(semantics::Role::MenuItem, text);
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(name);
   ImGui::GetWindowDrawList()->AddText(ImVec2(pos.x + 10, std::floor(pos.y + (30 - ImGui::GetTextLineHeight()) * 0.5f)),
@@ -176,7 +179,9 @@ void RowMenu(State& state, const Row& row, int index) {
   ImGui::PushID(t.id.c_str());
   const float size = kRowHeight - 2 * kCellPadY;
   ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - size);
-  if (ui::IconButton("##menu", ui::Icon::Dots, size, "Actions")) ImGui::OpenPopup("##actions");
+  if (ui::IconButton("##menu", ui::Icon::Dots, size, "Actions", ("Actions for " + t.label).c_str())) {
+    ImGui::OpenPopup("##actions");
+  }
   test_hook::MarkLastItem(prefix + names::kTokensRowMenuSuffix);
   // The menu opens under the button, its right edge on the button's.
   ImGui::SetNextWindowPos(ImVec2(ImGui::GetItemRectMax().x, ImGui::GetItemRectMax().y + 4), ImGuiCond_Appearing,
@@ -247,6 +252,10 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
                         ImVec2(0, kRowHeight - 2 * kCellPadY))) {
     OpenTokenDetails(state, t.id);
   }
+  // To the page, the row is a link to the token's details (a new tab opens them there).
+  semantics::Item(semantics::Role::Link, t.label, FormatRoute(Route{state.selected_org, View::Tokens, t.id}));
+  // A right-click (a long press on a touch screen, pointer.h) opens the row's "..." menu.
+  if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) ImGui::OpenPopup("##actions");
   focus::TabStop();
   ImGui::PopStyleColor(3);
   ImGui::SetCursorPos(cell);

@@ -1,0 +1,99 @@
+// The console to the browser beyond its pixels (web/src/semantics.h): elements with roles and
+// names over the canvas, driven here only by role and name (getByRole, getByLabel), as a screen
+// reader or a password manager finds them; text typed through the page's own text elements
+// (input methods, a character picker, insertText); the live region.
+import assert from 'node:assert/strict';
+import { consoleTest, password, useConsole } from './harness.mjs';
+
+const world = useConsole(import.meta.url);
+
+/** Signs USER in by role and name only: the fields filled, the button clicked. */
+async function signInByRole(c, user = 'owner') {
+  const { page } = c;
+  await page.getByRole('textbox', { name: 'Username' }).fill(user);
+  await page.getByLabel('Password').fill(password(user));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  return c.waitForStatus((s) => s.screen === 'tokens' && s.pending === 0 && s.loading === 0 && s.org === 'acme',
+    'the tokens of acme');
+}
+
+consoleTest(world, 'the sign-in is a form with the fields password managers fill', async (c) => {
+  await c.waitForWidget('signin.username');
+  const form = c.page.locator('form');
+  await form.waitFor({ state: 'attached' });
+  assert.equal(await form.count(), 1, 'one form');
+  assert.equal(await form.getAttribute('aria-label'), 'Sign in');
+  const user = form.locator('input[autocomplete="username"]');
+  const secret = form.locator('input[type="password"][autocomplete="current-password"]');
+  assert.equal(await user.count(), 1, 'a username field in the form');
+  assert.equal(await secret.count(), 1, 'a password field in the form');
+  assert.equal(await form.locator('button[type="submit"]').textContent(), 'Sign in');
+});
+
+consoleTest(world, 'sign in, open Activity and come back, by role and name only', async (c) => {
+  await signInByRole(c);
+  const activity = c.page.getByRole('link', { name: 'Activity' });
+  assert.equal(await activity.getAttribute('href'), '#/orgs/acme/activity');
+  await activity.click();
+  await c.waitForStatus((s) => s.screen === 'activity', 'the activity page');
+  await c.page.getByRole('link', { name: 'Access tokens' }).click();
+  await c.waitForStatus((s) => s.screen === 'tokens', 'the tokens page');
+});
+
+consoleTest(world, 'a token\'s label is text of the page: found, selected, a link to its details', async (c) => {
+  const t = await world.server.createToken('acme', world.bearer, { label: 'findable-label' });
+  await signInByRole(c);
+  await c.page.getByText('findable-label', { exact: true }).first().waitFor();
+  assert.ok((await c.page.evaluate(() => document.body.innerText)).includes('findable-label'),
+    'find-in-page sees the label');
+  const link = c.page.getByRole('link', { name: 'findable-label' });
+  assert.equal(await link.getAttribute('href'), `#/orgs/acme/tokens/${t.id}`);
+  await link.click();
+  await c.waitForWidget('details.close');
+  assert.equal(await c.page.evaluate(() => window.location.hash), `#/orgs/acme/tokens/${t.id}`);
+});
+
+consoleTest(world, 'a click no pointer made (a screen reader\'s) presses the button; the dialog is modal', async (c) => {
+  await signInByRole(c);
+  await c.page.getByRole('button', { name: 'Generate token' }).evaluate((el) => el.click());
+  await c.waitForStatus((s) => s.dialog === 'generate', 'the generate dialog');
+  const dialog = c.page.getByRole('dialog', { name: 'Generate an access token' });
+  await dialog.waitFor();
+  assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+  // The label field is in the dialog, and typing there reaches the console.
+  await dialog.getByRole('textbox').first().fill('typed-in-the-page');
+  await c.page.waitForFunction(() => window.__oat_widgets?.['generate.label']?.text === 'typed-in-the-page', null,
+    { timeout: 5000, polling: 'raf' });
+});
+
+consoleTest(world, 'an input method\'s composition and a character picker\'s text arrive whole', async (c) => {
+  await signInByRole(c);
+  await c.page.getByRole('button', { name: 'Generate token' }).click();
+  await c.waitForWidget('generate.label');
+  const field = c.page.getByRole('dialog').getByRole('textbox').first();
+  await field.click();
+  const cdp = await c.context.newCDPSession(c.page);
+  // Typing とうきょう with an input method, then choosing 東京.
+  await cdp.send('Input.imeSetComposition', { text: 'とうきょう', selectionStart: 5, selectionEnd: 5 });
+  await c.waitFrames(2);
+  await cdp.send('Input.insertText', { text: '東京' });
+  await cdp.send('Input.insertText', { text: ' ✓' });
+  await c.page.waitForFunction(() => window.__oat_widgets?.['generate.label']?.text === '東京 ✓', null,
+    { timeout: 5000, polling: 'raf' }).catch(async () => {
+    throw new Error(`the label shows ${JSON.stringify((await c.widgets())['generate.label']?.text)}`);
+  });
+  // Backspace edits the page's field (the console's keyboard layer no longer takes it).
+  await c.page.keyboard.press('Backspace');
+  await c.page.waitForFunction(() => window.__oat_widgets?.['generate.label']?.text === '東京 ', null,
+    { timeout: 5000, polling: 'raf' });
+});
+
+consoleTest(world, 'the live region says what the toast says', async (c) => {
+  await world.server.createToken('acme', world.bearer, { label: 'to-deactivate' });
+  await signInByRole(c);
+  await c.page.getByRole('button', { name: 'Actions for to-deactivate' }).click();
+  await c.page.getByRole('menuitem', { name: 'Deactivate' }).click();
+  const live = c.page.getByRole('status').filter({ hasText: 'to-deactivate' });
+  await live.waitFor({ state: 'attached' });
+  assert.match(await live.textContent(), /to-deactivate/);
+});

@@ -1,0 +1,111 @@
+// Touch: a tap presses exactly where it lands, a swipe scrolls and presses nothing, a long press
+// is a right-click (a token row's menu). Driven with Playwright's touch screen (hasTouch) and the
+// DevTools protocol's touch events for swipes and long presses; no mouse event is sent.
+import assert from 'node:assert/strict';
+import { consoleTest, password, useConsole } from './harness.mjs';
+
+const world = useConsole(import.meta.url);
+
+const TABLET = { viewport: { width: 1024, height: 768 }, touch: true };
+
+/** Signs USER in by tapping the fields and the button; the tokens table of ORG, loaded. */
+async function tapSignIn(c, user = 'owner', org = 'acme') {
+  await c.waitForWidget('signin.username');
+  await c.tap('signin.username');
+  await c.page.keyboard.type(user);
+  await c.tap('signin.password');
+  await c.page.keyboard.type(password(user));
+  await c.tap('signin.submit');
+  await c.waitForStatus((s) => s.screen === 'tokens' && s.pending === 0 && s.loading === 0, 'the tokens table');
+  if (org !== 'acme') {
+    await c.tap('topbar.org');
+    await c.tap(`topbar.org.option.${org}`);
+  }
+  return c.waitForStatus((s, o) => s.org === o && s.pending === 0 && s.loading === 0, `the tokens of ${org}`,
+    { arg: org });
+}
+
+/** A finger at (X, Y) moved by (DX, DY) in STEPS moves, a frame each, then lifted. */
+async function swipe(c, { x, y }, dx, dy, steps = 10) {
+  const cdp = await c.context.newCDPSession(c.page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+  await c.waitFrames(1);
+  for (let i = 1; i <= steps; ++i) {
+    await cdp.send('Input.dispatchTouchEvent', {
+      type: 'touchMove', touchPoints: [{ x: x + (dx * i) / steps, y: y + (dy * i) / steps }],
+    });
+    await c.waitFrames(1);
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await c.waitFrames(3);
+}
+
+/** A finger held still at NAME's center for MS, then lifted. */
+async function longPress(c, name, ms = 800) {
+  const { x, y } = await c.center(name);
+  const cdp = await c.context.newCDPSession(c.page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y }] });
+  await c.page.waitForTimeout(ms);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await c.waitFrames(3);
+}
+
+consoleTest(world, 'a leaked token found and deactivated with taps only', async (c) => {
+  const t = await world.server.createToken('acme', world.bearer, { label: 'leaked-ci' });
+  await world.server.createToken('acme', world.bearer, { label: 'keep-me' });
+  const theme = (await c.status()).theme;
+  await tapSignIn(c);
+  await c.tap('tokens.filter');
+  await c.page.keyboard.type('leaked');
+  await c.waitForStatus((s) => s.rows === 1 && s['tokens.row.0.label'] === 'leaked-ci', 'only the leaked token');
+  await c.tap('tokens.row.0.menu');
+  await c.waitForWidget('row.deactivate');
+  await c.tap('row.deactivate');
+  await c.waitForStatus((s) => s['tokens.row.0.state'] === 'Inactive' && s.pending === 0, 'the row Inactive');
+  assert.equal((await world.server.token('acme', t.id, world.bearer)).body.is_active, false, 'inactive in the API');
+  const s = await c.status();
+  assert.equal(s.theme, theme, 'no tap landed on the theme toggle');
+  assert.ok(!s.dialog, `no dialog opened by a stray press: ${s.dialog}`);
+}, TABLET);
+
+consoleTest(world, 'a swipe scrolls a list of 30 tokens and presses nothing', async (c) => {
+  for (let i = 0; i < 30; ++i) {
+    await world.server.createToken('bizco', world.bearer, { label: `ci-${String(i).padStart(2, '0')}` });
+  }
+  await tapSignIn(c, 'owner', 'bizco');
+  const before = await c.widgets();
+  assert.ok(before['tokens.row.0'], 'the first row shows');
+  const start = await c.center('tokens.row.3');
+  await swipe(c, start, 0, -300);
+  const after = await c.widgets();
+  const s = await c.status();
+  assert.ok(!after['tokens.row.0'], 'the first row scrolled out of view');
+  const shown = Object.keys(after).filter((k) => /^tokens\.row\.\d+$/.test(k)).map((k) => Number(k.split('.')[2]));
+  assert.ok(Math.min(...shown) >= 4, `rows further down show: ${shown}`);
+  assert.ok(!s.dialog && !s.menu, `the swipe pressed nothing: dialog ${s.dialog}, menu ${s.menu}`);
+  assert.ok(!after['details.close'], 'no token details opened');
+  // And back: a swipe down brings the first row again.
+  await swipe(c, await c.center(`tokens.row.${Math.min(...shown) + 2}`), 0, 400);
+  assert.ok((await c.widgets())['tokens.row.0'], 'the first row shows again');
+}, TABLET);
+
+consoleTest(world, 'a long press on a row opens its menu, as a right-click does', async (c) => {
+  await world.server.createToken('acme', world.bearer, { label: 'held' });
+  await tapSignIn(c);
+  await longPress(c, 'tokens.row.0.label');
+  await c.waitForStatus((s) => s.menu === 'Active', 'the row menu after a long press');
+  const w = await c.widgets();
+  assert.ok(w['row.deactivate'], 'the menu offers Deactivate');
+  assert.ok(!w['details.close'], 'the long press did not also open the details');
+}, TABLET);
+
+consoleTest(world, 'a right-click on a row opens its menu', async (c) => {
+  await world.server.createToken('acme', world.bearer, { label: 'clicked' });
+  await c.signIn('owner', { org: 'acme' });
+  const { x, y } = await c.center('tokens.row.0.label');
+  await c.page.mouse.move(x, y);
+  await c.waitFrames(1);
+  await c.page.mouse.click(x, y, { button: 'right' });
+  await c.waitForStatus((s) => s.menu === 'Active', 'the row menu after a right-click');
+  assert.ok(!(await c.widgets())['details.close'], 'the right-click did not open the details');
+});

@@ -1,0 +1,419 @@
+#define IMGUI_DEFINE_MATH_OPERATORS
+#include "semantics.h"
+
+#include <emscripten.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "focus.h"
+#include "imgui_internal.h"
+#include "oat/wire.h"
+
+// clang-format off
+// The page's side: #oat-semantics over the canvas, one element per node, keyed by number.
+EM_JS(void, oat_sem_install, (), {
+  var S = Module.oatSemantics = { nodes: new Map(), events: [], editing: 0 };
+  var root = S.root = document.createElement("div");
+  root.id = "oat-semantics";
+  root.setAttribute("data-oat-pointer", "");
+  var live = S.live = document.createElement("div");
+  live.className = "oat-live";
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  root.appendChild(live);
+  Module.canvas.insertAdjacentElement("afterend", root);
+  var activity = function() { if (Module.oatPage) Module.oatPage.activity = true; };
+  var keyOf = function(el) {
+    while (el && el !== root) {
+      if (el.oatKey !== undefined) return el;
+      el = el.parentElement;
+    }
+    return null;
+  };
+  var isText = function(el) { return el && (el.tagName === "INPUT" && el.type !== "checkbox" || el.tagName === "TEXTAREA"); };
+  S.isText = isText;
+  // A click that no pointer made (a screen reader's, element.click(), Enter or Space on a
+  // focused element) activates; a real one reached the console through pointer.h already.
+  root.addEventListener("click", function(e) {
+    var el = keyOf(e.target);
+    if (!el) return;
+    if (el.tagName === "A" && (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0)) return;  // a new tab
+    if (!isText(el)) e.preventDefault();
+    if (e.detail === 0 && !isText(el)) { S.events.push({ a: "click", k: el.oatKey }); activity(); }
+  });
+  // Enter and Space on a focused control are the console's (focus.h presses what has the
+  // ring), not also the browser's click.
+  root.addEventListener("keydown", function(e) {
+    var el = keyOf(e.target);
+    if (el && !isText(el) && (e.key === "Enter" || e.key === " ")) e.preventDefault();
+    if (el && isText(el) && e.key === "Enter" && !e.isComposing && el.tagName !== "TEXTAREA") {
+      S.events.push({ a: "enter", k: el.oatKey });
+      activity();
+    }
+  });
+  root.addEventListener("focusin", function(e) {
+    var el = keyOf(e.target);
+    if (!el) return;
+    S.events.push({ a: "focus", k: el.oatKey });
+    S.editing = isText(el) ? el.oatKey : 0;
+    activity();
+  });
+  root.addEventListener("focusout", function(e) {
+    var el = keyOf(e.target);
+    if (el && S.editing === el.oatKey) { S.editing = 0; S.events.push({ a: "blur", k: el.oatKey }); activity(); }
+  });
+  root.addEventListener("input", function(e) {
+    var el = keyOf(e.target);
+    if (!el || !isText(el)) return;
+    S.events.push({ a: "input", k: el.oatKey, v: el.value });
+    activity();
+  });
+  // The keyboard: GLFW's listeners take every key on the window (and keep Backspace and Tab from
+  // the page). While a text element has the page's focus, the element edits (input methods,
+  // dead keys, the phone's keyboard, paste) and only Enter, Escape, Tab and the modifiers reach
+  // the console.
+  if (typeof GLFW !== "undefined") {
+    var passed = { Enter: true, Escape: true, Tab: true, Shift: true, Control: true, Alt: true, Meta: true };
+    var pass = function(e) {
+      if (!(isText(e.target) && keyOf(e.target))) return true;
+      return passed[e.key] === true && !(e.key === "Enter" && e.target.tagName === "TEXTAREA");  // a new line
+    };
+    [["keydown", GLFW.onKeydown], ["keyup", GLFW.onKeyup], ["keypress", GLFW.onKeyPress]].forEach(function(p) {
+      window.removeEventListener(p[0], p[1], true);
+      window.addEventListener(p[0], function(e) {
+        if (pass(e) && !(p[0] === "keypress" && isText(e.target) && keyOf(e.target))) p[1](e);
+      }, true);
+    });
+  }
+});
+
+EM_JS(void, oat_sem_apply, (const char* ops), {
+  var S = Module.oatSemantics;
+  var o = JSON.parse(UTF8ToString(ops));
+  var tags = { button: "button", link: "a", text: "input", password: "input", checkbox: "input", tab: "button",
+               menuitem: "button", label: "span", heading: "h2", alert: "div", dialog: "div", form: "form" };
+  var make = function(n) {
+    var tag = n.r === "text" && n.m ? "textarea" : tags[n.r];
+    var el = document.createElement(tag);
+    el.oatKey = n.k;
+    el.oatRole = n.r;
+    el.className = "oat-node";
+    if (n.r === "button" || n.r === "tab" || n.r === "menuitem") el.type = (n.s & 32) ? "submit" : "button";
+    if (n.r === "form") {
+      el.className = "oat-dialog";
+      el.addEventListener("submit", function(e) { e.preventDefault(); });
+    }
+    if (n.r === "tab") el.setAttribute("role", "tab");
+    if (n.r === "menuitem") el.setAttribute("role", "menuitem");
+    if (n.r === "text" && !n.m) el.type = "text";
+    if (n.r === "password") el.type = "password";
+    if (n.r === "checkbox") el.type = "checkbox";
+    if (n.r === "alert") el.setAttribute("role", "alert");
+    if (n.r === "dialog") { el.setAttribute("role", "dialog"); el.setAttribute("aria-modal", "true"); el.className = "oat-dialog"; }
+    if (n.r === "text" || n.r === "password") el.spellcheck = n.r === "text";
+    return el;
+  };
+  var update = function(el, n) {
+    var words = n.r === "button" || n.r === "link" || n.r === "tab" || n.r === "menuitem" || n.r === "label" || n.r === "heading" || n.r === "alert";
+    if (words) { if (el.textContent !== n.n) el.textContent = n.n; }
+    else if (n.n) el.setAttribute("aria-label", n.n); else el.removeAttribute("aria-label");
+    if (n.r === "link") el.setAttribute("href", n.v || "#");
+    if (n.r === "text" || n.r === "password") el.setAttribute("autocomplete", n.ac || "off");
+    if (n.r === "form" && n.n) el.setAttribute("aria-label", n.n);
+    if (n.r === "text" && document.activeElement !== el && el.value !== n.v) el.value = n.v;
+    if (n.r === "password" && n.v === "" && el.value !== "") el.value = "";  // the console emptied it
+    if (n.r === "checkbox") { el.checked = !!(n.s & 2); el.setAttribute("aria-checked", (n.s & 2) ? "true" : "false"); }
+    if (n.r === "tab") el.setAttribute("aria-selected", (n.s & 4) ? "true" : "false");
+    if (n.s & 1) el.setAttribute("aria-disabled", "true"); else el.removeAttribute("aria-disabled");
+    if (n.s & 8) el.setAttribute("aria-expanded", "true"); else el.removeAttribute("aria-expanded");
+    if (n.r !== "dialog" && n.r !== "form") {
+      el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
+    }
+  };
+  (o.del || []).forEach(function(k) {
+    var el = S.nodes.get(k);
+    if (el) { el.remove(); S.nodes.delete(k); }
+  });
+  (o.set || []).forEach(function(n) {
+    var el = S.nodes.get(n.k);
+    if (el && (el.oatRole !== n.r || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) { el.remove(); el = null; }
+    if (!el) { el = make(n); S.nodes.set(n.k, el); }
+    el.oatParent = n.p || 0;
+    update(el, n);
+  });
+  // The tree in the console's order: each node in its dialog, or at the root.
+  // Only what is out of place moves: a moved element loses the page's focus.
+  if (o.order) {
+    var last = new Map([[S.root, S.live]]);
+    o.order.forEach(function(k) {
+      var el = S.nodes.get(k);
+      if (!el) return;
+      var parent = el.oatParent ? S.nodes.get(el.oatParent) || S.root : S.root;
+      var prev = last.get(parent) || null;
+      var want = prev ? prev.nextSibling : parent.firstChild;
+      if (el !== want) parent.insertBefore(el, want);
+      last.set(parent, el);
+    });
+  }
+  if (o.say !== undefined && S.live.textContent !== o.say) S.live.textContent = o.say;
+  if (o.focus !== undefined) {
+    var el = S.nodes.get(o.focus);
+    if (el && document.activeElement !== el) el.focus({ preventScroll: true });
+  }
+});
+
+EM_JS(char*, oat_sem_take, (), {
+  var S = Module.oatSemantics;
+  if (!S.events.length) return 0;
+  var s = JSON.stringify(S.events);
+  S.events = [];
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+// clang-format on
+
+namespace console::semantics {
+namespace {
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::Button: return "button";
+    case Role::Link: return "link";
+    case Role::TextField: return "text";
+    case Role::Password: return "password";
+    case Role::Checkbox: return "checkbox";
+    case Role::Tab: return "tab";
+    case Role::MenuItem: return "menuitem";
+    case Role::Text: return "label";
+    case Role::Heading: return "heading";
+    case Role::Alert: return "alert";
+  }
+  return "label";
+}
+
+struct Node {
+  ImGuiID key = 0;
+  ImGuiID parent = 0;  // the form's or the dialog's key, or 0
+  const char* role = "";
+  std::string name, value, autocomplete;
+  unsigned flags = 0;
+  ImRect rect;
+  ImGuiWindow* window = nullptr;
+  bool control = false;  // a widget Dear ImGui knows by its id (it can be pressed and focused)
+  std::size_t hash = 0;
+};
+
+std::vector<Node> g_nodes;                           // this frame's
+std::unordered_map<ImGuiID, Node> g_sent;            // what the page has
+std::vector<ImGuiID> g_sent_order;
+std::unordered_map<ImGuiID, int> g_text_counts;      // keys of id-less items this frame
+std::string g_say, g_said;
+ImGuiID g_form = 0;  // between BeginForm and EndForm
+ImGuiID g_focus_sent = 0;
+
+// The page's events for the views (ui::InputText asks for them) and for focus.h.
+std::unordered_map<ImGuiID, std::string> g_typed;
+std::unordered_map<ImGuiID, bool> g_entered;
+ImGuiID g_editing = 0;  // the text field whose element has the page's focus
+
+float Round(float v) { return std::round(v * 10.0f) / 10.0f; }
+
+std::size_t Hash(const Node& n) {
+  std::string s = std::string(n.role) + '\x1f' + n.name + '\x1f' + n.value + '\x1f' + n.autocomplete + '\x1f' +
+                  std::to_string(n.flags) + '\x1f' +
+                  std::to_string(n.parent) + '\x1f' + std::to_string(Round(n.rect.Min.x)) + ',' +
+                  std::to_string(Round(n.rect.Min.y)) + ',' + std::to_string(Round(n.rect.GetWidth())) + ',' +
+                  std::to_string(Round(n.rect.GetHeight()));
+  return std::hash<std::string>{}(s);
+}
+
+// The dialog a window belongs to: the root of its tree when that is a modal popup.
+ImGuiID DialogOf(ImGuiWindow* window) {
+  ImGuiWindow* root = window ? window->RootWindow : nullptr;
+  return root && (root->Flags & ImGuiWindowFlags_Modal) ? root->ID : 0;
+}
+
+const Node* Sent(ImGuiID key) {
+  auto it = g_sent.find(key);
+  return it == g_sent.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+void Item(Role role, std::string_view name, std::string_view value, unsigned flags) {
+  ImGuiContext& g = *GImGui;
+  ImGuiWindow* window = g.CurrentWindow;
+  if (!window || window->SkipItems || window->Hidden || window->RootWindow->Hidden) return;
+  ImRect rect = g.LastItemData.Rect;
+  rect.ClipWith(window->ClipRect);
+  if (rect.GetWidth() <= 0 || rect.GetHeight() <= 0) return;  // scrolled out of its window
+  Node n;
+  n.control = role != Role::Text && role != Role::Heading && role != Role::Alert && g.LastItemData.ID != 0;
+  if (n.control) {
+    n.key = g.LastItemData.ID;
+  } else {
+    const ImGuiID base = ImHashStr(name.data(), name.size(), window->ID ^ static_cast<ImGuiID>(role));
+    n.key = ImHashData(&g_text_counts[base], sizeof(int), base);
+    ++g_text_counts[base];
+  }
+  n.parent = g_form ? g_form : DialogOf(window);
+  n.role = RoleName(role);
+  n.name = std::string(name);
+  n.value = role == Role::Password ? std::string(value.empty() ? "" : "\x01") : std::string(value);
+  n.flags = flags;
+  n.rect = rect;
+  n.window = window;
+  g_nodes.push_back(std::move(n));
+}
+
+void Dialog(std::string_view title) {
+  ImGuiWindow* window = GImGui->CurrentWindow;
+  const ImGuiID key = DialogOf(window);
+  if (!key) return;
+  for (const Node& n : g_nodes)
+    if (n.key == key) return;
+  Node n;
+  n.key = key;
+  n.role = "dialog";
+  n.name = std::string(title);
+  n.window = window->RootWindow;
+  n.rect = window->RootWindow->Rect();
+  g_nodes.push_back(std::move(n));
+}
+
+void BeginForm(std::string_view name) {
+  ImGuiWindow* window = GImGui->CurrentWindow;
+  if (!window) return;
+  Node n;
+  n.key = ImHashStr(name.data(), name.size(), window->ID ^ 0x666f726du);
+  n.parent = DialogOf(window);
+  n.role = "form";
+  n.name = std::string(name);
+  n.window = window;
+  g_nodes.push_back(n);
+  g_form = n.key;
+}
+
+void EndForm() { g_form = 0; }
+
+namespace {
+// The node of Dear ImGui's last item, when it was described.
+Node* LastNode() {
+  const ImGuiID id = GImGui->LastItemData.ID;
+  return !g_nodes.empty() && id != 0 && g_nodes.back().key == id ? &g_nodes.back() : nullptr;
+}
+}  // namespace
+
+void Autocomplete(std::string_view token) {
+  if (Node* n = LastNode()) n->autocomplete = std::string(token);
+}
+
+void Submits() {
+  if (Node* n = LastNode()) n->flags |= kSubmit;
+}
+
+void Announce(std::string_view message) { g_say = std::string(message); }
+
+void Install() { oat_sem_install(); }
+
+void BeforeNewFrame() {
+  g_nodes.clear();
+  g_text_counts.clear();
+  g_form = 0;
+  g_say.clear();
+  char* raw = oat_sem_take();
+  if (!raw) return;
+  const nlohmann::json events = nlohmann::json::parse(raw, nullptr, false);
+  std::free(raw);
+  if (!events.is_array()) return;
+  for (const nlohmann::json& e : events) {
+    const std::string a = e.value("a", "");
+    const ImGuiID key = e.value("k", 0u);
+    const Node* node = Sent(key);
+    if (!node) continue;
+    if (a == "input") {
+      g_typed[key] = e.value("v", "");
+    } else if (a == "enter") {
+      g_entered[key] = true;
+    } else if (a == "blur") {
+      if (g_editing == key) g_editing = 0;
+    } else if (a == "focus") {
+      const bool text = std::string_view(node->role) == "text" || std::string_view(node->role) == "password";
+      g_editing = text ? key : 0;
+      g_focus_sent = key;  // the page is there already
+      if (node->control && !text) focus::Give(key, node->window);
+    } else if (a == "click" && node->control) {
+      focus::Activate(key, node->window);
+    }
+  }
+}
+
+std::optional<std::string> TakeTyped(ImGuiID id) {
+  auto it = g_typed.find(id);
+  if (it == g_typed.end()) return std::nullopt;
+  std::string value = std::move(it->second);
+  g_typed.erase(it);
+  return value;
+}
+
+bool TakeEnter(ImGuiID id) { return g_entered.erase(id) > 0; }
+
+ImGuiID Editing() { return g_editing; }
+
+void StopEditing() { g_editing = 0; }
+
+void EndFrame() {
+  nlohmann::json set = nlohmann::json::array();
+  nlohmann::json del = nlohmann::json::array();
+  std::unordered_map<ImGuiID, Node> now;
+  std::vector<ImGuiID> order;
+  for (Node& n : g_nodes) {
+    if (now.count(n.key)) continue;  // drawn twice (a popup's first frame): the first counts
+    n.hash = Hash(n);
+    const Node* before = Sent(n.key);
+    if (!before || before->hash != n.hash) {
+      nlohmann::json j = {{"k", n.key}, {"r", n.role}, {"n", n.name}, {"v", n.value}, {"s", n.flags},
+                          {"x", Round(n.rect.Min.x)}, {"y", Round(n.rect.Min.y)},
+                          {"w", Round(n.rect.GetWidth())}, {"h", Round(n.rect.GetHeight())}};
+      if (n.parent) j["p"] = n.parent;
+      if (n.flags & kMultiline) j["m"] = 1;
+      if (!n.autocomplete.empty()) j["ac"] = n.autocomplete;
+      set.push_back(std::move(j));
+    }
+    order.push_back(n.key);
+    now.emplace(n.key, std::move(n));
+  }
+  for (const auto& [key, node] : g_sent)
+    if (!now.count(key)) del.push_back(key);
+  nlohmann::json ops = nlohmann::json::object();
+  if (!set.empty()) ops["set"] = std::move(set);
+  if (!del.empty()) ops["del"] = std::move(del);
+  if (order != g_sent_order) ops["order"] = order;
+  if (g_say != g_said) {
+    ops["say"] = g_say;
+    g_said = g_say;
+  }
+  // The keyboard focus moved in the console: the page's focus follows.
+  const ImGuiID focused = g_editing ? g_editing : focus::Focused();
+  if (focused && focused != g_focus_sent && now.count(focused)) {
+    ops["focus"] = focused;
+    g_focus_sent = focused;
+  } else if (!focused) {
+    g_focus_sent = 0;
+  }
+  g_sent = std::move(now);
+  g_sent_order = std::move(order);
+  if (!ops.empty()) oat_sem_apply(oat::json_text(ops).c_str());
+}
+
+}  // namespace console::semantics

@@ -1,0 +1,93 @@
+// The semantic layer: the page's own elements for what the canvas shows.
+//
+// To the browser the console is one canvas. Here, each frame, the console's widgets also say
+// what they are (a role, an accessible name, a value, a state) and where (the item Dear ImGui
+// just laid out); a small script keeps a matching tree of real elements (buttons, links, text
+// fields, checkboxes, tabs, menu items, text, dialogs with aria-modal, a live region) over the
+// canvas, invisible but present, changed by difference rather than rebuilt. So a screen reader
+// reads the page, find-in-page finds a token's label, text can be selected and copied, a link
+// opens in a new tab.
+//
+// Both ways:
+//   - activating an element (a screen reader's click, element.click(), Enter or Space on it)
+//     presses the widget, as Space on Dear ImGui's focused control would (focus.h). A mouse or
+//     finger on an element reaches Dear ImGui through pointer.h, as on the canvas: a real click
+//     is not also taken as an activation;
+//   - the page's focus moving to an element gives the widget the keyboard; the keyboard focus
+//     moving in the console (Tab, a click) moves the page's focus to its element.
+//
+// Modelled on Flutter's web engine (a DOM tree of roles beside its canvas), with Dear ImGui's
+// item ids as the keys.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "imgui.h"
+
+namespace console::semantics {
+
+enum class Role {
+  Button,
+  Link,       // value: the href ("#/orgs/acme/activity")
+  TextField,  // value: the text
+  Password,   // value: never sent (the element says only whether it is empty)
+  Checkbox,
+  Tab,
+  MenuItem,
+  Text,
+  Heading,
+  Alert,      // an error shown in place (read out when it appears)
+};
+
+enum Flags : unsigned {
+  kDisabled = 1u << 0,
+  kChecked = 1u << 1,
+  kSelected = 1u << 2,
+  kExpanded = 1u << 3,
+  kMultiline = 1u << 4,
+  kSubmit = 1u << 5,  // a button that submits its form
+};
+
+// Right after a widget: describes Dear ImGui's last item (its id and rectangle). An item with no
+// id (text) is keyed by its window, its role and words, and how many such came before it.
+void Item(Role role, std::string_view name, std::string_view value = {}, unsigned flags = 0);
+
+// Inside a modal dialog's window: the dialog is named `title`, and the items of its window tree
+// belong to it (role=dialog, aria-modal).
+void Dialog(std::string_view title);
+
+// The items between BeginForm and EndForm are a <form> named `name` (the sign-in: password
+// managers look for one). Its submission is the console's: a button with kSubmit submits it,
+// and the page's own submission does nothing.
+void BeginForm(std::string_view name);
+void EndForm();
+// The last item's autocomplete token ("username", "current-password"): what a password
+// manager fills.
+void Autocomplete(std::string_view token);
+// The last item (a button) submits the form it is in.
+void Submits();
+
+// Said by the live region (role=status): a toast, an error that is not under a field.
+void Announce(std::string_view message);
+
+// Once, after GLFW's window exists: the tree's root over the canvas, and the keyboard routed
+// past GLFW while a text element has the page's focus.
+void Install();
+
+// Text fields (ui::InputText): while a field's element has the page's focus, the element edits
+// and the field follows it. What was typed there since the last frame (the whole text), if
+// anything; whether Enter was pressed in it; which field it is (0: none).
+std::optional<std::string> TakeTyped(ImGuiID field);
+bool TakeEnter(ImGuiID field);
+ImGuiID Editing();
+// The keyboard moved on in the console (Tab): the field's element no longer edits it.
+void StopEditing();
+
+// Right before ImGui::NewFrame(): takes the page's activations and focus changes.
+void BeforeNewFrame();
+// After the views drew (before ImGui::Render()): sends what changed to the page.
+void EndFrame();
+
+}  // namespace console::semantics
