@@ -99,4 +99,10 @@ bool ContainsFolded(std::string_view haystack, std::string_view needle) {
          haystack.end();
 }
 
+std::string SentenceCase(std::string_view capitals) {
+  std::string out(capitals);
+  for (std::size_t i = 1; i < out.size(); ++i) out[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(out[i])));
+  return out;
+}
+
 }  // namespace console::format

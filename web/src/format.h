@@ -31,4 +31,7 @@ std::string Usage(std::size_t used, std::size_t quota);
 // Case-insensitive (ASCII) substring test; an empty needle matches.
 bool ContainsFolded(std::string_view haystack, std::string_view needle);
 
+// "LAST USED" as said: "Last used" (headers drawn in capitals, named for the page).
+std::string SentenceCase(std::string_view capitals);
+
 }  // namespace console::format

@@ -29,7 +29,10 @@ EM_JS(void, oat_sem_install, (), {
   live.setAttribute("role", "status");
   live.setAttribute("aria-live", "polite");
   root.appendChild(live);
+  root.setAttribute("role", "main");
   Module.canvas.insertAdjacentElement("afterend", root);
+  // The elements stand for what the canvas draws: the canvas itself says nothing more.
+  Module.canvas.setAttribute("aria-hidden", "true");
   var activity = function() { if (Module.oatPage) Module.oatPage.activity = true; };
   var keyOf = function(el) {
     while (el && el !== root) {
@@ -59,9 +62,17 @@ EM_JS(void, oat_sem_install, (), {
       activity();
     }
   });
+  // The focus a pointer gives a control (a click, a tap) is Dear ImGui's business, through
+  // pointer.h: telling it again would show the focus ring after a click, or close a menu the
+  // press just opened. A text field's element takes the focus from a pointer too: it edits.
+  S.pointerAt = -1e9;
+  ["pointerdown", "pointerup"].forEach(function(type) {
+    root.addEventListener(type, function() { S.pointerAt = performance.now(); }, true);
+  });
   root.addEventListener("focusin", function(e) {
     var el = keyOf(e.target);
     if (!el) return;
+    if (!isText(el) && performance.now() - S.pointerAt < 1000) return;
     S.events.push({ a: "focus", k: el.oatKey });
     S.editing = isText(el) ? el.oatKey : 0;
     activity();
@@ -99,7 +110,9 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   var S = Module.oatSemantics;
   var o = JSON.parse(UTF8ToString(ops));
   var tags = { button: "button", link: "a", text: "input", password: "input", checkbox: "input", tab: "button",
-               menuitem: "button", label: "span", heading: "h2", alert: "div", dialog: "div", form: "form" };
+               menuitem: "button", label: "span", heading: "h2", alert: "div", columnheader: "span", dialog: "div",
+               form: "form", navigation: "nav", tablist: "div", menu: "div", table: "div", row: "div" };
+  var groups = { dialog: true, form: true, navigation: true, tablist: true, menu: true, table: true, row: true };
   var make = function(n) {
     var tag = n.r === "text" && n.m ? "textarea" : tags[n.r];
     var el = document.createElement(tag);
@@ -107,44 +120,61 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     el.oatRole = n.r;
     el.className = "oat-node";
     if (n.r === "button" || n.r === "tab" || n.r === "menuitem") el.type = (n.s & 32) ? "submit" : "button";
-    if (n.r === "form") {
-      el.className = "oat-dialog";
-      el.addEventListener("submit", function(e) { e.preventDefault(); });
+    if (groups[n.r]) el.className = "oat-group";
+    if (n.r === "form") el.addEventListener("submit", function(e) { e.preventDefault(); });
+    if (n.r === "tablist" || n.r === "menu" || n.r === "table" || n.r === "row" || n.r === "columnheader") {
+      el.setAttribute("role", n.r);
+    }
+    // In a table's row, each item is a cell's.
+    if (n.c) {
+      var cell = document.createElement("div");
+      cell.className = "oat-group";
+      cell.setAttribute("role", "cell");
+      cell.appendChild(el);
+      el.oatBox = cell;
     }
     if (n.r === "tab") el.setAttribute("role", "tab");
+    if (n.r === "link") el.draggable = false;  // a held finger is the console's long press, not a drag
     if (n.r === "menuitem") el.setAttribute("role", "menuitem");
     if (n.r === "text" && !n.m) el.type = "text";
     if (n.r === "password") el.type = "password";
     if (n.r === "checkbox") el.type = "checkbox";
     if (n.r === "alert") el.setAttribute("role", "alert");
-    if (n.r === "dialog") { el.setAttribute("role", "dialog"); el.setAttribute("aria-modal", "true"); el.className = "oat-dialog"; }
+    if (n.r === "dialog") { el.setAttribute("role", "dialog"); el.setAttribute("aria-modal", "true"); }
     if (n.r === "text" || n.r === "password") el.spellcheck = n.r === "text";
     return el;
   };
   var update = function(el, n) {
-    var words = n.r === "button" || n.r === "link" || n.r === "tab" || n.r === "menuitem" || n.r === "label" || n.r === "heading" || n.r === "alert";
+    var words = n.r === "button" || n.r === "link" || n.r === "tab" || n.r === "menuitem" || n.r === "label" ||
+                n.r === "heading" || n.r === "alert" || n.r === "columnheader";
     if (words) { if (el.textContent !== n.n) el.textContent = n.n; }
     else if (n.n) el.setAttribute("aria-label", n.n); else el.removeAttribute("aria-label");
     if (n.r === "link") el.setAttribute("href", n.v || "#");
-    if (n.r === "text" || n.r === "password") el.setAttribute("autocomplete", n.ac || "off");
-    if (n.r === "form" && n.n) el.setAttribute("aria-label", n.n);
+    if (n.r === "text" || n.r === "password") {
+      el.setAttribute("autocomplete", n.ac || "off");
+      if (n.ph) el.setAttribute("placeholder", n.ph); else el.removeAttribute("placeholder");
+    }
+    if (groups[n.r] && n.n) el.setAttribute("aria-label", n.n);
     if (n.r === "text" && document.activeElement !== el && el.value !== n.v) el.value = n.v;
     if (n.r === "password" && n.v === "" && el.value !== "") el.value = "";  // the console emptied it
     if (n.r === "checkbox") { el.checked = !!(n.s & 2); el.setAttribute("aria-checked", (n.s & 2) ? "true" : "false"); }
     if (n.r === "tab") el.setAttribute("aria-selected", (n.s & 4) ? "true" : "false");
     if (n.s & 1) el.setAttribute("aria-disabled", "true"); else el.removeAttribute("aria-disabled");
     if (n.s & 8) el.setAttribute("aria-expanded", "true"); else el.removeAttribute("aria-expanded");
-    if (n.r !== "dialog" && n.r !== "form") {
+    if (!groups[n.r]) {
       el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
     }
   };
   (o.del || []).forEach(function(k) {
     var el = S.nodes.get(k);
-    if (el) { el.remove(); S.nodes.delete(k); }
+    if (el) { (el.oatBox || el).remove(); S.nodes.delete(k); }
   });
   (o.set || []).forEach(function(n) {
     var el = S.nodes.get(n.k);
-    if (el && (el.oatRole !== n.r || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) { el.remove(); el = null; }
+    if (el && (el.oatRole !== n.r || !!el.oatBox !== !!n.c || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) {
+      (el.oatBox || el).remove();
+      el = null;
+    }
     if (!el) { el = make(n); S.nodes.set(n.k, el); }
     el.oatParent = n.p || 0;
     update(el, n);
@@ -157,10 +187,11 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
       var el = S.nodes.get(k);
       if (!el) return;
       var parent = el.oatParent ? S.nodes.get(el.oatParent) || S.root : S.root;
+      var box = el.oatBox || el;
       var prev = last.get(parent) || null;
       var want = prev ? prev.nextSibling : parent.firstChild;
-      if (el !== want) parent.insertBefore(el, want);
-      last.set(parent, el);
+      if (box !== want) parent.insertBefore(box, want);
+      last.set(parent, box);
     });
   }
   if (o.say !== undefined && S.live.textContent !== o.say) S.live.textContent = o.say;
@@ -185,6 +216,18 @@ EM_JS(char*, oat_sem_take, (), {
 namespace console::semantics {
 namespace {
 
+const char* GroupName(Group group) {
+  switch (group) {
+    case Group::Form: return "form";
+    case Group::Navigation: return "navigation";
+    case Group::TabList: return "tablist";
+    case Group::Menu: return "menu";
+    case Group::Table: return "table";
+    case Group::Row: return "row";
+  }
+  return "group";
+}
+
 const char* RoleName(Role role) {
   switch (role) {
     case Role::Button: return "button";
@@ -197,6 +240,7 @@ const char* RoleName(Role role) {
     case Role::Text: return "label";
     case Role::Heading: return "heading";
     case Role::Alert: return "alert";
+    case Role::ColumnHeader: return "columnheader";
   }
   return "label";
 }
@@ -205,11 +249,12 @@ struct Node {
   ImGuiID key = 0;
   ImGuiID parent = 0;  // the form's or the dialog's key, or 0
   const char* role = "";
-  std::string name, value, autocomplete;
+  std::string name, value, autocomplete, placeholder;
   unsigned flags = 0;
   ImRect rect;
   ImGuiWindow* window = nullptr;
   bool control = false;  // a widget Dear ImGui knows by its id (it can be pressed and focused)
+  bool cell = false;     // in a table's row: in a cell of its own
   std::size_t hash = 0;
 };
 
@@ -218,7 +263,23 @@ std::unordered_map<ImGuiID, Node> g_sent;            // what the page has
 std::vector<ImGuiID> g_sent_order;
 std::unordered_map<ImGuiID, int> g_text_counts;      // keys of id-less items this frame
 std::string g_say, g_said;
-ImGuiID g_form = 0;  // between BeginForm and EndForm
+struct OpenGroup {
+  ImGuiID key;
+  Group group;
+  ImGuiWindow* root;  // the window tree it was opened in
+};
+std::vector<OpenGroup> g_groups;  // between BeginGroup and EndGroup, innermost last
+std::string g_label;               // LabelNext's words, until a control takes or drops them
+int g_quiet = 0;                   // Quiet objects alive
+
+// Where an item of `window` goes: the innermost group opened in its window tree (a popup drawn
+// from inside a table's row is not in the row), else its dialog, else the root.
+const OpenGroup* GroupFor(ImGuiWindow* window) {
+  ImGuiWindow* root = window ? window->RootWindow : nullptr;
+  for (auto it = g_groups.rbegin(); it != g_groups.rend(); ++it)
+    if (it->root == root) return &*it;
+  return nullptr;
+}
 ImGuiID g_focus_sent = 0;
 
 // The page's events for the views (ui::InputText asks for them) and for focus.h.
@@ -230,6 +291,8 @@ float Round(float v) { return std::round(v * 10.0f) / 10.0f; }
 
 std::size_t Hash(const Node& n) {
   std::string s = std::string(n.role) + '\x1f' + n.name + '\x1f' + n.value + '\x1f' + n.autocomplete + '\x1f' +
+                  n.placeholder + '\x1f' +
+                  (n.cell ? "c" : "") + '\x1f' +
                   std::to_string(n.flags) + '\x1f' +
                   std::to_string(n.parent) + '\x1f' + std::to_string(Round(n.rect.Min.x)) + ',' +
                   std::to_string(Round(n.rect.Min.y)) + ',' + std::to_string(Round(n.rect.GetWidth())) + ',' +
@@ -251,6 +314,7 @@ const Node* Sent(ImGuiID key) {
 }  // namespace
 
 void Item(Role role, std::string_view name, std::string_view value, unsigned flags) {
+  if (g_quiet > 0) return;
   ImGuiContext& g = *GImGui;
   ImGuiWindow* window = g.CurrentWindow;
   if (!window || window->SkipItems || window->Hidden || window->RootWindow->Hidden) return;
@@ -266,9 +330,18 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
     n.key = ImHashData(&g_text_counts[base], sizeof(int), base);
     ++g_text_counts[base];
   }
-  n.parent = g_form ? g_form : DialogOf(window);
+  const OpenGroup* group = GroupFor(window);
+  n.parent = group ? group->key : DialogOf(window);
+  n.cell = group && group->group == Group::Row && role != Role::ColumnHeader;
   n.role = RoleName(role);
   n.name = std::string(name);
+  if (n.control) {
+    if ((role == Role::TextField || role == Role::Password) && !g_label.empty()) {
+      n.placeholder = std::move(n.name);
+      n.name = std::move(g_label);
+    }
+    g_label.clear();
+  }
   n.value = role == Role::Password ? std::string(value.empty() ? "" : "\x01") : std::string(value);
   n.flags = flags;
   n.rect = rect;
@@ -291,20 +364,25 @@ void Dialog(std::string_view title) {
   g_nodes.push_back(std::move(n));
 }
 
-void BeginForm(std::string_view name) {
+void BeginGroup(Group group, std::string_view name, std::string_view key) {
   ImGuiWindow* window = GImGui->CurrentWindow;
-  if (!window) return;
   Node n;
-  n.key = ImHashStr(name.data(), name.size(), window->ID ^ 0x666f726du);
-  n.parent = DialogOf(window);
-  n.role = "form";
+  const ImGuiID seed = ImHashStr(GroupName(group), 0, window ? window->RootWindow->ID : 0);
+  n.key = ImHashStr(key.empty() ? name.data() : key.data(), key.empty() ? name.size() : key.size(), seed);
+  const OpenGroup* outer = GroupFor(window);
+  n.parent = outer ? outer->key : DialogOf(window);
+  n.role = GroupName(group);
   n.name = std::string(name);
+  if (group == Group::TabList && n.name.empty()) n.name = g_label;
+  g_label.clear();
   n.window = window;
-  g_nodes.push_back(n);
-  g_form = n.key;
+  g_groups.push_back({n.key, group, window ? window->RootWindow : nullptr});
+  g_nodes.push_back(std::move(n));
 }
 
-void EndForm() { g_form = 0; }
+void EndGroup() {
+  if (!g_groups.empty()) g_groups.pop_back();
+}
 
 namespace {
 // The node of Dear ImGui's last item, when it was described.
@@ -322,6 +400,11 @@ void Submits() {
   if (Node* n = LastNode()) n->flags |= kSubmit;
 }
 
+void LabelNext(std::string_view words) { g_label = std::string(words); }
+
+Quiet::Quiet() { ++g_quiet; }
+Quiet::~Quiet() { --g_quiet; }
+
 void Announce(std::string_view message) { g_say = std::string(message); }
 
 void Install() { oat_sem_install(); }
@@ -329,7 +412,8 @@ void Install() { oat_sem_install(); }
 void BeforeNewFrame() {
   g_nodes.clear();
   g_text_counts.clear();
-  g_form = 0;
+  g_groups.clear();
+  g_label.clear();
   g_say.clear();
   char* raw = oat_sem_take();
   if (!raw) return;
@@ -388,6 +472,8 @@ void EndFrame() {
       if (n.parent) j["p"] = n.parent;
       if (n.flags & kMultiline) j["m"] = 1;
       if (!n.autocomplete.empty()) j["ac"] = n.autocomplete;
+      if (n.cell) j["c"] = 1;
+      if (!n.placeholder.empty()) j["ph"] = n.placeholder;
       set.push_back(std::move(j));
     }
     order.push_back(n.key);

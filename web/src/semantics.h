@@ -39,6 +39,7 @@ enum class Role {
   Text,
   Heading,
   Alert,      // an error shown in place (read out when it appears)
+  ColumnHeader,  // a table's column name, in the table's first Row
 };
 
 enum Flags : unsigned {
@@ -58,16 +59,38 @@ void Item(Role role, std::string_view name, std::string_view value = {}, unsigne
 // belong to it (role=dialog, aria-modal).
 void Dialog(std::string_view title);
 
-// The items between BeginForm and EndForm are a <form> named `name` (the sign-in: password
-// managers look for one). Its submission is the console's: a button with kSubmit submits it,
-// and the page's own submission does nothing.
-void BeginForm(std::string_view name);
-void EndForm();
+// Containers: the items between BeginGroup and EndGroup are in it (groups nest).
+//   Form        a <form> (the sign-in: password managers look for one); its submission is the
+//               console's: a button with Submits() submits it, the page's own does nothing
+//   Navigation  a <nav> landmark (the views' links)
+//   TabList     role=tablist around Role::Tab items
+//   Menu        role=menu around Role::MenuItem items
+//   Table       role=table; its rows are Row groups, each item of a row in a cell of its own
+//   Row         role=row
+// `key` tells apart groups of the same name in one window (a row: its token's id).
+enum class Group { Form, Navigation, TabList, Menu, Table, Row };
+void BeginGroup(Group group, std::string_view name, std::string_view key = {});
+void EndGroup();
 // The last item's autocomplete token ("username", "current-password"): what a password
 // manager fills.
 void Autocomplete(std::string_view token);
 // The last item (a button) submits the form it is in.
 void Submits();
+
+// The words drawn above a field ("Label", "Expiration"): the next text field, or the next tab
+// list, is named by them (a field's hint becomes its placeholder). Any other control drawn
+// first drops them.
+void LabelNext(std::string_view words);
+
+// While one is alive, items are not described (words the page has already: a row's label,
+// which its link says).
+class Quiet {
+ public:
+  Quiet();
+  ~Quiet();
+  Quiet(const Quiet&) = delete;
+  Quiet& operator=(const Quiet&) = delete;
+};
 
 // Said by the live region (role=status): a toast, an error that is not under a field.
 void Announce(std::string_view message);

@@ -341,6 +341,7 @@ int Segmented(const char* id, const char* const* labels, const int* counts, int 
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   ImGui::PushID(id);
+  semantics::BeginGroup(semantics::Group::TabList, Words(id), id);
   const float pad = 3, inner = 14, gap = 7;
   const float height = ImGui::GetFrameHeight();
   const ImVec2 start = ImGui::GetCursorScreenPos();
@@ -405,6 +406,7 @@ int Segmented(const char* id, const char* const* labels, const int* counts, int 
   }
   ImGui::SetCursorScreenPos(start);
   ImGui::Dummy(ImVec2(total, height));
+  semantics::EndGroup();
   ImGui::PopID();
   return clicked;
 }
@@ -438,7 +440,9 @@ void Text(const std::string& text, const ImVec4& color, ImFont* font) {
   if (font) ImGui::PushFont(font);
   ImGui::PushStyleColor(ImGuiCol_Text, color);
   ImGui::TextUnformatted(text.c_str(), text.c_str() + text.size());
-  semantics::Item(semantics::Role::Text, text);
+  // A page's or a dialog's title is a heading.
+  const bool heading = font && (font == theme::GetFonts().title || font == theme::GetFonts().heading);
+  semantics::Item(heading ? semantics::Role::Heading : semantics::Role::Text, text);
   ImGui::PopStyleColor();
   if (font) ImGui::PopFont();
 }

@@ -17,6 +17,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/audit.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -159,6 +160,7 @@ void DrawEvent(const State& state, const AuditEntry& e, int index, float row_lef
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   ImGui::TableNextRow(0, kRowHeight);
+  semantics::BeginGroup(semantics::Group::Row, "", std::to_string(index));
   ImGui::TableSetColumnIndex(0);
   const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
   ui::HighlightHoveredRow(ImVec2(row_left, row_top), ImVec2(row_width, kRowHeight), body_top);
@@ -204,6 +206,7 @@ void DrawEvent(const State& state, const AuditEntry& e, int index, float row_lef
     ImGui::EndTooltip();
     ImGui::PopStyleVar();
   }
+  semantics::EndGroup();
 }
 
 void EmptyState(State& state, ImVec2 a, ImVec2 b) {
@@ -254,6 +257,7 @@ void Table(State& state, float width, float height) {
   ImGui::PushStyleColor(ImGuiCol_TableBorderLight, theme::Alpha(p.border, 0.8f));
   const float table_height = rows == 0 ? header_height : height - 1;
   if (ImGui::BeginTable("##activity", 5, kFlags, ImVec2(width, table_height))) {
+    semantics::BeginGroup(semantics::Group::Table, "Activity");
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableSetupColumn("TIME", ImGuiTableColumnFlags_WidthFixed, 124);
     ImGui::TableSetupColumn("ACTION", ImGuiTableColumnFlags_WidthFixed, 260);
@@ -263,10 +267,15 @@ void Table(State& state, float width, float height) {
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
     ImGui::PushFont(fonts.small);
     static const char* const kHeaders[5] = {"TIME", "ACTION", "TOKEN", "ACTOR", "DETAILS"};
+    semantics::BeginGroup(semantics::Group::Row, "", "header");
     for (int c = 0; c < 5; ++c) {
       ImGui::TableSetColumnIndex(c);
-      ui::Text(kHeaders[c], p.text_muted);
+      ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);
+      ImGui::TextUnformatted(kHeaders[c]);
+      ImGui::PopStyleColor();
+      semantics::Item(semantics::Role::ColumnHeader, format::SentenceCase(kHeaders[c]));
     }
+    semantics::EndGroup();
     ImGui::PopFont();
 
     const float body_top = pos.y + header_height;
@@ -279,6 +288,7 @@ void Table(State& state, float width, float height) {
         last_shown = std::max(last_shown, i);
       }
     }
+    semantics::EndGroup();
     ImGui::EndTable();
     // Scrolled to the end of what is loaded: the next page.
     if (rows > 0 && last_shown >= rows - 1 && log.more && !log.loading) LoadMoreAuditLog(state, false);

@@ -6,6 +6,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/resource.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
@@ -35,6 +36,7 @@ void FieldLabel(const char* text, const char* after, const std::string& note, co
   const float x = ImGui::GetCursorPosX();
   const float y = ImGui::GetCursorPosY();
   ui::Text(text, p.text, theme::GetFonts().strong);
+  semantics::LabelNext(text);
   if (after) {
     ImGui::SameLine(0, 6);
     ui::Text(after, p.text_faint);

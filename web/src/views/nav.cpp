@@ -33,6 +33,7 @@ void DrawViewTabs(State& state, float left) {
   float x = left;
   ImDrawList* draw = ImGui::GetWindowDrawList();
   ImGui::PushFont(fonts.strong);
+  semantics::BeginGroup(semantics::Group::Navigation, "Views");
   for (const Tab& tab : kTabs) {
     if ((tab.view == View::Policy || tab.view == View::CiSignIn) && !manages && state.view != tab.view) continue;
     const ImVec2 size = ImGui::CalcTextSize(tab.label);
@@ -76,6 +77,7 @@ void DrawViewTabs(State& state, float left) {
     }
     x += size.x + 28;
   }
+  semantics::EndGroup();
   ImGui::PopFont();
   ImGui::SetCursorScreenPos(ImVec2(left, top + ImGui::GetTextLineHeight() + 28));
 }

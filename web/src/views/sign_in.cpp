@@ -35,6 +35,7 @@ void CenteredText(const char* text, ImFont* font, const ImVec4& color, float lef
 void FieldLabel(const char* text) {
   ImGui::PushFont(theme::GetFonts().strong);
   ImGui::TextUnformatted(text);
+  semantics::LabelNext(text);
   ImGui::PopFont();
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);  // labels sit close to their field
 }
@@ -46,7 +47,7 @@ bool DrawFields(SignInForm& form, float left, float inner) {
   bool submit = false;
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(12, 11));
   // To the page, a real form: password managers fill it and offer to save what was typed.
-  semantics::BeginForm("Sign in");
+  semantics::BeginGroup(semantics::Group::Form, "Sign in");
 
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y));
   FieldLabel("Username");
@@ -97,7 +98,7 @@ bool DrawFields(SignInForm& form, float left, float inner) {
     ImGui::PopTextWrapPos();
     test_hook::ErrorShown(names::kSignInError, form.error);
   }
-  semantics::EndForm();
+  semantics::EndGroup();
   return submit;
 }
 

@@ -189,6 +189,7 @@ void RowMenu(State& state, const Row& row, int index) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 2));
   if (ImGui::BeginPopup("##actions")) {
+    semantics::BeginGroup(semantics::Group::Menu, "Actions for " + t.label);
     ImGui::PushFont(theme::GetFonts().small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_faint);
     ImGui::SetCursorPos(ImGui::GetCursorPos() + ImVec2(10, 4));
@@ -217,6 +218,7 @@ void RowMenu(State& state, const Row& row, int index) {
         OpenDeleteDialog(state, t.id, t.label, ActionOrigin::Table);
       }
     }
+    semantics::EndGroup();
     test_hook::Status(names::kStatusMenu, TokenStateWord(row.state));
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
@@ -232,6 +234,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
   const oat::AccessToken& t = *row.token;
   const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
   ImGui::TableNextRow(0, kRowHeight);
+  semantics::BeginGroup(semantics::Group::Row, t.label, t.id);
 
   ImGui::TableSetColumnIndex(0);
   const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
@@ -262,7 +265,10 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
 
   // Label (description on hover).
   CellStart();
-  ui::TextEllipsis(t.label, ImGui::GetContentRegionAvail().x, fonts.strong, p.text);
+  {
+    const semantics::Quiet quiet;  // the row's link says it
+    ui::TextEllipsis(t.label, ImGui::GetContentRegionAvail().x, fonts.strong, p.text);
+  }
   test_hook::MarkLastItem(prefix + names::kTokensRowLabelSuffix, t.label);
   if (!t.description.empty()) ui::Tooltip(t.description);
   ImGui::PopID();
@@ -337,6 +343,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
     test_hook::Status(prefix + names::kTokensRowStateSuffix, TokenStateWord(row.state));
     test_hook::Status(prefix + names::kTokensRowLastUsedSuffix, last_used);
   }
+  semantics::EndGroup();
 }
 
 // What the card shows when there is no row to draw.
@@ -426,6 +433,11 @@ constexpr TokenColumn kHideOrder[] = {TokenColumn::Created, TokenColumn::Created
                                       TokenColumn::Expires};
 
 const char* const kHeaders[kColumns] = {"LABEL", "STATUS", "CREATED BY", "CREATED", "LAST USED", "EXPIRES", ""};
+
+// A column's name as said (the header shows it in capitals): "Last used", "Actions".
+std::string ColumnName(int column) {
+  return column == kActionsColumn ? "Actions" : format::SentenceCase(kHeaders[column]);
+}
 static_assert(std::size(names::kTokensHeaderColumns) == kColumns);
 
 float TextWidth(const char* text, ImFont* font = nullptr) {
@@ -553,6 +565,7 @@ void DrawTokensTable(State& state, float width, float height) {
   ImGui::PushStyleColor(ImGuiCol_HeaderActive, theme::Alpha(p.border, 0.8f));
   ImGui::SetCursorScreenPos(pos);
   if (ImGui::BeginTable("##tokens", kColumns, kFlags, ImVec2(width, table_height))) {
+    semantics::BeginGroup(semantics::Group::Table, "Access tokens");
     ImGui::TableSetupScrollFreeze(0, 1);
     for (int column = 0; column < kColumns; ++column) {
       if (column == static_cast<int>(TokenColumn::Label)) {
@@ -565,6 +578,7 @@ void DrawTokensTable(State& state, float width, float height) {
     }
 
     ImGui::TableNextRow(ImGuiTableRowFlags_Headers);
+    semantics::BeginGroup(semantics::Group::Row, "", "header");
     ImGui::PushFont(fonts.small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_muted);
     for (int column = 0; column < kColumns; ++column) {
@@ -578,6 +592,7 @@ void DrawTokensTable(State& state, float width, float height) {
       if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
       if (hovered && ImGui::IsItemClicked()) SortBy(state.tokens_table, static_cast<TokenColumn>(column));
       test_hook::MarkLastItem(names::kTokensHeaderPrefix + std::string(names::kTokensHeaderColumns[column]));
+      semantics::Item(semantics::Role::ColumnHeader, ColumnName(column));
       const bool sorted = static_cast<int>(state.tokens_table.sort_column) == column;
       ImDrawList* cell = ImGui::GetWindowDrawList();
       cell->AddText(label_pos, theme::U32(sorted || hovered ? p.text : p.text_muted), kHeaders[column]);
@@ -590,6 +605,7 @@ void DrawTokensTable(State& state, float width, float height) {
                                 ImVec2(x + k, cy + k * 0.6f * dir), theme::U32(p.primary));
       }
     }
+    semantics::EndGroup();
     ImGui::PopStyleColor();
     ImGui::PopFont();
 
@@ -603,6 +619,7 @@ void DrawTokensTable(State& state, float width, float height) {
         DrawRow(state, rows[static_cast<std::size_t>(i)], i, pos.x, width, body_top, body_bottom);
       }
     }
+    semantics::EndGroup();
     ImGui::EndTable();
   }
   ImGui::PopStyleColor(3);

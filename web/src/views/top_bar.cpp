@@ -8,6 +8,7 @@
 #include "format.h"
 #include "imgui.h"
 #include "imgui_internal.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/views.h"
@@ -30,6 +31,8 @@ bool OrganizationOption(const Organization& org, bool selected, float width) {
   ImGui::PushID(org.name.c_str());
   const bool clicked = ImGui::Selectable("##org", selected, 0, ImVec2(width, height));
   focus::TabStop();
+  semantics::Item(semantics::Role::MenuItem, org.name + ", " + PlanName(org), {},
+                  selected ? semantics::kChecked : 0u);
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(names::kTopBarOrgOptionPrefix + org.name);
   ImGui::PopID();
@@ -88,6 +91,7 @@ void OrganizationPicker(State& state, float x, float center_y) {
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(names::kTopBarOrg);
   const bool open = ImGui::IsPopupOpen("##orgs");
+  semantics::Item(semantics::Role::Button, "Organization: " + name, {}, open ? semantics::kExpanded : 0u);
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   if (hovered || open) draw->AddRectFilled(pos, pos + ImVec2(width, height), theme::U32(p.surface_muted), 8);
@@ -111,6 +115,7 @@ void OrganizationPicker(State& state, float x, float center_y) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 2));
   if (ImGui::BeginPopup("##orgs")) {
+    semantics::BeginGroup(semantics::Group::Menu, "Organizations");
     ImGui::PushFont(fonts.small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_faint);
     ImGui::SetCursorPos(ImGui::GetCursorPos() + ImVec2(10, 4));
@@ -123,6 +128,7 @@ void OrganizationPicker(State& state, float x, float center_y) {
         ImGui::CloseCurrentPopup();
       }
     }
+    semantics::EndGroup();
     ImGui::EndPopup();
   }
   ImGui::PopStyleVar(2);
@@ -184,6 +190,9 @@ void DrawTopBar(State& state) {
   ImGui::PushFont(fonts.strong);
   draw->AddText(ImVec2(x, std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)), theme::U32(p.text),
                 "OAT Console");
+  ImGui::SetCursorScreenPos(ImVec2(x, std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)));
+  ImGui::Dummy(ImGui::CalcTextSize("OAT Console"));
+  semantics::Item(semantics::Role::Heading, "OAT Console");
   x += ImGui::CalcTextSize("OAT Console").x + 16;
   ImGui::PopFont();
   draw->AddLine(ImVec2(x, cy - 12), ImVec2(x, cy + 12), theme::U32(p.border), 1);
@@ -209,6 +218,9 @@ void DrawTopBar(State& state) {
     right -= 14 + name_width;
     draw->AddText(ImVec2(right, std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)),
                   theme::U32(p.text), name.c_str());
+    ImGui::SetCursorScreenPos(ImVec2(right, std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)));
+    ImGui::Dummy(ImVec2(name_width, ImGui::GetTextLineHeight()));
+    semantics::Item(semantics::Role::Text, "Signed in as " + name);
     const float r = 14;
     const ImVec2 c(right - 8 - r, cy);
     draw->AddCircleFilled(c, r, theme::U32(theme::Alpha(p.primary, 0.18f)), 32);
