@@ -7,6 +7,7 @@ import { consoleTest, password, useConsole } from './harness.mjs';
 const world = useConsole(import.meta.url);
 
 const TABLET = { viewport: { width: 1024, height: 768 }, touch: true };
+const PHONE = { viewport: { width: 390, height: 844 }, touch: true };
 
 /** Signs USER in by tapping the fields and the button; the tokens table of ORG, loaded. */
 async function tapSignIn(c, user = 'owner', org = 'acme') {
@@ -109,3 +110,53 @@ consoleTest(world, 'a right-click on a row opens its menu', async (c) => {
   await c.waitForStatus((s) => s.menu === 'Active', 'the row menu after a right-click');
   assert.ok(!(await c.widgets())['details.close'], 'the right-click did not open the details');
 });
+
+consoleTest(world, 'on a phone: sign in, find a leaked token and deactivate it, then the account menu', async (c) => {
+  const t = await world.server.createToken('acme', world.bearer, { label: 'leaked-on-phone' });
+  await c.waitForWidget('signin.username');
+  await c.shot('phone-signin');
+  await tapSignIn(c);
+  // The narrow layout: nothing of the top bar lies on anything else, and the account menu
+  // stands for the person, the theme and sign out.
+  const w = await c.widgets();
+  assert.ok(w['topbar.account'] && !w['topbar.signout'] && !w['topbar.theme'], 'the account menu, closed');
+  assert.ok(w['topbar.org'].x + w['topbar.org'].w <= w['topbar.account'].x, 'the organization left of the account menu');
+  assert.ok(w['tokens.filter'].w >= 390 - 2 * 16 - 1, `the filter spans the screen: ${w['tokens.filter'].w}`);
+  await c.tap('tokens.filter');
+  await c.page.keyboard.type('leaked-on');
+  await c.waitForStatus((s) => s.rows === 1 && s['tokens.row.0.label'] === 'leaked-on-phone', 'the leaked token');
+  await c.shot('phone-tokens');
+  await c.tap('tokens.row.0.menu');
+  await c.waitForWidget('row.deactivate');
+  await c.shot('phone-menu');
+  await c.tap('row.deactivate');
+  await c.waitForStatus((s) => s['tokens.row.0.state'] === 'Inactive' && s.pending === 0, 'the row Inactive');
+  assert.equal((await world.server.token('acme', t.id, world.bearer)).body.is_active, false, 'inactive in the API');
+
+  const theme = (await c.status()).theme;
+  await c.tap('topbar.account');
+  await c.waitForWidget('topbar.theme');
+  await c.tap('topbar.theme');
+  await c.waitForStatus((s, was) => s.theme !== was, 'the other theme', { arg: theme });
+  await c.tap('topbar.account');
+  await c.waitForWidget('topbar.signout');
+  await c.tap('topbar.signout');
+  await c.waitForStatus((s) => s.screen === 'signin', 'signed out');
+}, PHONE);
+
+consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
+  await tapSignIn(c);
+  await c.tap('tokens.generate');
+  await c.waitForStatus((s) => s.dialog === 'generate', 'the generate dialog');
+  await c.waitForWidget('generate.label');
+  await c.waitFrames(3);
+  const box = await c.page.getByRole('dialog').evaluate(() => {
+    const r = document.querySelector('[role=dialog]');
+    return r ? { ok: true } : null;
+  });
+  assert.ok(box, 'the dialog is on the page');
+  const w = await c.widgets();
+  assert.ok(w['generate.close'].x + w['generate.close'].w > 390 - 40, `the close button at the right edge: ${JSON.stringify(w['generate.close'])}`);
+  assert.ok(w['generate.label'].w >= 390 - 2 * 24 - 1, `the label field spans the screen: ${w['generate.label'].w}`);
+  await c.shot('phone-generate');
+}, PHONE);

@@ -44,9 +44,14 @@ bool BeginModal(const char* id, float width, bool drawer) {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   const ImGuiID key = ImGui::GetID(id);
   const Measures& m = g_measures[key];
-  width = std::floor(std::min(width, viewport->Size.x - (drawer ? 0 : kMargin)));
+  // On a phone (theme::Narrow), dialogs and the drawer take the whole screen.
+  const bool whole = theme::Narrow();
+  width = whole ? viewport->Size.x : std::floor(std::min(width, viewport->Size.x - (drawer ? 0 : kMargin)));
   float height = 0;
-  if (drawer) {
+  if (whole) {
+    height = viewport->Size.y;
+    ImGui::SetNextWindowPos(viewport->Pos);
+  } else if (drawer) {
     height = viewport->Size.y;
     ImGui::SetNextWindowPos(ImVec2(viewport->Pos.x + viewport->Size.x - width, viewport->Pos.y));
   } else {
@@ -57,7 +62,7 @@ bool BeginModal(const char* id, float width, bool drawer) {
   ImGui::SetNextWindowSize(ImVec2(width, height));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   // A modal takes the window's rounding and border, not the popup's.
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, drawer ? 0.0f : 12.0f);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, drawer || whole ? 0.0f : 12.0f);
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 1.0f);
   ImGui::PushStyleColor(ImGuiCol_PopupBg, p.surface);
   ImGui::PushStyleColor(ImGuiCol_Border, p.border);

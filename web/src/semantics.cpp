@@ -153,6 +153,7 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     if (n.r === "text" || n.r === "password") {
       el.setAttribute("autocomplete", n.ac || "off");
       if (n.ph) el.setAttribute("placeholder", n.ph); else el.removeAttribute("placeholder");
+      el.style.setProperty("--pad", (n.px || 10) + "px");  // the text starts where the field's does
     }
     if (groups[n.r] && n.n) el.setAttribute("aria-label", n.n);
     if (n.r === "text" && document.activeElement !== el && el.value !== n.v) el.value = n.v;
@@ -250,6 +251,7 @@ struct Node {
   ImGuiID parent = 0;  // the form's or the dialog's key, or 0
   const char* role = "";
   std::string name, value, autocomplete, placeholder;
+  float padding = 0;  // a text field's: where its text starts (Dear ImGui's frame padding)
   unsigned flags = 0;
   ImRect rect;
   ImGuiWindow* window = nullptr;
@@ -291,7 +293,7 @@ float Round(float v) { return std::round(v * 10.0f) / 10.0f; }
 
 std::size_t Hash(const Node& n) {
   std::string s = std::string(n.role) + '\x1f' + n.name + '\x1f' + n.value + '\x1f' + n.autocomplete + '\x1f' +
-                  n.placeholder + '\x1f' +
+                  n.placeholder + '\x1f' + std::to_string(n.padding) + '\x1f' +
                   (n.cell ? "c" : "") + '\x1f' +
                   std::to_string(n.flags) + '\x1f' +
                   std::to_string(n.parent) + '\x1f' + std::to_string(Round(n.rect.Min.x)) + ',' +
@@ -346,6 +348,7 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   n.flags = flags;
   n.rect = rect;
   n.window = window;
+  if (role == Role::TextField || role == Role::Password) n.padding = g.Style.FramePadding.x;
   g_nodes.push_back(std::move(n));
 }
 
@@ -474,6 +477,7 @@ void EndFrame() {
       if (!n.autocomplete.empty()) j["ac"] = n.autocomplete;
       if (n.cell) j["c"] = 1;
       if (!n.placeholder.empty()) j["ph"] = n.placeholder;
+      if (n.padding > 0) j["px"] = Round(n.padding);
       set.push_back(std::move(j));
     }
     order.push_back(n.key);

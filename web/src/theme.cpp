@@ -178,4 +178,6 @@ void LoadFonts(float pixel_ratio) {
   g_pixel_ratio = pixel_ratio;
 }
 
+bool Narrow() { return ImGui::GetIO().DisplaySize.x < kNarrowWidth; }
+
 }  // namespace console::theme

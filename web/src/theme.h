@@ -68,6 +68,12 @@ const Fonts& GetFonts();
 void LoadFonts(float pixel_ratio);
 float LoadedPixelRatio();
 
+// Below kNarrowWidth CSS pixels (a phone) the console takes a narrow layout: the top bar's
+// account menu, page headings and toolbars stacked, dialogs on the whole screen, narrower
+// margins. Narrow(): this frame's window is that narrow.
+inline constexpr float kNarrowWidth = 720;
+bool Narrow();
+
 // Helpers for colors.
 inline ImU32 U32(const ImVec4& c) { return ImGui::ColorConvertFloat4ToU32(c); }
 inline ImVec4 Alpha(ImVec4 c, float a) { return ImVec4(c.x, c.y, c.z, c.w * a); }

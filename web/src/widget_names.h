@@ -21,6 +21,9 @@ inline constexpr char kSignInNotice[] = "signin.notice";  // text: "You have sig
 inline constexpr char kTopBarOrg[] = "topbar.org";
 inline constexpr char kTopBarOrgOptionPrefix[] = "topbar.org.option.";  // + <org>
 inline constexpr char kTopBarTheme[] = "topbar.theme";  // also on the sign-in page
+// A phone's top bar (theme::Narrow): who is signed in, the theme and sign out are in this menu
+// (topbar.theme and topbar.signout then show while it is open).
+inline constexpr char kTopBarAccount[] = "topbar.account";
 inline constexpr char kTopBarSignOut[] = "topbar.signout";
 inline constexpr char kNavTokens[] = "nav.tokens";
 inline constexpr char kNavActivity[] = "nav.activity";

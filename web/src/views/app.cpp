@@ -2,15 +2,17 @@
 #include <cmath>
 
 #include "imgui.h"
+#include "theme.h"
 #include "views/views.h"
 
 namespace console {
 
 PageColumn PageColumnIn(ImVec2 origin, ImVec2 size) {
-  const float avail = size.x - kPagePaddingX * 2;
+  const float padding = size.x < theme::kNarrowWidth ? kNarrowPagePaddingX : kPagePaddingX;
+  const float avail = size.x - padding * 2;
   PageColumn column;
   column.width = std::floor(std::min(kContentMaxWidth, avail));
-  column.left = std::floor(origin.x + kPagePaddingX + (avail - column.width) * 0.5f);
+  column.left = std::floor(origin.x + padding + (avail - column.width) * 0.5f);
   column.top = origin.y + kTopBarHeight + kPagePaddingTop;
   column.bottom = origin.y + size.y;
   return column;

@@ -75,7 +75,7 @@ void DrawViewTabs(State& state, float left) {
         if (!state.repositories.loaded && !state.repositories.loading) LoadRepositories(state);
       }
     }
-    x += size.x + 28;
+    x += size.x + (theme::Narrow() ? 16 : 28);
   }
   semantics::EndGroup();
   ImGui::PopFont();

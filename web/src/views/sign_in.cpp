@@ -124,8 +124,10 @@ void DrawSignIn(State& state) {
 
   // Centered vertically using the height the card had last frame.
   static float card_height = 420;
-  const float inner = kCardWidth - kCardPadding * 2;
-  const ImVec2 card_pos(std::floor(origin.x + (window.x - kCardWidth) * 0.5f),
+  // On a phone the card is as wide as the screen allows, with the page's margins.
+  const float card_width = std::min(kCardWidth, window.x - 2 * kNarrowPagePaddingX);
+  const float inner = card_width - kCardPadding * 2;
+  const ImVec2 card_pos(std::floor(origin.x + (window.x - card_width) * 0.5f),
                         std::floor(origin.y + std::max(24.0f, (window.y - card_height) * 0.45f)));
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -155,7 +157,7 @@ void DrawSignIn(State& state) {
 
   // The card behind what was just drawn.
   draw->ChannelsSetCurrent(0);
-  const ImVec2 card_end(card_pos.x + kCardWidth, content_bottom + kCardPadding);
+  const ImVec2 card_end(card_pos.x + card_width, content_bottom + kCardPadding);
   draw->AddRectFilled(card_pos + ImVec2(0, 2), card_end + ImVec2(0, 4),
                       theme::U32(ImVec4(0, 0, 0, state.theme == Theme::Dark ? 0.25f : 0.05f)), 14);
   draw->AddRectFilled(card_pos, card_end, theme::U32(p.surface), 12);
@@ -169,7 +171,7 @@ void DrawSignIn(State& state) {
   ImGui::SetCursorScreenPos(ImVec2(card_pos.x, card_end.y + 18));
   static const std::string host = page::Host();
   const std::string server = "Server: " + (state.config.api_base.empty() ? host : state.config.api_base);
-  CenteredText(server.c_str(), fonts.body, p.text_faint, card_pos.x, kCardWidth);
+  CenteredText(server.c_str(), fonts.body, p.text_faint, card_pos.x, card_width);
 
   DrawThemeToggle(state, ImVec2(origin.x + window.x - 34 - 16, origin.y + 14));
   test_hook::Status(names::kStatusScreen, form.resuming ? names::kScreenResuming : names::kScreenSignIn);

@@ -20,21 +20,26 @@ namespace {
 
 constexpr float kMinTableHeight = 260;
 
-// Title and intro on the left; refresh and generate on the right.
+// Title and intro on the left; refresh and generate on the right (on a phone, under them).
 void Heading(State& state, float left, float width) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
-  const float top = ImGui::GetCursorScreenPos().y;
+  const bool narrow = theme::Narrow();
+  float top = ImGui::GetCursorScreenPos().y;
 
   ImGui::SetCursorScreenPos(ImVec2(left, top));
   ui::Text("Access tokens", p.text, fonts.title);
   ImGui::SetCursorScreenPos(ImVec2(left, ImGui::GetCursorScreenPos().y - 4));
-  ImGui::PushTextWrapPos(left + width - 260);
+  ImGui::PushTextWrapPos(left + width - (narrow ? 0 : 260));
   ui::Text("Tokens that belong to " + state.selected_org +
                ", not to a person: for CI and deploy jobs that push and pull its images.",
            p.text_muted);
   ImGui::PopTextWrapPos();
-  const float bottom = ImGui::GetCursorScreenPos().y;
+  float bottom = ImGui::GetCursorScreenPos().y;
+  if (narrow) {  // the buttons on a line of their own, at the right
+    top = bottom + 4;
+    bottom = top + 44;
+  }
 
   // Right: refresh, generate.
   ImGui::PushFont(fonts.strong);
@@ -71,9 +76,10 @@ void Toolbar(State& state, float left, float width) {
   const float top = ImGui::GetCursorScreenPos().y;
   TokensTable& view = state.tokens_table;
 
+  const bool narrow = theme::Narrow();
   ImGui::SetCursorScreenPos(ImVec2(left, top));
   ui::SearchInput("##filter", &view.filter, "Filter by label, description or creator",
-                  std::min(340.0f, width * 0.4f));
+                  narrow ? width : std::min(340.0f, width * 0.4f));
   test_hook::MarkLastItem(names::kTokensFilter);
 
   int counts[4] = {static_cast<int>(state.tokens.items.size()), 0, 0, 0};
@@ -85,7 +91,13 @@ void Toolbar(State& state, float left, float width) {
     }
   }
   static const char* const kLabels[4] = {"All", "Active", "Inactive", "Expired"};
-  ImGui::SameLine(0, 12);
+  // On a phone, the status filter is under the text filter.
+  const float row_top = narrow ? top + ImGui::GetFrameHeight() + 10 : top;
+  if (narrow) {
+    ImGui::SetCursorScreenPos(ImVec2(left, row_top));
+  } else {
+    ImGui::SameLine(0, 12);
+  }
   const int clicked = ui::Segmented("##status", kLabels, counts, 4, static_cast<int>(view.status),
                                     names::kTokensStatus);
   if (clicked >= 0) view.status = static_cast<StatusFilter>(clicked);
@@ -96,11 +108,11 @@ void Toolbar(State& state, float left, float width) {
     const float row_height = ImGui::GetFrameHeight();
     const float x = left + width - size.x;
     if (x > ImGui::GetItemRectMax().x + 16) {
-      ImGui::GetWindowDrawList()->AddText(ImVec2(x, std::floor(top + (row_height - size.y) * 0.5f)),
+      ImGui::GetWindowDrawList()->AddText(ImVec2(x, std::floor(row_top + (row_height - size.y) * 0.5f)),
                                           theme::U32(p.text_faint), updated.c_str());
     }
   }
-  ImGui::SetCursorScreenPos(ImVec2(left, top + ImGui::GetFrameHeight() + 16));
+  ImGui::SetCursorScreenPos(ImVec2(left, row_top + ImGui::GetFrameHeight() + 16));
 }
 
 // How many active tokens stop working within oat::kExpiryBannerDays, as the server counts them,

@@ -171,6 +171,58 @@ void DrawThemeToggle(State& state, ImVec2 pos) {
   test_hook::MarkLastItem(names::kTopBarTheme);
 }
 
+namespace {
+
+// A phone's top bar ends in this: the person's initial, opening a menu with who is signed in,
+// the theme and sign out.
+void AccountMenu(State& state, float right, float cy) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const std::string& name = state.session.username;
+  test_hook::Status(names::kStatusUser, name);
+  const float r = 16;
+  const ImVec2 c(right - r, cy);
+  ImGui::SetCursorScreenPos(ImVec2(c.x - r, c.y - r));
+  if (ImGui::InvisibleButton("##account", ImVec2(2 * r, 2 * r))) ImGui::OpenPopup("##account-menu");
+  focus::TabStop();
+  const bool open = ImGui::IsPopupOpen("##account-menu");
+  semantics::Item(semantics::Role::Button, "Account: " + name, {}, open ? semantics::kExpanded : 0u);
+  test_hook::MarkLastItem(names::kTopBarAccount);
+  if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddCircleFilled(c, r, theme::U32(theme::Alpha(p.primary, ImGui::IsItemHovered() || open ? 0.3f : 0.18f)), 32);
+  const char initial[2] = {name.empty() ? '?' : char(std::toupper(static_cast<unsigned char>(name[0]))), 0};
+  ImGui::PushFont(fonts.strong);
+  const ImVec2 is = ImGui::CalcTextSize(initial);
+  draw->AddText(ImVec2(std::floor(c.x - is.x * 0.5f), std::floor(c.y - is.y * 0.5f)), theme::U32(p.primary), initial);
+  ImGui::PopFont();
+
+  const float width = 220;
+  ImGui::SetNextWindowPos(ImVec2(right, cy + r + 8), ImGuiCond_Always, ImVec2(1, 0));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(12, 12));
+  if (ImGui::BeginPopup("##account-menu")) {
+    semantics::BeginGroup(semantics::Group::Menu, "Account");
+    ui::Text("Signed in as " + name, p.text_muted);
+    ImGui::Dummy(ImVec2(0, 4));
+    const bool dark = state.theme == Theme::Dark;
+    if (ui::Button(dark ? "Light theme" : "Dark theme", ui::ButtonKind::Secondary, ImVec2(width, 34))) {
+      state.theme_choice = dark ? Theme::Light : Theme::Dark;  // the owner's pick, saved (main.cpp)
+      ImGui::CloseCurrentPopup();
+    }
+    test_hook::MarkLastItem(names::kTopBarTheme);
+    if (ui::Button("Sign out", ui::ButtonKind::Secondary, ImVec2(width, 34))) {
+      ImGui::CloseCurrentPopup();
+      SignOut(state);
+    }
+    test_hook::MarkLastItem(names::kTopBarSignOut);
+    semantics::EndGroup();
+    ImGui::EndPopup();
+  }
+  ImGui::PopStyleVar();
+}
+
+}  // namespace
+
 void DrawTopBar(State& state) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
@@ -183,10 +235,18 @@ void DrawTopBar(State& state) {
                 ImVec2(origin.x + width, origin.y + kTopBarHeight - 0.5f), theme::U32(p.border));
 
   // Left: the mark and the organization.
-  float x = origin.x + kEdge;
+  const bool narrow = theme::Narrow();
+  const float edge = narrow ? kNarrowPagePaddingX : kEdge;
+  float x = origin.x + edge;
   ImGui::SetCursorScreenPos(ImVec2(x, std::floor(cy - 14)));
   ui::Logo(28);
   x += 28 + 10;
+  if (narrow) {  // a phone: the organization, then the account menu at the right edge
+    OrganizationPicker(state, x, cy);
+    AccountMenu(state, origin.x + width - edge, cy);
+    ImGui::SetCursorScreenPos(ImVec2(origin.x, origin.y + kTopBarHeight));
+    return;
+  }
   ImGui::PushFont(fonts.strong);
   draw->AddText(ImVec2(x, std::floor(cy - ImGui::GetTextLineHeight() * 0.5f)), theme::U32(p.text),
                 "OAT Console");

@@ -97,6 +97,7 @@ void OpenRotateDialog(State& state, const oat::AccessToken& token, bool from_det
 inline constexpr float kTopBarHeight = 60;
 inline constexpr float kContentMaxWidth = 1200;
 inline constexpr float kPagePaddingX = 32;
+inline constexpr float kNarrowPagePaddingX = 16;  // theme::Narrow()
 inline constexpr float kPagePaddingTop = 28;
 
 // Where a page draws, in screen coordinates of the current window: a column at most
