@@ -205,11 +205,15 @@ void FollowTitle(App& app) {
 // Dear ImGui dims the page behind a modal from nothing, over a sixth of a second after its
 // first frame. Frames keep coming until the dimming is whole (an idle console would leave it
 // half-way until the next heartbeat); with reduced motion it is whole in the first frame the
-// dialog shows.
+// dialog shows. On a phone there is none.
 void FollowDimming() {
   if (!ImGui::GetTopMostPopupModal()) return;
   float& ratio = ImGui::GetCurrentContext()->DimBgRatio;
-  if (redraw::ReducedMotion()) {
+  if (theme::Narrow()) {
+    // A dialog on the whole screen (a phone) has nothing behind it to dim; and 1.86 would draw
+    // the dimming over the dialog's own background, whose draw commands it merges into one.
+    ratio = 0.0f;
+  } else if (redraw::ReducedMotion()) {
     ratio = 1.0f;
   } else if (ratio < 1.0f) {
     redraw::Animate();
