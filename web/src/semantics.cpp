@@ -95,6 +95,7 @@ EM_JS(void, oat_sem_install, (), {
     var passed = { Enter: true, Escape: true, Tab: true, Shift: true, Control: true, Alt: true, Meta: true };
     var pass = function(e) {
       if (!(isText(e.target) && keyOf(e.target))) return true;
+      if (e.isComposing || e.keyCode === 229) return false;  // an input method's own keys (Enter picks a word)
       return passed[e.key] === true && !(e.key === "Enter" && e.target.tagName === "TEXTAREA");  // a new line
     };
     [["keydown", GLFW.onKeydown], ["keyup", GLFW.onKeyup], ["keypress", GLFW.onKeyPress]].forEach(function(p) {

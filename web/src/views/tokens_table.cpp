@@ -193,7 +193,10 @@ void RowMenu(State& state, const Row& row, int index) {
     ImGui::PushFont(theme::GetFonts().small);
     ImGui::PushStyleColor(ImGuiCol_Text, p.text_faint);
     ImGui::SetCursorPos(ImGui::GetCursorPos() + ImVec2(10, 4));
-    ui::TextEllipsis(t.label, 160, nullptr, p.text_faint);
+    {
+      const semantics::Quiet quiet;  // the menu is named after the token
+      ui::TextEllipsis(t.label, 160, nullptr, p.text_faint);
+    }
     ImGui::Dummy(ImVec2(0, 2));
     ImGui::PopStyleColor();
     ImGui::PopFont();
