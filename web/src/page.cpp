@@ -26,10 +26,8 @@ EM_JS(void, oat_page_install, (), {
   var canvas = Module.canvas;
   // GLFW in this emscripten passes raw, unsigned-flipped deltaY (pixels); normalize here:
   // one wheel notch (100 px, 3 lines) is one Dear ImGui step, and +y scrolls up.
-  // On the canvas or on the elements over it (semantics.h: data-oat-pointer).
-  var ours = function(target) {
-    return target === canvas || (target && target.closest && target.closest("[data-oat-pointer]") !== null);
-  };
+  // On the canvas or on the elements over it (pointer.cpp, installed first, says which).
+  var ours = Module.oatPointer.ours;
   window.addEventListener("wheel", function(e) {
     if (!ours(e.target)) return;
     e.preventDefault();

@@ -16,8 +16,8 @@ EM_JS(void, oat_pointer_install, (double slop, int long_press_ms), {
   var canvas = Module.canvas;
   var imguiButton = [0, 2, 1];  // the DOM's 0 left, 1 middle, 2 right
   // Events on the canvas, or on what lies over it for the console (the page's elements that
-  // stand for the console's widgets: they carry data-oat-pointer).
-  var ours = function(target) {
+  // stand for the console's widgets: they carry data-oat-pointer). page.cpp asks the same.
+  var ours = P.ours = function(target) {
     return target === canvas || (target && target.closest && target.closest("[data-oat-pointer]") !== null);
   };
   var at = function(e) {

@@ -292,15 +292,15 @@ ImGuiID g_editing = 0;  // the text field whose element has the page's focus
 
 float Round(float v) { return std::round(v * 10.0f) / 10.0f; }
 
+// What the page has of a node, in one number: a change to any of it sends the node again.
 std::size_t Hash(const Node& n) {
-  std::string s = std::string(n.role) + '\x1f' + n.name + '\x1f' + n.value + '\x1f' + n.autocomplete + '\x1f' +
-                  n.placeholder + '\x1f' + std::to_string(n.padding) + '\x1f' +
-                  (n.cell ? "c" : "") + '\x1f' +
-                  std::to_string(n.flags) + '\x1f' +
-                  std::to_string(n.parent) + '\x1f' + std::to_string(Round(n.rect.Min.x)) + ',' +
-                  std::to_string(Round(n.rect.Min.y)) + ',' + std::to_string(Round(n.rect.GetWidth())) + ',' +
-                  std::to_string(Round(n.rect.GetHeight()));
-  return std::hash<std::string>{}(s);
+  ImGuiID h = ImHashStr(n.role, 0, n.parent);
+  for (const std::string* text : {&n.name, &n.value, &n.autocomplete, &n.placeholder})
+    h = ImHashData(text->data(), text->size(), h ^ static_cast<ImGuiID>(text->size()));
+  const float numbers[6] = {Round(n.rect.Min.x), Round(n.rect.Min.y), Round(n.rect.GetWidth()),
+                            Round(n.rect.GetHeight()), Round(n.padding), n.cell ? 1.0f : 0.0f};
+  h = ImHashData(numbers, sizeof numbers, h);
+  return ImHashData(&n.flags, sizeof n.flags, h);
 }
 
 // The dialog a window belongs to: the root of its tree when that is a modal popup.

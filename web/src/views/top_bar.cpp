@@ -173,11 +173,23 @@ void DrawThemeToggle(State& state, ImVec2 pos) {
 
 namespace {
 
+// The person's initial in a circle of the primary colour (`tint`: the circle's opacity).
+void Avatar(const std::string& name, ImVec2 center, float radius, float tint) {
+  const theme::Palette& p = theme::Current();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddCircleFilled(center, radius, theme::U32(theme::Alpha(p.primary, tint)), 32);
+  const char initial[2] = {name.empty() ? '?' : char(std::toupper(static_cast<unsigned char>(name[0]))), 0};
+  ImGui::PushFont(theme::GetFonts().strong);
+  const ImVec2 size = ImGui::CalcTextSize(initial);
+  draw->AddText(ImVec2(std::floor(center.x - size.x * 0.5f), std::floor(center.y - size.y * 0.5f)),
+                theme::U32(p.primary), initial);
+  ImGui::PopFont();
+}
+
 // A phone's top bar ends in this: the person's initial, opening a menu with who is signed in,
 // the theme and sign out.
 void AccountMenu(State& state, float right, float cy) {
   const theme::Palette& p = theme::Current();
-  const theme::Fonts& fonts = theme::GetFonts();
   const std::string& name = state.session.username;
   test_hook::Status(names::kStatusUser, name);
   const float r = 16;
@@ -189,13 +201,7 @@ void AccountMenu(State& state, float right, float cy) {
   semantics::Item(semantics::Role::Button, "Account: " + name, {}, open ? semantics::kExpanded : 0u);
   test_hook::MarkLastItem(names::kTopBarAccount);
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-  ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddCircleFilled(c, r, theme::U32(theme::Alpha(p.primary, ImGui::IsItemHovered() || open ? 0.3f : 0.18f)), 32);
-  const char initial[2] = {name.empty() ? '?' : char(std::toupper(static_cast<unsigned char>(name[0]))), 0};
-  ImGui::PushFont(fonts.strong);
-  const ImVec2 is = ImGui::CalcTextSize(initial);
-  draw->AddText(ImVec2(std::floor(c.x - is.x * 0.5f), std::floor(c.y - is.y * 0.5f)), theme::U32(p.primary), initial);
-  ImGui::PopFont();
+  Avatar(name, c, r, ImGui::IsItemHovered() || open ? 0.3f : 0.18f);
 
   const float width = 220;
   ImGui::SetNextWindowPos(ImVec2(right, cy + r + 8), ImGuiCond_Always, ImVec2(1, 0));
@@ -283,13 +289,7 @@ void DrawTopBar(State& state) {
     semantics::Item(semantics::Role::Text, "Signed in as " + name);
     const float r = 14;
     const ImVec2 c(right - 8 - r, cy);
-    draw->AddCircleFilled(c, r, theme::U32(theme::Alpha(p.primary, 0.18f)), 32);
-    const char initial[2] = {name.empty() ? '?' : char(std::toupper(static_cast<unsigned char>(name[0]))), 0};
-    ImGui::PushFont(fonts.strong);
-    const ImVec2 is = ImGui::CalcTextSize(initial);
-    draw->AddText(ImVec2(std::floor(c.x - is.x * 0.5f), std::floor(c.y - is.y * 0.5f)), theme::U32(p.primary),
-                  initial);
-    ImGui::PopFont();
+    Avatar(name, c, r, 0.18f);
     right = c.x - r;
   }
   {
