@@ -6,12 +6,25 @@ import assert from 'node:assert/strict';
 import { consoleTest, useConsole } from './harness.mjs';
 
 const LABEL = 'Déjà vu “café” – naïve';
+// Characters the first atlas lacks (CJK, Cyrillic), and what Dear ImGui draws for each of them
+// when its font lacks it: the fallback '?'.
+const FOREIGN = '東京 Кирилл';
+const FALLBACK = '?? ??????';
 
 const world = useConsole(import.meta.url, {
   async setup(w) {
     await w.server.createToken('acme', w.bearer, { label: LABEL });
+    await w.server.createToken('acme', w.bearer, { label: FOREIGN });
+    await w.server.createToken('acme', w.bearer, { label: FALLBACK });
   },
 });
+
+/** The published widget of the tokens table whose text is TEXT. */
+async function rowLabel(c, text) {
+  const handle = await c.page.waitForFunction((t) => Object.entries(window.__oat_widgets || {})
+    .find(([name, w]) => /^tokens\.row\.\d+\.label$/.test(name) && w.text === t)?.[1], text, { polling: 'raf' });
+  return handle.jsonValue();
+}
 
 /**
  * How many pixels inside RECT (CSS pixels) differ clearly from the most common colour there (the
@@ -47,8 +60,7 @@ consoleTest(world, 'the sign-in button and a label with accents and typographic 
   assert.ok(await inkIn(c, button) > 40, 'the "Sign in" on the button is drawn');
 
   await c.signIn('owner', { org: 'acme' });
-  const label = await c.waitForWidget('tokens.row.0.label');
-  assert.equal(label.text, LABEL);
+  const label = await rowLabel(c, LABEL);
   const ink = await inkIn(c, label);
   assert.ok(ink > 60, `the label is drawn (${ink} px of ink)`);
   await c.shot('label');
@@ -59,3 +71,19 @@ consoleTest(world, 'at a device pixel ratio of 2 the glyphs are drawn too', asyn
   assert.ok(await inkIn(c, button) > 40, 'the "Sign in" on the button is drawn');
   await c.shot('ratio-2');
 }, { scale: 2 });
+
+consoleTest(world, 'characters the first atlas lacks are drawn once shown, not as the fallback', async (c) => {
+  await c.signIn('owner', { org: 'acme' });
+  const foreign = await rowLabel(c, FOREIGN);
+  const fallback = await rowLabel(c, FALLBACK);
+  // Drawn as '?', the two labels would be the same width and the same ink.
+  await c.page.waitForFunction(([t, w]) => Object.values(window.__oat_widgets || {})
+    .some((x) => x.text === t && x.w > w * 1.2), [FOREIGN, fallback.w], { polling: 'raf' });
+  const wide = await rowLabel(c, FOREIGN);
+  assert.ok(wide.w > fallback.w * 1.2, `"${FOREIGN}" is ${wide.w} px wide, "${FALLBACK}" ${fallback.w} px`);
+  const inkForeign = await inkIn(c, wide);
+  const inkFallback = await inkIn(c, fallback);
+  assert.ok(inkForeign > inkFallback * 1.3, `${inkForeign} px of ink against the fallback's ${inkFallback}`);
+  assert.ok(foreign.w <= wide.w, 'the label was measured again with its glyphs');
+  await c.shot('foreign');
+});

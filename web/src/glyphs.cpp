@@ -3,6 +3,8 @@
 #include <emscripten.h>
 
 #include <algorithm>
+#include <bitset>
+#include <iterator>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -115,6 +117,23 @@ const ImWchar kRanges[] = {
 };
 
 namespace {
+
+// The characters beyond kRanges (sorted), and kRanges with them as Dear ImGui's ranges.
+std::vector<ImWchar> g_added;
+std::vector<ImWchar> g_ranges(std::begin(kRanges), std::end(kRanges));
+bool g_has_added = false;
+
+// One bit per code point of the Basic Multilingual Plane: in the atlas, or about to be.
+std::bitset<0x10000>& Held() {
+  static std::bitset<0x10000> held = [] {
+    std::bitset<0x10000> bits;
+    for (const ImWchar* r = kRanges; r[0] && r[1]; r += 2) {
+      for (unsigned c = r[0]; c <= r[1]; ++c) bits.set(c);
+    }
+    return bits;
+  }();
+  return held;
+}
 
 // One font of the atlas: its face, what the browser measured, where its glyphs went.
 struct Source {
@@ -248,6 +267,43 @@ bool Build(ImFontAtlas* atlas) {
 
 }  // namespace
 
+void Notice(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    if (static_cast<unsigned char>(*p) < 0x80) {  // ASCII: always held
+      ++p;
+      continue;
+    }
+    unsigned int c = 0;
+    const int length = ImTextCharFromUtf8(&c, p, end);
+    p += length > 0 ? length : 1;
+    if (c >= 0x10000 || c == IM_UNICODE_CODEPOINT_INVALID || Held().test(c)) continue;
+    if (static_cast<int>(g_added.size()) >= kMaxAdded) return;
+    Held().set(c);
+    g_added.insert(std::lower_bound(g_added.begin(), g_added.end(), static_cast<ImWchar>(c)),
+                   static_cast<ImWchar>(c));
+    g_has_added = true;
+  }
+}
+
+bool HasAdded() { return g_has_added; }
+
+bool TakeAdded() {
+  if (!g_has_added) return false;
+  g_has_added = false;
+  g_ranges.assign(std::begin(kRanges), std::end(kRanges) - 1);  // without the terminating 0
+  for (std::size_t i = 0; i < g_added.size();) {
+    std::size_t j = i;
+    while (j + 1 < g_added.size() && g_added[j + 1] == g_added[j] + 1) ++j;  // a run
+    g_ranges.push_back(g_added[i]);
+    g_ranges.push_back(g_added[j]);
+    i = j + 1;
+  }
+  g_ranges.push_back(0);
+  return true;
+}
+
 ImFont* AddFont(ImFontAtlas* atlas, const Face& face, float size_pixels) {
   ImFontConfig config;
   // The face travels as the font's data (Dear ImGui keeps a copy); the builder reads it.
@@ -255,7 +311,7 @@ ImFont* AddFont(ImFontAtlas* atlas, const Face& face, float size_pixels) {
   config.FontDataSize = sizeof(Face);
   config.FontDataOwnedByAtlas = false;
   config.SizePixels = size_pixels;
-  config.GlyphRanges = kRanges;
+  config.GlyphRanges = g_ranges.data();
   config.PixelSnapH = true;  // drawn at whole pixels, as the browser drew them
   ImFormatString(config.Name, IM_ARRAYSIZE(config.Name), "%d %.0fpx", face.weight, size_pixels);
   return atlas->AddFont(&config);

@@ -12,6 +12,8 @@
 // mouse cursors), draw them all into one canvas the size of the atlas, and read its alpha back.
 #pragma once
 
+#include <string_view>
+
 #include "imgui.h"
 
 struct ImFontBuilderIO;
@@ -29,9 +31,24 @@ inline constexpr Face kInterfaceStrong{kInterface.families, 600};
 inline constexpr Face kMono{"\"JetBrains Mono\", ui-monospace, SFMono-Regular, Menlo, Consolas, \"DejaVu Sans Mono\", monospace",
                             400};
 
-// Zero-terminated pairs of first/last code points: the characters the atlas holds (Latin-1,
-// dashes and quotes, bullet, ellipsis, arrows, minus, check mark).
+// Zero-terminated pairs of first/last code points: the characters the atlas starts with
+// (Latin-1, dashes and quotes, bullet, ellipsis, arrows, minus, check mark).
 extern const ImWchar kRanges[];
+
+// Text in other scripts (東京, Кирилл, עברית) is drawn too, without a font in the download: the
+// console tells Notice what text it shows, the characters the atlas lacks are remembered, and
+// the frame loop builds the atlas again with them (the browser draws them from the system's
+// fonts, as it draws the rest). Until then they are drawn as Dear ImGui's fallback, '?', for a
+// frame. Characters beyond the Basic Multilingual Plane (emoji) stay '?': Dear ImGui's ImWchar
+// is 16 bits here. At most kMaxAdded characters are added, which keeps the atlas's texture
+// within what any WebGL allows.
+inline constexpr int kMaxAdded = 1024;
+void Notice(std::string_view text);
+// Whether Notice found characters the atlas lacks since the last TakeAdded.
+bool HasAdded();
+// For the frame loop: true (once) when the atlas is to be built again; the next AddFont calls
+// include the new characters.
+bool TakeAdded();
 
 // Adds `face` to the atlas, for the builder below to draw, sized as Dear ImGui sizes a font:
 // its line (ascent plus descent) `size_pixels` high, in device pixels.

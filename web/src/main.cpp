@@ -25,6 +25,7 @@
 
 #include "client.h"
 #include "focus.h"
+#include "glyphs.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -253,7 +254,9 @@ void Frame(void* arg) {
     app.canvas_width = width;
     app.canvas_height = height;
   }
-  if (viewport.pixel_ratio != theme::LoadedPixelRatio()) {  // moved to another screen, or zoom
+  // Moved to another screen, or zoom; or text showed characters the atlas lacked (glyphs.h).
+  const bool glyphs_added = glyphs::TakeAdded();
+  if (viewport.pixel_ratio != theme::LoadedPixelRatio() || glyphs_added) {
     theme::LoadFonts(viewport.pixel_ratio);
     if (app.fonts_on_gpu) {
       ImGui_ImplOpenGL3_DestroyFontsTexture();
@@ -294,6 +297,7 @@ void Frame(void* arg) {
   test_hook::BeginFrame();
   DrawApp(state);
   semantics::EndFrame();
+  if (glyphs::HasAdded()) redraw::Animate();  // the next frame builds the atlas with them
   FollowDimming();
   test_hook::Status(names::kStatusPending, static_cast<long long>(PendingRequests(state)));
   test_hook::Status(names::kStatusTheme, theme::Name(state.theme));

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "focus.h"
+#include "glyphs.h"
 #include "imgui_internal.h"
 #include "oat/wire.h"
 
@@ -317,6 +318,9 @@ const Node* Sent(ImGuiID key) {
 }  // namespace
 
 void Item(Role role, std::string_view name, std::string_view value, unsigned flags) {
+  // What is described is what is drawn: its characters, in the atlas (glyphs.h).
+  glyphs::Notice(name);
+  if (role != Role::Password) glyphs::Notice(value);
   if (g_quiet > 0) return;
   ImGuiContext& g = *GImGui;
   ImGuiWindow* window = g.CurrentWindow;
