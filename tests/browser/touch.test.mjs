@@ -2,7 +2,7 @@
 // is a right-click (a token row's menu). Driven with Playwright's touch screen (hasTouch) and the
 // DevTools protocol's touch events for swipes and long presses; no mouse event is sent.
 import assert from 'node:assert/strict';
-import { consoleTest, password, useConsole } from './harness.mjs';
+import { consoleTest, password, registrySignIn, rfc3339, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -69,26 +69,31 @@ consoleTest(world, 'a leaked token found and deactivated with taps only', async 
   assert.ok(!s.dialog, `no dialog opened by a stray press: ${s.dialog}`);
 }, TABLET);
 
-consoleTest(world, 'a swipe scrolls a list of 30 tokens and presses nothing', async (c) => {
-  for (let i = 0; i < 30; ++i) {
-    await world.server.createToken('bizco', world.bearer, { label: `ci-${String(i).padStart(2, '0')}` });
-  }
-  await tapSignIn(c, 'owner', 'bizco');
-  const before = await c.widgets();
-  assert.ok(before['tokens.row.0'], 'the first row shows');
-  const start = await c.center('tokens.row.3');
-  await swipe(c, start, 0, -300);
-  const after = await c.widgets();
-  const s = await c.status();
-  assert.ok(!after['tokens.row.0'], 'the first row scrolled out of view');
-  const shown = Object.keys(after).filter((k) => /^tokens\.row\.\d+$/.test(k)).map((k) => Number(k.split('.')[2]));
-  assert.ok(Math.min(...shown) >= 4, `rows further down show: ${shown}`);
-  assert.ok(!s.dialog && !s.menu, `the swipe pressed nothing: dialog ${s.dialog}, menu ${s.menu}`);
-  assert.ok(!after['details.close'], 'no token details opened');
-  // And back: a swipe down brings the first row again.
-  await swipe(c, await c.center(`tokens.row.${Math.min(...shown) + 2}`), 0, 400);
-  assert.ok((await c.widgets())['tokens.row.0'], 'the first row shows again');
-}, TABLET);
+for (const [device, options, prefix] of [['', TABLET, 'ci'], ['on a phone, ', PHONE, 'phone']]) {
+  consoleTest(world, `${device}a swipe scrolls a list of 30 tokens and presses nothing`, async (c) => {
+    for (let i = 0; i < 30; ++i) {
+      await world.server.createToken('bizco', world.bearer, { label: `${prefix}-${String(i).padStart(2, '0')}` });
+    }
+    await tapSignIn(c, 'owner', 'bizco');
+    await c.tap('tokens.filter');
+    await c.page.keyboard.type(`${prefix}-`);
+    await c.waitForStatus((s) => s.rows === 30, 'the 30 tokens');
+    const before = await c.widgets();
+    assert.ok(before['tokens.row.0'], 'the first row shows');
+    const start = await c.center('tokens.row.1');
+    await swipe(c, start, 0, -300);
+    const after = await c.widgets();
+    const s = await c.status();
+    assert.ok(!after['tokens.row.0'], 'the first row scrolled out of view');
+    const shown = Object.keys(after).filter((k) => /^tokens\.row\.\d+$/.test(k)).map((k) => Number(k.split('.')[2]));
+    assert.ok(Math.min(...shown) >= 2, `rows further down show: ${shown}`);
+    assert.ok(!s.dialog && !s.menu, `the swipe pressed nothing: dialog ${s.dialog}, menu ${s.menu}`);
+    assert.ok(!after['details.close'], 'no token details opened');
+    // And back: a swipe down brings the first row again.
+    await swipe(c, await c.center(`tokens.row.${Math.min(...shown)}`), 0, 400);
+    assert.ok((await c.widgets())['tokens.row.0'], 'the first row shows again');
+  }, options);
+}
 
 consoleTest(world, 'a long press on a row opens its menu, as a right-click does', async (c) => {
   await world.server.createToken('acme', world.bearer, { label: 'held' });
@@ -159,4 +164,48 @@ consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
   assert.ok(w['generate.close'].x + w['generate.close'].w > 390 - 40, `the close button at the right edge: ${JSON.stringify(w['generate.close'])}`);
   assert.ok(w['generate.label'].w >= 390 - 2 * 24 - 1, `the label field spans the screen: ${w['generate.label'].w}`);
   await c.shot('phone-generate');
+}, PHONE);
+
+consoleTest(world, 'on a phone the tokens are cards: label, status, last used, expiry and actions', async (c) => {
+  const used = await world.server.createToken('acme', world.bearer, { label: 'card-used' });
+  await registrySignIn(world.server, 'acme', used.token);
+  const expiry = Date.now() + 40 * 86400e3;
+  await world.server.createToken('acme', world.bearer, { label: 'card-expiring', expires_at: rfc3339(expiry) });
+  await tapSignIn(c);
+  const { page } = c;
+  // A list of cards, not a table whose columns a phone would hide.
+  assert.equal(await page.getByRole('table').count(), 0, 'no table on a phone');
+  const list = page.getByRole('list', { name: 'Access tokens' });
+  await list.waitFor({ state: 'attached' });
+  const usedCard = list.getByRole('listitem', { name: 'card-used' });
+  const expiringCard = list.getByRole('listitem', { name: 'card-expiring' });
+  await expiringCard.waitFor({ state: 'attached' });
+  const said = async (card) => (await card.evaluate((el) => el.innerText || el.textContent)).replace(/\s+/g, ' ');
+  const usedText = await said(usedCard);
+  assert.match(usedText, /card-used/);
+  assert.match(usedText, /Active/);
+  assert.match(usedText, /Last used/);
+  assert.doesNotMatch(usedText, /Last used Never/, `used: ${usedText}`);
+  assert.match(usedText, /Expires Never/);
+  const date = new Date(expiry).toLocaleDateString('en-US', { month: 'short', day: 'numeric', year: 'numeric' });
+  assert.match(await said(expiringCard), new RegExp(`Last used Never Expires ${date}`), 'the expiry date');
+  assert.equal(await usedCard.getByRole('button', { name: 'Actions for card-used' }).count(), 1, 'the card\'s actions');
+
+  // Each card in the screen's width, none on another.
+  const w = await c.widgets();
+  const cards = Object.keys(w).filter((k) => /^tokens\.row\.\d+$/.test(k)).map((k) => w[k]).sort((a, b) => a.y - b.y);
+  assert.ok(cards.length >= 2, `cards: ${JSON.stringify(cards)}`);
+  for (const card of cards) assert.ok(card.x >= 16 - 0.5 && card.x + card.w <= 390 - 16 + 0.5, `in the screen: ${JSON.stringify(card)}`);
+  for (let i = 1; i < cards.length; ++i) assert.ok(cards[i].y >= cards[i - 1].y + cards[i - 1].h, 'one under another');
+  // Everything a card says is inside it.
+  for (const part of ['label', 'status', 'last_used', 'expires', 'menu']) {
+    const r = w[`tokens.row.0.${part}`];
+    assert.ok(r && r.x >= cards[0].x && r.x + r.w <= cards[0].x + cards[0].w + 0.5 && r.y >= cards[0].y &&
+      r.y + r.h <= cards[0].y + cards[0].h + 0.5, `${part} inside its card: ${JSON.stringify(r)} in ${JSON.stringify(cards[0])}`);
+  }
+  await c.shot('phone-cards');
+
+  // A tap on a card opens its details.
+  await c.tap('tokens.row.0.last_used');
+  await c.waitForWidget('details.close');
 }, PHONE);

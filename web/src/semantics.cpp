@@ -113,8 +113,10 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   var o = JSON.parse(UTF8ToString(ops));
   var tags = { button: "button", link: "a", text: "input", password: "input", checkbox: "input", tab: "button",
                menuitem: "button", label: "span", heading: "h2", alert: "div", columnheader: "span", dialog: "div",
-               form: "form", navigation: "nav", tablist: "div", menu: "div", table: "div", row: "div" };
-  var groups = { dialog: true, form: true, navigation: true, tablist: true, menu: true, table: true, row: true };
+               form: "form", navigation: "nav", tablist: "div", menu: "div", table: "div", row: "div", list: "div",
+               listitem: "div" };
+  var groups = { dialog: true, form: true, navigation: true, tablist: true, menu: true, table: true, row: true,
+                 list: true, listitem: true };
   var make = function(n) {
     var tag = n.r === "text" && n.m ? "textarea" : tags[n.r];
     var el = document.createElement(tag);
@@ -124,7 +126,8 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     if (n.r === "button" || n.r === "tab" || n.r === "menuitem") el.type = (n.s & 32) ? "submit" : "button";
     if (groups[n.r]) el.className = "oat-group";
     if (n.r === "form") el.addEventListener("submit", function(e) { e.preventDefault(); });
-    if (n.r === "tablist" || n.r === "menu" || n.r === "table" || n.r === "row" || n.r === "columnheader") {
+    if (n.r === "tablist" || n.r === "menu" || n.r === "table" || n.r === "row" || n.r === "columnheader" ||
+        n.r === "list" || n.r === "listitem") {
       el.setAttribute("role", n.r);
     }
     // In a table's row, each item is a cell's.
@@ -227,6 +230,8 @@ const char* GroupName(Group group) {
     case Group::Menu: return "menu";
     case Group::Table: return "table";
     case Group::Row: return "row";
+    case Group::List: return "list";
+    case Group::ListItem: return "listitem";
   }
   return "group";
 }

@@ -67,8 +67,10 @@ void Dialog(std::string_view title);
 //   Menu        role=menu around Role::MenuItem items
 //   Table       role=table; its rows are Row groups, each item of a row in a cell of its own
 //   Row         role=row
+//   List        role=list around ListItem groups (the tokens as cards, on a phone)
+//   ListItem    role=listitem
 // `key` tells apart groups of the same name in one window (a row: its token's id).
-enum class Group { Form, Navigation, TabList, Menu, Table, Row };
+enum class Group { Form, Navigation, TabList, Menu, Table, Row, List, ListItem };
 void BeginGroup(Group group, std::string_view name, std::string_view key = {});
 void EndGroup();
 // The last item's autocomplete token ("username", "current-password"): what a password

@@ -1,6 +1,7 @@
 // [SECTION] Rows: filter and order
 // [SECTION] Cells
 // [SECTION] Columns: what shows, how wide
+// [SECTION] Cards: the rows on a phone
 // [SECTION] The table
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
@@ -172,13 +173,18 @@ bool MenuItem(const char* text, const char* name, bool danger = false) {
 }
 
 // The row's "..." menu: details, and what the token's state allows (oat::check_token_action).
-void RowMenu(State& state, const Row& row, int index) {
+// AT: the button's upper left corner (a card's); else at the right of the cell.
+void RowMenu(State& state, const Row& row, int index, const ImVec2* at = nullptr) {
   const theme::Palette& p = theme::Current();
   const oat::AccessToken& t = *row.token;
   const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
   ImGui::PushID(t.id.c_str());
-  const float size = kRowHeight - 2 * kCellPadY;
-  ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - size);
+  const float size = kMenuButton;
+  if (at) {
+    ImGui::SetCursorScreenPos(*at);
+  } else {
+    ImGui::SetCursorPosX(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x - size);
+  }
   if (ui::IconButton("##menu", ui::Icon::Dots, size, "Actions", ("Actions for " + t.label).c_str())) {
     ImGui::OpenPopup("##actions");
   }
@@ -230,6 +236,66 @@ void RowMenu(State& state, const Row& row, int index) {
   ImGui::PopID();
 }
 
+// What a row says, for tests that must not read pixels.
+void PublishRow(const State& state, const Row& row, const std::string& prefix) {
+  if (!test_hook::Enabled()) return;
+  test_hook::Status(prefix + names::kTokensRowLabelSuffix, row.token->label);
+  test_hook::Status(prefix + names::kTokensRowStateSuffix, TokenStateWord(row.state));
+  test_hook::Status(prefix + names::kTokensRowLastUsedSuffix, LastUsedText(*row.token, state.now));
+}
+
+// The token's state as a badge, or a change in flight.
+void DrawStatus(const State& state, const Row& row, const std::string& prefix) {
+  const theme::Palette& p = theme::Current();
+  const StatusCell status = StatusOf(state, row);
+  if (status.busy) {
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 1);
+    ui::Spinner(kSpinnerRadius, p.text_muted);
+    ImGui::SameLine(0, kSpinnerGap);
+    ui::Text(status.text, p.text_muted);
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "pending");
+  } else if (status.blocked) {
+    // Active, yet its sign-ins are refused until an owner rotates it (or loosens the policy).
+    ui::Badge(status.text, p.warning);
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, status.text);
+    ui::Tooltip(status.blocked->message);
+    if (test_hook::Enabled()) test_hook::Status(prefix + names::kTokensRowBlockedSuffix, status.blocked->message);
+  } else {
+    ui::Badge(status.text, TokenStateColor(row.state));
+    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, status.text);
+  }
+}
+
+void DrawLastUsed(const State& state, const oat::AccessToken& t, const std::string& prefix) {
+  const theme::Palette& p = theme::Current();
+  const std::string last_used = LastUsedText(t, state.now);
+  if (t.last_used_at) {
+    TimeCell(last_used, p.text_muted, *t.last_used_at);
+  } else {
+    ui::Text(last_used, p.text_faint);
+  }
+  test_hook::MarkLastItem(prefix + names::kTokensRowLastUsedSuffix, last_used);
+}
+
+void DrawExpires(const State& state, const oat::AccessToken& t, const std::string& prefix) {
+  const theme::Palette& p = theme::Current();
+  const std::string expires = ExpiresText(t, state.now);
+  if (!t.expires_at) {
+    ui::Text(expires, p.text_faint);
+  } else {
+    const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(state.now);
+    const std::string relative = format::RelativeTime(*t.expires_at, state.now);
+    if (left <= 0) {
+      TimeCell(expires, p.text_faint, *t.expires_at, "Expired " + relative);
+    } else if (left <= kSoonSeconds) {
+      TimeCell(expires, p.warning, *t.expires_at);
+    } else {
+      TimeCell(expires, p.text_muted, *t.expires_at, "Expires " + relative);
+    }
+  }
+  test_hook::MarkLastItem(prefix + names::kTokensRowExpiresSuffix, expires);
+}
+
 void DrawRow(State& state, const Row& row, int index, float row_left, float row_width,
              float body_top, float body_bottom) {
   const theme::Palette& p = theme::Current();
@@ -278,23 +344,7 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
 
   ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::Status));
   CellStart();
-  const StatusCell status = StatusOf(state, row);
-  if (status.busy) {
-    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 1);
-    ui::Spinner(kSpinnerRadius, p.text_muted);
-    ImGui::SameLine(0, kSpinnerGap);
-    ui::Text(status.text, p.text_muted);
-    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, "pending");
-  } else if (status.blocked) {
-    // Active, yet its sign-ins are refused until an owner rotates it (or loosens the policy).
-    ui::Badge(status.text, p.warning);
-    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, status.text);
-    ui::Tooltip(status.blocked->message);
-    if (test_hook::Enabled()) test_hook::Status(prefix + names::kTokensRowBlockedSuffix, status.blocked->message);
-  } else {
-    ui::Badge(status.text, TokenStateColor(row.state));
-    test_hook::MarkLastItem(prefix + names::kTokensRowStatusSuffix, status.text);
-  }
+  DrawStatus(state, row, prefix);
 
   // The columns a narrow window hides (TableSetColumnIndex is false) are left out.
   if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::CreatedBy))) {
@@ -308,44 +358,20 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
              "Created " + format::RelativeTime(t.created_at, state.now));
   }
 
-  const std::string last_used = LastUsedText(t, state.now);
   if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::LastUsed))) {
     CellStart();
-    if (t.last_used_at) {
-      TimeCell(last_used, p.text_muted, *t.last_used_at);
-    } else {
-      ui::Text(last_used, p.text_faint);
-    }
-    test_hook::MarkLastItem(prefix + names::kTokensRowLastUsedSuffix, last_used);
+    DrawLastUsed(state, t, prefix);
   }
 
   if (ImGui::TableSetColumnIndex(static_cast<int>(TokenColumn::Expires))) {
     CellStart();
-    const std::string expires = ExpiresText(t, state.now);
-    if (!t.expires_at) {
-      ui::Text(expires, p.text_faint);
-    } else {
-      const long long left = oat::to_unix(*t.expires_at) - oat::to_unix(state.now);
-      const std::string relative = format::RelativeTime(*t.expires_at, state.now);
-      if (left <= 0) {
-        TimeCell(expires, p.text_faint, *t.expires_at, "Expired " + relative);
-      } else if (left <= kSoonSeconds) {
-        TimeCell(expires, p.warning, *t.expires_at);
-      } else {
-        TimeCell(expires, p.text_muted, *t.expires_at, "Expires " + relative);
-      }
-    }
-    test_hook::MarkLastItem(prefix + names::kTokensRowExpiresSuffix, expires);
+    DrawExpires(state, t, prefix);
   }
 
   ImGui::TableSetColumnIndex(kActionsColumn);
   RowMenu(state, row, index);
 
-  if (test_hook::Enabled()) {  // what the row says, for tests that must not read pixels
-    test_hook::Status(prefix + names::kTokensRowLabelSuffix, t.label);
-    test_hook::Status(prefix + names::kTokensRowStateSuffix, TokenStateWord(row.state));
-    test_hook::Status(prefix + names::kTokensRowLastUsedSuffix, last_used);
-  }
+  PublishRow(state, row, prefix);
   semantics::EndGroup();
 }
 
@@ -516,6 +542,130 @@ void SortBy(TokensTable& view, TokenColumn column) {
   view.sort_ascending = column != TokenColumn::Created && column != TokenColumn::LastUsed;
 }
 
+// -----------------------------------------------------------------------------------------------
+// [SECTION] Cards: the rows on a phone
+// -----------------------------------------------------------------------------------------------
+
+// Below theme::kNarrowWidth the rows are cards, one under another: the label, the status and the
+// "..." menu on the first line, then when it was last used and when it expires, each under its
+// caption. What a card leaves out (who made it, when) is in the details drawer.
+constexpr float kCardHeight = 94;
+constexpr float kCardGap = 8;
+constexpr float kCardPad = 14;
+constexpr float kCardRadius = 10;
+constexpr float kCaptionGap = 10;  // between the first line and the captions
+
+void DrawCard(State& state, const Row& row, int index, float left, float width, float clip_top, float clip_bottom) {
+  const theme::Palette& p = theme::Current();
+  const theme::Fonts& fonts = theme::GetFonts();
+  const oat::AccessToken& t = *row.token;
+  const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
+  const ImVec2 top_left(left, ImGui::GetCursorScreenPos().y);
+  const ImVec2 bottom_right = top_left + ImVec2(width, kCardHeight);
+  semantics::BeginGroup(semantics::Group::ListItem, t.label, t.id);
+
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const bool hovered = ImGui::IsWindowHovered() && ImRect(top_left, bottom_right).Contains(mouse);
+  draw->AddRectFilled(top_left, bottom_right, theme::U32(hovered ? p.surface_muted : p.surface), kCardRadius);
+  draw->AddRect(top_left, bottom_right, theme::U32(p.border), kCardRadius);
+  if (test_hook::Enabled() && top_left.y >= clip_top - 0.5f && bottom_right.y <= clip_bottom + 0.5f) {
+    test_hook::Mark(prefix, top_left, bottom_right);
+  }
+
+  // The whole card is one button (opens the details); the "..." button later overlaps it.
+  ImGui::PushID(t.id.c_str());
+  ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_HeaderActive, ImVec4(0, 0, 0, 0));
+  ImGui::SetCursorScreenPos(top_left);
+  if (ImGui::Selectable("##row", false, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(width, kCardHeight))) {
+    OpenTokenDetails(state, t.id);
+  }
+  semantics::Item(semantics::Role::Link, t.label, FormatRoute(Route{state.selected_org, View::Tokens, t.id}));
+  if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) ImGui::OpenPopup("##actions");
+  focus::TabStop();
+  ImGui::PopStyleColor(3);
+
+  // First line: the label, then the status and the menu at the right.
+  const float line_top = top_left.y + kCardPad;
+  const float menu_x = bottom_right.x - kCardPad + 6 - kMenuButton;  // the dots' ink lines up with the padding
+  const StatusCell status = StatusOf(state, row);
+  const float status_width = status.busy ? kSpinnerRadius * 2 + kSpinnerGap + TextWidth(status.text)
+                                         : ui::BadgeWidth(status.text);
+  const float status_x = menu_x - 8 - status_width;
+  const float line_y = line_top + std::floor((kMenuButton - ImGui::GetTextLineHeight()) * 0.5f);
+  ImGui::SetCursorScreenPos(ImVec2(top_left.x + kCardPad, line_y));
+  {
+    const semantics::Quiet quiet;  // the card's link says it
+    ui::TextEllipsis(t.label, std::max(40.0f, status_x - 12 - (top_left.x + kCardPad)), fonts.strong, p.text);
+  }
+  test_hook::MarkLastItem(prefix + names::kTokensRowLabelSuffix, t.label);
+  ImGui::PopID();
+  ImGui::SetCursorScreenPos(ImVec2(status_x, line_y - (status.busy ? 0 : 1)));
+  DrawStatus(state, row, prefix);
+
+  // Then when it was last used and when it expires, each under its caption.
+  const float caption_y = line_top + kMenuButton + kCaptionGap;
+  const float half = std::floor((width - 2 * kCardPad) * 0.5f);
+  const float value_y = caption_y + ImGui::GetFontSize() * 12.0f / 14.0f + 6;
+  for (int column = 0; column < 2; ++column) {
+    const float x = top_left.x + kCardPad + column * half;
+    ImGui::SetCursorScreenPos(ImVec2(x, caption_y));
+    ImGui::PushFont(fonts.small);
+    ui::Text(column == 0 ? "Last used" : "Expires", p.text_faint);
+    ImGui::PopFont();
+    ImGui::SetCursorScreenPos(ImVec2(x, value_y));
+    if (column == 0) {
+      DrawLastUsed(state, t, prefix);
+    } else {
+      DrawExpires(state, t, prefix);
+    }
+  }
+
+  const ImVec2 menu_at(menu_x, line_top);
+  RowMenu(state, row, index, &menu_at);
+  PublishRow(state, row, prefix);
+  semantics::EndGroup();
+  ImGui::SetCursorScreenPos(ImVec2(left, bottom_right.y + kCardGap));
+}
+
+void DrawTokenCards(State& state, float width, float height) {
+  const theme::Palette& p = theme::Current();
+  const ImVec2 pos = ImGui::GetCursorScreenPos();
+  const std::vector<Row> rows = VisibleRows(state);
+  if (rows.empty()) {
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->AddRectFilled(pos, pos + ImVec2(width, height), theme::U32(p.surface), kCardRadius);
+    draw->AddRect(pos, pos + ImVec2(width, height), theme::U32(p.border), kCardRadius);
+    EmptyState(state, pos, pos + ImVec2(width, height));
+  } else {
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0, 0, 0, 0));
+    if (ImGui::BeginChild("##cards", ImVec2(width, height), false)) {
+      semantics::BeginGroup(semantics::Group::List, "Access tokens");
+      const float inner = ImGui::GetContentRegionAvail().x;
+      const float clip_top = ImGui::GetWindowPos().y;
+      const float clip_bottom = clip_top + ImGui::GetWindowHeight();
+      ImGuiListClipper clipper;
+      clipper.Begin(static_cast<int>(rows.size()), kCardHeight + kCardGap);
+      while (clipper.Step()) {
+        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+          DrawCard(state, rows[static_cast<std::size_t>(i)], i, ImGui::GetWindowPos().x, inner, clip_top,
+                   clip_bottom);
+        }
+      }
+      semantics::EndGroup();
+    }
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+    ImGui::PopStyleVar();
+  }
+  test_hook::Status(names::kStatusRows, static_cast<long long>(rows.size()));
+  ImGui::SetCursorScreenPos(ImVec2(pos.x, pos.y + height));
+  ImGui::Dummy(ImVec2(width, 0));
+}
+
 }  // namespace
 
 // -----------------------------------------------------------------------------------------------
@@ -544,10 +694,16 @@ ImVec4 TokenStateColor(oat::TokenState s) {
 std::size_t VisibleTokenCount(const State& state) { return VisibleRows(state).size(); }
 
 float TokensTableNaturalHeight(const State& state) {
-  return ui::TableNaturalHeight(VisibleTokenCount(state), kRowHeight, kCellPadY);
+  const std::size_t rows = VisibleTokenCount(state);
+  if (theme::Narrow()) return rows == 0 ? 300 : static_cast<float>(rows) * (kCardHeight + kCardGap);
+  return ui::TableNaturalHeight(rows, kRowHeight, kCellPadY);
 }
 
 void DrawTokensTable(State& state, float width, float height) {
+  if (theme::Narrow()) {
+    DrawTokenCards(state, width, height);
+    return;
+  }
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const ImVec2 pos = ImGui::GetCursorScreenPos();
