@@ -57,6 +57,21 @@
     setStatus(message);
   }
 
+  // The on-screen keyboard. Where it shrinks the page (Chrome's interactive-widget=resizes-content,
+  // index.html), the canvas shrinks with it. Where it only covers the page (the visual viewport
+  // shrinks, the layout viewport does not), the console is made as tall as what is still seen:
+  // either way the console keeps the field typed in above the keyboard (web/src/semantics.cpp).
+  // A pinch zoom shrinks the visual viewport too; then the page keeps its height.
+  var viewport = window.visualViewport;
+  if (viewport) {
+    var followKeyboard = function () {
+      var covered = Math.abs(viewport.scale - 1) < 0.01 && viewport.height < window.innerHeight - 1;
+      document.documentElement.style.setProperty("--oat-height", covered ? viewport.height + "px" : "");
+    };
+    viewport.addEventListener("resize", followKeyboard);
+    followKeyboard();
+  }
+
   // The canvas sized as the program sizes it (its CSS size times the pixel ratio: web/src/main.cpp
   // DrawingBufferSize), with the attributes its GLFW window asks for (no depth or stencil
   // buffer, no multisampling): the program's getContext() returns this very context, and

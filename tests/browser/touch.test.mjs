@@ -209,3 +209,33 @@ consoleTest(world, 'on a phone the tokens are cards: label, status, last used, e
   await c.tap('tokens.row.0.last_used');
   await c.waitForWidget('details.close');
 }, PHONE);
+
+consoleTest(world, 'on a phone, the field typed in stays above the on-screen keyboard', async (c) => {
+  await tapSignIn(c);
+  await c.tap('tokens.generate');
+  await c.waitForWidget('generate.addresses');
+  // The description field first (near the top), then the allowed addresses (near the bottom).
+  for (const [name, typed] of [['generate.description', 'runs in CI'], ['generate.addresses', '192.0.2.0/24']]) {
+    await c.page.setViewportSize(PHONE.viewport);
+    await c.waitFrames(3);
+    await c.tap(name);
+    await c.waitFrames(2);
+    // The keyboard takes the lower half of the screen: the page gets shorter
+    // (interactive-widget=resizes-content, shell/index.html).
+    const height = 380;
+    await c.page.setViewportSize({ width: 390, height });
+    await c.waitFrames(4);
+    const field = (await c.widgets())[name];
+    assert.ok(field && field.y >= 0 && field.y + field.h <= height,
+      `${name} shows above the keyboard: ${JSON.stringify(field)} in 390x${height}`);
+    // And its element is the one typed in, where the field is drawn.
+    await c.page.keyboard.type(typed);
+    const box = await c.page.evaluate(() => {
+      const r = document.activeElement.getBoundingClientRect();
+      return { y: r.y, h: r.height, value: document.activeElement.value };
+    });
+    assert.ok(box.value.endsWith(typed), `typed into the field: ${box.value}`);
+    assert.ok(Math.abs(box.y - field.y) <= 2 && box.y + box.h <= height, `the element is over the field: ${JSON.stringify(box)}`);
+  }
+  await c.shot('phone-keyboard');
+}, PHONE);

@@ -15,6 +15,7 @@
 
 #include "focus.h"
 #include "glyphs.h"
+#include "redraw.h"
 #include "imgui_internal.h"
 #include "oat/wire.h"
 
@@ -31,6 +32,9 @@ EM_JS(void, oat_sem_install, (), {
   live.setAttribute("aria-live", "polite");
   root.appendChild(live);
   root.setAttribute("role", "main");
+  // The elements stand where the canvas draws: the browser's own scrolling of them into view (a
+  // focused field under an on-screen keyboard) is undone; the console scrolls instead.
+  root.addEventListener("scroll", function() { root.scrollTop = 0; root.scrollLeft = 0; });
   Module.canvas.insertAdjacentElement("afterend", root);
   // The elements stand for what the canvas draws: the canvas itself says nothing more.
   Module.canvas.setAttribute("aria-hidden", "true");
@@ -295,6 +299,8 @@ ImGuiID g_focus_sent = 0;
 std::unordered_map<ImGuiID, std::string> g_typed;
 std::unordered_map<ImGuiID, bool> g_entered;
 ImGuiID g_editing = 0;  // the text field whose element has the page's focus
+bool g_reveal = false;  // scroll g_editing's field into view when it is next drawn
+float g_height = 0;     // the screen's height in the last frame
 
 float Round(float v) { return std::round(v * 10.0f) / 10.0f; }
 
@@ -330,9 +336,20 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   ImGuiContext& g = *GImGui;
   ImGuiWindow* window = g.CurrentWindow;
   if (!window || window->SkipItems || window->Hidden || window->RootWindow->Hidden) return;
+  if (g_reveal && g.LastItemData.ID != 0 && g.LastItemData.ID == g_editing) {
+    // The field being typed in stays in view: its window (and the windows around it) scroll.
+    ImGui::ScrollToRectEx(window, g.LastItemData.Rect, ImGuiScrollFlags_KeepVisibleEdgeY);
+    g_reveal = false;
+    redraw::Animate();  // the scroll applies in the next frame
+  }
   ImRect rect = g.LastItemData.Rect;
   rect.ClipWith(window->ClipRect);
-  if (rect.GetWidth() <= 0 || rect.GetHeight() <= 0) return;  // scrolled out of its window
+  if (rect.GetWidth() <= 0 || rect.GetHeight() <= 0) {  // scrolled out of its window
+    // Not the field typed in: its element keeps the page's focus (and the on-screen keyboard)
+    // while the field scrolls back into view.
+    if (g.LastItemData.ID == 0 || g.LastItemData.ID != g_editing) return;
+    rect = g.LastItemData.Rect;
+  }
   Node n;
   n.control = role != Role::Text && role != Role::Heading && role != Role::Alert && g.LastItemData.ID != 0;
   if (n.control) {
@@ -423,6 +440,11 @@ void Announce(std::string_view message) { g_say = std::string(message); }
 void Install() { oat_sem_install(); }
 
 void BeforeNewFrame() {
+  // The screen got shorter while a field is typed in: the on-screen keyboard came up (the page
+  // follows the visual viewport, shell/loader.js), and the field is to stay above it.
+  const float height = ImGui::GetIO().DisplaySize.y;
+  if (g_editing && height < g_height - 0.5f) g_reveal = true;
+  g_height = height;
   g_nodes.clear();
   g_text_counts.clear();
   g_groups.clear();
@@ -447,6 +469,7 @@ void BeforeNewFrame() {
     } else if (a == "focus") {
       const bool text = std::string_view(node->role) == "text" || std::string_view(node->role) == "password";
       g_editing = text ? key : 0;
+      g_reveal = text;
       g_focus_sent = key;  // the page is there already
       if (node->control && !text) focus::Give(key, node->window);
     } else if (a == "click" && node->control) {

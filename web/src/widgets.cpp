@@ -163,6 +163,9 @@ bool InputTextMultiline(const char* id, std::string* value, const char* hint, Im
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool typed = FollowElement(id, value, 0);
   const bool result = ImGui::InputTextMultiline(id, value, size) || typed;
+  // Scrolled out of view, Dear ImGui 1.86 leaves its group's id as the last item's: the field is
+  // still the field (its element keeps the focus while it scrolls back, semantics.h).
+  GImGui->LastItemData.ID = ImGui::GetID(id);
   if (typed) GImGui->LastItemData.StatusFlags |= ImGuiItemStatusFlags_Edited;
   focus::TabStop(true);
   semantics::Item(semantics::Role::TextField, hint ? hint : "", *value, DisabledFlag() | semantics::kMultiline);
