@@ -87,6 +87,7 @@ const GENERATE_DIALOG = `- dialog "Generate an access token":
     - /placeholder: One address or block a line, e.g. 192.0.2.0/24 or 2001:db8::/32
   - text: Sign-ins from any other address are refused. Leave it empty to allow every address.
   - checkbox "Allow this token to rotate itself"
+  - text: A job holding it can then replace its secret itself, without an owner (POST /v2/access-tokens/self/rotate).
   - button "Generate token" [disabled]
   - button "Cancel"`;
 
@@ -94,6 +95,7 @@ const ACTIVITY_PAGE = `${TOP}  - heading "Activity" [level=2]
   - text: What happened to bizco's access tokens, and who did it, newest first.
   - button "Reload the log"
   - text: Registry use No use in the last 30 days
+  - 'button "Action: All actions"'
   - table "Activity":
     - row "Time Action Token Actor Details":
       - columnheader "Time"

@@ -407,6 +407,18 @@ export class Console {
     return s;
   }
 
+  /**
+   * Signs USER in by role and name only (the fields filled, the button clicked), as a screen
+   * reader's user or a password manager would; the tokens of acme, loaded.
+   */
+  async signInByRole(user = 'owner') {
+    await this.page.getByRole('textbox', { name: 'Username' }).fill(user);
+    await this.page.getByLabel('Password').fill(password(user));
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    return this.waitForStatus((s) => s.screen === 'tokens' && s.pending === 0 && s.loading === 0 && s.org === 'acme',
+      'the tokens of acme');
+  }
+
   /** Picks ORG in the top bar's organization picker. */
   async selectOrg(org) {
     await this.click('topbar.org');

@@ -3,19 +3,9 @@
 // reader or a password manager finds them; text typed through the page's own text elements
 // (input methods, a character picker, insertText); the live region.
 import assert from 'node:assert/strict';
-import { consoleTest, password, useConsole } from './harness.mjs';
+import { consoleTest, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
-
-/** Signs USER in by role and name only: the fields filled, the button clicked. */
-async function signInByRole(c, user = 'owner') {
-  const { page } = c;
-  await page.getByRole('textbox', { name: 'Username' }).fill(user);
-  await page.getByLabel('Password').fill(password(user));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  return c.waitForStatus((s) => s.screen === 'tokens' && s.pending === 0 && s.loading === 0 && s.org === 'acme',
-    'the tokens of acme');
-}
 
 consoleTest(world, 'the sign-in is a form with the fields password managers fill', async (c) => {
   await c.waitForWidget('signin.username');
@@ -31,7 +21,7 @@ consoleTest(world, 'the sign-in is a form with the fields password managers fill
 });
 
 consoleTest(world, 'sign in, open Activity and come back, by role and name only', async (c) => {
-  await signInByRole(c);
+  await c.signInByRole();
   const activity = c.page.getByRole('link', { name: 'Activity' });
   assert.equal(await activity.getAttribute('href'), '#/orgs/acme/activity');
   await activity.click();
@@ -42,7 +32,7 @@ consoleTest(world, 'sign in, open Activity and come back, by role and name only'
 
 consoleTest(world, 'a token\'s label is text of the page: found, selected, a link to its details', async (c) => {
   const t = await world.server.createToken('acme', world.bearer, { label: 'findable-label' });
-  await signInByRole(c);
+  await c.signInByRole();
   await c.page.getByText('findable-label', { exact: true }).first().waitFor();
   assert.ok((await c.page.evaluate(() => document.body.innerText)).includes('findable-label'),
     'find-in-page sees the label');
@@ -54,7 +44,7 @@ consoleTest(world, 'a token\'s label is text of the page: found, selected, a lin
 });
 
 consoleTest(world, 'a click no pointer made (a screen reader\'s) presses the button; the dialog is modal', async (c) => {
-  await signInByRole(c);
+  await c.signInByRole();
   await c.page.getByRole('button', { name: 'Generate token' }).evaluate((el) => el.click());
   await c.waitForStatus((s) => s.dialog === 'generate', 'the generate dialog');
   const dialog = c.page.getByRole('dialog', { name: 'Generate an access token' });
@@ -67,7 +57,7 @@ consoleTest(world, 'a click no pointer made (a screen reader\'s) presses the but
 });
 
 consoleTest(world, 'an input method\'s composition and a character picker\'s text arrive whole', async (c) => {
-  await signInByRole(c);
+  await c.signInByRole();
   await c.page.getByRole('button', { name: 'Generate token' }).click();
   await c.waitForWidget('generate.label');
   const field = c.page.getByRole('dialog').getByRole('textbox').first();
@@ -90,7 +80,7 @@ consoleTest(world, 'an input method\'s composition and a character picker\'s tex
 
 consoleTest(world, 'the live region says what the toast says', async (c) => {
   await world.server.createToken('acme', world.bearer, { label: 'to-deactivate' });
-  await signInByRole(c);
+  await c.signInByRole();
   await c.page.getByRole('button', { name: 'Actions for to-deactivate' }).click();
   await c.page.getByRole('menuitem', { name: 'Deactivate' }).click();
   const live = c.page.getByRole('status').filter({ hasText: 'to-deactivate' });

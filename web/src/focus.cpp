@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "imgui_internal.h"
+#include "redraw.h"
 #include "semantics.h"
 #include "theme.h"
 
@@ -97,6 +98,7 @@ void TabStop(bool text_field) {
   if (id == g_bring_into_view) {
     ImGui::ScrollToBringRectIntoView(window, rect);
     g_bring_into_view = 0;
+    redraw::Animate();  // the scroll applies in the next frame
   }
   if (!text_field && RingShown(id)) {
     const theme::Palette& p = theme::Current();
@@ -150,6 +152,8 @@ void Activate(ImGuiID id, ImGuiWindow* window) {
   g.NavNextActivateId = id;
   g.NavNextActivateFlags = ImGuiActivateFlags_None;
 }
+
+void BringIntoView(ImGuiID id) { g_bring_into_view = id; }
 
 ImGuiID Focused() {
   const ImGuiContext& g = *GImGui;

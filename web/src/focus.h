@@ -37,5 +37,8 @@ ImGuiID Focused();
 void Give(ImGuiID id, ImGuiWindow* window);
 // A control's element was activated: pressed in the next frame, as by Space.
 void Activate(ImGuiID id, ImGuiWindow* window);
+// Scrolls the control into view (its window, and the windows around it) when it is next drawn:
+// the one the page's focus went to, or the field typed in when an on-screen keyboard came up.
+void BringIntoView(ImGuiID id);
 
 }  // namespace console::focus

@@ -15,7 +15,6 @@
 
 #include "focus.h"
 #include "glyphs.h"
-#include "redraw.h"
 #include "imgui_internal.h"
 #include "oat/wire.h"
 
@@ -71,13 +70,14 @@ EM_JS(void, oat_sem_install, (), {
   // pointer.h: telling it again would show the focus ring after a click, or close a menu the
   // press just opened. A text field's element takes the focus from a pointer too: it edits.
   S.pointerAt = -1e9;
+  S.pointerOn = null;
   ["pointerdown", "pointerup"].forEach(function(type) {
-    root.addEventListener(type, function() { S.pointerAt = performance.now(); }, true);
+    root.addEventListener(type, function(e) { S.pointerAt = performance.now(); S.pointerOn = keyOf(e.target); }, true);
   });
   root.addEventListener("focusin", function(e) {
     var el = keyOf(e.target);
     if (!el) return;
-    if (!isText(el) && performance.now() - S.pointerAt < 1000) return;
+    if (!isText(el) && el === S.pointerOn && performance.now() - S.pointerAt < 1000) return;
     S.events.push({ a: "focus", k: el.oatKey });
     S.editing = isText(el) ? el.oatKey : 0;
     activity();
@@ -169,8 +169,15 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     if (n.r === "password" && n.v === "" && el.value !== "") el.value = "";  // the console emptied it
     if (n.r === "checkbox") { el.checked = !!(n.s & 2); el.setAttribute("aria-checked", (n.s & 2) ? "true" : "false"); }
     if (n.r === "tab") el.setAttribute("aria-selected", (n.s & 4) ? "true" : "false");
+    if (n.r === "menuitem") { if (n.s & 2) el.setAttribute("aria-current", "true"); else el.removeAttribute("aria-current"); }
     if (n.s & 1) el.setAttribute("aria-disabled", "true"); else el.removeAttribute("aria-disabled");
     if (n.s & 8) el.setAttribute("aria-expanded", "true"); else el.removeAttribute("aria-expanded");
+    if (n.r === "columnheader") {
+      var sort = (n.s & 64) ? "ascending" : (n.s & 128) ? "descending" : "";
+      if (sort) el.setAttribute("aria-sort", sort); else el.removeAttribute("aria-sort");
+      if (n.s & 256) el.tabIndex = 0; else el.removeAttribute("tabindex");
+    }
+    if (!!n.o !== el.classList.contains("oat-clipped")) el.classList.toggle("oat-clipped");
     if (!groups[n.r]) {
       el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
     }
@@ -179,16 +186,27 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     var el = S.nodes.get(k);
     if (el) { (el.oatBox || el).remove(); S.nodes.delete(k); }
   });
+  // A node's words come only when they changed: the element keeps them (oatText).
   (o.set || []).forEach(function(n) {
     var el = S.nodes.get(n.k);
+    var text = n.n !== undefined ? { n: n.n, v: n.v, ph: n.ph } : el && el.oatText;
     if (el && (el.oatRole !== n.r || !!el.oatBox !== !!n.c || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) {
       (el.oatBox || el).remove();
       el = null;
     }
     if (!el) { el = make(n); S.nodes.set(n.k, el); }
+    el.oatText = text;
     el.oatParent = n.p || 0;
-    update(el, n);
+    update(el, Object.assign({}, n, text));
   });
+  // Only moved (a scrolled list): key, x, y, width, height.
+  var mv = o.mv || [];
+  for (var i = 0; i + 4 < mv.length; i += 5) {
+    var moved = S.nodes.get(mv[i]);
+    if (!moved || groups[moved.oatRole]) continue;  // a container has no place of its own
+    var style = moved.style;
+    style.left = mv[i + 1] + "px"; style.top = mv[i + 2] + "px"; style.width = mv[i + 3] + "px"; style.height = mv[i + 4] + "px";
+  }
   // The tree in the console's order: each node in its dialog, or at the root.
   // Only what is out of place moves: a moved element loses the page's focus.
   if (o.order) {
@@ -257,22 +275,39 @@ const char* RoleName(Role role) {
   return "label";
 }
 
+// One element's worth of this frame. Its words are copied only when they differ from what the
+// page has (most frames, most nodes: the same words), else left empty and not sent.
 struct Node {
   ImGuiID key = 0;
   ImGuiID parent = 0;  // the form's or the dialog's key, or 0
   const char* role = "";
-  std::string name, value, autocomplete, placeholder;
+  ImGuiID text_hash = 0;  // of name, value and placeholder
+  bool text = false;      // name, value and placeholder are filled in: to be sent
+  std::string name, value, placeholder, autocomplete;
   float padding = 0;  // a text field's: where its text starts (Dear ImGui's frame padding)
   unsigned flags = 0;
   ImRect rect;
   ImGuiWindow* window = nullptr;
   bool control = false;  // a widget Dear ImGui knows by its id (it can be pressed and focused)
   bool cell = false;     // in a table's row: in a cell of its own
-  std::size_t hash = 0;
+  bool clipped = false;  // scrolled out of its window: on the page, but not where a pointer goes
 };
 
-std::vector<Node> g_nodes;                           // this frame's
-std::unordered_map<ImGuiID, Node> g_sent;            // what the page has
+// What the page has of a node: its words and the rest as hashes, its place apart (a scrolled
+// list moves every element and changes nothing else of them).
+struct Sent {
+  const char* role = "";
+  ImGuiWindow* window = nullptr;
+  bool control = false;
+  ImGuiID text_hash = 0;
+  ImGuiID rest_hash = 0;
+  ImGuiID place_hash = 0;
+  unsigned frame = 0;  // the last frame that drew it
+};
+
+std::vector<Node> g_nodes;                  // this frame's
+std::unordered_map<ImGuiID, Sent> g_sent;   // what the page has
+unsigned g_frame = 0;
 std::vector<ImGuiID> g_sent_order;
 std::unordered_map<ImGuiID, int> g_text_counts;      // keys of id-less items this frame
 std::string g_say, g_said;
@@ -299,20 +334,24 @@ ImGuiID g_focus_sent = 0;
 std::unordered_map<ImGuiID, std::string> g_typed;
 std::unordered_map<ImGuiID, bool> g_entered;
 ImGuiID g_editing = 0;  // the text field whose element has the page's focus
-bool g_reveal = false;  // scroll g_editing's field into view when it is next drawn
 float g_height = 0;     // the screen's height in the last frame
 
 float Round(float v) { return std::round(v * 10.0f) / 10.0f; }
 
-// What the page has of a node, in one number: a change to any of it sends the node again.
-std::size_t Hash(const Node& n) {
+// A node's place: its rectangle, to a tenth of a pixel.
+ImGuiID PlaceHash(const Node& n) {
+  const float numbers[4] = {Round(n.rect.Min.x), Round(n.rect.Min.y), Round(n.rect.GetWidth()),
+                            Round(n.rect.GetHeight())};
+  return ImHashData(numbers, sizeof numbers, 0);
+}
+
+// All else the page has of a node but its words and place.
+ImGuiID RestHash(const Node& n) {
   ImGuiID h = ImHashStr(n.role, 0, n.parent);
-  for (const std::string* text : {&n.name, &n.value, &n.autocomplete, &n.placeholder})
-    h = ImHashData(text->data(), text->size(), h ^ static_cast<ImGuiID>(text->size()));
-  const float numbers[6] = {Round(n.rect.Min.x), Round(n.rect.Min.y), Round(n.rect.GetWidth()),
-                            Round(n.rect.GetHeight()), Round(n.padding), n.cell ? 1.0f : 0.0f};
-  h = ImHashData(numbers, sizeof numbers, h);
-  return ImHashData(&n.flags, sizeof n.flags, h);
+  h = ImHashData(n.autocomplete.data(), n.autocomplete.size(), h);
+  const float numbers[4] = {Round(n.padding), n.cell ? 1.0f : 0.0f, n.clipped ? 1.0f : 0.0f,
+                            static_cast<float>(n.flags)};
+  return ImHashData(numbers, sizeof numbers, h);
 }
 
 // The dialog a window belongs to: the root of its tree when that is a modal popup.
@@ -321,9 +360,25 @@ ImGuiID DialogOf(ImGuiWindow* window) {
   return root && (root->Flags & ImGuiWindowFlags_Modal) ? root->ID : 0;
 }
 
-const Node* Sent(ImGuiID key) {
+const Sent* SentNode(ImGuiID key) {
   auto it = g_sent.find(key);
   return it == g_sent.end() ? nullptr : &it->second;
+}
+
+// Adds a node of this frame with its words: copied only when the page has other words for it.
+void Push(Node&& n, std::string_view name, std::string_view value = {}, std::string_view placeholder = {}) {
+  ImGuiID h = 0;
+  for (const std::string_view text : {name, value, placeholder})
+    h = ImHashData(text.data(), text.size(), h ^ static_cast<ImGuiID>(text.size()));
+  n.text_hash = h;
+  const Sent* sent = SentNode(n.key);
+  if (!sent || sent->text_hash != h || sent->role != n.role) {
+    n.text = true;
+    n.name = std::string(name);
+    n.value = std::string(value);
+    n.placeholder = std::string(placeholder);
+  }
+  g_nodes.push_back(std::move(n));
 }
 
 }  // namespace
@@ -336,20 +391,13 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   ImGuiContext& g = *GImGui;
   ImGuiWindow* window = g.CurrentWindow;
   if (!window || window->SkipItems || window->Hidden || window->RootWindow->Hidden) return;
-  if (g_reveal && g.LastItemData.ID != 0 && g.LastItemData.ID == g_editing) {
-    // The field being typed in stays in view: its window (and the windows around it) scroll.
-    ImGui::ScrollToRectEx(window, g.LastItemData.Rect, ImGuiScrollFlags_KeepVisibleEdgeY);
-    g_reveal = false;
-    redraw::Animate();  // the scroll applies in the next frame
-  }
+  // An item scrolled out of its window is on the page all the same (a screen reader reads the
+  // whole dialog, find-in-page finds it, the field typed in keeps the focus), where it would be,
+  // and the pointer passes through it.
   ImRect rect = g.LastItemData.Rect;
   rect.ClipWith(window->ClipRect);
-  if (rect.GetWidth() <= 0 || rect.GetHeight() <= 0) {  // scrolled out of its window
-    // Not the field typed in: its element keeps the page's focus (and the on-screen keyboard)
-    // while the field scrolls back into view.
-    if (g.LastItemData.ID == 0 || g.LastItemData.ID != g_editing) return;
-    rect = g.LastItemData.Rect;
-  }
+  const bool clipped = rect.GetWidth() <= 0 || rect.GetHeight() <= 0;
+  if (clipped) rect = g.LastItemData.Rect;
   Node n;
   n.control = role != Role::Text && role != Role::Heading && role != Role::Alert && g.LastItemData.ID != 0;
   if (n.control) {
@@ -362,21 +410,23 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   const OpenGroup* group = GroupFor(window);
   n.parent = group ? group->key : DialogOf(window);
   n.cell = group && group->group == Group::Row && role != Role::ColumnHeader;
+  n.clipped = clipped;
   n.role = RoleName(role);
-  n.name = std::string(name);
-  if (n.control) {
-    if ((role == Role::TextField || role == Role::Password) && !g_label.empty()) {
-      n.placeholder = std::move(n.name);
-      n.name = std::move(g_label);
-    }
-    g_label.clear();
-  }
-  n.value = role == Role::Password ? std::string(value.empty() ? "" : "\x01") : std::string(value);
   n.flags = flags;
   n.rect = rect;
   n.window = window;
-  if (role == Role::TextField || role == Role::Password) n.padding = g.Style.FramePadding.x;
-  g_nodes.push_back(std::move(n));
+  const bool field = role == Role::TextField || role == Role::Password;
+  if (field) n.padding = g.Style.FramePadding.x;
+  if (role == Role::Password) value = value.empty() ? "" : "\x01";  // whether empty, no more
+  // A field is named by the words above it (LabelNext); its own hint is the placeholder.
+  if (n.control && field && !g_label.empty()) {
+    const std::string label = std::move(g_label);
+    g_label.clear();
+    Push(std::move(n), label, value, name);
+    return;
+  }
+  if (n.control) g_label.clear();
+  Push(std::move(n), name, value);
 }
 
 void Dialog(std::string_view title) {
@@ -388,10 +438,9 @@ void Dialog(std::string_view title) {
   Node n;
   n.key = key;
   n.role = "dialog";
-  n.name = std::string(title);
   n.window = window->RootWindow;
   n.rect = window->RootWindow->Rect();
-  g_nodes.push_back(std::move(n));
+  Push(std::move(n), title);
 }
 
 void BeginGroup(Group group, std::string_view name, std::string_view key) {
@@ -402,12 +451,11 @@ void BeginGroup(Group group, std::string_view name, std::string_view key) {
   const OpenGroup* outer = GroupFor(window);
   n.parent = outer ? outer->key : DialogOf(window);
   n.role = GroupName(group);
-  n.name = std::string(name);
-  if (group == Group::TabList && n.name.empty()) n.name = g_label;
-  g_label.clear();
   n.window = window;
   g_groups.push_back({n.key, group, window ? window->RootWindow : nullptr});
-  g_nodes.push_back(std::move(n));
+  const std::string label = std::move(g_label);  // a tab list's name, when it has none
+  g_label.clear();
+  Push(std::move(n), group == Group::TabList && name.empty() ? std::string_view(label) : name);
 }
 
 void EndGroup() {
@@ -443,7 +491,7 @@ void BeforeNewFrame() {
   // The screen got shorter while a field is typed in: the on-screen keyboard came up (the page
   // follows the visual viewport, shell/loader.js), and the field is to stay above it.
   const float height = ImGui::GetIO().DisplaySize.y;
-  if (g_editing && height < g_height - 0.5f) g_reveal = true;
+  if (g_editing && height < g_height - 0.5f) focus::BringIntoView(g_editing);
   g_height = height;
   g_nodes.clear();
   g_text_counts.clear();
@@ -458,7 +506,7 @@ void BeforeNewFrame() {
   for (const nlohmann::json& e : events) {
     const std::string a = e.value("a", "");
     const ImGuiID key = e.value("k", 0u);
-    const Node* node = Sent(key);
+    const Sent* node = SentNode(key);
     if (!node) continue;
     if (a == "input") {
       g_typed[key] = e.value("v", "");
@@ -469,7 +517,7 @@ void BeforeNewFrame() {
     } else if (a == "focus") {
       const bool text = std::string_view(node->role) == "text" || std::string_view(node->role) == "password";
       g_editing = text ? key : 0;
-      g_reveal = text;
+      if (node->control) focus::BringIntoView(key);  // one below a dialog's fold, say
       g_focus_sent = key;  // the page is there already
       if (node->control && !text) focus::Give(key, node->window);
     } else if (a == "click" && node->control) {
@@ -493,33 +541,59 @@ ImGuiID Editing() { return g_editing; }
 void StopEditing() { g_editing = 0; }
 
 void EndFrame() {
+  ++g_frame;
   nlohmann::json set = nlohmann::json::array();
+  nlohmann::json moved = nlohmann::json::array();  // key, x, y, w, h: only the place changed
   nlohmann::json del = nlohmann::json::array();
-  std::unordered_map<ImGuiID, Node> now;
   std::vector<ImGuiID> order;
+  order.reserve(g_nodes.size());
   for (Node& n : g_nodes) {
-    if (now.count(n.key)) continue;  // drawn twice (a popup's first frame): the first counts
-    n.hash = Hash(n);
-    const Node* before = Sent(n.key);
-    if (!before || before->hash != n.hash) {
-      nlohmann::json j = {{"k", n.key}, {"r", n.role}, {"n", n.name}, {"v", n.value}, {"s", n.flags},
+    Sent& sent = g_sent[n.key];
+    if (sent.frame == g_frame) continue;  // drawn twice (a popup's first frame): the first counts
+    const bool known = sent.frame != 0;
+    sent.frame = g_frame;
+    const ImGuiID rest = RestHash(n);
+    const ImGuiID place = PlaceHash(n);
+    if (!known || n.text || rest != sent.rest_hash) {
+      nlohmann::json j = {{"k", n.key}, {"r", n.role}, {"s", n.flags},
                           {"x", Round(n.rect.Min.x)}, {"y", Round(n.rect.Min.y)},
                           {"w", Round(n.rect.GetWidth())}, {"h", Round(n.rect.GetHeight())}};
+      if (n.text) {  // the words, when they changed (the page keeps them otherwise)
+        j["n"] = n.name;
+        j["v"] = n.value;
+        j["ph"] = n.placeholder;
+      }
       if (n.parent) j["p"] = n.parent;
       if (n.flags & kMultiline) j["m"] = 1;
       if (!n.autocomplete.empty()) j["ac"] = n.autocomplete;
       if (n.cell) j["c"] = 1;
-      if (!n.placeholder.empty()) j["ph"] = n.placeholder;
+      if (n.clipped) j["o"] = 1;
       if (n.padding > 0) j["px"] = Round(n.padding);
       set.push_back(std::move(j));
+    } else if (place != sent.place_hash) {
+      moved.push_back(n.key);
+      for (const float v : {Round(n.rect.Min.x), Round(n.rect.Min.y), Round(n.rect.GetWidth()), Round(n.rect.GetHeight())})
+        moved.push_back(v);
     }
+    sent.role = n.role;
+    sent.window = n.window;
+    sent.control = n.control;
+    sent.text_hash = n.text_hash;
+    sent.rest_hash = rest;
+    sent.place_hash = place;
     order.push_back(n.key);
-    now.emplace(n.key, std::move(n));
   }
-  for (const auto& [key, node] : g_sent)
-    if (!now.count(key)) del.push_back(key);
+  for (auto it = g_sent.begin(); it != g_sent.end();) {
+    if (it->second.frame != g_frame) {
+      del.push_back(it->first);
+      it = g_sent.erase(it);
+    } else {
+      ++it;
+    }
+  }
   nlohmann::json ops = nlohmann::json::object();
   if (!set.empty()) ops["set"] = std::move(set);
+  if (!moved.empty()) ops["mv"] = std::move(moved);
   if (!del.empty()) ops["del"] = std::move(del);
   if (order != g_sent_order) ops["order"] = order;
   if (g_say != g_said) {
@@ -528,13 +602,12 @@ void EndFrame() {
   }
   // The keyboard focus moved in the console: the page's focus follows.
   const ImGuiID focused = g_editing ? g_editing : focus::Focused();
-  if (focused && focused != g_focus_sent && now.count(focused)) {
+  if (focused && focused != g_focus_sent && g_sent.count(focused)) {
     ops["focus"] = focused;
     g_focus_sent = focused;
   } else if (!focused) {
     g_focus_sent = 0;
   }
-  g_sent = std::move(now);
   g_sent_order = std::move(order);
   if (!ops.empty()) oat_sem_apply(oat::json_text(ops).c_str());
 }

@@ -44,15 +44,22 @@ enum class Role {
 
 enum Flags : unsigned {
   kDisabled = 1u << 0,
-  kChecked = 1u << 1,
+  kChecked = 1u << 1,  // a checkbox's; a menu item that is the current choice (aria-current)
   kSelected = 1u << 2,
   kExpanded = 1u << 3,
   kMultiline = 1u << 4,
   kSubmit = 1u << 5,  // a button that submits its form
+  kSortedAscending = 1u << 6,   // a column header: the rows are in its order (aria-sort)
+  kSortedDescending = 1u << 7,
+  kSortable = 1u << 8,  // a column header that sorts when activated: it takes the focus
 };
 
 // Right after a widget: describes Dear ImGui's last item (its id and rectangle). An item with no
-// id (text) is keyed by its window, its role and words, and how many such came before it.
+// id (text) is keyed by its window, its role and words, and how many such came before it. An
+// item scrolled out of its window is described all the same, where it would be, and the pointer
+// passes through its element: a screen reader reads all a dialog holds, and the page's focus on
+// it scrolls it into view (focus::BringIntoView). The text described is also what the font atlas
+// is to hold (glyphs::Notice).
 void Item(Role role, std::string_view name, std::string_view value = {}, unsigned flags = 0);
 
 // Inside a modal dialog's window: the dialog is named `title`, and the items of its window tree

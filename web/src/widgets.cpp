@@ -192,7 +192,7 @@ bool SearchInput(const char* id, std::string* value, const char* hint, float wid
   return changed;
 }
 
-bool Checkbox(const char* id, const char* label, Check check, ImFont* font) {
+bool Checkbox(const char* id, const char* label, Check check, ImFont* font, const char* name) {
   const theme::Palette& p = theme::Current();
   if (font) ImGui::PushFont(font);
   const float box = 16, gap = 8;
@@ -204,7 +204,7 @@ bool Checkbox(const char* id, const char* label, Check check, ImFont* font) {
   const bool hovered = ImGui::IsItemHovered();
   const bool locked = check == Check::Included;
   if (!locked) focus::TabStop();
-  semantics::Item(semantics::Role::Checkbox, Words(label), {},
+  semantics::Item(semantics::Role::Checkbox, name ? std::string_view(name) : Words(label), {},
                   (check != Check::Off ? semantics::kChecked : 0u) | (locked ? semantics::kDisabled : DisabledFlag()));
   if (hovered && !locked) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   ImDrawList* draw = ImGui::GetWindowDrawList();

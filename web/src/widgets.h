@@ -31,7 +31,8 @@ bool SearchInput(const char* id, std::string* value, const char* hint, float wid
 // A checkbox: off, ticked, or ticked because something else includes it (shown ticked and
 // locked; clicking it does nothing). Returns true when clicked while not locked.
 enum class Check { Off, On, Included };
-bool Checkbox(const char* id, const char* label, Check check, ImFont* font = nullptr);
+// NAME: what the page calls it, when the label alone does not say (default: the label).
+bool Checkbox(const char* id, const char* label, Check check, ImFont* font = nullptr, const char* name = nullptr);
 
 // A pill: a colored dot and a word, on a tint of the color. Occupies one text line.
 void Badge(const char* text, const ImVec4& color);

@@ -85,6 +85,7 @@ bool FilterOption(const std::string& label, const std::string& action, bool sele
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool clicked = ImGui::Selectable(("##" + name).c_str(), selected, 0, ImVec2(260, 32));
   focus::TabStop();
+  semantics::Item(semantics::Role::MenuItem, label, {}, selected ? semantics::kChecked : 0u);
   if (ImGui::IsItemHovered()) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(name);
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -113,6 +114,8 @@ void ActionFilter(State& state) {
   const ImVec2 size(280, ImGui::GetFrameHeight());
   const bool clicked = ImGui::InvisibleButton("##action-filter", size);
   focus::TabStop();
+  semantics::Item(semantics::Role::Button, "Action: " + current, {},
+                  ImGui::IsPopupOpen("##actions") ? semantics::kExpanded : 0u);
   const bool hovered = ImGui::IsItemHovered();
   if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
   test_hook::MarkLastItem(names::kActivityFilter, current);
@@ -131,6 +134,7 @@ void ActionFilter(State& state) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(6, 6));
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(0, 2));
   if (ImGui::BeginPopup("##actions")) {
+    semantics::BeginGroup(semantics::Group::Menu, "Action");
     std::string chosen = log.filter;
     bool pick = false;
     if (FilterOption("All actions", "", log.filter.empty(), names::kActivityFilterAll)) pick = true, chosen.clear();
@@ -141,6 +145,7 @@ void ActionFilter(State& state) {
         chosen = name;
       }
     }
+    semantics::EndGroup();
     if (pick) ImGui::CloseCurrentPopup();
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();

@@ -120,7 +120,9 @@ bool ScopeGrid(oat::ScopeSet& scopes, const std::vector<ScopeGroup>& groups, int
                               : scopes.contains(scope) ? ui::Check::On
                                                        : ui::Check::Off;
       ImGui::PushID(name.c_str());
-      if (ui::Checkbox("##scope", ScopeWord(scope), check)) {
+      // To the page: "Images: Pull", not one of several "Read" boxes.
+      const std::string said = format::SentenceCase(groups[g].title) + ": " + ScopeWord(scope);
+      if (ui::Checkbox("##scope", ScopeWord(scope), check, nullptr, said.c_str())) {
         if (check == ui::Check::On) {
           oat::ScopeSet rest;
           for (S s : scopes.to_vector()) {

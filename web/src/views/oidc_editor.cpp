@@ -25,6 +25,7 @@
 #include "imgui_internal.h"
 #include "oat/oidc.h"
 #include "oidc_draft.h"
+#include "semantics.h"
 #include "test_hook.h"
 #include "theme.h"
 #include "views/editor.h"
@@ -157,9 +158,11 @@ void Errors(ConnectionEditor& e, const Judgement& j, const std::string& place) {
 bool HasErrors(const Judgement& j, const std::string& place) { return j.shown.count(place) || j.hints.count(place); }
 
 // A bold label with faint words after it.
+// A field's name above it: to the page, also the next field's name (semantics.h).
 void Label(const char* text, const std::string& after = "") {
   const theme::Palette& p = theme::Current();
   ui::Text(text, p.text, theme::GetFonts().strong);
+  semantics::LabelNext(text);
   if (!after.empty()) {
     ImGui::SameLine(0, 6);
     ui::Text(after, p.text_faint);
@@ -222,6 +225,7 @@ void DrawFields(State& state, const Judgement& j) {
     if (d.issuer.empty()) e.focus = names::kOidcIssuer;
   }
   ImGui::Dummy(ImVec2(0, 4));
+  semantics::LabelNext("Issuer URL");
   if (Field(e, "##issuer", &d.issuer, "https://issuer.example.com", j.width, names::kOidcIssuer)) Touch(e, "issuer");
   const oat::OidcPreset* preset = PresetByKey(d.preset);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + j.width);
@@ -291,15 +295,20 @@ void Conditions(State& state, const Judgement& j, std::size_t i) {
     const std::string name = prefix + names::kOidcConditionSuffix + std::to_string(k);
     ImGui::PushID(static_cast<int>(k));
     const float x = ImGui::GetCursorPosX();
+    const std::string said = "Condition " + std::to_string(k + 1);
+    semantics::LabelNext(said + " claim");
     bool edited = Field(e, "##claim", &row.claim, "claim, e.g. ref", kClaimWidth, name + names::kOidcConditionClaimSuffix,
                         ImGuiInputTextFlags_CharsNoBlank);
     ImGui::SameLine(0, 8);
+    semantics::LabelNext(said + " value");
     edited |= Field(e, "##pattern", &row.pattern, PatternHint(row.claim, preset), pattern_width,
                     name + names::kOidcConditionPatternSuffix);
     if (edited) Touch(e, place);
     ImGui::SameLine(0, 8);
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 2);
-    if (ui::IconButton("##remove", ui::Icon::Trash, 34, "Remove this condition")) remove = static_cast<int>(k);
+    if (ui::IconButton("##remove", ui::Icon::Trash, 34, "Remove this condition", ("Remove condition " + std::to_string(k + 1)).c_str())) {
+      remove = static_cast<int>(k);
+    }
     test_hook::MarkLastItem(name + names::kOidcConditionRemoveSuffix);
     ImGui::SetCursorPosX(x);
     // The owner's immutable id: where to find it, in the preset's words.
@@ -417,6 +426,7 @@ void Ruleset(State& state, Judgement& j, std::size_t i, int* remove) {
   Errors(e, j, At(i));
 
   Label("Name", "unique within the connection; shown in the failures");
+  semantics::LabelNext("Ruleset " + std::to_string(i + 1) + " name");
   if (Field(e, "##ruleset-name", &r.name, "e.g. release workflow on main", std::min(420.0f, j.width),
             prefix + names::kOidcRulesetNameSuffix)) {
     Touch(e, At(i) + ".name");

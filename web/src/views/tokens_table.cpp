@@ -747,12 +747,22 @@ void DrawTokensTable(State& state, float width, float height) {
       ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0, 0, 0, 0));
       ImGui::TableHeader((std::string("##") + names::kTokensHeaderColumns[column]).c_str());
       ImGui::PopStyleColor();
-      const bool hovered = ImGui::IsItemHovered() && column != kActionsColumn;
+      const bool sortable = column != kActionsColumn;
+      const bool hovered = ImGui::IsItemHovered() && sortable;
       if (hovered) ImGui::SetMouseCursor(ImGuiMouseCursor_Hand);
-      if (hovered && ImGui::IsItemClicked()) SortBy(state.tokens_table, static_cast<TokenColumn>(column));
+      // A click, or Enter or Space with the focus on it (focus.h: a screen reader's click too).
+      const bool keyed = GImGui->NavActivateId != 0 && GImGui->NavActivateId == ImGui::GetItemID();
+      if (sortable && ((hovered && ImGui::IsItemClicked()) || keyed)) {
+        SortBy(state.tokens_table, static_cast<TokenColumn>(column));
+      }
+      if (sortable) focus::TabStop();
       test_hook::MarkLastItem(names::kTokensHeaderPrefix + std::string(names::kTokensHeaderColumns[column]));
-      semantics::Item(semantics::Role::ColumnHeader, ColumnName(column));
       const bool sorted = static_cast<int>(state.tokens_table.sort_column) == column;
+      const unsigned order = !sorted                              ? 0u
+                             : state.tokens_table.sort_ascending ? semantics::kSortedAscending
+                                                                  : semantics::kSortedDescending;
+      semantics::Item(semantics::Role::ColumnHeader, ColumnName(column), {},
+                      order | (sortable ? semantics::kSortable : 0u));
       ImDrawList* cell = ImGui::GetWindowDrawList();
       cell->AddText(label_pos, theme::U32(sorted || hovered ? p.text : p.text_muted), kHeaders[column]);
       if (sorted) {
