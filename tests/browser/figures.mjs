@@ -144,7 +144,9 @@ async function firstFrame(browser, server) {
 // renderer rather than the console; "cpu" is the callback less those waits.
 const FRAME_TIMING_SCRIPT = () => {
   const raf = window.requestAnimationFrame.bind(window);
-  const t = (window.__oat_timing = { work: [], cpu: [], drawn: [], stamps: [], on: false, wait: 0, calls: 0 });
+  const t = (window.__oat_timing = {
+    work: [], cpu: [], layer: [], layout: [], drawn: [], stamps: [], on: false, wait: 0, calls: 0,
+  });
   for (const proto of [window.WebGL2RenderingContext?.prototype, window.WebGLRenderingContext?.prototype]) {
     if (!proto) continue;
     const get = proto.getParameter;
@@ -161,12 +163,21 @@ const FRAME_TIMING_SCRIPT = () => {
   window.requestAnimationFrame = (cb) => raf((ts) => {
     t.wait = 0;
     t.calls = 0;
+    const layer = window.Module?.oatSemantics;  // web/src/semantics.cpp: its time in the frame
+    if (layer) layer.spent = undefined;
     const start = performance.now();
     cb(ts);
     const work = performance.now() - start;
+    // The page's style and layout after the frame (which the browser does before it paints
+    // anyway): what the frame's changes to the elements over the canvas cost it.
+    const laidOut = performance.now();
+    if (t.on) void document.documentElement.offsetHeight;
+    const layout = performance.now() - laidOut;
     if (t.on) {
+      t.layout.push(layout);
       t.work.push(work);
       t.cpu.push(work - t.wait);
+      t.layer.push(layer && layer.spent !== undefined ? layer.spent : NaN);
       t.drawn.push(t.calls > 0);  // the OpenGL3 backend reads GL state in every frame it draws
       t.stamps.push(ts);
     }
@@ -177,6 +188,8 @@ async function frameTimes(c, seconds, { moveMouse = true, wheel = false } = {}) 
   await c.page.evaluate(() => {
     window.__oat_timing.work = [];
     window.__oat_timing.cpu = [];
+    window.__oat_timing.layer = [];
+    window.__oat_timing.layout = [];
     window.__oat_timing.drawn = [];
     window.__oat_timing.stamps = [];
     window.__oat_timing.on = true;
@@ -205,14 +218,20 @@ async function frameTimes(c, seconds, { moveMouse = true, wheel = false } = {}) 
   // the console drew; an idle frame (nothing changed, redraw.h) draws nothing.
   const drawnWork = r.work.filter((_, k) => r.drawn[k]);
   const drawnCpu = r.cpu.filter((_, k) => r.drawn[k]);
-  return { frames: stamps.length, drawn: drawnWork.length, work: drawnWork, cpu: drawnCpu, intervals };
+  const layer = r.layer.filter((v, k) => r.drawn[k] && v !== null && !Number.isNaN(v));
+  const layout = r.layout.filter((_, k) => r.drawn[k]);
+  return { frames: stamps.length, drawn: drawnWork.length, work: drawnWork, cpu: drawnCpu, layer, layout, intervals };
 }
 
 /** Says the row of WHAT in the frame-time table, for frameTimes' F. */
 function frameRow(what, f) {
   const intervals = [`${f.frames} / ${f.drawn}`, ms(median(f.intervals)), ms(quantile(f.intervals, 0.95))];
-  if (!f.drawn) row(what, ...intervals, '-', '-', '-', '-');
-  else row(what, ...intervals, ms(median(f.work)), ms(median(f.cpu)), ms(quantile(f.cpu, 0.95)), ms(Math.max(...f.cpu)));
+  const layer = f.layer.length ? [ms(median(f.layer)), ms(quantile(f.layer, 0.95))] : ['-', '-'];
+  if (!f.drawn) row(what, ...intervals, '-', '-', '-', '-', '-', '-', '-', '-');
+  else {
+    row(what, ...intervals, ms(median(f.work)), ms(median(f.cpu)), ms(quantile(f.cpu, 0.95)), ms(Math.max(...f.cpu)),
+      ...layer, ms(median(f.layout)), ms(quantile(f.layout, 0.95)));
+  }
 }
 
 async function seedLoad(server, bearer) {
@@ -338,9 +357,14 @@ async function main() {
       'frames in which nothing can have changed). interval: between animation frames. callback: the ' +
       'console\'s frame callback in drawn frames, including waits for the GPU process (SwiftShader) ' +
       'inside WebGL getParameter. cpu: the callback less those waits (Dear ImGui, the views, issuing ' +
-      'WebGL calls), drawn frames only.');
+      'WebGL calls), drawn frames only. layer: the part of cpu spent in the semantic layer ' +
+      '(web/src/semantics.h: describing the widgets, comparing, and the page applying what changed), ' +
+      'as the console times it. layout: the page\'s style and layout right after the frame (the browser ' +
+      'does it before painting in any case; timed here by forcing it): the cost of the elements the ' +
+      'frame changed.');
     say();
-    header('view', 'frames / drawn', 'interval p50', 'interval p95', 'callback p50', 'cpu p50', 'cpu p95', 'cpu max');
+    header('view', 'frames / drawn', 'interval p50', 'interval p95', 'callback p50', 'cpu p50', 'cpu p95', 'cpu max',
+      'layer p50', 'layer p95', 'layout p50', 'layout p95');
     frameRow('tokens table, idle', await frameTimes(c, SECONDS, { moveMouse: false }));
     frameRow('tokens table, mouse sweeping the rows', await frameTimes(c, SECONDS));
     frameRow('tokens table, wheel scrolling', await frameTimes(c, SECONDS, { wheel: true }));
@@ -367,7 +391,7 @@ async function main() {
       loadSentence = `Loading the activity view (${audit} events in pages of 100: the background load up to ` +
         `10,000, then "Load all"; from the first click to the last page): ${loadSeconds.toFixed(1)} s.`;
     } else {
-      row('activity view', '-', '(not in this console)', '', '', '', '', '');
+      row('activity view', '-', '(not in this console)', '', '', '', '', '', '', '', '', '');
     }
     await c.shot('load');
     await c.selectOrg('emptyco');

@@ -164,6 +164,23 @@ consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
   assert.ok(w['generate.close'].x + w['generate.close'].w > 390 - 40, `the close button at the right edge: ${JSON.stringify(w['generate.close'])}`);
   assert.ok(w['generate.label'].w >= 390 - 2 * 24 - 1, `the label field spans the screen: ${w['generate.label'].w}`);
   await c.shot('phone-generate');
+
+  // The scopes of "All acme repositories" in as many columns as the screen holds: none on another.
+  await c.tap('generate.all');
+  await c.waitForWidget('generate.all.scope.scope-image-push');
+  await c.waitFrames(3);
+  const boxes = Object.entries(await c.widgets()).filter(([k]) => k.startsWith('generate.all.scope.')).map(([, r]) => r);
+  assert.ok(boxes.length >= 10, `the scopes: ${boxes.length}`);
+  for (let i = 0; i < boxes.length; ++i) {
+    const a = boxes[i];
+    assert.ok(a.x + a.w <= 390, `inside the screen: ${JSON.stringify(a)}`);
+    for (let j = i + 1; j < boxes.length; ++j) {
+      const b = boxes[j];
+      const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+      assert.ok(apart, `two scopes overlap: ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
+    }
+  }
+  await c.shot('phone-scopes');
 }, PHONE);
 
 consoleTest(world, 'on a phone the tokens are cards: label, status, last used, expiry and actions', async (c) => {

@@ -203,7 +203,7 @@ EM_JS(void, oat_page_save_setting, (const char* key, const char* value), {
 
 EM_JS(void, oat_page_publish, (const char* widgets, const char* status, int frame), {
   var rects = JSON.parse(UTF8ToString(widgets));
-  var box = Module.canvas.getBoundingClientRect();
+  var box = Module.oatPointer.box();
   for (var name in rects) {
     rects[name].x += box.left;
     rects[name].y += box.top;
@@ -211,6 +211,12 @@ EM_JS(void, oat_page_publish, (const char* widgets, const char* status, int fram
   window.__oat_widgets = rects;
   window.__oat_status = JSON.parse(UTF8ToString(status));
   window.__oat_frames = frame;
+});
+// The canvas's CSS size (pointer.cpp keeps it: no layout of the page for each frame's read).
+EM_JS(void, oat_page_canvas_size, (double* width, double* height), {
+  var box = Module.oatPointer ? Module.oatPointer.box() : Module.canvas.getBoundingClientRect();  // before pointer.h
+  HEAPF64[width >> 3] = box.width;
+  HEAPF64[height >> 3] = box.height;
 });
 // clang-format on
 
@@ -240,7 +246,7 @@ bool TakeActivity() { return oat_page_take_activity() != 0; }
 
 Viewport ReadViewport() {
   double width = 0, height = 0;
-  emscripten_get_element_css_size("#canvas", &width, &height);
+  oat_page_canvas_size(&width, &height);
   Viewport v;
   v.width = static_cast<float>(width);
   v.height = static_cast<float>(height);

@@ -20,9 +20,24 @@ EM_JS(void, oat_pointer_install, (double slop, int long_press_ms), {
   var ours = P.ours = function(target) {
     return target === canvas || (target && target.closest && target.closest("[data-oat-pointer]") !== null);
   };
+  // The canvas's box in CSS pixels, read again only after it may have changed: reading it makes
+  // the browser lay out the page first, and each frame changes the elements over the canvas
+  // (semantics.cpp), so a read each frame or event would lay the page out each time.
+  var box = null;
+  var stale = function() { box = null; };
+  if (typeof ResizeObserver === "function") new ResizeObserver(stale).observe(canvas);
+  window.addEventListener("resize", stale);
+  window.addEventListener("scroll", stale, true);
+  P.box = function() {
+    if (!box) {
+      var r = canvas.getBoundingClientRect();
+      box = { left: r.left, top: r.top, width: r.width, height: r.height };
+    }
+    return box;
+  };
   var at = function(e) {
-    var box = canvas.getBoundingClientRect();
-    return { t: "move", x: e.clientX - box.left, y: e.clientY - box.top };
+    var b = P.box();
+    return { t: "move", x: e.clientX - b.left, y: e.clientY - b.top };
   };
   var push = function(e) {
     var last = P.queue.length ? P.queue[P.queue.length - 1] : null;

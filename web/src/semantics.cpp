@@ -17,6 +17,8 @@
 #include "glyphs.h"
 #include "imgui_internal.h"
 #include "oat/wire.h"
+#include "redraw.h"
+#include "test_hook.h"
 
 // clang-format off
 // The page's side: #oat-semantics over the canvas, one element per node, keyed by number.
@@ -134,8 +136,11 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
         n.r === "list" || n.r === "listitem") {
       el.setAttribute("role", n.r);
     }
-    // In a table's row, each item is a cell's.
-    if (n.c) {
+    // In a table's row, each item is a cell's: text is the cell itself, a control is in one.
+    el.oatCell = !!n.c;
+    if (n.c && n.r === "label") {
+      el.setAttribute("role", "cell");
+    } else if (n.c) {
       var cell = document.createElement("div");
       cell.className = "oat-group";
       cell.setAttribute("role", "cell");
@@ -190,7 +195,7 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   (o.set || []).forEach(function(n) {
     var el = S.nodes.get(n.k);
     var text = n.n !== undefined ? { n: n.n, v: n.v, ph: n.ph } : el && el.oatText;
-    if (el && (el.oatRole !== n.r || !!el.oatBox !== !!n.c || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) {
+    if (el && (el.oatRole !== n.r || el.oatCell !== !!n.c || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) {
       (el.oatBox || el).remove();
       el = null;
     }
@@ -307,8 +312,23 @@ struct Sent {
 
 std::vector<Node> g_nodes;                  // this frame's
 std::unordered_map<ImGuiID, Sent> g_sent;   // what the page has
+// New elements a frame makes at most: a page's worth (a dialog opening, a table's first rows) or
+// the rows a fast scroll brings arrive over a few frames, not as one long frame (each new element
+// costs the page its creation, style and the layout of its words).
+constexpr int kMaxNewPerFrame = 32;
 unsigned g_frame = 0;
 std::vector<ImGuiID> g_sent_order;
+
+// The time spent in this layer (milliseconds), with the test hook on: summed over a frame's calls
+// and left at Module.oatSemantics.spent at the end of each frame, for tests/browser/figures.mjs.
+double g_spent = 0;
+struct Timed {
+  double start = test_hook::Enabled() ? emscripten_get_now() : -1;
+  ~Timed() {
+    if (start >= 0) g_spent += emscripten_get_now() - start;
+  }
+};
+
 std::unordered_map<ImGuiID, int> g_text_counts;      // keys of id-less items this frame
 std::string g_say, g_said;
 struct OpenGroup {
@@ -384,6 +404,7 @@ void Push(Node&& n, std::string_view name, std::string_view value = {}, std::str
 }  // namespace
 
 void Item(Role role, std::string_view name, std::string_view value, unsigned flags) {
+  const Timed timed;
   // What is described is what is drawn: its characters, in the atlas (glyphs.h).
   glyphs::Notice(name);
   if (role != Role::Password) glyphs::Notice(value);
@@ -399,15 +420,18 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   const bool clipped = rect.GetWidth() <= 0 || rect.GetHeight() <= 0;
   if (clipped) rect = g.LastItemData.Rect;
   Node n;
+  const OpenGroup* group = GroupFor(window);
   n.control = role != Role::Text && role != Role::Heading && role != Role::Alert && g.LastItemData.ID != 0;
   if (n.control) {
     n.key = g.LastItemData.ID;
   } else {
-    const ImGuiID base = ImHashStr(name.data(), name.size(), window->ID ^ static_cast<ImGuiID>(role));
+    // Text in a group (a table's row, a card) is counted within it: a row scrolling out does not
+    // renumber every "Never" of the rows below it (each would be a new element).
+    const ImGuiID scope = group ? group->key : window->ID;
+    const ImGuiID base = ImHashStr(name.data(), name.size(), scope ^ static_cast<ImGuiID>(role));
     n.key = ImHashData(&g_text_counts[base], sizeof(int), base);
     ++g_text_counts[base];
   }
-  const OpenGroup* group = GroupFor(window);
   n.parent = group ? group->key : DialogOf(window);
   n.cell = group && group->group == Group::Row && role != Role::ColumnHeader;
   n.clipped = clipped;
@@ -430,6 +454,7 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
 }
 
 void Dialog(std::string_view title) {
+  const Timed timed;
   ImGuiWindow* window = GImGui->CurrentWindow;
   const ImGuiID key = DialogOf(window);
   if (!key) return;
@@ -444,6 +469,7 @@ void Dialog(std::string_view title) {
 }
 
 void BeginGroup(Group group, std::string_view name, std::string_view key) {
+  const Timed timed;
   ImGuiWindow* window = GImGui->CurrentWindow;
   Node n;
   const ImGuiID seed = ImHashStr(GroupName(group), 0, window ? window->RootWindow->ID : 0);
@@ -488,6 +514,7 @@ void Announce(std::string_view message) { g_say = std::string(message); }
 void Install() { oat_sem_install(); }
 
 void BeforeNewFrame() {
+  const Timed timed;
   // The screen got shorter while a field is typed in: the on-screen keyboard came up (the page
   // follows the visual viewport, shell/loader.js), and the field is to stay above it.
   const float height = ImGui::GetIO().DisplaySize.y;
@@ -541,16 +568,26 @@ ImGuiID Editing() { return g_editing; }
 void StopEditing() { g_editing = 0; }
 
 void EndFrame() {
+  const double start = test_hook::Enabled() ? emscripten_get_now() : -1;
   ++g_frame;
   nlohmann::json set = nlohmann::json::array();
   nlohmann::json moved = nlohmann::json::array();  // key, x, y, w, h: only the place changed
   nlohmann::json del = nlohmann::json::array();
   std::vector<ImGuiID> order;
   order.reserve(g_nodes.size());
+  int created = 0;
+  bool deferred = false;
   for (Node& n : g_nodes) {
-    Sent& sent = g_sent[n.key];
+    const auto [at, fresh] = g_sent.try_emplace(n.key);
+    Sent& sent = at->second;
     if (sent.frame == g_frame) continue;  // drawn twice (a popup's first frame): the first counts
-    const bool known = sent.frame != 0;
+    if (fresh && created >= kMaxNewPerFrame) {  // the rest in the next frames
+      g_sent.erase(at);
+      deferred = true;
+      continue;
+    }
+    created += fresh ? 1 : 0;
+    const bool known = !fresh;
     sent.frame = g_frame;
     const ImGuiID rest = RestHash(n);
     const ImGuiID place = PlaceHash(n);
@@ -591,6 +628,7 @@ void EndFrame() {
       ++it;
     }
   }
+  if (deferred) redraw::Animate();
   nlohmann::json ops = nlohmann::json::object();
   if (!set.empty()) ops["set"] = std::move(set);
   if (!moved.empty()) ops["mv"] = std::move(moved);
@@ -610,6 +648,10 @@ void EndFrame() {
   }
   g_sent_order = std::move(order);
   if (!ops.empty()) oat_sem_apply(oat::json_text(ops).c_str());
+  if (start >= 0) {
+    EM_ASM({ Module.oatSemantics.spent = $0; }, g_spent + (emscripten_get_now() - start));
+    g_spent = 0;
+  }
 }
 
 }  // namespace console::semantics

@@ -97,11 +97,25 @@ std::optional<S> IncludedBy(oat::ScopeSet scopes, S scope) {
 }
 
 // Returns true when a box was toggled.
+// The width a group's column needs: its caption's, or its widest checkbox's (box, gap, word).
+float GroupWidth(const ScopeGroup& group) {
+  ImGui::PushFont(theme::GetFonts().small);
+  float need = ImGui::CalcTextSize(group.title).x;
+  ImGui::PopFont();
+  for (S scope : group.scopes) need = std::max(need, 16 + 8 + ImGui::CalcTextSize(ScopeWord(scope)).x);
+  return need;
+}
+
+// COLUMNS at most: fewer when WIDTH cannot hold that many (a phone's dialog).
 bool ScopeGrid(oat::ScopeSet& scopes, const std::vector<ScopeGroup>& groups, int columns, float width,
                const std::string& prefix) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   bool changed = false;
+  constexpr float kColumnGap = 12;
+  float need = 0;
+  for (const ScopeGroup& group : groups) need = std::max(need, GroupWidth(group) + kColumnGap);
+  columns = std::clamp(static_cast<int>(width / need), 1, columns);
   const float column_width = std::floor(width / static_cast<float>(columns));
   const ImVec2 start = ImGui::GetCursorPos();
   float row_top = start.y, row_bottom = start.y;

@@ -608,7 +608,9 @@ void DrawCard(State& state, const Row& row, int index, float left, float width, 
   // Then when it was last used and when it expires, each under its caption.
   const float caption_y = line_top + kMenuButton + kCaptionGap;
   const float half = std::floor((width - 2 * kCardPad) * 0.5f);
-  const float value_y = caption_y + ImGui::GetFontSize() * 12.0f / 14.0f + 6;
+  ImGui::PushFont(fonts.small);
+  const float value_y = caption_y + ImGui::GetTextLineHeight() + 6;
+  ImGui::PopFont();
   for (int column = 0; column < 2; ++column) {
     const float x = top_left.x + kCardPad + column * half;
     ImGui::SetCursorScreenPos(ImVec2(x, caption_y));
