@@ -236,6 +236,22 @@ void RowMenu(State& state, const Row& row, int index, const ImVec2* at = nullptr
   ImGui::PopID();
 }
 
+// A row's or a card's whole area as one button that opens the token's details (the "..." button
+// later overlaps it); to the page, a link to them (a new tab opens them there). A right-click (a
+// long press on a touch screen, pointer.h) opens the row's "..." menu.
+void RowLink(State& state, const oat::AccessToken& t, ImGuiSelectableFlags flags, ImVec2 size) {
+  ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, ImVec4(0, 0, 0, 0));
+  ImGui::PushStyleColor(ImGuiCol_HeaderActive, ImVec4(0, 0, 0, 0));
+  if (ImGui::Selectable("##row", false, flags | ImGuiSelectableFlags_AllowItemOverlap, size)) {
+    OpenTokenDetails(state, t.id);
+  }
+  semantics::Item(semantics::Role::Link, t.label, FormatRoute(Route{state.selected_org, View::Tokens, t.id}));
+  if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) ImGui::OpenPopup("##actions");
+  focus::TabStop();
+  ImGui::PopStyleColor(3);
+}
+
 // What a row says, for tests that must not read pixels.
 void PublishRow(const State& state, const Row& row, const std::string& prefix) {
   if (!test_hook::Enabled()) return;
@@ -314,22 +330,9 @@ void DrawRow(State& state, const Row& row, int index, float row_left, float row_
     test_hook::Mark(prefix, ImVec2(row_left, row_top), ImVec2(row_left + row_width, row_top + kRowHeight));
   }
 
-  // The whole row is one button (opens the details); the "..." button later overlaps it.
   ImGui::PushID(t.id.c_str());
   const ImVec2 cell = ImGui::GetCursorPos();
-  ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, ImVec4(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_HeaderActive, ImVec4(0, 0, 0, 0));
-  if (ImGui::Selectable("##row", false, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
-                        ImVec2(0, kRowHeight - 2 * kCellPadY))) {
-    OpenTokenDetails(state, t.id);
-  }
-  // To the page, the row is a link to the token's details (a new tab opens them there).
-  semantics::Item(semantics::Role::Link, t.label, FormatRoute(Route{state.selected_org, View::Tokens, t.id}));
-  // A right-click (a long press on a touch screen, pointer.h) opens the row's "..." menu.
-  if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) ImGui::OpenPopup("##actions");
-  focus::TabStop();
-  ImGui::PopStyleColor(3);
+  RowLink(state, t, ImGuiSelectableFlags_SpanAllColumns, ImVec2(0, kRowHeight - 2 * kCellPadY));
   ImGui::SetCursorPos(cell);
 
   // Label (description on hover).
@@ -477,6 +480,11 @@ float TextWidth(const char* text, ImFont* font = nullptr) {
 }
 float TextWidth(const std::string& text, ImFont* font = nullptr) { return TextWidth(text.c_str(), font); }
 
+// What the Status cell shows takes: a badge, or (BUSY) a spinner and a verb.
+float StatusWidth(const char* text, bool busy) {
+  return busy ? kSpinnerRadius * 2 + kSpinnerGap + TextWidth(text) : ui::BadgeWidth(text);
+}
+
 // The content width of each column that shows (the least Label gets); 0 for a hidden one.
 struct ColumnWidths {
   float width[kColumns] = {};
@@ -499,12 +507,12 @@ ColumnWidths FitColumns(const State& state, const std::vector<Row>& rows, float 
     const oat::AccessToken& t = *row.token;
     widen(TokenColumn::Label, TextWidth(t.label, fonts.strong));
     const StatusCell status = StatusOf(state, row);
-    if (!status.busy) widen(TokenColumn::Status, ui::BadgeWidth(status.text));
+    if (!status.busy) widen(TokenColumn::Status, StatusWidth(status.text, false));
     // Room for the verb a change in flight shows in place of the badge: no column comes and goes
     // while it is in flight.
     if (row.state != oat::TokenState::Expired) {
       const char* verb = row.state == oat::TokenState::Active ? kDeactivating : kActivating;
-      widen(TokenColumn::Status, kSpinnerRadius * 2 + kSpinnerGap + TextWidth(verb));
+      widen(TokenColumn::Status, StatusWidth(verb, true));
     }
     widen(TokenColumn::CreatedBy, std::min(TextWidth(t.created_by), kCellMaxWidth));
     widen(TokenColumn::Created, TextWidth(format::ShortDate(t.created_at)));
@@ -573,27 +581,15 @@ void DrawCard(State& state, const Row& row, int index, float left, float width, 
     test_hook::Mark(prefix, top_left, bottom_right);
   }
 
-  // The whole card is one button (opens the details); the "..." button later overlaps it.
   ImGui::PushID(t.id.c_str());
-  ImGui::PushStyleColor(ImGuiCol_Header, ImVec4(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_HeaderHovered, ImVec4(0, 0, 0, 0));
-  ImGui::PushStyleColor(ImGuiCol_HeaderActive, ImVec4(0, 0, 0, 0));
   ImGui::SetCursorScreenPos(top_left);
-  if (ImGui::Selectable("##row", false, ImGuiSelectableFlags_AllowItemOverlap, ImVec2(width, kCardHeight))) {
-    OpenTokenDetails(state, t.id);
-  }
-  semantics::Item(semantics::Role::Link, t.label, FormatRoute(Route{state.selected_org, View::Tokens, t.id}));
-  if (ImGui::IsItemClicked(ImGuiMouseButton_Right)) ImGui::OpenPopup("##actions");
-  focus::TabStop();
-  ImGui::PopStyleColor(3);
+  RowLink(state, t, 0, ImVec2(width, kCardHeight));
 
   // First line: the label, then the status and the menu at the right.
   const float line_top = top_left.y + kCardPad;
   const float menu_x = bottom_right.x - kCardPad + 6 - kMenuButton;  // the dots' ink lines up with the padding
   const StatusCell status = StatusOf(state, row);
-  const float status_width = status.busy ? kSpinnerRadius * 2 + kSpinnerGap + TextWidth(status.text)
-                                         : ui::BadgeWidth(status.text);
-  const float status_x = menu_x - 8 - status_width;
+  const float status_x = menu_x - 8 - StatusWidth(status.text, status.busy);
   const float line_y = line_top + std::floor((kMenuButton - ImGui::GetTextLineHeight()) * 0.5f);
   ImGui::SetCursorScreenPos(ImVec2(top_left.x + kCardPad, line_y));
   {
