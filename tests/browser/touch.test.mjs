@@ -2,7 +2,7 @@
 // is a right-click (a token row's menu). Driven with Playwright's touch screen (hasTouch) and the
 // DevTools protocol's touch events for swipes and long presses; no mouse event is sent.
 import assert from 'node:assert/strict';
-import { consoleTest, password, registrySignIn, rfc3339, useConsole } from './harness.mjs';
+import { consoleTest, password, registrySignIn, rfc3339, useConsole, waitFor } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -198,7 +198,11 @@ consoleTest(world, 'on a phone the tokens are cards: label, status, last used, e
   const expiringCard = list.getByRole('listitem', { name: 'card-expiring' });
   await expiringCard.waitFor({ state: 'attached' });
   const said = async (card) => (await card.evaluate((el) => el.innerText || el.textContent)).replace(/\s+/g, ' ');
-  const usedText = await said(usedCard);
+  // A card's parts may come a frame after the card (the page gets a few dozen new elements a frame).
+  const usedText = await waitFor(async () => {
+    const text = await said(usedCard);
+    return /Expires/.test(text) && /Expires/.test(await said(expiringCard)) && text;
+  }, 'the cards\' parts');
   assert.match(usedText, /card-used/);
   assert.match(usedText, /Active/);
   assert.match(usedText, /Last used/);

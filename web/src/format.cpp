@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <ctime>
+#include <unordered_map>
 
 namespace console::format {
 namespace {
@@ -31,15 +32,47 @@ long UtcOffsetMinutes(oat::Timestamp t) {
   return days * 1440 + (local.tm_hour - utc.tm_hour) * 60L + (local.tm_min - utc.tm_min);
 }
 
+// The zone's name at `t`: UTC, GMT+2, GMT-3:30.
+std::string ZoneOf(oat::Timestamp t) {
+  const long offset = UtcOffsetMinutes(t);
+  char zone[24];
+  if (offset == 0) {
+    std::snprintf(zone, sizeof zone, "UTC");
+  } else if (offset % 60 == 0) {
+    std::snprintf(zone, sizeof zone, "GMT%+ld", offset / 60);
+  } else {
+    std::snprintf(zone, sizeof zone, "GMT%+ld:%02ld", offset / 60, std::labs(offset % 60));
+  }
+  return zone;
+}
+
 // strftime of the local time at `t`, without the space %e pads a single-digit day with
 // ("Dec  5, 2026" reads "Dec 5, 2026").
-std::string LocalText(oat::Timestamp t, const char* format) {
+std::string Strftime(oat::Timestamp t, const char* format) {
   const std::tm tm = Local(t);
   char buf[64];
   std::strftime(buf, sizeof buf, format, &tm);
   std::string s(buf);
   if (const auto pos = s.find("  "); pos != std::string::npos) s.erase(pos, 1);
   return s;
+}
+
+// What was said of a moment, remembered: a table says its rows' dates in every frame (and
+// measures all of them to fit its columns), and the C library's local time and strftime are
+// JavaScript here (a Date made and formatted each call). At most kRemembered of each kind,
+// then it starts over.
+constexpr std::size_t kRemembered = 4096;
+template <typename Say>
+const std::string& Remembered(std::unordered_map<long long, std::string>& said, oat::Timestamp t, Say say) {
+  const long long seconds = oat::to_unix(t);
+  if (auto it = said.find(seconds); it != said.end()) return it->second;
+  if (said.size() >= kRemembered) said.clear();
+  return said.emplace(seconds, say(t)).first->second;
+}
+
+std::string LocalText(oat::Timestamp t, const char* format) {
+  static std::unordered_map<const char*, std::unordered_map<long long, std::string>> said;
+  return Remembered(said[format], t, [format](oat::Timestamp at) { return Strftime(at, format); });
 }
 
 }  // namespace
@@ -66,16 +99,8 @@ std::string RelativeTime(oat::Timestamp t, oat::Timestamp now) {
 std::string ShortDate(oat::Timestamp t) { return LocalText(t, "%b %e, %Y"); }
 
 std::string Zone(oat::Timestamp t) {
-  const long offset = UtcOffsetMinutes(t);
-  char zone[24];
-  if (offset == 0) {
-    std::snprintf(zone, sizeof zone, "UTC");
-  } else if (offset % 60 == 0) {
-    std::snprintf(zone, sizeof zone, "GMT%+ld", offset / 60);
-  } else {
-    std::snprintf(zone, sizeof zone, "GMT%+ld:%02ld", offset / 60, std::labs(offset % 60));
-  }
-  return zone;
+  static std::unordered_map<long long, std::string> said;
+  return Remembered(said, t, ZoneOf);
 }
 
 std::string ExactLocalTime(oat::Timestamp t) { return LocalText(t, "%a, %b %e, %Y, %H:%M:%S") + " " + Zone(t); }

@@ -128,9 +128,10 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     var el = document.createElement(tag);
     el.oatKey = n.k;
     el.oatRole = n.r;
+    el.oatPlaced = !!n.pl;
     el.className = "oat-node";
     if (n.r === "button" || n.r === "tab" || n.r === "menuitem") el.type = (n.s & 32) ? "submit" : "button";
-    if (groups[n.r]) el.className = "oat-group";
+    if (groups[n.r]) el.className = n.pl ? "oat-group oat-placed" : "oat-group";
     if (n.r === "form") el.addEventListener("submit", function(e) { e.preventDefault(); });
     if (n.r === "tablist" || n.r === "menu" || n.r === "table" || n.r === "row" || n.r === "columnheader" ||
         n.r === "list" || n.r === "listitem") {
@@ -183,19 +184,23 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
       if (n.s & 256) el.tabIndex = 0; else el.removeAttribute("tabindex");
     }
     if (!!n.o !== el.classList.contains("oat-clipped")) el.classList.toggle("oat-clipped");
-    if (!groups[n.r]) {
+    if (!groups[n.r] || n.pl) {
       el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
     }
   };
-  (o.del || []).forEach(function(k) {
+  // What leaves with its container (a row's cells) goes with it: one removal.
+  var gone = new Set(o.del || []);
+  gone.forEach(function(k) {
     var el = S.nodes.get(k);
-    if (el) { (el.oatBox || el).remove(); S.nodes.delete(k); }
+    if (!el) return;
+    if (!gone.has(el.oatParent)) (el.oatBox || el).remove();
+    S.nodes.delete(k);
   });
   // A node's words come only when they changed: the element keeps them (oatText).
   (o.set || []).forEach(function(n) {
     var el = S.nodes.get(n.k);
     var text = n.n !== undefined ? { n: n.n, v: n.v, ph: n.ph } : el && el.oatText;
-    if (el && (el.oatRole !== n.r || el.oatCell !== !!n.c || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) {
+    if (el && (el.oatRole !== n.r || el.oatCell !== !!n.c || el.oatPlaced !== !!n.pl || (n.r === "text" && (el.tagName === "TEXTAREA") !== !!n.m))) {
       (el.oatBox || el).remove();
       el = null;
     }
@@ -208,7 +213,7 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   var mv = o.mv || [];
   for (var i = 0; i + 4 < mv.length; i += 5) {
     var moved = S.nodes.get(mv[i]);
-    if (!moved || groups[moved.oatRole]) continue;  // a container has no place of its own
+    if (!moved || (groups[moved.oatRole] && !moved.oatPlaced)) continue;  // a container has no place of its own
     var style = moved.style;
     style.left = mv[i + 1] + "px"; style.top = mv[i + 2] + "px"; style.width = mv[i + 3] + "px"; style.height = mv[i + 4] + "px";
   }
@@ -296,6 +301,7 @@ struct Node {
   bool control = false;  // a widget Dear ImGui knows by its id (it can be pressed and focused)
   bool cell = false;     // in a table's row: in a cell of its own
   bool clipped = false;  // scrolled out of its window: on the page, but not where a pointer goes
+  bool placed = false;   // a group with a place of its own (a row, a card): its items stand in it
 };
 
 // What the page has of a node: its words and the rest as hashes, its place apart (a scrolled
@@ -335,6 +341,7 @@ struct OpenGroup {
   ImGuiID key;
   Group group;
   ImGuiWindow* root;  // the window tree it was opened in
+  std::size_t node;   // its node's index in g_nodes
 };
 std::vector<OpenGroup> g_groups;  // between BeginGroup and EndGroup, innermost last
 std::string g_label;               // LabelNext's words, until a control takes or drops them
@@ -369,8 +376,8 @@ ImGuiID PlaceHash(const Node& n) {
 ImGuiID RestHash(const Node& n) {
   ImGuiID h = ImHashStr(n.role, 0, n.parent);
   h = ImHashData(n.autocomplete.data(), n.autocomplete.size(), h);
-  const float numbers[4] = {Round(n.padding), n.cell ? 1.0f : 0.0f, n.clipped ? 1.0f : 0.0f,
-                            static_cast<float>(n.flags)};
+  const float numbers[5] = {Round(n.padding), n.cell ? 1.0f : 0.0f, n.clipped ? 1.0f : 0.0f,
+                            static_cast<float>(n.flags), n.placed ? 1.0f : 0.0f};
   return ImHashData(numbers, sizeof numbers, h);
 }
 
@@ -478,14 +485,32 @@ void BeginGroup(Group group, std::string_view name, std::string_view key) {
   n.parent = outer ? outer->key : DialogOf(window);
   n.role = GroupName(group);
   n.window = window;
-  g_groups.push_back({n.key, group, window ? window->RootWindow : nullptr});
+  // A row or a card stands where its items are, and they stand within it: a scroll moves the
+  // row's element alone.
+  n.placed = group == Group::Row || group == Group::ListItem;
+  g_groups.push_back({n.key, group, window ? window->RootWindow : nullptr, g_nodes.size()});
   const std::string label = std::move(g_label);  // a tab list's name, when it has none
   g_label.clear();
   Push(std::move(n), group == Group::TabList && name.empty() ? std::string_view(label) : name);
 }
 
 void EndGroup() {
-  if (!g_groups.empty()) g_groups.pop_back();
+  if (g_groups.empty()) return;
+  const OpenGroup open = g_groups.back();
+  g_groups.pop_back();
+  if (open.node >= g_nodes.size() || !g_nodes[open.node].placed) return;
+  // Its place: around its items; theirs, from its corner.
+  Node& group = g_nodes[open.node];
+  bool any = false;
+  for (std::size_t i = open.node + 1; i < g_nodes.size(); ++i) {
+    if (g_nodes[i].parent != open.key) continue;
+    if (!any) group.rect = g_nodes[i].rect;
+    else group.rect.Add(g_nodes[i].rect);
+    any = true;
+  }
+  const ImVec2 corner(Round(group.rect.Min.x), Round(group.rect.Min.y));
+  for (std::size_t i = open.node + 1; i < g_nodes.size(); ++i)
+    if (g_nodes[i].parent == open.key) g_nodes[i].rect.Translate(ImVec2(-corner.x, -corner.y));
 }
 
 namespace {
@@ -606,6 +631,7 @@ void EndFrame() {
       if (n.cell) j["c"] = 1;
       if (n.clipped) j["o"] = 1;
       if (n.padding > 0) j["px"] = Round(n.padding);
+      if (n.placed) j["pl"] = 1;
       set.push_back(std::move(j));
     } else if (place != sent.place_hash) {
       moved.push_back(n.key);

@@ -153,6 +153,7 @@ std::string ExpiresText(const oat::AccessToken& t, oat::Timestamp now) {
 void TimeCell(const std::string& shown, const ImVec4& color, oat::Timestamp exact,
               const std::string& extra = "") {
   ui::Text(shown, color);
+  if (!ImGui::IsItemHovered()) return;  // the tooltip's words only when it shows
   std::string tip = format::ExactLocalTime(exact);
   if (!extra.empty()) tip = extra + "\n" + tip;
   ui::Tooltip(tip);
