@@ -3,19 +3,22 @@
 // included, in both themes and at a device pixel ratio of 2. The checks read the page's pixels
 // (a screenshot decoded by the page itself): a blank or misplaced atlas draws nothing there.
 import assert from 'node:assert/strict';
-import { consoleTest, useConsole } from './harness.mjs';
+import { consoleTest, useConsole, waitFor } from './harness.mjs';
 
 const LABEL = 'Déjà vu “café” – naïve';
 // Characters the first atlas lacks (CJK, Cyrillic), and what Dear ImGui draws for each of them
 // when its font lacks it: the fallback '?'.
 const FOREIGN = '東京 Кирилл';
 const FALLBACK = '?? ??????';
+// An emoji past the Basic Multilingual Plane (U+1F680), drawn in its own colours.
+const EMOJI = '🚀 ship it';
 
 const world = useConsole(import.meta.url, {
   async setup(w) {
     await w.server.createToken('acme', w.bearer, { label: LABEL });
     await w.server.createToken('acme', w.bearer, { label: FOREIGN });
     await w.server.createToken('acme', w.bearer, { label: FALLBACK });
+    await w.server.createToken('acme', w.bearer, { label: EMOJI });
   },
 });
 
@@ -28,9 +31,9 @@ async function rowLabel(c, text) {
 
 /**
  * How many pixels inside RECT (CSS pixels) differ clearly from the most common colour there (the
- * background): the text's ink.
+ * background): the text's ink; and how many of them are clearly coloured (not grey).
  */
-async function inkIn(c, rect) {
+async function pixelsIn(c, rect) {
   const scale = await c.page.evaluate(() => window.devicePixelRatio);
   const png = await c.page.screenshot({ clip: { x: rect.x, y: rect.y, width: rect.w, height: rect.h } });
   return c.page.evaluate(async ([data, k]) => {
@@ -48,12 +51,17 @@ async function inkIn(c, rect) {
     const bg = [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
     const [r, g, b] = [(bg >> 16) & 255, (bg >> 8) & 255, bg & 255];
     let ink = 0;
+    let coloured = 0;
     for (let i = 0; i < px.length; i += 4) {
-      if (Math.abs(px[i] - r) + Math.abs(px[i + 1] - g) + Math.abs(px[i + 2] - b) > 150) ++ink;
+      if (Math.abs(px[i] - r) + Math.abs(px[i + 1] - g) + Math.abs(px[i + 2] - b) <= 150) continue;
+      ++ink;
+      if (Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]) > 80) ++coloured;
     }
-    return ink / (k * k);  // in CSS pixels
+    return { ink: ink / (k * k), coloured: coloured / (k * k) };  // in CSS pixels
   }, [png.toString('base64'), scale]);
 }
+
+const inkIn = async (c, rect) => (await pixelsIn(c, rect)).ink;
 
 consoleTest(world, 'the sign-in button and a label with accents and typographic marks have ink', async (c) => {
   const button = await c.waitForWidget('signin.submit');
@@ -86,4 +94,16 @@ consoleTest(world, 'characters the first atlas lacks are drawn once shown, not a
   assert.ok(inkForeign > inkFallback * 1.3, `${inkForeign} px of ink against the fallback's ${inkFallback}`);
   assert.ok(foreign.w <= wide.w, 'the label was measured again with its glyphs');
   await c.shot('foreign');
+});
+
+consoleTest(world, 'an emoji past the Basic Multilingual Plane is drawn, in its own colours', async (c) => {
+  await c.signIn('owner', { org: 'acme' });
+  // Drawn as '?' (or as text, tinted), the label would have no coloured pixel.
+  const coloured = await waitFor(async () => {
+    const label = await rowLabel(c, EMOJI);
+    const { coloured: n } = await pixelsIn(c, label);
+    return n > 20 && n;
+  }, 'the emoji in colour');
+  assert.ok(coloured > 20, `${coloured} coloured px`);
+  await c.shot('emoji');
 });

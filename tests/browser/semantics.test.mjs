@@ -3,7 +3,7 @@
 // reader or a password manager finds them; text typed through the page's own text elements
 // (input methods, a character picker, insertText); the live region.
 import assert from 'node:assert/strict';
-import { consoleTest, useConsole } from './harness.mjs';
+import { consoleTest, password, useConsole } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -76,6 +76,25 @@ consoleTest(world, 'an input method\'s composition and a character picker\'s tex
   await c.page.keyboard.press('Backspace');
   await c.page.waitForFunction(() => window.__oat_widgets?.['generate.label']?.text === '東京 ', null,
     { timeout: 5000, polling: 'raf' });
+});
+
+consoleTest(world, 'the Enter that picks an input method\'s word does not submit; the next one does', async (c) => {
+  await c.page.getByLabel('Password').fill(password('owner'));
+  await c.page.getByRole('textbox', { name: 'Username' }).click();
+  const cdp = await c.context.newCDPSession(c.page);
+  await cdp.send('Input.imeSetComposition', { text: 'owner', selectionStart: 5, selectionEnd: 5 });
+  await c.waitFrames(2);
+  // Enter while composing is the input method's (the page marks it isComposing): it takes the word.
+  for (const type of ['keyDown', 'keyUp']) {
+    await cdp.send('Input.dispatchKeyEvent', { type, key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13 });
+  }
+  await cdp.send('Input.insertText', { text: 'owner' });
+  await c.waitFrames(10);
+  const s = await c.status();
+  assert.equal(s.screen, 'signin', 'still signing in');
+  assert.equal(s.pending, 0, 'nothing sent');
+  await c.page.keyboard.press('Enter');
+  await c.waitForStatus((st) => st.screen === 'tokens' && st.org === 'acme', 'signed in by the next Enter');
 });
 
 consoleTest(world, 'the live region says what the toast says', async (c) => {

@@ -97,11 +97,16 @@ EM_JS(void, oat_glyphs_draw, (const char* font, const int* codepoints, int count
   }
 });
 
-// The canvas's alpha into `pixels` (width * height bytes); the canvas is let go.
+// The canvas into `pixels` (width * height RGBA, not premultiplied: white ink but where a glyph
+// has colours of its own, an emoji); what is empty is transparent white, as Dear ImGui's own
+// atlas is. The canvas is let go.
 EM_JS(void, oat_glyphs_end, (unsigned char* pixels, int width, int height), {
   var g = Module.oatGlyphs;
-  var rgba = g.ctx.getImageData(0, 0, width, height).data;
-  for (var i = 0, n = width * height; i < n; ++i) HEAPU8[pixels + i] = rgba[4 * i + 3];
+  var out = HEAPU8.subarray(pixels, pixels + width * height * 4);
+  out.set(g.ctx.getImageData(0, 0, width, height).data);
+  for (var i = 3; i < out.length; i += 4) {
+    if (out[i] === 0) out[i - 3] = out[i - 2] = out[i - 1] = 255;
+  }
   g.canvas.width = g.canvas.height = 1;
 });
 // clang-format on
@@ -123,10 +128,11 @@ std::vector<ImWchar> g_added;
 std::vector<ImWchar> g_ranges(std::begin(kRanges), std::end(kRanges));
 bool g_has_added = false;
 
-// One bit per code point of the Basic Multilingual Plane: in the atlas, or about to be.
-std::bitset<0x10000>& Held() {
-  static std::bitset<0x10000> held = [] {
-    std::bitset<0x10000> bits;
+// One bit per code point (all of Unicode: 136 KiB): in the atlas, or about to be.
+using CodePoints = std::bitset<IM_UNICODE_CODEPOINT_MAX + 1>;
+CodePoints& Held() {
+  static CodePoints held = [] {
+    CodePoints bits;
     for (const ImWchar* r = kRanges; r[0] && r[1]; r += 2) {
       for (unsigned c = r[0]; c <= r[1]; ++c) bits.set(c);
     }
@@ -145,6 +151,20 @@ struct Source {
   float ascent = 0, descent = 0;  // the face's, as the browser lays out lines
   std::vector<stbrp_rect> rects;  // the inked glyphs' places in the atlas
 };
+
+// Whether the atlas's pixels in a rectangle have colour: some clearly inked pixel that is not
+// white (text is drawn white, and tinted when drawn).
+bool Coloured(const ImFontAtlas& atlas, int x, int y, int width, int height) {
+  for (int row = y; row < y + height && row < atlas.TexHeight; ++row) {
+    const unsigned int* p = atlas.TexPixelsRGBA32 + static_cast<std::size_t>(row) * atlas.TexWidth;
+    for (int col = x; col < x + width && col < atlas.TexWidth; ++col) {
+      const unsigned int c = p[col];
+      const unsigned int r = c & 0xFF, g = (c >> 8) & 0xFF, b = (c >> 16) & 0xFF, a = c >> 24;
+      if (a > 128 && std::min({r, g, b}) < 160) return true;
+    }
+  }
+  return false;
+}
 
 std::string CssFace(const Face& face) { return std::to_string(face.weight) + " " + face.families; }
 std::string CssFont(const Face& face, float css_pixels) {
@@ -170,7 +190,7 @@ bool Build(ImFontAtlas* atlas) {
     src.face = CssFace(face);
     const ImWchar* ranges = src.config->GlyphRanges ? src.config->GlyphRanges : kRanges;
     for (const ImWchar* r = ranges; r[0] && r[1]; r += 2) {
-      for (int c = r[0]; c <= r[1]; ++c) src.codepoints.push_back(c);
+      for (ImWchar c = r[0]; c <= r[1]; ++c) src.codepoints.push_back(static_cast<int>(c));
     }
     const int count = static_cast<int>(src.codepoints.size());
     src.boxes.resize(static_cast<std::size_t>(count) * 5);
@@ -232,10 +252,9 @@ bool Build(ImFontAtlas* atlas) {
     oat_glyphs_draw(src.css.c_str(), src.codepoints.data(), static_cast<int>(src.codepoints.size()),
                     places.data());
   }
-  const std::size_t bytes = static_cast<std::size_t>(atlas->TexWidth) * atlas->TexHeight;
-  atlas->TexPixelsAlpha8 = static_cast<unsigned char*>(IM_ALLOC(bytes));
-  std::memset(atlas->TexPixelsAlpha8, 0, bytes);
-  oat_glyphs_end(atlas->TexPixelsAlpha8, atlas->TexWidth, atlas->TexHeight);
+  const std::size_t pixels = static_cast<std::size_t>(atlas->TexWidth) * atlas->TexHeight;
+  atlas->TexPixelsRGBA32 = static_cast<unsigned int*>(IM_ALLOC(pixels * 4));
+  oat_glyphs_end(reinterpret_cast<unsigned char*>(atlas->TexPixelsRGBA32), atlas->TexWidth, atlas->TexHeight);
 
   // 4. The fonts: their lines, and each glyph's quad, texture coordinates and advance.
   for (Source& src : sources) {
@@ -259,6 +278,12 @@ bool Build(ImFontAtlas* atlas) {
         v1 = (ty + box[4]) * atlas->TexUvScale.y;
       }
       font->AddGlyph(&config, static_cast<ImWchar>(src.codepoints[g]), x0, y0, x1, y1, u0, v0, u1, v1, box[0]);
+      // A glyph with colours of its own (an emoji) is drawn as it is, not tinted as text.
+      if (rect.w != 0 && src.codepoints[g] > 0xFF && font->Glyphs.Size > 0 &&
+          font->Glyphs.back().Codepoint == static_cast<unsigned>(src.codepoints[g]) &&
+          Coloured(*atlas, rect.x + padding, rect.y + padding, static_cast<int>(box[3]), static_cast<int>(box[4]))) {
+        font->Glyphs.back().Colored = 1;
+      }
     }
   }
   ImFontAtlasBuildFinish(atlas);
@@ -278,7 +303,7 @@ void Notice(std::string_view text) {
     unsigned int c = 0;
     const int length = ImTextCharFromUtf8(&c, p, end);
     p += length > 0 ? length : 1;
-    if (c >= 0x10000 || c == IM_UNICODE_CODEPOINT_INVALID || Held().test(c)) continue;
+    if (c > IM_UNICODE_CODEPOINT_MAX || c == IM_UNICODE_CODEPOINT_INVALID || Held().test(c)) continue;
     if (static_cast<int>(g_added.size()) >= kMaxAdded) return;
     Held().set(c);
     g_added.insert(std::lower_bound(g_added.begin(), g_added.end(), static_cast<ImWchar>(c)),

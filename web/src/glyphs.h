@@ -39,9 +39,10 @@ extern const ImWchar kRanges[];
 // console tells Notice what text it shows, the characters the atlas lacks are remembered, and
 // the frame loop builds the atlas again with them (the browser draws them from the system's
 // fonts, as it draws the rest). Until then they are drawn as Dear ImGui's fallback, '?', for a
-// frame. Characters beyond the Basic Multilingual Plane (emoji) stay '?': Dear ImGui's ImWchar
-// is 16 bits here. At most kMaxAdded characters are added, which keeps the atlas's texture
-// within what any WebGL allows.
+// frame. Emoji are drawn too, in their own colours where the system's emoji font has them (the
+// atlas is RGBA: white ink for text, tinted when drawn; a coloured glyph is drawn as it is), and
+// past the Basic Multilingual Plane (ImWchar is 32 bits: IMGUI_USE_WCHAR32). At most kMaxAdded
+// characters are added, which keeps the atlas's texture within what any WebGL allows.
 inline constexpr int kMaxAdded = 1024;
 void Notice(std::string_view text);
 // Whether Notice found characters the atlas lacks since the last TakeAdded.
