@@ -21,7 +21,8 @@
 
 // The browser's side: one 2D canvas that measures glyphs and then draws all of them where the
 // atlas has room for them. Glyphs are drawn white on a transparent canvas, so their alpha is
-// their coverage (grey-scale antialiasing: no colour fringes in a texture drawn anywhere).
+// their coverage (grey-scale antialiasing: no colour fringes in a texture drawn anywhere); an
+// emoji font's glyphs keep their own colours.
 // clang-format off
 // Measures each glyph of a face (CSS weight and families) for a line `size` pixels high: its
 // advance, and its ink's box with a margin, from the pen on the baseline. As Dear ImGui sizes a

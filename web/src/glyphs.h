@@ -9,7 +9,7 @@
 //
 // The builder follows Dear ImGui's own (imgui_draw.cpp, and misc/freetype's): measure every
 // glyph, pack the rectangles with stb_rect_pack beside Dear ImGui's own (the white pixel, the
-// mouse cursors), draw them all into one canvas the size of the atlas, and read its alpha back.
+// mouse cursors), draw them all into one canvas the size of the atlas, and read it back (RGBA).
 #pragma once
 
 #include <string_view>
