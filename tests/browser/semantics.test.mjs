@@ -3,7 +3,7 @@
 // reader or a password manager finds them; text typed through the page's own text elements
 // (input methods, a character picker, insertText); the live region.
 import assert from 'node:assert/strict';
-import { consoleTest, password, useConsole } from './harness.mjs';
+import { consoleTest, password, useConsole, waitFor } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -96,6 +96,52 @@ consoleTest(world, 'the Enter that picks an input method\'s word does not submit
   await c.page.keyboard.press('Enter');
   await c.waitForStatus((st) => st.screen === 'tokens' && st.org === 'acme', 'signed in by the next Enter');
 });
+
+const PHONE = { viewport: { width: 390, height: 844 }, touch: true };
+for (const [device, options, roles] of [['', {}, ['table', 'row', 1]], ['on a phone, ', PHONE, ['list', 'listitem', 0]]]) {
+  const [whole, part, header] = roles;
+  consoleTest(world, `${device}every row of a long list is on the page: a scroll makes no element; a focused row comes into view`, async (c) => {
+    const prefix = device ? 'phone' : 'long';
+    for (let i = 0; i < 40; ++i) await world.server.createToken('bizco', world.bearer, { label: `${prefix}-${String(i).padStart(2, '0')}` });
+    const total = (await world.server.tokens('bizco', world.bearer)).length;  // the other device's too
+    await c.signIn('owner', { org: 'bizco' });
+    const { page } = c;
+    const screen = page.viewportSize().height;
+    const list = page.getByRole(whole, { name: 'Access tokens' });
+    const rows = list.getByRole(part);
+    // The rows scrolled out too (the page gets them a few a frame), each with its cells.
+    await waitFor(async () => (await rows.count()) === total + header, `a row for each of the ${total} tokens`);
+    const names = await rows.evaluateAll((all) => all.map((r) => r.getAttribute('aria-label')));
+    const [first, last] = [names[header], names[total - 1 + header]];
+    const lastRow = list.getByRole(part, { name: last });
+    await waitFor(async () => /Never/.test(await lastRow.textContent()), 'the last row\'s cells');
+    assert.ok((await lastRow.boundingBox()).y > screen, 'the last row is below the screen');
+
+    // A scroll moves elements and makes none.
+    await page.evaluate(() => document.querySelectorAll('#oat-semantics *').forEach((e) => { e.oatBefore = true; }));
+    await page.mouse.move(page.viewportSize().width / 2, screen * 0.6);
+    const inScreen = (box) => box && box.y > 0 && box.y + box.height <= screen;
+    for (let k = 0; k < 100 && !inScreen(await lastRow.boundingBox()); ++k) {
+      await page.mouse.wheel(0, 400);
+      await c.waitFrames(1);
+    }
+    await c.waitFrames(3);
+    const made = await page.evaluate(() => [...document.querySelectorAll('#oat-semantics *')]
+      .filter((e) => !e.oatBefore).map((e) => e.outerHTML.slice(0, 100)));
+    assert.deepEqual(made, [], 'no element made by the scroll');
+    const shown = await lastRow.boundingBox();
+    assert.ok(inScreen(shown), `the last row scrolled into the screen: ${JSON.stringify(shown)}`);
+
+    // The page's focus on a row scrolled out (a screen reader, Tab): the list brings it into view.
+    const firstLink = list.getByRole('link', { name: first });
+    assert.ok((await firstLink.boundingBox()).y < 0, 'the first row is above the screen');
+    await firstLink.focus();
+    await waitFor(async () => {
+      const box = await firstLink.boundingBox();
+      return box && box.y > 100 && box.y + box.height <= screen;
+    }, 'the focused row in view');
+  }, { hash: '#/orgs/bizco/tokens', ...options });
+}
 
 consoleTest(world, 'the live region says what the toast says', async (c) => {
   await world.server.createToken('acme', world.bearer, { label: 'to-deactivate' });

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -302,6 +304,8 @@ struct Node {
   bool cell = false;     // in a table's row: in a cell of its own
   bool clipped = false;  // scrolled out of its window: on the page, but not where a pointer goes
   bool placed = false;   // a group with a place of its own (a row, a card): its items stand in it
+  bool given = false;    // its place given (BeginRow, KeepRow), not found around its items
+  ImGuiID version = 0;   // a row's: what its items say (BeginRow)
 };
 
 // What the page has of a node: its words and the rest as hashes, its place apart (a scrolled
@@ -314,6 +318,10 @@ struct Sent {
   ImGuiID rest_hash = 0;
   ImGuiID place_hash = 0;
   unsigned frame = 0;  // the last frame that drew it
+  ImGuiID parent = 0;
+  bool kept = false;          // a row kept in the last frame (KeepRow), not drawn
+  bool has_items = false;     // a row: the page has its items, as of items_version
+  ImGuiID items_version = 0;
 };
 
 std::vector<Node> g_nodes;                  // this frame's
@@ -324,6 +332,11 @@ std::unordered_map<ImGuiID, Sent> g_sent;   // what the page has
 constexpr int kMaxNewPerFrame = 32;
 unsigned g_frame = 0;
 std::vector<ImGuiID> g_sent_order;
+// This frame's rows: kept (not drawn), and drawn with their items (key, version).
+std::unordered_set<ImGuiID> g_kept;
+std::vector<std::pair<ImGuiID, ImGuiID>> g_described;
+ImGuiID g_row_in_view = 0;  // a kept row the page's focus went into: to be drawn, in view
+ImGuiID g_click_later = 0;  // a click on an item of that row: pressed once the row is drawn
 
 // The time spent in this layer (milliseconds), with the test hook on: summed over a frame's calls
 // and left at Module.oatSemantics.spent at the end of each frame, for tests/browser/figures.mjs.
@@ -475,12 +488,18 @@ void Dialog(std::string_view title) {
   Push(std::move(n), title);
 }
 
+namespace {
+ImGuiID GroupKey(Group group, std::string_view name, std::string_view key, ImGuiWindow* window) {
+  const ImGuiID seed = ImHashStr(GroupName(group), 0, window ? window->RootWindow->ID : 0);
+  return ImHashStr(key.empty() ? name.data() : key.data(), key.empty() ? name.size() : key.size(), seed);
+}
+}  // namespace
+
 void BeginGroup(Group group, std::string_view name, std::string_view key) {
   const Timed timed;
   ImGuiWindow* window = GImGui->CurrentWindow;
   Node n;
-  const ImGuiID seed = ImHashStr(GroupName(group), 0, window ? window->RootWindow->ID : 0);
-  n.key = ImHashStr(key.empty() ? name.data() : key.data(), key.empty() ? name.size() : key.size(), seed);
+  n.key = GroupKey(group, name, key, window);
   const OpenGroup* outer = GroupFor(window);
   n.parent = outer ? outer->key : DialogOf(window);
   n.role = GroupName(group);
@@ -499,18 +518,55 @@ void EndGroup() {
   const OpenGroup open = g_groups.back();
   g_groups.pop_back();
   if (open.node >= g_nodes.size() || !g_nodes[open.node].placed) return;
-  // Its place: around its items; theirs, from its corner.
+  // Its place: given, or around its items; theirs, from its corner.
   Node& group = g_nodes[open.node];
   bool any = false;
   for (std::size_t i = open.node + 1; i < g_nodes.size(); ++i) {
     if (g_nodes[i].parent != open.key) continue;
-    if (!any) group.rect = g_nodes[i].rect;
-    else group.rect.Add(g_nodes[i].rect);
+    if (!group.given) {
+      if (!any) group.rect = g_nodes[i].rect;
+      else group.rect.Add(g_nodes[i].rect);
+    }
     any = true;
   }
   const ImVec2 corner(Round(group.rect.Min.x), Round(group.rect.Min.y));
   for (std::size_t i = open.node + 1; i < g_nodes.size(); ++i)
     if (g_nodes[i].parent == open.key) g_nodes[i].rect.Translate(ImVec2(-corner.x, -corner.y));
+  if (group.given && any) g_described.emplace_back(group.key, group.version);
+}
+
+void BeginRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size, ImGuiID version) {
+  BeginGroup(group, name, key);
+  const Timed timed;
+  Node& n = g_nodes[g_groups.back().node];
+  n.given = true;
+  n.version = version;
+  n.rect = ImRect(pos, pos + size);
+  // Drawn out of sight (a row drawn for the page's sake): the pointer passes through it.
+  if (const ImGuiWindow* window = GImGui->CurrentWindow) n.clipped = !window->InnerClipRect.Overlaps(n.rect);
+  if (n.key == g_row_in_view) g_row_in_view = 0;
+}
+
+void KeepRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size) {
+  const Timed timed;
+  ImGuiWindow* window = GImGui->CurrentWindow;
+  Node n;
+  n.key = GroupKey(group, name, key, window);
+  const OpenGroup* outer = GroupFor(window);
+  n.parent = outer ? outer->key : DialogOf(window);
+  n.role = GroupName(group);
+  n.window = window;
+  n.placed = n.given = n.clipped = true;
+  n.rect = ImRect(pos, pos + size);
+  g_kept.insert(n.key);
+  Push(std::move(n), name);
+}
+
+Want RowWanted(Group group, std::string_view key, ImGuiID version) {
+  const ImGuiID k = GroupKey(group, {}, key, GImGui->CurrentWindow);
+  if (k == g_row_in_view) return Want::View;
+  const Sent* sent = SentNode(k);
+  return !sent || !sent->has_items || sent->items_version != version ? Want::Items : Want::Nothing;
 }
 
 namespace {
@@ -546,10 +602,22 @@ void BeforeNewFrame() {
   if (g_editing && height < g_height - 0.5f) focus::BringIntoView(g_editing);
   g_height = height;
   g_nodes.clear();
+  g_kept.clear();
+  g_described.clear();
   g_text_counts.clear();
   g_groups.clear();
   g_label.clear();
   g_say.clear();
+  // A click on an item of a row that was scrolled out: pressed now that the row is drawn.
+  if (const Sent* later = SentNode(g_click_later)) {
+    const Sent* row = SentNode(later->parent);
+    if (!row || !row->kept) {
+      focus::Activate(g_click_later, later->window);
+      g_click_later = 0;
+    }
+  } else {
+    g_click_later = 0;
+  }
   char* raw = oat_sem_take();
   if (!raw) return;
   const nlohmann::json events = nlohmann::json::parse(raw, nullptr, false);
@@ -560,6 +628,14 @@ void BeforeNewFrame() {
     const ImGuiID key = e.value("k", 0u);
     const Sent* node = SentNode(key);
     if (!node) continue;
+    // An item of a row that is scrolled out: the row is drawn, in view, first.
+    const Sent* row = SentNode(node->parent);
+    const bool kept = row && row->kept;
+    if (kept && (a == "focus" || a == "click")) g_row_in_view = node->parent;
+    if (kept && a == "click" && node->control) {
+      g_click_later = key;
+      continue;
+    }
     if (a == "input") {
       g_typed[key] = e.value("v", "");
     } else if (a == "enter") {
@@ -602,6 +678,7 @@ void EndFrame() {
   order.reserve(g_nodes.size());
   int created = 0;
   bool deferred = false;
+  std::unordered_set<ImGuiID> incomplete;  // rows some of whose items wait for a later frame
   for (Node& n : g_nodes) {
     const auto [at, fresh] = g_sent.try_emplace(n.key);
     Sent& sent = at->second;
@@ -609,6 +686,7 @@ void EndFrame() {
     if (fresh && created >= kMaxNewPerFrame) {  // the rest in the next frames
       g_sent.erase(at);
       deferred = true;
+      incomplete.insert(n.parent);
       continue;
     }
     created += fresh ? 1 : 0;
@@ -644,10 +722,21 @@ void EndFrame() {
     sent.text_hash = n.text_hash;
     sent.rest_hash = rest;
     sent.place_hash = place;
+    sent.parent = n.parent;
+    sent.kept = g_kept.count(n.key) > 0;
     order.push_back(n.key);
   }
+  for (const auto& [key, version] : g_described) {
+    auto row = g_sent.find(key);
+    if (row == g_sent.end() || incomplete.count(key)) continue;
+    row->second.has_items = true;
+    row->second.items_version = version;
+  }
   for (auto it = g_sent.begin(); it != g_sent.end();) {
-    if (it->second.frame != g_frame) {
+    if (it->second.frame != g_frame && g_kept.count(it->second.parent)) {  // in a kept row: as it was
+      it->second.frame = g_frame;
+      ++it;
+    } else if (it->second.frame != g_frame) {
       del.push_back(it->first);
       it = g_sent.erase(it);
     } else {

@@ -80,6 +80,23 @@ void Dialog(std::string_view title);
 enum class Group { Form, Navigation, TabList, Menu, Table, Row, List, ListItem };
 void BeginGroup(Group group, std::string_view name, std::string_view key = {});
 void EndGroup();
+
+// The rows of a long list, as a page's own table has them: every row is on the page, drawn or
+// scrolled out, so a scroll makes no element, a screen reader reads the whole list and
+// find-in-page finds any row.
+//  - a drawn row: BeginRow (its place on the screen; `version`, a hash of what its items say) ...
+//    its items ... EndGroup();
+//  - a row not drawn this frame: KeepRow, where it would be. Its element and its items' stay as
+//    they were last drawn, and the pointer passes through them;
+//  - RowWanted: the row is to be drawn in this frame, though scrolled out: the page has not got
+//    its items as of `version` (a row never drawn, or drawn with other data: a list draws a few
+//    such rows a frame, ImGuiListClipper::ForceDisplayRangeByIndices, until the page has them
+//    all), or the page's focus went to one of its items (the list scrolls it into view).
+// `group` is Row or ListItem; `key` as for BeginGroup.
+void BeginRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size, ImGuiID version);
+void KeepRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size);
+enum class Want { Nothing, Items, View };
+Want RowWanted(Group group, std::string_view key, ImGuiID version);
 // The last item's autocomplete token ("username", "current-password"): what a password
 // manager fills.
 void Autocomplete(std::string_view token);

@@ -43,6 +43,15 @@ void ErrorShown(std::string_view name, std::string_view message);
 // Adds a field to __oat_status.
 void Status(std::string_view key, std::string_view value);
 void Status(std::string_view key, long long value);
+// While one is alive, nothing is marked or published (a row drawn out of sight, for the page's
+// elements: semantics::BeginRow; the tests see the rows on the screen).
+class Muted {
+ public:
+  Muted();
+  ~Muted();
+  Muted(const Muted&) = delete;
+  Muted& operator=(const Muted&) = delete;
+};
 
 void BeginFrame();
 void EndFrame();  // publishes

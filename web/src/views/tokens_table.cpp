@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <vector>
 
 #include "client.h"
@@ -17,6 +18,7 @@
 #include "imgui.h"
 #include "imgui_internal.h"
 #include "oat/lifecycle.h"
+#include "redraw.h"
 #include "route.h"
 #include "semantics.h"
 #include "test_hook.h"
@@ -29,6 +31,10 @@ namespace console {
 namespace {
 
 constexpr float kRowHeight = 48;
+// Rows the page lacks, drawn out of sight in one frame (semantics::BeginRow): about 30 elements.
+constexpr int kRowsMadeAFrame = 3;
+// Past this many rows (a plan holds at most 100 tokens), only the rows on the screen are.
+constexpr int kEveryRowAtMost = 1000;
 constexpr float kCellPadX = 16;
 constexpr float kCellPadY = 11;
 constexpr int kColumns = 7;  // TokenColumn's order; the last holds the row's actions
@@ -313,14 +319,79 @@ void DrawExpires(const State& state, const oat::AccessToken& t, const std::strin
   test_hook::MarkLastItem(prefix + names::kTokensRowExpiresSuffix, expires);
 }
 
+// What a row says, as a hash (semantics::BeginRow): its token's fields, the minute (its relative
+// times) and the columns' layout.
+ImGuiID RowVersion(const State& state, const Row& row, ImGuiID layout) {
+  const oat::AccessToken& t = *row.token;
+  ImGuiID h = layout;
+  for (const std::string* text : {&t.id, &t.label, &t.created_by}) h = ImHashStr(text->data(), text->size(), h);
+  const long long numbers[] = {static_cast<long long>(row.state), t.is_active ? 1 : 0, oat::to_unix(t.created_at),
+                               t.expires_at ? oat::to_unix(*t.expires_at) : -1,
+                               t.last_used_at ? oat::to_unix(*t.last_used_at) : -1, oat::to_unix(state.now) / 60};
+  return ImHashData(numbers, sizeof numbers, h);
+}
+
+// Every row of a list is on the page (semantics::BeginRow): the ones on the screen drawn, the
+// rest kept where they would be. A row the page lacks (never drawn, or changed since) is drawn
+// out of sight too, a few a frame; one the page's focus went to is scrolled into view.
+// STEP: from one row's top to the next's; HEIGHT: a row's; SPAN: left and width; SIGHT: the top
+// and bottom of what shows. BEGIN(i) begins row i and says where its top is; DRAW(i, top,
+// version, in_view) draws it.
+template <typename Begin, typename Draw>
+void EveryRow(const State& state, const std::vector<Row>& rows, semantics::Group group, ImGuiID layout, float step,
+              float height, ImVec2 span, ImVec2 sight, Begin begin, Draw draw) {
+  const int count = static_cast<int>(rows.size());
+  const bool every = count <= kEveryRowAtMost;
+  std::vector<ImGuiID> versions(rows.size());
+  int missing = -1, in_view = -1;
+  for (int i = 0; i < count && every; ++i) {
+    versions[i] = RowVersion(state, rows[i], layout);
+    const semantics::Want want = semantics::RowWanted(group, rows[i].token->id, versions[i]);
+    if (want == semantics::Want::View) in_view = i;
+    if (want == semantics::Want::Items && missing < 0) missing = i;
+  }
+  ImGuiListClipper clipper;
+  clipper.Begin(count, step);
+  if (missing >= 0) {
+    clipper.ForceDisplayRangeByIndices(missing, std::min(count, missing + kRowsMadeAFrame));
+    redraw::Animate();  // and the next ones in the next frame
+  }
+  if (in_view >= 0) clipper.ForceDisplayRangeByIndices(in_view, in_view + 1);
+  int kept = 0;  // the rows above this one are on the page
+  auto keep = [&](int below, float top_of_below) {
+    for (; every && kept < below; ++kept) {
+      const oat::AccessToken& t = *rows[static_cast<std::size_t>(kept)].token;
+      semantics::KeepRow(group, t.label, t.id, ImVec2(span.x, top_of_below - static_cast<float>(below - kept) * step),
+                         ImVec2(span.y, height));
+    }
+  };
+  float next_top = 0;
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const float top = begin(i);
+      keep(i, top);
+      // Drawn out of sight, for the page: the tests see the rows on the screen.
+      std::optional<test_hook::Muted> muted;
+      if (top + height <= sight.x || top >= sight.y) muted.emplace();
+      draw(i, top, every ? versions[static_cast<std::size_t>(i)] : 0, i == in_view);
+      kept = i + 1;
+      next_top = top + step;
+    }
+  }
+  keep(count, next_top + static_cast<float>(count - kept) * step);
+}
+
+// In a row begun (TableNextRow). TOP: its upper edge on the screen; VERSION: RowVersion's;
+// IN_VIEW: scroll it into view.
 void DrawRow(State& state, const Row& row, int index, float row_left, float row_width,
-             float body_top, float body_bottom) {
+             float body_top, float body_bottom, float top, ImGuiID version, bool in_view) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const oat::AccessToken& t = *row.token;
   const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
-  ImGui::TableNextRow(0, kRowHeight);
-  semantics::BeginGroup(semantics::Group::Row, t.label, t.id);
+  if (in_view) ImGui::SetScrollHereY(0.5f);
+  semantics::BeginRow(semantics::Group::Row, t.label, t.id, ImVec2(row_left, top), ImVec2(row_width, kRowHeight),
+                      version);
 
   ImGui::TableSetColumnIndex(0);
   const float row_top = ImGui::GetCursorScreenPos().y - kCellPadY;
@@ -564,14 +635,17 @@ constexpr float kCardPad = 14;
 constexpr float kCardRadius = 10;
 constexpr float kCaptionGap = 10;  // between the first line and the captions
 
-void DrawCard(State& state, const Row& row, int index, float left, float width, float clip_top, float clip_bottom) {
+// TOP, VERSION, IN_VIEW: as for DrawRow.
+void DrawCard(State& state, const Row& row, int index, float left, float width, float clip_top, float clip_bottom,
+              float top, ImGuiID version, bool in_view) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const oat::AccessToken& t = *row.token;
   const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
-  const ImVec2 top_left(left, ImGui::GetCursorScreenPos().y);
+  const ImVec2 top_left(left, top);
   const ImVec2 bottom_right = top_left + ImVec2(width, kCardHeight);
-  semantics::BeginGroup(semantics::Group::ListItem, t.label, t.id);
+  if (in_view) ImGui::SetScrollHereY(0.5f);
+  semantics::BeginRow(semantics::Group::ListItem, t.label, t.id, top_left, ImVec2(width, kCardHeight), version);
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
@@ -646,14 +720,14 @@ void DrawTokenCards(State& state, float width, float height) {
       const float inner = ImGui::GetContentRegionAvail().x;
       const float clip_top = ImGui::GetWindowPos().y;
       const float clip_bottom = clip_top + ImGui::GetWindowHeight();
-      ImGuiListClipper clipper;
-      clipper.Begin(static_cast<int>(rows.size()), kCardHeight + kCardGap);
-      while (clipper.Step()) {
-        for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-          DrawCard(state, rows[static_cast<std::size_t>(i)], i, ImGui::GetWindowPos().x, inner, clip_top,
-                   clip_bottom);
-        }
-      }
+      const float left = ImGui::GetWindowPos().x;
+      const ImGuiID layout = ImHashData(&inner, sizeof inner);
+      EveryRow(state, rows, semantics::Group::ListItem, layout, kCardHeight + kCardGap, kCardHeight, ImVec2(left, inner),
+               ImVec2(clip_top, clip_bottom), [](int) { return ImGui::GetCursorScreenPos().y; },
+               [&](int i, float top, ImGuiID version, bool in_view) {
+                 DrawCard(state, rows[static_cast<std::size_t>(i)], i, left, inner, clip_top, clip_bottom, top,
+                          version, in_view);
+               });
       semantics::EndGroup();
     }
     ImGui::EndChild();
@@ -780,13 +854,17 @@ void DrawTokensTable(State& state, float width, float height) {
     // The row area as it shows on screen: rows hidden under the header are not published.
     const float body_top = pos.y + header_height;
     const float body_bottom = pos.y + table_height;
-    ImGuiListClipper clipper;
-    clipper.Begin(static_cast<int>(rows.size()), kRowHeight);
-    while (clipper.Step()) {
-      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-        DrawRow(state, rows[static_cast<std::size_t>(i)], i, pos.x, width, body_top, body_bottom);
-      }
-    }
+    const ImGuiID layout = ImHashData(&fit, sizeof fit, ImHashData(&width, sizeof width));
+    ImGuiTable* table = ImGui::GetCurrentTable();
+    EveryRow(state, rows, semantics::Group::Row, layout, kRowHeight, kRowHeight, ImVec2(pos.x, width),
+             ImVec2(body_top, body_bottom), [&](int) {
+               ImGui::TableNextRow(0, kRowHeight);
+               return table->RowPosY1;
+             },
+             [&](int i, float top, ImGuiID version, bool in_view) {
+               DrawRow(state, rows[static_cast<std::size_t>(i)], i, pos.x, width, body_top, body_bottom, top,
+                       version, in_view);
+             });
     semantics::EndGroup();
     ImGui::EndTable();
   }
