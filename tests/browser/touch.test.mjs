@@ -186,6 +186,9 @@ consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
 consoleTest(world, 'on a phone the tokens are cards: label, status, last used, expiry and actions', async (c) => {
   const used = await world.server.createToken('acme', world.bearer, { label: 'card-used' });
   await registrySignIn(world.server, 'acme', used.token);
+  // The last use is recorded after the answer: the list the console loads is to have it.
+  await waitFor(async () => (await world.server.token('acme', used.id, world.bearer)).body.last_used_at,
+    'last_used_at in the API');
   const expiry = Date.now() + 40 * 86400e3;
   await world.server.createToken('acme', world.bearer, { label: 'card-expiring', expires_at: rfc3339(expiry) });
   await tapSignIn(c);
