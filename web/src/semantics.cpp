@@ -495,8 +495,9 @@ ImGuiID GroupKey(Group group, std::string_view name, std::string_view key, ImGui
 }
 }  // namespace
 
-void BeginGroup(Group group, std::string_view name, std::string_view key) {
-  const Timed timed;
+namespace {
+// A group's node in the current window: in the group opened around it, else in its dialog.
+Node GroupNode(Group group, std::string_view name, std::string_view key) {
   ImGuiWindow* window = GImGui->CurrentWindow;
   Node n;
   n.key = GroupKey(group, name, key, window);
@@ -507,6 +508,14 @@ void BeginGroup(Group group, std::string_view name, std::string_view key) {
   // A row or a card stands where its items are, and they stand within it: a scroll moves the
   // row's element alone.
   n.placed = group == Group::Row || group == Group::ListItem;
+  return n;
+}
+}  // namespace
+
+void BeginGroup(Group group, std::string_view name, std::string_view key) {
+  const Timed timed;
+  ImGuiWindow* window = GImGui->CurrentWindow;
+  Node n = GroupNode(group, name, key);
   g_groups.push_back({n.key, group, window ? window->RootWindow : nullptr, g_nodes.size()});
   const std::string label = std::move(g_label);  // a tab list's name, when it has none
   g_label.clear();
@@ -549,13 +558,7 @@ void BeginRow(Group group, std::string_view name, std::string_view key, ImVec2 p
 
 void KeepRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size) {
   const Timed timed;
-  ImGuiWindow* window = GImGui->CurrentWindow;
-  Node n;
-  n.key = GroupKey(group, name, key, window);
-  const OpenGroup* outer = GroupFor(window);
-  n.parent = outer ? outer->key : DialogOf(window);
-  n.role = GroupName(group);
-  n.window = window;
+  Node n = GroupNode(group, name, key);
   n.placed = n.given = n.clipped = true;
   n.rect = ImRect(pos, pos + size);
   g_kept.insert(n.key);
