@@ -336,7 +336,7 @@ ImGuiID RowVersion(const State& state, const Row& row, ImGuiID layout) {
 // out of sight too, a few a frame; one the page's focus went to is scrolled into view.
 // STEP: from one row's top to the next's; HEIGHT: a row's; SPAN: left and width; SIGHT: the top
 // and bottom of what shows. BEGIN(i) begins row i and says where its top is; DRAW(i, top,
-// version, in_view) draws it.
+// version) draws it.
 template <typename Begin, typename Draw>
 void EveryRow(const State& state, const std::vector<Row>& rows, semantics::Group group, ImGuiID layout, float step,
               float height, ImVec2 span, ImVec2 sight, Begin begin, Draw draw) {
@@ -373,7 +373,8 @@ void EveryRow(const State& state, const std::vector<Row>& rows, semantics::Group
       // Drawn out of sight, for the page: the tests see the rows on the screen.
       std::optional<test_hook::Muted> muted;
       if (top + height <= sight.x || top >= sight.y) muted.emplace();
-      draw(i, top, every ? versions[static_cast<std::size_t>(i)] : 0, i == in_view);
+      if (i == in_view) ImGui::SetScrollHereY(0.5f);
+      draw(i, top, every ? versions[static_cast<std::size_t>(i)] : 0);
       kept = i + 1;
       next_top = top + step;
     }
@@ -381,15 +382,13 @@ void EveryRow(const State& state, const std::vector<Row>& rows, semantics::Group
   keep(count, next_top + static_cast<float>(count - kept) * step);
 }
 
-// In a row begun (TableNextRow). TOP: its upper edge on the screen; VERSION: RowVersion's;
-// IN_VIEW: scroll it into view.
+// In a row begun (TableNextRow). TOP: its upper edge on the screen; VERSION: RowVersion's.
 void DrawRow(State& state, const Row& row, int index, float row_left, float row_width,
-             float body_top, float body_bottom, float top, ImGuiID version, bool in_view) {
+             float body_top, float body_bottom, float top, ImGuiID version) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const oat::AccessToken& t = *row.token;
   const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
-  if (in_view) ImGui::SetScrollHereY(0.5f);
   semantics::BeginRow(semantics::Group::Row, t.label, t.id, ImVec2(row_left, top), ImVec2(row_width, kRowHeight),
                       version);
 
@@ -635,16 +634,15 @@ constexpr float kCardPad = 14;
 constexpr float kCardRadius = 10;
 constexpr float kCaptionGap = 10;  // between the first line and the captions
 
-// TOP, VERSION, IN_VIEW: as for DrawRow.
+// TOP, VERSION: as for DrawRow.
 void DrawCard(State& state, const Row& row, int index, float left, float width, float clip_top, float clip_bottom,
-              float top, ImGuiID version, bool in_view) {
+              float top, ImGuiID version) {
   const theme::Palette& p = theme::Current();
   const theme::Fonts& fonts = theme::GetFonts();
   const oat::AccessToken& t = *row.token;
   const std::string prefix = names::kTokensRowPrefix + std::to_string(index);
   const ImVec2 top_left(left, top);
   const ImVec2 bottom_right = top_left + ImVec2(width, kCardHeight);
-  if (in_view) ImGui::SetScrollHereY(0.5f);
   semantics::BeginRow(semantics::Group::ListItem, t.label, t.id, top_left, ImVec2(width, kCardHeight), version);
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -724,9 +722,9 @@ void DrawTokenCards(State& state, float width, float height) {
       const ImGuiID layout = ImHashData(&inner, sizeof inner);
       EveryRow(state, rows, semantics::Group::ListItem, layout, kCardHeight + kCardGap, kCardHeight, ImVec2(left, inner),
                ImVec2(clip_top, clip_bottom), [](int) { return ImGui::GetCursorScreenPos().y; },
-               [&](int i, float top, ImGuiID version, bool in_view) {
+               [&](int i, float top, ImGuiID version) {
                  DrawCard(state, rows[static_cast<std::size_t>(i)], i, left, inner, clip_top, clip_bottom, top,
-                          version, in_view);
+                          version);
                });
       semantics::EndGroup();
     }
@@ -861,9 +859,9 @@ void DrawTokensTable(State& state, float width, float height) {
                ImGui::TableNextRow(0, kRowHeight);
                return table->RowPosY1;
              },
-             [&](int i, float top, ImGuiID version, bool in_view) {
+             [&](int i, float top, ImGuiID version) {
                DrawRow(state, rows[static_cast<std::size_t>(i)], i, pos.x, width, body_top, body_bottom, top,
-                       version, in_view);
+                       version);
              });
     semantics::EndGroup();
     ImGui::EndTable();
