@@ -78,6 +78,36 @@ test('a token signed in again is found in the cache, without reading the databas
   assert.ok(after.miss - before.miss >= 1, `misses ${before.miss} -> ${after.miss}`);
 });
 
+// oatd_token_sign_ins_total{result, route="/token"} from /metrics, for each of RESULTS.
+async function signInCounts(results) {
+  const r = await server().get('/metrics');
+  assert.equal(r.status, 200, String(r));
+  return Object.fromEntries(results.map((result) => [result, Number(new RegExp(
+    `^oatd_token_sign_ins_total\\{result="${result}",route="/token"\\} (\\d+)$`, 'm').exec(r.text)?.[1] ?? 0)]));
+}
+
+test('each sign-in counts once, answered on the thread that read it or handed on to wait', async (ctx) => {
+  // A kept token is answered where its request was read; one that must wait (a lookup, a
+  // repository's visibility for "public repositories", a failure's write) is handed on to a
+  // handler thread and answered from the start there. What it counted before would count twice.
+  const kept = await create(ctx, { label: 'counted-kept' });
+  const publicRepos = await create(ctx, {
+    label: 'counted-public',
+    resources: [{ type: 'TYPE_REPO', path: '*/*/public', scopes: ['scope-image-pull'] }],
+  });
+  const before = await signInCounts(['granted', 'wrong_secret']);
+  for (let i = 0; i < 4; ++i) {
+    await assertGranted(kept.token, `kept token, sign-in ${i + 1}`);
+    await assertGranted(publicRepos.token, `public repositories token, sign-in ${i + 1}`);
+  }
+  for (let i = 0; i < 3; ++i) {
+    await assertStatus(`${kept.token.slice(0, -4)}AAAA`, 401, `wrong secret ${i + 1}`, freshClientAddress());
+  }
+  const after = await signInCounts(['granted', 'wrong_secret']);
+  assert.deepEqual({ granted: after.granted - before.granted, wrong_secret: after.wrong_secret - before.wrong_secret },
+    { granted: 8, wrong_secret: 3 });
+});
+
 describe('changes through the API bite on the very next sign-in', () => {
   test('deactivated, reactivated, then deleted', async (ctx) => {
     const t = await create(ctx, { label: 'kept-then-changed' });

@@ -21,12 +21,14 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -185,6 +187,60 @@ TEST(Router, AskingForAnUnknownParamBecomes500) {
   Router router;
   router.add("GET", "/v2/orgs/{org}", [](const Request&, const Params& p) { return Response::text(200, p.at("nope")); });
   EXPECT_EQ(router.route(Request::make("GET", "/v2/orgs/acme")).status, 500);
+}
+
+TEST(Router, QuickRouteIsAnsweredHereAndOneThatMustWaitIsLeftToRoute) {
+  Router router;
+  int quick_calls = 0, waiting_calls = 0, reached_after_wait = 0;
+  router.add("GET", "/quick/{name}", [&](const Request&, const Params& p) {
+    ++quick_calls;
+    return Response::text(200, p.at("name"));
+  }, Runs::quick);
+  router.add("GET", "/waits", [&](const Request&, const Params&) {
+    ++waiting_calls;
+    wait_point();
+    ++reached_after_wait;
+    return Response::text(200, "waited");
+  }, Runs::quick);
+  router.add("GET", "/handler", [](const Request&, const Params&) { return Response::text(200, "h"); });
+
+  std::string_view pattern = "unset";
+  const auto quick = router.route_quick(Request::make("GET", "/quick/acme"), &pattern);
+  ASSERT_TRUE(quick.has_value());
+  EXPECT_EQ(quick->body, "acme");
+  EXPECT_EQ(pattern, "/quick/{name}");
+  EXPECT_EQ(quick_calls, 1);
+
+  // Not quick, no route, a wrong method: nothing run, left to route().
+  EXPECT_FALSE(router.route_quick(Request::make("GET", "/handler"), &pattern).has_value());
+  EXPECT_EQ(pattern, "");
+  EXPECT_FALSE(router.route_quick(Request::make("GET", "/nope")).has_value());
+  EXPECT_FALSE(router.route_quick(Request::make("POST", "/quick/acme")).has_value());
+  EXPECT_EQ(quick_calls, 1);
+
+  // A wait_point() ends the quick run there; route() runs it from the start, to the end.
+  EXPECT_FALSE(router.route_quick(Request::make("GET", "/waits"), &pattern).has_value());
+  EXPECT_EQ(pattern, "");
+  EXPECT_EQ(waiting_calls, 1);
+  EXPECT_EQ(reached_after_wait, 0);
+  const Response waited = router.route(Request::make("GET", "/waits"));
+  EXPECT_EQ(waited.body, "waited");
+  EXPECT_EQ(waiting_calls, 2);
+  EXPECT_EQ(reached_after_wait, 1);
+}
+
+TEST(Router, WaitPointDoesNothingOutsideAQuickRoute) {
+  EXPECT_NO_THROW(wait_point());
+  Router router;
+  router.add("GET", "/q", [](const Request&, const Params&) -> Response {
+    throw std::runtime_error("broken");
+  }, Runs::quick);
+  // A quick handler that throws is answered as route() would (500), and leaves the thread as
+  // it found it: wait_point() still does nothing here.
+  const auto answer = router.route_quick(Request::make("GET", "/q"));
+  ASSERT_TRUE(answer.has_value());
+  EXPECT_EQ(answer->status, 500);
+  EXPECT_NO_THROW(wait_point());
 }
 
 TEST(Router, RejectsMalformedPatterns) {
@@ -615,6 +671,57 @@ TEST(Server, SlowClientDoesNotBlockOthers) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"name":"fast"})");
   EXPECT_LT(std::chrono::steady_clock::now() - begin, 5s);
+}
+
+TEST(Server, AHandlerThatWaitsHoldsUpNoQuickRoute) {
+  // One I/O thread (and one handler thread): both connections are read on the same thread.
+  ServerOptions options = test_options();
+  options.threads = 1;
+  std::promise<void> entered;
+  Router router;
+  router.add("GET", "/slow", [&](const Request&, const Params&) {
+    entered.set_value();
+    std::this_thread::sleep_for(1500ms);  // a password hash, a database that is slow to answer
+    return Response::text(200, "slow");
+  });
+  router.add("GET", "/quick", [](const Request&, const Params&) { return Response::text(200, "quick"); },
+             Runs::quick);
+  RunningServer server(std::move(router), options);
+  Client slow(server.port());
+  slow.send(get("/slow"));
+  entered.get_future().wait();
+  Client quick(server.port());
+  const auto begin = std::chrono::steady_clock::now();
+  const RawResponse r = quick.request(get("/quick"));
+  EXPECT_EQ(r.body, "quick");
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, 1s) << "answered after the slow handler";
+  EXPECT_EQ(slow.read_response().body, "slow");
+}
+
+TEST(Server, AQuickRouteThatMustWaitIsAnsweredOnAHandlerThread) {
+  std::mutex mutex;
+  std::vector<std::thread::id> runs;  // the thread of each run of the handler
+  Router router;
+  router.add("GET", "/lookup", [&](const Request&, const Params&) {
+    {
+      std::lock_guard lock(mutex);
+      runs.push_back(std::this_thread::get_id());
+    }
+    wait_point();  // a cache miss: the database must be read
+    return Response::text(200, "looked up");
+  }, Runs::quick);
+  RunningServer server(std::move(router));
+  Client client(server.port());
+  for (int i = 0; i < 2; ++i) {  // the same on a kept-alive connection's next request
+    const RawResponse r = client.request(get("/lookup"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "looked up");
+  }
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(runs.size(), 4u);
+  EXPECT_NE(runs[0], runs[1]) << "run again on the thread that read it";
+  EXPECT_NE(runs[2], runs[3]);
+  EXPECT_EQ(runs[0], runs[2]) << "a connection stays on its I/O thread";
 }
 
 TEST(Server, IdleConnectionIsClosedAfterReadTimeout) {

@@ -291,6 +291,7 @@ std::optional<ExchangedSignIn> sign_in_with_exchanged_token(Services& services, 
   const auto token = oat::read_exchanged_token_claims(jwt->claims, services.options.issuer);
   if (!token || token->organization != username || oat::to_unix(now) >= token->expires_at) return std::nullopt;
   std::optional<ExchangedSignIn> signed_in;
+  http::wait_point();
   services.store.read([&](Transaction& tx) {
     const auto connection = tx.find_oidc_connection_by_id(token->connection_id);
     if (!connection || !connection->active || connection->version != token->connection_version) return;

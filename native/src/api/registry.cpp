@@ -183,6 +183,7 @@ std::variant<Signin, http::Response> sign_in(Services& services, const http::Req
   const auto is_public = [&services](std::string_view repository) {
     const auto slash = repository.find('/');
     if (slash == std::string_view::npos) return false;
+    http::wait_point();
     bool is = false;
     services.store.read([&](Transaction& tx) {
       const auto org = tx.find_organization(repository.substr(0, slash));
@@ -380,12 +381,16 @@ http::Response events(Services& services, const http::Request& request) {
 namespace oatd {
 
 void add_registry_routes(http::Router& router, Services& services) {
+  // Quick: a token kept in the sign-in cache is answered without waiting, on the thread that
+  // read the request; the rest (a lookup, a failure's write) from its first wait_point() on a
+  // handler thread. Nothing before a wait_point() on this path is done twice: the counts, the
+  // usage and the writes come after the last one.
   router.add("GET", "/token", [&services](const http::Request& r, const http::Params&) {
     return api::token_get(services, r);
-  });
+  }, http::Runs::quick);
   router.add("POST", "/token", [&services](const http::Request& r, const http::Params&) {
     return api::token_post(services, r);
-  });
+  }, http::Runs::quick);
   router.add("POST", "/registry/events", [&services](const http::Request& r, const http::Params&) {
     return api::events(services, r);
   });

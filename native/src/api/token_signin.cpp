@@ -81,6 +81,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     found = services.sign_in_cache.find(version, request.organization, hash, keys.identifier,
                                         keys.address);
     if (!found) {
+      http::wait_point();
       services.store.read([&](Transaction& tx) {
         // The limits first, in the same transaction as the lookup (one round trip fewer).
         const LimitState state = limit_state(services, tx, keys, now);
@@ -95,6 +96,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
       });
     }
   } else {
+    http::wait_point();
     services.store.read([&](Transaction& tx) {
       if ((limited = limit_state(services, tx, keys, now).limited)) return;
       if (named) org = tx.find_organization(request.organization);
@@ -143,9 +145,9 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     services.counters.sign_in("rate_limited", route);
     return TokenSignInRefusal{*limited, std::nullopt};
   }
-  services.counters.sign_in(failure.empty() ? "granted" : result, route);
-
   if (!failure.empty()) {
+    http::wait_point();  // before the count: the write below waits
+    services.counters.sign_in(result, route);
     oat::AuditData failure_data;
     failure_data.reason = failure;
     failure_data.address = std::string(request.address);
@@ -171,6 +173,8 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   }
   TokenSignIn signed_in{std::move(*org), *token, previous_secret};
   const std::vector<std::string> repositories = grant ? grant(signed_in) : std::vector<std::string>{};
+  // After the grant, which may reach a wait_point() (a repository's visibility).
+  services.counters.sign_in("granted", route);
   services.usage->note(token->id, signed_in.org.name, now, std::string(request.address),
                        repositories, previous_secret);
   return signed_in;

@@ -209,7 +209,16 @@ std::optional<std::string_view> Params::get(std::string_view name) const {
   return std::nullopt;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+namespace {
+// Whether this thread is running a quick route's handler (Router::route_quick).
+thread_local bool t_answering_quickly = false;
+}  // namespace
+
+void wait_point() {
+  if (t_answering_quickly) throw MustWait{};
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler, Runs runs) {
   if (method.empty()) throw std::invalid_argument("route method is empty");
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
@@ -243,12 +252,11 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.handler = std::move(handler);
+  route.runs = runs;
   routes_.push_back(std::move(route));
 }
 
-Response Router::route(const Request& request, std::string_view* matched_pattern) const {
-  if (matched_pattern) *matched_pattern = {};
-
+Router::Match Router::match(const Request& request) const {
   // Decoded segments of the request path.
   std::vector<std::string> segments;
   if (!request.raw_target.empty()) {
@@ -278,12 +286,14 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
     return false;
   };
 
-  const Route* best = nullptr;
+  Match found;
+  const Route*& best = found.route;
   const Route* best_get = nullptr;  // for HEAD falling back to GET
-  std::vector<std::string> allow;
   for (const Route& r : routes_) {
     if (!matches(r)) continue;
-    if (std::find(allow.begin(), allow.end(), r.method) == allow.end()) allow.push_back(r.method);
+    if (std::find(found.allow.begin(), found.allow.end(), r.method) == found.allow.end()) {
+      found.allow.push_back(r.method);
+    }
     if (r.method == request.method) {
       if (!best || more_specific(r, *best)) best = &r;
     } else if (r.method == "GET" && request.method == "HEAD") {
@@ -291,8 +301,19 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
     }
   }
   if (!best) best = best_get;
+  if (best) {
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+      if (best->segments[i].capture) found.params.items.emplace_back(best->segments[i].text, segments[i]);
+    }
+  }
+  return found;
+}
 
-  if (!best) {
+Response Router::route(const Request& request, std::string_view* matched_pattern) const {
+  if (matched_pattern) *matched_pattern = {};
+  Match found = match(request);
+  if (!found.route) {
+    std::vector<std::string>& allow = found.allow;
     if (allow.empty()) return error_writer_(404, "Not found");
     if (std::find(allow.begin(), allow.end(), "GET") != allow.end() &&
         std::find(allow.begin(), allow.end(), "HEAD") == allow.end()) {
@@ -303,13 +324,34 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
     return error_writer_(405, "Method not allowed").header("Allow", joined);
   }
 
-  if (matched_pattern) *matched_pattern = best->pattern;
-  Params params;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    if (best->segments[i].capture) params.items.emplace_back(best->segments[i].text, segments[i]);
-  }
+  if (matched_pattern) *matched_pattern = found.route->pattern;
+  return call(*found.route, request, found.params);
+}
+
+std::optional<Response> Router::route_quick(const Request& request,
+                                            std::string_view* matched_pattern) const {
+  if (matched_pattern) *matched_pattern = {};
+  const Match found = match(request);
+  if (!found.route || found.route->runs != Runs::quick) return std::nullopt;
+  struct Quickly {
+    Quickly() { t_answering_quickly = true; }
+    ~Quickly() { t_answering_quickly = false; }
+  };
   try {
-    return best->handler(request, params);
+    const Quickly quickly;
+    Response answer = call(*found.route, request, found.params);
+    if (matched_pattern) *matched_pattern = found.route->pattern;
+    return answer;
+  } catch (const MustWait&) {
+    return std::nullopt;
+  }
+}
+
+Response Router::call(const Route& route, const Request& request, const Params& params) const {
+  try {
+    return route.handler(request, params);
+  } catch (const MustWait&) {
+    throw;
   } catch (const std::exception& e) {
     if (on_exception_) {
       try {
@@ -317,11 +359,11 @@ Response Router::route(const Request& request, std::string_view* matched_pattern
       } catch (...) {  // the handler of last resort must not be the end of the request
       }
     }
-    log::error("a handler threw", {{"method", best->method}, {"route", best->pattern},
+    log::error("a handler threw", {{"method", route.method}, {"route", route.pattern},
                                    {"error", e.what()}});
   } catch (...) {
     log::error("a handler threw a non-std exception",
-               {{"method", best->method}, {"route", best->pattern}});
+               {{"method", route.method}, {"route", route.pattern}});
   }
   return error_writer_(500, "Internal server error");
 }

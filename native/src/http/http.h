@@ -127,6 +127,27 @@ class Params {
 
 using Handler = std::function<Response(const Request&, const Params&)>;
 
+// Where a route's handler runs (Router::add).
+enum class Runs {
+  // On the server's handler threads: the handler may wait (for the database, a password hash,
+  // another server) without holding up any other connection.
+  on_handler_thread,
+  // On the thread that read the request (Router::route_quick), which saves the hand-off to a
+  // handler thread and back: for a handler that answers in microseconds and seldom waits.
+  // Before it would wait, it calls wait_point(): there that throws MustWait, and the server
+  // runs the handler again from the start on a handler thread, so nothing the handler does
+  // before its first wait_point() may be done twice (no write, no count, no log line).
+  quick,
+};
+
+// Thrown by wait_point() on a thread answering a quick route. Not a std::exception: only the
+// router catches it.
+struct MustWait {};
+
+// Called by a quick route's code before it waits (a database read or write): throws MustWait
+// while Router::route_quick runs it, and does nothing anywhere else.
+void wait_point();
+
 // Maps (method, path pattern) to handlers. Build it before the server starts; after that it is
 // only read, and route() may be called from many threads at once.
 class Router {
@@ -136,7 +157,9 @@ class Router {
   // A HEAD request falls back to the GET handler (the server drops the body).
   // Throws std::invalid_argument for a malformed pattern (no leading '/', unbalanced or partial
   // braces such as "a{b}", a repeated capture name) or a (method, pattern) already registered.
-  void add(std::string method, std::string pattern, Handler handler);
+  // `runs` says on which thread the server calls it (Runs).
+  void add(std::string method, std::string pattern, Handler handler,
+           Runs runs = Runs::on_handler_thread);
 
   // Answers `request`:
   // - the handler of the best route whose pattern matches the path and whose method matches
@@ -153,6 +176,13 @@ class Router {
   // When `matched_pattern` is given, it is set to the pattern of the handler that ran (a view
   // into this Router), or to "" when none ran (404, 405).
   Response route(const Request& request, std::string_view* matched_pattern = nullptr) const;
+
+  // The answer of `request`'s route when it is a quick one (Runs::quick) and its handler did
+  // not need to wait, its handler run on this thread; otherwise nullopt (no route, 404 or 405,
+  // a route that runs on handler threads, or a wait_point() reached), and route() answers it
+  // on a handler thread. `matched_pattern` as for route().
+  std::optional<Response> route_quick(const Request& request,
+                                      std::string_view* matched_pattern = nullptr) const;
 
   // The answer to an exception a handler let escape, or nullopt for the generic 500. Set by the
   // layer that knows what its exceptions mean (the API: a full disk is a 503). Set before
@@ -173,7 +203,19 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    Runs runs = Runs::on_handler_thread;
   };
+  // The route `request` goes to (null when none matches its path and method), its captures,
+  // and the methods the matching patterns have (for 405's Allow).
+  struct Match {
+    const Route* route = nullptr;
+    Params params;
+    std::vector<std::string> allow;
+  };
+  Match match(const Request& request) const;
+  // The handler's answer, or the answer to what it threw (MustWait passes through).
+  Response call(const Route& route, const Request& request, const Params& params) const;
+
   std::vector<Route> routes_;
   ExceptionHandler on_exception_;
   ErrorWriter error_writer_ = plain_error;

@@ -1,7 +1,9 @@
 // The Beast side of the HTTP layer, after Beast's "advanced server" example: an acceptor loop
-// and one Connection object per TCP connection. It is a small state machine on its own strand:
+// and one Connection object per TCP connection, which lives on one I/O thread (Server::Impl says
+// which threads there are). It is a small state machine:
 //   wait for a request -> read header -> [100 Continue] -> read body
-//     -> answer (router, CORS, static) -> write -> loop
+//     -> answer (router, CORS, static; on a handler thread unless the route is quick)
+//     -> write -> loop
 // with a deadline on every read and write. Past max_connections a connection is answered 503
 // and closed instead. Handlers never see any of this.
 //
@@ -276,6 +278,9 @@ struct ServerState {
   std::filesystem::path static_root;  // canonical static_dir, or empty
 
   std::atomic<bool> stopping{false};  // set once shutdown begins; connections stop looping
+
+  // Where handlers that may wait run (Server::Impl's handler threads).
+  asio::any_io_executor handler_threads;
 
   // Connections served at once, settled by start() (ServerOptions::max_connections).
   std::size_t max_connections = 0;
@@ -709,20 +714,46 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     }
     keep_alive_ = msg.keep_alive() && !state_.stopping;
     head_ = request_.method == "HEAD";
+    version_ = msg.version() == 10 ? 10 : 11;
 
     const auto& cors = options().cors_origins;
-    auto origin = request_.header("Origin");
-    bool origin_allowed = origin && std::find(cors.begin(), cors.end(), *origin) != cors.end();
-
+    std::string_view pattern;
     if (target.empty() || target.front() != '/') {
       response_ = options().error_writer(400, "Bad request");
       route_ = kRouteRejected;
-    } else if (!cors.empty() && request_.method == "OPTIONS" && origin &&
+    } else if (!cors.empty() && request_.method == "OPTIONS" && request_.header("Origin") &&
                request_.header("Access-Control-Request-Method")) {
       response_ = Response::no_content();
-      if (origin_allowed) response_.header("Access-Control-Max-Age", "600");
+      if (origin_allowed()) response_.header("Access-Control-Max-Age", "600");
       route_ = kRoutePreflight;
+    } else if (auto quick = state_.router.route_quick(request_, &pattern)) {
+      response_ = std::move(*quick);
+      route_ = pattern;
     } else {
+      // To a handler thread, and back to this connection's thread to write. Meanwhile nothing
+      // here touches the request or the response: no read is pending, and shutdown_if_idle
+      // leaves a connection that is answering alone. The work guard keeps this connection's
+      // thread running until the answer is back (it has nothing else of it to wait for).
+      asio::post(state_.handler_threads, [self = this->shared_from_this(),
+                                          work = asio::make_work_guard(stream_.get_executor())] {
+        self->route_on_handler_thread();
+        asio::post(work.get_executor(), [self] { self->finish_answer(); });
+      });
+      return;
+    }
+    finish_answer();
+  }
+
+  // Whether the request's Origin is one CORS admits.
+  bool origin_allowed() const {
+    const auto& cors = options().cors_origins;
+    const auto origin = request_.header("Origin");
+    return origin && std::find(cors.begin(), cors.end(), *origin) != cors.end();
+  }
+
+  // The router's answer, or a static file for a GET or HEAD no route has.
+  void route_on_handler_thread() {
+    try {
       std::string_view pattern;
       response_ = state_.router.route(request_, &pattern);
       route_ = pattern.empty() ? kRouteUnmatched : pattern;
@@ -733,17 +764,22 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
           route_ = kRouteStatic;
         }
       }
+    } catch (const std::exception& e) {  // the router answers what handlers throw; this is the rest
+      log::error("answering a request threw", {{"error", e.what()}});
+      response_ = options().error_writer(500, "Internal server error");
     }
+  }
 
-    if (!cors.empty()) {
+  void finish_answer() {
+    if (!options().cors_origins.empty()) {
       response_.add_header("Vary", "Origin");  // keeps a handler's own Vary
-      if (origin_allowed) {
-        response_.header("Access-Control-Allow-Origin", std::string(*origin));
+      if (origin_allowed()) {
+        response_.header("Access-Control-Allow-Origin", std::string(*request_.header("Origin")));
         response_.header("Access-Control-Allow-Headers", options().cors_allow_headers);
         response_.header("Access-Control-Allow-Methods", options().cors_allow_methods);
       }
     }
-    write(msg.version() == 10 ? 10 : 11);
+    write(version_);
   }
 
   // --- writing --------------------------------------------------------------------------------
@@ -856,6 +892,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   std::string_view route_;  // a pattern in the router, or a kRoute* name
   bool keep_alive_ = false;
   bool head_ = false;
+  unsigned version_ = 11;  // the request's HTTP version, the answer's: 10 or 11
   Clock::time_point started_{};
   Phase phase_ = Phase::idle;
   bool refused_ = false;  // over max_connections: answered 503 and closed
@@ -869,10 +906,29 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 // [SECTION] Server
 // -----------------------------------------------------------------------------------------------
 
+// Threads, as nginx has its workers: each I/O thread runs an io_context of its own, with the
+// connections given to it when accepted (in turn), which it reads, answers when their route is
+// quick (Runs::quick: the registry's token service), and writes; no request moves between
+// threads and no lock is shared on that path. Every other route is answered on the handler
+// threads (one io_context they share), where a handler that waits (the database, a password
+// hash) holds up no connection but its own.
 struct Server::Impl : ServerState {
-  Impl(ServerOptions o, Router r) : ServerState(std::move(o), std::move(r)) {}
+  Impl(ServerOptions o, Router r) : ServerState(std::move(o), std::move(r)) {
+    handler_threads = handlers.get_executor();
+  }
 
-  asio::io_context ioc;
+  static std::vector<std::unique_ptr<asio::io_context>> io_contexts(unsigned count) {
+    std::vector<std::unique_ptr<asio::io_context>> contexts;
+    for (unsigned i = 0; i < count; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    return contexts;
+  }
+
+  // One per I/O thread. Declared before `handlers` and so destroyed after it: a handler's job
+  // that never ran holds a connection whose socket is on one of these.
+  std::vector<std::unique_ptr<asio::io_context>> io = io_contexts(thread_count(options));
+  asio::io_context handlers;
+  std::size_t next_io = 0;  // the I/O thread the next connection goes to (on the strand)
+  asio::io_context& ioc = *io.front();  // the acceptor's, and the signals'
   asio::strand<asio::io_context::executor_type> strand{asio::make_strand(ioc)};  // acceptor, signals
   tcp::acceptor acceptor{strand};
   asio::signal_set signals{strand};
@@ -952,7 +1008,8 @@ struct Server::Impl : ServerState {
   }
 
   void accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    asio::io_context& owner = *io[next_io++ % io.size()];
+    acceptor.async_accept(owner, [this](beast::error_code ec, tcp::socket socket) {
       if (!acceptor.is_open()) return;
       if (ec) {
         // Out of descriptors (EMFILE, ENFILE) and the like: the connection stays in the listen
@@ -1031,21 +1088,23 @@ void Server::run() {
     s.signals.add(SIGHUP);
     asio::post(s.strand, [&s] { s.wait_for_signals(); });
   }
-  auto work = asio::make_work_guard(s.ioc);
-  const unsigned count = thread_count(s.options);
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::vector<std::thread> threads;
-  for (unsigned i = 0; i < count; ++i) {
-    threads.emplace_back([&s] {
+  const auto start_thread = [&](asio::io_context& context) {
+    work.push_back(asio::make_work_guard(context));
+    threads.emplace_back([&context] {
       for (;;) {
         try {
-          s.ioc.run();
+          context.run();
           return;
         } catch (const std::exception& e) {
           log::error("uncaught exception on a server thread", {{"error", e.what()}});
         }
       }
     });
-  }
+  };
+  for (auto& context : s.io) start_thread(*context);
+  for (std::size_t i = 0; i < s.io.size(); ++i) start_thread(s.handlers);
 
   std::unique_lock lock(s.mutex);
   s.changed.wait(lock, [&s] { return s.stop_requested; });
@@ -1065,12 +1124,13 @@ void Server::run() {
   lock.unlock();
   for (auto& connection : live) connection->shutdown_if_idle();
   live.clear();  // the connections' own handlers keep them alive as long as needed
-  work.reset();
+  work.clear();
 
   lock.lock();
   s.changed.wait_for(lock, s.options.shutdown_timeout, [&s] { return s.connections.empty(); });
   lock.unlock();
-  s.ioc.stop();
+  for (auto& context : s.io) context->stop();
+  s.handlers.stop();
   for (auto& t : threads) t.join();
   beast::error_code ignored;
   s.acceptor.close(ignored);  // in case the posted close never ran

@@ -39,8 +39,9 @@ inline constexpr std::size_t kDescriptorsPerThread = 4;
 struct ServerOptions {
   // "host:port" or "[v6]:port"; host may be a name ("localhost"), port 0 picks a free port.
   std::string listen = "127.0.0.1:8080";
-  // Threads running connections and handlers (handlers run on them, so a handler that blocks
-  // holds one). 0 = hardware_concurrency, at least 2.
+  // I/O threads, each with the connections it was given when they were accepted (in turn),
+  // which it reads, answers when their route is quick (Runs::quick) and writes; and as many
+  // handler threads, which answer every other route. 0 = hardware_concurrency, at least 2.
   unsigned threads = 0;
   // Deadline for the wait for a request's first bytes (on a new connection, and between requests
   // on a keep-alive one), for the TLS handshake, and for reading a whole body. Past it the
