@@ -18,9 +18,10 @@
 # their ratio and the token service's latency percentiles, then:
 #   - the limit: nginx's CPU per answer plus one ES256 signature (`openssl speed ecdsap256`, in
 #     the same run), and oatd's CPU per answer as a multiple of it;
-#   - oatd's latency at a fixed rate of half its wrk rate (hey -q, 16 connections), whose p99
-#     is what a fleet of clients sees below the peak, and nginx's at the same rate (the load
-#     generator's own floor on these shared cores);
+#   - oatd's latency at a fixed rate of half its wrk rate (oatd_rate_load, bench/rate_load.cpp:
+#     requests evenly spaced over 16 connections, latency counted from when each was due),
+#     whose p99 is what a fleet of clients sees below the peak, and nginx's at the same rate
+#     (the load generator's own floor on these shared cores);
 # and stops both.
 #
 # Fairness: same request (path, query, Basic header), same answer body byte for byte (nginx
@@ -36,11 +37,13 @@ backend=${BACKEND:-sqlite}
 tokens=${TOKENS:-1}
 case $backend in sqlite | postgres) ;; *) echo "token_bench: BACKEND is sqlite or postgres, not $backend" >&2; exit 2 ;; esac
 [[ $tokens =~ ^[1-9][0-9]*$ ]] || { echo "token_bench: TOKENS is a count of 1 or more, not $tokens" >&2; exit 2; }
-for tool in wrk nginx curl jq hey openssl sqlite3 psql; do
+for tool in wrk nginx curl jq openssl sqlite3 psql; do
   command -v "$tool" >/dev/null || { echo "token_bench: $tool is missing (scripts/setup installs it)" >&2; exit 1; }
 done
 oatd=${OATD:-build/native/native/oatd}
 [ -x "$oatd" ] || cmake --build build/native --target oatd >/dev/null
+rate_load=build/native/native/oatd_rate_load
+[ -x "$rate_load" ] || cmake --build build/native --target oatd_rate_load >/dev/null
 
 dir=$(mktemp -d)
 pgdir=
@@ -221,19 +224,15 @@ awk -v t="$oatd_ticks" -v hz="$hz" -v n="$(requests "$dir/oatd.wrk")" -v u="$ngi
   printf "limit            : nginx %.1f us + one ES256 signature %.1f us (openssl speed) = %.1f us; oatd is %.2fx the limit\n", x, s, x + s, o / (x + s) }'
 
 # Below the peak: a fixed rate of half oatd's wrk rate, against oatd and then nginx (the floor
-# of the load generator itself, which shares the cores). hey's 16 workers each send at most -q
-# requests a second, on tickers started together, so the requests come in bursts of 16.
+# of the load generator itself, which shares the cores): requests evenly spaced, each on an idle
+# one of 16 keep-alive connections, its latency counted from when it was due (so a queue the
+# server lets build is charged to it); the first second is a warm-up, not counted.
 half=$(awk -v r="$oatd_rate" 'BEGIN { printf "%d", r / 2 }')
-per_worker=$(( (half + 15) / 16 ))
-hey -z "${duration}s" -c 16 -q "$per_worker" -H "$auth" "$url$path" > "$dir/oatd.hey"
-hey -z "${duration}s" -c 16 -q "$per_worker" -H "$auth" "http://127.0.0.1:$nport$path" > "$dir/nginx.hey"
 for f in oatd nginx; do
-  awk -v who="$f" -v q="$per_worker" '
-    /Requests\/sec:/ { rate = $2 }
-    /50%+ in/ { p50 = $3 * 1000 } /99%+ in/ { p99 = $3 * 1000 } /Slowest:/ { worst = $2 * 1000 }
-    END { printf "%-5s at a fixed rate (hey -c 16 -q %d): %6.0f requests/s   p50 %.2fms  p99 %.2fms  slowest %.2fms\n", who, q, rate, p50, p99, worst }' "$dir/$f.hey"
-  ! grep -A3 'Status code distribution' "$dir/$f.hey" | grep '\[' | grep -qv '\[200\]' ||
-    echo "WARNING: hey got answers other than 200 from $f"
+  [ "$f" = oatd ] && target=$url$path || target=http://127.0.0.1:$nport$path
+  printf '%-5s at a fixed rate: ' "$f"
+  "$rate_load" --rate "$half" --seconds "$duration" --connections 16 --header "$auth" "$target" ||
+    echo "WARNING: $f answered something other than 200"
 done
 
 # One client, one request at a time: the latency of an answer without any queue.
