@@ -287,7 +287,7 @@ void add_serve_options(CLI::App& cmd, ServeOptions& o) {
       });
   cmd.add_option("--public-url", o.public_url,
                  "Base URL for links in answers (default: from the Host header)");
-  cmd.add_option("--threads", o.threads, "I/O threads, and as many handler threads (default: one per core)");
+  cmd.add_option("--threads", o.threads, "Handler threads (default: one per core), and twice as many I/O threads");
   cmd.add_option("--max-connections", o.max_connections,
                  "Connections served at once; one more is answered 503 with Retry-After and "
                  "closed (0: what the open-file limit, ulimit -n, leaves after oatd's own files; "

@@ -677,6 +677,7 @@ TEST(Server, AHandlerThatWaitsHoldsUpNoQuickRoute) {
   // One I/O thread (and one handler thread): both connections are read on the same thread.
   ServerOptions options = test_options();
   options.threads = 1;
+  options.io_threads = 1;
   std::promise<void> entered;
   Router router;
   router.add("GET", "/slow", [&](const Request&, const Params&) {

@@ -155,6 +155,9 @@ class LogThrottle {
 unsigned thread_count(const ServerOptions& options) {
   return options.threads ? options.threads : std::max(2u, std::thread::hardware_concurrency());
 }
+unsigned io_thread_count(const ServerOptions& options) {
+  return options.io_threads ? options.io_threads : 2 * thread_count(options);
+}
 
 // How many descriptors the process has open now (Linux's /proc/self/fd); elsewhere a guess.
 std::size_t open_descriptors() {
@@ -925,7 +928,7 @@ struct Server::Impl : ServerState {
 
   // One per I/O thread. Declared before `handlers` and so destroyed after it: a handler's job
   // that never ran holds a connection whose socket is on one of these.
-  std::vector<std::unique_ptr<asio::io_context>> io = io_contexts(thread_count(options));
+  std::vector<std::unique_ptr<asio::io_context>> io = io_contexts(io_thread_count(options));
   asio::io_context handlers;
   std::size_t next_io = 0;  // the I/O thread the next connection goes to (on the strand)
   asio::io_context& ioc = *io.front();  // the acceptor's, and the signals'
@@ -1104,7 +1107,7 @@ void Server::run() {
     });
   };
   for (auto& context : s.io) start_thread(*context);
-  for (std::size_t i = 0; i < s.io.size(); ++i) start_thread(s.handlers);
+  for (unsigned i = 0; i < thread_count(s.options); ++i) start_thread(s.handlers);
 
   std::unique_lock lock(s.mutex);
   s.changed.wait(lock, [&s] { return s.stop_requested; });

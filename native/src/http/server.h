@@ -39,10 +39,15 @@ inline constexpr std::size_t kDescriptorsPerThread = 4;
 struct ServerOptions {
   // "host:port" or "[v6]:port"; host may be a name ("localhost"), port 0 picks a free port.
   std::string listen = "127.0.0.1:8080";
-  // I/O threads, each with the connections it was given when they were accepted (in turn),
-  // which it reads, answers when their route is quick (Runs::quick) and writes; and as many
-  // handler threads, which answer every other route. 0 = hardware_concurrency, at least 2.
+  // Handler threads, which answer every route that is not quick (Runs::quick). 0 =
+  // hardware_concurrency, at least 2.
   unsigned threads = 0;
+  // I/O threads, each with the connections it was given when they were accepted (in turn),
+  // which it reads, answers when their route is quick, and writes. 0 = twice `threads`: a
+  // thread the system keeps waiting (another process on its core) then holds up fewer
+  // connections (the token service's p99 at half its peak on 2 cores: 1.0 to 1.6 ms with one
+  // I/O thread a core, 0.7 to 0.9 ms with two; docs/benchmarks-registry.md).
+  unsigned io_threads = 0;
   // Deadline for the wait for a request's first bytes (on a new connection, and between requests
   // on a keep-alive one), for the TLS handshake, and for reading a whole body. Past it the
   // connection is closed without an answer.
