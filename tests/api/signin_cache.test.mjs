@@ -53,13 +53,20 @@ async function msUntil(secret, status) {
   return Date.now() - start;
 }
 
-// oatd_sign_in_cache_total{result} from /metrics: {hit, miss}.
-async function cacheCounts() {
+// The counter NAME{LABELS} of each of RESULTS from /metrics ({result: count}; `missing` for a
+// counter not there yet). LABELS: the labels after result's ('route="/token"'), or none.
+async function counters(name, results, { labels = '', missing } = {}) {
   const r = await server().get('/metrics');
   assert.equal(r.status, 200, String(r));
-  const count = (result) => Number(new RegExp(`^oatd_sign_in_cache_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(r.text)?.[1]);
-  return { hit: count('hit'), miss: count('miss') };
+  const rest = labels ? `,${labels}` : '';
+  return Object.fromEntries(results.map((result) => {
+    const found = new RegExp(`^${name}\\{result="${result}"${rest}\\} (\\d+)$`, 'm').exec(r.text);
+    return [result, found ? Number(found[1]) : missing];
+  }));
 }
+
+// oatd_sign_in_cache_total{result} from /metrics: {hit, miss}.
+const cacheCounts = () => counters('oatd_sign_in_cache_total', ['hit', 'miss']);
 
 test('a token signed in again is found in the cache, without reading the database', async (ctx) => {
   const t = await create(ctx, { label: 'kept' });
@@ -79,12 +86,8 @@ test('a token signed in again is found in the cache, without reading the databas
 });
 
 // oatd_token_sign_ins_total{result, route="/token"} from /metrics, for each of RESULTS.
-async function signInCounts(results) {
-  const r = await server().get('/metrics');
-  assert.equal(r.status, 200, String(r));
-  return Object.fromEntries(results.map((result) => [result, Number(new RegExp(
-    `^oatd_token_sign_ins_total\\{result="${result}",route="/token"\\} (\\d+)$`, 'm').exec(r.text)?.[1] ?? 0)]));
-}
+const signInCounts = (results) =>
+  counters('oatd_token_sign_ins_total', results, { labels: 'route="/token"', missing: 0 });
 
 test('each sign-in counts once, answered on the thread that read it or handed on to wait', async (ctx) => {
   // A kept token is answered where its request was read; one that must wait (a lookup, a

@@ -727,7 +727,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     } else if (!cors.empty() && request_.method == "OPTIONS" && request_.header("Origin") &&
                request_.header("Access-Control-Request-Method")) {
       response_ = Response::no_content();
-      if (origin_allowed()) response_.header("Access-Control-Max-Age", "600");
+      if (allowed_origin()) response_.header("Access-Control-Max-Age", "600");
       route_ = kRoutePreflight;
     } else if (auto quick = state_.router.route_quick(request_, &pattern)) {
       response_ = std::move(*quick);
@@ -747,11 +747,12 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
     finish_answer();
   }
 
-  // Whether the request's Origin is one CORS admits.
-  bool origin_allowed() const {
+  // The request's Origin when it is one CORS admits.
+  std::optional<std::string_view> allowed_origin() const {
     const auto& cors = options().cors_origins;
     const auto origin = request_.header("Origin");
-    return origin && std::find(cors.begin(), cors.end(), *origin) != cors.end();
+    if (!origin || std::find(cors.begin(), cors.end(), *origin) == cors.end()) return std::nullopt;
+    return origin;
   }
 
   // The router's answer, or a static file for a GET or HEAD no route has.
@@ -776,8 +777,8 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   void finish_answer() {
     if (!options().cors_origins.empty()) {
       response_.add_header("Vary", "Origin");  // keeps a handler's own Vary
-      if (origin_allowed()) {
-        response_.header("Access-Control-Allow-Origin", std::string(*request_.header("Origin")));
+      if (const auto origin = allowed_origin()) {
+        response_.header("Access-Control-Allow-Origin", std::string(*origin));
         response_.header("Access-Control-Allow-Headers", options().cors_allow_headers);
         response_.header("Access-Control-Allow-Methods", options().cors_allow_methods);
       }
