@@ -99,10 +99,14 @@ test('each sign-in counts once, answered on the thread that read it or handed on
     resources: [{ type: 'TYPE_REPO', path: '*/*/public', scopes: ['scope-image-pull'] }],
   });
   const before = await signInCounts(['granted', 'wrong_secret']);
+  const cacheBefore = await cacheCounts();
   for (let i = 0; i < 4; ++i) {
     await assertGranted(kept.token, `kept token, sign-in ${i + 1}`);
     await assertGranted(publicRepos.token, `public repositories token, sign-in ${i + 1}`);
   }
+  const cacheAfter = await cacheCounts();
+  assert.equal(cacheAfter.hit + cacheAfter.miss - cacheBefore.hit - cacheBefore.miss, 8,
+    `cache look-ups counted: ${JSON.stringify({ cacheBefore, cacheAfter })}`);
   for (let i = 0; i < 3; ++i) {
     await assertStatus(`${kept.token.slice(0, -4)}AAAA`, 401, `wrong secret ${i + 1}`, freshClientAddress());
   }

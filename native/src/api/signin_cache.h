@@ -43,11 +43,15 @@ class SignInCache {
         if (it != tokens_.end()) found = it->second;
       }
     }
-    (found ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed);
     return found;
   }
 
-  // Prometheus text: oatd_sign_in_cache_total{result="hit|miss"}, the look-ups of find().
+  // Counts a sign-in that found what it needed kept (find() gave it) or read it: once per
+  // sign-in, by the caller, after its last wait point (a quick route run again calls find()
+  // again).
+  void count(bool hit) { (hit ? hits_ : misses_).fetch_add(1, std::memory_order_relaxed); }
+
+  // Prometheus text: oatd_sign_in_cache_total{result="hit|miss"}, as count() counted.
   std::string render() const {
     return "# HELP oatd_sign_in_cache_total Token sign-ins that found what they read kept (hit) "
            "or read it from the database (miss).\n"

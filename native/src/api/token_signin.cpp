@@ -76,10 +76,12 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   SignInCache::Found found;
   std::optional<Organization> org;  // for the audit event of a failure
   std::optional<RateLimited> limited;
+  std::optional<bool> kept;  // whether the cache had it, when it was asked
   if (failure.empty()) {
     const std::uint64_t version = services.store.change_version();
     found = services.sign_in_cache.find(version, request.organization, hash, keys.identifier,
                                         keys.address);
+    kept = static_cast<bool>(found);
     if (!found) {
       http::wait_point();
       services.store.read([&](Transaction& tx) {
@@ -141,13 +143,18 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
     if (found) org = found->organization;
   }
   const std::string_view route = request.service == "registry" ? "/token" : "/v2/auth/token";
+  // The counts, once per sign-in: after its last wait point.
+  const auto count = [&](std::string_view counted) {
+    services.counters.sign_in(counted, route);
+    if (kept) services.sign_in_cache.count(*kept);
+  };
   if (limited) {
-    services.counters.sign_in("rate_limited", route);
+    count("rate_limited");
     return TokenSignInRefusal{*limited, std::nullopt};
   }
   if (!failure.empty()) {
     http::wait_point();  // before the count: the write below waits
-    services.counters.sign_in(result, route);
+    count(result);
     oat::AuditData failure_data;
     failure_data.reason = failure;
     failure_data.address = std::string(request.address);
@@ -174,7 +181,7 @@ std::variant<TokenSignIn, TokenSignInRefusal> sign_in_with_token(Services& servi
   TokenSignIn signed_in{std::move(*org), *token, previous_secret};
   const std::vector<std::string> repositories = grant ? grant(signed_in) : std::vector<std::string>{};
   // After the grant, which may reach a wait_point() (a repository's visibility).
-  services.counters.sign_in("granted", route);
+  count("granted");
   services.usage->note(token->id, signed_in.org.name, now, std::string(request.address),
                        repositories, previous_secret);
   return signed_in;
