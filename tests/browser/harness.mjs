@@ -449,15 +449,23 @@ export class Console {
   }
 
   /**
+   * Clicks NAME, a Copy button, and returns what it put on the clipboard. The clipboard is
+   * emptied first, and the browser writes it in its own time (a frame or many, under load).
+   */
+  async copyFrom(name) {
+    await this.page.evaluate(() => navigator.clipboard.writeText(''));
+    await this.click(name);
+    return waitFor(() => this.page.evaluate(() => navigator.clipboard.readText()), `${name} to fill the clipboard`);
+  }
+
+  /**
    * In the dialog that shows a new token once: Copy, and what it put on the clipboard, which
    * must be a token's secret.
    */
   async copySecret() {
     await this.waitForStatus((s) => s.dialog === 'created', 'the token shown once');
     await this.waitForWidget('created.token');
-    await this.click('created.copy');
-    await this.waitFrames(3);
-    const secret = await this.page.evaluate(() => navigator.clipboard.readText());
+    const secret = await this.copyFrom('created.copy');
     assert.match(secret, SECRET_RE, 'the clipboard holds a token');
     return secret;
   }
