@@ -117,18 +117,28 @@ for (const [device, options, roles] of [['', {}, ['table', 'row', 1]], ['on a ph
     await waitFor(async () => /Never/.test(await lastRow.textContent()), 'the last row\'s cells');
     assert.ok((await lastRow.boundingBox()).y > screen, 'the last row is below the screen');
 
-    // A scroll moves elements and makes none.
-    await page.evaluate(() => document.querySelectorAll('#oat-semantics *').forEach((e) => { e.oatBefore = true; }));
+    // A scroll makes no element, and moves the list's element, not each row's: the rows stand
+    // in it as with no scroll. (The table's header row stays on the screen, so it moves in the
+    // table; the items of a row at the list's edge move as they are cut to what shows.)
+    const all = () => [...document.querySelectorAll('#oat-semantics *')];
+    await page.evaluate((all) => eval(all)().forEach((e) => { e.oatBefore = true; e.oatStyle = e.style.cssText; }), `${all}`);
     await page.mouse.move(page.viewportSize().width / 2, screen * 0.6);
     const inScreen = (box) => box && box.y > 0 && box.y + box.height <= screen;
+    const moves = [];
     for (let k = 0; k < 100 && !inScreen(await lastRow.boundingBox()); ++k) {
       await page.mouse.wheel(0, 400);
-      await c.waitFrames(1);
+      await c.waitFrames(2);
+      moves.push(await page.evaluate((all) => eval(all)().filter((e) => {
+        const moved = e.oatStyle !== undefined && e.oatStyle !== e.style.cssText;
+        e.oatStyle = e.style.cssText;
+        return moved;
+      }).map((e) => e.getAttribute('role') || e.tagName), `${all}`));
     }
     await c.waitFrames(3);
-    const made = await page.evaluate(() => [...document.querySelectorAll('#oat-semantics *')]
-      .filter((e) => !e.oatBefore).map((e) => e.outerHTML.slice(0, 100)));
+    const made = await page.evaluate((all) => eval(all)().filter((e) => !e.oatBefore).map((e) => e.outerHTML.slice(0, 100)), `${all}`);
     assert.deepEqual(made, [], 'no element made by the scroll');
+    assert.ok(moves.length >= 2 && moves.some((m) => m.includes(whole)), `the ${whole} moved: ${JSON.stringify(moves)}`);
+    for (const m of moves) assert.ok(m.filter((role) => role === part).length <= header, `a scroll step moved ${JSON.stringify(m)}`);
     const shown = await lastRow.boundingBox();
     assert.ok(inScreen(shown), `the last row scrolled into the screen: ${JSON.stringify(shown)}`);
 

@@ -189,7 +189,10 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     if (!groups[n.r] || n.pl) {
       el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
     }
+    if (n.r === "table" || n.r === "list") scrolled(el, n.x, n.y);
   };
+  // A scrolled table or list: its rows stand as with no scroll, it moves (x, y: minus the scroll).
+  var scrolled = function(el, x, y) { el.style.transform = x || y ? "translate(" + x + "px," + y + "px)" : ""; };
   // What leaves with its container (a row's cells) goes with it: one removal.
   var gone = new Set(o.del || []);
   gone.forEach(function(k) {
@@ -215,6 +218,7 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   var mv = o.mv || [];
   for (var i = 0; i + 4 < mv.length; i += 5) {
     var moved = S.nodes.get(mv[i]);
+    if (moved && (moved.oatRole === "table" || moved.oatRole === "list")) { scrolled(moved, mv[i + 1], mv[i + 2]); continue; }
     if (!moved || (groups[moved.oatRole] && !moved.oatPlaced)) continue;  // a container has no place of its own
     var style = moved.style;
     style.left = mv[i + 1] + "px"; style.top = mv[i + 2] + "px"; style.width = mv[i + 3] + "px"; style.height = mv[i + 4] + "px";
@@ -306,6 +310,10 @@ struct Node {
   bool placed = false;   // a group with a place of its own (a row, a card): its items stand in it
   bool given = false;    // its place given (BeginRow, KeepRow), not found around its items
   ImGuiID version = 0;   // a row's: what its items say (BeginRow)
+  // A table or list whose rows are in a scrolled window: its rows stand where they would with no
+  // scroll, and the element itself moves by the scroll (one element a scroll step, not each row).
+  bool scrolls = false;
+  ImVec2 scroll;
 };
 
 // What the page has of a node: its words and the rest as hashes, its place apart (a scrolled
@@ -435,12 +443,16 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   // An item scrolled out of its window is on the page all the same (a screen reader reads the
   // whole dialog, find-in-page finds it, the field typed in keeps the focus), where it would be,
   // and the pointer passes through it.
+  const OpenGroup* group = GroupFor(window);
+  // An item of a row drawn out of sight: the row is what the pointer passes through (its class),
+  // and the item stays as it will be on the screen, so a row scrolling in changes the row alone.
+  const bool row_out = group && group->node < g_nodes.size() && g_nodes[group->node].placed &&
+                       g_nodes[group->node].clipped;
   ImRect rect = g.LastItemData.Rect;
-  rect.ClipWith(window->ClipRect);
+  if (!row_out) rect.ClipWith(window->ClipRect);
   const bool clipped = rect.GetWidth() <= 0 || rect.GetHeight() <= 0;
   if (clipped) rect = g.LastItemData.Rect;
   Node n;
-  const OpenGroup* group = GroupFor(window);
   n.control = role != Role::Text && role != Role::Heading && role != Role::Alert && g.LastItemData.ID != 0;
   if (n.control) {
     n.key = g.LastItemData.ID;
@@ -508,6 +520,13 @@ Node GroupNode(Group group, std::string_view name, std::string_view key) {
   // A row or a card stands where its items are, and they stand within it: a scroll moves the
   // row's element alone.
   n.placed = group == Group::Row || group == Group::ListItem;
+  // In a table or list: that moves by the window's scroll, the row stays (EndGroup).
+  if (n.placed && outer && (outer->group == Group::Table || outer->group == Group::List) &&
+      outer->node < g_nodes.size()) {
+    Node& list = g_nodes[outer->node];
+    list.scrolls = true;
+    list.scroll = window->Scroll;
+  }
   return n;
 }
 }  // namespace
@@ -526,6 +545,21 @@ void EndGroup() {
   if (g_groups.empty()) return;
   const OpenGroup open = g_groups.back();
   g_groups.pop_back();
+  if (open.node < g_nodes.size() && g_nodes[open.node].scrolls) {
+    // What stands in the list's element (its rows, and what is in it but in no row) is placed
+    // as with no scroll; the element is moved by the scroll, its place (the page: `mv`).
+    Node& list = g_nodes[open.node];
+    const ImVec2 scroll(Round(list.scroll.x), Round(list.scroll.y));
+    std::unordered_set<ImGuiID> in_frame{open.key};
+    for (std::size_t i = open.node + 1; i < g_nodes.size(); ++i) {
+      Node& n = g_nodes[i];
+      if (!in_frame.count(n.parent)) continue;
+      n.rect.Translate(scroll);
+      if (!n.placed) in_frame.insert(n.key);  // a container the size of the list's (a cell's)
+    }
+    list.rect = ImRect(ImVec2(-scroll.x, -scroll.y), ImVec2(-scroll.x, -scroll.y));
+    return;
+  }
   if (open.node >= g_nodes.size() || !g_nodes[open.node].placed) return;
   // Its place: given, or around its items; theirs, from its corner.
   Node& group = g_nodes[open.node];

@@ -72,9 +72,12 @@ void Dialog(std::string_view title);
 //   Navigation  a <nav> landmark (the views' links)
 //   TabList     role=tablist around Role::Tab items
 //   Menu        role=menu around Role::MenuItem items
-//   Table       role=table; its rows are Row groups, each item of a row in a cell of its own
+//   Table       role=table; its rows are Row groups, each item of a row in a cell of its own.
+//               Rows in a scrolled window stand in the table's element as with no scroll, and
+//               the element moves by the scroll: a scroll step moves one element, not each row
 //   Row         role=row
-//   List        role=list around ListItem groups (the tokens as cards, on a phone)
+//   List        role=list around ListItem groups (the tokens as cards, on a phone); scrolled
+//               as a Table is
 //   ListItem    role=listitem
 // `key` tells apart groups of the same name in one window (a row: its token's id).
 enum class Group { Form, Navigation, TabList, Menu, Table, Row, List, ListItem };
