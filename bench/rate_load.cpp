@@ -8,7 +8,8 @@
 //   oatd_rate_load --rate 15000 --seconds 10 --connections 16
 //                  --header 'Authorization: Basic ...' http://127.0.0.1:8080/token?service=...
 //
-// Prints one line: the rate held, the answers by status, and the latency percentiles.
+// Prints one line: the rate held, the answers by status, the latency percentiles, and the
+// requests sent in all (the warm-up's too).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -220,9 +221,9 @@ int main(int argc, char** argv) {
     by_status += (by_status.empty() ? "" : " ") + std::to_string(status) + ":" + std::to_string(count);
   }
   std::printf("rate %.0f/s held %.0f/s over %.0f s (%d connections), answers %s, latency from due: "
-              "p50 %.2fms p90 %.2fms p99 %.2fms p99.9 %.2fms max %.2fms\n",
+              "p50 %.2fms p90 %.2fms p99 %.2fms p99.9 %.2fms max %.2fms; %llu requests in all\n",
               o.rate, static_cast<double>(latencies.size()) / o.seconds, o.seconds, o.connections,
               by_status.c_str(), at(0.50), at(0.90), at(0.99), at(0.999),
-              latencies.empty() ? 0.0 : latencies.back() / 1000.0);
+              latencies.empty() ? 0.0 : latencies.back() / 1000.0, static_cast<unsigned long long>(scheduled));
   return errors ? 1 : 0;
 }

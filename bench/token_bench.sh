@@ -227,13 +227,22 @@ awk -v t="$oatd_ticks" -v hz="$hz" -v n="$(requests "$dir/oatd.wrk")" -v u="$ngi
 # of the load generator itself, which shares the cores): requests evenly spaced, each on an idle
 # one of 16 keep-alive connections, its latency counted from when it was due (so a queue the
 # server lets build is charged to it); the first second is a warm-up, not counted.
+# The CPU each server spends an answer there too: below its peak a server waits for requests,
+# and each one wakes it (nginx's CPU per answer at its own peak, in the limit above, has none
+# of that: wrk keeps it busy).
 half=$(awk -v r="$oatd_rate" 'BEGIN { printf "%d", r / 2 }')
+declare -A fixed_us
 for f in oatd nginx; do
   [ "$f" = oatd ] && target=$url$path || target=http://127.0.0.1:$nport$path
+  [ "$f" = oatd ] && pids=$(server_pids) || pids=$(nginx_pids)
   printf '%-5s at a fixed rate: ' "$f"
-  "$rate_load" --rate "$half" --seconds "$duration" --connections 16 --header "$auth" "$target" ||
+  before=$(cpu_ticks $pids)
+  "$rate_load" --rate "$half" --seconds "$duration" --connections 16 --header "$auth" "$target" | tee "$dir/$f.fixed" ||
     echo "WARNING: $f answered something other than 200"
+  fixed_us[$f]=$(awk -v t="$(( $(cpu_ticks $pids) - before ))" -v hz="$hz" \
+    '/requests in all/ { n = $(NF-3) } END { if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "?" }' "$dir/$f.fixed")
 done
+printf 'server CPU/answer at that rate: oatd %s us, nginx %s us\n' "${fixed_us[oatd]}" "${fixed_us[nginx]}"
 
 # One client, one request at a time: the latency of an answer without any queue.
 wrk -t1 -c1 -d3s --latency -H "$auth" "$url$path" > "$dir/oatd.one"

@@ -550,6 +550,49 @@ TEST(Server, HeadAnswersLikeGetWithoutBody) {
   EXPECT_EQ(client.request(get("/v2/orgs/b")).body, R"({"name":"b"})");
 }
 
+// The answer's head, byte for byte: the handler's headers in their order, then Server, Date,
+// a Content-Type when the handler gave none, Content-Length, and Connection where the request's
+// version needs it said (the bytes Beast's serializer wrote before the server wrote heads itself).
+TEST(Server, AnswerHeadsAreTheseBytes) {
+  Router router;
+  router.set_error_writer(detail_error);
+  router.add("GET", "/made", [](const Request&, const Params&) {
+    Response r = Response::json(201, "[1]");
+    r.header("X-One", "1");
+    r.header("Cache-Control", "no-store");
+    return r;
+  });
+  router.add("GET", "/untyped", [](const Request&, const Params&) {
+    Response r;
+    r.status = 200;
+    r.body = "{}";
+    return r;
+  });
+  router.add("GET", "/empty", [](const Request&, const Params&) { return Response::no_content(); });
+  RunningServer server(std::move(router));
+  const auto undated = [](std::string head) {
+    const auto at = head.find("\r\nDate: ");
+    if (at != std::string::npos) head.replace(at + 8, head.find("\r\n", at + 2) - at - 8, "D");
+    return head;
+  };
+  const std::string made = "201 Created\r\nContent-Type: application/json\r\nX-One: 1\r\nCache-Control: no-store\r\n"
+                           "Server: oatd\r\nDate: D\r\nContent-Length: 3\r\n";
+  Client client(server.port());
+  EXPECT_EQ(undated(client.request(get("/made")).head), "HTTP/1.1 " + made);
+  EXPECT_EQ(undated(client.request(get("/untyped")).head),
+            "HTTP/1.1 200 OK\r\nServer: oatd\r\nDate: D\r\nContent-Type: application/json\r\nContent-Length: 2\r\n");
+  EXPECT_EQ(undated(client.request(get("/empty")).head), "HTTP/1.1 204 No Content\r\nServer: oatd\r\nDate: D\r\n");
+  RawResponse head = client.request("HEAD /made HTTP/1.1\r\nHost: t\r\n\r\n", /*head_request=*/true);
+  EXPECT_EQ(undated(head.head), "HTTP/1.1 " + made);
+  EXPECT_EQ(undated(client.request(get("/made", "Connection: close\r\n")).head),
+            "HTTP/1.1 " + made + "Connection: close\r\n");
+  Client old(server.port());
+  EXPECT_EQ(undated(old.request("GET /made HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").head),
+            "HTTP/1.0 " + made + "Connection: keep-alive\r\n");
+  EXPECT_EQ(undated(old.request("GET /made HTTP/1.0\r\n\r\n").head), "HTTP/1.0 " + made);
+  EXPECT_TRUE(old.closed_by_peer());
+}
+
 TEST(Server, BodyOverLimitGets413AndClose) {
   ServerOptions options = test_options();
   options.body_limit = 1024;

@@ -121,12 +121,17 @@ std::string_view mime_type(const std::filesystem::path& file) {
   return it == types.end() ? std::string_view("application/octet-stream") : it->second;
 }
 
-std::string http_date() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+// The Date header's value for this second, formatted once a second by each thread.
+std::string_view http_date() {
+  thread_local std::time_t said = -1;
+  thread_local char buf[64];
+  const std::time_t now = std::time(nullptr);
+  if (now != said) {
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    said = now;
+  }
   return buf;
 }
 
@@ -788,10 +793,12 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
 
   // --- writing --------------------------------------------------------------------------------
 
+  // The answer's head, written by hand into one buffer that lives with the connection, and its
+  // body beside it: one gathered write, no field allocated. The bytes are what Beast's serializer
+  // wrote (the handler's headers in order, then Server, Date, Content-Type, Content-Length and
+  // Connection as Beast's keep_alive() sets it).
   void write(unsigned version) {
     phase_ = Phase::writing;
-    auto& out = out_.emplace();
-    out.version(version);
     int status = response_.status;
     if (status < 100 || status > 599) {
       log::error("a handler returned a status outside 100..599",
@@ -799,8 +806,21 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       response_ = options().error_writer(500, "Internal server error");
       status = 500;
     }
-    out.result(static_cast<unsigned>(status));
+    std::string& head = head_out_;
+    head.clear();
+    head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    head += std::to_string(status);
+    head += ' ';
+    const auto reason = bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(status)));
+    head.append(reason.data(), reason.size());
+    head += "\r\n";
     bool has_type = false;
+    const auto field = [&head](std::string_view name, std::string_view value) {
+      head += name;
+      head += ": ";
+      head += value;
+      head += "\r\n";
+    };
     for (const auto& [name, value] : response_.headers) {
       if (name.empty() || !header_safe(name) || !header_safe(value)) {
         log::error("dropped a response header with CR, LF or NUL", {{"route", route_}});
@@ -808,24 +828,24 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
       }
       if (server_owned(name)) continue;
       if (iequals(name, "Content-Type")) has_type = true;
-      out.insert(beast::string_view(name.data(), name.size()), value);
+      field(name, value);
     }
-    out.set(bhttp::field::server, "oatd");
-    out.set(bhttp::field::date, http_date());
-    bool bodiless = status < 200 || status == 204 || status == 304;
+    field("Server", "oatd");
+    field("Date", http_date());
+    const bool bodiless = status < 200 || status == 204 || status == 304;
     if (!has_type && !bodiless && !response_.body.empty()) {
-      char first = response_.body.front();
-      out.set(bhttp::field::content_type,
-              first == '{' || first == '[' ? "application/json" : "text/plain; charset=utf-8");
+      const char first = response_.body.front();
+      field("Content-Type", first == '{' || first == '[' ? "application/json" : "text/plain; charset=utf-8");
     }
-    if (!bodiless) {
-      out.content_length(response_.body.size());
-      if (!head_) out.body() = {response_.body.data(), response_.body.size()};
-    }
+    if (!bodiless) field("Content-Length", std::to_string(response_.body.size()));
     if (state_.stopping) keep_alive_ = false;  // shutdown began while the handler ran
-    out.keep_alive(keep_alive_);
+    if (version == 10 && keep_alive_) field("Connection", "keep-alive");
+    if (version != 10 && !keep_alive_) field("Connection", "close");
+    head += "\r\n";
+    const std::size_t body = bodiless || head_ ? 0 : response_.body.size();
+    const std::array<asio::const_buffer, 2> out{asio::buffer(head), asio::buffer(response_.body.data(), body)};
     layer().expires_after(options().write_timeout);
-    bhttp::async_write(stream_, out, beast::bind_front_handler(&Connection::on_write, this->shared_from_this()));
+    asio::async_write(stream_, out, beast::bind_front_handler(&Connection::on_write, this->shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -840,7 +860,6 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
         log::error("the request completion hook threw");
       }
     }
-    out_.reset();
     request_ = {};
     response_ = {};
     if (ec) return close();
@@ -890,7 +909,7 @@ class Connection : public ConnectionBase, public std::enable_shared_from_this<Co
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
-  std::optional<bhttp::response<bhttp::span_body<const char>>> out_;  // views response_.body
+  std::string head_out_;  // the answer's head while it is written (write()); kept for the next
   Request request_;
   Response response_;
   std::string_view route_;  // a pattern in the router, or a kRoute* name
