@@ -229,9 +229,18 @@ consoleTest(world, 'on a phone the tokens are cards: label, status, last used, e
   }
   await c.shot('phone-cards');
 
-  // A tap on a card opens its details.
+  // A tap on a card opens its details, whose buttons are all on the screen, none on another.
   await c.tap('tokens.row.0.last_used');
   await c.waitForWidget('details.close');
+  await c.waitForWidget('details.delete');
+  await c.waitFrames(3);
+  const d = await c.widgets();
+  const buttons = ['details.edit', 'details.rotate', 'details.deactivate', 'details.delete'].map((k) => [k, d[k]]);
+  for (const [k, r] of buttons) assert.ok(r && r.x >= 0 && r.x + r.w <= 390, `${k} inside the screen: ${JSON.stringify(r)}`);
+  for (let i = 1; i < buttons.length; ++i) {
+    assert.ok(buttons[i - 1][1].x + buttons[i - 1][1].w <= buttons[i][1].x, `${buttons[i - 1][0]} before ${buttons[i][0]}`);
+  }
+  await c.shot('phone-details');
 }, PHONE);
 
 consoleTest(world, 'on a phone, the field typed in stays above the on-screen keyboard', async (c) => {

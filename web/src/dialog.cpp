@@ -146,12 +146,19 @@ void BeginDialogFooter() {
   ImGui::SetCursorPos(ImVec2(kPadX, top + 16));
 }
 
+constexpr float kButtonGap = 10;  // between two of the footer's buttons
+
 float RightButtonX(float width) {
   g_current.footer_right -= width;
   const float x = g_current.footer_right;
-  g_current.footer_right -= 10;
+  g_current.footer_right -= kButtonGap;
   ImGui::SetCursorPos(ImVec2(x, g_current.footer_top + 16));
   return x;
+}
+
+float FooterFit(float widths, int buttons) {
+  const float room = DialogContentWidth() - kButtonGap * static_cast<float>(std::max(0, buttons - 1));
+  return widths > room && widths > 0 ? std::max(0.5f, room / widths) : 1.0f;
 }
 
 void EndDialogFooter() { ImGui::SetCursorPos(ImVec2(0, g_current.footer_top + kFooterHeight)); }

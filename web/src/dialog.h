@@ -38,6 +38,9 @@ float DialogContentWidth();
 // x for the next button of width w, placed from the right edge leftwards.
 void BeginDialogFooter();
 float RightButtonX(float width);
+// What the footer's buttons (the sum of their widths, and how many) are to be narrowed by to fit
+// its width (a phone's): 1 when they fit.
+float FooterFit(float widths, int buttons);
 void EndDialogFooter();
 
 void EndDialog();

@@ -7,6 +7,7 @@
 #define IMGUI_DEFINE_MATH_OPERATORS
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "chart.h"
 #include "client.h"
@@ -109,36 +110,53 @@ void Actions(State& state, const oat::AccessToken& token, oat::TokenState token_
     ui::Text(action.kind == TokenActionKind::Activate ? "Activating\xE2\x80\xA6" : "Deactivating\xE2\x80\xA6",
              p.text_muted);
   }
+  const bool can_delete = Allows(token_state, oat::TokenAction::Delete);
+  const bool can_deactivate =
+      token_state == oat::TokenState::Active && Allows(token_state, oat::TokenAction::Deactivate);
+  const bool can_activate = token_state == oat::TokenState::Inactive && Allows(token_state, oat::TokenAction::Activate);
+  const bool can_rotate = Allows(token_state, oat::TokenAction::Rotate);
+  const bool can_edit = Allows(token_state, oat::TokenAction::Edit);
+  // The buttons' widths; on a phone they are narrowed to fit its width.
+  constexpr float kDelete = 96, kDeactivate = 116, kActivate = 100, kRotate = 84, kEdit = 80;
+  float widths = 0;
+  int buttons = 0;
+  for (const auto& [shown, width] : {std::pair{can_delete, kDelete}, {can_deactivate, kDeactivate},
+                                     {can_activate, kActivate}, {can_rotate, kRotate}, {can_edit, kEdit}}) {
+    widths += shown ? width : 0;
+    buttons += shown ? 1 : 0;
+  }
+  const float fit = ui::FooterFit(widths, buttons);
+  const auto size = [fit](float width) { return ImVec2(std::floor(width * fit), 36); };
   ImGui::BeginDisabled(action.pending);
-  if (Allows(token_state, oat::TokenAction::Delete)) {
-    ui::RightButtonX(96);
-    if (ui::Button("Delete", ui::ButtonKind::Danger, ImVec2(96, 36))) {
+  if (can_delete) {
+    ui::RightButtonX(size(kDelete).x);
+    if (ui::Button("Delete", ui::ButtonKind::Danger, size(kDelete))) {
       OpenDeleteDialog(state, id, label, ActionOrigin::Details);
     }
     test_hook::MarkLastItem(names::kDetailsDelete);
   }
-  if (token_state == oat::TokenState::Active && Allows(token_state, oat::TokenAction::Deactivate)) {
-    ui::RightButtonX(116);
-    if (ui::Button("Deactivate", ui::ButtonKind::Secondary, ImVec2(116, 36))) {
+  if (can_deactivate) {
+    ui::RightButtonX(size(kDeactivate).x);
+    if (ui::Button("Deactivate", ui::ButtonKind::Secondary, size(kDeactivate))) {
       SetTokenActive(state, id, label, false, ActionOrigin::Details);
     }
     test_hook::MarkLastItem(names::kDetailsDeactivate);
   }
-  if (token_state == oat::TokenState::Inactive && Allows(token_state, oat::TokenAction::Activate)) {
-    ui::RightButtonX(100);
-    if (ui::Button("Activate", ui::ButtonKind::Secondary, ImVec2(100, 36))) {
+  if (can_activate) {
+    ui::RightButtonX(size(kActivate).x);
+    if (ui::Button("Activate", ui::ButtonKind::Secondary, size(kActivate))) {
       SetTokenActive(state, id, label, true, ActionOrigin::Details);
     }
     test_hook::MarkLastItem(names::kDetailsActivate);
   }
-  if (Allows(token_state, oat::TokenAction::Rotate)) {
-    ui::RightButtonX(84);
-    if (ui::Button("Rotate", ui::ButtonKind::Secondary, ImVec2(84, 36))) OpenRotateDialog(state, token, true);
+  if (can_rotate) {
+    ui::RightButtonX(size(kRotate).x);
+    if (ui::Button("Rotate", ui::ButtonKind::Secondary, size(kRotate))) OpenRotateDialog(state, token, true);
     test_hook::MarkLastItem(names::kDetailsRotate);
   }
-  if (Allows(token_state, oat::TokenAction::Edit)) {
-    ui::RightButtonX(80);
-    if (ui::Button("Edit", ui::ButtonKind::Secondary, ImVec2(80, 36))) OpenEditDialog(state, id, true);
+  if (can_edit) {
+    ui::RightButtonX(size(kEdit).x);
+    if (ui::Button("Edit", ui::ButtonKind::Secondary, size(kEdit))) OpenEditDialog(state, id, true);
     test_hook::MarkLastItem(names::kDetailsEdit);
   }
   ImGui::EndDisabled();
