@@ -79,6 +79,9 @@ void ApplyStyle(Theme theme) {
   g_current = &p;
   ImGuiStyle& s = ImGui::GetStyle();
   s = ImGuiStyle();
+  // Thin lines drawn as geometry, not from the atlas's baked lines: with the atlas the browser's
+  // glyphs make (glyphs.h), a rounded border's corners came out as two broken arcs.
+  s.AntiAliasedLinesUseTex = false;
 
   s.WindowPadding = ImVec2(12, 10);  // popups and tooltips; the root window uses none
   s.WindowRounding = 0;
