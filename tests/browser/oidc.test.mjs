@@ -7,6 +7,7 @@
 // the claims presented; the CI snippets, copied; deleted after a confirmation.
 import assert from 'node:assert/strict';
 import { runSql } from '../lib/database.mjs';
+import { waitFor } from '../lib/time.mjs';
 import { consoleTest, useConsole } from './harness.mjs';
 
 const REGISTRY = 'registry.example.com:5000';
@@ -331,6 +332,18 @@ consoleTest(world, 'the setup tab\'s snippets name the connection, the organizat
   const copied = await c.copyFrom('oidc.snippet.copy');
   assert.equal(await c.text('oidc.snippet.copy'), 'Copied');
   assert.equal(copied, github);
+
+  // A press that begins on "Copied" and ends after the label has turned back to "Copy" is one
+  // click on one button: it copies again.
+  await c.page.evaluate(() => navigator.clipboard.writeText(''));
+  const at = await c.center('oidc.snippet.copy');
+  await c.page.mouse.move(at.x, at.y);
+  await c.page.mouse.down();
+  await c.waitFrames(1);
+  assert.equal(await c.text('oidc.snippet.copy'), 'Copied', 'pressed while it says Copied');
+  await waitFor(async () => (await c.text('oidc.snippet.copy')) === 'Copy', 'the label back to Copy');
+  await c.page.mouse.up();
+  assert.equal(await waitFor(() => c.page.evaluate(() => navigator.clipboard.readText()), 'the clipboard'), github);
   assert.ok(copied.includes(made.id));
   await c.page.screenshot({ path: '/tmp/oidc-page.png' });
   await c.shot('github');

@@ -786,6 +786,10 @@ bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size)
   return clicked;
 }
 
+bool CopyButton(bool copied, ButtonKind kind, ImVec2 size) {
+  return IconLabelButton(copied ? "Copied###copy" : "Copy###copy", copied ? Icon::Check : Icon::Copy, kind, size);
+}
+
 void Logo(float size) {
   const theme::Palette& p = theme::Current();
   const ImVec2 pos = ImGui::GetCursorScreenPos();

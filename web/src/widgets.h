@@ -103,6 +103,18 @@ bool RefreshButton(ImVec2 pos, bool loading, const char* tooltip);
 // A button with an icon before its label.
 bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size);
 
+// How long a copy button says "Copied" after a click.
+inline constexpr double kCopiedSeconds = 2.0;
+
+// Whether a copy button clicked at `copied_at` (a clock in seconds; negative: never) still says
+// "Copied" at `now`.
+inline bool StillCopied(double copied_at, double now) { return copied_at >= 0 && now - copied_at < kCopiedSeconds; }
+
+// A copy button: "Copy", or "Copied" with a check while `copied`. One item under either label, so
+// a press that began on "Copied" still clicks when the label turns back. Returns true when
+// clicked.
+bool CopyButton(bool copied, ButtonKind kind, ImVec2 size);
+
 // A small pill of text on a tint ("Private", "Team"), one text line high, at the cursor.
 void Chip(const std::string& text, const ImVec4& color);
 

@@ -22,7 +22,6 @@ namespace console {
 namespace {
 
 constexpr float kWidth = 620;
-constexpr double kCopiedSeconds = 2.0;
 
 // A read-only line of monospace text in a field-like box, with a copy button at its end.
 // Returns true when the button was clicked.
@@ -51,9 +50,8 @@ bool CopyLine(const char* id, const std::string& text, bool copied, const char* 
   }
   ImGui::SetCursorScreenPos(ImVec2(box_end.x - button - 6, pos.y + (height - 32) * 0.5f));
   ImGui::PushID(id);
-  const bool clicked = ui::IconLabelButton(copied ? "Copied" : "Copy", copied ? ui::Icon::Check : ui::Icon::Copy,
-                                           strong ? ui::ButtonKind::Primary : ui::ButtonKind::Secondary,
-                                           ImVec2(button, 32));
+  const bool clicked =
+      ui::CopyButton(copied, strong ? ui::ButtonKind::Primary : ui::ButtonKind::Secondary, ImVec2(button, 32));
   ImGui::PopID();
   test_hook::MarkLastItem(button_name, copied ? "Copied" : "Copy");
   ImGui::SetCursorScreenPos(ImVec2(pos.x, box_end.y));
@@ -110,12 +108,12 @@ void DrawCreatedDialog(State& state) {
 
   ui::Text("Access token", p.text, fonts.strong);
   ImGui::SetCursorPosY(ImGui::GetCursorPosY() - 4);
-  const bool token_copied = created.copied_at >= 0 && state.clock - created.copied_at < kCopiedSeconds;
+  const bool token_copied = ui::StillCopied(created.copied_at, state.clock);
   if (CopyLine("##copy-token", created.secret, token_copied, names::kCreatedToken, names::kCreatedCopy, width,
                true)) {
     page::CopyToClipboard(created.secret.c_str());
     created.copied_at = state.clock;
-    redraw::At(state.clock + kCopiedSeconds);
+    redraw::At(state.clock + ui::kCopiedSeconds);
   }
   test_hook::Status(names::kStatusCreatedCopied, created.copied_at >= 0 ? 1 : 0);
   ImGui::Dummy(ImVec2(0, 8));
@@ -127,12 +125,12 @@ void DrawCreatedDialog(State& state) {
       state.selected_org);
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
   if (lines) {
-    const bool login_copied = created.login_copied_at >= 0 && state.clock - created.login_copied_at < kCopiedSeconds;
+    const bool login_copied = ui::StillCopied(created.login_copied_at, state.clock);
     if (CopyLine("##copy-login", lines->interactive, login_copied, names::kCreatedLogin, names::kCreatedCopyLogin,
                  width, false)) {
       page::CopyToClipboard(lines->interactive.c_str());
       created.login_copied_at = state.clock;
-      redraw::At(state.clock + kCopiedSeconds);
+      redraw::At(state.clock + ui::kCopiedSeconds);
     }
     ui::Text("The user name is the organization's; paste the token when asked for the password. In a CI "
              "job, pipe it in: " + lines->ci,

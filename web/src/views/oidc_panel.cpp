@@ -34,7 +34,6 @@ namespace console {
 namespace {
 
 constexpr float kPad = 20;
-constexpr double kCopiedSeconds = 2.0;
 
 // -----------------------------------------------------------------------------------------------
 // [SECTION] Header
@@ -432,14 +431,13 @@ void Setup(State& state, const oat::OidcConnection& c, float width) {
   ImGui::Dummy(box_end - box);
   test_hook::MarkLastItem(names::kOidcSnippet, *snippet);
   const ImVec2 below = ImGui::GetCursorScreenPos();
-  const bool copied = page_state.copied_at >= 0 && state.clock - page_state.copied_at < kCopiedSeconds;
+  const bool copied = ui::StillCopied(page_state.copied_at, state.clock);
   const float button = copied ? 98 : 84;
   ImGui::SetCursorScreenPos(ImVec2(box.x + width - button - 8, box.y + 8));
-  if (ui::IconLabelButton(copied ? "Copied" : "Copy", copied ? ui::Icon::Check : ui::Icon::Copy,
-                          ui::ButtonKind::Secondary, ImVec2(button, 32))) {
+  if (ui::CopyButton(copied, ui::ButtonKind::Secondary, ImVec2(button, 32))) {
     page::CopyToClipboard(snippet->c_str());
     page_state.copied_at = state.clock;
-    redraw::At(state.clock + kCopiedSeconds);
+    redraw::At(state.clock + ui::kCopiedSeconds);
   }
   test_hook::MarkLastItem(names::kOidcSnippetCopy, copied ? "Copied" : "Copy");
   ImGui::SetCursorScreenPos(below);
