@@ -153,6 +153,24 @@ for (const [device, options, roles] of [['', {}, ['table', 'row', 1]], ['on a ph
   }, { hash: '#/orgs/bizco/tokens', ...options });
 }
 
+consoleTest(world, 'the console\'s cursor is on the element under the pointer alone, so a change of cursor restyles no other', async (c) => {
+  await c.signInByRole();
+  // The elements over the canvas whose cursor is not the arrow, by their words.
+  const notArrow = () => c.page.evaluate(() => [...document.querySelectorAll('#oat-semantics *')]
+    .filter((e) => getComputedStyle(e).cursor !== 'default').map((e) => e.textContent.trim()));
+  const button = c.page.getByRole('button', { name: 'Generate token' });
+  await button.hover();
+  await waitFor(async () => (await button.evaluate((e) => getComputedStyle(e).cursor)) === 'pointer',
+    'the hand over the button');
+  assert.deepEqual(await notArrow(), ['Generate token']);
+  // Off every element, over the canvas alone: the hand is gone from the button too.
+  const box = await button.boundingBox();
+  await c.page.mouse.move(box.x - 40, box.y + box.height + 40);
+  await waitFor(async () => (await c.page.evaluate(() => getComputedStyle(Module.canvas).cursor)) === 'default',
+    'the arrow over the canvas');
+  assert.deepEqual(await notArrow(), []);
+});
+
 consoleTest(world, 'the live region says what the toast says', async (c) => {
   await world.server.createToken('acme', world.bearer, { label: 'to-deactivate' });
   await c.signInByRole();

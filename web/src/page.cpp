@@ -169,10 +169,7 @@ EM_JS(void, oat_page_take_wheel, (float* x, float* y), {
 });
 
 EM_JS(void, oat_page_set_cursor, (const char* cursor), {
-  var c = UTF8ToString(cursor);
-  Module.canvas.style.cursor = c;
-  var overlay = document.getElementById("oat-semantics");
-  if (overlay) overlay.style.cursor = c;
+  Module.oatPointer.setCursor(UTF8ToString(cursor));  // pointer.cpp
 });
 
 EM_JS(int, oat_page_preferences, (), {

@@ -45,6 +45,27 @@ EM_JS(void, oat_pointer_install, (double slop, int long_press_ms), {
     else P.queue.push(e);
     if (Module.oatPage) Module.oatPage.activity = true;
   };
+  // The cursor the console asks for (page.cpp) shows on the canvas and on the one element over it
+  // that the pointer is on, set there alone: a change of an inherited property on the elements'
+  // root would restyle every one of them (about a thousand with 100 tokens) at each change.
+  P.cursor = "default";
+  P.over = null;
+  P.setCursor = function(c) {
+    P.cursor = c;
+    canvas.style.cursor = c;
+    if (P.over) P.over.style.cursor = c;
+  };
+  var hover = function(e) {
+    var el = e.target !== canvas && ours(e.target) ? e.target : null;
+    if (el === P.over) return;
+    if (P.over) P.over.style.cursor = "";
+    P.over = el;
+    if (el) el.style.cursor = P.cursor;
+  };
+  // Also when an element comes under a pointer that did not move (a scroll): the browser then
+  // sends mouseover, not pointermove.
+  window.addEventListener("pointerover", hover, true);
+  window.addEventListener("mouseover", hover, true);
   var endTouch = function() {
     if (P.touch && P.touch.timer) clearTimeout(P.touch.timer);
     P.touch = null;
