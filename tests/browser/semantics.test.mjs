@@ -142,6 +142,17 @@ for (const [device, options, roles] of [['', {}, ['table', 'row', 1]], ['on a ph
     const shown = await lastRow.boundingBox();
     assert.ok(inScreen(shown), `the last row scrolled into the screen: ${JSON.stringify(shown)}`);
 
+    // A row scrolled out of the list's window but still on the screen, under the top bar, is not
+    // where the pointer goes (a click there would follow its link).
+    const under = await page.evaluate((part) => [...document.querySelectorAll(`#oat-semantics [role=${part}] a`)]
+      .map((a) => {
+        const b = a.getBoundingClientRect();
+        const [x, y] = [b.x + b.width / 2, b.y + b.height / 2];
+        return { label: a.textContent, y, row: !!document.elementFromPoint(x, y)?.closest(`[role=${part}]`) };
+      }).filter((u) => u.y > 0 && u.y < 40), part);
+    assert.ok(under.length > 0, 'a row scrolled out lies under the top bar');
+    assert.deepEqual(under.filter((u) => u.row), [], 'the pointer there reaches the top bar, not a row');
+
     // The page's focus on a row scrolled out (a screen reader, Tab): the list brings it into view.
     const firstLink = list.getByRole('link', { name: first });
     assert.ok((await firstLink.boundingBox()).y < 0, 'the first row is above the screen');

@@ -189,10 +189,20 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     if (!groups[n.r] || n.pl) {
       el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
     }
-    if (n.r === "table" || n.r === "list") scrolled(el, n.x, n.y);
+    if (n.r === "table" || n.r === "list") {
+      el.oatClip = n.cl || null;
+      scrolled(el, n.x, n.y);
+    }
   };
-  // A scrolled table or list: its rows stand as with no scroll, it moves (x, y: minus the scroll).
-  var scrolled = function(el, x, y) { el.style.transform = x || y ? "translate(" + x + "px," + y + "px)" : ""; };
+  // A scrolled table or list: its rows stand as with no scroll, it moves (x, y: minus the scroll),
+  // and is clipped to its window's visible part (oatClip, the screen's coordinates): what of it is
+  // scrolled out is not where a pointer goes.
+  var scrolled = function(el, x, y) {
+    el.style.transform = x || y ? "translate(" + x + "px," + y + "px)" : "";
+    var c = el.oatClip;
+    el.style.clipPath = c ? "inset(" + (c[1] - y) + "px calc(100% - " + (c[2] - x) + "px) calc(100% - " +
+                            (c[3] - y) + "px) " + (c[0] - x) + "px)" : "";
+  };
   // What leaves with its container (a row's cells) goes with it: one removal.
   var gone = new Set(o.del || []);
   gone.forEach(function(k) {
@@ -314,6 +324,10 @@ struct Node {
   // scroll, and the element itself moves by the scroll (one element a scroll step, not each row).
   bool scrolls = false;
   ImVec2 scroll;
+  // Its window's visible part (the screen's coordinates): the page clips the list's element to it,
+  // so what of the list is scrolled out is not where a pointer goes.
+  ImRect clip;
+  bool in_list = false;  // a row or card of such a list: its clip, not a class, keeps the pointer off
 };
 
 // What the page has of a node: its words and the rest as hashes, its place apart (a scrolled
@@ -393,12 +407,18 @@ ImGuiID PlaceHash(const Node& n) {
   return ImHashData(numbers, sizeof numbers, 0);
 }
 
+// Whether the page marks the node as one the pointer passes through. Not a row of a scrolled
+// list, which its list's clip covers when it is out of view: a class changed on a row restyles
+// each of its elements (its rule reaches them), and a scroll step takes rows in and out.
+bool ShownClipped(const Node& n) { return n.clipped && !n.in_list; }
+
 // All else the page has of a node but its words and place.
 ImGuiID RestHash(const Node& n) {
   ImGuiID h = ImHashStr(n.role, 0, n.parent);
   h = ImHashData(n.autocomplete.data(), n.autocomplete.size(), h);
-  const float numbers[5] = {Round(n.padding), n.cell ? 1.0f : 0.0f, n.clipped ? 1.0f : 0.0f,
-                            static_cast<float>(n.flags), n.placed ? 1.0f : 0.0f};
+  const float numbers[9] = {Round(n.padding), n.cell ? 1.0f : 0.0f, ShownClipped(n) ? 1.0f : 0.0f,
+                            static_cast<float>(n.flags), n.placed ? 1.0f : 0.0f,
+                            Round(n.clip.Min.x), Round(n.clip.Min.y), Round(n.clip.Max.x), Round(n.clip.Max.y)};
   return ImHashData(numbers, sizeof numbers, h);
 }
 
@@ -526,6 +546,7 @@ Node GroupNode(Group group, std::string_view name, std::string_view key) {
     Node& list = g_nodes[outer->node];
     list.scrolls = true;
     list.scroll = window->Scroll;
+    list.clip = window->InnerClipRect;
   }
   return n;
 }
@@ -556,6 +577,7 @@ void EndGroup() {
       if (!in_frame.count(n.parent)) continue;
       n.rect.Translate(scroll);
       if (!n.placed) in_frame.insert(n.key);  // a container the size of the list's (a cell's)
+      n.in_list = n.placed;
     }
     list.rect = ImRect(ImVec2(-scroll.x, -scroll.y), ImVec2(-scroll.x, -scroll.y));
     return;
@@ -744,7 +766,8 @@ void EndFrame() {
       if (n.flags & kMultiline) j["m"] = 1;
       if (!n.autocomplete.empty()) j["ac"] = n.autocomplete;
       if (n.cell) j["c"] = 1;
-      if (n.clipped) j["o"] = 1;
+      if (ShownClipped(n)) j["o"] = 1;
+      if (n.scrolls) j["cl"] = {Round(n.clip.Min.x), Round(n.clip.Min.y), Round(n.clip.Max.x), Round(n.clip.Max.y)};
       if (n.padding > 0) j["px"] = Round(n.padding);
       if (n.placed) j["pl"] = 1;
       set.push_back(std::move(j));
