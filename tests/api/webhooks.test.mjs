@@ -337,10 +337,14 @@ describe('deliveries across restarts, crashes, time and nodes', () => {
     let node = await start();
     bearer = await node.signIn('owner');
     const expiresAt = Math.floor(Date.now() / 1000) + 10 * day;
+    // The webhook before the token: a look at the expiries between the token and the webhook
+    // would warn no one, and the webhook would never hear of it.
+    const events = ['access_token.expiring', 'access_token.expired'];
+    const { receiver, webhook } = await hookedReceiver(ctx, { on: node, bearer, events });
     const token = await node.createToken('acme', bearer, { label: 'expiring', expires_at: rfc3339(expiresAt * 1000) });
-    const { receiver } = await hookedReceiver(ctx, {
-      on: node, bearer, events: ['access_token.expiring', 'access_token.expired'],
-    });
+    // A change to a webhook has the node look at the expiries at once (else within 30 s).
+    const nudged = await node.patch(`${hooks()}/${webhook.id}`, { events }, { bearer });
+    assert.equal(nudged.status, 200, String(nudged));
     // 10 days left: the first look warns at 30 days, and only that (the warnings are at 60,
     // 30, 7 and 1 days; 60 was crossed too, and is not told separately).
     await receiver.waitFor((rs) => rs.length >= 1, 'the first warning');
