@@ -786,8 +786,11 @@ bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size)
   return clicked;
 }
 
-bool CopyButton(bool copied, ButtonKind kind, ImVec2 size) {
-  return IconLabelButton(copied ? "Copied###copy" : "Copy###copy", copied ? Icon::Check : Icon::Copy, kind, size);
+bool CopyButton(bool copied, ButtonKind kind, ImVec2 size, const char* test_name) {
+  const bool clicked =
+      IconLabelButton(copied ? "Copied###copy" : "Copy###copy", copied ? Icon::Check : Icon::Copy, kind, size);
+  test_hook::MarkLastItem(test_name, copied ? "Copied" : "Copy");
+  return clicked;
 }
 
 void Logo(float size) {

@@ -111,9 +111,9 @@ inline constexpr double kCopiedSeconds = 2.0;
 inline bool StillCopied(double copied_at, double now) { return copied_at >= 0 && now - copied_at < kCopiedSeconds; }
 
 // A copy button: "Copy", or "Copied" with a check while `copied`. One item under either label, so
-// a press that began on "Copied" still clicks when the label turns back. Returns true when
-// clicked.
-bool CopyButton(bool copied, ButtonKind kind, ImVec2 size);
+// a press that began on "Copied" still clicks when the label turns back; published to tests as
+// `test_name` with the label it shows. Returns true when clicked.
+bool CopyButton(bool copied, ButtonKind kind, ImVec2 size, const char* test_name);
 
 // A small pill of text on a tint ("Private", "Team"), one text line high, at the cursor.
 void Chip(const std::string& text, const ImVec4& color);

@@ -51,9 +51,9 @@ bool CopyLine(const char* id, const std::string& text, bool copied, const char* 
   ImGui::SetCursorScreenPos(ImVec2(box_end.x - button - 6, pos.y + (height - 32) * 0.5f));
   ImGui::PushID(id);
   const bool clicked =
-      ui::CopyButton(copied, strong ? ui::ButtonKind::Primary : ui::ButtonKind::Secondary, ImVec2(button, 32));
+      ui::CopyButton(copied, strong ? ui::ButtonKind::Primary : ui::ButtonKind::Secondary, ImVec2(button, 32),
+                     button_name);
   ImGui::PopID();
-  test_hook::MarkLastItem(button_name, copied ? "Copied" : "Copy");
   ImGui::SetCursorScreenPos(ImVec2(pos.x, box_end.y));
   ImGui::Dummy(ImVec2(width, 0));
   return clicked;

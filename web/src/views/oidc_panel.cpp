@@ -434,12 +434,11 @@ void Setup(State& state, const oat::OidcConnection& c, float width) {
   const bool copied = ui::StillCopied(page_state.copied_at, state.clock);
   const float button = copied ? 98 : 84;
   ImGui::SetCursorScreenPos(ImVec2(box.x + width - button - 8, box.y + 8));
-  if (ui::CopyButton(copied, ui::ButtonKind::Secondary, ImVec2(button, 32))) {
+  if (ui::CopyButton(copied, ui::ButtonKind::Secondary, ImVec2(button, 32), names::kOidcSnippetCopy)) {
     page::CopyToClipboard(snippet->c_str());
     page_state.copied_at = state.clock;
     redraw::At(state.clock + ui::kCopiedSeconds);
   }
-  test_hook::MarkLastItem(names::kOidcSnippetCopy, copied ? "Copied" : "Copy");
   ImGui::SetCursorScreenPos(below);
   ImGui::Dummy(ImVec2(0, 4));
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
