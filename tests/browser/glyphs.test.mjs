@@ -63,20 +63,35 @@ async function pixelsIn(c, rect) {
 
 const inkIn = async (c, rect) => (await pixelsIn(c, rect)).ink;
 
+/**
+ * The ink inside the rectangle PLACE() answers once there is more than MIN px of it: a widget is
+ * published by the frame that draws it, and the screen shows that frame once the browser has
+ * drawn it, not before. PLACE is asked again each time (the widget may still be moving).
+ */
+async function inkOver(c, place, min, what) {
+  let last = null;
+  try {
+    return await waitFor(async () => {
+      const rect = await place();
+      const ink = await inkIn(c, rect);
+      last = { rect, ink };
+      return ink > min && ink;
+    }, `${what} (over ${min} px of ink)`);
+  } catch (e) {
+    throw new Error(`${e.message}; last ${JSON.stringify(last)}`);
+  }
+}
+
 consoleTest(world, 'the sign-in button and a label with accents and typographic marks have ink', async (c) => {
-  const button = await c.waitForWidget('signin.submit');
-  assert.ok(await inkIn(c, button) > 40, 'the "Sign in" on the button is drawn');
+  await inkOver(c, () => c.waitForWidget('signin.submit'), 40, 'the "Sign in" on the button drawn');
 
   await c.signIn('owner', { org: 'acme' });
-  const label = await rowLabel(c, LABEL);
-  const ink = await inkIn(c, label);
-  assert.ok(ink > 60, `the label is drawn (${ink} px of ink)`);
+  await inkOver(c, () => rowLabel(c, LABEL), 60, 'the label drawn');
   await c.shot('label');
 });
 
 consoleTest(world, 'at a device pixel ratio of 2 the glyphs are drawn too', async (c) => {
-  const button = await c.waitForWidget('signin.submit');
-  assert.ok(await inkIn(c, button) > 40, 'the "Sign in" on the button is drawn');
+  await inkOver(c, () => c.waitForWidget('signin.submit'), 40, 'the "Sign in" on the button drawn');
   await c.shot('ratio-2');
 }, { scale: 2 });
 
@@ -89,9 +104,8 @@ consoleTest(world, 'characters the first atlas lacks are drawn once shown, not a
     .some((x) => x.text === t && x.w > w * 1.2), [FOREIGN, fallback.w], { polling: 'raf' });
   const wide = await rowLabel(c, FOREIGN);
   assert.ok(wide.w > fallback.w * 1.2, `"${FOREIGN}" is ${wide.w} px wide, "${FALLBACK}" ${fallback.w} px`);
-  const inkForeign = await inkIn(c, wide);
-  const inkFallback = await inkIn(c, fallback);
-  assert.ok(inkForeign > inkFallback * 1.3, `${inkForeign} px of ink against the fallback's ${inkFallback}`);
+  const inkFallback = await inkOver(c, () => rowLabel(c, FALLBACK), 10, `"${FALLBACK}" drawn`);
+  await inkOver(c, () => rowLabel(c, FOREIGN), inkFallback * 1.3, `"${FOREIGN}" drawn with its glyphs, against the fallback's ${inkFallback} px`);
   assert.ok(foreign.w <= wide.w, 'the label was measured again with its glyphs');
   await c.shot('foreign');
 });

@@ -313,7 +313,22 @@ export class Console {
     return { x: r.x + r.w / 2, y: r.y + r.h / 2 };
   }
 
-  /** A click at the center of NAME: move, a frame, press, a frame, release, a frame. */
+  /**
+   * Waits until the console has taken every pointer and key event sent so far (each is taken in
+   * a frame of its own: a press, then its release), then a frame more, which draws what the last
+   * one changed everywhere (an item drawn before the one acted on shows it a frame later).
+   */
+  async settle() {
+    const start = await this.frames();
+    const handle = await this.page.waitForFunction(
+      (from) => (window.__oat_frames || 0) > from && window.__oat_status?.input === 0 && window.__oat_frames,
+      start, { timeout: WAIT_MS, polling: 'raf' }).catch((e) => {
+      throw new Error(`the console took no input after frame ${start}: ${e.message}\n${this.logs.join('\n')}`);
+    });
+    await this.waitFrames(1, { from: await handle.jsonValue() });
+  }
+
+  /** A click at the center of NAME: move, a frame, press, a frame, release, and settle(). */
   async click(name) {
     const { x, y } = await this.center(name);
     await this.page.mouse.move(x, y);
@@ -321,14 +336,14 @@ export class Console {
     await this.page.mouse.down();
     await this.waitFrames(1);
     await this.page.mouse.up();
-    await this.waitFrames(1);
+    await this.settle();
   }
 
-  /** A tap of a finger at the center of NAME (a touch context: Console.open's TOUCH), then two frames. */
+  /** A tap of a finger at the center of NAME (a touch context: Console.open's TOUCH), and settle(). */
   async tap(name) {
     const { x, y } = await this.center(name);
     await this.page.touchscreen.tap(x, y);
-    await this.waitFrames(2);
+    await this.settle();
   }
 
   /** Hovers NAME (for tooltips) and waits two frames. */
@@ -348,10 +363,8 @@ export class Console {
     await this.click(name);
     await this.waitFrames(2);
     if (replace) {
-      await this.page.keyboard.press('Control+A');
-      await this.waitFrames(2);
-      await this.page.keyboard.press('Delete');
-      await this.waitFrames(2);
+      await this.press('Control+A');
+      await this.press('Delete');
     }
     const before = (await this.widgets())[name];
     await this.page.keyboard.type(text);
@@ -382,10 +395,10 @@ export class Console {
     await this.waitFrames(3);
   }
 
-  /** One key (Playwright's names: Enter, Escape, Tab, Control+A, ...), then a frame. */
+  /** One key (Playwright's names: Enter, Escape, Tab, Control+A, ...), and settle(). */
   async press(key) {
     await this.page.keyboard.press(key);
-    await this.waitFrames(2);
+    await this.settle();
   }
 
   // --- common paths -------------------------------------------------------------------------

@@ -20,6 +20,46 @@ consoleTest(world, 'the sign-in is a form with the fields password managers fill
   assert.equal(await form.locator('button[type="submit"]').textContent(), 'Sign in');
 });
 
+// A password manager fills both fields at once, as the page loads: in the frame right after
+// the console has put its keyboard focus on the username field itself (Dear ImGui's own editing
+// of it, begun a frame after the page's element took the focus), the username typed in the
+// page, then the password.
+const FILL_AS_THE_CONSOLE_FOCUSES = (secret) => {
+  let filled = false;
+  let status;
+  Object.defineProperty(window, '__oat_status', {
+    configurable: true,
+    get: () => status,
+    set: (value) => {
+      status = value;
+      if (filled || value?.focus !== 'signin.username') return;
+      filled = true;
+      queueMicrotask(() => {  // after this frame, before the next
+        const user = document.querySelector('input[autocomplete="username"]');
+        const pass = document.querySelector('input[autocomplete="current-password"]');
+        user.focus();
+        user.value = 'owner';
+        user.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText' }));
+        pass.focus();
+        pass.value = secret;
+        pass.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertReplacementText' }));
+        window.__filled_at = window.__oat_frames;
+      });
+    },
+  });
+};
+
+consoleTest(world, 'both fields filled at once as the console focuses the username are both kept', async (c) => {
+  await c.page.addInitScript(FILL_AS_THE_CONSOLE_FOCUSES, password('owner'));
+  await c.goto();
+  await c.page.waitForFunction(() => window.__filled_at !== undefined, null, { polling: 'raf' });
+  await c.settle();
+  await c.page.getByRole('button', { name: 'Sign in' }).click();
+  await c.waitForStatus((s) => s.screen === 'tokens' || s.errors?.['signin.error'], 'signed in, or an error');
+  assert.deepEqual((await c.status()).errors ?? {}, {}, 'no error');
+  assert.equal((await c.status()).screen, 'tokens');
+});
+
 consoleTest(world, 'sign in, open Activity and come back, by role and name only', async (c) => {
   await c.signInByRole();
   const activity = c.page.getByRole('link', { name: 'Activity' });

@@ -300,6 +300,7 @@ void Frame(void* arg) {
   if (glyphs::HasAdded()) redraw::Animate();  // the next frame builds the atlas with them
   FollowDimming();
   test_hook::Status(names::kStatusPending, static_cast<long long>(PendingRequests(state)));
+  test_hook::Status(names::kStatusInput, pointer::HasPending() || keyboard::HasPending() ? 1LL : 0LL);
   test_hook::Status(names::kStatusTheme, theme::Name(state.theme));
   ImGui::Render();
 

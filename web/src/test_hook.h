@@ -6,6 +6,7 @@
 //                         or more words ("state" and "hover" of a usage chart, chart.h)
 //   window.__oat_status   {"screen": "signin"|"tokens"|"activity"|"no-organization",
 //                          "pending", "loading", "org", "dialog", "theme": "light"|"dark",
+//                          "input": 1 while pointer or key events wait for a later frame,
 //                          "errors": {name: message}, ...}
 //   window.__oat_frames   animation frames handled. A frame in which nothing can have changed
 //                         (no input, answer, animation or timer; redraw.h) draws nothing and

@@ -339,6 +339,7 @@ inline constexpr char kDialogRotate[] = "rotate";
 inline constexpr char kDialogConnection[] = "connection";  // new or edit
 inline constexpr char kDialogConfirmDeleteConnection[] = "confirm-delete-connection";
 inline constexpr char kStatusPending[] = "pending";  // requests in flight
+inline constexpr char kStatusInput[] = "input";  // 1 while pointer or key events wait for a frame
 inline constexpr char kStatusOrg[] = "org";
 inline constexpr char kStatusUser[] = "user";  // who is signed in, as the top bar shows
 inline constexpr char kStatusTheme[] = "theme";  // "light" or "dark": the theme drawn

@@ -54,16 +54,20 @@ std::string Filtered(std::string text, ImGuiInputTextFlags flags) {
 
 // A text field's element on the page edits it while it has the page's focus (semantics.h):
 // what was typed there comes in before the field is drawn, and Dear ImGui's own editing of it
-// stops. True when the text changed.
+// stops. It stops too when text comes in after the element has lost the focus (a password
+// manager fills the username, then the password, between two frames): an active field keeps
+// its own copy of the text and would write it back over what came in. True when the text
+// changed.
 bool FollowElement(const char* id, std::string* value, ImGuiInputTextFlags flags) {
   const ImGuiID field = ImGui::GetID(id);
   bool changed = false;
-  if (std::optional<std::string> typed = semantics::TakeTyped(field)) {
-    std::string text = Filtered(std::move(*typed), flags);
+  const std::optional<std::string> typed = semantics::TakeTyped(field);
+  if (typed) {
+    std::string text = Filtered(*typed, flags);
     changed = text != *value;
     *value = std::move(text);
   }
-  if (semantics::Editing() == field && GImGui->ActiveId == field) ImGui::ClearActiveID();
+  if ((typed || semantics::Editing() == field) && GImGui->ActiveId == field) ImGui::ClearActiveID();
   return changed;
 }
 
