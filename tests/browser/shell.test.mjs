@@ -86,6 +86,47 @@ test('an uncompressed download fills the progress bar (the size from Content-Len
   assertProgress(samples);
 });
 
+// Counts the WebGL state reads that go to the GPU process (WebGL 2's getParameter, whatever
+// wraps it on the context).
+const COUNT_GL_READS = () => {
+  const reads = (window.__gl_reads = {});
+  const proto = window.WebGL2RenderingContext?.prototype;
+  if (!proto) return;
+  const get = proto.getParameter;
+  proto.getParameter = function (p) {
+    reads[p] = (reads[p] || 0) + 1;
+    return get.call(this, p);
+  };
+};
+
+test('a drawn frame reads no drawing state back from the GPU process (the scissor box, the blending)', async () => {
+  const context = await world.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  try {
+    await page.addInitScript(COUNT_GL_READS);
+    await page.goto(`${world.server.url}/?test=1`, { timeout: WAIT_MS });
+    await page.waitForFunction(() => (window.__oat_frames || 0) >= 2, null, { timeout: 60_000 });
+    const state = await page.evaluate(() => {
+      const gl = WebGL2RenderingContext;
+      return [gl.SCISSOR_BOX, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA,
+        gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA];
+    });
+    const reads = () => page.evaluate((state) => state.reduce((n, p) => n + (window.__gl_reads[p] || 0), 0), state);
+    const before = await reads();
+    const frames = await page.evaluate(() => window.__oat_frames);
+    // The pointer over the sign-in card: frames that draw (hover, the cursor).
+    for (let i = 0; i < 12; ++i) {
+      await page.mouse.move(500 + i * 20, 300 + i * 15);
+      await page.waitForTimeout(60);
+    }
+    assert.ok(await page.evaluate(() => window.__oat_frames) - frames >= 5, 'frames were drawn');
+    assert.equal(await reads() - before, 0, 'state reads that wait on the GPU process');
+    await page.screenshot({ path: `${ARTIFACTS}/shell.gl-state.png` });
+  } finally {
+    await context.close();
+  }
+});
+
 test('without WebGL 2 the page says so, and the program never arrives or runs', async () => {
   const browser = await launchBrowser({ args: ['--disable-webgl', '--disable-webgl2'] });
   try {

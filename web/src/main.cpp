@@ -363,6 +363,7 @@ int main(int argc, char** argv) {
   pointer::Install();
   semantics::Install();
   ImGui_ImplOpenGL3_Init("#version 300 es");
+  page::KeepGlState();
   io.SetClipboardTextFn = [](void*, const char* text) { page::CopyToClipboard(text); };
   io.GetClipboardTextFn = [](void*) { return page::PastedText(); };
   page::Install();

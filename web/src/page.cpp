@@ -94,6 +94,43 @@ EM_JS(void, oat_page_copy, (const char* text), {
   }
 });
 
+EM_JS(void, oat_page_keep_gl_state, (), {
+  var gl = typeof GLctx !== "undefined" ? GLctx : null;
+  if (!gl || gl.oatKept) return;
+  gl.oatKept = true;
+  var held = [gl.SCISSOR_BOX, gl.BLEND_SRC_RGB, gl.BLEND_DST_RGB, gl.BLEND_SRC_ALPHA, gl.BLEND_DST_ALPHA,
+              gl.BLEND_EQUATION_RGB, gl.BLEND_EQUATION_ALPHA];
+  var kept = {};  // by parameter: its value, once read or set
+  var get = gl.getParameter;
+  gl.getParameter = function(p) {
+    if (held.indexOf(p) < 0) return get.call(gl, p);
+    if (!(p in kept)) kept[p] = get.call(gl, p);
+    var v = kept[p];
+    return v instanceof Int32Array ? new Int32Array(v) : v;
+  };
+  var after = function(name, note) {
+    var f = gl[name];
+    gl[name] = function() {
+      f.apply(gl, arguments);
+      note.apply(null, arguments);
+    };
+  };
+  var blend = function(sr, dr, sa, da) {
+    kept[gl.BLEND_SRC_RGB] = sr; kept[gl.BLEND_DST_RGB] = dr; kept[gl.BLEND_SRC_ALPHA] = sa; kept[gl.BLEND_DST_ALPHA] = da;
+  };
+  var equation = function(rgb, alpha) { kept[gl.BLEND_EQUATION_RGB] = rgb; kept[gl.BLEND_EQUATION_ALPHA] = alpha; };
+  after("scissor", function(x, y, w, h) {
+    if (w >= 0 && h >= 0) kept[gl.SCISSOR_BOX] = new Int32Array([x, y, w, h]);
+    else delete kept[gl.SCISSOR_BOX];  // refused by WebGL: read again
+  });
+  after("blendFunc", function(s, d) { blend(s, d, s, d); });
+  after("blendFuncSeparate", blend);
+  after("blendEquation", function(m) { equation(m, m); });
+  after("blendEquationSeparate", equation);
+  // A lost context comes back with WebGL's defaults.
+  if (gl.canvas && gl.canvas.addEventListener) gl.canvas.addEventListener("webglcontextrestored", function() { kept = {}; });
+});
+
 EM_JS(int, oat_page_take_activity, (), {
   var active = Module.oatPage.activity;
   Module.oatPage.activity = false;
@@ -229,6 +266,8 @@ std::string Take(char* owned) {
 }  // namespace
 
 void Install() { oat_page_install(); }
+
+void KeepGlState() { oat_page_keep_gl_state(); }
 
 void AnnounceSession(const char* event) { oat_page_announce_session(event); }
 

@@ -11,6 +11,13 @@ namespace console::page {
 // Listeners for paste, hashchange, the wheel and any input. Call once, before the first frame.
 void Install();
 
+// The WebGL context answers the drawing state Dear ImGui's renderer reads back in every frame
+// (the scissor box and the blending, to put them back after drawing) from a copy the page keeps
+// as the console sets them. WebGL answers those reads only by a round trip to the GPU process,
+// and the first in a frame waits for the frames before it to be drawn. Call once, after the
+// renderer is set up.
+void KeepGlState();
+
 // True once after any input event (mouse, keyboard, touch, wheel, paste, focus, resize, hash
 // change): the next frame must be drawn.
 bool TakeActivity();
