@@ -320,8 +320,10 @@ export class Console {
    */
   async settle() {
     const start = await this.frames();
+    // (A console from before the status said "input", measured by figures.mjs: a frame.)
     const handle = await this.page.waitForFunction(
-      (from) => (window.__oat_frames || 0) > from && window.__oat_status?.input === 0 && window.__oat_frames,
+      (from) => (window.__oat_frames || 0) > from && window.__oat_status &&
+        (window.__oat_status.input === 0 || !('input' in window.__oat_status)) && window.__oat_frames,
       start, { timeout: WAIT_MS, polling: 'raf' }).catch((e) => {
       throw new Error(`the console took no input after frame ${start}: ${e.message}\n${this.logs.join('\n')}`);
     });
