@@ -163,6 +163,12 @@ consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
   const w = await c.widgets();
   assert.ok(w['generate.close'].x + w['generate.close'].w > 390 - 40, `the close button at the right edge: ${JSON.stringify(w['generate.close'])}`);
   assert.ok(w['generate.label'].w >= 390 - 2 * 24 - 1, `the label field spans the screen: ${w['generate.label'].w}`);
+  // An option's words that do not fit beside its label go under it, whole and inside the screen.
+  for (const name of ['generate.public.hint', 'generate.all.hint']) {
+    const hint = w[name];
+    assert.ok(hint && hint.x + hint.w <= 390 - 24 + 1, `${name} inside the screen: ${JSON.stringify(hint)}`);
+    assert.ok(hint.y > w[name.replace(/\.hint$/, '')].y, `${name} under its label: ${JSON.stringify(hint)}`);
+  }
   await c.shot('phone-generate');
 
   // The scopes of "All acme repositories" in as many columns as the screen holds: none on another.

@@ -97,6 +97,7 @@ inline constexpr char kGenerateExpiryFixed[] = "generate.expiry.fixed";      // 
 inline constexpr char kGenerateExpiryPolicy[] = "generate.expiry.policy";
 inline constexpr char kGenerateRepoCount[] = "generate.repo.count";          // text "2 of 50"
 inline constexpr char kGeneratePublic[] = "generate.public";                 // checked
+inline constexpr char kOptionHintSuffix[] = ".hint";  // text: an option's words beside (or under) its box
 inline constexpr char kGenerateAll[] = "generate.all";                       // checked
 // A scope's checkbox, after generate.all, generate.org or generate.repo.<i>: + <scope-name>
 // (checked; disabled = included by another scope).

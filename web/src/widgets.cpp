@@ -199,7 +199,7 @@ bool SearchInput(const char* id, std::string* value, const char* hint, float wid
 bool Checkbox(const char* id, const char* label, Check check, ImFont* font, const char* name) {
   const theme::Palette& p = theme::Current();
   if (font) ImGui::PushFont(font);
-  const float box = 16, gap = 8;
+  const float box = 16, gap = kCheckboxLabelIndent - box;
   const float line = ImGui::GetTextLineHeight();
   const float height = std::max(box, line) + 6;
   const ImVec2 label_size = ImGui::CalcTextSize(label, nullptr, true);

@@ -33,6 +33,8 @@ bool SearchInput(const char* id, std::string* value, const char* hint, float wid
 enum class Check { Off, On, Included };
 // NAME: what the page calls it, when the label alone does not say (default: the label).
 bool Checkbox(const char* id, const char* label, Check check, ImFont* font = nullptr, const char* name = nullptr);
+// How far right of a checkbox's box its label starts.
+inline constexpr float kCheckboxLabelIndent = 24;
 
 // A pill: a colored dot and a word, on a tint of the color. Occupies one text line.
 void Badge(const char* text, const ImVec4& color);

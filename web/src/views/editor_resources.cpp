@@ -223,12 +223,24 @@ void VisibilityChip(const Repository* repo) {
 // A checkbox row with a faint explanation after it.
 bool OptionRow(const char* id, const std::string& label, bool on, const std::string& hint, const char* name) {
   const theme::Palette& p = theme::Current();
+  const float left = ImGui::GetCursorPosX();
+  const float right = ImGui::GetContentRegionMax().x;  // window-relative, as the cursor
   const bool clicked = ui::Checkbox(id, label.c_str(), on ? ui::Check::On : ui::Check::Off, theme::GetFonts().strong);
   test_hook::MarkLastItem(name);
   test_hook::Flag(name, names::kFlagChecked, on);
   ImGui::SameLine(0, 10);
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 3);
-  ui::Text(hint, p.text_faint);
+  if (ImGui::GetCursorPosX() + ImGui::CalcTextSize(hint.c_str()).x <= right) {
+    ImGui::SetCursorPosY(ImGui::GetCursorPosY() + 3);
+    ui::Text(hint, p.text_faint);
+  } else {
+    // Too narrow for both on one line (a phone): the words go under the label, wrapped.
+    ImGui::NewLine();
+    ImGui::SetCursorPosX(left + ui::kCheckboxLabelIndent);
+    ImGui::PushTextWrapPos(right);
+    ui::Text(hint, p.text_faint);
+    ImGui::PopTextWrapPos();
+  }
+  test_hook::MarkLastItem(std::string(name) + names::kOptionHintSuffix, hint);
   return clicked;
 }
 
