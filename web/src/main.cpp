@@ -79,10 +79,14 @@ std::pair<int, int> DrawingBufferSize(const page::Viewport& viewport) {
           std::max(1, static_cast<int>(std::lround(std::max(1.0f, viewport.height) * viewport.pixel_ratio)))};
 }
 
+// Pointer or key events that wait for this frame or a later one (each press and release is
+// taken in a frame of its own).
+bool InputWaiting() { return pointer::HasPending() || keyboard::HasPending(); }
+
 // Whether this animation frame must be drawn.
 bool NeedsFrame(App& app, const page::Viewport& viewport, double clock) {
   bool needed = false;
-  if (page::TakeActivity() || net::HasAnswers() || keyboard::HasPending() || pointer::HasPending()) {
+  if (page::TakeActivity() || net::HasAnswers() || InputWaiting()) {
     app.settle_frames = kSettleFrames;
     needed = true;
   } else if (app.settle_frames > 0) {
@@ -300,7 +304,7 @@ void Frame(void* arg) {
   if (glyphs::HasAdded()) redraw::Animate();  // the next frame builds the atlas with them
   FollowDimming();
   test_hook::Status(names::kStatusPending, static_cast<long long>(PendingRequests(state)));
-  test_hook::Status(names::kStatusInput, pointer::HasPending() || keyboard::HasPending() ? 1LL : 0LL);
+  test_hook::Status(names::kStatusInput, InputWaiting() ? 1LL : 0LL);
   test_hook::Status(names::kStatusTheme, theme::Name(state.theme));
   ImGui::Render();
 

@@ -61,9 +61,9 @@ std::string Filtered(std::string text, ImGuiInputTextFlags flags) {
 bool FollowElement(const char* id, std::string* value, ImGuiInputTextFlags flags) {
   const ImGuiID field = ImGui::GetID(id);
   bool changed = false;
-  const std::optional<std::string> typed = semantics::TakeTyped(field);
+  std::optional<std::string> typed = semantics::TakeTyped(field);
   if (typed) {
-    std::string text = Filtered(*typed, flags);
+    std::string text = Filtered(std::move(*typed), flags);
     changed = text != *value;
     *value = std::move(text);
   }
@@ -791,9 +791,11 @@ bool IconLabelButton(const char* label, Icon icon, ButtonKind kind, ImVec2 size)
 }
 
 bool CopyButton(bool copied, ButtonKind kind, ImVec2 size, const char* test_name) {
+  const char* words = copied ? "Copied" : "Copy";
+  // One item under either label (###copy): the id does not follow the words.
   const bool clicked =
-      IconLabelButton(copied ? "Copied###copy" : "Copy###copy", copied ? Icon::Check : Icon::Copy, kind, size);
-  test_hook::MarkLastItem(test_name, copied ? "Copied" : "Copy");
+      IconLabelButton((std::string(words) + "###copy").c_str(), copied ? Icon::Check : Icon::Copy, kind, size);
+  test_hook::MarkLastItem(test_name, words);
   return clicked;
 }
 
