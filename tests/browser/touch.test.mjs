@@ -2,7 +2,7 @@
 // is a right-click (a token row's menu). Driven with Playwright's touch screen (hasTouch) and the
 // DevTools protocol's touch events for swipes and long presses; no mouse event is sent.
 import assert from 'node:assert/strict';
-import { consoleTest, password, registrySignIn, rfc3339, useConsole, waitFor } from './harness.mjs';
+import { consoleTest, inkOver, password, registrySignIn, rfc3339, useConsole, waitFor } from './harness.mjs';
 
 const world = useConsole(import.meta.url);
 
@@ -170,6 +170,21 @@ consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
     assert.ok(hint.y > w[name.replace(/\.hint$/, '')].y, `${name} under its label: ${JSON.stringify(hint)}`);
   }
   await c.shot('phone-generate');
+
+  // The allowed addresses' hint wraps inside its field (it was cut at the field's edge): swiped
+  // into view above the dialog's buttons, the field's second line holds the hint's ink.
+  await swipe(c, await c.center('generate.public.hint'), 0, -500);
+  const field = await waitFor(async () => {
+    const v = await c.widgets();
+    const f = v['generate.addresses'];
+    return f && f.y + f.h < v['generate.submit'].y && f;
+  }, 'the allowed addresses above the buttons');
+  const line = (field.h - 20) / 3;  // three lines and 10 px above and below (editor_sign_in.cpp)
+  await inkOver(c, async () => {
+    const f = (await c.widgets())['generate.addresses'];
+    return { x: f.x + 4, y: f.y + 10 + line, w: f.w - 8, h: line };
+  }, 30, "the hint's second line");
+  await swipe(c, await c.center('generate.addresses'), 0, 500);
 
   // The scopes of "All acme repositories" in as many columns as the screen holds: none on another.
   await c.tap('generate.all');

@@ -167,6 +167,7 @@ bool InputTextMultiline(const char* id, std::string* value, const char* hint, Im
   const ImVec2 pos = ImGui::GetCursorScreenPos();
   const bool typed = FollowElement(id, value, 0);
   const bool result = ImGui::InputTextMultiline(id, value, size) || typed;
+  const float width = ImGui::GetItemRectSize().x;
   // Scrolled out of view, Dear ImGui 1.86 leaves its group's id as the last item's: the field is
   // still the field (its element keeps the focus while it scrolls back, semantics.h).
   GImGui->LastItemData.ID = ImGui::GetID(id);
@@ -175,10 +176,12 @@ bool InputTextMultiline(const char* id, std::string* value, const char* hint, Im
   semantics::Item(semantics::Role::TextField, hint ? hint : "", *value, DisabledFlag() | semantics::kMultiline);
   ImGui::PopStyleColor();
   FocusRing();
-  // Dear ImGui 1.86 has no hint for a multi-line field: drawn here while it is empty.
+  // Dear ImGui 1.86 has no hint for a multi-line field: drawn here while it is empty, wrapped at
+  // the field's inner edge (on a phone it takes more than one line).
   if (value->empty() && !ImGui::IsItemActive() && hint) {
     const ImVec2 padding = ImGui::GetStyle().FramePadding;
-    ImGui::GetWindowDrawList()->AddText(pos + padding, theme::U32(p.text_faint), hint);
+    ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), ImGui::GetFontSize(), pos + padding,
+                                        theme::U32(p.text_faint), hint, nullptr, width - 2 * padding.x);
   }
   return result;
 }
