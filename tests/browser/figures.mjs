@@ -1,7 +1,7 @@
 // Figures of the console in headless Chromium, for docs/benchmarks-console.md. Measures, never
 // asserts (not a test: the runner's glob *.test.mjs leaves it out).
 //
-//   node tests/browser/figures.mjs [--runs N] [--seconds S] [--load-only]
+//   node tests/browser/figures.mjs [--runs N] [--seconds S] [--load-only] [--own-core]
 //
 // Environment as for the tests: OATD, CONSOLE_DIR (default build/wasm/web/console), CHROMIUM,
 // OAT_TEST_BACKEND (and OAT_TEST_POSTGRES; tests/lib/database.mjs).
@@ -15,11 +15,16 @@
 //   3. Frame time with 100 tokens (Business organization) and 10,000 audit events: for S seconds
 //      on the tokens table (and on the activity view, when the console has one), the interval
 //      between animation frames and the time the console's own frame callback takes (the page's
-//      requestAnimationFrame wrapped by an init script).
+//      requestAnimationFrame wrapped by an init script). With --own-core, the page's main thread
+//      runs alone on the last core (Linux affinity, taskset) and every other thread of the
+//      browser, of oatd and of this script on the others: the frame's times are then its work,
+//      not the work plus the milliseconds the system gave its core to the GPU process or the
+//      driver (two shared cores here).
+import { execFileSync } from 'node:child_process';
 import {
   cpSync, mkdtempSync, readFileSync, readdirSync, rmSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { dropTestDatabase, testDatabase } from '../lib/database.mjs';
@@ -35,6 +40,9 @@ const opt = (name, fallback) => {
 const RUNS = opt('--runs', 7);
 const SECONDS = opt('--seconds', 5);
 const LOAD_ONLY = args.includes('--load-only');
+const OWN_CORE = args.includes('--own-core');
+const CORES = availableParallelism();  // before --own-core narrows this process's
+let serverPid = 0;  // oatd's, for --own-core
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const ms = (n) => `${n.toFixed(1)} ms`;
@@ -194,23 +202,29 @@ async function frameTimes(c, seconds, { moveMouse = true, wheel = false } = {}) 
     window.__oat_timing.stamps = [];
     window.__oat_timing.on = true;
   });
-  const end = Date.now() + seconds * 1000;
-  let i = 0;
-  while (Date.now() < end) {
-    if (wheel) {
-      await c.page.mouse.move(700, 600);
-      await c.page.mouse.wheel(0, i++ % 40 < 20 ? 300 : -300);  // down, then back up
-    } else if (moveMouse) {
-      // Sweep over the table, so rows hover and tooltips come and go, as for a person.
-      await c.page.mouse.move(200 + (i * 37) % 1000, 260 + (i * 53) % 600);
-      ++i;
+  const pinned = OWN_CORE ? ownCore(serverPid) : null;
+  let r;
+  try {
+    const end = Date.now() + seconds * 1000;
+    let i = 0;
+    while (Date.now() < end) {
+      if (wheel) {
+        await c.page.mouse.move(700, 600);
+        await c.page.mouse.wheel(0, i++ % 40 < 20 ? 300 : -300);  // down, then back up
+      } else if (moveMouse) {
+        // Sweep over the table, so rows hover and tooltips come and go, as for a person.
+        await c.page.mouse.move(200 + (i * 37) % 1000, 260 + (i * 53) % 600);
+        ++i;
+      }
+      await sleep(50);
     }
-    await sleep(50);
+    r = await c.page.evaluate(() => {
+      window.__oat_timing.on = false;
+      return window.__oat_timing;
+    });
+  } finally {
+    pinned?.undo();
   }
-  const r = await c.page.evaluate(() => {
-    window.__oat_timing.on = false;
-    return window.__oat_timing;
-  });
   // One rAF stamp per frame; several callbacks may share one (the page's and ours).
   const stamps = [...new Set(r.stamps)];
   const intervals = stamps.slice(1).map((s, k) => s - stamps[k]);
@@ -232,6 +246,39 @@ function frameRow(what, f) {
     row(what, ...intervals, ms(median(f.work)), ms(median(f.cpu)), ms(quantile(f.cpu, 0.95)), ms(Math.max(...f.cpu)),
       ...layer, ms(median(f.layout)), ms(quantile(f.layout, 0.95)));
   }
+}
+
+/**
+ * Gives the main thread of each of the browser's page processes the last core to itself and puts
+ * every other thread of the browser, of oatd (SERVER_PID) and of this script on the other cores.
+ * Answers what undoes it (every core for all of them again) and the page processes' ids.
+ */
+function ownCore(serverPid) {
+  if (CORES < 2) throw new Error('--own-core needs two cores or more');
+  // Chromium rewrites its helpers' command lines as one string: its words, split at spaces.
+  const commandLine = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
+    } catch {
+      return [];  // gone meanwhile
+    }
+  };
+  const browser = readdirSync('/proc').filter((d) => /^\d+$/.test(d))
+    .filter((pid) => commandLine(pid)[0]?.endsWith('/chromium'));
+  const pages = browser.filter((pid) => commandLine(pid).includes('--type=renderer'));
+  if (!pages.length) throw new Error('--own-core: no page process of the browser found');
+  const all = [...browser, String(serverPid), String(process.pid)];
+  const affinity = (cores, pid, threads = true) => {
+    try {
+      execFileSync('taskset', [...(threads ? ['-a'] : []), '-p', '-c', cores, pid], { stdio: 'ignore' });
+    } catch {
+      // gone meanwhile (a helper process the browser ended)
+    }
+  };
+  for (const pid of all) affinity(`0-${CORES - 2}`, pid);
+  // A page's main thread is the thread whose id is its process's.
+  for (const pid of pages) affinity(String(CORES - 1), pid, false);
+  return { undo: () => all.forEach((pid) => affinity(`0-${CORES - 1}`, pid)), pages };
 }
 
 async function seedLoad(server, bearer) {
@@ -353,6 +400,12 @@ async function main() {
     await c.goto('#/orgs/bizco/tokens');
     await c.signIn('owner', { org: 'bizco' });
     await c.waitForStatus((s) => s.tokens === 100, '100 tokens loaded');
+    serverPid = server.child.pid;
+    if (OWN_CORE) {
+      say(`While the frames are timed, the page's main thread is alone on core ${CORES - 1}; everything ` +
+        'else of the browser, oatd and this script on the others (--own-core).');
+      say();
+    }
     say(`${SECONDS} s per row. frames: animation frames handled / frames the console drew (it skips ` +
       'frames in which nothing can have changed). interval: between animation frames. callback: the ' +
       'console\'s frame callback in drawn frames, including waits for the GPU process (SwiftShader) ' +

@@ -156,6 +156,24 @@ for (const [device, options, roles] of [['', {}, ['table', 'row', 1]], ['on a ph
     const lastRow = list.getByRole(part, { name: last });
     await waitFor(async () => /Never/.test(await lastRow.textContent()), 'the last row\'s cells');
     assert.ok((await lastRow.boundingBox()).y > screen, 'the last row is below the screen');
+    // Made a few a frame, each put after the one before it: the page reads the rows, and a row's
+    // cells, in the order the screen shows them.
+    const outOfOrder = await list.evaluate((el, part) => {
+      // A cell around a control is where the control is.
+      const at = (e) => (e.firstElementChild || e).getBoundingClientRect();
+      const after = (a, b, axis) => at(a)[axis] > at(b)[axis];
+      const wrong = [];
+      const all = [...el.querySelectorAll(`[role=${part}]`)];
+      all.forEach((row, i) => {
+        if (i > 0 && !after(row, all[i - 1], 'y')) wrong.push(`${row.getAttribute('aria-label')} read after ${all[i - 1].getAttribute('aria-label')}`);
+        const cells = [...row.querySelectorAll('[role=cell], [role=columnheader]')];
+        cells.forEach((cell, k) => {
+          if (k > 0 && !after(cell, cells[k - 1], 'x')) wrong.push(`in ${row.getAttribute('aria-label')}: ${cell.textContent} read after ${cells[k - 1].textContent}`);
+        });
+      });
+      return wrong;
+    }, part);
+    assert.deepEqual(outOfOrder, [], 'read in the order shown');
 
     // A scroll makes no element, and moves the list's element, not each row's: the rows stand
     // in it as with no scroll. (The table's header row stays on the screen, so it moves in the

@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -18,7 +20,6 @@
 #include "focus.h"
 #include "glyphs.h"
 #include "imgui_internal.h"
-#include "oat/wire.h"
 #include "redraw.h"
 #include "test_hook.h"
 
@@ -235,12 +236,26 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   }
   // The tree in the console's order: each node in its dialog, or at the root.
   // Only what is out of place moves: a moved element loses the page's focus.
+  var parentOf = function(el) { return el.oatParent ? S.nodes.get(el.oatParent) || S.root : S.root; };
+  // The others kept their order: these (key, the key of the one before it in its parent or 0)
+  // go in after the one before them, in the console's order.
+  var ins = o.ins || [];
+  for (var i = 0; i + 1 < ins.length; i += 2) {
+    var el = S.nodes.get(ins[i]);
+    if (!el) continue;
+    var parent = parentOf(el);
+    var prev = ins[i + 1] ? S.nodes.get(ins[i + 1]) : null;
+    var want = prev ? (prev.oatBox || prev).nextSibling : parent === S.root ? S.live.nextSibling : parent.firstChild;
+    if (want && want.parentNode !== parent) want = null;  // (the one before it elsewhere: at the end)
+    var box = el.oatBox || el;
+    if (box !== want) parent.insertBefore(box, want);
+  }
   if (o.order) {
     var last = new Map([[S.root, S.live]]);
     o.order.forEach(function(k) {
       var el = S.nodes.get(k);
       if (!el) return;
-      var parent = el.oatParent ? S.nodes.get(el.oatParent) || S.root : S.root;
+      var parent = parentOf(el);
       var box = el.oatBox || el;
       var prev = last.get(parent) || null;
       var want = prev ? prev.nextSibling : parent.firstChild;
@@ -341,6 +356,7 @@ struct Sent {
   ImGuiID place_hash = 0;
   unsigned frame = 0;  // the last frame that drew it
   ImGuiID parent = 0;
+  unsigned shape = 0;         // Shape(): the page makes the element anew when it changes
   bool kept = false;          // a row kept in the last frame (KeepRow), not drawn
   bool has_items = false;     // a row: the page has its items, as of items_version
   ImGuiID items_version = 0;
@@ -421,6 +437,92 @@ ImGuiID RestHash(const Node& n) {
                             Round(n.clip.Min.x), Round(n.clip.Min.y), Round(n.clip.Max.x), Round(n.clip.Max.y)};
   return ImHashData(numbers, sizeof numbers, h);
 }
+
+// What decides which element the page makes for a node (oat_sem_apply's make): a node whose
+// shape changed gets a new element, which has no place among its siblings yet.
+unsigned Shape(const Node& n) {
+  return ImHashStr(n.role, 0, (n.cell ? 1u : 0u) | (n.placed ? 2u : 0u) | ((n.flags & kMultiline) ? 4u : 0u));
+}
+
+// What changed, for the page (oat_sem_apply), written as JSON straight into one string: building a
+// JSON document first cost a frame that makes 30 elements about a third of a millisecond.
+class Writer {
+ public:
+  std::string text;
+
+  Writer& Key(std::string_view key) {
+    Comma();
+    Quoted(key);
+    text += ':';
+    first_ = true;  // the value follows without a comma
+    return *this;
+  }
+  Writer& Str(std::string_view v) {
+    Comma();
+    Quoted(v);
+    return *this;
+  }
+  Writer& Int(std::uint64_t v) {
+    Comma();
+    text += std::to_string(v);
+    return *this;
+  }
+  // A coordinate rounded to a tenth (Round): "12", "12.5", "-0.5".
+  Writer& Tenths(float v) {
+    Comma();
+    long t = std::lround(static_cast<double>(v) * 10.0);
+    if (t < 0) {
+      text += '-';
+      t = -t;
+    }
+    text += std::to_string(t / 10);
+    if (t % 10) {
+      text += '.';
+      text += static_cast<char>('0' + t % 10);
+    }
+    return *this;
+  }
+  Writer& Raw(std::string_view json) {  // a value written by another Writer
+    Comma();
+    text += json;
+    return *this;
+  }
+  Writer& Open(char bracket) {
+    Comma();
+    text += bracket;
+    first_ = true;
+    return *this;
+  }
+  Writer& Close(char bracket) {
+    text += bracket;
+    first_ = false;
+    return *this;
+  }
+
+ private:
+  bool first_ = true;
+  void Comma() {
+    if (!first_) text += ',';
+    first_ = false;
+  }
+  void Quoted(std::string_view v) {
+    text += '"';
+    for (const char c : v) {
+      if (c == '"' || c == '\\') {
+        text += '\\';
+        text += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        text += "\\u00";
+        text += kHex[(c >> 4) & 0xf];
+        text += kHex[c & 0xf];
+      } else {
+        text += c;  // UTF-8 as it is
+      }
+    }
+    text += '"';
+  }
+};
 
 // The dialog a window belongs to: the root of its tree when that is a modal popup.
 ImGuiID DialogOf(ImGuiWindow* window) {
@@ -730,11 +832,15 @@ void StopEditing() { g_editing = 0; }
 void EndFrame() {
   const double start = test_hook::Enabled() ? emscripten_get_now() : -1;
   ++g_frame;
-  nlohmann::json set = nlohmann::json::array();
-  nlohmann::json moved = nlohmann::json::array();  // key, x, y, w, h: only the place changed
-  nlohmann::json del = nlohmann::json::array();
+  Writer set, moved, del;  // moved: key, x, y, w, h (only the place changed)
+  set.Open('[');
+  moved.Open('[');
+  del.Open('[');
+  bool any_set = false, any_moved = false, any_del = false;
   std::vector<ImGuiID> order;
   order.reserve(g_nodes.size());
+  // Nodes whose element has no place among its siblings yet: new, made anew, or in another parent.
+  std::unordered_set<ImGuiID> placing;
   int created = 0;
   bool deferred = false;
   std::unordered_set<ImGuiID> incomplete;  // rows some of whose items wait for a later frame
@@ -753,28 +859,33 @@ void EndFrame() {
     sent.frame = g_frame;
     const ImGuiID rest = RestHash(n);
     const ImGuiID place = PlaceHash(n);
+    const unsigned shape = Shape(n);
+    if (fresh || shape != sent.shape || n.parent != sent.parent) placing.insert(n.key);
     if (!known || n.text || rest != sent.rest_hash) {
-      nlohmann::json j = {{"k", n.key}, {"r", n.role}, {"s", n.flags},
-                          {"x", Round(n.rect.Min.x)}, {"y", Round(n.rect.Min.y)},
-                          {"w", Round(n.rect.GetWidth())}, {"h", Round(n.rect.GetHeight())}};
+      Writer& j = set;
+      any_set = true;
+      j.Open('{');
+      j.Key("k").Int(n.key).Key("r").Str(n.role).Key("s").Int(n.flags);
+      j.Key("x").Tenths(n.rect.Min.x).Key("y").Tenths(n.rect.Min.y);
+      j.Key("w").Tenths(n.rect.GetWidth()).Key("h").Tenths(n.rect.GetHeight());
       if (n.text) {  // the words, when they changed (the page keeps them otherwise)
-        j["n"] = n.name;
-        j["v"] = n.value;
-        j["ph"] = n.placeholder;
+        j.Key("n").Str(n.name).Key("v").Str(n.value).Key("ph").Str(n.placeholder);
       }
-      if (n.parent) j["p"] = n.parent;
-      if (n.flags & kMultiline) j["m"] = 1;
-      if (!n.autocomplete.empty()) j["ac"] = n.autocomplete;
-      if (n.cell) j["c"] = 1;
-      if (ShownClipped(n)) j["o"] = 1;
-      if (n.scrolls) j["cl"] = {Round(n.clip.Min.x), Round(n.clip.Min.y), Round(n.clip.Max.x), Round(n.clip.Max.y)};
-      if (n.padding > 0) j["px"] = Round(n.padding);
-      if (n.placed) j["pl"] = 1;
-      set.push_back(std::move(j));
+      if (n.parent) j.Key("p").Int(n.parent);
+      if (n.flags & kMultiline) j.Key("m").Int(1);
+      if (!n.autocomplete.empty()) j.Key("ac").Str(n.autocomplete);
+      if (n.cell) j.Key("c").Int(1);
+      if (ShownClipped(n)) j.Key("o").Int(1);
+      if (n.scrolls) {
+        j.Key("cl").Open('[').Tenths(n.clip.Min.x).Tenths(n.clip.Min.y).Tenths(n.clip.Max.x).Tenths(n.clip.Max.y);
+        j.Close(']');
+      }
+      if (n.padding > 0) j.Key("px").Tenths(n.padding);
+      if (n.placed) j.Key("pl").Int(1);
+      j.Close('}');
     } else if (place != sent.place_hash) {
-      moved.push_back(n.key);
-      for (const float v : {Round(n.rect.Min.x), Round(n.rect.Min.y), Round(n.rect.GetWidth()), Round(n.rect.GetHeight())})
-        moved.push_back(v);
+      any_moved = true;
+      moved.Int(n.key).Tenths(n.rect.Min.x).Tenths(n.rect.Min.y).Tenths(n.rect.GetWidth()).Tenths(n.rect.GetHeight());
     }
     sent.role = n.role;
     sent.window = n.window;
@@ -783,6 +894,7 @@ void EndFrame() {
     sent.rest_hash = rest;
     sent.place_hash = place;
     sent.parent = n.parent;
+    sent.shape = shape;
     sent.kept = g_kept.count(n.key) > 0;
     order.push_back(n.key);
   }
@@ -792,37 +904,72 @@ void EndFrame() {
     row->second.has_items = true;
     row->second.items_version = version;
   }
+  std::unordered_set<ImGuiID> gone;
   for (auto it = g_sent.begin(); it != g_sent.end();) {
     if (it->second.frame != g_frame && g_kept.count(it->second.parent)) {  // in a kept row: as it was
       it->second.frame = g_frame;
       ++it;
     } else if (it->second.frame != g_frame) {
-      del.push_back(it->first);
+      any_del = true;
+      del.Int(it->first);
+      gone.insert(it->first);
       it = g_sent.erase(it);
     } else {
       ++it;
     }
   }
   if (deferred) redraw::Animate();
-  nlohmann::json ops = nlohmann::json::object();
-  if (!set.empty()) ops["set"] = std::move(set);
-  if (!moved.empty()) ops["mv"] = std::move(moved);
-  if (!del.empty()) ops["del"] = std::move(del);
-  if (order != g_sent_order) ops["order"] = order;
+  Writer ops;
+  ops.Open('{');
+  if (any_set) ops.Key("set").Raw(set.Close(']').text);
+  if (any_moved) ops.Key("mv").Raw(moved.Close(']').text);
+  if (any_del) ops.Key("del").Raw(del.Close(']').text);
+  if (order != g_sent_order || !placing.empty()) {
+    // The elements that stay keep their order (the common case: rows made, a tooltip come or
+    // gone): only the ones to be placed are, each after the one before it in its parent. Else
+    // the whole order, which the page walks.
+    std::size_t a = 0, b = 0;
+    bool kept_order = true;
+    while (kept_order) {
+      while (a < g_sent_order.size() && (gone.count(g_sent_order[a]) || placing.count(g_sent_order[a]))) ++a;
+      while (b < order.size() && placing.count(order[b])) ++b;
+      if (a == g_sent_order.size() || b == order.size()) {
+        kept_order = a == g_sent_order.size() && b == order.size();
+        break;
+      }
+      kept_order = g_sent_order[a++] == order[b++];
+    }
+    if (kept_order) {
+      ops.Key("ins").Open('[');
+      std::unordered_map<ImGuiID, ImGuiID> last;  // a parent's last child so far
+      for (const ImGuiID key : order) {
+        const ImGuiID parent = g_sent[key].parent;
+        ImGuiID& before = last[parent];
+        if (placing.count(key)) ops.Int(key).Int(before);
+        before = key;
+      }
+      ops.Close(']');
+    } else {
+      ops.Key("order").Open('[');
+      for (const ImGuiID key : order) ops.Int(key);
+      ops.Close(']');
+    }
+  }
   if (g_say != g_said) {
-    ops["say"] = g_say;
+    ops.Key("say").Str(g_say);
     g_said = g_say;
   }
   // The keyboard focus moved in the console: the page's focus follows.
   const ImGuiID focused = g_editing ? g_editing : focus::Focused();
   if (focused && focused != g_focus_sent && g_sent.count(focused)) {
-    ops["focus"] = focused;
+    ops.Key("focus").Int(focused);
     g_focus_sent = focused;
   } else if (!focused) {
     g_focus_sent = 0;
   }
   g_sent_order = std::move(order);
-  if (!ops.empty()) oat_sem_apply(oat::json_text(ops).c_str());
+  ops.Close('}');
+  if (ops.text.size() > 2) oat_sem_apply(ops.text.c_str());
   if (start >= 0) {
     EM_ASM({ Module.oatSemantics.spent = $0; }, g_spent + (emscripten_get_now() - start));
     g_spent = 0;
