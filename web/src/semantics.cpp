@@ -925,13 +925,20 @@ void EndFrame() {
   if (any_moved) ops.Key("mv").Raw(moved.Close(']').text);
   if (any_del) ops.Key("del").Raw(del.Close(']').text);
   if (order != g_sent_order || !placing.empty()) {
-    // The elements that stay keep their order (the common case: rows made, a tooltip come or
-    // gone): only the ones to be placed are, each after the one before it in its parent. Else
-    // the whole order, which the page walks.
+    // The elements that stay keep their order (the common case: rows made, a row kept or drawn
+    // again as the list scrolls, a tooltip come or gone): only the others are placed, each after
+    // the one before it in its parent (where it is already, most often). Else the whole order,
+    // which the page walks. The items of a row now kept are left as they are, in their row.
+    const std::unordered_set<ImGuiID> was(g_sent_order.begin(), g_sent_order.end());
+    const std::unordered_set<ImGuiID> is(order.begin(), order.end());
+    for (const ImGuiID key : order)
+      if (!was.count(key)) placing.insert(key);
     std::size_t a = 0, b = 0;
     bool kept_order = true;
     while (kept_order) {
-      while (a < g_sent_order.size() && (gone.count(g_sent_order[a]) || placing.count(g_sent_order[a]))) ++a;
+      while (a < g_sent_order.size() &&
+             (gone.count(g_sent_order[a]) || placing.count(g_sent_order[a]) || !is.count(g_sent_order[a])))
+        ++a;
       while (b < order.size() && placing.count(order[b])) ++b;
       if (a == g_sent_order.size() || b == order.size()) {
         kept_order = a == g_sent_order.size() && b == order.size();
