@@ -444,8 +444,9 @@ unsigned Shape(const Node& n) {
   return ImHashStr(n.role, 0, (n.cell ? 1u : 0u) | (n.placed ? 2u : 0u) | ((n.flags & kMultiline) ? 4u : 0u));
 }
 
-// What changed, for the page (oat_sem_apply), written as JSON straight into one string: building a
-// JSON document first cost a frame that makes 30 elements about a third of a millisecond.
+// What changed, for the page (oat_sem_apply), written as JSON straight into one string, without
+// a JSON document built first and then written out (that and the comparing took 0.5 ms of a frame
+// that makes twenty elements, 0.2 ms of one that makes none: docs/benchmarks-console.md).
 class Writer {
  public:
   std::string text;
