@@ -174,15 +174,15 @@ consoleTest(world, 'on a phone, a dialog takes the whole screen', async (c) => {
   // The allowed addresses' hint wraps inside its field (it was cut at the field's edge): swiped
   // into view above the dialog's buttons, the field's second line holds the hint's ink.
   await swipe(c, await c.center('generate.public.hint'), 0, -500);
-  const field = await waitFor(async () => {
+  await waitFor(async () => {
     const v = await c.widgets();
     const f = v['generate.addresses'];
-    return f && f.y + f.h < v['generate.submit'].y && f;
+    return f && f.y + f.h < v['generate.submit'].y;
   }, 'the allowed addresses above the buttons');
-  const line = (field.h - 20) / 3;  // three lines and 10 px above and below (editor_sign_in.cpp)
+  // The field's lower half, inside its border: below a hint on one line (three lines high).
   await inkOver(c, async () => {
     const f = (await c.widgets())['generate.addresses'];
-    return { x: f.x + 4, y: f.y + 10 + line, w: f.w - 8, h: line };
+    return { x: f.x + 4, y: f.y + f.h / 2, w: f.w - 8, h: f.h / 2 - 4 };
   }, 30, "the hint's second line");
   await swipe(c, await c.center('generate.addresses'), 0, 500);
 

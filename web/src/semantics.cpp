@@ -837,7 +837,6 @@ void EndFrame() {
   set.Open('[');
   moved.Open('[');
   del.Open('[');
-  bool any_set = false, any_moved = false, any_del = false;
   std::vector<ImGuiID> order;
   order.reserve(g_nodes.size());
   // Nodes whose element has no place among its siblings yet: new, made anew, or in another parent.
@@ -864,7 +863,6 @@ void EndFrame() {
     if (fresh || shape != sent.shape || n.parent != sent.parent) placing.insert(n.key);
     if (!known || n.text || rest != sent.rest_hash) {
       Writer& j = set;
-      any_set = true;
       j.Open('{');
       j.Key("k").Int(n.key).Key("r").Str(n.role).Key("s").Int(n.flags);
       j.Key("x").Tenths(n.rect.Min.x).Key("y").Tenths(n.rect.Min.y);
@@ -885,7 +883,6 @@ void EndFrame() {
       if (n.placed) j.Key("pl").Int(1);
       j.Close('}');
     } else if (place != sent.place_hash) {
-      any_moved = true;
       moved.Int(n.key).Tenths(n.rect.Min.x).Tenths(n.rect.Min.y).Tenths(n.rect.GetWidth()).Tenths(n.rect.GetHeight());
     }
     sent.role = n.role;
@@ -911,7 +908,6 @@ void EndFrame() {
       it->second.frame = g_frame;
       ++it;
     } else if (it->second.frame != g_frame) {
-      any_del = true;
       del.Int(it->first);
       gone.insert(it->first);
       it = g_sent.erase(it);
@@ -922,9 +918,12 @@ void EndFrame() {
   if (deferred) redraw::Animate();
   Writer ops;
   ops.Open('{');
-  if (any_set) ops.Key("set").Raw(set.Close(']').text);
-  if (any_moved) ops.Key("mv").Raw(moved.Close(']').text);
-  if (any_del) ops.Key("del").Raw(del.Close(']').text);
+  const auto list = [&ops](const char* key, Writer& items) {
+    if (items.text.size() > 1) ops.Key(key).Raw(items.Close(']').text);  // more than its "["
+  };
+  list("set", set);
+  list("mv", moved);
+  list("del", del);
   if (order != g_sent_order || !placing.empty()) {
     // The elements that stay keep their order (the common case: rows made, a row kept or drawn
     // again as the list scrolls, a tooltip come or gone): only the others are placed, each after
