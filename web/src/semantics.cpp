@@ -162,35 +162,39 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
     if (n.r === "text" || n.r === "password") el.spellcheck = n.r === "text";
     return el;
   };
-  var update = function(el, n) {
-    var words = n.r === "button" || n.r === "link" || n.r === "tab" || n.r === "menuitem" || n.r === "label" ||
-                n.r === "heading" || n.r === "alert" || n.r === "columnheader";
-    if (words) { if (el.textContent !== n.n) el.textContent = n.n; }
-    else if (n.n) el.setAttribute("aria-label", n.n); else el.removeAttribute("aria-label");
-    if (n.r === "link") el.setAttribute("href", n.v || "#");
-    if (n.r === "text" || n.r === "password") {
+  var words = { button: true, link: true, tab: true, menuitem: true, label: true, heading: true, alert: true,
+                columnheader: true };
+  // T: the node's words (name, value, placeholder). FRESH: an element just made, which has no
+  // attribute to take away and no place yet: its place is written in one go.
+  var update = function(el, n, t, fresh) {
+    var r = n.r;
+    if (!groups[r] || n.pl) {
+      var place = "left:" + n.x + "px;top:" + n.y + "px;width:" + n.w + "px;height:" + n.h + "px";
+      if (fresh) el.style.cssText = place;
+      else { var style = el.style; style.left = n.x + "px"; style.top = n.y + "px"; style.width = n.w + "px"; style.height = n.h + "px"; }
+    }
+    if (words[r]) { if (el.textContent !== t.n) el.textContent = t.n; }
+    else if (t.n) el.setAttribute("aria-label", t.n); else if (!fresh) el.removeAttribute("aria-label");
+    if (r === "link") el.setAttribute("href", t.v || "#");
+    if (r === "text" || r === "password") {
       el.setAttribute("autocomplete", n.ac || "off");
-      if (n.ph) el.setAttribute("placeholder", n.ph); else el.removeAttribute("placeholder");
+      if (t.ph) el.setAttribute("placeholder", t.ph); else if (!fresh) el.removeAttribute("placeholder");
       el.style.setProperty("--pad", (n.px || 10) + "px");  // the text starts where the field's does
     }
-    if (groups[n.r] && n.n) el.setAttribute("aria-label", n.n);
-    if (n.r === "text" && document.activeElement !== el && el.value !== n.v) el.value = n.v;
-    if (n.r === "password" && n.v === "" && el.value !== "") el.value = "";  // the console emptied it
-    if (n.r === "checkbox") { el.checked = !!(n.s & 2); el.setAttribute("aria-checked", (n.s & 2) ? "true" : "false"); }
-    if (n.r === "tab") el.setAttribute("aria-selected", (n.s & 4) ? "true" : "false");
-    if (n.r === "menuitem") { if (n.s & 2) el.setAttribute("aria-current", "true"); else el.removeAttribute("aria-current"); }
-    if (n.s & 1) el.setAttribute("aria-disabled", "true"); else el.removeAttribute("aria-disabled");
-    if (n.s & 8) el.setAttribute("aria-expanded", "true"); else el.removeAttribute("aria-expanded");
-    if (n.r === "columnheader") {
+    if (r === "text" && document.activeElement !== el && el.value !== t.v) el.value = t.v;
+    if (r === "password" && t.v === "" && el.value !== "") el.value = "";  // the console emptied it
+    if (r === "checkbox") { el.checked = !!(n.s & 2); el.setAttribute("aria-checked", (n.s & 2) ? "true" : "false"); }
+    if (r === "tab") el.setAttribute("aria-selected", (n.s & 4) ? "true" : "false");
+    if (r === "menuitem") { if (n.s & 2) el.setAttribute("aria-current", "true"); else if (!fresh) el.removeAttribute("aria-current"); }
+    if (n.s & 1) el.setAttribute("aria-disabled", "true"); else if (!fresh) el.removeAttribute("aria-disabled");
+    if (n.s & 8) el.setAttribute("aria-expanded", "true"); else if (!fresh) el.removeAttribute("aria-expanded");
+    if (r === "columnheader") {
       var sort = (n.s & 64) ? "ascending" : (n.s & 128) ? "descending" : "";
-      if (sort) el.setAttribute("aria-sort", sort); else el.removeAttribute("aria-sort");
-      if (n.s & 256) el.tabIndex = 0; else el.removeAttribute("tabindex");
+      if (sort) el.setAttribute("aria-sort", sort); else if (!fresh) el.removeAttribute("aria-sort");
+      if (n.s & 256) el.tabIndex = 0; else if (!fresh) el.removeAttribute("tabindex");
     }
-    if (!!n.o !== el.classList.contains("oat-clipped")) el.classList.toggle("oat-clipped");
-    if (!groups[n.r] || n.pl) {
-      el.style.left = n.x + "px"; el.style.top = n.y + "px"; el.style.width = n.w + "px"; el.style.height = n.h + "px";
-    }
-    if (n.r === "table" || n.r === "list") {
+    if (fresh ? n.o : !!n.o !== el.classList.contains("oat-clipped")) el.classList.toggle("oat-clipped");
+    if (r === "table" || r === "list") {
       el.oatClip = n.cl || null;
       scrolled(el, n.x, n.y);
     }
@@ -220,10 +224,11 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
       (el.oatBox || el).remove();
       el = null;
     }
-    if (!el) { el = make(n); S.nodes.set(n.k, el); }
+    var fresh = !el;
+    if (fresh) { el = make(n); S.nodes.set(n.k, el); }
     el.oatText = text;
     el.oatParent = n.p || 0;
-    update(el, Object.assign({}, n, text));
+    update(el, n, text || { n: "", v: "", ph: "" }, fresh);
   });
   // Only moved (a scrolled list): key, x, y, width, height.
   var mv = o.mv || [];
@@ -343,6 +348,8 @@ struct Node {
   // so what of the list is scrolled out is not where a pointer goes.
   ImRect clip;
   bool in_list = false;  // a row or card of such a list: its clip, not a class, keeps the pointer off
+  bool listed = false;   // a row or card in a table or list (GroupNode): its items are not clipped
+  bool kept = false;     // a row kept, not drawn (KeepRow)
 };
 
 // What the page has of a node: its words and the rest as hashes, its place apart (a scrolled
@@ -360,6 +367,10 @@ struct Sent {
   bool kept = false;          // a row kept in the last frame (KeepRow), not drawn
   bool has_items = false;     // a row: the page has its items, as of items_version
   ImGuiID items_version = 0;
+  // A row's items, in order, as last drawn: while it is kept they stay on the page as they are,
+  // and in the page's order, so a row kept or drawn again changes no order.
+  std::vector<ImGuiID> items;
+  unsigned placing_frame = 0;  // the last frame that placed it among its siblings (new, made anew, moved)
 };
 
 std::vector<Node> g_nodes;                  // this frame's
@@ -370,8 +381,7 @@ std::unordered_map<ImGuiID, Sent> g_sent;   // what the page has
 constexpr int kMaxNewPerFrame = 32;
 unsigned g_frame = 0;
 std::vector<ImGuiID> g_sent_order;
-// This frame's rows: kept (not drawn), and drawn with their items (key, version).
-std::unordered_set<ImGuiID> g_kept;
+// This frame's rows drawn with their items (key, version).
 std::vector<std::pair<ImGuiID, ImGuiID>> g_described;
 ImGuiID g_row_in_view = 0;  // a kept row the page's focus went into: to be drawn, in view
 ImGuiID g_click_later = 0;  // a click on an item of that row: pressed once the row is drawn
@@ -386,7 +396,9 @@ struct Timed {
   }
 };
 
-std::unordered_map<ImGuiID, int> g_text_counts;      // keys of id-less items this frame
+// How many id-less items of each key this frame has had. Sorted pairs (ImGuiStorage) emptied
+// without freeing: a frame allocates nothing for them.
+ImGuiStorage g_text_counts;
 std::string g_say, g_said;
 struct OpenGroup {
   ImGuiID key;
@@ -567,12 +579,12 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   // whole dialog, find-in-page finds it, the field typed in keeps the focus), where it would be,
   // and the pointer passes through it.
   const OpenGroup* group = GroupFor(window);
-  // An item of a row drawn out of sight: the row is what the pointer passes through (its class),
-  // and the item stays as it will be on the screen, so a row scrolling in changes the row alone.
-  const bool row_out = group && group->node < g_nodes.size() && g_nodes[group->node].placed &&
-                       g_nodes[group->node].clipped;
+  // An item of a row in a scrolled list stays whole, as it will be on the screen, drawn out of
+  // sight or in part: the list's clip keeps the pointer off what is scrolled out, and a row
+  // scrolling in or out changes the row alone, not its items at the list's edges.
+  const bool in_row = group && group->node < g_nodes.size() && g_nodes[group->node].listed;
   ImRect rect = g.LastItemData.Rect;
-  if (!row_out) rect.ClipWith(window->ClipRect);
+  if (!in_row) rect.ClipWith(window->ClipRect);
   const bool clipped = rect.GetWidth() <= 0 || rect.GetHeight() <= 0;
   if (clipped) rect = g.LastItemData.Rect;
   Node n;
@@ -584,8 +596,9 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
     // renumber every "Never" of the rows below it (each would be a new element).
     const ImGuiID scope = group ? group->key : window->ID;
     const ImGuiID base = ImHashStr(name.data(), name.size(), scope ^ static_cast<ImGuiID>(role));
-    n.key = ImHashData(&g_text_counts[base], sizeof(int), base);
-    ++g_text_counts[base];
+    int& count = *g_text_counts.GetIntRef(base, 0);
+    n.key = ImHashData(&count, sizeof(int), base);
+    ++count;
   }
   n.parent = group ? group->key : DialogOf(window);
   n.cell = group && group->group == Group::Row && role != Role::ColumnHeader;
@@ -647,6 +660,7 @@ Node GroupNode(Group group, std::string_view name, std::string_view key) {
   if (n.placed && outer && (outer->group == Group::Table || outer->group == Group::List) &&
       outer->node < g_nodes.size()) {
     Node& list = g_nodes[outer->node];
+    n.listed = true;
     list.scrolls = true;
     list.scroll = window->Scroll;
     list.clip = window->InnerClipRect;
@@ -718,9 +732,8 @@ void BeginRow(Group group, std::string_view name, std::string_view key, ImVec2 p
 void KeepRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size) {
   const Timed timed;
   Node n = GroupNode(group, name, key);
-  n.placed = n.given = n.clipped = true;
+  n.placed = n.given = n.clipped = n.kept = true;
   n.rect = ImRect(pos, pos + size);
-  g_kept.insert(n.key);
   Push(std::move(n), name);
 }
 
@@ -764,9 +777,8 @@ void BeforeNewFrame() {
   if (g_editing && height < g_height - 0.5f) focus::BringIntoView(g_editing);
   g_height = height;
   g_nodes.clear();
-  g_kept.clear();
   g_described.clear();
-  g_text_counts.clear();
+  g_text_counts.Data.resize(0);
   g_groups.clear();
   g_label.clear();
   g_say.clear();
@@ -837,13 +849,22 @@ void EndFrame() {
   set.Open('[');
   moved.Open('[');
   del.Open('[');
-  std::vector<ImGuiID> order;
-  order.reserve(g_nodes.size());
-  // Nodes whose element has no place among its siblings yet: new, made anew, or in another parent.
-  std::unordered_set<ImGuiID> placing;
+  // This frame's order of the page's elements (a kept row's items in it as they are), each
+  // element's parent, and whether it is to be placed among its siblings: new, made anew, or in
+  // another parent. Every element the page keeps is in it: what is not, is gone.
+  std::vector<ImGuiID> order, parents;
+  std::vector<char> placing;
+  order.reserve(g_sent_order.size() + 16);
+  parents.reserve(order.capacity());
+  placing.reserve(order.capacity());
+  bool any_placing = false;
+  bool any_replaced = false;  // a node the page has, to be placed anew (made anew, or in another parent)
+  std::size_t alive = 0;  // entries of g_sent in this frame's order
   int created = 0;
   bool deferred = false;
   std::unordered_set<ImGuiID> incomplete;  // rows some of whose items wait for a later frame
+  Sent* row = nullptr;  // the row being drawn: its items are listed in it
+  ImGuiID row_key = 0;
   for (Node& n : g_nodes) {
     const auto [at, fresh] = g_sent.try_emplace(n.key);
     Sent& sent = at->second;
@@ -860,7 +881,9 @@ void EndFrame() {
     const ImGuiID rest = RestHash(n);
     const ImGuiID place = PlaceHash(n);
     const unsigned shape = Shape(n);
-    if (fresh || shape != sent.shape || n.parent != sent.parent) placing.insert(n.key);
+    const bool place_it = fresh || shape != sent.shape || n.parent != sent.parent;
+    any_placing = any_placing || place_it;
+    any_replaced = any_replaced || (place_it && !fresh);
     if (!known || n.text || rest != sent.rest_hash) {
       Writer& j = set;
       j.Open('{');
@@ -893,26 +916,42 @@ void EndFrame() {
     sent.place_hash = place;
     sent.parent = n.parent;
     sent.shape = shape;
-    sent.kept = g_kept.count(n.key) > 0;
+    sent.kept = n.kept;
+    if (place_it) sent.placing_frame = g_frame;
     order.push_back(n.key);
+    parents.push_back(n.parent);
+    placing.push_back(place_it ? 1 : 0);
+    ++alive;
+    if (row && n.parent == row_key) row->items.push_back(n.key);
+    if (n.kept) {  // its items as they were, where they were
+      for (const ImGuiID item : sent.items) {
+        order.push_back(item);
+        parents.push_back(n.key);
+        placing.push_back(0);
+      }
+      alive += sent.items.size();
+    } else if (n.placed) {
+      row = &sent;
+      row_key = n.key;
+      sent.items.clear();
+    }
   }
   for (const auto& [key, version] : g_described) {
-    auto row = g_sent.find(key);
-    if (row == g_sent.end() || incomplete.count(key)) continue;
-    row->second.has_items = true;
-    row->second.items_version = version;
+    auto it = g_sent.find(key);
+    if (it == g_sent.end() || incomplete.count(key)) continue;
+    it->second.has_items = true;
+    it->second.items_version = version;
   }
-  std::unordered_set<ImGuiID> gone;
-  for (auto it = g_sent.begin(); it != g_sent.end();) {
-    if (it->second.frame != g_frame && g_kept.count(it->second.parent)) {  // in a kept row: as it was
-      it->second.frame = g_frame;
-      ++it;
-    } else if (it->second.frame != g_frame) {
-      del.Int(it->first);
-      gone.insert(it->first);
-      it = g_sent.erase(it);
-    } else {
-      ++it;
+  const bool any_gone = alive != g_sent.size();
+  if (any_gone) {
+    for (auto it = g_sent.begin(); it != g_sent.end();) {
+      const Sent* in = it->second.frame != g_frame ? SentNode(it->second.parent) : nullptr;
+      if (it->second.frame != g_frame && !(in && in->frame == g_frame && in->kept)) {  // not in a kept row
+        del.Int(it->first);
+        it = g_sent.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
   if (deferred) redraw::Animate();
@@ -924,22 +963,23 @@ void EndFrame() {
   list("set", set);
   list("mv", moved);
   list("del", del);
-  if (order != g_sent_order || !placing.empty()) {
-    // The elements that stay keep their order (the common case: rows made, a row kept or drawn
-    // again as the list scrolls, a tooltip come or gone): only the others are placed, each after
-    // the one before it in its parent (where it is already, most often). Else the whole order,
-    // which the page walks. The items of a row now kept are left as they are, in their row.
-    const std::unordered_set<ImGuiID> was(g_sent_order.begin(), g_sent_order.end());
-    const std::unordered_set<ImGuiID> is(order.begin(), order.end());
-    for (const ImGuiID key : order)
-      if (!was.count(key)) placing.insert(key);
+  if (any_placing || order != g_sent_order) {
+    // The elements that stay keep their order (the common case: rows made, a tooltip come or
+    // gone): only the others are placed, each after the one before it in its parent (where it is
+    // already, most often). Else the whole order, which the page walks.
     std::size_t a = 0, b = 0;
     bool kept_order = true;
+    // Of the last order: not gone, not to be placed. When none is gone or placed anew (new
+    // elements alone: rows made), every one stays, without a look-up each.
+    const bool all_stay = !any_gone && !any_replaced;
+    const auto stays = [all_stay](ImGuiID key) {
+      if (all_stay) return true;
+      const Sent* sent = SentNode(key);
+      return sent && sent->placing_frame != g_frame;
+    };
     while (kept_order) {
-      while (a < g_sent_order.size() &&
-             (gone.count(g_sent_order[a]) || placing.count(g_sent_order[a]) || !is.count(g_sent_order[a])))
-        ++a;
-      while (b < order.size() && placing.count(order[b])) ++b;
+      while (a < g_sent_order.size() && !stays(g_sent_order[a])) ++a;
+      while (b < order.size() && placing[b]) ++b;
       if (a == g_sent_order.size() || b == order.size()) {
         kept_order = a == g_sent_order.size() && b == order.size();
         break;
@@ -947,13 +987,18 @@ void EndFrame() {
       kept_order = g_sent_order[a++] == order[b++];
     }
     if (kept_order) {
+      // The one before each: the nearest before it in the order with the same parent.
       ops.Key("ins").Open('[');
-      std::unordered_map<ImGuiID, ImGuiID> last;  // a parent's last child so far
-      for (const ImGuiID key : order) {
-        const ImGuiID parent = g_sent[key].parent;
-        ImGuiID& before = last[parent];
-        if (placing.count(key)) ops.Int(key).Int(before);
-        before = key;
+      for (std::size_t i = 0; i < order.size(); ++i) {
+        if (!placing[i]) continue;
+        ImGuiID before = 0;
+        for (std::size_t j = i; j-- > 0;) {
+          if (parents[j] == parents[i]) {
+            before = order[j];
+            break;
+          }
+        }
+        ops.Int(order[i]).Int(before);
       }
       ops.Close(']');
     } else {
