@@ -175,28 +175,35 @@ for (const [device, options, roles] of [['', {}, ['table', 'row', 1]], ['on a ph
     }, part);
     assert.deepEqual(outOfOrder, [], 'read in the order shown');
 
-    // A scroll makes no element, and moves the list's element, not each row's: the rows stand
-    // in it as with no scroll. (The table's header row stays on the screen, so it moves in the
-    // table; the items of a row at the list's edge move as they are cut to what shows.)
+    // A scroll makes no element, and changes the list's element alone: the rows stand in it as
+    // with no scroll (the table's header row stays on the screen, so it moves in the table), and
+    // the items of a row at the list's edge stay whole, neither cut nor marked as scrolled out:
+    // the list's clip keeps the pointer off what is scrolled out.
     const all = () => [...document.querySelectorAll('#oat-semantics *')];
-    await page.evaluate((all) => eval(all)().forEach((e) => { e.oatBefore = true; e.oatStyle = e.style.cssText; }), `${all}`);
+    // (The cursor is the element's under the pointer: the rows moving under it move it too.)
+    const look = (e) => `${e.style.cssText.replace(/ ?cursor: [^;]*;/, '')} ${e.classList.contains('oat-clipped')}`;
+    await page.evaluate(([all, look]) => eval(all)().forEach((e) => { e.oatBefore = true; e.oatStyle = eval(look)(e); }),
+      [`${all}`, `${look}`]);
     await page.mouse.move(page.viewportSize().width / 2, screen * 0.6);
     const inScreen = (box) => box && box.y > 0 && box.y + box.height <= screen;
     const moves = [];
     for (let k = 0; k < 100 && !inScreen(await lastRow.boundingBox()); ++k) {
       await page.mouse.wheel(0, 400);
       await c.waitFrames(2);
-      moves.push(await page.evaluate((all) => eval(all)().filter((e) => {
-        const moved = e.oatStyle !== undefined && e.oatStyle !== e.style.cssText;
-        e.oatStyle = e.style.cssText;
+      moves.push(await page.evaluate(([all, look]) => eval(all)().filter((e) => {
+        const moved = e.oatStyle !== undefined && e.oatStyle !== eval(look)(e);
+        e.oatStyle = eval(look)(e);
         return moved;
-      }).map((e) => e.getAttribute('role') || e.tagName), `${all}`));
+      }).map((e) => e.getAttribute('role') || e.tagName), [`${all}`, `${look}`]));
     }
     await c.waitFrames(3);
     const made = await page.evaluate((all) => eval(all)().filter((e) => !e.oatBefore).map((e) => e.outerHTML.slice(0, 100)), `${all}`);
     assert.deepEqual(made, [], 'no element made by the scroll');
     assert.ok(moves.length >= 2 && moves.some((m) => m.includes(whole)), `the ${whole} moved: ${JSON.stringify(moves)}`);
-    for (const m of moves) assert.ok(m.filter((role) => role === part).length <= header, `a scroll step moved ${JSON.stringify(m)}`);
+    for (const m of moves) {
+      assert.ok(m.filter((role) => role === part).length <= header && m.every((role) => role === part || role === whole),
+        `a scroll step changed ${JSON.stringify(m)}`);
+    }
     const shown = await lastRow.boundingBox();
     assert.ok(inScreen(shown), `the last row scrolled into the screen: ${JSON.stringify(shown)}`);
 

@@ -377,8 +377,11 @@ std::vector<Node> g_nodes;                  // this frame's
 std::unordered_map<ImGuiID, Sent> g_sent;   // what the page has
 // New elements a frame makes at most: a page's worth (a dialog opening, a table's first rows) or
 // the rows a fast scroll brings arrive over a few frames, not as one long frame (each new element
-// costs the page its creation, style and the layout of its words).
-constexpr int kMaxNewPerFrame = 32;
+// costs the page its creation, style and the layout of its words: about 0.05 ms here,
+// docs/benchmarks-console.md). Of a row drawn out of sight for the page's sake (RowWanted), fewer:
+// nobody waits for them.
+constexpr int kMaxNewPerFrame = 16;
+constexpr int kMaxNewOutOfSightPerFrame = 4;
 unsigned g_frame = 0;
 std::vector<ImGuiID> g_sent_order;
 // This frame's rows drawn with their items (key, version).
@@ -860,22 +863,26 @@ void EndFrame() {
   bool any_placing = false;
   bool any_replaced = false;  // a node the page has, to be placed anew (made anew, or in another parent)
   std::size_t alive = 0;  // entries of g_sent in this frame's order
-  int created = 0;
+  int created = 0, created_out = 0;
   bool deferred = false;
   std::unordered_set<ImGuiID> incomplete;  // rows some of whose items wait for a later frame
   Sent* row = nullptr;  // the row being drawn: its items are listed in it
   ImGuiID row_key = 0;
+  bool row_out = false;  // that row is drawn out of sight
   for (Node& n : g_nodes) {
     const auto [at, fresh] = g_sent.try_emplace(n.key);
     Sent& sent = at->second;
     if (sent.frame == g_frame) continue;  // drawn twice (a popup's first frame): the first counts
-    if (fresh && created >= kMaxNewPerFrame) {  // the rest in the next frames
+    const bool out_of_sight = n.placed && !n.kept ? n.clipped : row && n.parent == row_key && row_out;
+    if (fresh && (created >= kMaxNewPerFrame || (out_of_sight && created_out >= kMaxNewOutOfSightPerFrame) ||
+                  (n.parent && !g_sent.count(n.parent)))) {  // the rest in the next frames, after their parent
       g_sent.erase(at);
       deferred = true;
       incomplete.insert(n.parent);
       continue;
     }
     created += fresh ? 1 : 0;
+    created_out += fresh && out_of_sight ? 1 : 0;
     const bool known = !fresh;
     sent.frame = g_frame;
     const ImGuiID rest = RestHash(n);
@@ -933,6 +940,7 @@ void EndFrame() {
     } else if (n.placed) {
       row = &sent;
       row_key = n.key;
+      row_out = n.clipped;
       sent.items.clear();
     }
   }

@@ -92,9 +92,10 @@ void EndGroup();
 //  - a row not drawn this frame: KeepRow, where it would be. Its element and its items' stay as
 //    they were last drawn, and the pointer passes through them;
 //  - RowWanted: the row is to be drawn in this frame, though scrolled out: the page has not got
-//    its items as of `version` (a row never drawn, or drawn with other data: a list draws a few
-//    such rows a frame, ImGuiListClipper::ForceDisplayRangeByIndices, until the page has them
-//    all), or the page's focus went to one of its items (the list scrolls it into view).
+//    its items as of `version` (a row never drawn, or drawn with other data: a list draws one
+//    such row a frame, ImGuiListClipper::ForceDisplayRangeByIndices, until the page has them
+//    all; the page makes a few of its elements a frame), or the page's focus went to one of its
+//    items (the list scrolls it into view).
 // `group` is Row or ListItem; `key` as for BeginGroup.
 void BeginRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size, ImGuiID version);
 void KeepRow(Group group, std::string_view name, std::string_view key, ImVec2 pos, ImVec2 size);

@@ -334,7 +334,7 @@ ImGuiID RowVersion(const State& state, const Row& row, ImGuiID layout) {
 
 // Every row of a list is on the page (semantics::BeginRow): the ones on the screen drawn, the
 // rest kept where they would be. A row the page lacks (never drawn, or changed since) is drawn
-// out of sight too, a few a frame; one the page's focus went to is scrolled into view.
+// out of sight too, one a frame; one the page's focus went to is scrolled into view.
 // STEP: from one row's top to the next's; HEIGHT: a row's; SPAN: left and width; SIGHT: the top
 // and bottom of what shows. BEGIN(i) begins row i and says where its top is; DRAW(i, top,
 // version) draws it.
