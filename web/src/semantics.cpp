@@ -169,8 +169,7 @@ EM_JS(void, oat_sem_apply, (const char* ops), {
   var update = function(el, n, t, fresh) {
     var r = n.r;
     if (!groups[r] || n.pl) {
-      var place = "left:" + n.x + "px;top:" + n.y + "px;width:" + n.w + "px;height:" + n.h + "px";
-      if (fresh) el.style.cssText = place;
+      if (fresh) el.style.cssText = "left:" + n.x + "px;top:" + n.y + "px;width:" + n.w + "px;height:" + n.h + "px";
       else { var style = el.style; style.left = n.x + "px"; style.top = n.y + "px"; style.width = n.w + "px"; style.height = n.h + "px"; }
     }
     if (words[r]) { if (el.textContent !== t.n) el.textContent = t.n; }
@@ -347,8 +346,9 @@ struct Node {
   // Its window's visible part (the screen's coordinates): the page clips the list's element to it,
   // so what of the list is scrolled out is not where a pointer goes.
   ImRect clip;
-  bool in_list = false;  // a row or card of such a list: its clip, not a class, keeps the pointer off
-  bool listed = false;   // a row or card in a table or list (GroupNode): its items are not clipped
+  // A row or card of a table or list (GroupNode): its list's clip, not a class, keeps the pointer
+  // off it, and its items are not cut to what shows.
+  bool in_list = false;
   bool kept = false;     // a row kept, not drawn (KeepRow)
 };
 
@@ -585,7 +585,7 @@ void Item(Role role, std::string_view name, std::string_view value, unsigned fla
   // An item of a row in a scrolled list stays whole, as it will be on the screen, drawn out of
   // sight or in part: the list's clip keeps the pointer off what is scrolled out, and a row
   // scrolling in or out changes the row alone, not its items at the list's edges.
-  const bool in_row = group && group->node < g_nodes.size() && g_nodes[group->node].listed;
+  const bool in_row = group && group->node < g_nodes.size() && g_nodes[group->node].in_list;
   ImRect rect = g.LastItemData.Rect;
   if (!in_row) rect.ClipWith(window->ClipRect);
   const bool clipped = rect.GetWidth() <= 0 || rect.GetHeight() <= 0;
@@ -663,7 +663,7 @@ Node GroupNode(Group group, std::string_view name, std::string_view key) {
   if (n.placed && outer && (outer->group == Group::Table || outer->group == Group::List) &&
       outer->node < g_nodes.size()) {
     Node& list = g_nodes[outer->node];
-    n.listed = true;
+    n.in_list = true;
     list.scrolls = true;
     list.scroll = window->Scroll;
     list.clip = window->InnerClipRect;
@@ -697,7 +697,6 @@ void EndGroup() {
       if (!in_frame.count(n.parent)) continue;
       n.rect.Translate(scroll);
       if (!n.placed) in_frame.insert(n.key);  // a container the size of the list's (a cell's)
-      n.in_list = n.placed;
     }
     list.rect = ImRect(ImVec2(-scroll.x, -scroll.y), ImVec2(-scroll.x, -scroll.y));
     return;
@@ -860,7 +859,6 @@ void EndFrame() {
   order.reserve(g_sent_order.size() + 16);
   parents.reserve(order.capacity());
   placing.reserve(order.capacity());
-  bool any_placing = false;
   bool any_replaced = false;  // a node the page has, to be placed anew (made anew, or in another parent)
   std::size_t alive = 0;  // entries of g_sent in this frame's order
   int created = 0, created_out = 0;
@@ -889,7 +887,6 @@ void EndFrame() {
     const ImGuiID place = PlaceHash(n);
     const unsigned shape = Shape(n);
     const bool place_it = fresh || shape != sent.shape || n.parent != sent.parent;
-    any_placing = any_placing || place_it;
     any_replaced = any_replaced || (place_it && !fresh);
     if (!known || n.text || rest != sent.rest_hash) {
       Writer& j = set;
@@ -953,8 +950,9 @@ void EndFrame() {
   const bool any_gone = alive != g_sent.size();
   if (any_gone) {
     for (auto it = g_sent.begin(); it != g_sent.end();) {
-      const Sent* in = it->second.frame != g_frame ? SentNode(it->second.parent) : nullptr;
-      if (it->second.frame != g_frame && !(in && in->frame == g_frame && in->kept)) {  // not in a kept row
+      const Sent& s = it->second;
+      const Sent* row_of = s.frame == g_frame ? nullptr : SentNode(s.parent);
+      if (s.frame != g_frame && !(row_of && row_of->frame == g_frame && row_of->kept)) {  // not in a kept row
         del.Int(it->first);
         it = g_sent.erase(it);
       } else {
@@ -971,7 +969,7 @@ void EndFrame() {
   list("set", set);
   list("mv", moved);
   list("del", del);
-  if (any_placing || order != g_sent_order) {
+  if (order != g_sent_order || std::find(placing.begin(), placing.end(), 1) != placing.end()) {
     // The elements that stay keep their order (the common case: rows made, a tooltip come or
     // gone): only the others are placed, each after the one before it in its parent (where it is
     // already, most often). Else the whole order, which the page walks.

@@ -31,8 +31,8 @@ namespace console {
 namespace {
 
 constexpr float kRowHeight = 48;
-// Rows the page lacks, drawn out of sight in one frame (semantics::BeginRow): one, about 7
-// elements, so a frame that makes one stays within the layer's 1 ms (docs/benchmarks-console.md).
+// Rows the page lacks, drawn out of sight in one frame (semantics::BeginRow): one. The page makes
+// a few of its elements a frame (semantics.cpp), so more would only be described again.
 constexpr int kRowsMadeAFrame = 1;
 // Past this many rows (a plan holds at most 100 tokens), only the rows on the screen are.
 constexpr int kEveryRowAtMost = 1000;
